@@ -1,0 +1,71 @@
+// Configuration from environment variables (and CLI flags, which override them), validated
+// with zod. Every error names the setting and what it accepts.
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const nonEmpty = z.string().trim().min(1);
+
+/** Every setting: env var name -> schema, default and one-line description (README's table is generated from this). */
+export const SETTINGS = {
+  CLICKHOUSE_URL: { schema: z.string().url().optional(), doc: 'ClickHouse server HTTP URL, e.g. http://localhost:8123. Unset: embedded chDB store.' },
+  CLICKHOUSE_USER: { schema: z.string().default('default'), doc: 'ClickHouse user (server store).' },
+  CLICKHOUSE_PASSWORD: { schema: z.string().default(''), doc: 'ClickHouse password (server store). Never logged.' },
+  CLICKHOUSE_DATABASE: { schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('faultline'), doc: 'Database holding faultline tables.' },
+  FAULTLINE_DATA: { schema: nonEmpty.default('./var/faultline'), doc: 'Data directory of the embedded chDB store.' },
+  FAULTLINE_RETENTION_DAYS: { schema: int(1, 3650).default(30), doc: 'TTL of raw events and rejects, in days.' },
+  KAFKA_BROKERS: { schema: nonEmpty.default('localhost:9092'), doc: 'Comma-separated Kafka bootstrap brokers.' },
+  KAFKA_GROUP_ID: { schema: nonEmpty.default('faultline'), doc: 'Kafka consumer group id.' },
+  KAFKA_CLIENT_ID: { schema: nonEmpty.default('faultline'), doc: 'Kafka client id.' },
+  KAFKA_SSL: { schema: z.enum(['true', 'false']).default('false'), doc: 'Use TLS to reach Kafka.' },
+  KAFKA_SASL_MECHANISM: { schema: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(), doc: 'SASL mechanism; unset: no SASL.' },
+  KAFKA_SASL_USERNAME: { schema: z.string().optional(), doc: 'SASL username.' },
+  KAFKA_SASL_PASSWORD: { schema: z.string().optional(), doc: 'SASL password. Never logged.' },
+  FAULTLINE_GATEWAY_TOPIC: { schema: nonEmpty.default('gateway-logs'), doc: 'Topic of the gateway log stream.' },
+  FAULTLINE_CLIENT_TOPIC: { schema: nonEmpty.default('client-logs'), doc: 'Topic of the client log stream.' },
+  FAULTLINE_BATCH_SIZE: { schema: int(1, 1_000_000).default(50_000), doc: 'Sink batch size bound, in records.' },
+  FAULTLINE_BATCH_MS: { schema: int(10, 600_000).default(1000), doc: 'Sink batch time bound, in ms.' },
+  FAULTLINE_MAX_RECORD_BYTES: { schema: int(1024, 64 * 1024 * 1024).default(1024 * 1024), doc: 'Records larger than this (UTF-8 bytes) are rejected.' },
+  FAULTLINE_MAX_DEPTH: { schema: int(1, 10_000).default(64), doc: 'Records nested deeper than this are rejected.' },
+  FAULTLINE_RAW_MAX_BYTES: { schema: int(0, 1024 * 1024).default(4096), doc: 'The redacted `raw` column is truncated to this many bytes.' },
+  FAULTLINE_METRICS_PORT: { schema: int(0, 65535).default(9464), doc: 'Port of the Prometheus /metrics endpoint (0: off).' },
+  FAULTLINE_LOG_LEVEL: { schema: z.enum(['debug', 'info', 'warn', 'error']).default('info'), doc: 'Log level of the pipeline (logs go to stderr).' },
+} as const;
+
+type Settings = typeof SETTINGS;
+export type Config = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
+export type SettingName = keyof Settings;
+
+/** Describe what a schema accepts, for error messages. */
+function allowed(schema: z.ZodType): string {
+  const def = (schema as unknown as { unwrap?: () => z.ZodType }).unwrap?.() ?? schema;
+  const inner = (def as unknown as { removeDefault?: () => z.ZodType }).removeDefault?.() ?? def;
+  if (inner instanceof z.ZodEnum) return `one of ${inner.options.join(', ')}`;
+  return '';
+}
+
+/**
+ * Read the configuration from `env`, with `overrides` (from CLI flags, keyed by env var
+ * name) taking precedence. Throws ConfigError naming the first bad setting.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Record<SettingName, string | undefined>> = {},
+): Config {
+  const out: Record<string, unknown> = {};
+  for (const [name, { schema }] of Object.entries(SETTINGS) as [SettingName, Settings[SettingName]][]) {
+    const raw = overrides[name] ?? env[name];
+    const value = raw === '' && name !== 'CLICKHOUSE_PASSWORD' ? undefined : raw;
+    const res = (schema as z.ZodType).safeParse(value);
+    if (!res.success) {
+      const issue = res.error.issues[0];
+      const hint = allowed(schema as z.ZodType);
+      const shown = /PASSWORD/.test(name) ? '(hidden)' : JSON.stringify(value);
+      throw new ConfigError(
+        `invalid ${name}=${shown}: ${hint || issue?.message || 'invalid value'}`,
+      );
+    }
+    out[name] = res.data;
+  }
+  return out as Config;
+}

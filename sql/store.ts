@@ -1,0 +1,42 @@
+// The Store interface the sink, the CLI, the dashboards tests and the benchmarks talk to.
+// Two backends run the same SQL files: `server` (@clickhouse/client over HTTP) and
+// `embedded` (chDB in-process, the default when no CLICKHOUSE_URL is configured).
+import type { Event, Provenance, RejectReason, Source } from '../transform/event.ts';
+
+/** One row of `faultline.events`: the event plus its Kafka provenance. */
+export interface EventRow extends Event, Provenance {}
+
+/** One row of `faultline.rejects`. */
+export interface RejectRow extends Provenance {
+  source: Source;
+  reason: RejectReason;
+  detail: string;
+  /** Redacted first bytes of the record. */
+  head: string;
+  /** ISO millis, UTC. */
+  transport_time: string;
+}
+
+export interface InsertOptions {
+  /**
+   * Deterministic insert-deduplication token (e.g. `topic:partition:first-last:events`).
+   * A retried insert with the same token is dropped by ClickHouse, in the raw table and in
+   * every materialized-view target alike.
+   */
+  dedupToken?: string;
+}
+
+export type QueryParams = Record<string, string | number | boolean | null | readonly (string | number)[]>;
+
+export interface Store {
+  readonly kind: 'server' | 'embedded';
+  /** Apply pending migrations in order; returns the names applied now (empty when up to date). */
+  migrate(): Promise<string[]>;
+  insertEvents(rows: readonly EventRow[], opts?: InsertOptions): Promise<void>;
+  insertRejects(rows: readonly RejectRow[], opts?: InsertOptions): Promise<void>;
+  /** Run a SELECT with ClickHouse query parameters ({name:Type} placeholders); rows as objects. */
+  query<T = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<T[]>;
+  /** Run a statement that returns no rows (DDL, ALTER, SYSTEM …). */
+  command(sql: string, params?: QueryParams): Promise<void>;
+  close(): Promise<void>;
+}
