@@ -1,0 +1,8 @@
+// Public surface of sql/: open a store (embedded chDB or a ClickHouse server), serve an embedded
+// store over the ClickHouse HTTP interface, the saved request-id lookup, and migrations.
+export type { EventRow, RejectRow, InsertOptions, QueryParams, Store } from './store.ts';
+export { openStore, openReadStore, readEndpointInfo, endpointFile, type EndpointInfo, type OpenOptions, type StoreConfig } from './open.ts';
+export { EmbeddedStore } from './embedded-store.ts';
+export { ServerStore, withRetry, backoffDelay, type RetryPolicy, type ServerStoreOptions } from './server-store.ts';
+export { loadMigrations, runMigrations, splitStatements, checkDatabaseName } from './migrate.ts';
+export { toStoreError, parseClickHouseError } from './store-errors.ts';

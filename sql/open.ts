@@ -1,0 +1,85 @@
+// Choosing a backend from the configuration. With CLICKHOUSE_URL: the server backend. Without:
+// chDB under FAULTLINE_DATA. chDB locks its data directory (one process at a time), so while
+// `faultline run` holds it, `sql`/`trace`/`alerts check` reach the data through the local
+// query endpoint that process serves (its address is in <FAULTLINE_DATA>/endpoint.json), or
+// fail with StoreBusyError saying so plainly.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../lib/config.ts';
+import { StoreBusyError } from '../lib/errors.ts';
+import { DataDirLockedError, EmbeddedStore } from './embedded-store.ts';
+import { ServerStore, type ServerStoreOptions } from './server-store.ts';
+import type { Store } from './store.ts';
+
+export type StoreConfig = Pick<Config,
+  'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE' | 'FAULTLINE_DATA' | 'FAULTLINE_RETENTION_DAYS'>;
+
+export interface OpenOptions {
+  /** When the embedded data directory is locked, use the running process's endpoint (default true). */
+  fallbackToEndpoint?: boolean;
+  /** Server backend only: retry policy and timeouts (tests shorten them). */
+  server?: Partial<Pick<ServerStoreOptions, 'retry' | 'requestTimeoutMs' | 'onRetry'>>;
+}
+
+/** What `serveStore` writes to <FAULTLINE_DATA>/endpoint.json. */
+export interface EndpointInfo {
+  url: string;
+  /** Password the endpoint requires (user `faultline`); the file is readable by its owner only. */
+  token: string;
+  pid: number;
+  readonly: boolean;
+  database: string;
+}
+
+export function endpointFile(dataDir: string): string {
+  return join(dataDir, 'endpoint.json');
+}
+
+export function readEndpointInfo(dataDir: string): EndpointInfo | undefined {
+  const file = endpointFile(dataDir);
+  if (!existsSync(file)) return undefined;
+  try {
+    const info = JSON.parse(readFileSync(file, 'utf8')) as EndpointInfo;
+    process.kill(info.pid, 0); // throws when the process is gone (stale file after a crash)
+    return info;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function openStore(config: StoreConfig, opts: OpenOptions = {}): Promise<Store> {
+  if (config.CLICKHOUSE_URL) {
+    return new ServerStore({
+      url: config.CLICKHOUSE_URL,
+      username: config.CLICKHOUSE_USER,
+      password: config.CLICKHOUSE_PASSWORD,
+      database: config.CLICKHOUSE_DATABASE,
+      retentionDays: config.FAULTLINE_RETENTION_DAYS,
+      ...opts.server,
+    });
+  }
+  try {
+    return await EmbeddedStore.open(config.FAULTLINE_DATA, config.CLICKHOUSE_DATABASE, config.FAULTLINE_RETENTION_DAYS);
+  } catch (err) {
+    if (!(err instanceof DataDirLockedError)) throw err;
+    const info = opts.fallbackToEndpoint === false ? undefined : readEndpointInfo(config.FAULTLINE_DATA);
+    if (!info) throw new StoreBusyError(config.FAULTLINE_DATA);
+    const store = new ServerStore({
+      url: info.url,
+      username: 'faultline',
+      password: info.token,
+      database: config.CLICKHOUSE_DATABASE,
+      retentionDays: config.FAULTLINE_RETENTION_DAYS,
+      retry: { retries: 2 },
+      ...opts.server,
+    });
+    if (!(await store.ping().catch(() => false))) {
+      await store.close();
+      throw new StoreBusyError(config.FAULTLINE_DATA);
+    }
+    return store;
+  }
+}
+
+/** Alias naming the intent of read-only commands (`sql`, `trace`, `alerts check`). */
+export const openReadStore = openStore;

@@ -1,0 +1,146 @@
+// The server backend: @clickhouse/client over ClickHouse's HTTP interface. Transient faults
+// (5xx without a ClickHouse code, connection reset/refused, timeouts, overload codes) are
+// retried with exponential backoff and full jitter; bad data and bad SQL are not. Inserts are
+// made idempotent across retries by an insert-deduplication token (the caller's, or one per
+// call), so a retried insert whose first attempt did land is dropped by ClickHouse.
+import { randomUUID } from 'node:crypto';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { StoreError } from '../lib/errors.ts';
+import { checkDatabaseName, runMigrations } from './migrate.ts';
+import { insertSettings, SESSION_SETTINGS } from './rows.ts';
+import { toStoreError } from './store-errors.ts';
+import type { EventRow, InsertOptions, QueryParams, RejectRow, Store } from './store.ts';
+
+export interface RetryPolicy {
+  /** Retries after the first attempt (0: no retry). */
+  retries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface ServerStoreOptions {
+  url: string;
+  username?: string;
+  password?: string;
+  database: string;
+  retentionDays: number;
+  requestTimeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Called before each retry (logging, tests). */
+  onRetry?: (err: StoreError, attempt: number, delayMs: number) => void;
+}
+
+const DEFAULT_RETRY: RetryPolicy = { retries: 5, baseDelayMs: 100, maxDelayMs: 5000 };
+
+/** Exponential backoff with full jitter: a random delay in [0, min(max, base * 2^attempt)]. */
+export function backoffDelay(attempt: number, p: RetryPolicy, random: () => number = Math.random): number {
+  const cap = Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** attempt);
+  return Math.round(random() * cap);
+}
+
+/** Run `fn`, retrying retriable StoreErrors with backoff; rethrows the last error. */
+export async function withRetry<T>(
+  what: string,
+  fn: () => Promise<T>,
+  policy: RetryPolicy,
+  onRetry?: ServerStoreOptions['onRetry'],
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (raw) {
+      const err = toStoreError(raw, what);
+      if (!err.retriable || attempt >= policy.retries) throw err;
+      const delay = backoffDelay(attempt, policy);
+      onRetry?.(err, attempt + 1, delay);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+export class ServerStore implements Store {
+  readonly kind = 'server' as const;
+  private readonly client: ClickHouseClient;
+  private readonly policy: RetryPolicy;
+  readonly database: string;
+
+  constructor(private readonly opts: ServerStoreOptions) {
+    this.database = checkDatabaseName(opts.database);
+    this.policy = { ...DEFAULT_RETRY, ...opts.retry };
+    // The database is the default for unqualified names (`faultline sql "SELECT … FROM events"`).
+    this.client = this.makeClient(this.database);
+  }
+
+  private makeClient(database: string | undefined): ClickHouseClient {
+    return createClient({
+      url: this.opts.url,
+      username: this.opts.username ?? 'default',
+      password: this.opts.password ?? '',
+      ...(database ? { database } : {}),
+      request_timeout: this.opts.requestTimeoutMs ?? 60_000,
+      compression: { request: false, response: false },
+      clickhouse_settings: { ...SESSION_SETTINGS },
+      application: 'faultline',
+    });
+  }
+
+  private retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return withRetry(what, fn, this.policy, this.opts.onRetry);
+  }
+
+  /** True when the server answers /ping. */
+  async ping(): Promise<boolean> {
+    const r = await this.client.ping();
+    return r.success;
+  }
+
+  async migrate(): Promise<string[]> {
+    // The main client names the database in every request, which fails while it does not exist.
+    const boot = this.makeClient(undefined);
+    try {
+      await withRetry('create database', () => boot.command({ query: `CREATE DATABASE IF NOT EXISTS ${this.database}` }), this.policy, this.opts.onRetry);
+    } finally {
+      await boot.close();
+    }
+    return runMigrations(this, this.database, this.opts.retentionDays);
+  }
+
+  insertEvents(rows: readonly EventRow[], opts?: InsertOptions): Promise<void> {
+    return this.insertRows('events', rows, opts);
+  }
+
+  insertRejects(rows: readonly RejectRow[], opts?: InsertOptions): Promise<void> {
+    return this.insertRows('rejects', rows, opts);
+  }
+
+  private async insertRows(table: string, rows: readonly object[], opts?: InsertOptions): Promise<void> {
+    if (rows.length === 0) return;
+    // Without a caller token, one per call still makes this call's own retries idempotent.
+    const settings = insertSettings({ dedupToken: opts?.dedupToken ?? `faultline:${randomUUID()}` });
+    await this.retry(`insert into ${this.database}.${table}`, async () => {
+      await this.client.insert({
+        table: `${this.database}.${table}`,
+        values: rows as object[],
+        format: 'JSONEachRow',
+        clickhouse_settings: { ...SESSION_SETTINGS, ...settings },
+      });
+    });
+  }
+
+  query<T = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<T[]> {
+    return this.retry('query', async () => {
+      const rs = await this.client.query({ query: sql, format: 'JSONEachRow', ...(params ? { query_params: params } : {}) });
+      return rs.json<T>();
+    });
+  }
+
+  command(sql: string, params?: QueryParams): Promise<void> {
+    return this.retry('command', async () => {
+      await this.client.command({ query: sql, ...(params ? { query_params: params } : {}) });
+    });
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}
