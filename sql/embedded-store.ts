@@ -19,6 +19,7 @@ export class DataDirLockedError extends Error {
 }
 
 interface Shared {
+  dataDir: string;
   path: string;
   session: Session;
   refs: number;
@@ -32,7 +33,7 @@ let shared: Shared | undefined;
 export interface RawQuery {
   sql: string;
   /** Query parameters already decoded from ClickHouse's escaped text form. */
-  params?: Record<string, string | null>;
+  params?: Record<string, unknown>;
   /** Output format when the statement names none. */
   format?: string;
   /** Default database for unqualified table names. */
@@ -67,7 +68,7 @@ function acquire(dataDir: string): Shared {
     }
     // Same output conventions as the server backend sends per request (rows.ts).
     const sets = Object.entries(SESSION_SETTINGS).map(([k, v]) => `SET ${k} = ${typeof v === 'string' ? `'${v}'` : v}`);
-    const s: Shared = { path, session, refs: 0, database: 'default', ready: Promise.resolve() };
+    const s: Shared = { dataDir: resolve(dataDir), path, session, refs: 0, database: 'default', ready: Promise.resolve() };
     s.ready = sets.reduce<Promise<void>>((p, q) => p.then(() => session.queryAsync(q).then(() => undefined)), Promise.resolve());
     shared = s;
   }
@@ -93,8 +94,9 @@ export class EmbeddedStore implements Store {
     return new EmbeddedStore(sh, database, retentionDays);
   }
 
-  get dataPath(): string {
-    return this.sh.path;
+  /** FAULTLINE_DATA, resolved (the engine's files live in its `clickhouse/` folder). */
+  get dataDir(): string {
+    return this.sh.dataDir;
   }
 
   private live(): Session {

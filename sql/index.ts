@@ -6,3 +6,4 @@ export { EmbeddedStore } from './embedded-store.ts';
 export { ServerStore, withRetry, backoffDelay, type RetryPolicy, type ServerStoreOptions } from './server-store.ts';
 export { loadMigrations, runMigrations, splitStatements, checkDatabaseName } from './migrate.ts';
 export { toStoreError, parseClickHouseError } from './store-errors.ts';
+export { serveStore, type ServeOptions, type ServedStore } from './local-endpoint.ts';

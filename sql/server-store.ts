@@ -4,7 +4,7 @@
 // made idempotent across retries by an insert-deduplication token (the caller's, or one per
 // call), so a retried insert whose first attempt did land is dropped by ClickHouse.
 import { randomUUID } from 'node:crypto';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { StoreError } from '../lib/errors.ts';
 import { checkDatabaseName, runMigrations } from './migrate.ts';
 import { insertSettings, SESSION_SETTINGS } from './rows.ts';
@@ -81,6 +81,8 @@ export class ServerStore implements Store {
       compression: { request: false, response: false },
       clickhouse_settings: { ...SESSION_SETTINGS },
       application: 'faultline',
+      // Errors reach the caller as StoreErrors; the client's own stderr logging would duplicate them.
+      log: { level: ClickHouseLogLevel.OFF },
     });
   }
 
