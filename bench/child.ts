@@ -1,0 +1,135 @@
+// Child processes of the bench: spawned with their output captured, their memory sampled from
+// /proc (VmRSS now, VmHWM peak) and, when started with the mem probe, from inside
+// (process.memoryUsage(): V8 heap and external memory, i.e. what is not the embedded engine).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const MEM_PROBE = fileURLToPath(new URL('./mem-probe.mjs', import.meta.url));
+
+export interface MemSummary {
+  /** Peak resident set of the process, MiB (VmHWM, else the highest VmRSS sample). */
+  rss_peak_mb: number;
+  /** Peak of V8 heapTotal + external (incl. ArrayBuffers), MiB, from the probe (0 without it). */
+  js_peak_mb: number;
+  /** Peak of heapTotal + external + `nativeBaseMb`: the RSS without the embedded engine's own memory. */
+  rss_excl_engine_mb: number;
+}
+
+export interface Child {
+  readonly proc: ChildProcess;
+  readonly pid: number;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code (or signal name). */
+  exited: Promise<number | string>;
+  /** Stop sampling and summarise memory. `nativeBaseMb` is a bare node's RSS outside heap+external. */
+  memory(nativeBaseMb: number): MemSummary;
+}
+
+function procStatusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  try {
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0; // already gone
+  }
+}
+
+const MB = 1024 * 1024;
+
+/** Spawn `node [nodeArgs] script args` with the mem probe preloaded; sample /proc every `everyMs`. */
+export function spawnNode(
+  nodeArgs: string[],
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  opts: { everyMs?: number; memOut: string; echo?: boolean },
+): Child {
+  rmSync(opts.memOut, { force: true });
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', MEM_PROBE, script, ...args], {
+    env: { ...process.env, ...env, FAULTLINE_BENCH_MEM_OUT: opts.memOut },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const pid = proc.pid;
+  if (pid === undefined) throw new Error(`cannot spawn ${script}`);
+  let out = '';
+  let err = '';
+  proc.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (opts.echo) process.stderr.write(d);
+  });
+  proc.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+    if (opts.echo) process.stderr.write(d);
+  });
+  let rssMax = 0;
+  let hwm = 0;
+  const sample = (): void => {
+    rssMax = Math.max(rssMax, procStatusKb(pid, 'VmRSS'));
+    hwm = Math.max(hwm, procStatusKb(pid, 'VmHWM'));
+  };
+  const timer = setInterval(sample, opts.everyMs ?? 100);
+  const exited = new Promise<number | string>((resolve) => {
+    proc.on('exit', (code, signal) => {
+      clearInterval(timer);
+      resolve(code ?? signal ?? 'unknown');
+    });
+  });
+  return {
+    proc,
+    pid,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    memory(nativeBaseMb) {
+      sample();
+      clearInterval(timer);
+      let js = 0;
+      if (existsSync(opts.memOut)) {
+        for (const line of readFileSync(opts.memOut, 'utf8').split('\n')) {
+          if (!line) continue;
+          const m = JSON.parse(line) as { heapTotal: number; external: number };
+          js = Math.max(js, m.heapTotal + m.external);
+        }
+      }
+      const jsMb = js / MB;
+      return {
+        rss_peak_mb: Math.round(Math.max(rssMax, hwm) / 1024),
+        js_peak_mb: Math.round(jsMb),
+        rss_excl_engine_mb: js > 0 ? Math.round(jsMb + nativeBaseMb) : 0,
+      };
+    },
+  };
+}
+
+/** The last line of `text` that parses as a JSON object. */
+export function lastJson<T>(text: string): T | undefined {
+  const lines = text.trim().split('\n').reverse();
+  for (const line of lines) {
+    const t = line.trim();
+    if (!t.startsWith('{')) continue;
+    try {
+      return JSON.parse(t) as T;
+    } catch {
+      continue;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * RSS of a bare node process (tsx and kafkajs loaded) outside its V8 heap and external memory:
+ * the node runtime's own native footprint, which any faultline process has too.
+ */
+export async function nativeBaselineMb(): Promise<number> {
+  const code =
+    "await import('kafkajs'); const m = process.memoryUsage(); " +
+    'process.stdout.write(JSON.stringify(m));';
+  const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise((res) => proc.on('exit', res));
+  const m = JSON.parse(out) as { rss: number; heapTotal: number; external: number };
+  return (m.rss - m.heapTotal - m.external) / MB;
+}

@@ -1,0 +1,243 @@
+// `npm run bench`: faultline side by side with ClickHouse's own Kafka engine, in one process
+// tree and one run, on the librdkafka mock broker (see ../shared/spec/architecture.md):
+//
+//   1. a 64-partition topic filled with N generated gateway records before any consumer starts;
+//   2. the peer: chDB Kafka engine + JSONExtract materialized view into MergeTree;
+//   3. `faultline run` on the same topic into a fresh chDB store (fresh group), RSS sampled;
+//   4. kafkajs consume + JSON.parse alone, transform alone, and end-to-end freshness at a steady rate;
+//   5. a table, then as the LAST line one JSON object with the headline figures.
+//
+// Flags: --records N (default 1,000,000), --partitions P (64), --workers N (passed to
+// `faultline run --workers N`), --fresh-rate R (50,000/s), --fresh-seconds S (20),
+// --only peer,faultline,baseline,transform,freshness, --profile (CPU profile of faultline run),
+// --peer-consumers N, --peer-format JSONAsString|LineAsString, --keep (keep data dirs), --verbose.
+import { createServer } from 'node:net';
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { generateRecords } from '../ingest/generator/index.ts';
+import { startBroker } from '../test/support/broker.ts';
+import { lastJson, nativeBaselineMb, spawnNode } from './child.ts';
+import { startFaultline, waitStored } from './faultline-run.ts';
+import { measureFreshness, type FreshnessResult } from './freshness.ts';
+import type { BaselineResult } from './kafkajs-baseline.ts';
+import type { PeerResult } from './peer-kafka-engine.ts';
+import { fillTopic, kafka } from './produce.ts';
+import { formatSummary, profileFiles, summarise } from './profile-summary.ts';
+import { loadNormalize, measureTransform, type TransformResult } from './transform-only.ts';
+import { Table } from './table.ts';
+
+const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
+const PHASES = ['peer', 'faultline', 'baseline', 'transform', 'freshness'] as const;
+type Phase = (typeof PHASES)[number];
+
+function int(name: string, v: string | undefined, def: number, min: number): number {
+  if (v === undefined) return def;
+  const n = Number(v.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < min) throw new Error(`bench: --${name} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => res(port));
+    });
+  });
+}
+
+const log = (msg: string): void => void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      records: { type: 'string' },
+      partitions: { type: 'string' },
+      workers: { type: 'string' },
+      'fresh-rate': { type: 'string' },
+      'fresh-seconds': { type: 'string' },
+      only: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      'peer-consumers': { type: 'string' },
+      'peer-format': { type: 'string', default: 'JSONAsString' },
+      seed: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+    },
+  });
+  const records = int('records', values.records, 1_000_000, 1000);
+  const partitions = int('partitions', values.partitions, 64, 1);
+  const freshRate = int('fresh-rate', values['fresh-rate'], 50_000, 100);
+  const freshSeconds = int('fresh-seconds', values['fresh-seconds'], 20, 6);
+  const peerConsumers = int('peer-consumers', values['peer-consumers'], 2, 1);
+  const seed = int('seed', values.seed, 42, 0);
+  const runFlags = values.workers ? ['--workers', String(int('workers', values.workers, 1, 1))] : [];
+  if (!['JSONAsString', 'LineAsString'].includes(values['peer-format']!)) {
+    throw new Error(`bench: --peer-format must be JSONAsString or LineAsString, got ${values['peer-format']}`);
+  }
+  const only = new Set<Phase>(
+    values.only
+      ? values.only.split(',').map((p) => {
+          if (!(PHASES as readonly string[]).includes(p)) throw new Error(`bench: --only takes ${PHASES.join(', ')}; got ${p}`);
+          return p as Phase;
+        })
+      : PHASES,
+  );
+  const root = resolve('var/bench');
+  const stamp = Date.now().toString(36);
+  const dirs: string[] = [];
+  const dir = (name: string): string => {
+    const d = join(root, `${name}-${stamp}`);
+    dirs.push(d, `${d}.mem.jsonl`, `${d}.query.mem.jsonl`);
+    return d;
+  };
+
+  log(`generating ${records.toLocaleString('en')} gateway records (seed ${seed})`);
+  const corpus: string[] = [];
+  let bytes = 0;
+  // garbage 0: the peer's JSONAsString table stops on a malformed message, so both contenders
+  // read only valid records; faultline's reject path is exercised by its own tests.
+  for (const r of generateRecords({ count: records, sources: 'gateway', garbage: 0, seed })) {
+    corpus.push(r.value);
+    bytes += Buffer.byteLength(r.value);
+  }
+  const avgBytes = Math.round(bytes / records);
+
+  const broker = await startBroker();
+  const nativeBase = await nativeBaselineMb();
+  const topic = `bench-gateway-${stamp}`;
+  const clientTopic = `bench-client-${stamp}`;
+  const t = new Table();
+  const json: { faultline_events_per_s: number | null; peer_rows_per_s: number | null; ratio: number | null; freshness_p99_ms: number | null; rss_mb: number | null } = {
+    faultline_events_per_s: null,
+    peer_rows_per_s: null,
+    ratio: null,
+    freshness_p99_ms: null,
+    rss_mb: null,
+  };
+  try {
+    await broker.createTopic(topic, partitions);
+    await broker.createTopic(clientTopic, 1);
+    log(`filling ${topic} (${partitions} partitions, ${avgBytes} B/record avg)`);
+    const fill = await fillTopic(broker.bootstrap, topic, partitions, corpus);
+    const admin = kafka(broker.bootstrap).admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    const kept = offsets.reduce((a, o) => a + Number(o.high) - Number(o.low), 0);
+    if (kept !== records) throw new Error(`the mock broker kept ${kept} of ${records} records (its ~5 MB/partition retention): use more --partitions or fewer --records`);
+    t.row('topic fill (kafkajs producer)', `${Math.round(records / (fill.elapsed_ms / 1000)).toLocaleString('en')} rec/s`, `${records.toLocaleString('en')} records, ${(fill.bytes / 1048576).toFixed(0)} MiB, ${fill.elapsed_ms} ms`);
+
+    let peer: PeerResult | undefined;
+    if (only.has('peer')) {
+      log('peer: chDB Kafka engine + materialized view');
+      const data = dir('peer');
+      const c = spawnNode(['--import', 'tsx'], here('./peer-kafka-engine.ts'), [
+        '--brokers', broker.bootstrap, '--topic', topic, '--records', String(records), '--data', data,
+        '--consumers', String(peerConsumers), '--format', values['peer-format']!,
+      ], {}, { memOut: `${data}.mem.jsonl`, echo: values.verbose });
+      await c.exited;
+      peer = lastJson<PeerResult>(c.stdout());
+      if (!peer) throw new Error(`peer failed: ${c.stderr().slice(-2000)}`);
+      const mem = c.memory(nativeBase);
+      json.peer_rows_per_s = peer.rows_per_s;
+      const steady = peer.rows / ((peer.elapsed_ms - peer.first_row_ms) / 1000);
+      t.row('peer: Kafka engine → MV → MergeTree', `${peer.rows_per_s.toLocaleString('en')} rows/s`,
+        `${peer.rows.toLocaleString('en')} rows in ${peer.elapsed_ms} ms (first row at ${peer.first_row_ms} ms; ~${Math.round(steady).toLocaleString('en')}/s after); RSS peak ${mem.rss_peak_mb} MB; ${JSON.stringify(peer.settings)}`);
+    }
+
+    if (only.has('faultline')) {
+      log(`faultline run ${runFlags.join(' ')}`.trim());
+      const data = dir('faultline');
+      const profileDir = values.profile ? join(root, `profile-${stamp}`) : undefined;
+      const run = startFaultline({
+        brokers: broker.bootstrap, gatewayTopic: topic, clientTopic, dataDir: data,
+        metricsPort: await freePort(), flags: runFlags, echo: values.verbose,
+        ...(profileDir ? { profileDir } : {}),
+      });
+      const timed = await waitStored(run, records, 600_000);
+      const stopped = await run.stop(nativeBase);
+      if (timed.stored < records) {
+        t.row('faultline run', 'INCOMPLETE', `stored ${timed.stored} of ${records}; exit ${stopped.exit}; ${run.child.stderr().slice(-400).replace(/\s+/g, ' ')}`);
+      } else {
+        json.faultline_events_per_s = timed.per_s;
+        json.rss_mb = stopped.memory.rss_excl_engine_mb || stopped.memory.rss_peak_mb;
+        t.row(`faultline run ${runFlags.join(' ')}`.trim(), `${timed.per_s.toLocaleString('en')} rec/s`,
+          `${timed.stored.toLocaleString('en')} stored in ${timed.last_row_ms} ms from spawn (first batch at ${timed.first_row_ms} ms; ${timed.steady_per_s.toLocaleString('en')}/s after); exit ${stopped.exit}`);
+        t.row('faultline RSS', `${stopped.memory.rss_peak_mb} MB`,
+          `peak VmHWM; without the engine: ${stopped.memory.rss_excl_engine_mb} MB (V8 heap+external peak ${stopped.memory.js_peak_mb} MB + node runtime ${Math.round(nativeBase)} MB)`);
+        const check = spawnNode(['--import', 'tsx'], here('./store-query.ts'), ['--data', data,
+          `SELECT (SELECT count() FROM faultline.events) AS events, (SELECT count() FROM faultline.rejects) AS rejects,
+                  (SELECT uniqExact(partition, offset) FROM faultline.events) AS distinct_offsets`], {}, { memOut: `${data}.query.mem.jsonl` });
+        await check.exited;
+        const counts = (JSON.parse(check.stdout().trim() || '[[{}]]') as Record<string, string>[][])[0]?.[0];
+        t.row('faultline store check', counts ? `${counts.events} ev + ${counts.rejects} rej` : 'unreadable',
+          counts ? `${counts.distinct_offsets} distinct offsets among events (duplicates: ${Number(counts.events) - Number(counts.distinct_offsets)})` : check.stderr().slice(-300));
+      }
+      if (profileDir) {
+        for (const f of profileFiles([profileDir])) process.stderr.write(formatSummary(summarise(f)) + '\n');
+        t.row('CPU profile', profileDir, 'summary above (stderr); `node --import tsx bench/profile-summary.ts DIR` again');
+      }
+    }
+    if (json.faultline_events_per_s !== null && json.peer_rows_per_s) {
+      json.ratio = Math.round((json.faultline_events_per_s / json.peer_rows_per_s) * 100) / 100;
+    }
+
+    if (only.has('baseline')) {
+      log('kafkajs consume + JSON.parse alone');
+      const c = spawnNode(['--import', 'tsx'], here('./kafkajs-baseline.ts'), ['--brokers', broker.bootstrap, '--topic', topic, '--records', String(records)], {}, { memOut: `${dir('baseline')}.mem.jsonl` });
+      await c.exited;
+      const b = lastJson<BaselineResult>(c.stdout());
+      t.row('kafkajs consume + JSON.parse (1 thread)', b ? `${b.msgs_per_s.toLocaleString('en')} msg/s` : 'failed',
+        b ? `${b.messages.toLocaleString('en')} msgs in ${b.elapsed_ms} ms (first at ${b.first_msg_ms} ms; ${b.steady_msgs_per_s.toLocaleString('en')}/s after)` : c.stderr().slice(-300));
+    }
+
+    let transform: TransformResult | undefined;
+    if (only.has('transform')) {
+      log('transform only');
+      const normalize = await loadNormalize();
+      if (!normalize) t.row('transform only (normalize)', 'missing', 'transform/index.ts exports no normalize yet');
+      else {
+        transform = measureTransform(normalize, corpus);
+        t.row('transform only (normalize, 1 core)', `${transform.records_per_s.toLocaleString('en')} rec/s`,
+          `${transform.us_per_record} µs/record; ${transform.events} events, ${transform.rejects} rejects`);
+      }
+    }
+
+    let fresh: FreshnessResult | undefined;
+    if (only.has('freshness')) {
+      log(`freshness at ${freshRate}/s for ${freshSeconds} s`);
+      const fTopic = `bench-fresh-${stamp}`;
+      await broker.createTopic(fTopic, partitions);
+      fresh = await measureFreshness({
+        broker, topic: fTopic, clientTopic, partitions, records: corpus, rate: freshRate, seconds: freshSeconds,
+        warmupSeconds: 5, dataDir: dir('freshness'), metricsPort: await freePort(), flags: runFlags,
+        nativeBaseMb: nativeBase, echo: values.verbose,
+      });
+      json.freshness_p99_ms = Math.max(fresh.p99_ms, fresh.ext_p99_ms);
+      t.row(`freshness at ${freshRate.toLocaleString('en')}/s`, `p50 ${fresh.p50_ms} ms, p99 ${fresh.p99_ms} ms`,
+        `ingest_time − produce time, ${fresh.stored.toLocaleString('en')} of ${fresh.produced.toLocaleString('en')} stored, max ${fresh.max_ms} ms`);
+      t.row('freshness, external (/metrics counter)', `p50 ${fresh.ext_p50_ms} ms, p99 ${fresh.ext_p99_ms} ms`,
+        `includes insert completion; producer's slowest send ${fresh.producer_max_send_ms} ms; RSS peak ${fresh.memory.rss_peak_mb} MB`);
+    }
+  } finally {
+    await broker.stop();
+    if (!values.keep) for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+  process.stdout.write(t.render() + '\n');
+  process.stdout.write(JSON.stringify(json) + '\n');
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

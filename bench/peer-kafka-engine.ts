@@ -1,0 +1,133 @@
+// The peer faultline must beat: ClickHouse's own Kafka table engine (in chDB) with a
+// JSONExtract materialized view into MergeTree — what a user would build instead of running
+// faultline. Run as its own child process (chDB is a process singleton and we want its CPU
+// and RSS apart from the orchestrator's):
+//
+//   node --import tsx bench/peer-kafka-engine.ts --brokers H:P --topic T --records N --data DIR
+//
+// Prints one JSON line: {rows, elapsed_ms, first_row_ms, rows_per_s, rss_hwm_mb, settings}.
+// Engine settings follow the ClickHouse docs of the Kafka engine
+// (https://clickhouse.com/docs/en/engines/table-engines/integrations/kafka): one consumer per
+// core, each flushing on its own thread (kafka_thread_per_consumer), blocks of 64Ki rows.
+import { Session } from 'chdb';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+export interface PeerResult {
+  rows: number;
+  elapsed_ms: number;
+  first_row_ms: number;
+  rows_per_s: number;
+  rss_hwm_mb: number;
+  settings: Record<string, string | number>;
+}
+
+/**
+ * The MV extracts what a reasonable user would write by hand: each field under its common
+ * aliases at the top level, under `error` and under `response.error` (string-encoded bodies
+ * and vendor dialects are beyond a hand-written MV; that is faultline's job).
+ */
+const MV_SELECT = `
+  SELECT
+    multiIf(JSONHas(raw, 'request_id'), JSONExtractString(raw, 'request_id'),
+            JSONHas(raw, 'headers', 'x-request-id'), JSONExtractString(raw, 'headers', 'x-request-id'),
+            JSONHas(raw, 'error', 'request_id'), JSONExtractString(raw, 'error', 'request_id'),
+            JSONExtractString(raw, 'response', 'error', 'request_id')) AS request_id,
+    toUInt16(greatest(JSONExtractUInt(raw, 'status'), JSONExtractUInt(raw, 'status_code'), JSONExtractUInt(raw, 'http_status'))) AS status,
+    if(JSONHas(raw, 'error', 'code'), JSONExtractString(raw, 'error', 'code'), JSONExtractString(raw, 'response', 'error', 'code')) AS code,
+    if(JSONHas(raw, 'error', 'category'), JSONExtractString(raw, 'error', 'category'), JSONExtractString(raw, 'response', 'error', 'category')) AS category,
+    if(JSONHas(raw, 'channel'), JSONExtractString(raw, 'channel'), JSONExtractString(raw, 'marketplace')) AS channel
+  FROM peer.queue`;
+
+function vmHwmMb(): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) / 1024 : 0;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      brokers: { type: 'string' },
+      topic: { type: 'string' },
+      records: { type: 'string' },
+      data: { type: 'string' },
+      group: { type: 'string' },
+      consumers: { type: 'string', default: '2' },
+      'block-size': { type: 'string', default: '65536' },
+      format: { type: 'string', default: 'JSONAsString' },
+      'timeout-s': { type: 'string', default: '300' },
+    },
+  });
+  const { brokers, topic, data, format } = values;
+  const records = Number(values.records);
+  if (!brokers || !topic || !data || !Number.isInteger(records) || records <= 0) {
+    throw new Error('peer-kafka-engine: --brokers, --topic, --data and --records N (> 0) are required');
+  }
+  if (format !== 'JSONAsString' && format !== 'LineAsString') throw new Error('peer-kafka-engine: --format is JSONAsString or LineAsString');
+  const group = values.group ?? `peer-${process.pid}-${Date.now()}`;
+  const settings: Record<string, string | number> = {
+    kafka_format: format,
+    kafka_num_consumers: Number(values.consumers),
+    kafka_thread_per_consumer: 1,
+    kafka_max_block_size: Number(values['block-size']),
+    kafka_poll_max_batch_size: Number(values['block-size']),
+    kafka_flush_interval_ms: 500,
+  };
+  rmSync(data, { recursive: true, force: true });
+  mkdirSync(data, { recursive: true });
+  const s = new Session(data);
+  try {
+    await s.queryAsync('CREATE DATABASE peer');
+    await s.queryAsync(`CREATE TABLE peer.sink (
+        request_id String, status UInt16, code LowCardinality(String),
+        category LowCardinality(String), channel LowCardinality(String),
+        ingest_time DateTime64(3, 'UTC') DEFAULT now64(3))
+      ENGINE = MergeTree ORDER BY (category, code, channel)`);
+    const extra = Object.entries(settings)
+      .filter(([k]) => k !== 'kafka_format')
+      .map(([k, v]) => `, ${k} = ${v}`)
+      .join('');
+    await s.queryAsync(`CREATE TABLE peer.queue (raw String) ENGINE = Kafka SETTINGS
+        kafka_broker_list = '${brokers}', kafka_topic_list = '${topic}',
+        kafka_group_name = '${group}', kafka_format = '${format}'${extra}`);
+    // Streaming starts when the first materialized view is attached: that is t0.
+    const t0 = performance.now();
+    await s.queryAsync(`CREATE MATERIALIZED VIEW peer.mv TO peer.sink (
+        request_id String, status UInt16, code String, category String, channel String) AS ${MV_SELECT}`);
+    const deadline = t0 + Number(values['timeout-s']) * 1000;
+    let rows = 0;
+    let firstRow = 0;
+    for (;;) {
+      const r = await s.queryAsync('SELECT count() AS n FROM peer.sink', { format: 'JSONEachRow' });
+      rows = Number((r.json() as { n: string | number }).n);
+      const now = performance.now();
+      if (rows > 0 && firstRow === 0) firstRow = now - t0;
+      if (rows >= records || now > deadline) break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    const elapsed = performance.now() - t0;
+    await s.queryAsync('DROP TABLE peer.mv');
+    await s.queryAsync('DROP TABLE peer.queue');
+    const out: PeerResult = {
+      rows,
+      elapsed_ms: Math.round(elapsed),
+      first_row_ms: Math.round(firstRow),
+      rows_per_s: Math.round(rows / (elapsed / 1000)),
+      rss_hwm_mb: Math.round(vmHwmMb()),
+      settings,
+    };
+    process.stdout.write(JSON.stringify(out) + '\n');
+  } finally {
+    s.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`peer-kafka-engine: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
