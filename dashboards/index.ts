@@ -1,0 +1,9 @@
+// Public surface of dashboards/: the Grafana dashboard and provisioning generator, the alert
+// rules and their evaluation, and the plugin's macro expansion.
+export { buildArtifacts, buildDashboards, writeArtifacts, staleArtifacts, DEFAULT_DATABASE, type BuildOptions } from './build.ts';
+export { alertRules, ALERT_INTERVAL_MS, type AlertRuleDef } from './alert-rules.ts';
+export { evaluateRule, evaluateRules, formatResults, alertSql, type RuleResult, type SeriesResult } from './alert-check.ts';
+export { expandQuery, applyConditionalAll, applyVariables, applyMacros, intervalSeconds, type MacroContext } from './macros.ts';
+export { provisionedRule, datasourceTarget, DASHBOARDS_MOUNT, READONLY_USER } from './provisioning.ts';
+export { DATASOURCE_UID, DATASOURCE_NAME } from './panels.ts';
+export { tables, PLUGIN_TYPE, PLUGIN_VERSION, type ChDashboard, type ChPanel, type ClickHouseQuery, type Tables } from './types.ts';

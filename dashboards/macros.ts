@@ -1,0 +1,197 @@
+// What the Grafana ClickHouse plugin (grafana-clickhouse-datasource 4.x) does to a target's
+// rawSql before ClickHouse sees it, reproduced so that tests and `faultline alerts check` run
+// exactly the SQL Grafana would run. Three stages, in Grafana's order:
+//   1. browser: `$__conditionalAll(cond, $var)` -> `1=1` when the variable is empty or All
+//      (src/data/CHDatasource.ts applyConditionalAll; args are not trimmed);
+//   2. browser: template variables (`$v`, `${v}`, `${v:fmt}`, `[[v]]`) via templateSrv, with the
+//      plugin's default format: arrays -> `'a','b'`, single values unquoted;
+//   3. backend: the macros of pkg/macros/macros.go, matched as `\$__name\b` with balanced
+//      parentheses and comma-split, space-trimmed arguments (grafana/sqlds).
+// Alert rules skip stages 1–2 (no dashboard variables) and use the rule's intervalMs.
+
+export interface MacroContext {
+  /** Range start/end in epoch ms (Grafana's time picker, or the alert's relativeTimeRange). */
+  fromMs: number;
+  toMs: number;
+  /** Query interval in ms (panel: computed by Grafana from width; alert: model.intervalMs). */
+  intervalMs: number;
+  /**
+   * Dashboard variables: a string for single-value ones, an array for multi-value ones.
+   * `'$__all'` / `['$__all']` stands for "All".
+   */
+  variables?: Record<string, string | readonly string[]>;
+}
+
+const ALL = '$__all';
+
+/** Stage 1: `$__conditionalAll(cond, $var)`, innermost-last as the plugin does (lastIndexOf). */
+export function applyConditionalAll(sql: string, variables: Record<string, string | readonly string[]>): string {
+  const macro = '$__conditionalAll(';
+  let idx = sql.lastIndexOf(macro);
+  while (idx !== -1) {
+    const args = frontendMacroArgs(sql, idx + macro.length - 1);
+    if (args.length !== 2) return sql;
+    const [cond, ref] = args as [string, string];
+    const name = ref.trim().substring(1);
+    const v = variables[name];
+    const value = v === undefined ? undefined : String(v); // Array#toString joins with ','
+    const phrase = value === '' || value === ALL ? '1=1' : cond;
+    sql = sql.replace(`${macro}${cond},${ref})`, phrase);
+    idx = sql.lastIndexOf(macro);
+  }
+  return sql;
+}
+
+/** The plugin's getMacroArgs: split on top-level commas, keep whitespace. */
+function frontendMacroArgs(query: string, argsIndex: number): string[] {
+  const args: string[] = [];
+  const re = /\(|\)|,/g;
+  let depth = 0;
+  let last = 1;
+  const sub = query.substring(argsIndex);
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(sub)) !== null) {
+    if (m[0] === '(') depth++;
+    else if (m[0] === ')') depth--;
+    if (m[0] === ',' && depth === 1) {
+      args.push(sub.substring(last, re.lastIndex - 1));
+      last = re.lastIndex;
+    }
+    if (depth === 0) {
+      args.push(sub.substring(last, re.lastIndex - 1));
+      return args;
+    }
+  }
+  return [];
+}
+
+// Grafana's templateSrv variable regex (public/app/features/variables/utils.ts).
+const VARIABLE_RE = /\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\$\{(\w+)(?:\.([^:^}]+))?(?::([^}]+))?\}/g;
+
+/** encodeURIComponent plus !'()* — Grafana's `percentencode` format. */
+function percentEncode(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+}
+
+function formatValue(value: string | readonly string[], fmt: string | undefined): string {
+  const list = typeof value === 'string' ? [value] : value;
+  switch (fmt) {
+    case undefined:
+      // The plugin's own format function: arrays quoted, single values as they are.
+      return typeof value === 'string' ? value : `'${value.join("','")}'`;
+    case 'raw':
+      return list.join(',');
+    case 'csv':
+      return list.join(',');
+    case 'singlequote':
+      return list.map((v) => `'${v.replace(/'/g, "\\'")}'`).join(',');
+    case 'sqlstring':
+      return list.map((v) => `'${v.replace(/'/g, "''")}'`).join(',');
+    case 'percentencode':
+      return typeof value === 'string' ? percentEncode(value) : percentEncode(`{${value.join(',')}}`);
+    default:
+      throw new Error(`variable format :${fmt} is not reproduced by the macro expander`);
+  }
+}
+
+/** Stage 2: template variables. Unknown names (e.g. `$__timeFilter`) are left alone, as Grafana does. */
+export function applyVariables(sql: string, variables: Record<string, string | readonly string[]>): string {
+  return sql.replace(VARIABLE_RE, (match, a?: string, b?: string, bFmt?: string, c?: string, _field?: string, cFmt?: string) => {
+    const name = a ?? b ?? c;
+    const fmt = bFmt ?? cFmt;
+    if (name === undefined || !(name in variables)) return match;
+    const value = variables[name]!;
+    if (value === ALL || (Array.isArray(value) && value.includes(ALL))) {
+      // Grafana would expand All to every option; our panels only use multi-value variables
+      // inside $__conditionalAll, where All has already become 1=1.
+      throw new Error(`variable $${name} is All outside $__conditionalAll: the expander does not know its options`);
+    }
+    return formatValue(value, fmt);
+  });
+}
+
+const toDateTime = (ms: number) => `toDateTime(${Math.floor(ms / 1000)})`;
+const toDateTime64 = (ms: number) => `fromUnixTimestamp64Milli(${Math.trunc(ms)})`;
+const toDate = (ms: number) => `toDate('${new Date(ms).toISOString().slice(0, 10)}')`;
+
+type MacroFn = (ctx: MacroContext, args: string[]) => string;
+
+function oneArg(name: string, args: string[]): string {
+  if (args.length !== 1 || args[0] === '') throw new Error(`$__${name}: expected 1 argument, received ${args.length}`);
+  return args[0]!;
+}
+
+const MACROS: Record<string, MacroFn> = {
+  fromTime: (c) => toDateTime(c.fromMs),
+  toTime: (c) => toDateTime(c.toMs),
+  fromTime_ms: (c) => toDateTime64(c.fromMs),
+  toTime_ms: (c) => toDateTime64(c.toMs),
+  timeFilter: (c, a) => {
+    const col = oneArg('timeFilter', a);
+    return `${col} >= ${toDateTime(c.fromMs)} AND ${col} <= ${toDateTime(c.toMs)}`;
+  },
+  timeFilter_ms: (c, a) => {
+    const col = oneArg('timeFilter_ms', a);
+    return `${col} >= ${toDateTime64(c.fromMs)} AND ${col} <= ${toDateTime64(c.toMs)}`;
+  },
+  dateFilter: (c, a) => {
+    const col = oneArg('dateFilter', a);
+    return `${col} >= ${toDate(c.fromMs)} AND ${col} <= ${toDate(c.toMs)}`;
+  },
+  timeInterval: (c, a) =>
+    `toStartOfInterval(toDateTime(${oneArg('timeInterval', a)}), INTERVAL ${intervalSeconds(c)} second)`,
+  timeInterval_ms: (c, a) =>
+    `toStartOfInterval(toDateTime64(${oneArg('timeInterval_ms', a)}, 3), INTERVAL ${Math.trunc(Math.max(c.intervalMs, 1))} millisecond)`,
+  interval_s: (c) => String(intervalSeconds(c)),
+};
+
+/** N = max(interval seconds, 1), truncated to an integer (Go `int(math.Max(...))`). */
+export function intervalSeconds(ctx: MacroContext): number {
+  return Math.trunc(Math.max(ctx.intervalMs / 1000, 1));
+}
+
+/** Stage 3: the backend macros. */
+export function applyMacros(sql: string, ctx: MacroContext): string {
+  for (const [name, fn] of Object.entries(MACROS)) {
+    const re = new RegExp(`\\$__${name}\\b`, 'g');
+    let out = '';
+    let pos = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(sql)) !== null) {
+      const start = m.index;
+      let end = start + m[0].length;
+      let args: string[] = [];
+      if (sql[end] === '(') {
+        let depth = 0;
+        let i = end;
+        for (; i < sql.length; i++) {
+          if (sql[i] === '(') depth++;
+          else if (sql[i] === ')' && --depth === 0) break;
+        }
+        if (depth !== 0) throw new Error(`$__${name}: unbalanced parentheses`);
+        args = sql.slice(end + 1, i).split(',').map((s) => s.trim());
+        end = i + 1;
+      }
+      out += sql.slice(pos, start) + fn(ctx, args);
+      pos = end;
+      re.lastIndex = end;
+    }
+    sql = out + sql.slice(pos);
+  }
+  return sql;
+}
+
+/**
+ * The SQL ClickHouse receives for a dashboard target (all three stages) or, without
+ * `variables`, for an alert query. Throws when a `$__` macro is left unexpanded, so a typo
+ * in a panel fails the tests instead of failing in Grafana.
+ */
+export function expandQuery(rawSql: string, ctx: MacroContext): string {
+  const vars = ctx.variables ?? {};
+  let sql = applyConditionalAll(rawSql, vars);
+  sql = applyVariables(sql, vars);
+  sql = applyMacros(sql, ctx);
+  const left = /\$__\w+/.exec(sql) ?? /\$\{?\w+/.exec(sql);
+  if (left) throw new Error(`unexpanded ${left[0]} in query: ${sql}`);
+  return sql;
+}

@@ -1,0 +1,164 @@
+// Panel and variable builders: every panel gets a title, a description, a unit and at least
+// one ClickHouse target reading the `${datasource}` variable (the dashboard-linter rules of
+// ../shared/spec/grafana.md), and panels are laid out on Grafana's 24-column grid.
+import type { DataSourceRef, VariableModel } from '@grafana/schema';
+import {
+  type ChDashboard,
+  type ChPanel,
+  type ClickHouseQuery,
+  DS_VARIABLE,
+  FORMATS,
+  PLUGIN_TYPE,
+  PLUGIN_VERSION,
+  type QueryKind,
+  type Tables,
+} from './types.ts';
+
+export const DATASOURCE_UID = 'faultline-clickhouse';
+export const DATASOURCE_NAME = 'faultline ClickHouse';
+const ds: DataSourceRef = { type: PLUGIN_TYPE, uid: DS_VARIABLE };
+
+export function target(rawSql: string, kind: QueryKind, refId = 'A'): ClickHouseQuery {
+  return {
+    refId,
+    datasource: { type: PLUGIN_TYPE, uid: DS_VARIABLE },
+    editorType: 'sql',
+    pluginVersion: PLUGIN_VERSION,
+    format: FORMATS[kind],
+    queryType: kind,
+    rawSql: rawSql.trim().replace(/\n\s+/g, '\n  '),
+  };
+}
+
+export interface PanelSpec {
+  title: string;
+  description: string;
+  /** Grafana unit id (percentunit, short, s, reqps, dateTimeAsIso, none …). */
+  unit: string;
+  sql: string;
+  /** Width on the 24-column grid (default 12) and height (default 8). */
+  w?: number;
+  h?: number;
+  /** Extra field config overrides (data links on table columns). */
+  overrides?: NonNullable<ChPanel['fieldConfig']>['overrides'];
+}
+
+type PanelType = 'timeseries' | 'table' | 'stat' | 'barchart';
+
+function panel(type: PanelType, kind: QueryKind, spec: PanelSpec, options: Record<string, unknown>): Omit<ChPanel, 'id' | 'gridPos'> & { w: number; h: number } {
+  return {
+    type,
+    title: spec.title,
+    description: spec.description,
+    datasource: ds,
+    fieldConfig: { defaults: { unit: spec.unit }, overrides: spec.overrides ?? [] },
+    options,
+    targets: [target(spec.sql, kind)],
+    w: spec.w ?? 12,
+    h: spec.h ?? 8,
+  };
+}
+
+export const timeseries = (s: PanelSpec) =>
+  panel('timeseries', 'timeseries', s, { legend: { displayMode: 'table', placement: 'right', calcs: ['sum', 'max'] }, tooltip: { mode: 'multi' } });
+export const table = (s: PanelSpec) => panel('table', 'table', s, { showHeader: true, cellHeight: 'sm' });
+export const stat = (s: PanelSpec) =>
+  panel('stat', 'table', s, { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'value', graphMode: 'none' });
+
+type Draft = ReturnType<typeof panel>;
+
+/** Flow panels left to right, wrapping at 24 columns; ids in order. */
+export function layout(drafts: Draft[]): ChPanel[] {
+  let x = 0;
+  let y = 0;
+  let rowH = 0;
+  return drafts.map(({ w, h, ...p }, i) => {
+    if (x + w > 24) {
+      x = 0;
+      y += rowH;
+      rowH = 0;
+    }
+    const placed: ChPanel = { ...p, id: i + 1, gridPos: { h, w, x, y } };
+    x += w;
+    rowH = Math.max(rowH, h);
+    return placed;
+  });
+}
+
+// ---- variables -------------------------------------------------------------------------
+
+export const datasourceVariable: VariableModel = {
+  type: 'datasource',
+  name: 'datasource',
+  label: 'Data source',
+  query: PLUGIN_TYPE,
+  current: { text: DATASOURCE_NAME, value: DATASOURCE_UID },
+};
+
+/** A multi-value query variable over a rollup column, refreshed on time-range change. */
+function queryVariable(name: string, label: string, sql: string): VariableModel {
+  return {
+    type: 'query',
+    name,
+    label,
+    datasource: ds,
+    query: sql,
+    refresh: 2,
+    multi: true,
+    includeAll: true,
+    current: { text: 'All', value: '$__all' },
+    sort: 1,
+  };
+}
+
+export function filterVariables(t: Tables): VariableModel[] {
+  const distinct = (col: string) =>
+    `SELECT DISTINCT ${col} FROM ${t.events1m} WHERE $__timeFilter(minute) AND ${col} != '' ORDER BY ${col}`;
+  return [
+    datasourceVariable,
+    queryVariable('channel', 'Channel', distinct('channel')),
+    queryVariable('source', 'Source', distinct('source')),
+    queryVariable('category', 'Category', distinct('category')),
+  ];
+}
+
+export const requestIdVariable: VariableModel = { type: 'textbox', name: 'request_id', label: 'Request ID', query: '' };
+
+/**
+ * Filters for the dashboard variables. `$__conditionalAll` turns a filter into `1=1` when All
+ * is selected, so the query stays index-friendly; the second argument must be `$name`
+ * (the plugin looks the variable up by stripping the first character).
+ */
+export const F = {
+  channel: '$__conditionalAll(channel IN (${channel}), $channel)',
+  source: '$__conditionalAll(source IN (${source}), $source)',
+  category: '$__conditionalAll(category IN (${category}), $category)',
+};
+
+export function dashboard(opts: {
+  uid: string;
+  title: string;
+  description: string;
+  tags: string[];
+  variables: VariableModel[];
+  panels: Draft[];
+  time?: { from: string; to: string };
+}): ChDashboard {
+  return {
+    uid: opts.uid,
+    title: opts.title,
+    description: opts.description,
+    tags: ['faultline', ...opts.tags],
+    editable: false,
+    schemaVersion: 39,
+    version: 1,
+    refresh: '1m',
+    timezone: 'utc',
+    time: opts.time ?? { from: 'now-6h', to: 'now' },
+    graphTooltip: 1,
+    annotations: { list: [] },
+    templating: { list: opts.variables },
+    links: [{ title: 'faultline', type: 'dashboards', tags: ['faultline'], asDropdown: true, icon: 'external link', includeVars: true, keepTime: true, targetBlank: false, tooltip: '' }],
+    panels: layout(opts.panels),
+  };
+}

@@ -1,0 +1,74 @@
+// "Pipeline health": ingest rate, consumer lag and reconciliation from the sink's per-batch
+// ledger `ingest_batches` (consumed offsets = events + rejects), rejects by reason from
+// `rejects_1m`.
+import { dashboard, F, filterVariables, table, timeseries } from './panels.ts';
+import type { ChDashboard, Tables } from './types.ts';
+
+export function pipelineHealth(t: Tables): ChDashboard {
+  const batches = `${t.ingestBatches} WHERE $__timeFilter(batch_time)`;
+  return dashboard({
+    uid: 'faultline-pipeline-health',
+    title: 'faultline / Pipeline health',
+    description: 'Ingest rate, consumer lag, rejects and the offsets-to-rows reconciliation of the faultline pipeline.',
+    tags: ['pipeline'],
+    variables: filterVariables(t),
+    panels: [
+      timeseries({
+        title: 'Ingest rate',
+        description: 'Records consumed per second, by topic (batch time, not event time).',
+        unit: 'cps',
+        sql: `SELECT $__timeInterval(batch_time) AS time, topic, sum(records) / $__interval_s AS records_per_s
+          FROM ${batches}
+          GROUP BY time, topic ORDER BY time, topic`,
+      }),
+      timeseries({
+        title: 'Consumer lag',
+        description: 'Messages behind the partition end, summed over the partitions of each topic (the last batch of each partition in each interval).',
+        unit: 'short',
+        sql: `SELECT time, topic, sum(lag) AS lag FROM (
+            SELECT $__timeInterval(batch_time) AS time, topic, partition, argMax(lag, batch_time) AS lag
+            FROM ${batches} GROUP BY time, topic, partition)
+          GROUP BY time, topic ORDER BY time, topic`,
+      }),
+      timeseries({
+        title: 'Rejects by reason',
+        description: 'Records that could not become events, per interval and reason (see the rejects table for their first bytes).',
+        unit: 'short',
+        sql: `SELECT $__timeInterval(minute) AS time, reason, sum(rejects) AS rejects
+          FROM ${t.rejects1m} WHERE $__timeFilter(minute) AND ${F.source}
+          GROUP BY time, reason ORDER BY time, reason`,
+      }),
+      table({
+        title: 'Rejects by topic and reason',
+        description: 'Rejects over the range by source, topic and reason, with the last minute seen.',
+        unit: 'short',
+        sql: `SELECT source, topic, reason, sum(rejects) AS rejects, max(minute) AS last_seen
+          FROM ${t.rejects1m} WHERE $__timeFilter(minute) AND ${F.source}
+          GROUP BY source, topic, reason ORDER BY rejects DESC, source, topic, reason`,
+      }),
+      table({
+        title: 'Reconciliation',
+        description: 'Per partition over the range: offsets spanned by the batches, records consumed, events + rejects written. unaccounted = records − events − rejects and offset_gap = offsets spanned − records must both be 0.',
+        unit: 'short',
+        w: 16,
+        sql: `SELECT topic, partition, min(first_offset) AS first_offset, max(last_offset) AS last_offset,
+            max(last_offset) - min(first_offset) + 1 AS offsets_spanned,
+            sum(records) AS records, sum(events) AS events, sum(rejects) AS rejects,
+            toInt64(sum(records)) - toInt64(sum(events)) - toInt64(sum(rejects)) AS unaccounted,
+            offsets_spanned - toInt64(sum(records)) AS offset_gap
+          FROM ${batches}
+          GROUP BY topic, partition ORDER BY topic, partition`,
+      }),
+      table({
+        title: 'Time since last batch',
+        description: 'Seconds between the end of the range and the last batch written for each topic seen in the day before (a growing number means ingest stalled).',
+        unit: 's',
+        w: 8,
+        sql: `SELECT topic, dateDiff('second', max(batch_time), $__toTime) AS seconds_since_last_batch
+          FROM ${t.ingestBatches}
+          WHERE batch_time >= $__toTime - INTERVAL 1 DAY AND batch_time <= $__toTime
+          GROUP BY topic ORDER BY topic`,
+      }),
+    ],
+  });
+}

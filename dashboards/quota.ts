@@ -1,0 +1,65 @@
+// "Quota exhaustion": rate-limit, daily-quota, platform-quota and balance hits (limit_kind,
+// ../shared/spec/event-model.md §5) by channel and app, when each channel's daily quota was
+// first hit today (UTC), and Taobao's call-limit codes 4–8. All from `events_1m`.
+import { dashboard, F, filterVariables, table, timeseries } from './panels.ts';
+import type { ChDashboard, Tables } from './types.ts';
+
+export function quota(t: Tables): ChDashboard {
+  const where = `$__timeFilter(minute) AND ${F.channel} AND ${F.source}`;
+  return dashboard({
+    uid: 'faultline-quota',
+    title: 'faultline / Quota exhaustion',
+    description: 'Rate limits, daily quotas, platform quotas and balance errors by channel and app.',
+    tags: ['quota'],
+    variables: filterVariables(t),
+    panels: [
+      timeseries({
+        title: 'Limit hits by kind',
+        description: 'Events per interval that hit a limit: rate (requests per second), quota (daily call quota), platform (marketplace-wide quota), balance (credit).',
+        unit: 'short',
+        sql: `SELECT $__timeInterval(minute) AS time,
+            sumIf(events, limit_kind = 'rate') AS rate, sumIf(events, limit_kind = 'quota') AS quota,
+            sumIf(events, limit_kind = 'platform') AS platform, sumIf(events, limit_kind = 'balance') AS balance
+          FROM ${t.events1m} WHERE ${where} AND limit_kind != ''
+          GROUP BY time ORDER BY time`,
+      }),
+      timeseries({
+        title: 'Limit hits by channel',
+        description: 'Events per interval that hit a limit, one series per channel and limit kind.',
+        unit: 'short',
+        sql: `SELECT $__timeInterval(minute) AS time, concat(if(channel = '', 'unknown', channel), ' ', limit_kind) AS channel_limit,
+            sum(events) AS hits
+          FROM ${t.events1m} WHERE ${where} AND limit_kind != ''
+          GROUP BY time, channel_limit ORDER BY time, channel_limit`,
+      }),
+      table({
+        title: 'Daily quota first exhausted today',
+        description: 'Per channel, the first minute (UTC) of the current day, up to the end of the range, with a daily-quota hit, and the hits since.',
+        unit: 'short',
+        sql: `SELECT channel, min(minute) AS first_exhausted, sum(events) AS quota_hits_today
+          FROM ${t.events1m}
+          WHERE minute >= toStartOfDay($__toTime, 'UTC') AND minute <= $__toTime
+            AND limit_kind = 'quota' AND ${F.channel} AND ${F.source}
+          GROUP BY channel ORDER BY first_exhausted, channel`,
+      }),
+      table({
+        title: 'Limit hits by app',
+        description: 'Which apps hit which limits on which channel (top 50), with the last minute seen.',
+        unit: 'short',
+        sql: `SELECT app_id, channel, limit_kind, sum(events) AS hits, max(minute) AS last_hit
+          FROM ${t.events1m} WHERE ${where} AND limit_kind != ''
+          GROUP BY app_id, channel, limit_kind ORDER BY hits DESC, app_id, channel, limit_kind LIMIT 50`,
+      }),
+      timeseries({
+        title: 'Taobao call-limit codes (4–8)',
+        description: 'Taobao TOP system codes 4–7 (user, session, partner, app call limited: quota) and 8 (call frequency: rate), per interval.',
+        unit: 'short',
+        w: 24,
+        sql: `SELECT $__timeInterval(minute) AS time, concat('taobao ', upstream_code) AS taobao_code, sum(events) AS hits
+          FROM ${t.events1m}
+          WHERE ${where} AND upstream_vendor = 'taobao' AND upstream_code IN ('4', '5', '6', '7', '8')
+          GROUP BY time, taobao_code ORDER BY time, taobao_code`,
+      }),
+    ],
+  });
+}
