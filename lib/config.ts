@@ -21,6 +21,7 @@ export const SETTINGS = {
   KAFKA_SASL_MECHANISM: { schema: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(), doc: 'SASL mechanism; unset: no SASL.' },
   KAFKA_SASL_USERNAME: { schema: z.string().optional(), doc: 'SASL username.' },
   KAFKA_SASL_PASSWORD: { schema: z.string().optional(), doc: 'SASL password. Never logged.' },
+  KAFKA_SESSION_TIMEOUT_MS: { schema: int(1000, 300_000).default(30_000), doc: 'Consumer group session timeout, in ms (a crashed consumer\'s partitions move after this long).' },
   FAULTLINE_GATEWAY_TOPIC: { schema: nonEmpty.default('gateway-logs'), doc: 'Topic of the gateway log stream.' },
   FAULTLINE_CLIENT_TOPIC: { schema: nonEmpty.default('client-logs'), doc: 'Topic of the client log stream.' },
   FAULTLINE_BATCH_SIZE: { schema: int(1, 1_000_000).default(50_000), doc: 'Sink batch size bound, in records.' },
