@@ -2,8 +2,8 @@
 // singleton with one data directory, so every EmbeddedStore of a process shares one Session
 // (reference counted); stores differ only by database, which is how tests isolate themselves.
 // Only the async API is used: `query()` would block the event loop (and kafkajs heartbeats).
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Session } from 'chdb';
 import { StoreError } from '../lib/errors.ts';
 import { checkDatabaseName, runMigrations } from './migrate.ts';
@@ -48,6 +48,23 @@ export interface RawInsert {
   settings?: Record<string, string | number>;
 }
 
+/**
+ * The pid of another live process holding the engine's data directory, read from the
+ * `status` file ClickHouse writes there (`PID: 123`). Checked before opening, because a
+ * refused open also prints the engine's own error text on stderr.
+ */
+export function lockHolder(path: string): number | undefined {
+  try {
+    const m = /^PID:\s*(\d+)/m.exec(readFileSync(join(path, 'status'), 'utf8'));
+    const pid = m ? Number(m[1]) : undefined;
+    if (pid === undefined || pid === process.pid) return undefined;
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
 function acquire(dataDir: string): Shared {
   const path = resolve(dataDir, 'clickhouse');
   if (shared && shared.path !== path) {
@@ -58,12 +75,13 @@ function acquire(dataDir: string): Shared {
   }
   if (!shared) {
     mkdirSync(path, { recursive: true });
+    if (lockHolder(path) !== undefined) throw new DataDirLockedError(dataDir, undefined);
     let session: Session;
     try {
       session = new Session(path);
     } catch (err) {
       const text = err instanceof Error ? err.message : String(err);
-      if (/Code: 76\b|Cannot lock file/.test(text)) throw new DataDirLockedError(dataDir, err);
+      if (/Code: 76\b|Cannot lock file/.test(text) || lockHolder(path) !== undefined) throw new DataDirLockedError(dataDir, err);
       throw toStoreError(err, `opening chDB at ${path}`);
     }
     // Same output conventions as the server backend sends per request (rows.ts).

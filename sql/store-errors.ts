@@ -73,6 +73,6 @@ export function toStoreError(err: unknown, what: string): StoreError {
 }
 
 function firstLines(text: string): string {
-  const t = text.trim();
+  const t = text.trim().replace(/^Code: \d+\. DB::Exception: /, '');
   return t.length > 600 ? `${t.slice(0, 600)}…` : t;
 }
