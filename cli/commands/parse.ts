@@ -1,0 +1,78 @@
+// `faultline parse --source gateway|client [--default-time ISO]` (event-model.md §8): one
+// record per stdin line -> one JSON line per non-empty input line on stdout, in order: the
+// normalized event or {"rejected": true, "reason": …}. Streams line by line; exits 0 whatever
+// it rejected.
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { ConfigError } from '../../lib/errors.ts';
+import { oneOf, parseFlags } from '../args.ts';
+import type { Command } from '../main.ts';
+import { normalize, SOURCES, type NormalizeResult } from '../../transform/index.ts';
+import { parseIsoLike } from '../../transform/time.ts';
+
+const HELP = `Usage: faultline parse --source gateway|client [--default-time ISO]
+
+Reads one log record per line on standard input (JSON object, logfmt or text line) and writes
+one JSON line per non-empty input line on standard output, in order: the normalized event, or
+{"rejected": true, "reason": "…", "detail": "…"} for a record that cannot become one.
+Secrets (sign, session, tokens, passwords, api keys, Bearer credentials) are redacted.
+Exits 0 once the input is consumed, whatever it rejected.
+
+Flags:
+  --source gateway|client   which stream the records come from (required)
+  --default-time ISO        time for records whose own time is missing or unreadable
+                            (default: the current time when the line is read)
+
+Example:
+  echo '{"ts":"2026-11-21T10:00:00Z","status":429,"error":{"code":"QUOTA_EXCEEDED"}}' | faultline parse --source gateway
+`;
+
+/** One output line for one result. */
+export function formatResult(r: NormalizeResult): string {
+  if (r.ok) return JSON.stringify(r.event);
+  return JSON.stringify({ rejected: true, reason: r.reject.reason, detail: r.reject.detail });
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, { source: { type: 'string' }, 'default-time': { type: 'string' } });
+  const source = oneOf('source', values.source, SOURCES);
+  let defaultTime: number | undefined;
+  if (values['default-time'] !== undefined) {
+    const v = values['default-time'];
+    defaultTime = typeof v === 'string' ? parseIsoLike(v.trim()) : undefined;
+    if (defaultTime === undefined) {
+      throw new ConfigError(`invalid --default-time=${String(v)}: expected an ISO-8601 time such as 2026-11-21T10:00:00Z`);
+    }
+  }
+
+  const out = process.stdout;
+  let closed = false;
+  out.on('error', (err: NodeJS.ErrnoException) => {
+    // A reader that went away (`| head`) ends the run quietly; anything else is a real fault.
+    if (err.code === 'EPIPE') closed = true;
+    else throw err;
+  });
+  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  let buf = '';
+  for await (const line of rl) {
+    if (closed) break;
+    if (line.trim() === '') continue;
+    const r = normalize(line, { source, transportTimeMs: defaultTime ?? Date.now() });
+    buf += formatResult(r) + '\n';
+    // Batch small writes; wait for the pipe when it is full so memory stays flat.
+    if (buf.length >= 64 * 1024) {
+      const ok = out.write(buf);
+      buf = '';
+      if (!ok && !closed) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+    }
+  }
+  if (buf !== '' && !closed) out.write(buf);
+  rl.close();
+  return 0;
+}
+
+export const command: Command = {
+  summary: 'normalize log lines from stdin and print one event or reject per line (JSON)',
+  help: HELP,
+  run,
+};

@@ -1,0 +1,123 @@
+// The gateway's error catalog and the vendor code tables (data/errors.catalog.json),
+// validated with zod once at module load. Lookups are Map-based: the normalizer calls them
+// for every record. Category rules follow event-model.md §3 and §5.
+import { z } from 'zod';
+import rawCatalog from '../data/errors.catalog.json' with { type: 'json' };
+import { CategorySchema, LimitKindSchema, type Category, type LimitKind } from './event.ts';
+
+const GatewayCategory = z.enum(['AUTH_ERROR', 'RATE_LIMIT_ERROR', 'VALIDATION_ERROR', 'CHANNEL_ERROR', 'INTERNAL_ERROR']);
+
+export const GatewayCodeSchema = z.object({
+  code: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
+  http_status: z.number().int().min(100).max(599),
+  category: GatewayCategory,
+  /** What a caller should do: the gateway reference's "Recommended handling". */
+  retry: z.enum(['retry_with_backoff', 'retry_once', 'do_not_retry']),
+  limit_kind: LimitKindSchema,
+  description: z.string().min(1),
+});
+
+const TaobaoCodeSchema = z.object({
+  code: z.number().int().nonnegative(),
+  group: z.enum(['system', 'container', 'business']),
+  name_en: z.string().min(1),
+  name_zh: z.string(),
+  category: CategorySchema,
+  limit_kind: LimitKindSchema,
+});
+
+const ResultCodeSchema = z.object({
+  code: z.string().regex(/^[a-z][a-z0-9_]*$/),
+  http_status: z.number().int().nullable(),
+  meaning_zh: z.string(),
+  /** null: decided by the HTTP status (event-model.md §5). */
+  category: CategorySchema.nullable(),
+  limit_kind: LimitKindSchema,
+});
+
+const AlipayLegacySchema = z.object({ code: z.string(), description_zh: z.string(), category: CategorySchema });
+const AlipayOpenApiSchema = z.object({ code: z.string(), description: z.string(), category: CategorySchema });
+
+export const CatalogSchema = z.object({
+  version: z.literal(1),
+  gateway: z.array(GatewayCodeSchema).length(17),
+  taobao: z.object({ vendor: z.string(), default_category: CategorySchema, codes: z.array(TaobaoCodeSchema).min(1) }),
+  result_code: z.object({ default_vendor: z.string(), codes: z.array(ResultCodeSchema).min(1) }),
+  alipay: z.object({
+    vendor: z.string(),
+    default_category: CategorySchema,
+    legacy: z.array(AlipayLegacySchema).min(1),
+    openapi: z.array(AlipayOpenApiSchema).min(1),
+  }),
+});
+
+export type Catalog = z.infer<typeof CatalogSchema>;
+export type GatewayCode = z.infer<typeof GatewayCodeSchema>;
+
+/** The validated catalog; a broken data file fails at import, never per record. */
+export const catalog: Catalog = CatalogSchema.parse(rawCatalog);
+
+const gatewayByCode = new Map(catalog.gateway.map((g) => [g.code, g]));
+const taobaoByCode = new Map(catalog.taobao.codes.map((t) => [t.code, t]));
+const resultCodeByCode = new Map(catalog.result_code.codes.map((r) => [r.code, r]));
+const alipayOpenApiByCode = new Map(catalog.alipay.openapi.map((a) => [a.code, a]));
+
+/** The 17 gateway codes, in catalog order (dashboards use them for variables and panels). */
+export function catalogCodes(): string[] {
+  return catalog.gateway.map((g) => g.code);
+}
+
+export function gatewayCode(code: string): GatewayCode | undefined {
+  return gatewayByCode.get(code);
+}
+
+export interface VendorClass {
+  category: Category;
+  limit_kind: LimitKind;
+}
+
+const CHANNEL: VendorClass = { category: 'CHANNEL_ERROR', limit_kind: '' };
+
+/** Taobao TOP system/business/container codes (§5); any code not listed is a channel error. */
+export function taobaoClass(code: string): VendorClass {
+  const n = /^\d{1,6}$/.test(code) ? Number(code) : NaN;
+  const t = taobaoByCode.get(n);
+  return t ? { category: t.category, limit_kind: t.limit_kind } : CHANNEL;
+}
+
+/** result_code ErrorResponse (§5): fixed codes, the rest by HTTP status. */
+export function resultCodeClass(code: string, httpStatus: number): VendorClass {
+  const r = resultCodeByCode.get(code);
+  if (r && r.category !== null) return { category: r.category, limit_kind: r.limit_kind };
+  // 400 or no status: validation. Auth statuses are auth; a vendor's 5xx is the channel's fault.
+  if (httpStatus === 401 || httpStatus === 403) return { category: 'AUTH_ERROR', limit_kind: '' };
+  if (httpStatus >= 500) return CHANNEL;
+  return { category: 'VALIDATION_ERROR', limit_kind: '' };
+}
+
+const ALIPAY_AUTH = new Set(['ILLEGAL_SECURITY_PROFILE', 'ILLEGAL_ENCRYPT', 'ILLEGAL_DYN_MD5_KEY']);
+
+/** Alipay codes by name (§5); OpenAPI sub codes like `ACQ.TRADE_NOT_EXIST` or `isv.invalid-signature` use their last segment. */
+export function alipayNameCategory(name: string): Category {
+  const dot = name.lastIndexOf('.');
+  const c = (dot >= 0 ? name.slice(dot + 1) : name).toUpperCase().replace(/-/g, '_');
+  if (c.startsWith('ILLEGAL_')) {
+    if (c.startsWith('ILLEGAL_SIGN') || c.startsWith('ILLEGAL_PARTNER') || ALIPAY_AUTH.has(c)) return 'AUTH_ERROR';
+    if (c.slice(8).includes('KEY')) return 'AUTH_ERROR';
+    return 'VALIDATION_ERROR';
+  }
+  if (c.endsWith('_NOT_EXIST') || c === 'OUT_TRADE_NO_EXIST') return 'VALIDATION_ERROR';
+  return 'CHANNEL_ERROR';
+}
+
+/** Alipay OpenAPI: decided on sub_code when present, else on the public gateway code. */
+export function alipayOpenApiCategory(code: string, subCode: string): Category {
+  if (subCode !== '') return alipayNameCategory(subCode);
+  const a = alipayOpenApiByCode.get(code);
+  return a && a.category !== '' ? a.category : 'CHANNEL_ERROR';
+}
+
+/** Category of a gateway HTTP status class when the catalog does not know the code (§3, dialect 1 and 7). */
+export function statusClassCategory(httpStatus: number): Category {
+  return httpStatus >= 400 && httpStatus < 500 ? 'VALIDATION_ERROR' : 'INTERNAL_ERROR';
+}

@@ -1,0 +1,98 @@
+// Size and depth limits and byte decoding (event-model.md §7), checked before any parsing so
+// a hostile record costs at most one linear scan.
+
+export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_DEPTH = 64;
+export const DEFAULT_RAW_MAX_BYTES = 4096;
+export const HEAD_MAX_BYTES = 512;
+
+const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+const lenient = new TextDecoder('utf-8', { fatal: false });
+
+/** Strict UTF-8 decoding: undefined for invalid bytes. */
+export function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return fatal.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Lenient decoding of at most `max` bytes (for reject heads). */
+export function decodeHead(bytes: Uint8Array, max: number): string {
+  return lenient.decode(bytes.subarray(0, max));
+}
+
+/** UTF-8 byte length of a string, without allocating. */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** Whether `s` exceeds `max` UTF-8 bytes; the common short case needs no scan. */
+export function overBytes(s: string, max: number): boolean {
+  if (s.length * 3 <= max) return false;
+  if (s.length > max) return true;
+  return utf8Length(s) > max;
+}
+
+/**
+ * Cut `s` to at most `max` UTF-8 bytes on a character boundary (never half a surrogate pair).
+ */
+export function truncateUtf8(s: string, max: number): string {
+  if (s.length * 3 <= max) return s;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    let w = c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+    let step = 1;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        w = 4;
+        step = 2;
+      }
+    }
+    if (n + w > max) return s.slice(0, i);
+    n += w;
+    i += step - 1;
+  }
+  return s;
+}
+
+/**
+ * Maximum nesting of objects and arrays in JSON text (strings skipped), stopping early once
+ * `limit` is exceeded. Runs on the text so a too-deep record is never materialized.
+ */
+export function jsonDepthExceeds(s: string, limit: number): boolean {
+  let depth = 0;
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 34) {
+      // skip the string
+      for (i++; i < n; i++) {
+        const d = s.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 123 || c === 91) {
+      if (++depth > limit) return true;
+    } else if (c === 125 || c === 93) {
+      depth--;
+    }
+  }
+  return false;
+}

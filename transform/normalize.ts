@@ -1,0 +1,313 @@
+// One record -> one event or one reject (event-model.md). Pure: no I/O, never throws.
+// Flow: parse (limits, JSON or text) -> redact when the text may hold a secret -> collect the
+// record's objects (top level, then wrapper bodies, JSON-in-strings) -> fields by alias, top
+// level first -> dialect and outcome (§3, §4) -> categories and limits (§5).
+import { gatewayCode, statusClassCategory } from './catalog.ts';
+import { failedOffers, hasVendorMarker, successFlag, upstreamError, vendorError, type VendorError } from './dialects.ts';
+import { CATEGORIES, type Category, type Event, type LimitKind, type NormalizeContext, type NormalizeResult, type Outcome } from './event.ts';
+import { isObj, K, keyMap, pick, pickStr, str, toInt, type KeyMap, type Obj } from './keys.ts';
+import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD_BYTES, DEFAULT_RAW_MAX_BYTES, jsonDepthExceeds, truncateUtf8 } from './limits.ts';
+import { headOf, parseRecord } from './parse-record.ts';
+import { isSecretKey, mayHoldSecret, redactText, redactValue } from './redact.ts';
+import type { JsonSpan } from './text-line.ts';
+import { formatIsoMillis, parseTime } from './time.ts';
+
+const FIELD_MAX_BYTES = 4096;
+const MAX_BODIES = 8;
+const RECORD_CATEGORIES: ReadonlySet<string> = new Set(CATEGORIES.filter((c) => c !== ''));
+const OK_CODES = new Set(['', '0', '200', 'ok', 'success', '10000']);
+
+export function normalize(record: string | Uint8Array, ctx: NormalizeContext): NormalizeResult {
+  try {
+    return normalizeRecord(record, ctx);
+  } catch (err) {
+    // Last line of defence: a bug must cost one record, never the stream. Tests assert it never fires.
+    let head = '';
+    try {
+      head = headOf(typeof record === 'string' ? record.slice(0, 4096) : new TextDecoder().decode(record.subarray(0, 4096)));
+    } catch {
+      head = '';
+    }
+    const name = err instanceof Error ? err.name : typeof err;
+    return { ok: false, reject: { reason: 'unrecognised_text', detail: `normalizer fault (${name})`, head } };
+  }
+}
+
+function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): NormalizeResult {
+  const maxDepth = ctx.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const p = parseRecord(record, ctx.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES, maxDepth);
+  if (p.kind === 'reject') return { ok: false, reject: p.reject };
+
+  // Redaction is skipped only when the text cannot hold a secret (redact.ts mayHoldSecret).
+  const suspicious = mayHoldSecret(p.text);
+  let top: Obj;
+  let tail: Obj | undefined;
+  let reqToken = '';
+  let raw: string;
+  if (p.kind === 'json') {
+    top = suspicious ? (redactValue(p.obj) as Obj) : p.obj;
+    raw = suspicious ? JSON.stringify(top) : p.text;
+  } else {
+    top = suspicious ? (redactValue(p.rec.fields) as Obj) : p.rec.fields;
+    tail = p.rec.tail && suspicious ? (redactValue(p.rec.tail) as Obj) : p.rec.tail;
+    reqToken = p.rec.reqToken;
+    raw = suspicious ? textRaw(p.text, p.rec.spans) : p.text;
+  }
+
+  // JSON strings that became bodies: they are not the record's human message.
+  const decoded = new Set<string>();
+  const decode = (s: string): unknown => {
+    const t = s.trimStart();
+    if (t.charCodeAt(0) !== 123 || jsonDepthExceeds(t, maxDepth)) return undefined;
+    let v: unknown;
+    try {
+      v = JSON.parse(t);
+    } catch {
+      return undefined;
+    }
+    if (!isObj(v)) return undefined;
+    decoded.add(s);
+    return suspicious ? redactValue(v) : v;
+  };
+  const maps = collectBodies(keyMap(top), tail, decode);
+
+  let status = 0;
+  for (const m of maps) {
+    const s = statusOf(m);
+    if (s !== undefined) {
+      status = s;
+      break;
+    }
+  }
+
+  let timeMs: number | undefined;
+  for (const m of maps) {
+    const v = pick(m, K.time);
+    if (v !== undefined) timeMs = parseTime(v);
+    if (timeMs !== undefined) break;
+  }
+  if (timeMs === undefined) {
+    const t = ctx.transportTimeMs;
+    if (t === undefined || !Number.isFinite(t)) {
+      return { ok: false, reject: { reason: 'bad_time', detail: 'record time is missing or unreadable and there is no transport time', head: headOf(p.text) } };
+    }
+    timeMs = t;
+  }
+
+  const channel = firstStr(maps, ctx.source === 'gateway' ? K.channelGateway : K.channel);
+  const vendorHint = firstStr(maps, ['vendor', 'channel', 'marketplace']);
+
+  // Dialects, each taken from the first object that shows it.
+  let gwMap: KeyMap | undefined;
+  let vend: VendorError | undefined;
+  let bizMap: KeyMap | undefined;
+  let success: boolean | undefined;
+  let flatMap: KeyMap | undefined;
+  for (const m of maps) {
+    const e = m.get('error');
+    if (gwMap === undefined && isObj(e)) {
+      const em = keyMap(e);
+      if (isGatewayError(em)) gwMap = em;
+    }
+    const isVendor = hasVendorMarker(m);
+    if (vend === undefined && isVendor) vend = vendorError(m, status, vendorHint);
+    const sf = successFlag(m);
+    if (bizMap === undefined && sf !== undefined) {
+      bizMap = m;
+      success = sf;
+    }
+    if (flatMap === undefined && !isVendor && !OK_CODES.has(pickStr(m, K.code).toLowerCase())) flatMap = m;
+  }
+  const offers = failedOffers(maps);
+  const flatMessage = messageOf(maps, decoded);
+
+  let outcome: Outcome = 'ok';
+  let code = '';
+  let category: Category = '';
+  let limitKind: LimitKind = '';
+  let httpStatus = status;
+  let drift = false;
+  let up: VendorError | undefined;
+  let message = flatMessage;
+
+  const gwError = gwMap !== undefined && (status === 0 || status >= 400);
+  // A flat code is a gateway code (§1); on a business outcome below 400 it is the business code.
+  const flatError = !gwError && flatMap !== undefined && (status >= 400 || (status === 0 && flatMap !== bizMap && !vend));
+  const em = gwError ? gwMap : flatError ? flatMap : undefined;
+  if (em !== undefined) {
+    const recCode = pickStr(em, K.code);
+    const entry = recCode === '' ? undefined : gatewayCode(recCode);
+    code = recCode || (status > 0 ? `HTTP_${status}` : 'UNKNOWN_ERROR');
+    drift = recCode !== '' && entry === undefined;
+    if (httpStatus === 0 && entry) httpStatus = entry.http_status;
+    category = recordCategory(pickStr(em, K.category)) || entry?.category || statusClassCategory(httpStatus);
+    const upChannel = ctx.source === 'client' ? vendorHint : channel;
+    up = gwError ? upstreamError(em.get('upstream'), status, upChannel, decode) : undefined;
+    up ??= vend;
+    limitKind = entry?.limit_kind || up?.limitKind || '';
+    if (gwError) message = pickStr(em, K.message) || flatMessage;
+    outcome = 'error';
+  } else if (vend !== undefined) {
+    up = vend;
+    code = vend.code;
+    category = vend.category;
+    limitKind = vend.limitKind;
+    message = flatMessage || vend.message;
+    outcome = 'error';
+  } else if (status >= 400) {
+    code = `HTTP_${status}`;
+    category = statusClassCategory(status);
+    outcome = 'error';
+  } else if (bizMap !== undefined && (success === false || offers.length > 0)) {
+    const bizCode = pickStr(bizMap, K.code);
+    outcome = success === false ? 'business_failure' : 'partial_success';
+    code = bizCode || (success === false ? 'BUSINESS_FAILURE' : 'PARTIAL_SUCCESS');
+    category = 'BUSINESS_ERROR';
+    limitKind = gatewayCode(code)?.limit_kind ?? '';
+    message = pickStr(bizMap, K.message) || flatMessage;
+  }
+
+  const latency = toInt(pick1(maps, K.latency), 0, 4294967295);
+  const attempt = toInt(pick1(maps, K.attempt), 0, 65535);
+  const event: Event = {
+    event_time: formatIsoMillis(timeMs),
+    source: ctx.source,
+    request_id: cap(requestIdOf(maps, reqToken)),
+    http_status: httpStatus,
+    outcome,
+    code: cap(code),
+    category,
+    limit_kind: limitKind,
+    channel: cap(channel),
+    upstream_vendor: cap(up ? up.vendor || channel : ''),
+    upstream_code: cap(up?.code ?? ''),
+    upstream_sub_code: cap(up?.subCode ?? ''),
+    upstream_message: cap(up?.message ?? ''),
+    message: cap(message),
+    failed_offers: offers,
+    route: cap(pathOnly(firstStr(maps, K.route))),
+    method: cap(firstStr(maps, K.method).toUpperCase()),
+    latency_ms: latency ?? null,
+    attempt: attempt ?? null,
+    app_id: cap(firstStr(maps, K.appId)),
+    catalog_drift: drift,
+    raw: truncateUtf8(raw, ctx.rawMaxBytes ?? DEFAULT_RAW_MAX_BYTES),
+  };
+  return { ok: true, event };
+}
+
+/** The record's objects in lookup order: top level, the text line's trailing JSON, then wrapper bodies (breadth first). */
+function collectBodies(tm: KeyMap, tail: Obj | undefined, decode: (s: string) => unknown): KeyMap[] {
+  const maps: KeyMap[] = [tm];
+  if (tail) maps.push(keyMap(tail));
+  for (let i = 0; i < maps.length && maps.length < MAX_BODIES; i++) {
+    const m = maps[i];
+    if (m === undefined) break;
+    for (const w of K.wrappers) addBody(maps, m.get(w), decode);
+    // JSON bodies logged as strings in message/msg/error.
+    for (const w of ['message', 'msg', 'error']) {
+      const v = m.get(w);
+      if (typeof v === 'string') addBody(maps, v, decode);
+      else if (w === 'error' && isObj(v) && !isGatewayError(keyMap(v))) addBody(maps, v, decode);
+    }
+  }
+  return maps;
+}
+
+function addBody(maps: KeyMap[], v: unknown, decode: (s: string) => unknown): void {
+  if (maps.length >= MAX_BODIES) return;
+  const o = isObj(v) ? v : typeof v === 'string' && v.length > 1 ? decode(v) : undefined;
+  if (isObj(o)) maps.push(keyMap(o));
+}
+
+/** A gateway protocol error object: `{code, message, request_id, category, upstream?}` (dialect 1). */
+function isGatewayError(em: KeyMap): boolean {
+  if (hasVendorMarker(em)) return false;
+  return em.has('code') || em.has('message') || em.has('category') || em.has('errorcode');
+}
+
+function statusOf(m: KeyMap): number | undefined {
+  const s = toInt(pick(m, K.status), 100, 999);
+  if (s !== undefined) return s;
+  const http = m.get('http');
+  return isObj(http) ? toInt(pick(keyMap(http), ['statuscode', 'status']), 100, 999) : undefined;
+}
+
+function requestIdOf(maps: readonly KeyMap[], reqToken: string): string {
+  for (const m of maps) {
+    const direct = pickStr(m, K.requestId);
+    if (direct !== '') return direct;
+    const h = m.get('headers');
+    if (isObj(h)) {
+      const v = pickStr(keyMap(h), ['xrequestid', 'requestid']);
+      if (v !== '') return v;
+    }
+    const e = m.get('error');
+    if (isObj(e)) {
+      const v = pickStr(keyMap(e), K.requestId);
+      if (v !== '') return v;
+    }
+  }
+  return reqToken;
+}
+
+function messageOf(maps: readonly KeyMap[], decoded: ReadonlySet<string>): string {
+  for (const m of maps) {
+    for (const a of K.message) {
+      const v = str(m.get(a));
+      if (v !== '' && !decoded.has(v)) return v;
+    }
+    const e = m.get('error');
+    if (typeof e === 'string' && e !== '' && !decoded.has(e) && !m.has('issuccess')) return e;
+  }
+  return '';
+}
+
+function firstStr(maps: readonly KeyMap[], aliases: readonly string[]): string {
+  for (const m of maps) {
+    const v = pickStr(m, aliases);
+    if (v !== '') return v.trim();
+  }
+  return '';
+}
+
+function pick1(maps: readonly KeyMap[], aliases: readonly string[]): unknown {
+  for (const m of maps) {
+    const v = pick(m, aliases);
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+function recordCategory(c: string): Category {
+  return RECORD_CATEGORIES.has(c) ? (c as Category) : '';
+}
+
+/** `https://h/v1/x?y=1` -> `/v1/x` (route keeps the path only; query strings may hold secrets). */
+function pathOnly(u: string): string {
+  let s = u;
+  const scheme = s.indexOf('://');
+  if (scheme > 0 && scheme < 12) {
+    const slash = s.indexOf('/', scheme + 3);
+    s = slash < 0 ? '/' : s.slice(slash);
+  }
+  const q = s.search(/[?#]/);
+  return q < 0 ? s : s.slice(0, q);
+}
+
+function cap(s: string): string {
+  return s.length * 3 <= FIELD_MAX_BYTES ? s : truncateUtf8(s, FIELD_MAX_BYTES);
+}
+
+/** `raw` of a text line: redacted text around each JSON value, which is re-serialized redacted. */
+function textRaw(text: string, spans: readonly JsonSpan[]): string {
+  let out = '';
+  let pos = 0;
+  for (const sp of spans) {
+    out += redactText(text.slice(pos, sp.start));
+    // A secret key's JSON value was already replaced by redacting the text before it.
+    if (!(sp.key !== '' && isSecretKey(sp.key))) out += JSON.stringify(redactValue(sp.value));
+    pos = sp.end;
+  }
+  return out + redactText(text.slice(pos));
+}

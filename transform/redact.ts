@@ -1,0 +1,138 @@
+// Secrets never stored (event-model.md §6): values under secret-named keys anywhere in a
+// record (objects, Taobao `args` key/value lists, header pairs, logfmt pairs, key: value text)
+// and `Bearer` credentials in any text become `[REDACTED]` before anything is stored or printed.
+import { isObj, normKey, type Obj } from './keys.ts';
+
+export const REDACTED = '[REDACTED]';
+
+/** The secret key names of §6, normalized (lowercase, no `-`/`_`). */
+export const SECRET_KEYS: ReadonlySet<string> = new Set([
+  'sign', 'session', 'sessionkey', 'accesstoken', 'refreshtoken', 'appsecret', 'secret',
+  'password', 'authorization', 'cookie', 'xapikey', 'apikey',
+]);
+
+/** A key whose value is secret; a dotted key (`headers.authorization`) by its last segment too. */
+export function isSecretKey(key: string): boolean {
+  const n = normKey(key);
+  if (SECRET_KEYS.has(n)) return true;
+  const dot = n.lastIndexOf('.');
+  return dot >= 0 && SECRET_KEYS.has(n.slice(dot + 1));
+}
+
+// A cheap superset test: text that matches none of these stems (with any `-`/`_` inside, as key
+// normalization ignores them) and has no `\u` escape cannot hold a secret, so the hot path
+// skips redaction entirely. Only ASCII case folding, like normKey.
+const STEMS = ['sign', 'session', 'token', 'secret', 'password', 'authorization', 'cookie', 'apikey', 'bearer'];
+const HINT = new RegExp(STEMS.map((s) => s.split('').join('[-_]*')).join('|') + '|\\\\u', 'i');
+
+export function mayHoldSecret(text: string): boolean {
+  return HINT.test(text);
+}
+
+// `Bearer` + a token of 8+ characters of [A-Za-z0-9._~+/=-] (§6).
+const BEARER = /Bearer(\s+)[A-Za-z0-9._~+/=-]{8,}/gi;
+// A key followed by `=` or `:` (logfmt, headers, JSON text, escaped JSON text, query strings).
+const KEY_SEP = /([A-Za-z0-9_.-]+)(\\?["']?)[ \t]*[=:][ \t]*/g;
+const UNICODE_ESCAPE = /\\u([0-9a-fA-F]{4})/g;
+const SCHEME = /^(?:Basic|Bearer|Digest|Token|Negotiate)\s+/i;
+
+/** Redact every secret in free text: Bearer credentials and the values of secret keys. */
+export function redactText(s: string): string {
+  if (!HINT.test(s)) return s;
+  // `\u0073ign` is `sign` to any JSON reader: decode such escapes so the key is seen.
+  let t = s.includes('\\u') ? s.replace(UNICODE_ESCAPE, (_m, h: string) => String.fromCharCode(parseInt(h, 16))) : s;
+  t = t.replace(BEARER, `Bearer$1${REDACTED}`);
+  let out = '';
+  let last = 0;
+  KEY_SEP.lastIndex = 0;
+  for (let m = KEY_SEP.exec(t); m !== null; m = KEY_SEP.exec(t)) {
+    const key = m[1] ?? '';
+    if (!isSecretKey(key)) continue;
+    const start = m.index + m[0].length;
+    const [end, repl] = valueEnd(t, start, normKey(key));
+    out += t.slice(last, start) + repl;
+    last = end;
+    KEY_SEP.lastIndex = Math.max(end, start + 1);
+  }
+  if (last === 0) return t;
+  t = out + t.slice(last);
+  return t;
+}
+
+/** Where the value starting at `i` ends, and what replaces it (keeping its quoting). */
+function valueEnd(s: string, i: number, key: string): [number, string] {
+  const c = s[i];
+  if (c === '"') return [closeQuote(s, i + 1, '"'), `"${REDACTED}"`];
+  if (c === "'") return [closeQuote(s, i + 1, "'"), `'${REDACTED}'`];
+  if (c === '\\' && s[i + 1] === '"') {
+    const j = s.indexOf('\\"', i + 2);
+    return [j < 0 ? s.length : j + 2, `\\"${REDACTED}\\"`];
+  }
+  if (c === '{' || c === '[') return [balancedEnd(s, i), `"${REDACTED}"`];
+  let j = i;
+  const scheme = SCHEME.exec(s.slice(i, i + 16));
+  if (scheme) j += scheme[0].length;
+  // Header-style values (`Cookie: a=b; c=d`, `Authorization: Basic x`) run to the end of the line.
+  const toEol = key === 'cookie' || key === 'authorization';
+  for (; j < s.length; j++) {
+    const d = s.charCodeAt(j);
+    if (d === 10 || d === 13 || d === 34) break; // \n \r "
+    if (toEol) continue;
+    // whitespace , ; & } ] ' < > )
+    if (d <= 32 || d === 44 || d === 59 || d === 38 || d === 125 || d === 93 || d === 39 || d === 60 || d === 62 || d === 41) break;
+  }
+  return [j, REDACTED];
+}
+
+function closeQuote(s: string, i: number, q: string): number {
+  for (let j = i; j < s.length; j++) {
+    const c = s[j];
+    if (c === '\\') j++;
+    else if (c === q) return j + 1;
+  }
+  return s.length;
+}
+
+/** End of a JSON-ish object/array starting at `i` (strings respected), or the end of the text. */
+function balancedEnd(s: string, i: number): number {
+  let depth = 0;
+  for (let j = i; j < s.length; j++) {
+    const c = s[j];
+    if (c === '"') j = closeQuote(s, j + 1, '"') - 1;
+    else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') {
+      depth--;
+      if (depth === 0) return j + 1;
+    }
+  }
+  return s.length;
+}
+
+const PAIR_NAME = new Set(['key', 'name', 'k', 'header', 'field', 'param']);
+const PAIR_VALUE = ['value', 'val', 'v', 'values'];
+
+/**
+ * A redacted deep copy of a parsed JSON value. Besides secret keys, catches name/value lists
+ * (Taobao `args.arg[]` = `{"key":"sign","value":…}`, header lists `[["Cookie","…"]]`).
+ * Copies have a null prototype so a `__proto__` key stays plain data.
+ */
+export function redactValue(v: unknown): unknown {
+  if (typeof v === 'string') return redactText(v);
+  if (Array.isArray(v)) {
+    if (v.length === 2 && typeof v[0] === 'string' && isSecretKey(v[0])) return [redactText(v[0]), REDACTED];
+    return v.map(redactValue);
+  }
+  if (!isObj(v)) return v;
+  const out: Obj = Object.create(null) as Obj;
+  let pairSecret = false;
+  for (const k in v) {
+    const val = v[k];
+    if (typeof val === 'string' && PAIR_NAME.has(normKey(k)) && isSecretKey(val)) pairSecret = true;
+  }
+  for (const k in v) {
+    const nk = redactText(k);
+    if (isSecretKey(k) || (pairSecret && PAIR_VALUE.includes(normKey(k)))) out[nk] = REDACTED;
+    else out[nk] = redactValue(v[k]);
+  }
+  return out;
+}

@@ -1,0 +1,215 @@
+// Text log lines (event-model.md §1): an optional leading timestamp (ISO-8601 or the two-token
+// `YYYY-MM-DD HH:mm:ss[.SSS]`, never a bare number), an optional level word, free words,
+// logfmt pairs (values may be double-quoted) and possibly a JSON object after `key=` or at the
+// end of the line. One left-to-right scan, no backtracking regexes.
+import type { Obj } from './keys.ts';
+import { jsonDepthExceeds } from './limits.ts';
+
+/** A JSON value found in the line, with where it sat (for re-serializing `raw` redacted). */
+export interface JsonSpan {
+  key: string;
+  start: number;
+  end: number;
+  value: unknown;
+}
+
+export interface TextRecord {
+  /** logfmt pairs (strings, or parsed JSON for `key={…}`), plus `ts`, `level`, `method`, `route`. */
+  fields: Obj;
+  /** A JSON object closing the line with no key of its own. */
+  tail: Obj | undefined;
+  /** The first bare `req_…` token. */
+  reqToken: string;
+  spans: JsonSpan[];
+  /** Leading timestamp, key=value pair or request id: otherwise not a log line (§7). */
+  recognisable: boolean;
+}
+
+const LEVELS = new Set(['TRACE', 'DEBUG', 'INFO', 'NOTICE', 'WARN', 'WARNING', 'ERROR', 'ERR', 'FATAL', 'CRIT', 'CRITICAL', 'PANIC']);
+const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+const ISO_START = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}/;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const CLOCK = /^\d{2}:\d{2}(:\d{2}([.,]\d+)?)?([Zz]|[+-]\d{2}(:?\d{2})?)?$/;
+const OFFSET = /^([Zz]|UTC|GMT|[+-]\d{2}(:?\d{2})?)$/;
+const REQ = /^req_[A-Za-z0-9_-]+$/;
+
+/** [A-Za-z0-9_.@-] */
+function isKeyChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 64 || c === 45;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
+}
+
+/** End of the whitespace-delimited token starting at i. */
+function tokenEnd(s: string, i: number): number {
+  while (i < s.length && !isSpace(s.charCodeAt(i))) i++;
+  return i;
+}
+
+function skipSpace(s: string, i: number): number {
+  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/** End (exclusive) of the balanced JSON object/array at i, or -1 when it never closes. */
+function jsonEnd(s: string, i: number): number {
+  let depth = 0;
+  for (let j = i; j < s.length; j++) {
+    const c = s.charCodeAt(j);
+    if (c === 34) {
+      for (j++; j < s.length; j++) {
+        const d = s.charCodeAt(j);
+        if (d === 92) j++;
+        else if (d === 34) break;
+      }
+    } else if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) {
+      if (--depth === 0) return j + 1;
+    }
+  }
+  return -1;
+}
+
+function tryJson(text: string, maxDepth: number): unknown {
+  if (jsonDepthExceeds(text, maxDepth)) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A double-quoted logfmt value starting at i (the quote): [value, end]. */
+function quoted(s: string, i: number): [string, number] {
+  let out = '';
+  let j = i + 1;
+  let from = j;
+  for (; j < s.length; j++) {
+    const c = s.charCodeAt(j);
+    if (c === 92 && j + 1 < s.length) {
+      out += s.slice(from, j);
+      const e = s[j + 1];
+      out += e === 'n' ? '\n' : e === 't' ? '\t' : e === 'r' ? '\r' : (e ?? '');
+      j++;
+      from = j + 1;
+    } else if (c === 34) {
+      return [out + s.slice(from, j), j + 1];
+    }
+  }
+  return [out + s.slice(from), s.length];
+}
+
+export function parseTextLine(s: string, maxDepth: number): TextRecord {
+  const fields: Obj = Object.create(null) as Obj;
+  const spans: JsonSpan[] = [];
+  let tail: Obj | undefined;
+  let reqToken = '';
+  let pairs = 0;
+  let leadingTime = false;
+
+  let i = skipSpace(s, 0);
+  // Leading timestamp, possibly in brackets.
+  let t0 = i;
+  if (s[t0] === '[') t0++;
+  let e = tokenEnd(s, t0);
+  let tok = s.slice(t0, s[e - 1] === ']' ? e - 1 : e);
+  if (ISO_START.test(tok)) {
+    leadingTime = true;
+    i = skipSpace(s, e);
+    const e2 = tokenEnd(s, i);
+    if (OFFSET.test(s.slice(i, e2))) {
+      tok += s.slice(i, e2);
+      i = skipSpace(s, e2);
+    }
+    fields.ts = tok;
+  } else if (DATE_ONLY.test(tok)) {
+    const j = skipSpace(s, e);
+    const e2 = tokenEnd(s, j);
+    let clock = s.slice(j, s[e2 - 1] === ']' ? e2 - 1 : e2);
+    if (CLOCK.test(clock)) {
+      leadingTime = true;
+      i = skipSpace(s, e2);
+      const e3 = tokenEnd(s, i);
+      if (OFFSET.test(s.slice(i, e3))) {
+        clock += s.slice(i, e3);
+        i = skipSpace(s, e3);
+      }
+      fields.ts = `${tok} ${clock}`;
+    }
+  }
+  // Level word.
+  e = tokenEnd(s, i);
+  tok = s.slice(i, e).replace(/^\[|\]$|:$/g, '');
+  if (LEVELS.has(tok.toUpperCase())) {
+    fields.level = tok;
+    i = skipSpace(s, e);
+  }
+
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c === 123) {
+      // A JSON object: taken when it closes the line.
+      const end = jsonEnd(s, i);
+      if (end > 0 && skipSpace(s, end) === s.length) {
+        const v = tryJson(s.slice(i, end), maxDepth);
+        if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+          tail = v as Obj;
+          spans.push({ key: '', start: i, end, value: v });
+        }
+        break;
+      }
+    }
+    // key=value?
+    let k = i;
+    while (k < s.length && isKeyChar(s.charCodeAt(k))) k++;
+    if (k > i && s[k] === '=') {
+      const key = s.slice(i, k);
+      let j = k + 1;
+      let value: unknown;
+      const vc = s.charCodeAt(j);
+      if (vc === 34) {
+        [value, j] = quoted(s, j);
+      } else if (vc === 123 || vc === 91) {
+        const end = jsonEnd(s, j);
+        const parsed = end > 0 ? tryJson(s.slice(j, end), maxDepth) : undefined;
+        if (parsed !== undefined) {
+          spans.push({ key, start: j, end, value: parsed });
+          value = parsed;
+          j = end;
+        } else {
+          const te = tokenEnd(s, j);
+          value = s.slice(j, te);
+          j = te;
+        }
+      } else {
+        const te = tokenEnd(s, j);
+        value = s.slice(j, te);
+        j = te;
+      }
+      if (!(key in fields)) fields[key] = value;
+      pairs++;
+      i = skipSpace(s, j);
+      continue;
+    }
+    e = tokenEnd(s, i);
+    const word = s.slice(i, e);
+    if (reqToken === '') {
+      const w = word.replace(/[,;:.)\]]+$/, '').replace(/^[([]/, '');
+      if (REQ.test(w)) reqToken = w;
+    }
+    if (METHODS.has(word) && !('method' in fields)) {
+      const j = skipSpace(s, e);
+      const pe = tokenEnd(s, j);
+      if (s[j] === '/') {
+        fields.method = word;
+        fields.route = s.slice(j, pe);
+        i = skipSpace(s, pe);
+        continue;
+      }
+    }
+    i = skipSpace(s, e);
+  }
+  return { fields, tail, reqToken, spans, recognisable: leadingTime || pairs > 0 || reqToken !== '' };
+}

@@ -1,0 +1,88 @@
+// Record times to UTC epoch milliseconds (event-model.md §1 "Time values"): ISO-8601 with or
+// without offset (none = UTC), `YYYY-MM-DD HH:mm:ss[.SSS]`, epoch seconds / milliseconds /
+// microseconds as number or string; digits beyond the millisecond are truncated. The ISO path
+// is hand-parsed (it runs for every record); date-fns reads the rarer nginx/RFC forms.
+import { isValid, parse as parseWithFormat } from 'date-fns';
+
+// Events must fit ClickHouse DateTime64(3) and print as a 4-digit year.
+const MIN_MS = 0;
+const MAX_MS = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(?:([Zz]|UTC|GMT)|([+-])(\d{2})(?::?(\d{2}))?)?$/;
+const DIGITS = /^(\d{1,17})(?:\.(\d*))?$/;
+const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function inRange(ms: number): number | undefined {
+  return Number.isFinite(ms) && ms >= MIN_MS && ms <= MAX_MS ? ms : undefined;
+}
+
+/** Epoch seconds (< 1e11), milliseconds (1e11 to 1e14) or microseconds (above), from digits. */
+function fromEpochDigits(intPart: string, frac: string): number | undefined {
+  const n = Number(intPart);
+  let ms: number;
+  if (n < 1e11) ms = n * 1000 + Number((frac + '000').slice(0, 3));
+  else if (n < 1e14) ms = n;
+  else ms = Math.floor(n / 1000);
+  return inRange(ms);
+}
+
+export function parseIsoLike(s: string): number | undefined {
+  const m = ISO.exec(s);
+  if (!m) return undefined;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const h = m[4] === undefined ? 0 : Number(m[4]);
+  const mi = m[5] === undefined ? 0 : Number(m[5]);
+  const sec = m[6] === undefined ? 0 : Number(m[6]);
+  const ms = m[7] === undefined ? 0 : Number((m[7] + '00').slice(0, 3));
+  if (mo < 1 || mo > 12 || d < 1 || d > (DAYS[mo - 1] ?? 0) || h > 23 || mi > 59 || sec > 60) return undefined;
+  if (mo === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return undefined;
+  let t = Date.UTC(y, mo - 1, d, h, mi, Math.min(sec, 59), ms);
+  if (m[9] !== undefined) {
+    const oh = Number(m[10]);
+    const om = m[11] === undefined ? 0 : Number(m[11]);
+    if (oh > 23 || om > 59) return undefined;
+    const off = (oh * 60 + om) * 60000;
+    t = m[9] === '+' ? t - off : t + off;
+  }
+  return inRange(t);
+}
+
+// Rarer forms with an explicit offset, so the process time zone never matters.
+const FORMATS = ['dd/MMM/yyyy:HH:mm:ss xx', 'EEE, dd MMM yyyy HH:mm:ss xx'];
+
+function parseOther(s: string): number | undefined {
+  if (s.length > 40) return undefined;
+  const t = s.replace(/ (GMT|UTC)$/, ' +0000');
+  for (const f of FORMATS) {
+    const d = parseWithFormat(t, f, 0);
+    if (isValid(d)) return inRange(d.getTime());
+  }
+  return undefined;
+}
+
+/** A record's time value as epoch ms, or undefined when missing or unreadable. */
+export function parseTime(v: unknown): number | undefined {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v) || v < 0) return undefined;
+    // Number -> text keeps the digits as written (no float rounding of fractions).
+    const s = v < 1e21 ? String(v) : '';
+    const m = DIGITS.exec(s);
+    return m ? fromEpochDigits(m[1] ?? '', m[2] ?? '') : undefined;
+  }
+  if (typeof v !== 'string') return undefined;
+  const s = v.trim();
+  if (s.length === 0 || s.length > 64) return undefined;
+  const c = s.charCodeAt(0);
+  if (c < 48 || c > 57) return parseOther(s);
+  const m = DIGITS.exec(s);
+  if (m) return fromEpochDigits(m[1] ?? '', m[2] ?? '');
+  return parseIsoLike(s) ?? parseOther(s);
+}
+
+/** `2026-11-21T10:00:01.234Z`. Callers pass times already range-checked by parseTime. */
+export function formatIsoMillis(ms: number): string {
+  const t = Math.floor(Number.isFinite(ms) ? Math.min(Math.max(ms, MIN_MS), MAX_MS) : 0);
+  return new Date(t).toISOString();
+}

@@ -1,0 +1,44 @@
+// The result_code ErrorResponse dialect (event-model.md §3 dialect 5):
+//   `{"message", "result_code": "data_validation_failed",
+//     "validation_failed_responses": [{"result_code", "message", "property_name"}], "odata"}`
+// Vendor from the record's `vendor`/`channel`, else `result_code_api` (catalog default).
+import { catalog, resultCodeClass } from './catalog.ts';
+import { isObj, keyMap, pickStr, str, type KeyMap } from './keys.ts';
+import type { VendorError } from './vendor-error.ts';
+
+const SUCCESS = new Set(['', 'success', 'ok', '0']);
+
+export function resultCodeError(m: KeyMap, httpStatus: number, vendorHint: string): VendorError | undefined {
+  const code = str(m.get('resultcode'));
+  if (SUCCESS.has(code.toLowerCase())) return undefined;
+  let subCode = '';
+  let message = pickStr(m, ['message', 'msg']);
+  const list = m.get('validationfailedresponses');
+  if (Array.isArray(list)) {
+    // The first failing field names what to fix; the message lists up to a few of them.
+    const details: string[] = [];
+    for (const item of list.slice(0, 5)) {
+      if (!isObj(item)) continue;
+      const im = keyMap(item);
+      if (subCode === '') subCode = str(im.get('resultcode'));
+      const prop = str(im.get('propertyname'));
+      const msg = str(im.get('message'));
+      if (prop !== '' || msg !== '') details.push(prop !== '' && msg !== '' ? `${prop}: ${msg}` : prop || msg);
+    }
+    if (details.length > 0) message = message === '' ? details.join('; ') : `${message} (${details.join('; ')})`;
+  }
+  const cls = resultCodeClass(code, httpStatus);
+  return {
+    vendor: vendorHint || catalog.result_code.default_vendor,
+    code,
+    subCode,
+    message,
+    category: cls.category,
+    limitKind: cls.limit_kind,
+  };
+}
+
+export function hasResultCode(m: KeyMap): boolean {
+  const v = m.get('resultcode');
+  return typeof v === 'string' || typeof v === 'number';
+}
