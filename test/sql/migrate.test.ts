@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError } from '../../lib/errors.ts';
+import { loadMigrations, openStore, splitStatements } from '../../sql/index.ts';
+import { testConfig, testStore } from '../support/stores.ts';
+
+test('splitStatements splits on ; outside quotes and drops comments', () => {
+  const parts = splitStatements("-- head; comment\nCREATE TABLE a (x String DEFAULT 'a;b'); /* c; */ SELECT 1;\n");
+  assert.deepEqual(parts, ["CREATE TABLE a (x String DEFAULT 'a;b')", 'SELECT 1']);
+});
+
+test('loadMigrations substitutes every placeholder and rejects a bad database name', () => {
+  const ms = loadMigrations('fl_x', 7);
+  assert.ok(ms.length >= 5);
+  assert.deepEqual(ms.map((m) => m.name), [...ms.map((m) => m.name)].sort());
+  for (const m of ms) for (const s of m.statements) assert.doesNotMatch(s, /\$\{/);
+  assert.throws(() => loadMigrations('x; DROP TABLE y', 7), ConfigError);
+  assert.throws(() => loadMigrations('ok', 0), ConfigError);
+});
+
+test('migrate applies every file once; a second run applies nothing and records what ran', async () => {
+  const config = testConfig('mig');
+  const store = await openStore(config);
+  const db = config.CLICKHOUSE_DATABASE;
+  try {
+    const first = await store.migrate();
+    assert.deepEqual(first, loadMigrations(db, 30).map((m) => m.name));
+    assert.deepEqual(await store.migrate(), []);
+    const recorded = await store.query<{ name: string }>(`SELECT name FROM ${db}.schema_migrations ORDER BY name`);
+    assert.deepEqual(recorded.map((r) => r.name), first);
+    const tables = await store.query<{ name: string }>('SELECT name FROM system.tables WHERE database = {db:String} ORDER BY name', { db });
+    for (const t of ['events', 'rejects', 'events_1m', 'failed_offers_1m', 'rejects_1m', 'request_index', 'ingest_batches']) {
+      assert.ok(tables.some((r) => r.name === t), `table ${t} exists`);
+    }
+  } finally {
+    await store.command(`DROP DATABASE IF EXISTS ${db} SYNC`);
+    await store.close();
+  }
+});
+
+test('TTL of raw events and rejects follows FAULTLINE_RETENTION_DAYS', async () => {
+  const t = await testStore('ttl', { FAULTLINE_RETENTION_DAYS: 9 });
+  try {
+    for (const table of ['events', 'rejects']) {
+      const [row] = await t.store.query<{ engine_full: string }>(
+        'SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = {t:String}', { db: t.db, t: table });
+      assert.match(row!.engine_full, /TTL toDateTime\((event_time|transport_time)\) \+ toIntervalDay\(9\)/);
+    }
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test('the request-id bloom filter and the rejects request_id column exist', async () => {
+  const t = await testStore('idx');
+  try {
+    const idx = await t.store.query<{ table: string; type: string }>(
+      "SELECT table, type FROM system.data_skipping_indices WHERE database = {db:String} AND name = 'idx_request_id' ORDER BY table", { db: t.db });
+    assert.deepEqual(idx.map((r) => [r.table, r.type]), [['events', 'bloom_filter'], ['rejects', 'bloom_filter']]);
+  } finally {
+    await t.cleanup();
+  }
+});
