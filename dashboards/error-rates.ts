@@ -30,7 +30,7 @@ export function errorRates(t: Tables): ChDashboard {
         unit: 'short',
         w: 6,
         h: 6,
-        sql: `SELECT sum(events) AS events, sumIf(events, ${isError}) AS errors
+        sql: `SELECT sum(events) AS all_events, sumIf(events, ${isError}) AS errors
           FROM ${t.events1m} WHERE ${where}`,
       }),
       table({
@@ -97,9 +97,9 @@ export function errorRates(t: Tables): ChDashboard {
         title: 'Catalog drift',
         description: 'Gateway codes the error catalog does not know (category guessed from the HTTP status): add them to data/errors.catalog.json.',
         unit: 'short',
-        sql: `SELECT code, http_status, sum(events) AS events, min(minute) AS first_seen, max(minute) AS last_seen
+        sql: `SELECT code, http_status, sum(events) AS drift_events, min(minute) AS first_seen, max(minute) AS last_seen
           FROM ${t.events1m} WHERE ${where} AND catalog_drift
-          GROUP BY code, http_status ORDER BY events DESC, code LIMIT 50`,
+          GROUP BY code, http_status ORDER BY drift_events DESC, code LIMIT 50`,
       }),
     ],
   });

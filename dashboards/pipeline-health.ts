@@ -25,8 +25,8 @@ export function pipelineHealth(t: Tables): ChDashboard {
         title: 'Consumer lag',
         description: 'Messages behind the partition end, summed over the partitions of each topic (the last batch of each partition in each interval).',
         unit: 'short',
-        sql: `SELECT time, topic, sum(lag) AS lag FROM (
-            SELECT $__timeInterval(batch_time) AS time, topic, partition, argMax(lag, batch_time) AS lag
+        sql: `SELECT time, topic, sum(partition_lag) AS lag FROM (
+            SELECT $__timeInterval(batch_time) AS time, topic, partition, argMax(lag, batch_time) AS partition_lag
             FROM ${batches} GROUP BY time, topic, partition)
           GROUP BY time, topic ORDER BY time, topic`,
       }),
@@ -34,7 +34,7 @@ export function pipelineHealth(t: Tables): ChDashboard {
         title: 'Rejects by reason',
         description: 'Records that could not become events, per interval and reason (see the rejects table for their first bytes).',
         unit: 'short',
-        sql: `SELECT $__timeInterval(minute) AS time, reason, sum(rejects) AS rejects
+        sql: `SELECT $__timeInterval(minute) AS time, reason, sum(rejects) AS reject_count
           FROM ${t.rejects1m} WHERE $__timeFilter(minute) AND ${F.source}
           GROUP BY time, reason ORDER BY time, reason`,
       }),
@@ -42,20 +42,20 @@ export function pipelineHealth(t: Tables): ChDashboard {
         title: 'Rejects by topic and reason',
         description: 'Rejects over the range by source, topic and reason, with the last minute seen.',
         unit: 'short',
-        sql: `SELECT source, topic, reason, sum(rejects) AS rejects, max(minute) AS last_seen
+        sql: `SELECT source, topic, reason, sum(rejects) AS reject_count, max(minute) AS last_seen
           FROM ${t.rejects1m} WHERE $__timeFilter(minute) AND ${F.source}
-          GROUP BY source, topic, reason ORDER BY rejects DESC, source, topic, reason`,
+          GROUP BY source, topic, reason ORDER BY reject_count DESC, source, topic, reason`,
       }),
       table({
         title: 'Reconciliation',
         description: 'Per partition over the range: offsets spanned by the batches, records consumed, events + rejects written. unaccounted = records − events − rejects and offset_gap = offsets spanned − records must both be 0.',
         unit: 'short',
         w: 16,
-        sql: `SELECT topic, partition, min(first_offset) AS first_offset, max(last_offset) AS last_offset,
-            max(last_offset) - min(first_offset) + 1 AS offsets_spanned,
-            sum(records) AS records, sum(events) AS events, sum(rejects) AS rejects,
-            toInt64(sum(records)) - toInt64(sum(events)) - toInt64(sum(rejects)) AS unaccounted,
-            offsets_spanned - toInt64(sum(records)) AS offset_gap
+        sql: `SELECT topic, partition, min(first_offset) AS min_offset, max(last_offset) AS max_offset,
+            max_offset - min_offset + 1 AS offsets_spanned,
+            sum(records) AS records_consumed, sum(events) AS events_written, sum(rejects) AS rejects_written,
+            toInt64(records_consumed) - toInt64(events_written) - toInt64(rejects_written) AS unaccounted,
+            offsets_spanned - toInt64(records_consumed) AS offset_gap
           FROM ${batches}
           GROUP BY topic, partition ORDER BY topic, partition`,
       }),

@@ -33,7 +33,7 @@ export function requestLookup(t: Tables): ChDashboard {
         unit: 'short',
         h: 4,
         w: 24,
-        sql: `SELECT request_id, min(first_time) AS first_seen, max(last_time) AS last_seen, sum(events) AS events
+        sql: `SELECT request_id, min(first_time) AS first_seen, max(last_time) AS last_seen, sum(events) AS event_count
           FROM ${t.requestIndex} WHERE request_id = ${rid}
           GROUP BY request_id`,
       }),
