@@ -2,7 +2,7 @@
 // gateway protocol error (1) with its `upstream`, the business outcome (2) and failed lines.
 import { taobaoClass } from './catalog.ts';
 import type { FailedOffer } from './event.ts';
-import { isObj, keyMap, pick, pickStr, str, type KeyMap } from './keys.ts';
+import { ALIPAY_BODY, isObj, keyMap, pick, pickStr, str, type KeyMap } from './keys.ts';
 import { alipayLegacyError, alipayOpenApiError, alipayResponseBody } from './vendor-alipay.ts';
 import type { VendorError } from './vendor-error.ts';
 import { hasResultCode, resultCodeError } from './vendor-result-code.ts';
@@ -12,7 +12,7 @@ export type { VendorError } from './vendor-error.ts';
 
 /** Does the object carry any vendor body marker (even a success one)? */
 export function hasVendorMarker(m: KeyMap): boolean {
-  return m.has('errorresponse') || m.has('errorrsp') || m.has('issuccess') || hasResultCode(m) || alipayResponseBody(m) !== undefined;
+  return m.has('errorresponse') || m.has('errorrsp') || m.has('issuccess') || hasResultCode(m) || m.has(ALIPAY_BODY);
 }
 
 /**
@@ -39,11 +39,11 @@ export function upstreamError(
   up: unknown,
   httpStatus: number,
   channel: string,
-  decode: (s: string) => unknown,
+  decoder: { decode(s: string): unknown },
 ): VendorError | undefined {
   if (typeof up === 'string') {
-    const decoded = decode(up);
-    if (isObj(decoded)) return upstreamError(decoded, httpStatus, channel, decode);
+    const decoded = decoder.decode(up);
+    if (isObj(decoded)) return upstreamError(decoded, httpStatus, channel, decoder);
     if (up === '') return undefined;
     return { vendor: channel, code: '', subCode: '', message: up, category: 'CHANNEL_ERROR', limitKind: '' };
   }
@@ -55,7 +55,7 @@ export function upstreamError(
   // One wrapper deeper (`upstream.body`, `upstream.response`), as vendors' bodies often sit there.
   for (const w of ['body', 'response', 'data']) {
     const inner = um.get(w);
-    const im = isObj(inner) ? keyMap(inner) : typeof inner === 'string' ? objMap(decode(inner)) : undefined;
+    const im = isObj(inner) ? keyMap(inner) : typeof inner === 'string' ? objMap(decoder.decode(inner)) : undefined;
     const v = im ? vendorError(im, httpStatus, vendor) : undefined;
     if (v) return v;
   }

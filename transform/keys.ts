@@ -10,25 +10,30 @@ export type Obj = Record<string, unknown>;
  * case folding of the regexes in redact.ts.
  */
 export function normKey(key: string): string {
+  const hit = normCache.get(key);
+  if (hit !== undefined) return hit;
   let out = '';
-  let changed = false;
   for (let i = 0; i < key.length; i++) {
     const c = key.charCodeAt(i);
-    if (c === 45 || c === 95) {
-      changed = true;
-    } else if (c >= 65 && c <= 90) {
-      out += String.fromCharCode(c + 32);
-      changed = true;
-    } else {
-      out += key[i];
-    }
+    if (c === 45 || c === 95) continue;
+    out += c >= 65 && c <= 90 ? String.fromCharCode(c + 32) : key[i];
   }
-  return changed ? out : key;
+  // Keys repeat across records: the cache makes normalization one Map lookup. Bounded, so
+  // hostile records with random keys cannot grow it without limit.
+  if (normCache.size >= NORM_CACHE_MAX) normCache.clear();
+  if (key.length <= 64) normCache.set(key, out);
+  return out;
 }
+
+const NORM_CACHE_MAX = 20_000;
+const normCache = new Map<string, string>();
 
 export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/** Where keyMap files an `alipay_…_response` value (no real key normalizes to this). */
+export const ALIPAY_BODY = '#alipay';
 
 /** Normalized key -> value; the first key of a normalized spelling wins. */
 export type KeyMap = Map<string, unknown>;
@@ -37,7 +42,11 @@ export function keyMap(obj: Obj): KeyMap {
   const m: KeyMap = new Map();
   for (const k in obj) {
     const n = normKey(k);
-    if (!m.has(n)) m.set(n, obj[k]);
+    if (m.has(n)) continue;
+    const v = obj[k];
+    m.set(n, v);
+    // Alipay OpenAPI bodies sit under `alipay_<method>_response`: indexed once here.
+    if (n.length > 14 && n.startsWith('alipay') && n.endsWith('response') && isObj(v) && !m.has(ALIPAY_BODY)) m.set(ALIPAY_BODY, v);
   }
   return m;
 }

@@ -77,6 +77,12 @@ export function truncateUtf8(s: string, max: number): string {
  * `limit` is exceeded. Runs on the text so a too-deep record is never materialized.
  */
 export function jsonDepthExceeds(s: string, limit: number): boolean {
+  // Fewer openers than the limit cannot nest past it: counted with native indexOf, this skips
+  // the character scan for nearly every real record.
+  let openers = 0;
+  for (let i = s.indexOf('{'); i >= 0 && openers <= limit; i = s.indexOf('{', i + 1)) openers++;
+  for (let i = s.indexOf('['); i >= 0 && openers <= limit; i = s.indexOf('[', i + 1)) openers++;
+  if (openers <= limit) return false;
   let depth = 0;
   const n = s.length;
   for (let i = 0; i < n; i++) {

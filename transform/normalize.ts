@@ -54,21 +54,7 @@ function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): No
     raw = suspicious ? textRaw(p.text, p.rec.spans) : p.text;
   }
 
-  // JSON strings that became bodies: they are not the record's human message.
-  const decoded = new Set<string>();
-  const decode = (s: string): unknown => {
-    const t = s.trimStart();
-    if (t.charCodeAt(0) !== 123 || jsonDepthExceeds(t, maxDepth)) return undefined;
-    let v: unknown;
-    try {
-      v = JSON.parse(t);
-    } catch {
-      return undefined;
-    }
-    if (!isObj(v)) return undefined;
-    decoded.add(s);
-    return suspicious ? redactValue(v) : v;
-  };
+  const decode = new BodyDecoder(maxDepth, suspicious);
   const maps = collectBodies(keyMap(top), tail, decode);
 
   let status = 0;
@@ -119,7 +105,7 @@ function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): No
     if (flatMap === undefined && !isVendor && !OK_CODES.has(pickStr(m, K.code).toLowerCase())) flatMap = m;
   }
   const offers = failedOffers(maps);
-  const flatMessage = messageOf(maps, decoded);
+  const flatMessage = messageOf(maps, decode);
 
   let outcome: Outcome = 'ok';
   let code = '';
@@ -196,8 +182,39 @@ function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): No
   return { ok: true, event };
 }
 
+/**
+ * JSON-in-strings (§1): a wrapper, `message`/`msg` or `upstream` string holding a JSON object
+ * is decoded (depth-limited, redacted like the record). Remembers what it decoded: those
+ * strings are bodies, not the record's human message.
+ */
+class BodyDecoder {
+  private done: string[] | undefined;
+  constructor(
+    private readonly maxDepth: number,
+    private readonly redact: boolean,
+  ) {}
+
+  decode(s: string): unknown {
+    const t = s.trimStart();
+    if (t.charCodeAt(0) !== 123 || jsonDepthExceeds(t, this.maxDepth)) return undefined;
+    let v: unknown;
+    try {
+      v = JSON.parse(t);
+    } catch {
+      return undefined;
+    }
+    if (!isObj(v)) return undefined;
+    (this.done ??= []).push(s);
+    return this.redact ? redactValue(v) : v;
+  }
+
+  wasDecoded(s: string): boolean {
+    return this.done !== undefined && this.done.includes(s);
+  }
+}
+
 /** The record's objects in lookup order: top level, the text line's trailing JSON, then wrapper bodies (breadth first). */
-function collectBodies(tm: KeyMap, tail: Obj | undefined, decode: (s: string) => unknown): KeyMap[] {
+function collectBodies(tm: KeyMap, tail: Obj | undefined, decode: BodyDecoder): KeyMap[] {
   const maps: KeyMap[] = [tm];
   if (tail) maps.push(keyMap(tail));
   for (let i = 0; i < maps.length && maps.length < MAX_BODIES; i++) {
@@ -214,9 +231,9 @@ function collectBodies(tm: KeyMap, tail: Obj | undefined, decode: (s: string) =>
   return maps;
 }
 
-function addBody(maps: KeyMap[], v: unknown, decode: (s: string) => unknown): void {
+function addBody(maps: KeyMap[], v: unknown, decode: BodyDecoder): void {
   if (maps.length >= MAX_BODIES) return;
-  const o = isObj(v) ? v : typeof v === 'string' && v.length > 1 ? decode(v) : undefined;
+  const o = isObj(v) ? v : typeof v === 'string' && v.length > 1 ? decode.decode(v) : undefined;
   if (isObj(o)) maps.push(keyMap(o));
 }
 
@@ -251,14 +268,14 @@ function requestIdOf(maps: readonly KeyMap[], reqToken: string): string {
   return reqToken;
 }
 
-function messageOf(maps: readonly KeyMap[], decoded: ReadonlySet<string>): string {
+function messageOf(maps: readonly KeyMap[], decoded: BodyDecoder): string {
   for (const m of maps) {
     for (const a of K.message) {
       const v = str(m.get(a));
-      if (v !== '' && !decoded.has(v)) return v;
+      if (v !== '' && !decoded.wasDecoded(v)) return v;
     }
     const e = m.get('error');
-    if (typeof e === 'string' && e !== '' && !decoded.has(e) && !m.has('issuccess')) return e;
+    if (typeof e === 'string' && e !== '' && !decoded.wasDecoded(e) && !m.has('issuccess')) return e;
   }
   return '';
 }

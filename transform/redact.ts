@@ -19,11 +19,11 @@ export function isSecretKey(key: string): boolean {
   return dot >= 0 && SECRET_KEYS.has(n.slice(dot + 1));
 }
 
-// A cheap superset test: text that matches none of these stems (with any `-`/`_` inside, as key
-// normalization ignores them) and has no `\u` escape cannot hold a secret, so the hot path
-// skips redaction entirely. Only ASCII case folding, like normKey.
-const STEMS = ['sign', 'session', 'token', 'secret', 'password', 'authorization', 'cookie', 'apikey', 'bearer'];
-const HINT = new RegExp(STEMS.map((s) => s.split('').join('[-_]*')).join('|') + '|\\\\u', 'i');
+// A cheap superset test: text that contains none of these stems (ASCII case-insensitive) and
+// no `\u` escape cannot hold a secret, so the hot path skips redaction entirely. Key spellings
+// split by `-`/`_` between their words (`api_key`, `x-api-key`, `pass_word`, `access-token`,
+// `session_key`) still contain a stem; a separator inside a word (`s_i_g_n`) is not caught here.
+const HINT = /sign|session|token|secret|pass[-_]*word|authori[sz]ation|cookie|api[-_]*key|bearer|\\u/i;
 
 export function mayHoldSecret(text: string): boolean {
   return HINT.test(text);

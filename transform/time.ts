@@ -81,8 +81,26 @@ export function parseTime(v: unknown): number | undefined {
   return parseIsoLike(s) ?? parseOther(s);
 }
 
-/** `2026-11-21T10:00:01.234Z`. Callers pass times already range-checked by parseTime. */
+const DAY_MS = 86_400_000;
+const PAD2 = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+let cachedDay = NaN;
+let cachedPrefix = '';
+
+/** `2026-11-21T10:00:01.234Z`. The date part is cached: consecutive records share a day. */
 export function formatIsoMillis(ms: number): string {
   const t = Math.floor(Number.isFinite(ms) ? Math.min(Math.max(ms, MIN_MS), MAX_MS) : 0);
-  return new Date(t).toISOString();
+  const day = Math.floor(t / DAY_MS);
+  if (day !== cachedDay) {
+    cachedPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    cachedDay = day;
+  }
+  let r = t - day * DAY_MS;
+  const milli = r % 1000;
+  r = (r - milli) / 1000;
+  const sec = r % 60;
+  r = (r - sec) / 60;
+  const min = r % 60;
+  const hour = (r - min) / 60;
+  const msText = milli < 10 ? `00${milli}` : milli < 100 ? `0${milli}` : String(milli);
+  return `${cachedPrefix}${PAD2[hour]}:${PAD2[min]}:${PAD2[sec]}.${msText}Z`;
 }

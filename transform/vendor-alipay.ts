@@ -3,7 +3,7 @@
 //   OpenAPI `{"alipay_trade_query_response": {"code": "40004", "msg", "sub_code", "sub_msg"}}`
 //           (`code` "10000" is success). Categories of OpenAPI errors are decided on sub_code.
 import { alipayNameCategory, alipayOpenApiCategory } from './catalog.ts';
-import { isObj, keyMap, pickStr, str, type KeyMap } from './keys.ts';
+import { ALIPAY_BODY, isObj, keyMap, pickStr, str, type KeyMap } from './keys.ts';
 import type { VendorError } from './vendor-error.ts';
 
 /** Legacy gateway: undefined unless `is_success` says failure. */
@@ -23,10 +23,8 @@ export function alipayLegacyError(m: KeyMap): VendorError | undefined {
 
 /** The value of an `alipay_…_response` key, if the object has one. */
 export function alipayResponseBody(m: KeyMap): KeyMap | undefined {
-  for (const [k, v] of m) {
-    if (k.length > 14 && k.startsWith('alipay') && k.endsWith('response') && isObj(v)) return keyMap(v);
-  }
-  return undefined;
+  const v = m.get(ALIPAY_BODY);
+  return isObj(v) ? keyMap(v) : undefined;
 }
 
 /** OpenAPI response (also a TOP-shaped `error_response` on an Alipay record); undefined on success. */
