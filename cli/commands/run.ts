@@ -1,0 +1,182 @@
+// `faultline run`: the main job. Consumes the gateway and client topics into ClickHouse (or
+// stores one file / stdin with --from), serves /metrics, prints progress, and on SIGTERM or
+// SIGINT drains: stores and commits everything read, then exits 0.
+import { loadConfig, type Config } from '../../lib/config.ts';
+import { ConfigError, errorMessage } from '../../lib/errors.ts';
+import { openStore, serveStore, type ServedStore, type Store } from '../../sql/index.ts';
+import {
+  createLogger, IngestMetrics, runFile, serveMetrics, startKafkaIngest, startProgress, type Logger, type MetricsServer,
+} from '../../ingest/index.ts';
+import { SOURCES } from '../../transform/event.ts';
+import { intFlag, oneOf, parseFlags } from '../args.ts';
+import type { Command } from '../main.ts';
+
+const HELP = `Usage: faultline run [--from kafka|file:PATH|-] [--source gateway|client] [flags]
+
+Without --from (or --from kafka): joins consumer group KAFKA_GROUP_ID on KAFKA_BROKERS and
+consumes FAULTLINE_GATEWAY_TOPIC and FAULTLINE_CLIENT_TOPIC into ClickHouse until stopped.
+Every record becomes one event or one reject; offsets are committed only after ClickHouse
+acknowledged the rows, and redelivered ranges are deduplicated (ingest/README.md).
+SIGTERM/SIGINT: stop fetching, store and commit what was read, exit 0.
+
+--from file:PATH stores one file of records (one per line), --from - reads standard input;
+both need --source and exit 0 once every line is stored. Offsets are line numbers.
+
+Store: the ClickHouse server at CLICKHOUSE_URL, else embedded chDB under FAULTLINE_DATA;
+migrations are applied first. In embedded mode the store is served read-only on loopback so
+\`faultline sql\`, \`trace\`, \`status\` and \`alerts check\` work while this runs.
+
+Flags:
+  --from SRC              kafka (default), file:PATH, or - for standard input
+  --source STREAM         gateway or client (required with file/stdin)
+  --brokers LIST          overrides KAFKA_BROKERS (host:port,…)
+  --group ID              overrides KAFKA_GROUP_ID
+  --batch-size N          overrides FAULTLINE_BATCH_SIZE (records per flush)
+  --batch-ms MS           overrides FAULTLINE_BATCH_MS (max age of a buffered record)
+  --metrics-port PORT     overrides FAULTLINE_METRICS_PORT (0: no /metrics)
+  --start earliest|latest where a group without committed offsets starts (default earliest)
+  --progress-ms MS        progress line interval on stderr (default 5000, 0: none)
+`;
+
+interface Runtime {
+  config: Config;
+  store: Store;
+  log: Logger;
+  metrics: IngestMetrics;
+  metricsServer?: MetricsServer;
+  served?: ServedStore;
+}
+
+async function openRuntime(config: Config, serveMetricsPort: number | undefined): Promise<Runtime> {
+  const log = createLogger(config.FAULTLINE_LOG_LEVEL);
+  const metrics = new IngestMetrics({ defaultMetrics: true });
+  const store = await openStore(config, { fallbackToEndpoint: false });
+  const rt: Runtime = { config, store, log, metrics };
+  try {
+    const applied = await store.migrate();
+    if (applied.length) log.info(`applied migrations: ${applied.join(', ')}`);
+    if (serveMetricsPort) {
+      rt.metricsServer = await serveMetrics(metrics, serveMetricsPort).catch((err: unknown) => {
+        throw new ConfigError(`cannot serve /metrics on FAULTLINE_METRICS_PORT=${serveMetricsPort}: ${errorMessage(err)} (choose a free port, or 0 for none)`);
+      });
+      log.info(`metrics on http://localhost:${rt.metricsServer.port}/metrics`);
+    }
+    if (store.kind === 'embedded') {
+      rt.served = await serveStore(store, { readonly: true });
+      log.info(`store served read-only at ${rt.served.url} for sql/trace/status`);
+    }
+    return rt;
+  } catch (err) {
+    await closeRuntime(rt);
+    throw err;
+  }
+}
+
+async function closeRuntime(rt: Runtime): Promise<void> {
+  await rt.served?.close().catch(() => {});
+  await rt.metricsServer?.close().catch(() => {});
+  await rt.store.close().catch(() => {});
+}
+
+/** First signal: graceful stop; a second one: exit at once (nothing committed is lost either way). */
+function onSignals(stop: (signal: string) => void): () => void {
+  let count = 0;
+  const handler = (signal: NodeJS.Signals) => {
+    if (++count > 1) {
+      process.stderr.write(`faultline run: ${signal} again: exiting without draining (uncommitted records are read again next time)\n`);
+      process.exit(130);
+    }
+    stop(signal);
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+  return () => {
+    process.off('SIGTERM', handler);
+    process.off('SIGINT', handler);
+  };
+}
+
+export const command: Command = {
+  summary: 'Consume both Kafka topics (or a file/stdin) into ClickHouse',
+  help: HELP,
+  async run(argv) {
+    const { values } = parseFlags(argv, {
+      from: { type: 'string' }, source: { type: 'string' }, brokers: { type: 'string' }, group: { type: 'string' },
+      'batch-size': { type: 'string' }, 'batch-ms': { type: 'string' }, 'metrics-port': { type: 'string' },
+      start: { type: 'string' }, 'progress-ms': { type: 'string' },
+    });
+    const config = loadConfig(process.env, {
+      KAFKA_BROKERS: values.brokers as string | undefined,
+      KAFKA_GROUP_ID: values.group as string | undefined,
+      FAULTLINE_BATCH_SIZE: values['batch-size'] as string | undefined,
+      FAULTLINE_BATCH_MS: values['batch-ms'] as string | undefined,
+      FAULTLINE_METRICS_PORT: values['metrics-port'] as string | undefined,
+    });
+    const from = (values.from as string | undefined) ?? 'kafka';
+    const start = oneOf('start', values.start, ['earliest', 'latest'] as const, 'earliest');
+    const progressMs = intFlag('progress-ms', values['progress-ms'], 0, 3_600_000, 5000);
+    if (from !== 'kafka' && from !== '-' && !from.startsWith('file:')) {
+      throw new ConfigError(`invalid --from=${from}: allowed values are kafka, file:PATH, -`);
+    }
+    if (from === 'kafka') {
+      if (values.source !== undefined) throw new ConfigError('--source applies to --from file:PATH and --from - only (Kafka topics name their stream)');
+      return runKafka(config, start, progressMs);
+    }
+    const source = oneOf('source', values.source, SOURCES);
+    if (from.startsWith('file:') && from.length === 5) throw new ConfigError('invalid --from=file: expected file:PATH');
+    return runFileOrStdin(config, from, source, progressMs, values['metrics-port'] !== undefined || process.env.FAULTLINE_METRICS_PORT !== undefined);
+  },
+};
+
+async function runKafka(config: Config, start: 'earliest' | 'latest', progressMs: number): Promise<number> {
+  const rt = await openRuntime(config, config.FAULTLINE_METRICS_PORT);
+  const { log, metrics } = rt;
+  let code = 0;
+  try {
+    const ingest = await startKafkaIngest({ config, store: rt.store, log, metrics }, { fromBeginning: start === 'earliest' });
+    log.info(`consuming ${config.FAULTLINE_GATEWAY_TOPIC} (gateway) and ${config.FAULTLINE_CLIENT_TOPIC} (client) as group ${config.KAFKA_GROUP_ID}`);
+    const progress = progressMs > 0 ? startProgress(metrics, () => ingest.snapshot(), { everyMs: progressMs }) : undefined;
+    const offSignals = onSignals((signal) => {
+      log.info(`${signal}: draining (storing and committing what was read)`);
+      ingest.stop().catch(() => {});
+    });
+    try {
+      await ingest.done;
+    } catch (err) {
+      log.error(`stopped: ${errorMessage(err)}`);
+      code = 1;
+    } finally {
+      offSignals();
+      await progress?.stop();
+    }
+  } finally {
+    await closeRuntime(rt);
+  }
+  // kafkajs and chDB can leave handles behind; do not let them hold the exit.
+  setTimeout(() => process.exit(code), 3000).unref();
+  return code;
+}
+
+async function runFileOrStdin(config: Config, from: string, source: (typeof SOURCES)[number], progressMs: number, wantMetrics: boolean): Promise<number> {
+  const rt = await openRuntime(config, wantMetrics ? config.FAULTLINE_METRICS_PORT : undefined);
+  const { log, metrics } = rt;
+  const abort = new AbortController();
+  const offSignals = onSignals((signal) => {
+    log.warn(`${signal}: stopping after the segment being stored (re-run the file to finish; stored lines are not duplicated)`);
+    abort.abort();
+  });
+  const progress = progressMs > 0 ? startProgress(metrics, () => ({}), { everyMs: progressMs, label: from === '-' ? 'stdin' : from }) : undefined;
+  try {
+    const input = from === '-' ? { stream: process.stdin, topic: 'stdin' } : { path: from.slice('file:'.length) };
+    const r = await runFile({ config, store: rt.store, log, metrics }, input, source, { signal: abort.signal });
+    process.stderr.write(`${r.topic}: ${r.records} records stored: ${r.events} events, ${r.rejects} rejects${abort.signal.aborted ? ' (interrupted)' : ''}\n`);
+    return abort.signal.aborted ? 1 : 0;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ConfigError(`invalid --from=${from}: no such file`);
+    throw err;
+  } finally {
+    offSignals();
+    await progress?.stop(false);
+    await closeRuntime(rt);
+  }
+}

@@ -1,0 +1,56 @@
+// `faultline status`: reconciliation per partition from what is stored. The ledger
+// (ingest_batches) counts the records consumed per offset range; events + rejects must equal
+// them. Works while `faultline run` holds the embedded store (through its local endpoint).
+import { loadConfig } from '../../lib/config.ts';
+import { openStore } from '../../sql/index.ts';
+import { reconcile, type PartitionReconciliation } from '../../ingest/index.ts';
+import { parseFlags } from '../args.ts';
+import type { Command } from '../main.ts';
+
+const HELP = `Usage: faultline status [--json] [--check] [--database NAME]
+
+One line per topic partition ingested (Kafka partitions, and file:NAME / stdin sources):
+offset range consumed, records consumed, events and rejects stored, their difference
+(events + rejects - records: 0 means every consumed record is stored exactly once), the lag
+at the last batch, and when that batch was stored. Then a total line.
+
+Flags:
+  --json             one JSON object per partition instead of the table
+  --check            exit 1 when any partition does not reconcile
+  --database NAME    overrides CLICKHOUSE_DATABASE
+`;
+
+const n = (v: number) => Number(v).toLocaleString('en-US');
+
+export function formatStatus(rows: readonly PartitionReconciliation[]): string {
+  if (rows.length === 0) return 'nothing ingested yet (no ingest_batches rows)\n';
+  const header = ['topic', 'part', 'offsets', 'records', 'events', 'rejects', 'diff', 'lag', 'last batch'];
+  const body = rows.map((r) => [
+    r.topic, String(r.partition), `${r.first_offset}-${r.last_offset}`, n(r.records), n(r.events), n(r.rejects),
+    r.diff === 0 ? '0' : (r.diff > 0 ? '+' : '') + String(r.diff), n(r.lag), r.last_batch,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i <= 7 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const total = rows.reduce((a, r) => ({ records: a.records + r.records, events: a.events + r.events, rejects: a.rejects + r.rejects, bad: a.bad + (r.diff !== 0 ? 1 : 0) }), { records: 0, events: 0, rejects: 0, bad: 0 });
+  const verdict = total.bad === 0
+    ? `reconciled: ${rows.length} partitions, ${n(total.records)} records = ${n(total.events)} events + ${n(total.rejects)} rejects`
+    : `NOT reconciled: ${total.bad} of ${rows.length} partitions differ (records ${n(total.records)}, events ${n(total.events)}, rejects ${n(total.rejects)})`;
+  return [line(header), ...body.map(line), verdict].join('\n') + '\n';
+}
+
+export const command: Command = {
+  summary: 'Per-partition reconciliation: records consumed = events + rejects stored',
+  help: HELP,
+  async run(argv) {
+    const { values } = parseFlags(argv, { json: { type: 'boolean' }, check: { type: 'boolean' }, database: { type: 'string' } });
+    const config = loadConfig(process.env, { CLICKHOUSE_DATABASE: values.database as string | undefined });
+    const store = await openStore(config);
+    try {
+      const rows = await reconcile(store, config.CLICKHOUSE_DATABASE);
+      process.stdout.write(values.json ? rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '') : formatStatus(rows));
+      return values.check && rows.some((r) => r.diff !== 0) ? 1 : 0;
+    } finally {
+      await store.close();
+    }
+  },
+};

@@ -1,0 +1,114 @@
+// Public surface of ingest/: the Kafka consumer group and the file/stdin source, both through
+// the same normalize + sink path, plus metrics, progress and reconciliation. The CLI (`faultline
+// run`, `faultline status`), the demo and the benchmarks use these.
+import type { Readable } from 'node:stream';
+import type { Kafka } from 'kafkajs';
+import type { Config } from '../lib/config.ts';
+import type { Store } from '../sql/store.ts';
+import { normalize as transformNormalize, type Source } from '../transform/index.ts';
+import { runFileSource, type FileSourceResult } from './file-source.ts';
+import { createKafka } from './kafka-client.ts';
+import { KafkaIngest } from './kafka-source.ts';
+import { createLogger, type Logger } from './log.ts';
+import { IngestMetrics } from './metrics.ts';
+import type { BackoffPolicy } from './retry.ts';
+import type { Limits, Normalizer } from './segment.ts';
+import { Sink } from './sink.ts';
+
+export { KafkaIngest, type KafkaIngestOptions } from './kafka-source.ts';
+export { runFileSource, type FileSourceOptions, type FileSourceResult } from './file-source.ts';
+export { Sink, type SinkOptions, type WriteOptions } from './sink.ts';
+export { IngestMetrics, serveMetrics, type MetricsServer } from './metrics.ts';
+export { startProgress } from './progress.ts';
+export { reconcile, type PartitionReconciliation } from './reconcile.ts';
+export { createKafka, brokerList } from './kafka-client.ts';
+export { createLogger, silentLogger, type Logger } from './log.ts';
+export { dedupToken, type Segment, type Normalizer, type Limits } from './segment.ts';
+export { encodeIntent, decodeIntent, type OffsetRange } from './intent.ts';
+export { DEFAULT_BACKOFF, type BackoffPolicy } from './retry.ts';
+
+/** What every source needs: configuration and an open, migrated store. */
+export interface IngestDeps {
+  config: Config;
+  store: Store;
+  log?: Logger;
+  metrics?: IngestMetrics;
+  /** Defaults to transform/'s normalize. */
+  normalize?: Normalizer;
+  backoff?: BackoffPolicy;
+}
+
+export function limitsOf(config: Config): Limits {
+  return { maxRecordBytes: config.FAULTLINE_MAX_RECORD_BYTES, maxDepth: config.FAULTLINE_MAX_DEPTH, rawMaxBytes: config.FAULTLINE_RAW_MAX_BYTES };
+}
+
+/** Topic -> stream, from FAULTLINE_GATEWAY_TOPIC / FAULTLINE_CLIENT_TOPIC. */
+export function topicsOf(config: Config): Map<string, Source> {
+  return new Map<string, Source>([[config.FAULTLINE_GATEWAY_TOPIC, 'gateway'], [config.FAULTLINE_CLIENT_TOPIC, 'client']]);
+}
+
+function sinkOf(deps: IngestDeps, log: Logger, metrics: IngestMetrics): Sink {
+  return new Sink({
+    store: deps.store,
+    database: deps.config.CLICKHOUSE_DATABASE,
+    log,
+    metrics,
+    consumer: `${deps.config.KAFKA_CLIENT_ID}@${process.pid}`,
+    ...(deps.backoff ? { backoff: deps.backoff } : {}),
+  });
+}
+
+/** Start consuming both topics into the store; stop with `ingest.stop()`, failures surface on `ingest.done`. */
+export async function startKafkaIngest(
+  deps: IngestDeps,
+  opts: { kafka?: Kafka; fromBeginning?: boolean; highWater?: number } = {},
+): Promise<KafkaIngest> {
+  const c = deps.config;
+  const log = deps.log ?? createLogger(c.FAULTLINE_LOG_LEVEL);
+  const metrics = deps.metrics ?? new IngestMetrics();
+  const ingest = new KafkaIngest({
+    kafka: opts.kafka ?? createKafka(c, log),
+    groupId: c.KAFKA_GROUP_ID,
+    topics: topicsOf(c),
+    sink: sinkOf(deps, log, metrics),
+    normalize: deps.normalize ?? transformNormalize,
+    limits: limitsOf(c),
+    log,
+    metrics,
+    batchSize: c.FAULTLINE_BATCH_SIZE,
+    batchMs: c.FAULTLINE_BATCH_MS,
+    sessionTimeoutMs: c.KAFKA_SESSION_TIMEOUT_MS,
+    ...(opts.fromBeginning !== undefined ? { fromBeginning: opts.fromBeginning } : {}),
+    ...(opts.highWater !== undefined ? { highWater: opts.highWater } : {}),
+    ...(deps.backoff ? { backoff: deps.backoff } : {}),
+  });
+  await ingest.start();
+  return ingest;
+}
+
+/**
+ * Store every line of a file (`{ path }`) or stream (`{ stream }`, e.g. stdin) as events and
+ * rejects; resolves once all are stored. Line numbers are the offsets.
+ */
+export function runFile(
+  deps: IngestDeps,
+  input: { path: string } | { stream: Readable; topic?: string },
+  source: Source,
+  opts: { signal?: AbortSignal } = {},
+): Promise<FileSourceResult> {
+  const c = deps.config;
+  const log = deps.log ?? createLogger(c.FAULTLINE_LOG_LEVEL);
+  const metrics = deps.metrics ?? new IngestMetrics();
+  return runFileSource({
+    input,
+    source,
+    sink: sinkOf(deps, log, metrics),
+    normalize: deps.normalize ?? transformNormalize,
+    limits: limitsOf(c),
+    log,
+    metrics,
+    batchSize: c.FAULTLINE_BATCH_SIZE,
+    batchMs: c.FAULTLINE_BATCH_MS,
+    signal: opts.signal,
+  });
+}

@@ -1,0 +1,52 @@
+// A kafkajs client from the configuration: brokers, client id, TLS and SASL passed through,
+// and kafkajs's own log lines routed to our logger (without their extra fields, which can
+// carry request payloads).
+import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import type { Config } from '../lib/config.ts';
+import { ConfigError } from '../lib/errors.ts';
+import type { Logger } from './log.ts';
+
+export type KafkaSettings = Pick<Config,
+  'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID' | 'KAFKA_SSL' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD'>;
+
+export function brokerList(brokers: string): string[] {
+  const list = brokers.split(',').map((b) => b.trim()).filter(Boolean);
+  for (const b of list) {
+    if (!/^[^\s:]+:\d{1,5}$/.test(b)) throw new ConfigError(`invalid KAFKA_BROKERS entry "${b}": expected host:port[,host:port…]`);
+  }
+  if (list.length === 0) throw new ConfigError('invalid KAFKA_BROKERS: expected host:port[,host:port…]');
+  return list;
+}
+
+function sasl(c: KafkaSettings): SASLOptions | undefined {
+  if (!c.KAFKA_SASL_MECHANISM) return undefined;
+  if (!c.KAFKA_SASL_USERNAME || c.KAFKA_SASL_PASSWORD === undefined) {
+    throw new ConfigError(`KAFKA_SASL_MECHANISM=${c.KAFKA_SASL_MECHANISM} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD`);
+  }
+  const creds = { username: c.KAFKA_SASL_USERNAME, password: c.KAFKA_SASL_PASSWORD };
+  switch (c.KAFKA_SASL_MECHANISM) {
+    case 'plain': return { mechanism: 'plain', ...creds };
+    case 'scram-sha-256': return { mechanism: 'scram-sha-256', ...creds };
+    case 'scram-sha-512': return { mechanism: 'scram-sha-512', ...creds };
+  }
+}
+
+export function createKafka(c: KafkaSettings, log: Logger): Kafka {
+  const auth = sasl(c);
+  const config: KafkaConfig = {
+    clientId: c.KAFKA_CLIENT_ID,
+    brokers: brokerList(c.KAFKA_BROKERS),
+    ssl: c.KAFKA_SSL === 'true',
+    ...(auth ? { sasl: auth } : {}),
+    connectionTimeout: 3000,
+    retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 8 },
+    logLevel: log.enabled('debug') ? logLevel.DEBUG : logLevel.WARN,
+    logCreator: () => ({ namespace, level, label, log: entry }) => {
+      // Connection errors are expected while a broker is down; kafkajs retries them itself.
+      const line = `kafka ${label.toLowerCase()} [${namespace}] ${entry.message}${entry.broker ? ` (broker ${String(entry.broker)})` : ''}`;
+      if (level === logLevel.ERROR || level === logLevel.WARN) log.warn(line);
+      else log.debug(line);
+    },
+  };
+  return new Kafka(config);
+}

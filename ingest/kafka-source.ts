@@ -1,0 +1,396 @@
+// `faultline run` on Kafka: a kafkajs consumer group over the gateway and client topics.
+// Fetched batches are normalized into per-partition buffers (partition-buffer.ts); a flush,
+// on the size or time bound, (1) commits each partition's unchanged position with the ranges
+// it is about to insert as metadata (the intent), (2) inserts the segments with their dedup
+// tokens until ClickHouse acknowledges them, (3) commits the offsets after them. README.md
+// ("Delivery") argues why this gives no loss and no duplicates across crashes and rebalances.
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { FaultlineError, errorMessage } from '../lib/errors.ts';
+import type { Source } from '../transform/event.ts';
+import { decodeIntent, encodeIntent } from './intent.ts';
+import type { Logger } from './log.ts';
+import type { IngestMetrics } from './metrics.ts';
+import { PartitionBuffer, type PartitionStart } from './partition-buffer.ts';
+import { AbortedError, DEFAULT_BACKOFF, sleep, type BackoffPolicy } from './retry.ts';
+import type { Limits, Normalizer, Segment } from './segment.ts';
+import type { Sink } from './sink.ts';
+
+export interface KafkaIngestOptions {
+  kafka: Kafka;
+  groupId: string;
+  /** Topic -> the stream it carries. */
+  topics: ReadonlyMap<string, Source>;
+  sink: Sink;
+  normalize: Normalizer;
+  limits: Limits;
+  log: Logger;
+  metrics: IngestMetrics;
+  /** Flush when this many records are buffered… */
+  batchSize: number;
+  /** …or when the oldest buffered record is this old (ms). */
+  batchMs: number;
+  sessionTimeoutMs: number;
+  /** Where a group without committed offsets starts (default: the earliest retained offset). */
+  fromBeginning?: boolean;
+  /** Pause fetching above this many records in memory (default 2 × batchSize). */
+  highWater?: number;
+  backoff?: BackoffPolicy;
+}
+
+interface CommitEntry {
+  topic: string;
+  partition: number;
+  offset: string;
+  metadata: string;
+}
+
+type CommitFn = EachBatchPayload['commitOffsetsIfNecessary'];
+
+const key = (topic: string, partition: number) => `${topic}/${partition}`;
+
+export class KafkaIngest {
+  private readonly consumer: Consumer;
+  private readonly admin: Admin;
+  private epoch = 0;
+  private parts = new Map<string, PartitionBuffer>();
+  private assignment = new Map<string, Set<number>>();
+  private epochReady: Promise<Map<string, PartitionStart>> = new Promise(() => {});
+  private flushing: Promise<void> | null = null;
+  private inFlightRecords = 0;
+  private commitFn: CommitFn | null = null;
+  private stopping = false;
+  private paused = false;
+  private activeBatches = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private abort = new AbortController();
+  private fatal: ((err: unknown) => void) | undefined;
+  /** Settles when the consumer stops: resolves after a graceful stop, rejects on a fatal error. */
+  readonly done: Promise<void>;
+  private resolveDone!: () => void;
+  /** Per partition, since start: records, events and rejects stored (reconciliation). */
+  readonly stored = new Map<string, { records: number; events: number; rejects: number }>();
+  private readonly highWater: number;
+  private readonly backoff: BackoffPolicy;
+
+  constructor(private readonly o: KafkaIngestOptions) {
+    this.highWater = o.highWater ?? Math.max(2 * o.batchSize, 1000);
+    this.backoff = o.backoff ?? DEFAULT_BACKOFF;
+    this.consumer = o.kafka.consumer({
+      groupId: o.groupId,
+      sessionTimeout: o.sessionTimeoutMs,
+      rebalanceTimeout: Math.max(o.sessionTimeoutMs, 10_000),
+      heartbeatInterval: Math.max(100, Math.min(3000, Math.floor(o.sessionTimeoutMs / 5))),
+      maxWaitTimeInMs: Math.min(500, o.batchMs),
+      retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5000 },
+    });
+    this.admin = o.kafka.admin();
+    this.done = new Promise<void>((resolve, reject) => {
+      this.resolveDone = resolve;
+      this.fatal = (err) => {
+        this.stopping = true;
+        this.abort.abort();
+        clearInterval(this.timer);
+        void this.consumer.disconnect().catch(() => {}).finally(() => this.admin.disconnect().catch(() => {}));
+        reject(err);
+      };
+    });
+    this.done.catch(() => {});
+  }
+
+  async start(): Promise<void> {
+    const { consumer } = this;
+    consumer.on(consumer.events.GROUP_JOIN, (e) => this.onJoin(e.payload.memberAssignment));
+    consumer.on(consumer.events.CRASH, (e) => {
+      if (!e.payload.restart) this.fatal?.(e.payload.error);
+      else this.o.log.warn(`kafka consumer restarting after: ${errorMessage(e.payload.error)}`);
+    });
+    await this.admin.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...this.o.topics.keys()], fromBeginning: this.o.fromBeginning ?? true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    this.timer = setInterval(() => this.maybeFlush(), Math.max(20, Math.min(200, Math.floor(this.o.batchMs / 4))));
+  }
+
+  /** A new generation: everything buffered from the last one is dropped (it will be re-read from the committed offsets). */
+  private onJoin(assigned: Record<string, number[]>): void {
+    const epoch = ++this.epoch;
+    this.parts = new Map();
+    this.assignment = new Map(Object.entries(assigned).map(([t, ps]) => [t, new Set(ps)]));
+    this.o.metrics.rebalances.inc();
+    this.o.metrics.lag.reset();
+    const summary = [...this.assignment].map(([t, ps]) => `${t}[${[...ps].sort((a, b) => a - b).join(',')}]`).join(' ');
+    this.o.log.info(`joined group ${this.o.groupId}: assigned ${summary || '(nothing)'}`);
+    // Positions and intents are read once the previous generation's flush has settled, so a
+    // flush of ours in flight is never replayed concurrently with itself.
+    const previous = this.flushing ?? Promise.resolve();
+    this.epochReady = previous.catch(() => {}).then(() => this.readStarts(epoch));
+    this.epochReady.catch(() => {});
+    this.checkBackpressure();
+  }
+
+  private async readStarts(epoch: number): Promise<Map<string, PartitionStart>> {
+    const out = new Map<string, PartitionStart>();
+    const topics = [...this.assignment.keys()];
+    if (topics.length === 0) return out;
+    for (let attempt = 0; ; attempt++) {
+      if (epoch !== this.epoch || this.stopping) return out;
+      try {
+        const res = await this.admin.fetchOffsets({ groupId: this.o.groupId, topics });
+        for (const { topic, partitions } of res) {
+          for (const p of partitions) {
+            const committed = Number(p.offset) >= 0 ? Number(p.offset) : null;
+            out.set(key(topic, p.partition), { committed, replay: committed === null ? [] : decodeIntent(p.metadata) });
+          }
+        }
+        return out;
+      } catch (err) {
+        this.o.metrics.commitErrors.inc();
+        this.o.log.warn(`reading committed offsets failed (attempt ${attempt + 1}): ${errorMessage(err)}`);
+        await sleep(Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** attempt), this.abort.signal);
+      }
+    }
+  }
+
+  /** Wait for `p` while keeping the group session alive (eachBatch blocks the fetch loop, which is what heartbeats). */
+  private async heartbeating<T>(p: Promise<T>, payload: EachBatchPayload): Promise<T> {
+    let settled = false;
+    void p.then(() => (settled = true), () => (settled = true));
+    while (!settled) {
+      await Promise.race([p, sleep(500)]);
+      if (!settled) await payload.heartbeat();
+    }
+    return p;
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    if (this.stopping) return;
+    this.commitFn ??= payload.commitOffsetsIfNecessary;
+    const { batch } = payload;
+    const source = this.o.topics.get(batch.topic);
+    if (!source) return;
+    this.activeBatches++;
+    try {
+      const epoch = this.epoch;
+      const starts = await this.heartbeating(this.epochReady, payload);
+      if (epoch !== this.epoch || this.stopping || !this.assignment.get(batch.topic)?.has(batch.partition)) return;
+      const k = key(batch.topic, batch.partition);
+      let buf = this.parts.get(k);
+      if (!buf) {
+        const start = starts.get(k) ?? { committed: null, replay: [] };
+        // kafkajs re-reads from the committed offset after a join; if a batch starts beyond it
+        // anyway, move the fetch back rather than leave a hole (once: a real gap stays a gap).
+        const first = Number(batch.firstOffset() ?? -1);
+        if (start.committed !== null && first > start.committed && !this.seeked.has(`${epoch}:${k}`)) {
+          this.seeked.add(`${epoch}:${k}`);
+          this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(start.committed) });
+          return;
+        }
+        buf = new PartitionBuffer(batch.topic, batch.partition, source, this.o.normalize, this.o.limits, this.o.batchSize, start);
+        this.parts.set(k, buf);
+        if (start.replay.length > 0) this.o.log.info(`${k}: replaying ${start.replay.map((r) => `${r.first}-${r.last}`).join(',')} from the previous owner's intent`);
+      }
+      const added = buf.append(batch.messages);
+      if (added > 0) this.o.metrics.recordsIn.inc({ topic: batch.topic }, added);
+      buf.highWatermark = Number(batch.highWatermark);
+      this.setLag(buf);
+      payload.resolveOffset(batch.lastOffset());
+      this.maybeFlush();
+      this.checkBackpressure();
+    } finally {
+      this.activeBatches--;
+    }
+  }
+  private readonly seeked = new Set<string>();
+
+  private setLag(buf: PartitionBuffer): void {
+    if (buf.highWatermark < 0) return;
+    const pos = buf.committed ?? buf.position;
+    this.o.metrics.lag.set({ topic: buf.topic, partition: String(buf.partition) }, Math.max(0, buf.highWatermark - pos));
+  }
+
+  /** Records in memory: buffered plus being inserted. Unfinished replay ranges do not count: pausing for them could never end. */
+  private memoryRecords(): number {
+    let n = this.inFlightRecords;
+    for (const b of this.parts.values()) if (b.pendingReplay.length === 0) n += b.records;
+    return n;
+  }
+
+  private checkBackpressure(): void {
+    const n = this.memoryRecords();
+    this.o.metrics.buffered.set(n);
+    const topics = [...this.o.topics.keys()].map((topic) => ({ topic }));
+    if (!this.paused && n >= this.highWater && !this.stopping) {
+      this.paused = true;
+      this.consumer.pause(topics);
+      this.o.metrics.paused.set(1);
+      this.o.log.debug(`sink behind (${n} records in memory): fetching paused`);
+    } else if (this.paused && n <= this.highWater / 2 && !this.stopping) {
+      this.paused = false;
+      this.consumer.resume(topics);
+      this.o.metrics.paused.set(0);
+      this.o.log.debug('fetching resumed');
+    }
+  }
+
+  private maybeFlush(force = false): void {
+    if (this.flushing || (this.stopping && !force)) return;
+    let total = 0;
+    let oldest = Infinity;
+    for (const b of this.parts.values()) {
+      total += b.records;
+      if (b.hasTakeable) oldest = Math.min(oldest, b.oldestAt ?? Infinity);
+    }
+    if (oldest === Infinity) return;
+    if (!force && total < this.o.batchSize && Date.now() - oldest < this.o.batchMs) return;
+    this.flushing = this.flush().then(
+      () => undefined,
+      (err: unknown) => {
+        if (!(err instanceof AbortedError)) this.fatal?.(err);
+      },
+    ).finally(() => {
+      this.flushing = null;
+      this.checkBackpressure();
+      if (!this.stopping) this.maybeFlush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const epoch = this.epoch;
+    const work: { buf: PartitionBuffer; segs: Segment[] }[] = [];
+    for (const buf of this.parts.values()) {
+      if (!buf.hasTakeable) continue;
+      const segs = buf.take();
+      if (segs.length > 0) work.push({ buf, segs });
+    }
+    if (work.length === 0) return;
+    const segments = work.flatMap((w) => w.segs);
+    const records = segments.reduce((n, s) => n + s.records, 0);
+    this.inFlightRecords += records;
+    try {
+      // (1) Intent: the position stays, the metadata names the ranges about to be inserted.
+      const intent = work.map(({ buf, segs }) => ({
+        topic: buf.topic,
+        partition: buf.partition,
+        offset: String(buf.committed ?? segs[0]!.first),
+        metadata: encodeIntent(segs.map((s) => ({ first: s.first, last: s.last }))),
+      }));
+      if (!(await this.commit(epoch, intent, 'intent'))) return;
+      // (2) Rows, each segment with its deterministic tokens; retried until acknowledged.
+      const lagOf = (s: Segment) => {
+        const b = this.parts.get(key(s.topic, s.partition));
+        return b && b.highWatermark >= 0 ? Math.max(0, b.highWatermark - s.last - 1) : 0;
+      };
+      await this.o.sink.write(segments, { signal: this.abort.signal, lagOf });
+      // (3) Done: commit the offsets after the stored ranges, with no intent left.
+      const done = work.map(({ buf, segs }) => ({ topic: buf.topic, partition: buf.partition, offset: String(segs[segs.length - 1]!.last + 1), metadata: '' }));
+      const committed = await this.commit(epoch, done, 'offsets');
+      for (const { buf, segs } of work) {
+        const k = key(buf.topic, buf.partition);
+        if (committed && this.parts.get(k) === buf) {
+          buf.committed = segs[segs.length - 1]!.last + 1;
+          this.o.metrics.committedOffset.set({ topic: buf.topic, partition: String(buf.partition) }, buf.committed);
+          this.setLag(buf);
+        }
+        this.account(k, buf, segs);
+      }
+    } finally {
+      this.inFlightRecords -= records;
+    }
+  }
+
+  private account(k: string, buf: PartitionBuffer, segs: Segment[]): void {
+    const m = this.o.metrics;
+    const st = this.stored.get(k) ?? { records: 0, events: 0, rejects: 0 };
+    const labels = { topic: buf.topic, partition: String(buf.partition) };
+    for (const s of segs) {
+      st.records += s.records;
+      st.events += s.events.length;
+      st.rejects += s.rejects.length;
+      m.eventsOut.inc({ topic: s.topic }, s.events.length);
+      for (const [reason, n] of s.rejectReasons) m.rejects.inc({ topic: s.topic, reason }, n);
+      m.batchLatency.observe((Date.now() - s.openedAt) / 1000);
+    }
+    this.stored.set(k, st);
+    m.partRecords.set(labels, st.records);
+    m.partEvents.set(labels, st.events);
+    m.partRejects.set(labels, st.rejects);
+  }
+
+  /**
+   * Commit through the consumer group of this generation only. kafkajs's consumer.commitOffsets
+   * retries internally, and a retry after a rejoin would carry the new generation for a
+   * partition that may now be someone else's; so we call the group's commit directly, check
+   * the generation before every attempt, and retry ourselves. Returns false when the
+   * generation ended first (the next owner replays from the intent).
+   */
+  private async commit(epoch: number, entries: CommitEntry[], what: string): Promise<boolean> {
+    const topics = new Map<string, { partition: number; offset: string; metadata: string }[]>();
+    for (const e of entries) {
+      const list = topics.get(e.topic) ?? [];
+      list.push({ partition: e.partition, offset: e.offset, metadata: e.metadata });
+      topics.set(e.topic, list);
+    }
+    const payload = { topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) };
+    for (let attempt = 0; ; attempt++) {
+      if (epoch !== this.epoch || !this.commitFn) return false;
+      if (this.abort.signal.aborted) throw new AbortedError(`commit of ${what}`);
+      try {
+        await this.commitFn(payload as Parameters<CommitFn>[0]);
+        return true;
+      } catch (err) {
+        this.o.metrics.commitErrors.inc();
+        const type = (err as { type?: string }).type ?? '';
+        if (/REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|FENCED/.test(type)) {
+          this.o.log.info(`commit of ${what} refused (${type}): the group is rebalancing; the next owner replays`);
+        } else {
+          this.o.log.warn(`commit of ${what} failed (attempt ${attempt + 1}): ${errorMessage(err)}`);
+        }
+        await sleep(Math.round(Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** Math.min(attempt, 10))), this.abort.signal);
+      }
+    }
+  }
+
+  /** For the progress line: total lag, records in memory, paused or not. */
+  snapshot(): { lag: number; buffered: number; paused: boolean; partitions: number } {
+    let lag = 0;
+    for (const b of this.parts.values()) if (b.highWatermark >= 0) lag += Math.max(0, b.highWatermark - (b.committed ?? b.position));
+    return { lag, buffered: this.memoryRecords(), paused: this.paused, partitions: this.parts.size };
+  }
+
+  /**
+   * Graceful stop: stop fetching, store and commit everything buffered (except unfinished
+   * replay ranges, which the next owner replays), leave the group. After `deadlineMs` the
+   * pending insert is abandoned uncommitted and the promise rejects (nothing is lost: those
+   * offsets are read again on the next start).
+   */
+  async stop(deadlineMs = 30_000): Promise<void> {
+    if (this.stopping) return this.done;
+    this.stopping = true;
+    clearInterval(this.timer);
+    const timeout = setTimeout(() => this.abort.abort(), deadlineMs);
+    try {
+      this.consumer.pause([...this.o.topics.keys()].map((topic) => ({ topic })));
+      while (this.activeBatches > 0) await sleep(20);
+      for (;;) {
+        if (this.flushing) await this.flushing;
+        if (this.abort.signal.aborted) throw new FaultlineError('DRAIN_TIMEOUT', `could not store the buffered records within ${deadlineMs} ms; they will be read again on the next start`);
+        if (![...this.parts.values()].some((b) => b.hasTakeable)) break;
+        this.maybeFlush(true);
+      }
+      this.o.log.info('drained: every record read is stored and committed');
+    } catch (err) {
+      this.fatal?.(err);
+      throw err;
+    } finally {
+      clearTimeout(timeout);
+    }
+    await this.consumer.disconnect().catch((err: unknown) => this.o.log.warn(`leaving the group: ${errorMessage(err)}`));
+    await this.admin.disconnect().catch(() => {});
+    this.resolveDone();
+  }
+}

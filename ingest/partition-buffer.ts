@@ -1,0 +1,135 @@
+// Buffering of one partition between fetch and insert: normalizes records as they arrive
+// into segments, skips records already buffered (a re-fetch after a seek), and cuts segments
+// so that redelivered ranges reproduce their tokens:
+// - while replay ranges (from the committed intent) are pending, a segment ends exactly at
+//   each range's last offset and is never cut earlier, whatever the time or size bounds;
+// - otherwise a segment ends at the size bound or when the sink takes it (time bound). Such
+//   cuts need not be reproducible: they are recorded in the intent before their insert.
+import type { Source } from '../transform/event.ts';
+import type { OffsetRange } from './intent.ts';
+import { SegmentBuilder, type Limits, type Normalizer, type Segment } from './segment.ts';
+
+export interface RawMessage {
+  offset: string;
+  value: Buffer | null;
+  /** Epoch ms as a string (kafkajs), the transport time. */
+  timestamp: string;
+}
+
+export interface PartitionStart {
+  /** Committed position (next offset to read), null when the group has none. */
+  committed: number | null;
+  /** Ranges that were about to be inserted when the previous owner stopped. */
+  replay: OffsetRange[];
+}
+
+export class PartitionBuffer {
+  private open: SegmentBuilder | null = null;
+  private ready: Segment[] = [];
+  private readonly replay: OffsetRange[];
+  /** Next offset expected; records below it are already buffered or stored. */
+  private nextOffset: number;
+  /** Committed position: everything below it is stored. */
+  committed: number | null;
+  /** Last high watermark seen by a fetch (-1: unknown), for the lag. */
+  highWatermark = -1;
+  private readyRecords = 0;
+  private readyBytes = 0;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly source: Source,
+    private readonly normalize: Normalizer,
+    private readonly limits: Limits,
+    private readonly maxSegmentRecords: number,
+    start: PartitionStart,
+  ) {
+    this.committed = start.committed;
+    this.nextOffset = start.committed ?? 0;
+    this.replay = [...start.replay];
+  }
+
+  /** Ranges still to be reproduced exactly. */
+  get pendingReplay(): readonly OffsetRange[] {
+    return this.replay;
+  }
+
+  /** Append fetched messages (in offset order); returns how many were new. */
+  append(messages: readonly RawMessage[]): number {
+    let added = 0;
+    for (const m of messages) {
+      const offset = Number(m.offset);
+      if (offset < this.nextOffset) continue;
+      // A replay range whose end was never redelivered (retention removed it, or a gap):
+      // close it with what arrived; its content differs anyway, so does its token.
+      while (this.replay[0] && offset > this.replay[0].last) {
+        this.replay.shift();
+        this.sealOpen();
+      }
+      if (!this.open) {
+        this.open = new SegmentBuilder(this.topic, this.partition, this.source, this.normalize, this.limits);
+        this.open.replayed = this.replay.length > 0;
+      }
+      const ts = Number(m.timestamp);
+      this.open.add(offset, m.value, Number.isFinite(ts) && ts > 0 ? ts : Date.now());
+      this.nextOffset = offset + 1;
+      added++;
+      const r = this.replay[0];
+      if (r ? offset >= r.last : this.open.records >= this.maxSegmentRecords) {
+        if (r) this.replay.shift();
+        this.sealOpen();
+      }
+    }
+    return added;
+  }
+
+  private sealOpen(): void {
+    if (!this.open || this.open.records === 0) {
+      this.open = null;
+      return;
+    }
+    const seg = this.open.seal();
+    this.readyRecords += seg.records;
+    this.readyBytes += this.open.bytes;
+    this.ready.push(seg);
+    this.open = null;
+  }
+
+  /**
+   * Hand the buffered segments to the sink: every sealed one, plus the open one unless it is
+   * an unfinished replay range (which must wait for its last offset to be reproducible).
+   */
+  take(): Segment[] {
+    if (this.replay.length === 0) this.sealOpen();
+    const out = this.ready;
+    this.ready = [];
+    this.readyRecords = 0;
+    this.readyBytes = 0;
+    return out;
+  }
+
+  /** Records buffered (sealed and open). */
+  get records(): number {
+    return this.readyRecords + (this.open?.records ?? 0);
+  }
+
+  get bytes(): number {
+    return this.readyBytes + (this.open?.bytes ?? 0);
+  }
+
+  /** Whether take() would return something now. */
+  get hasTakeable(): boolean {
+    return this.ready.length > 0 || (this.replay.length === 0 && (this.open?.records ?? 0) > 0);
+  }
+
+  /** When the oldest buffered record was read (ms), or undefined when empty. */
+  get oldestAt(): number | undefined {
+    return this.ready[0]?.openedAt ?? this.open?.openedAt;
+  }
+
+  /** Offset the next fetch would start at. */
+  get position(): number {
+    return this.nextOffset;
+  }
+}

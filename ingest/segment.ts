@@ -1,0 +1,119 @@
+// A segment: the normalized rows of one contiguous offset range of one partition, the unit
+// that is inserted, deduplicated and committed (see README.md, "Delivery"). Its insert
+// deduplication tokens are a pure function of (topic, partition, first, last, content), so
+// the same range read again after a crash or a rebalance produces the same tokens.
+import { createHash, type Hash } from 'node:crypto';
+import type { NormalizeContext, NormalizeResult, RejectReason, Source } from '../transform/event.ts';
+import type { EventRow, RejectRow } from '../sql/store.ts';
+
+/** The normalizer's signature (transform/index.ts `normalize`). */
+export type Normalizer = (record: Uint8Array, ctx: NormalizeContext) => NormalizeResult;
+
+export interface Limits {
+  maxRecordBytes: number;
+  maxDepth: number;
+  rawMaxBytes: number;
+}
+
+export interface Segment {
+  readonly topic: string;
+  readonly partition: number;
+  readonly source: Source;
+  /** First and last offset of the range, inclusive (Kafka offsets, or line numbers). */
+  readonly first: number;
+  readonly last: number;
+  /** Records read in the range (offsets may have gaps: compaction, transaction markers, blank lines). */
+  readonly records: number;
+  readonly events: EventRow[];
+  readonly rejects: RejectRow[];
+  readonly rejectReasons: ReadonlyMap<RejectReason, number>;
+  /** sha1 over (offset, bytes) of every record: guards against a recreated topic reusing offsets. */
+  readonly digest: string;
+  /** When the first record of the segment was read (ms), for the batch time bound and latency. */
+  readonly openedAt: number;
+  /** Cut on a range recorded in a committed intent: it may have been stored already. */
+  readonly replayed: boolean;
+}
+
+/** Tokens contain only [A-Za-z0-9._:-]: topic names may not, file names certainly may not. */
+function tokenSafe(s: string): string {
+  return /^[A-Za-z0-9._-]{1,100}$/.test(s) ? s : createHash('sha1').update(s).digest('hex').slice(0, 16);
+}
+
+/** The insert-deduplication token of a segment's rows in `table` (events, rejects). */
+export function dedupToken(seg: Pick<Segment, 'topic' | 'partition' | 'first' | 'last' | 'digest'>, table: string): string {
+  return `fl1:${tokenSafe(seg.topic)}:${seg.partition}:${seg.first}-${seg.last}:${seg.digest.slice(0, 16)}:${table}`;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export class SegmentBuilder {
+  first = -1;
+  last = -1;
+  records = 0;
+  bytes = 0;
+  readonly events: EventRow[] = [];
+  readonly rejects: RejectRow[] = [];
+  private readonly reasons = new Map<RejectReason, number>();
+  private readonly hash: Hash = createHash('sha1');
+  readonly openedAt = Date.now();
+  /** Set by the partition buffer when this segment reproduces an intent range. */
+  replayed = false;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly source: Source,
+    private readonly normalize: Normalizer,
+    private readonly limits: Limits,
+  ) {}
+
+  /** Normalize one record into an event or a reject row. A throwing normalizer is a bug, but it must not stop the stream either: the record becomes a reject that says so. */
+  add(offset: number, value: Uint8Array | null, transportMs: number): void {
+    if (this.records === 0) this.first = offset;
+    this.last = offset;
+    this.records++;
+    const bytes = value ?? new Uint8Array(0);
+    this.bytes += bytes.length;
+    const off = Buffer.allocUnsafe(8);
+    off.writeBigInt64BE(BigInt(offset));
+    this.hash.update(off).update(bytes);
+    const prov = { topic: this.topic, partition: this.partition, offset: String(offset) };
+    let res: NormalizeResult;
+    try {
+      res = this.normalize(bytes, {
+        source: this.source,
+        transportTimeMs: transportMs,
+        maxRecordBytes: this.limits.maxRecordBytes,
+        maxDepth: this.limits.maxDepth,
+        rawMaxBytes: this.limits.rawMaxBytes,
+      });
+    } catch (err) {
+      res = { ok: false, reject: { reason: 'unrecognised_text', detail: `normalizer failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 200), head: '' } };
+    }
+    if (res.ok) {
+      this.events.push({ ...res.event, ...prov });
+    } else {
+      this.reasons.set(res.reject.reason, (this.reasons.get(res.reject.reason) ?? 0) + 1);
+      this.rejects.push({ ...prov, source: this.source, reason: res.reject.reason, detail: res.reject.detail, head: res.reject.head, transport_time: iso(transportMs) });
+    }
+  }
+
+  seal(): Segment {
+    if (this.records === 0) throw new Error('cannot seal an empty segment');
+    return {
+      topic: this.topic,
+      partition: this.partition,
+      source: this.source,
+      first: this.first,
+      last: this.last,
+      records: this.records,
+      events: this.events,
+      rejects: this.rejects,
+      rejectReasons: this.reasons,
+      digest: this.hash.digest('hex'),
+      openedAt: this.openedAt,
+      replayed: this.replayed,
+    };
+  }
+}
