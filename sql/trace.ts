@@ -78,25 +78,28 @@ export async function traceRequest(store: Store, db: string, id: string, opts: {
   if (id.trim() === '') throw new ConfigError('invalid request id "": expected a non-empty id such as req_9f2');
   if (id.length > MAX_ID_LENGTH) throw new ConfigError(`invalid request id: longer than ${MAX_ID_LENGTH} characters`);
   const limit = opts.limit ?? 10_000;
-  const range = await requestTimeRange(store, db, id);
-  const events = range
-    ? await store.query<TraceEvent>(
-      `SELECT 'event' AS kind, event_time AS time, source, request_id, http_status, outcome, code, category,
-              limit_kind, channel, upstream_vendor, upstream_code, upstream_sub_code, upstream_message, message,
-              failed_offers, route, method, latency_ms, attempt, app_id, catalog_drift, topic, partition,
-              toString(offset) AS offset
-       FROM ${db}.events
-       WHERE event_time >= {from:DateTime64(3, 'UTC')} AND event_time <= {to:DateTime64(3, 'UTC')}
-         AND request_id = {id:String}
-       ORDER BY event_time, source, offset
-       LIMIT {limit:UInt32}`,
-      { id, from: chTime(range.from), to: chTime(range.to), limit },
-    )
-    : [];
+  // Rejects do not depend on the events' time range: both lookups run at once.
+  const eventsP = (async (): Promise<TraceEvent[]> => {
+    const range = await requestTimeRange(store, db, id);
+    return range
+      ? store.query<TraceEvent>(
+        `SELECT 'event' AS kind, event_time AS time, source, request_id, http_status, outcome, code, category,
+                limit_kind, channel, upstream_vendor, upstream_code, upstream_sub_code, upstream_message, message,
+                failed_offers, route, method, latency_ms, attempt, app_id, catalog_drift, topic, partition,
+                toString(offset) AS offset
+         FROM ${db}.events
+         WHERE event_time >= {from:DateTime64(3, 'UTC')} AND event_time <= {to:DateTime64(3, 'UTC')}
+           AND request_id = {id:String}
+         ORDER BY event_time, source, offset
+         LIMIT {limit:UInt32}`,
+        { id, from: chTime(range.from), to: chTime(range.to), limit },
+      )
+      : [];
+  })();
   const rejectFilter = REQ_ID.test(id)
     ? 'request_id = {id:String}'
     : 'position(head, {id:String}) > 0 AND match(head, {pattern:String})';
-  const rejects = await store.query<TraceReject>(
+  const rejectsP = store.query<TraceReject>(
     `SELECT 'reject' AS kind, transport_time AS time, source, reason, detail, head, topic, partition,
             toString(offset) AS offset
      FROM ${db}.rejects
@@ -105,6 +108,7 @@ export async function traceRequest(store: Store, db: string, id: string, opts: {
      LIMIT {limit:UInt32}`,
     { id, pattern: `(^|[^A-Za-z0-9_-])${reEscape(id)}($|[^A-Za-z0-9_-])`, limit },
   );
+  const [events, rejects] = await Promise.all([eventsP, rejectsP]);
   const all: TraceEntry[] = [...events, ...rejects];
   // ISO millis strings in UTC sort as times; events before rejects at the same instant.
   return all.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.kind === b.kind ? 0 : a.kind === 'event' ? -1 : 1));
