@@ -1,0 +1,117 @@
+// compose.yaml checked statically (no Docker engine here): services and their wiring, pinned
+// images, ports, mounted paths that exist in the repo, healthchecks behind every
+// depends_on condition, env names faultline knows, and only marked local default secrets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { SETTINGS } from '../lib/config.ts';
+
+const root = new URL('..', import.meta.url).pathname;
+const text = readFileSync(join(root, 'compose.yaml'), 'utf8');
+type Service = {
+  image?: string; build?: unknown; command?: string[]; entrypoint?: string[]; ports?: string[]; volumes?: string[];
+  environment?: Record<string, string | number>; healthcheck?: { test: unknown }; restart?: string; profiles?: string[];
+  depends_on?: Record<string, { condition: string }>;
+};
+const compose = parse(text, { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const services = compose.services;
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+
+test('the services of the production path are all there', () => {
+  for (const name of ['kafka', 'kafka-init', 'clickhouse', 'migrate', 'faultline', 'generate', 'grafana']) {
+    assert.ok(services[name], `service ${name}`);
+  }
+  assert.ok(!Object.keys(services).some((s) => /zookeeper/i.test(s)), 'KRaft: no ZooKeeper');
+  const k = services.kafka!.environment!;
+  assert.match(String(k.KAFKA_PROCESS_ROLES), /broker/);
+  assert.match(String(k.KAFKA_PROCESS_ROLES), /controller/);
+  assert.deepEqual(services.faultline!.command, ['run']);
+  assert.deepEqual(services.migrate!.command, ['migrate']);
+  assert.equal(services.generate!.command![0], 'generate');
+  assert.ok(services.generate!.command!.includes('kafka'));
+  for (const c of ['run', 'migrate', 'generate']) assert.ok(existsSync(join(root, 'cli/commands', `${c}.ts`)) || c === 'run', `cli/commands/${c}.ts`);
+});
+
+test('images are pinned to versions (no latest, no untagged)', () => {
+  for (const [name, s] of Object.entries(services)) {
+    assert.ok(s.image, `${name} has an image`);
+    const tag = /:([^/:]+)$/.exec(s.image)?.[1];
+    assert.ok(tag && tag !== 'latest' && /^\d+\.\d+/.test(tag), `${name}: ${s.image} is pinned`);
+    if (s.build !== undefined) assert.equal(s.image, `faultline:${pkg.version}`, `${name} builds faultline:${pkg.version}`);
+  }
+  assert.equal(services.kafka!.image, services['kafka-init']!.image);
+  assert.match(services.grafana!.environment!.GF_INSTALL_PLUGINS as string, /^grafana-clickhouse-datasource 4\.20\.0$/);
+});
+
+test('published ports: Kafka 29092, ClickHouse 8123, Grafana 3000, metrics 9464, no clashes', () => {
+  const host = Object.values(services).flatMap((s) => s.ports ?? []).map((p) => p.split(':')[0]);
+  assert.equal(new Set(host).size, host.length, `duplicate host ports ${host.join(',')}`);
+  for (const p of ['29092', '8123', '3000', '9464']) assert.ok(host.includes(p), `port ${p} published`);
+  assert.match(String(services.kafka!.environment!.KAFKA_ADVERTISED_LISTENERS), /localhost:29092/);
+  assert.equal(services.faultline!.environment!.FAULTLINE_METRICS_PORT, 9464);
+});
+
+test('mounted paths exist in the repo and line up with the provisioning files', () => {
+  const binds = Object.values(services).flatMap((s) => s.volumes ?? []).filter((v) => v.startsWith('./'));
+  assert.ok(binds.length >= 5);
+  for (const b of binds) {
+    const src = b.split(':')[0]!;
+    assert.ok(existsSync(join(root, src)), `${src} exists`);
+  }
+  const g = services.grafana!.volumes!;
+  const target = (src: string) => g.find((v) => v.startsWith(src + ':'))?.split(':')[1];
+  assert.equal(target('./dashboards/provisioning/datasources'), '/etc/grafana/provisioning/datasources');
+  assert.equal(target('./dashboards/provisioning/alerting'), '/etc/grafana/provisioning/alerting');
+  // The dashboard provider reads the folder the generated JSON is mounted at.
+  const provider = parse(readFileSync(join(root, 'dashboards/provisioning/dashboards/faultline.yaml'), 'utf8')) as { providers: { options: { path: string } }[] };
+  assert.equal(target('./dashboards/generated'), provider.providers[0]!.options.path);
+  // The datasource points at the clickhouse service's HTTP port.
+  const ds = parse(readFileSync(join(root, 'dashboards/provisioning/datasources/faultline.yaml'), 'utf8')) as { datasources: { jsonData: { host: string; port: number } }[] };
+  assert.equal(ds.datasources[0]!.jsonData.host, 'clickhouse');
+  assert.ok(services.clickhouse!.ports!.some((p) => p.endsWith(`:${ds.datasources[0]!.jsonData.port}`)));
+  for (const v of Object.keys(compose.volumes)) assert.ok(Object.values(services).some((s) => (s.volumes ?? []).some((x) => x.startsWith(v + ':'))), `volume ${v} used`);
+  // Dockerfile COPY sources exist.
+  const docker = readFileSync(join(root, 'Dockerfile'), 'utf8');
+  for (const m of docker.matchAll(/^COPY (.+) \S+$/gm)) for (const src of m[1]!.split(' ')) assert.ok(existsSync(join(root, src)), `Dockerfile COPY ${src}`);
+});
+
+test('every depends_on condition can be met: healthchecks and one-shot jobs', () => {
+  let n = 0;
+  for (const [name, s] of Object.entries(services)) {
+    for (const [dep, { condition }] of Object.entries(s.depends_on ?? {})) {
+      n++;
+      assert.ok(services[dep], `${name} depends on unknown ${dep}`);
+      if (condition === 'service_healthy') assert.ok(services[dep]!.healthcheck, `${dep} has a healthcheck (${name} waits for it)`);
+      else if (condition === 'service_completed_successfully') assert.equal(services[dep]!.restart, 'no', `${dep} is one-shot`);
+      else assert.fail(`${name} -> ${dep}: condition ${condition}`);
+    }
+  }
+  assert.ok(n >= 7);
+  for (const s of ['kafka', 'clickhouse', 'faultline', 'grafana']) assert.ok(services[s]!.healthcheck, `${s} healthcheck`);
+  assert.equal(services.faultline!.depends_on!['kafka-init']!.condition, 'service_completed_successfully');
+  assert.equal(services.faultline!.depends_on!.migrate!.condition, 'service_completed_successfully');
+});
+
+test('faultline services use only settings faultline knows, pointing at the compose services', () => {
+  for (const name of ['faultline', 'migrate', 'generate']) {
+    const env = services[name]!.environment!;
+    for (const key of Object.keys(env)) assert.ok(key in SETTINGS, `${name}: ${key} is a faultline setting`);
+    assert.equal(env.KAFKA_BROKERS, 'kafka:9092');
+    assert.equal(env.CLICKHOUSE_URL, 'http://clickhouse:8123');
+  }
+  const init = services['kafka-init']!.command!.join(' ');
+  const env = services.faultline!.environment!;
+  assert.ok(init.includes(`--topic ${env.FAULTLINE_GATEWAY_TOPIC} `) && init.includes(`--topic ${env.FAULTLINE_CLIENT_TOPIC} `));
+});
+
+test('no secrets other than clearly marked local defaults', () => {
+  const lines = text.split('\n').filter((l) => /(PASSWORD|SECRET|TOKEN)[A-Z_]*:\s*\S/.test(l) && !l.trim().startsWith('#'));
+  assert.ok(lines.length >= 3);
+  for (const l of lines) {
+    assert.match(l, /\$\{[A-Z_]+:-[^}]*\}/, `overridable: ${l.trim()}`);
+    assert.match(l, /# local default/, `marked: ${l.trim()}`);
+  }
+  assert.match(text, /LOCAL DEFAULT SECRETS ONLY/);
+});
