@@ -67,6 +67,7 @@ export function lockHolder(path: string): number | undefined {
 
 function acquire(dataDir: string): Shared {
   const path = resolve(dataDir, 'clickhouse');
+  if (shared?.path !== path && lockHolder(path) !== undefined) throw new DataDirLockedError(dataDir, undefined);
   if (shared && shared.path !== path) {
     throw new StoreError(
       `the embedded store is already open at ${shared.path} in this process; chDB allows one data directory per process (FAULTLINE_DATA=${dataDir})`,
@@ -75,7 +76,6 @@ function acquire(dataDir: string): Shared {
   }
   if (!shared) {
     mkdirSync(path, { recursive: true });
-    if (lockHolder(path) !== undefined) throw new DataDirLockedError(dataDir, undefined);
     let session: Session;
     try {
       session = new Session(path);

@@ -5,7 +5,13 @@
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Fault = { kind: '5xx'; status?: number } | { kind: 'reset' } | { kind: 'slow'; ms: number };
+export type Fault =
+  | { kind: '5xx'; status?: number }
+  /** Reset the connection before the request reaches ClickHouse. */
+  | { kind: 'reset' }
+  /** Let ClickHouse execute the request, then reset the connection instead of answering. */
+  | { kind: 'lost-response' }
+  | { kind: 'slow'; ms: number };
 
 export interface FaultProxy {
   url: string;
@@ -16,10 +22,15 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-function forward(target: URL, req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+function forward(target: URL, req: IncomingMessage, res: ServerResponse, body: Buffer, loseResponse = false): void {
   const up = request(
     { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
     (upRes) => {
+      if (loseResponse) {
+        upRes.resume();
+        upRes.on('end', () => req.socket.resetAndDestroy());
+        return;
+      }
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
       upRes.pipe(res);
     },
@@ -44,6 +55,8 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
         res.writeHead(fault.status ?? 503, { 'Content-Type': 'text/plain' }).end(`${fault.status ?? 503} Service Unavailable (injected)\n`);
       } else if (fault.kind === 'reset') {
         req.socket.resetAndDestroy();
+      } else if (fault.kind === 'lost-response') {
+        forward(target, req, res, body, true);
       } else {
         setTimeout(() => forward(target, req, res, body), fault.ms);
       }
