@@ -1,0 +1,68 @@
+// chDB locks its data directory: while one process (`faultline run`) holds it, other
+// processes reach the data through its local endpoint, or get StoreBusyError.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../lib/config.ts';
+import { StoreBusyError } from '../../lib/errors.ts';
+import { endpointFile, openStore, readEndpointInfo } from '../../sql/index.ts';
+import { traceRequest } from '../../sql/trace.ts';
+
+const HOLDER = new URL('../support/hold-store.ts', import.meta.url).pathname;
+
+async function hold(dataDir: string, db: string, mode: 'serve' | 'noserve'): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', HOLDER, dataDir, db, mode], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
+    child.once('exit', (code) => reject(new Error(`holder exited with ${code}`)));
+  });
+  return child;
+}
+
+async function release(child: ChildProcess): Promise<void> {
+  const done = new Promise((r) => child.once('exit', r));
+  child.stdin!.end();
+  await done;
+}
+
+test('while another process holds the store, openStore reads through its endpoint; writes are refused', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'faultline-lock-'));
+  const child = await hold(dataDir, 'held', 'serve');
+  try {
+    const info = readEndpointInfo(dataDir);
+    assert.ok(info && info.readonly && info.pid === child.pid);
+    const config = { ...loadConfig({}), FAULTLINE_DATA: dataDir, CLICKHOUSE_DATABASE: 'held' };
+    const store = await openStore(config);
+    try {
+      assert.equal(store.kind, 'server');
+      const got = await traceRequest(store, 'held', 'req_held');
+      assert.deepEqual(got.map((e) => e.kind), ['event']);
+      await assert.rejects(store.command('DROP TABLE held.events'), /READONLY|readonly/);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await release(child);
+    assert.equal(existsSync(endpointFile(dataDir)), false, 'endpoint.json removed on close');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('without an endpoint, a held store is a StoreBusyError that says so plainly', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'faultline-lock-'));
+  const child = await hold(dataDir, 'held', 'noserve');
+  try {
+    const config = { ...loadConfig({}), FAULTLINE_DATA: dataDir, CLICKHOUSE_DATABASE: 'held' };
+    await assert.rejects(openStore(config), (err: unknown) => {
+      assert.ok(err instanceof StoreBusyError);
+      assert.match(err.message, /in use by another faultline process/);
+      return true;
+    });
+  } finally {
+    await release(child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
