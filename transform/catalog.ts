@@ -78,11 +78,17 @@ export interface VendorClass {
 
 const CHANNEL: VendorClass = { category: 'CHANNEL_ERROR', limit_kind: '' };
 
-/** Taobao TOP system/business/container codes (§5); any code not listed is a channel error. */
+const CONTAINER_AUTH: VendorClass = { category: 'AUTH_ERROR', limit_kind: '' };
+
+/**
+ * Taobao TOP system/business/container codes (§5): the catalog's table, then the ranges of §5
+ * for codes it does not list (100–106 container codes are auth); anything else is a channel error.
+ */
 export function taobaoClass(code: string): VendorClass {
   const n = /^\d{1,6}$/.test(code) ? Number(code) : NaN;
   const t = taobaoByCode.get(n);
-  return t ? { category: t.category, limit_kind: t.limit_kind } : CHANNEL;
+  if (t) return { category: t.category, limit_kind: t.limit_kind };
+  return n >= 100 && n <= 106 ? CONTAINER_AUTH : CHANNEL;
 }
 
 /** result_code ErrorResponse (§5): fixed codes, the rest by HTTP status. */

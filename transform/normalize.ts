@@ -118,7 +118,7 @@ function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): No
 
   const gwError = gwMap !== undefined && (status === 0 || status >= 400);
   // A flat code is a gateway code (§1); on a business outcome below 400 it is the business code.
-  const flatError = !gwError && flatMap !== undefined && (status >= 400 || (status === 0 && flatMap !== bizMap && !vend));
+  const flatError = !gwError && flatMap !== undefined && (status >= 400 || (status === 0 && flatMap !== bizMap));
   const em = gwError ? gwMap : flatError ? flatMap : undefined;
   if (em !== undefined) {
     const recCode = pickStr(em, K.code);
