@@ -20,6 +20,8 @@ export interface RunOptions {
   /** Write a V8 CPU profile of every thread into this directory. */
   profileDir?: string;
   echo?: boolean;
+  /** Run this TypeScript entry (through tsx) with `flags` instead of `bin/faultline.js run` (the bench's multi-worker prototype). */
+  script?: string;
 }
 
 export interface Running {
@@ -35,18 +37,16 @@ export interface Running {
 }
 
 /**
- * Sum of the counters that count stored records. The ingest names them
- * `faultline_events_inserted_total` / `faultline_rejects_inserted_total` (by reason); any
- * `faultline_*_(inserted|stored)_total` sample is summed so a renamed label set still counts.
+ * Records stored so far, from the ingest's counters (ingest/metrics.ts): events acknowledged
+ * by ClickHouse (`faultline_events_out_total`) plus rejects (`faultline_rejects_total`, by reason).
  */
 export function storedFromMetrics(text: string): number | undefined {
   let sum = 0;
   let seen = false;
   for (const line of text.split('\n')) {
-    if (line.startsWith('#')) continue;
-    const m = /^faultline_(events|rejects)_(?:inserted|stored|written)_total(?:\{[^}]*\})?\s+([0-9.e+]+)/.exec(line);
+    const m = /^faultline_(?:events_out|rejects)_total(?:\{[^}]*\})?\s+([0-9.e+]+)\s*$/.exec(line);
     if (m) {
-      sum += Number(m[2]);
+      sum += Number(m[1]);
       seen = true;
     }
   }
@@ -56,7 +56,7 @@ export function storedFromMetrics(text: string): number | undefined {
 export function startFaultline(o: RunOptions): Running {
   rmSync(o.dataDir, { recursive: true, force: true });
   mkdirSync(o.dataDir, { recursive: true });
-  const nodeArgs: string[] = [];
+  const nodeArgs: string[] = o.script ? ['--import', 'tsx'] : [];
   if (o.profileDir) {
     rmSync(o.profileDir, { recursive: true, force: true });
     mkdirSync(o.profileDir, { recursive: true });
@@ -76,7 +76,7 @@ export function startFaultline(o: RunOptions): Running {
   };
   delete env.CLICKHOUSE_URL;
   const spawnedAt = performance.now();
-  const child = spawnNode(nodeArgs, BIN, ['run', ...(o.flags ?? [])], env, {
+  const child = spawnNode(nodeArgs, o.script ?? BIN, o.script ? (o.flags ?? []) : ['run', ...(o.flags ?? [])], env, {
     memOut: `${o.dataDir}.mem.jsonl`,
     ...(o.echo ? { echo: true } : {}),
   });

@@ -9,7 +9,8 @@
 //
 // Flags: --records N (default 1,000,000), --partitions P (64), --workers N (passed to
 // `faultline run --workers N`), --fresh-rate R (50,000/s), --fresh-seconds S (20),
-// --only peer,faultline,baseline,transform,freshness, --profile (CPU profile of faultline run),
+// --only peer,faultline,proto,baseline,transform,freshness, --profile (CPU profiles of the
+// ingest processes), --proto-workers N (the multi-worker prototype, bench/proto-workers.ts),
 // --peer-consumers N, --peer-format JSONAsString|LineAsString, --keep (keep data dirs), --verbose.
 import { createServer } from 'node:net';
 import { rmSync } from 'node:fs';
@@ -19,17 +20,16 @@ import { parseArgs } from 'node:util';
 import { generateRecords } from '../ingest/generator/index.ts';
 import { startBroker } from '../test/support/broker.ts';
 import { lastJson, nativeBaselineMb, spawnNode } from './child.ts';
-import { startFaultline, waitStored } from './faultline-run.ts';
+import { measureRun } from './measure-run.ts';
 import { measureFreshness, type FreshnessResult } from './freshness.ts';
 import type { BaselineResult } from './kafkajs-baseline.ts';
 import type { PeerResult } from './peer-kafka-engine.ts';
 import { fillTopic, kafka } from './produce.ts';
-import { formatSummary, profileFiles, summarise } from './profile-summary.ts';
 import { loadNormalize, measureTransform, type TransformResult } from './transform-only.ts';
 import { Table } from './table.ts';
 
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
-const PHASES = ['peer', 'faultline', 'baseline', 'transform', 'freshness'] as const;
+const PHASES = ['peer', 'faultline', 'proto', 'baseline', 'transform', 'freshness'] as const;
 type Phase = (typeof PHASES)[number];
 
 function int(name: string, v: string | undefined, def: number, min: number): number {
@@ -64,6 +64,7 @@ async function main(): Promise<number> {
       only: { type: 'string' },
       profile: { type: 'boolean', default: false },
       'peer-consumers': { type: 'string' },
+      'proto-workers': { type: 'string' },
       'peer-format': { type: 'string', default: 'JSONAsString' },
       seed: { type: 'string' },
       keep: { type: 'boolean', default: false },
@@ -76,6 +77,7 @@ async function main(): Promise<number> {
   const freshSeconds = int('fresh-seconds', values['fresh-seconds'], 20, 6);
   const peerConsumers = int('peer-consumers', values['peer-consumers'], 2, 1);
   const seed = int('seed', values.seed, 42, 0);
+  const protoWorkers = int('proto-workers', values['proto-workers'], 2, 1);
   const runFlags = values.workers ? ['--workers', String(int('workers', values.workers, 1, 1))] : [];
   if (!['JSONAsString', 'LineAsString'].includes(values['peer-format']!)) {
     throw new Error(`bench: --peer-format must be JSONAsString or LineAsString, got ${values['peer-format']}`);
@@ -153,36 +155,24 @@ async function main(): Promise<number> {
 
     if (only.has('faultline')) {
       log(`faultline run ${runFlags.join(' ')}`.trim());
-      const data = dir('faultline');
-      const profileDir = values.profile ? join(root, `profile-${stamp}`) : undefined;
-      const run = startFaultline({
-        brokers: broker.bootstrap, gatewayTopic: topic, clientTopic, dataDir: data,
-        metricsPort: await freePort(), flags: runFlags, echo: values.verbose,
-        ...(profileDir ? { profileDir } : {}),
+      const r = await measureRun({
+        label: `faultline run ${runFlags.join(' ')}`.trim(), brokers: broker.bootstrap, topic, clientTopic, records,
+        dataDir: dir('faultline'), metricsPort: await freePort(), flags: runFlags, nativeBaseMb: nativeBase,
+        verbose: values.verbose, table: t, ...(values.profile ? { profileDir: join(root, `profile-${stamp}`) } : {}),
       });
-      const timed = await waitStored(run, records, 600_000);
-      const stopped = await run.stop(nativeBase);
-      if (timed.stored < records) {
-        t.row('faultline run', 'INCOMPLETE', `stored ${timed.stored} of ${records}; exit ${stopped.exit}; ${run.child.stderr().slice(-400).replace(/\s+/g, ' ')}`);
-      } else {
-        json.faultline_events_per_s = timed.per_s;
-        json.rss_mb = stopped.memory.rss_excl_engine_mb || stopped.memory.rss_peak_mb;
-        t.row(`faultline run ${runFlags.join(' ')}`.trim(), `${timed.per_s.toLocaleString('en')} rec/s`,
-          `${timed.stored.toLocaleString('en')} stored in ${timed.last_row_ms} ms from spawn (first batch at ${timed.first_row_ms} ms; ${timed.steady_per_s.toLocaleString('en')}/s after); exit ${stopped.exit}`);
-        t.row('faultline RSS', `${stopped.memory.rss_peak_mb} MB`,
-          `peak VmHWM; without the engine: ${stopped.memory.rss_excl_engine_mb} MB (V8 heap+external peak ${stopped.memory.js_peak_mb} MB + node runtime ${Math.round(nativeBase)} MB)`);
-        const check = spawnNode(['--import', 'tsx'], here('./store-query.ts'), ['--data', data,
-          `SELECT (SELECT count() FROM faultline.events) AS events, (SELECT count() FROM faultline.rejects) AS rejects,
-                  (SELECT uniqExact(partition, offset) FROM faultline.events) AS distinct_offsets`], {}, { memOut: `${data}.query.mem.jsonl` });
-        await check.exited;
-        const counts = (JSON.parse(check.stdout().trim() || '[[{}]]') as Record<string, string>[][])[0]?.[0];
-        t.row('faultline store check', counts ? `${counts.events} ev + ${counts.rejects} rej` : 'unreadable',
-          counts ? `${counts.distinct_offsets} distinct offsets among events (duplicates: ${Number(counts.events) - Number(counts.distinct_offsets)})` : check.stderr().slice(-300));
+      if (r.complete) {
+        json.faultline_events_per_s = r.timed.per_s;
+        json.rss_mb = r.memory.rss_excl_engine_mb || r.memory.rss_peak_mb;
       }
-      if (profileDir) {
-        for (const f of profileFiles([profileDir])) process.stderr.write(formatSummary(summarise(f)) + '\n');
-        t.row('CPU profile', profileDir, 'summary above (stderr); `node --import tsx bench/profile-summary.ts DIR` again');
-      }
+    }
+    if (only.has('proto')) {
+      log(`prototype: ${protoWorkers} worker threads + one chDB owner`);
+      await measureRun({
+        label: `prototype --workers ${protoWorkers} (bench/proto-workers.ts)`, brokers: broker.bootstrap, topic, clientTopic, records,
+        dataDir: dir('proto'), metricsPort: await freePort(), flags: ['--workers', String(protoWorkers)], script: here('./proto-workers.ts'),
+        nativeBaseMb: nativeBase, verbose: values.verbose, table: t,
+        ...(values.profile ? { profileDir: join(root, `profile-proto-${stamp}`) } : {}),
+      });
     }
     if (json.faultline_events_per_s !== null && json.peer_rows_per_s) {
       json.ratio = Math.round((json.faultline_events_per_s / json.peer_rows_per_s) * 100) / 100;

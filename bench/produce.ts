@@ -21,47 +21,48 @@ export interface FillResult {
 }
 
 /**
- * Write `records` round-robin over `partitions` partitions. Each request carries every
- * partition (`perPartition` messages each); `inFlight` requests overlap. No compression, acks=1.
+ * Write `records` round-robin over `partitions` partitions: record i goes to partition
+ * i % partitions. Each request carries `perPartition` consecutive records of each of
+ * `partitionsPerRequest` partitions; `inFlight` requests overlap. No compression, acks=1.
+ *
+ * Large per-partition batches matter on the mock broker: its Fetch answers at most one
+ * produced batch per partition, so the batch size here is what a consumer gets per fetch
+ * round trip (a real broker fills the fetch up to its byte limits from many batches).
  */
 export async function fillTopic(
   brokers: string,
   topic: string,
   partitions: number,
   records: readonly string[],
-  opts: { perPartition?: number; inFlight?: number; onProgress?: (done: number) => void } = {},
+  opts: { perPartition?: number; partitionsPerRequest?: number; inFlight?: number } = {},
 ): Promise<FillResult> {
-  const perPartition = opts.perPartition ?? 250;
-  const inFlight = opts.inFlight ?? 4;
+  const perPartition = opts.perPartition ?? 2000;
+  const group = Math.min(partitions, opts.partitionsPerRequest ?? 8);
+  const inFlight = opts.inFlight ?? 3;
+  const byPartition: string[][] = Array.from({ length: partitions }, () => []);
+  let bytes = 0;
+  records.forEach((r, i) => {
+    byPartition[i % partitions]!.push(r);
+    bytes += Buffer.byteLength(r);
+  });
+  const tasks: { first: number; chunk: number }[] = [];
+  const chunks = Math.ceil((byPartition[0]?.length ?? 0) / perPartition);
+  for (let c = 0; c < chunks; c++) for (let p = 0; p < partitions; p += group) tasks.push({ first: p, chunk: c });
   const producer = await connectProducer(brokers);
   const t0 = performance.now();
-  let bytes = 0;
   let next = 0;
-  let done = 0;
-  const requestSize = perPartition * partitions;
-  const sendOne = async (): Promise<void> => {
-    while (next < records.length) {
-      const start = next;
-      const end = Math.min(records.length, start + requestSize);
-      next = end;
-      const byPartition: Message[][] = Array.from({ length: partitions }, () => []);
-      for (let i = start; i < end; i++) {
-        const value = records[i]!;
-        bytes += value.length;
-        byPartition[i % partitions]!.push({ value });
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const { first, chunk } = tasks[next++]!;
+      const messages: Message[] = [];
+      for (let p = first; p < Math.min(partitions, first + group); p++) {
+        for (const value of byPartition[p]!.slice(chunk * perPartition, (chunk + 1) * perPartition)) messages.push({ value, partition: p });
       }
-      await producer.sendBatch({
-        acks: 1,
-        topicMessages: [
-          { topic, messages: byPartition.flatMap((msgs, partition) => msgs.map((m) => ({ ...m, partition }))) },
-        ],
-      });
-      done += end - start;
-      opts.onProgress?.(done);
+      if (messages.length > 0) await producer.sendBatch({ acks: 1, topicMessages: [{ topic, messages }] });
     }
   };
   try {
-    await Promise.all(Array.from({ length: inFlight }, sendOne));
+    await Promise.all(Array.from({ length: inFlight }, worker));
   } finally {
     await producer.disconnect();
   }

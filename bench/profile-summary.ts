@@ -37,6 +37,8 @@ function area(cf: CallFrame): string {
   if (f === '(idle)') return 'idle';
   if (f === '(garbage collector)') return 'gc';
   if (f === '(program)') return 'program (native, uncategorised)';
+  // Regular expressions run as their own frames with no URL: attribute them by caller later.
+  if (f.startsWith('RegExp:')) return 'regexp (compiled, called from JS)';
   if (u.includes('/kafkajs/')) {
     if (/protocol|decoder|recordBatch|crc32|varint/i.test(u)) return 'kafkajs decode';
     return 'kafkajs other';
@@ -76,7 +78,8 @@ export function summarise(file: string, topN = 15): ProfileSummary {
     }
     areas.set(a, (areas.get(a) ?? 0) + us);
     const short = cf.url.replace(/^.*\/(node_modules\/)?/, (m) => (m.includes('node_modules') ? 'nm/' : ''));
-    const key = `${cf.functionName || '(anonymous)'} ${short}:${cf.lineNumber + 1}`;
+    const name = cf.functionName.length > 60 ? cf.functionName.slice(0, 57) + '...' : cf.functionName;
+    const key = `${name || '(anonymous)'} ${short}`;
     const prev = fns.get(key);
     fns.set(key, { where: a, us: (prev?.us ?? 0) + us });
   }

@@ -11,7 +11,8 @@ export interface TransformResult {
   us_per_record: number;
 }
 
-type Normalize = (record: string, ctx: NormalizeContext) => NormalizeResult;
+/** transform/index.ts `normalize`: the record's bytes, as the ingest hands over Kafka message values. */
+type Normalize = (record: Uint8Array, ctx: NormalizeContext) => NormalizeResult;
 
 /** The normalizer, or undefined while transform/ has not landed it. */
 export async function loadNormalize(): Promise<Normalize | undefined> {
@@ -24,8 +25,9 @@ export async function loadNormalize(): Promise<Normalize | undefined> {
 }
 
 /** Run `normalize` over `records` (a warm-up pass over the first 20,000 first, untimed). */
-export function measureTransform(normalize: Normalize, records: readonly string[], transportTimeMs = Date.now()): TransformResult {
+export function measureTransform(normalize: Normalize, texts: readonly string[], transportTimeMs = Date.now()): TransformResult {
   const ctx: NormalizeContext = { source: 'gateway', transportTimeMs };
+  const records = texts.map((t) => Buffer.from(t));
   for (let i = 0; i < Math.min(records.length, 20_000); i++) normalize(records[i]!, ctx);
   let events = 0;
   let rejects = 0;

@@ -1,0 +1,67 @@
+// One throughput measurement of a faultline ingest process (the real `faultline run`, or the
+// bench's multi-worker prototype) over the pre-filled topic: time to store every record,
+// memory, a check of the store afterwards (counts, no duplicate offsets), optional profile.
+import { fileURLToPath } from 'node:url';
+import { spawnNode, type MemSummary } from './child.ts';
+import { startFaultline, waitStored, type Timed } from './faultline-run.ts';
+import { formatSummary, profileFiles, summarise } from './profile-summary.ts';
+import type { Table } from './table.ts';
+
+export interface RunMeasure {
+  timed: Timed;
+  memory: MemSummary;
+  complete: boolean;
+}
+
+export async function measureRun(o: {
+  label: string;
+  brokers: string;
+  topic: string;
+  clientTopic: string;
+  records: number;
+  dataDir: string;
+  metricsPort: number;
+  flags: string[];
+  script?: string;
+  profileDir?: string;
+  nativeBaseMb: number;
+  verbose: boolean;
+  table: Table;
+}): Promise<RunMeasure> {
+  const t = o.table;
+  const run = startFaultline({
+    brokers: o.brokers, gatewayTopic: o.topic, clientTopic: o.clientTopic, dataDir: o.dataDir,
+    metricsPort: o.metricsPort, flags: o.flags, echo: o.verbose,
+    ...(o.script ? { script: o.script } : {}),
+    ...(o.profileDir ? { profileDir: o.profileDir } : {}),
+  });
+  const timed = await waitStored(run, o.records, 600_000);
+  const stopped = await run.stop(o.nativeBaseMb);
+  const complete = timed.stored >= o.records;
+  const m = stopped.memory;
+  if (!complete) {
+    t.row(o.label, 'INCOMPLETE', `stored ${timed.stored} of ${o.records}; exit ${stopped.exit}; ${run.child.stderr().slice(-600).replace(/\s+/g, ' ')}`);
+  } else {
+    t.row(o.label, `${timed.per_s.toLocaleString('en')} rec/s`,
+      `${timed.stored.toLocaleString('en')} stored in ${timed.last_row_ms} ms from spawn (first batch at ${timed.first_row_ms} ms; ${timed.steady_per_s.toLocaleString('en')}/s after); exit ${stopped.exit}`);
+    t.row(`  RSS`, `${m.rss_peak_mb} MB`,
+      `peak VmHWM; without the engine: ${m.rss_excl_engine_mb} MB (V8 heap+external peak ${m.js_peak_mb} MB + node runtime ${Math.round(o.nativeBaseMb)} MB)`);
+    const check = spawnNode(['--import', 'tsx'], fileURLToPath(new URL('./store-query.ts', import.meta.url)), ['--data', o.dataDir,
+      `SELECT (SELECT count() FROM faultline.events) AS events, (SELECT count() FROM faultline.rejects) AS rejects,
+              (SELECT uniqExact(topic, partition, offset) FROM faultline.events) AS distinct_offsets`], {}, { memOut: `${o.dataDir}.query.mem.jsonl` });
+    await check.exited;
+    let counts: Record<string, string> | undefined;
+    try {
+      counts = (JSON.parse(check.stdout().trim()) as Record<string, string>[][])[0]?.[0];
+    } catch {
+      counts = undefined;
+    }
+    t.row('  store check', counts ? `${counts.events} ev + ${counts.rejects} rej` : 'unreadable',
+      counts ? `${counts.distinct_offsets} distinct offsets among events (duplicates: ${Number(counts.events) - Number(counts.distinct_offsets)})` : check.stderr().slice(-300));
+  }
+  if (o.profileDir) {
+    for (const f of profileFiles([o.profileDir])) process.stderr.write(formatSummary(summarise(f)) + '\n');
+    t.row('  CPU profile', o.profileDir, 'summary on stderr; again with `node --import tsx bench/profile-summary.ts DIR`');
+  }
+  return { timed, memory: m, complete };
+}
