@@ -35,32 +35,35 @@ Flags:
   --database NAME   overrides CLICKHOUSE_DATABASE
   --sql             also print the expanded SQL of each rule
 `,
-  async run(argv) {
-    const { values, positionals } = parseFlags(argv, {
-      at: { type: 'string' },
-      rule: { type: 'string' },
-      database: { type: 'string' },
-      sql: { type: 'boolean' },
-    }, true);
-    if (positionals[0] !== 'check' || positionals.length > 1) {
-      throw new ConfigError(`expected the subcommand 'check' (got ${positionals.length ? `'${positionals.join(' ')}'` : 'nothing'}): faultline alerts check [--at ISO]`);
-    }
-    const at = parseAt(values.at);
-    const config = loadConfig(process.env, { CLICKHOUSE_DATABASE: values.database as string | undefined });
-    let rules = alertRules(tables(config.CLICKHOUSE_DATABASE));
-    if (values.rule !== undefined) {
-      const uids = rules.map((r) => r.uid);
-      rules = rules.filter((r) => r.uid === values.rule);
-      if (rules.length === 0) throw new ConfigError(`invalid --rule=${String(values.rule)}: allowed values are ${uids.join(', ')}`);
-    }
-    const store = await openReadStore(config);
-    try {
-      const results = await evaluateRules(store, rules, at);
-      process.stdout.write(formatResults(results, at) + '\n');
-      if (values.sql) for (const r of results) process.stdout.write(`\n-- ${r.rule.uid}\n${r.sql}\n`);
-      return results.some((r) => r.error !== undefined) ? 1 : 0;
-    } finally {
-      await store.close();
-    }
-  },
+  run: (argv) => runAlerts(argv, (text) => process.stdout.write(text)),
 };
+
+/** The command with its output sink injectable (tests capture it without touching stdout). */
+export async function runAlerts(argv: string[], write: (text: string) => void): Promise<number> {
+  const { values, positionals } = parseFlags(argv, {
+    at: { type: 'string' },
+    rule: { type: 'string' },
+    database: { type: 'string' },
+    sql: { type: 'boolean' },
+  }, true);
+  if (positionals[0] !== 'check' || positionals.length > 1) {
+    throw new ConfigError(`expected the subcommand 'check' (got ${positionals.length ? `'${positionals.join(' ')}'` : 'nothing'}): faultline alerts check [--at ISO]`);
+  }
+  const at = parseAt(values.at);
+  const config = loadConfig(process.env, { CLICKHOUSE_DATABASE: values.database as string | undefined });
+  let rules = alertRules(tables(config.CLICKHOUSE_DATABASE));
+  if (values.rule !== undefined) {
+    const uids = rules.map((r) => r.uid);
+    rules = rules.filter((r) => r.uid === values.rule);
+    if (rules.length === 0) throw new ConfigError(`invalid --rule=${String(values.rule)}: allowed values are ${uids.join(', ')}`);
+  }
+  const store = await openReadStore(config);
+  try {
+    const results = await evaluateRules(store, rules, at);
+    write(formatResults(results, at) + '\n');
+    if (values.sql) for (const r of results) write(`\n-- ${r.rule.uid}\n${r.sql}\n`);
+    return results.some((r) => r.error !== undefined) ? 1 : 0;
+  } finally {
+    await store.close();
+  }
+}
