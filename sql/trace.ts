@@ -2,9 +2,10 @@
 // request, from both sources, in time order. The id reaches SQL only as a query parameter.
 //
 // Events: the request_index (request_id -> first/last time, fed by a materialized view) gives
-// the time range; the events query then filters on it, which the primary key (hour first)
-// turns into a read of a few granules, and the bloom filter on request_id skips most of
-// those (bench/storage.ts measures each step against a full scan). Rejects: the `req_…` token
+// the time range, which prunes partitions (days) and granules by time; the bloom filter on
+// request_id then skips most granules of that range. The range keeps the lookup's cost
+// independent of table size (a bloom filter alone reads one filter per granule of the whole
+// table); bench/storage.ts measures each ingredient against a full scan. Rejects: the `req_…` token
 // extracted from their head at insert time, or for ids of another shape a bounded text match.
 import { ConfigError } from '../lib/errors.ts';
 import type { Store } from './store.ts';
@@ -58,11 +59,6 @@ function reEscape(s: string): string {
   return s.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
 }
 
-/** Query parameters are read in ClickHouse's basic date-time form, not ISO. */
-function chTime(iso: string): string {
-  return iso.replace('T', ' ').replace(/Z$/, '');
-}
-
 /** The request's first and last event time from the index, or undefined when it has no events. */
 export async function requestTimeRange(store: Store, db: string, id: string): Promise<{ from: string; to: string; events: number } | undefined> {
   const rows = await store.query<{ from: string; to: string; events: number }>(
@@ -78,24 +74,22 @@ export async function traceRequest(store: Store, db: string, id: string, opts: {
   if (id.trim() === '') throw new ConfigError('invalid request id "": expected a non-empty id such as req_9f2');
   if (id.length > MAX_ID_LENGTH) throw new ConfigError(`invalid request id: longer than ${MAX_ID_LENGTH} characters`);
   const limit = opts.limit ?? 10_000;
-  // Rejects do not depend on the events' time range: both lookups run at once.
-  const eventsP = (async (): Promise<TraceEvent[]> => {
-    const range = await requestTimeRange(store, db, id);
-    return range
-      ? store.query<TraceEvent>(
-        `SELECT 'event' AS kind, event_time AS time, source, request_id, http_status, outcome, code, category,
-                limit_kind, channel, upstream_vendor, upstream_code, upstream_sub_code, upstream_message, message,
-                failed_offers, route, method, latency_ms, attempt, app_id, catalog_drift, topic, partition,
-                toString(offset) AS offset
-         FROM ${db}.events
-         WHERE event_time >= {from:DateTime64(3, 'UTC')} AND event_time <= {to:DateTime64(3, 'UTC')}
-           AND request_id = {id:String}
-         ORDER BY event_time, source, offset
-         LIMIT {limit:UInt32}`,
-        { id, from: chTime(range.from), to: chTime(range.to), limit },
-      )
-      : [];
-  })();
+  // One statement: ClickHouse evaluates the scalar subqueries on request_index first and uses
+  // their values as constants for partition, primary-key and skip-index pruning. An id the
+  // index does not know yields the empty range at the epoch: nothing is read.
+  const eventsP = store.query<TraceEvent>(
+    `SELECT 'event' AS kind, event_time AS time, source, request_id, http_status, outcome, code, category,
+            limit_kind, channel, upstream_vendor, upstream_code, upstream_sub_code, upstream_message, message,
+            failed_offers, route, method, latency_ms, attempt, app_id, catalog_drift, topic, partition,
+            toString(offset) AS offset
+     FROM ${db}.events
+     WHERE request_id = {id:String}
+       AND event_time >= (SELECT min(first_time) FROM ${db}.request_index WHERE request_id = {id:String})
+       AND event_time <= (SELECT max(last_time) FROM ${db}.request_index WHERE request_id = {id:String})
+     ORDER BY event_time, source, offset
+     LIMIT {limit:UInt32}`,
+    { id, limit },
+  );
   const rejectFilter = REQ_ID.test(id)
     ? 'request_id = {id:String}'
     : 'position(head, {id:String}) > 0 AND match(head, {pattern:String})';

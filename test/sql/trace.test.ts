@@ -87,5 +87,7 @@ test('filters with user values go through parameters', async () => {
   const rows = await t.store.query(`SELECT count() AS n FROM ${t.db}.events WHERE channel = {ch:String}`, { ch: "1688' OR 1=1 --" });
   assert.deepEqual(rows, [{ n: 0 }]);
   const some = await t.store.query<{ n: number }>(`SELECT count() AS n FROM ${t.db}.events WHERE channel IN {chs:Array(String)}`, { chs: ['1688', "x'y"] });
-  assert.equal(some[0]!.n, ROWS / 5 + 3 + HOSTILE.length);
+  const [direct] = await t.store.query<{ n: number }>(`SELECT countIf(channel = '1688' OR channel = 'x\\'y') AS n FROM ${t.db}.events`);
+  assert.ok(direct!.n > 100_000);
+  assert.equal(some[0]!.n, direct!.n);
 });
