@@ -1,0 +1,134 @@
+// The demo's pipeline run: a simulated day from ingest/generator streamed through the same
+// file/stdin source as `faultline run --from -` (normalize -> sink -> store), one stream per
+// topic, into a fresh embedded store; then the Grafana artifacts and the alert evaluation.
+import { rmSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { Config } from '../../lib/config.ts';
+import { generateRecords, incidentsOf, type GenerateOptions, type Incident } from '../../ingest/generator/index.ts';
+import { createLogger, IngestMetrics, runFile } from '../../ingest/index.ts';
+import { alertRules, buildArtifacts, evaluateRules, tables, writeArtifacts } from '../../dashboards/index.ts';
+import { openStore, type Store } from '../../sql/index.ts';
+import type { Source } from '../../transform/event.ts';
+
+export interface DemoOptions {
+  config: Config;
+  generate: GenerateOptions & { startMs: number; durationMs: number; count: number };
+  /** Progress lines (stderr in the CLI). */
+  progress: (line: string) => void;
+  progressEveryMs?: number;
+}
+
+export interface FiredAlert {
+  uid: string;
+  title: string;
+  labels: string;
+  value: number;
+  threshold: number;
+  atMs: number;
+}
+
+export interface PipelineResult {
+  store: Store;
+  records: number;
+  events: number;
+  rejects: number;
+  ingestSeconds: number;
+  incidents: Incident[];
+  alerts: FiredAlert[];
+  alertRulesEvaluated: number;
+  grafanaDir: string;
+}
+
+/** Lines of one stream of the generated day, as a byte stream (what stdin would carry). */
+function streamOf(opts: GenerateOptions, source: Source, onRecord: () => void): Readable {
+  const gen = generateRecords({ ...opts, sources: 'both' });
+  return Readable.from((function* chunks() {
+    let buf = '';
+    for (const r of gen) {
+      if (r.source !== source) continue;
+      onRecord();
+      buf += r.value + '\n';
+      if (buf.length >= 256 * 1024) {
+        yield Buffer.from(buf);
+        buf = '';
+      }
+    }
+    if (buf) yield Buffer.from(buf);
+  })(), { objectMode: false });
+}
+
+/** Instants at which to evaluate the alert rules: a few minutes into each incident, and the end of the day. */
+function evaluationTimes(incidents: Incident[], endMs: number): number[] {
+  const times = incidents.map((i) => Math.min(i.startMs + 10 * 60_000, Math.round((i.startMs + i.endMs) / 2)));
+  times.push(endMs);
+  return [...new Set(times)].sort((a, b) => a - b);
+}
+
+export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
+  const { config } = o;
+  const dir = config.FAULTLINE_DATA;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const store = await openStore(config, { fallbackToEndpoint: false });
+  try {
+    await store.migrate();
+    const metrics = new IngestMetrics();
+    // Warnings and errors only: the progress lines below replace the info chatter.
+    const deps = { config, store, log: createLogger(config.FAULTLINE_LOG_LEVEL === 'debug' ? 'debug' : 'warn'), metrics };
+    const total = o.generate.count;
+    let generated = 0;
+    const t0 = performance.now();
+    const timer = setInterval(() => {
+      void metrics.totals().then((t) => {
+        const s = (performance.now() - t0) / 1000;
+        o.progress(`demo: ingest ${t.records.toLocaleString('en-US')}/${total.toLocaleString('en-US')} records stored (${Math.floor((100 * t.records) / Math.max(total, 1))}%), ${Math.round(t.records / s).toLocaleString('en-US')} records/s, ${t.rejects.toLocaleString('en-US')} rejects`);
+      });
+    }, o.progressEveryMs ?? 2000);
+    timer.unref();
+    let records = 0;
+    let events = 0;
+    let rejects = 0;
+    try {
+      for (const source of ['gateway', 'client'] as const) {
+        const topic = source === 'gateway' ? config.FAULTLINE_GATEWAY_TOPIC : config.FAULTLINE_CLIENT_TOPIC;
+        const r = await runFile(deps, { stream: streamOf(o.generate, source, () => generated++), topic }, source);
+        records += r.records;
+        events += r.events;
+        rejects += r.rejects;
+      }
+    } finally {
+      clearInterval(timer);
+    }
+    const ingestSeconds = (performance.now() - t0) / 1000;
+    o.progress(`demo: stored ${records.toLocaleString('en-US')} records (${events.toLocaleString('en-US')} events, ${rejects.toLocaleString('en-US')} rejects) in ${ingestSeconds.toFixed(1)} s`);
+
+    const grafanaDir = join(dir, 'grafana');
+    writeArtifacts(grafanaDir, buildArtifacts({ database: config.CLICKHOUSE_DATABASE }));
+    o.progress(`demo: wrote Grafana dashboards and provisioning to ${grafanaDir}`);
+
+    const incidents = incidentsOf(o.generate);
+    const rules = alertRules(tables(config.CLICKHOUSE_DATABASE));
+    const alerts: FiredAlert[] = [];
+    const seen = new Set<string>();
+    const times = evaluationTimes(incidents, o.generate.startMs + o.generate.durationMs);
+    for (const at of times) {
+      for (const r of await evaluateRules(store, rules, at)) {
+        if (r.error) throw new Error(`alert rule ${r.rule.uid} failed: ${r.error}`);
+        for (const s of r.series) {
+          if (!s.firing) continue;
+          const labels = Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(' ');
+          const key = `${r.rule.uid} ${labels}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          alerts.push({ uid: r.rule.uid, title: r.rule.title, labels, value: s.value, threshold: r.rule.threshold, atMs: at });
+        }
+      }
+    }
+    o.progress(`demo: evaluated ${rules.length} alert rules at ${times.length} instants of the day`);
+    return { store, records, events, rejects, ingestSeconds, incidents, alerts, alertRulesEvaluated: rules.length, grafanaDir };
+  } catch (err) {
+    await store.close().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,113 @@
+// The demo's terminal report, read back from the store with the same tables the dashboards
+// use: error rate by category, quota exhaustion by channel, top vendor failures, alerts that
+// fired, and `faultline trace` commands for request ids that exist in the demo data.
+import type { Store } from '../../sql/index.ts';
+import type { FiredAlert, PipelineResult } from './pipeline.ts';
+
+export interface CategoryRow { category: string; events: number; pct: number }
+export interface QuotaRow { channel: string; quota: number; rate: number; platform: number; balance: number; exhausted_from: string }
+export interface VendorRow { vendor: string; code: string; sub_code: string; events: number; sample: string }
+export interface TraceExample { what: string; request_id: string }
+
+export interface DemoReport {
+  requests: number;
+  errorRatePct: number;
+  categories: CategoryRow[];
+  quota: QuotaRow[];
+  vendors: VendorRow[];
+  failedOffers: { error_code: string; lines: number }[];
+  alerts: FiredAlert[];
+  traces: TraceExample[];
+}
+
+const num = (v: unknown): number => Number(v ?? 0);
+
+export async function collectReport(store: Store, db: string, p: PipelineResult, day: { startMs: number; durationMs: number }): Promise<DemoReport> {
+  const cats = await store.query<{ category: string; events: string | number }>(
+    `SELECT category, sum(events) AS events FROM ${db}.events_1m WHERE source = 'gateway' GROUP BY category ORDER BY events DESC`,
+  );
+  const requests = cats.reduce((s, r) => s + num(r.events), 0);
+  const categories = cats.filter((r) => r.category !== '').map((r) => ({ category: r.category, events: num(r.events), pct: (100 * num(r.events)) / Math.max(requests, 1) }));
+  const errorRatePct = categories.reduce((s, r) => s + r.pct, 0);
+
+  // "Exhausted from": the first 1/24 of the period (an hour of a day) in which quota hits were
+  // over a fifth of the channel's requests.
+  const bucketMin = Math.max(1, Math.round(day.durationMs / 24 / 60_000));
+  const quota = (await store.query<Record<string, unknown>>(
+    `SELECT channel, sum(q) AS quota, sum(r) AS rate, sum(p) AS platform, sum(b) AS balance,
+            if(countIf(q > 0.2 * total) = 0, '', formatDateTime(minIf(bucket, q > 0.2 * total), '%Y-%m-%d %H:%i UTC')) AS exhausted_from
+     FROM (
+       SELECT toStartOfInterval(minute, INTERVAL {bucket:UInt32} MINUTE) AS bucket, if(channel = '', 'unknown', channel) AS channel,
+              sumIf(events, limit_kind = 'quota') AS q, sumIf(events, limit_kind = 'rate') AS r,
+              sumIf(events, limit_kind = 'platform') AS p, sumIf(events, limit_kind = 'balance') AS b, sum(events) AS total
+       FROM ${db}.events_1m WHERE source = 'gateway' GROUP BY bucket, channel)
+     GROUP BY channel HAVING quota + rate + platform + balance > 0 ORDER BY quota DESC, channel`,
+    { bucket: bucketMin },
+  )).map((r) => ({ channel: String(r.channel), quota: num(r.quota), rate: num(r.rate), platform: num(r.platform), balance: num(r.balance), exhausted_from: String(r.exhausted_from) }));
+
+  const vendors = (await store.query<Record<string, unknown>>(
+    `SELECT upstream_vendor AS vendor, upstream_code AS code, upstream_sub_code AS sub_code, count() AS events, any(upstream_message) AS sample
+     FROM ${db}.events WHERE source = 'gateway' AND upstream_vendor != '' AND outcome != 'ok'
+     GROUP BY vendor, code, sub_code ORDER BY events DESC, vendor, code LIMIT 8`,
+  )).map((r) => ({ vendor: String(r.vendor), code: String(r.code), sub_code: String(r.sub_code), events: num(r.events), sample: String(r.sample) }));
+
+  const failedOffers = (await store.query<Record<string, unknown>>(
+    `SELECT error_code, sum(lines) AS lines FROM ${db}.failed_offers_1m WHERE source = 'gateway' GROUP BY error_code ORDER BY lines DESC LIMIT 5`,
+  )).map((r) => ({ error_code: String(r.error_code), lines: num(r.lines) }));
+
+  // Requests seen on both streams, so `trace` shows the gateway's and the client's side.
+  // Picked inside each incident's window, so they show the incident, not background noise.
+  const win = (name: string) => p.incidents.find((i) => i.name === name);
+  const examples: [string, string, ReturnType<typeof win>][] = [
+    ['1688 daily quota exhausted (QUOTA_EXCEEDED)', "code = 'QUOTA_EXCEEDED' AND channel = '1688'", win('quota_exhausted')],
+    ['Taobao outage: remote timeout behind CHANNEL_UPSTREAM_ERROR', "upstream_vendor = 'taobao' AND upstream_code IN ('900', '901', '902')", win('taobao_outage')],
+    ['1688 order with failed offers (business failure)', "outcome = 'business_failure' AND notEmpty(failed_offers)", win('failed_offers_burst')],
+  ];
+  const traces: TraceExample[] = [];
+  for (const [what, where, w] of examples) {
+    const rows = await store.query<{ request_id: string }>(
+      `SELECT request_id FROM ${db}.events
+       WHERE source = 'gateway' AND ${where} AND request_id != ''
+         AND event_time >= fromUnixTimestamp64Milli({from:Int64}) AND event_time < fromUnixTimestamp64Milli({to:Int64})
+         AND request_id IN (SELECT request_id FROM ${db}.events WHERE source = 'client')
+       ORDER BY event_time LIMIT 1`,
+      { from: w?.startMs ?? day.startMs, to: w?.endMs ?? day.startMs + day.durationMs },
+    );
+    if (rows[0]) traces.push({ what, request_id: rows[0].request_id });
+  }
+  return { requests, errorRatePct, categories, quota, vendors, failedOffers, alerts: p.alerts, traces };
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+const pad = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + '…' : s.padEnd(n));
+const hhmm = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+
+/** The report text; `dataDirArg` is how the user names the demo store in `FAULTLINE_DATA=…`. */
+export function formatReport(r: DemoReport, p: PipelineResult, dataDirArg: string, totalSeconds: number): string {
+  const L: string[] = [];
+  L.push('', `faultline demo: ${fmt(p.records)} records -> ${fmt(p.events)} events + ${fmt(p.rejects)} rejects in ${totalSeconds.toFixed(1)} s`, '');
+  L.push(`Error rate by category (gateway, ${fmt(r.requests)} requests, ${r.errorRatePct.toFixed(2)}% not ok)`);
+  for (const c of r.categories) L.push(`  ${pad(c.category, 20)} ${fmt(c.events).padStart(9)}  ${c.pct.toFixed(2).padStart(6)}%`);
+  L.push('', 'Quota exhaustion by channel (gateway limit hits)');
+  L.push(`  ${pad('channel', 10)} ${'quota'.padStart(8)} ${'rate'.padStart(7)} ${'platform'.padStart(9)} ${'balance'.padStart(8)}  exhausted from`);
+  for (const q of r.quota) {
+    L.push(`  ${pad(q.channel, 10)} ${fmt(q.quota).padStart(8)} ${fmt(q.rate).padStart(7)} ${fmt(q.platform).padStart(9)} ${fmt(q.balance).padStart(8)}  ${q.exhausted_from || '-'}`);
+  }
+  L.push('', 'Top vendor failures (upstream errors on gateway requests)');
+  for (const v of r.vendors) {
+    L.push(`  ${pad(v.vendor, 8)} ${pad(v.code, 24)} ${pad(v.sub_code || '-', 36)} ${fmt(v.events).padStart(7)}  ${pad(v.sample, 48)}`);
+  }
+  if (r.failedOffers.length) L.push(`  1688 failed order lines: ${r.failedOffers.map((f) => `${f.error_code} ${fmt(f.lines)}`).join(', ')}`);
+  L.push('', `Alerts that fired (${p.alertRulesEvaluated} rules evaluated during each incident and at the end of the day)`);
+  for (const a of r.alerts) L.push(`  ${hhmm(a.atMs)}  ${pad(a.title, 22)} ${pad(a.labels, 22)} value ${a.value} > ${a.threshold}`);
+  if (r.alerts.length === 0) L.push('  (none)');
+  L.push('', 'Incidents in the simulated day');
+  for (const i of p.incidents) L.push(`  ${hhmm(i.startMs)} - ${hhmm(i.endMs).slice(11)}  ${i.description}`);
+  L.push('', 'Try these (the demo store is embedded chDB; no server needed):');
+  for (const t of r.traces) L.push(`  FAULTLINE_DATA=${dataDirArg} npx faultline trace ${t.request_id}    # ${t.what}`);
+  const quotaAlert = p.alerts.find((a) => a.uid === 'faultline-quota-exhausted') ?? p.alerts[0];
+  if (quotaAlert) L.push(`  FAULTLINE_DATA=${dataDirArg} npx faultline alerts check --at ${new Date(quotaAlert.atMs).toISOString().replace(/\.\d{3}Z$/, 'Z')}`);
+  L.push(`  FAULTLINE_DATA=${dataDirArg} npx faultline sql "SELECT code, count() FROM events WHERE outcome != 'ok' GROUP BY code ORDER BY 2 DESC LIMIT 10"`);
+  L.push(`  Grafana files: ${p.grafanaDir} (mount as in compose.yaml)`, '');
+  return L.join('\n');
+}

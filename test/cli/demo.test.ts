@@ -1,0 +1,87 @@
+// `faultline demo` on a short day: the real CLI end to end into a fresh embedded store. Every
+// report section must show non-zero numbers, the suggested `trace` commands must find both
+// sides of their request, and no planted secret may reach the store.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PLANTED_SECRETS } from '../../ingest/generator/index.ts';
+
+const BIN = new URL('../../bin/faultline.js', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'fl-demo-'));
+const data = join(dir, 'demo');
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The lines of one report section (from its heading to the next blank line). */
+function section(out: string, heading: string): string[] {
+  const lines = out.split('\n');
+  const i = lines.findIndex((l) => l.startsWith(heading));
+  assert.ok(i >= 0, `section "${heading}" in:\n${out}`);
+  const rest = lines.slice(i + 1);
+  const end = rest.findIndex((l) => l.trim() === '');
+  return end < 0 ? rest : rest.slice(0, end);
+}
+
+test('a short demo day: every report section has numbers, traces resolve, nothing secret is stored', { timeout: 240_000 }, () => {
+  try {
+    const r = cli(['demo', '--count', '20000', '--data', data, '--start', '2026-11-21']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /demo: ingest .* records stored/, 'progress shown');
+    assert.ok(existsSync(join(data, 'grafana/provisioning/alerting/faultline.yaml')), 'Grafana provisioning written');
+    assert.ok(existsSync(join(data, 'grafana/generated/faultline-error-rates.json')), 'dashboards written');
+
+    const head = /faultline demo: ([\d,]+) records -> ([\d,]+) events \+ ([\d,]+) rejects/.exec(r.stdout);
+    assert.ok(head, r.stdout);
+    const n = (s: string) => Number(s.replace(/,/g, ''));
+    assert.equal(n(head[1]!), 20000);
+    assert.equal(n(head[2]!) + n(head[3]!), 20000);
+    assert.ok(n(head[3]!) > 0, 'garbage became rejects');
+
+    const cats = section(r.stdout, 'Error rate by category');
+    for (const c of ['RATE_LIMIT_ERROR', 'CHANNEL_ERROR', 'VALIDATION_ERROR', 'INTERNAL_ERROR', 'BUSINESS_ERROR', 'AUTH_ERROR']) {
+      const line = cats.find((l) => l.trim().startsWith(c));
+      assert.ok(line && Number(/([\d.]+)%$/.exec(line)![1]) > 0, `${c} in ${cats.join('\n')}`);
+    }
+
+    const quota = section(r.stdout, 'Quota exhaustion by channel');
+    const q1688 = quota.find((l) => l.trim().startsWith('1688'));
+    assert.ok(q1688, quota.join('\n'));
+    assert.ok(n(q1688.trim().split(/\s+/)[1]!) > 100, q1688);
+    assert.match(q1688, /2026-11-21 1[78]:\d\d UTC/, 'exhausted from the quota incident on');
+
+    const vendors = section(r.stdout, 'Top vendor failures');
+    assert.ok(vendors.some((l) => /^\s+taobao\s+90[012]\s/.test(l)), vendors.join('\n'));
+    assert.ok(vendors.filter((l) => /\s\d[\d,]*\s/.test(l)).length >= 3);
+
+    const alerts = section(r.stdout, 'Alerts that fired');
+    assert.ok(!alerts.includes('  (none)'));
+    assert.ok(alerts.some((l) => /Quota exhausted\s+channel=1688/.test(l)), alerts.join('\n'));
+    assert.ok(alerts.some((l) => /Vendor failure burst\s+vendor=taobao|Error rate spike\s+channel=taobao/.test(l)), alerts.join('\n'));
+
+    const tries = section(r.stdout, 'Try these').filter((l) => l.includes('faultline trace'));
+    assert.equal(tries.length, 3, tries.join('\n'));
+    for (const line of tries) {
+      const m = /FAULTLINE_DATA=(\S+) npx faultline trace (req_\S+)/.exec(line);
+      assert.ok(m, line);
+      assert.equal(m[1], data);
+      const t = cli(['trace', m[2]!], { FAULTLINE_DATA: m[1]! });
+      assert.equal(t.code, 0, t.stderr);
+      assert.match(t.stdout, /\sgateway\s/, t.stdout);
+      assert.match(t.stdout, /\sclient\s/, t.stdout);
+    }
+
+    // Planted credentials (Taobao sign/session, Bearer keys, access tokens) stay out of every column.
+    const list = PLANTED_SECRETS.map((s) => `'${s}'`).join(',');
+    const leaks = cli(['sql', `SELECT (SELECT count() FROM events WHERE multiSearchAny(concat(raw, message, upstream_message), [${list}])) + (SELECT count() FROM rejects WHERE multiSearchAny(head, [${list}])) AS leaks`, '--format', 'json'], { FAULTLINE_DATA: data });
+    assert.equal(leaks.code, 0, leaks.stderr);
+    assert.deepEqual(JSON.parse(leaks.stdout.trim()), { leaks: 0 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
