@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { buildDashboards, expandQuery } from '../../dashboards/index.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { openStore, type Store } from '../../sql/index.ts';
+import { EventSchema } from '../../transform/event.ts';
 import { DAY_START, loadSyntheticDay, syntheticDay, type SyntheticDay } from '../support/synthetic-day.ts';
 import { makeModel, normalize, type Selection } from './model.ts';
 
@@ -114,6 +115,14 @@ describe('the scenarios exercise every panel with data', () => {
       [['pdd', '2026-11-21T00:30:00.000Z'], ['taobao', '2026-11-21T16:00:00.000Z']]);
     assert.deepEqual(m['Vendor timeouts']!().map((r) => r.timeouts), [150, 150, 150]);
     assert.equal(m['Request events']!().length, 2);
+  });
+});
+
+describe('the synthetic day', () => {
+  test('every event satisfies the event contract and the day reached the rollups', async () => {
+    for (const e of day.events) EventSchema.parse(e);
+    const [r] = await store.query<{ n: number }>(`SELECT sum(events) AS n FROM ${DB}.events_1m`);
+    assert.equal(r!.n, day.events.length);
   });
 });
 
