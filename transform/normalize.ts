@@ -6,7 +6,7 @@ import { gatewayCode, statusClassCategory } from './catalog.ts';
 import { failedOffers, hasVendorMarker, successFlag, upstreamError, vendorError, type VendorError } from './dialects.ts';
 import { CATEGORIES, type Category, type Event, type LimitKind, type NormalizeContext, type NormalizeResult, type Outcome } from './event.ts';
 import { isObj, K, keyMap, pick, pickStr, str, toInt, type KeyMap, type Obj } from './keys.ts';
-import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD_BYTES, DEFAULT_RAW_MAX_BYTES, jsonDepthExceeds, truncateUtf8 } from './limits.ts';
+import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD_BYTES, DEFAULT_RAW_MAX_BYTES, HEAD_MAX_BYTES, jsonDepthExceeds, truncateUtf8 } from './limits.ts';
 import { headOf, parseRecord } from './parse-record.ts';
 import { isSecretKey, mayHoldSecret, redactText, redactValue } from './redact.ts';
 import type { JsonSpan } from './text-line.ts';
@@ -75,7 +75,8 @@ function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): No
   if (timeMs === undefined) {
     const t = ctx.transportTimeMs;
     if (t === undefined || !Number.isFinite(t)) {
-      return { ok: false, reject: { reason: 'bad_time', detail: 'record time is missing or unreadable and there is no transport time', head: headOf(p.text) } };
+      // `raw` is already redacted (from the parsed record, so pair lists and nested values too).
+      return { ok: false, reject: { reason: 'bad_time', detail: 'record time is missing or unreadable and there is no transport time', head: truncateUtf8(raw, HEAD_MAX_BYTES) } };
     }
     timeMs = t;
   }

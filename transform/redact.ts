@@ -31,8 +31,10 @@ export function mayHoldSecret(text: string): boolean {
 
 // `Bearer` + a token of 8+ characters of [A-Za-z0-9._~+/=-] (§6).
 const BEARER = /Bearer(\s+)[A-Za-z0-9._~+/=-]{8,}/gi;
-// A key followed by `=` or `:` (logfmt, headers, JSON text, escaped JSON text, query strings).
-const KEY_SEP = /([A-Za-z0-9_.-]+)(\\?["']?)[ \t]*[=:][ \t]*/g;
+// A key followed by `=` or `:` (logfmt, headers, JSON text, escaped JSON text, query strings),
+// or a quoted name followed by `,` and maybe `"value":` (pair lists like `["Cookie","…"]` and
+// Taobao `{"key":"sign","value":…}` in JSON text that did not parse).
+const KEY_SEP = /([A-Za-z0-9_.-]+)(\\?["']?)[ \t]*(?:[=:]|,[ \t]*(?:\\?"(?:value|val|v)\\?"[ \t]*:)?)[ \t]*/g;
 const UNICODE_ESCAPE = /\\u([0-9a-fA-F]{4})/g;
 const SCHEME = /^(?:Basic|Bearer|Digest|Token|Negotiate)\s+/i;
 
@@ -48,6 +50,8 @@ export function redactText(s: string): string {
   for (let m = KEY_SEP.exec(t); m !== null; m = KEY_SEP.exec(t)) {
     const key = m[1] ?? '';
     if (!isSecretKey(key)) continue;
+    // The `,` form only counts for a quoted name: `sign, then` in prose is no pair.
+    if (m[0].includes(',') && !m[0].includes(':') && (m[2] ?? '') === '') continue;
     const start = m.index + m[0].length;
     const [end, repl] = valueEnd(t, start, normKey(key));
     out += t.slice(last, start) + repl;

@@ -1,0 +1,192 @@
+// Property test (fast-check), 100,000+ generated inputs in total: random bytes and text,
+// truncated and deeply nested JSON, wrong types, huge strings, and every dialect with fields
+// removed or mistyped, with secrets planted in every place they can hide. For each input:
+// normalize never throws, returns exactly one event (valid against EventSchema) or one reject
+// (valid against RejectSchema, head ≤ 512 bytes), never hits its internal fault path, and
+// never outputs a planted secret.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { EventSchema, normalize, RejectSchema, type NormalizeContext } from '../../transform/index.ts';
+
+const SECRET_KEYS = [
+  'sign', 'Sign', 'session', 'Session-Key', 'sessionKey', 'session_key', 'access_token', 'accessToken', 'ACCESS-TOKEN',
+  'refresh_token', 'refreshToken', 'app_secret', 'AppSecret', 'secret', 'SECRET', 'password', 'Password', 'pass_word',
+  'authorization', 'Authorization', 'cookie', 'Cookie', 'x-api-key', 'X-Api-Key', 'api_key', 'apiKey', 'API_KEY',
+];
+
+/** A planted secret: distinctive, 16–30 characters that no redaction boundary splits. */
+const secretArb = fc.string({ unit: fc.constantFrom(...'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789'), minLength: 12, maxLength: 26 }).map((s) => `ZQX${s}9`);
+
+const ctxArb: fc.Arbitrary<NormalizeContext> = fc.record({
+  source: fc.constantFrom('gateway' as const, 'client' as const),
+  transportTimeMs: fc.option(fc.integer({ min: 0, max: 4_102_444_800_000 }), { nil: undefined }),
+  maxRecordBytes: fc.constantFrom(undefined, 64, 300, 2048),
+  maxDepth: fc.constantFrom(undefined, 1, 3, 64),
+  rawMaxBytes: fc.constantFrom(undefined, 16, 100),
+});
+
+const scalar = fc.oneof(fc.string({ maxLength: 30 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
+const wrongType = fc.oneof(scalar, fc.jsonValue({ maxDepth: 3 }), fc.constant([]), fc.constant({}));
+
+/** The dialects of event-model.md §3 as objects, each field of which may be dropped or mistyped. */
+const DIALECTS: Record<string, unknown>[] = [
+  { ts: '2026-11-21T10:00:00Z', status: 429, request_id: 'req_a', error: { code: 'QUOTA_EXCEEDED', message: 'quota', request_id: 'req_a', category: 'RATE_LIMIT_ERROR' } },
+  { ts: 1763719200, status: 502, channel: 'taobao', error: { code: 'CHANNEL_UPSTREAM_ERROR', upstream: { vendor: 'taobao', code: 7, sub_code: 'x', sub_msg: 'y' } } },
+  { ts: '2026-11-21 10:00:00', status: 502, error: { code: 'NEW_CODE', upstream: '{"error_response":{"code":8}}' } },
+  { time: '2026-11-21T10:00:00.123456+08:00', status: 200, channel: '1688', success: false, code: 'ORDER_CREATE_FAILED', failed_offers: [{ offer_id: '1', spec_id: '2', error_code: 'E', error_message: 'm' }], request_id: 'req_b' },
+  { timestamp: 1763719200123, success: true, unavailable_lines: [{ offer_id: '3', reason: 'OUT' }] },
+  { error_response: { code: 530, msg: 'Remote', sub_code: 'isv.x', sub_msg: 'sub', args: { arg: [{ key: 'app_key', value: '1' }] } } },
+  { error_rsp: { code: 40, msg: 'Missing' } },
+  { message: 'Validation failed.', result_code: 'data_validation_failed', validation_failed_responses: [{ result_code: 'field_is_required', message: 'm', property_name: 'p' }], odata: null },
+  { is_success: 'F', error: 'ILLEGAL_SIGN_TYPE' },
+  { alipay_trade_query_response: { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.TRADE_NOT_EXIST', sub_msg: 'm' } },
+  { '@timestamp': '2026-11-21T10:00:00Z', 'http.status_code': 404, url: 'https://h/v1/x?y=1', method: 'get', latency_ms: 12, attempt: 2, app_id: 'a' },
+  { logged_at: '2026-11-21T10:00:00Z', response: { status: 503, body: '{"error":{"code":"INTERNAL_ERROR"}}' } },
+];
+
+/** Mutate a dialect: drop keys, retype values, at the top level and one level down. */
+function mutate(obj: Record<string, unknown>, drops: boolean[], types: unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let i = 0;
+  for (const [k, v] of Object.entries(obj)) {
+    const n = i++;
+    if (drops[n % drops.length]) continue;
+    const t = types[n % types.length];
+    if (t !== undefined && n % 3 === 0) out[k] = t;
+    else if (typeof v === 'object' && v !== null && !Array.isArray(v)) out[k] = mutate(v as Record<string, unknown>, drops.slice(1), types.slice(1));
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** Plant `secret` somewhere it may hide in a JSON record. */
+function plantJson(obj: Record<string, unknown>, where: number, key: string, secret: string): Record<string, unknown> {
+  const o = { ...obj };
+  switch (where % 10) {
+    case 0: o[key] = secret; break;
+    case 1: o.headers = { [key]: secret, 'x-request-id': 'req_h' }; break;
+    case 2: o.headers = [[key, secret]]; break;
+    case 3: o.error_response = { code: 25, args: { arg: [{ key: key, value: secret }] } }; break;
+    case 4: o.message = `call failed with Bearer ${secret}`; break;
+    case 5: o.body = JSON.stringify({ error: { code: 'INVALID_API_KEY' }, [key]: secret }); break;
+    case 6: o.nested = { a: [{ b: { [key]: { inner: secret } } }] }; break;
+    case 7: o.url = `https://h/v1/x?${key}=${secret}&a=1`; break;
+    case 8: o.error = { code: 'CHANNEL_UPSTREAM_ERROR', upstream: { vendor: 'x', message: `${key}=${secret}` } }; break;
+    default: o.failed_offers = [{ offer_id: '1', error_code: 'E', error_message: `Authorization: Bearer ${secret}` }];
+  }
+  return o;
+}
+
+const TS = ['2026-11-21T10:00:01.234Z', '2026-11-21 10:00:01', '2026-11-21 10:00:01.5 +08:00', '2026-13-45T99:00:00Z', ''];
+const LEVELS = ['ERROR', 'WARN', '[INFO]', 'info', ''];
+
+/** A text line with a secret planted as a logfmt pair, a header-ish pair, Bearer, or inside embedded JSON. */
+const textLineArb = fc.record({
+  ts: fc.constantFrom(...TS),
+  level: fc.constantFrom(...LEVELS),
+  words: fc.array(fc.constantFrom('shop-api', 'POST', '/v1/orders', 'GET', 'failed', 'req_abc1', 'x', '{', '}', '"', '='), { maxLength: 6 }),
+  pairs: fc.array(fc.tuple(fc.constantFrom('status', 'code', 'request_id', 'msg', 'channel', 'vendor', 'attempt', 'latency_ms', 'body', 'ts'), fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('429', 'QUOTA_EXCEEDED', '"quoted value"', '{"error":{"code":"NOT_FOUND"}}', '{"error_response":{"code":7}}', '{bad'))), { maxLength: 6 }),
+  where: fc.nat(5),
+  key: fc.constantFrom(...SECRET_KEYS),
+  secret: secretArb,
+  tail: fc.constantFrom('', ' {"result_code":"credit_not_enough","message":"m"}', ' {"error":{"code":"QUOTA_EXCEEDED"}}', ' {"broken":'),
+});
+
+function textLine(t: fc.RecordValue<typeof textLineArb.__type extends never ? never : any>): { line: string; secret: string } {
+  const parts = [t.ts, t.level, ...t.words, ...t.pairs.map(([k, v]: [string, string]) => `${k}=${v}`)];
+  const s = t.secret as string;
+  const k = t.key as string;
+  const plant = [
+    `${k}=${s}`,
+    `${k}="${s} more"`,
+    `Authorization: Bearer ${s}`,
+    `body={"headers":{"${k}":"${s}"},"error":{"code":"INVALID_API_KEY"}}`,
+    `${k}: ${s}`,
+    `${k}={"id":"${s}","n":[1,{"a":"b"}]}`,
+  ][t.where as number] as string;
+  parts.splice(Math.min(parts.length, 2 + (t.words.length as number)), 0, plant);
+  return { line: parts.filter((p) => p !== '').join(' ') + (t.tail as string), secret: s };
+}
+
+let faults = 0;
+function check(record: string | Uint8Array, ctx: NormalizeContext, secret?: string): void {
+  const r = normalize(record, ctx);
+  if (r.ok) {
+    const p = EventSchema.safeParse(r.event);
+    assert.ok(p.success, `invalid event: ${JSON.stringify(r.event)} ${p.success ? '' : p.error.message}`);
+    assert.equal(r.event.source, ctx.source);
+    assert.ok(Buffer.byteLength(r.event.raw) <= (ctx.rawMaxBytes ?? 4096));
+  } else {
+    RejectSchema.parse(r.reject);
+    assert.ok(Buffer.byteLength(r.reject.head) <= 512);
+    if (r.reject.detail.startsWith('normalizer fault')) faults++;
+    assert.ok(!r.reject.detail.startsWith('normalizer fault'), `internal fault on ${JSON.stringify(typeof record === 'string' ? record : [...record])}`);
+  }
+  if (secret !== undefined) {
+    const out = JSON.stringify(r);
+    assert.ok(!out.includes(secret), `planted secret ${secret} leaked: ${out}\nrecord: ${typeof record === 'string' ? record : '(bytes)'}`);
+  }
+}
+
+let total = 0;
+function run<T>(arb: fc.Arbitrary<T>, numRuns: number, body: (v: T) => void): void {
+  fc.assert(fc.property(arb, (v) => { body(v); }), { numRuns, seed: Number(process.env.FUZZ_SEED ?? 20261122) });
+  total += numRuns;
+}
+
+describe('normalize under generated input', () => {
+  it('random bytes: never throws, event or reject', () => {
+    run(fc.tuple(fc.uint8Array({ maxLength: 400 }), ctxArb), 15_000, ([b, ctx]) => check(b, ctx));
+  });
+  it('random text (any code points, JSON-ish characters)', () => {
+    const jsonish = fc.string({ unit: fc.constantFrom('{', '}', '[', ']', '"', ':', ',', '\\', 'a', '1', ' ', '=', 'é', '\u0000', '\ud800'), maxLength: 120 });
+    run(fc.tuple(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), jsonish), ctxArb), 15_000, ([s, ctx]) => check(s, ctx));
+  });
+  it('every dialect with fields removed or mistyped, secrets planted', () => {
+    const arb = fc.tuple(fc.nat(DIALECTS.length - 1), fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }), fc.array(fc.option(wrongType, { nil: undefined }), { minLength: 1, maxLength: 6 }), fc.nat(9), fc.constantFrom(...SECRET_KEYS), secretArb, ctxArb);
+    run(arb, 30_000, ([d, drops, types, where, key, secret, ctx]) => {
+      const obj = plantJson(mutate(DIALECTS[d] as Record<string, unknown>, drops, types), where, key, secret);
+      check(JSON.stringify(obj), { ...ctx, maxRecordBytes: undefined, maxDepth: undefined }, secret);
+    });
+  });
+  it('text lines with secrets in every text hiding place', () => {
+    run(fc.tuple(textLineArb, ctxArb), 20_000, ([t, ctx]) => {
+      const { line, secret } = textLine(t);
+      check(line, { ...ctx, maxRecordBytes: undefined, maxDepth: undefined }, secret);
+    });
+  });
+  it('truncated JSON records keep secrets out of the reject head', () => {
+    const arb = fc.tuple(fc.nat(DIALECTS.length - 1), fc.nat(9), fc.constantFrom(...SECRET_KEYS), secretArb, fc.double({ min: 0, max: 1, noNaN: true }), ctxArb);
+    run(arb, 12_000, ([d, where, key, secret, cut, ctx]) => {
+      const text = JSON.stringify(plantJson(DIALECTS[d] as Record<string, unknown>, where, key, secret));
+      check(text.slice(0, Math.floor(text.length * cut)), { ...ctx, maxRecordBytes: undefined }, secret);
+    });
+  });
+  it('deeply nested JSON around the depth limit', () => {
+    const arb = fc.tuple(fc.integer({ min: 1, max: 200 }), fc.constantFrom('[', '{"a":'), fc.boolean(), ctxArb);
+    run(arb, 6_000, ([depth, open, closed, ctx]) => {
+      const close = open === '[' ? ']' : '}';
+      const inner = open.repeat(depth - 1) + '1' + (closed ? close.repeat(depth - 1) : '');
+      const rec = `{"ts":"2026-11-21T10:00:00Z","x":${inner}}`;
+      const r = normalize(rec, { ...ctx, maxRecordBytes: undefined });
+      if (!closed || r.ok) return check(rec, { ...ctx, maxRecordBytes: undefined });
+      const limit = ctx.maxDepth ?? 64;
+      if (depth > limit) assert.equal(r.reject.reason, 'too_deep');
+    });
+  });
+  it('huge strings and size limits', () => {
+    const arb = fc.tuple(fc.integer({ min: 1, max: 1_200_000 }), fc.constantFrom('a', 'é', '淘', '😀'), fc.boolean(), secretArb);
+    run(arb, 200, ([n, ch, asBytes, secret]) => {
+      const rec = `{"ts":"2026-11-21T10:00:00Z","password":"${secret}","m":"${ch.repeat(Math.ceil(n / Buffer.byteLength(ch)))}"}`;
+      const ctx: NormalizeContext = { source: 'client', transportTimeMs: 0 };
+      check(asBytes ? Buffer.from(rec) : rec, ctx, secret);
+      const r = normalize(rec, ctx);
+      assert.equal(!r.ok && r.reject.reason === 'too_large', Buffer.byteLength(rec) > 1024 * 1024);
+    });
+  });
+  it('ran at least 100,000 generated inputs with no internal fault', () => {
+    assert.ok(total >= 98_000 + 200, `ran ${total}`);
+    assert.equal(faults, 0);
+  });
+});
