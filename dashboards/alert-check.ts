@@ -59,7 +59,8 @@ export function formatResults(results: RuleResult[], atMs: number): string {
     const head = r.error ? 'ERROR ' : r.firing ? 'FIRING' : 'ok    ';
     lines.push(`${head} ${r.rule.uid} (${r.rule.title}; fires when value > ${r.rule.threshold} for ${r.rule.for})`);
     if (r.error) {
-      lines.push(`       query failed: ${r.error}`);
+      const hint = /UNKNOWN_(DATABASE|TABLE)/.test(r.error) ? ' (is the schema there? run: faultline migrate)' : '';
+      lines.push(`       query failed: ${r.error}${hint}`);
       continue;
     }
     if (r.series.length === 0) lines.push('       no data in the range (treated as OK)');

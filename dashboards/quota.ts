@@ -42,8 +42,17 @@ export function quota(t: Tables): ChDashboard {
             AND limit_kind = 'quota' AND ${F.channel} AND ${F.source}
           GROUP BY channel ORDER BY first_exhausted, channel`,
       }),
-      table({
+      timeseries({
         title: 'Limit hits by app',
+        description: 'Events per interval that hit a limit, one series per app, channel and limit kind.',
+        unit: 'short',
+        sql: `SELECT $__timeInterval(minute) AS time, concat(if(app_id = '', 'unknown', app_id), ' ', channel, ' ', limit_kind) AS app_limit,
+            sum(events) AS hits
+          FROM ${t.events1m} WHERE ${where} AND limit_kind != ''
+          GROUP BY time, app_limit ORDER BY time, app_limit`,
+      }),
+      table({
+        title: 'Top apps hitting limits',
         description: 'Which apps hit which limits on which channel (top 50), with the last minute seen.',
         unit: 'short',
         sql: `SELECT app_id, channel, limit_kind, sum(events) AS hits, max(minute) AS last_hit

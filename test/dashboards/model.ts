@@ -137,7 +137,8 @@ export function makeModel(c: Ctx): Record<string, () => Row[]> {
         channel: g[0]!.channel, first_exhausted: Math.min(...g.map(minuteOf)), quota_hits_today: g.length,
       })), 'first_exhausted', 'channel');
     },
-    'Limit hits by app': () => sortBy([...group(limits, (e) => `${e.app_id}|${e.channel}|${e.limit_kind}`).values()].map((g) => ({
+    'Limit hits by app': () => seriesCount(limits, (e) => `${e.app_id || 'unknown'} ${e.channel} ${e.limit_kind}`, 'app_limit', 'hits'),
+    'Top apps hitting limits': () => sortBy([...group(limits, (e) => `${e.app_id}|${e.channel}|${e.limit_kind}`).values()].map((g) => ({
       app_id: g[0]!.app_id, channel: g[0]!.channel, limit_kind: g[0]!.limit_kind, hits: g.length, last_hit: Math.max(...g.map(minuteOf)),
     })), '-hits', 'app_id', 'channel', 'limit_kind').slice(0, 50),
     'Taobao call-limit codes (4–8)': () => seriesCount(
