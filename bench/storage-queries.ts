@@ -1,11 +1,20 @@
 // Dashboard-style queries over a time range, each written twice: on the per-minute rollups
 // (what the dashboards run) and on the raw events (the same answer the slow way). Both take
 // {from:DateTime} and {to:DateTime} and must return identical rows (bench/storage.ts checks).
+// Buckets are hours: what a 7-day Grafana panel asks for ($__timeInterval of about an hour).
 
 export interface QueryPair {
   name: string;
+  /** On events_1m (what the dashboards run). */
   rollup: string;
+  /** The same answer from the raw events. */
   raw: string;
+}
+
+/** The same query on the hourly rollup (events_1h), when it can answer it. */
+export function hourlyVariant(q: QueryPair): string | undefined {
+  if (!q.rollup.includes('.events_1m ')) return undefined;
+  return q.rollup.replaceAll('.events_1m ', '.events_1h ').replaceAll('toStartOfHour(minute)', 'hour').replaceAll('minute', 'hour');
 }
 
 const R = `minute >= {from:DateTime('UTC')} AND minute < {to:DateTime('UTC')}`;

@@ -1,10 +1,11 @@
-// Storage benchmark on embedded chDB: `node --import tsx bench/storage.ts [--rows N] [--keep]`.
+// Storage benchmark on embedded chDB:
+//   node --import tsx bench/storage.ts [--rows N] [--iterations N] [--keep]
 // Generates N events (default 10,000,000) over 7 days inside the engine, then measures in the
 // same run:
 //   1. request-id lookup: the product path (sql/trace.ts: request_index range + bloom filter)
 //      and each ingredient alone, against a full-scan baseline (skip indexes off, no range);
-//   2. dashboard-style queries over 7 days on the per-minute rollups vs the same answer from
-//      the raw events.
+//   2. dashboard-style queries over 7 days on the per-minute rollups (and the hourly ones)
+//      vs the same answer from the raw events.
 // Prints p50/p95 per query and the ratios. Not a timed test: numbers depend on the machine.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,9 +13,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../lib/config.ts';
 import { openStore, type QueryParams, type Store } from '../sql/index.ts';
-import { requestTimeRange, traceRequest } from '../sql/trace.ts';
+import { traceRequest } from '../sql/trace.ts';
 import { bulkRequestIdSql, insertBulkEvents } from '../test/support/bulk-events.ts';
-import { DASHBOARD_PAIRS } from './storage-queries.ts';
+import { DASHBOARD_PAIRS, hourlyVariant } from './storage-queries.ts';
 
 const { values } = parseArgs({ options: { rows: { type: 'string' }, keep: { type: 'boolean' }, iterations: { type: 'string' } } });
 const ROWS = Number(values.rows ?? 10_000_000);
@@ -86,13 +87,11 @@ async function main(): Promise<void> {
       byId(`SELECT ${cols} FROM ${db}.events WHERE request_id = {id:String} SETTINGS use_skip_indexes = 0`, i))]);
     lookups.push(['bloom filter only', await timeIt(ITER, (i) =>
       byId(`SELECT ${cols} FROM ${db}.events WHERE request_id = {id:String}`, i))]);
-    lookups.push(['request_index range only (skip indexes off)', await timeIt(ITER, async (i) => {
-      const id = lookIds[i % lookIds.length]!;
-      const r = await requestTimeRange(store, db, id);
-      if (!r) throw new Error(`id ${id} not indexed`);
-      return store.query(`SELECT ${cols} FROM ${db}.events WHERE event_time >= {f:DateTime64(3,'UTC')} AND event_time <= {t:DateTime64(3,'UTC')}
-        AND request_id = {id:String} SETTINGS use_skip_indexes = 0`, { id, f: r.from.replace('T', ' ').replace('Z', ''), t: r.to.replace('T', ' ').replace('Z', '') });
-    })]);
+    lookups.push(['request_index range only (skip indexes off)', await timeIt(ITER, (i) =>
+      byId(`SELECT ${cols} FROM ${db}.events WHERE request_id = {id:String}
+        AND event_time >= (SELECT min(first_time) FROM ${db}.request_index WHERE request_id = {id:String})
+        AND event_time <= (SELECT max(last_time) FROM ${db}.request_index WHERE request_id = {id:String})
+        SETTINGS use_skip_indexes = 0`, i))]);
     lookups.push(['trace (range + bloom, events + rejects)', await timeIt(ITER, async (i) => {
       const got = await traceRequest(store, db, lookIds[i % lookIds.length]!);
       if (got.length !== PER_REQUEST) throw new Error(`trace found ${got.length} rows, expected ${PER_REQUEST}`);
@@ -102,14 +101,17 @@ async function main(): Promise<void> {
     for (const [name, s] of lookups) console.log(row(name, s, `${(base.p50 / s.p50).toFixed(1)}×`));
 
     // --- dashboard queries over 7 days ----------------------------------------------------
-    console.log(`\ndashboard queries over 7 days (ms)           rollup p50/p95        raw p50/p95     raw/rollup (p50)`);
+    console.log('\ndashboard queries over 7 days (ms)   events_1m p50/p95   events_1h p50/p95      raw p50/p95   raw/1m  raw/1h (p50)');
     const range = { from: FROM, to: TO };
+    const run = (sql: string) => store.query(sql.replaceAll('${db}', db), range);
     for (const q of DASHBOARD_PAIRS) {
-      const fast = await timeIt(ITER, () => store.query(q.rollup.replaceAll('${db}', db), range));
-      const slow = await timeIt(Math.max(5, Math.floor(ITER / 3)), () => store.query(q.raw.replaceAll('${db}', db), range));
-      const [a, b] = [await store.query(q.rollup.replaceAll('${db}', db), range), await store.query(q.raw.replaceAll('${db}', db), range)];
-      const same = JSON.stringify(a) === JSON.stringify(b) ? 'same rows' : 'ROWS DIFFER';
-      console.log(`${q.name.padEnd(40)}${fmt(fast.p50)}${fmt(fast.p95)}   ${fmt(slow.p50)}${fmt(slow.p95)}   ${(slow.p50 / fast.p50).toFixed(1).padStart(6)}×  ${same}`);
+      const hourly = hourlyVariant(q);
+      const m = await timeIt(ITER, () => run(q.rollup));
+      const h = hourly ? await timeIt(ITER, () => run(hourly)) : undefined;
+      const raw = await timeIt(Math.max(5, Math.floor(ITER / 3)), () => run(q.raw));
+      const want = JSON.stringify(await run(q.raw));
+      const same = JSON.stringify(await run(q.rollup)) === want && (!hourly || JSON.stringify(await run(hourly)) === want);
+      console.log(`${q.name.padEnd(34)}${fmt(m.p50)}${fmt(m.p95)}  ${h ? `${fmt(h.p50)}${fmt(h.p95)}` : '       –       –'}  ${fmt(raw.p50)}${fmt(raw.p95)}  ${(raw.p50 / m.p50).toFixed(1).padStart(6)}× ${h ? `${(raw.p50 / h.p50).toFixed(1).padStart(6)}×` : '      –'}  ${same ? 'same rows' : 'ROWS DIFFER'}`);
     }
   } finally {
     if (!values.keep) await store.command(`DROP DATABASE IF EXISTS ${db} SYNC`);

@@ -56,9 +56,10 @@ test('a retried insert with the same dedup token is dropped in the raw table and
     const [c] = await t.store.query<Record<string, number>>(`SELECT
         (SELECT count() FROM ${t.db}.events) AS raw,
         (SELECT sum(events) FROM ${t.db}.events_1m) AS rollup,
+        (SELECT sum(events) FROM ${t.db}.events_1h) AS hourly,
         (SELECT sum(lines) FROM ${t.db}.failed_offers_1m) AS lines,
         (SELECT sum(events) FROM ${t.db}.request_index) AS indexed`);
-    assert.deepEqual(c, { raw: 4, rollup: 4, lines: 2, indexed: 4 });
+    assert.deepEqual(c, { raw: 4, rollup: 4, hourly: 4, lines: 2, indexed: 4 });
   } finally {
     await t.cleanup();
   }
@@ -136,6 +137,13 @@ test('rollups equal GROUP BY over the raw events for the same data', async () =>
     assert.deepEqual(fromRollup, fromRaw);
     const total = fromRaw.reduce((s, x) => s + (x.n as number), 0);
     assert.equal(total, 6 * 700);
+
+    const hourly = await t.store.query(`SELECT hour, ${dims}, sum(events) AS n, sum(latency_ms_sum) AS lat, sum(latency_ms_count) AS latn
+      FROM ${t.db}.events_1h GROUP BY hour, ${dims} ORDER BY hour, ${dims}`);
+    const hourlyRaw = await t.store.query(`SELECT toStartOfHour(toDateTime(event_time)) AS hour, ${dims}, count() AS n,
+      sum(ifNull(latency_ms, 0)) AS lat, countIf(latency_ms IS NOT NULL) AS latn
+      FROM ${t.db}.events GROUP BY hour, ${dims} ORDER BY hour, ${dims}`);
+    assert.deepEqual(hourly, hourlyRaw);
 
     const offersRollup = await t.store.query(`SELECT minute, source, channel, code, error_code, sum(lines) AS n FROM ${t.db}.failed_offers_1m
       GROUP BY ALL ORDER BY ALL`);

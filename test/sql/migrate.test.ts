@@ -29,7 +29,7 @@ test('migrate applies every file once; a second run applies nothing and records 
     const recorded = await store.query<{ name: string }>(`SELECT name FROM ${db}.schema_migrations ORDER BY name`);
     assert.deepEqual(recorded.map((r) => r.name), first);
     const tables = await store.query<{ name: string }>('SELECT name FROM system.tables WHERE database = {db:String} ORDER BY name', { db });
-    for (const t of ['events', 'rejects', 'events_1m', 'failed_offers_1m', 'rejects_1m', 'request_index', 'ingest_batches']) {
+    for (const t of ['events', 'rejects', 'events_1m', 'events_1h', 'failed_offers_1m', 'rejects_1m', 'request_index', 'ingest_batches']) {
       assert.ok(tables.some((r) => r.name === t), `table ${t} exists`);
     }
   } finally {
