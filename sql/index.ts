@@ -6,4 +6,6 @@ export { EmbeddedStore } from './embedded-store.ts';
 export { ServerStore, withRetry, backoffDelay, type RetryPolicy, type ServerStoreOptions } from './server-store.ts';
 export { loadMigrations, runMigrations, splitStatements, checkDatabaseName } from './migrate.ts';
 export { toStoreError, parseClickHouseError } from './store-errors.ts';
+// serveStore serves an embedded store only (call it when store.kind === 'embedded').
 export { serveStore, type ServeOptions, type ServedStore } from './local-endpoint.ts';
+export { traceRequest, requestTimeRange, type TraceEntry, type TraceEvent, type TraceReject } from './trace.ts';
