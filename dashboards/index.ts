@@ -7,3 +7,4 @@ export { expandQuery, applyConditionalAll, applyVariables, applyMacros, interval
 export { provisionedRule, datasourceTarget, DASHBOARDS_MOUNT, READONLY_USER } from './provisioning.ts';
 export { DATASOURCE_UID, DATASOURCE_NAME } from './panels.ts';
 export { tables, PLUGIN_TYPE, PLUGIN_VERSION, type ChDashboard, type ChPanel, type ClickHouseQuery, type Tables } from './types.ts';
+export { renderPreview, type PreviewOptions } from './preview.ts';

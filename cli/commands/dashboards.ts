@@ -4,7 +4,10 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
-import { buildArtifacts, staleArtifacts, writeArtifacts } from '../../dashboards/index.ts';
+import { writeFileSync } from 'node:fs';
+import { buildArtifacts, buildDashboards, renderPreview, staleArtifacts, writeArtifacts } from '../../dashboards/index.ts';
+import { openReadStore } from '../../sql/index.ts';
+import { parseAt } from './alerts.ts';
 import type { Command } from '../main.ts';
 import { parseFlags } from '../args.ts';
 
@@ -13,6 +16,7 @@ const REPO_DASHBOARDS = fileURLToPath(new URL('../../dashboards/', import.meta.u
 export const command: Command = {
   summary: 'Generate the Grafana dashboards, datasource, dashboard provider and alert rules',
   help: `Usage: faultline dashboards build [--out DIR] [--database NAME] [--check]
+       faultline dashboards preview --out FILE.html [--at ISO] [--range 6h] [--request-id ID]
 
 Writes, under DIR (default: the repository's dashboards/ folder):
   generated/<uid>.json                    five dashboards (error rates, quota exhaustion,
@@ -32,17 +36,26 @@ Flags:
   --out DIR         output directory (default: dashboards/ of this checkout)
   --database NAME   overrides CLICKHOUSE_DATABASE
   --check           write nothing; exit 1 when a file under DIR differs from a fresh build
+
+preview runs every panel's query against the configured store (All selected, range ending
+at --at, default now) and writes a static HTML page: charts as SVG, tables as HTML.
+  --range DUR       length of the range: 30m, 6h, 24h, 7d (default 6h)
+  --request-id ID   request id for the request lookup panels
 `,
   async run(argv) {
     const { values, positionals } = parseFlags(argv, {
       out: { type: 'string' },
       database: { type: 'string' },
       check: { type: 'boolean' },
+      at: { type: 'string' },
+      range: { type: 'string' },
+      'request-id': { type: 'string' },
     }, true);
     const [sub, ...extra] = positionals;
-    if (sub !== 'build' || extra.length > 0) {
-      throw new ConfigError(`expected the subcommand 'build' (got ${sub === undefined ? 'nothing' : `'${positionals.join(' ')}'`}): faultline dashboards build [--out DIR]`);
+    if ((sub !== 'build' && sub !== 'preview') || extra.length > 0) {
+      throw new ConfigError(`expected the subcommand 'build' or 'preview' (got ${sub === undefined ? 'nothing' : `'${positionals.join(' ')}'`}): faultline dashboards build [--out DIR]`);
     }
+    if (sub === 'preview') return preview(values);
     const config = loadConfig(process.env, { CLICKHOUSE_DATABASE: values.database as string | undefined });
     const out = resolve((values.out as string | undefined) ?? REPO_DASHBOARDS);
     const artifacts = buildArtifacts({ database: config.CLICKHOUSE_DATABASE, clickhouseUrl: config.CLICKHOUSE_URL });
@@ -60,3 +73,30 @@ Flags:
     return 0;
   },
 };
+
+export function parseRange(value: unknown): number {
+  if (value === undefined) return 6 * 3_600_000;
+  const m = typeof value === 'string' ? /^(\d+)(m|h|d)$/.exec(value) : null;
+  if (!m || Number(m[1]) === 0) throw new ConfigError(`invalid --range=${String(value)}: expected a duration such as 30m, 6h or 7d`);
+  return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'];
+}
+
+async function preview(values: Record<string, unknown>): Promise<number> {
+  const file = values.out;
+  if (typeof file !== 'string') throw new ConfigError('dashboards preview needs --out FILE.html');
+  const atMs = parseAt(values.at);
+  const rangeMs = parseRange(values.range);
+  const config = loadConfig(process.env, { CLICKHOUSE_DATABASE: values.database as string | undefined });
+  const store = await openReadStore(config);
+  try {
+    // About 120 points per chart, whole minutes (the rollups' resolution).
+    const intervalMs = Math.max(60_000, Math.round(rangeMs / 120 / 60_000) * 60_000);
+    const requestId = values['request-id'] as string | undefined;
+    const html = await renderPreview(store, buildDashboards(config.CLICKHOUSE_DATABASE), { atMs, rangeMs, intervalMs, ...(requestId ? { requestId } : {}) });
+    writeFileSync(file, html);
+    process.stdout.write(`wrote ${resolve(file)}\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
