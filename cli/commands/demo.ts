@@ -1,7 +1,10 @@
 // `faultline demo` (= `npm start`): a simulated day of gateway and client traffic through the
 // real pipeline into a fresh embedded store, the Grafana artifacts, the alert rules evaluated,
 // and a short report. Needs no Kafka and no ClickHouse server.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig } from '../../lib/config.ts';
+import { buildDashboards, renderPreview } from '../../dashboards/index.ts';
 import { startOfUtcDay } from '../../ingest/generator/index.ts';
 import { runPipeline } from '../demo/pipeline.ts';
 import { collectReport, formatReport } from '../demo/report.ts';
@@ -19,10 +22,11 @@ Generates a simulated day of gateway and client logs (see \`faultline generate\`
 error dialect, a Taobao outage, an error spike, failed offers, 1688's daily quota running
 out), stores it through the same path as \`faultline run --from -\` (normalize, sink,
 ClickHouse) into a fresh embedded chDB store, writes the Grafana dashboards and
-provisioning, evaluates the alert rules during each incident, and prints a report: error
-rate by category, quota exhaustion by channel, top vendor failures, alerts that fired, and
-\`faultline trace\` commands for requests in the demo data. No Kafka or ClickHouse server
-is needed; CLICKHOUSE_URL is ignored. The data directory is wiped first.
+provisioning plus an HTML preview of the dashboards (DIR/grafana/preview.html), evaluates
+the alert rules during each incident, and prints a report: error rate by category, quota
+exhaustion by channel, top vendor failures, alerts that fired, and \`faultline trace\`
+commands for requests in the demo data. No Kafka or ClickHouse server is needed;
+CLICKHOUSE_URL is ignored. The data directory is wiped first.
 
 Flags:
   --count N       records to generate (default ${DEFAULT_COUNT.toLocaleString('en-US')})
@@ -54,6 +58,14 @@ Flags:
     });
     try {
       const report = await collectReport(p.store, config.CLICKHOUSE_DATABASE, p, { startMs, durationMs });
+      // The dashboards as Grafana would draw them over the whole day, without Grafana.
+      const preview = join(p.grafanaDir, 'preview.html');
+      const requestId = report.traces[0]?.request_id;
+      writeFileSync(preview, await renderPreview(p.store, buildDashboards(config.CLICKHOUSE_DATABASE), {
+        atMs: startMs + durationMs, rangeMs: durationMs, intervalMs: Math.max(60_000, Math.round(durationMs / 240 / 60_000) * 60_000),
+        ...(requestId ? { requestId } : {}),
+      }));
+      progress(`demo: rendered the dashboards to ${preview}`);
       process.stdout.write(formatReport(report, p, dataDir, (performance.now() - t0) / 1000) + '\n');
     } finally {
       await p.store.close();

@@ -108,6 +108,7 @@ export function formatReport(r: DemoReport, p: PipelineResult, dataDirArg: strin
   const quotaAlert = p.alerts.find((a) => a.uid === 'faultline-quota-exhausted') ?? p.alerts[0];
   if (quotaAlert) L.push(`  FAULTLINE_DATA=${dataDirArg} npx faultline alerts check --at ${new Date(quotaAlert.atMs).toISOString().replace(/\.\d{3}Z$/, 'Z')}`);
   L.push(`  FAULTLINE_DATA=${dataDirArg} npx faultline sql "SELECT code, count() FROM events WHERE outcome != 'ok' GROUP BY code ORDER BY 2 DESC LIMIT 10"`);
-  L.push(`  Grafana files: ${p.grafanaDir} (mount as in compose.yaml)`, '');
+  L.push(`  open ${p.grafanaDir}/preview.html   # the five dashboards over the demo day, no Grafana needed`);
+  L.push(`  Grafana files: ${p.grafanaDir}/generated and ${p.grafanaDir}/provisioning (mount as in compose.yaml)`, '');
   return L.join('\n');
 }

@@ -100,11 +100,11 @@ export function clientRecord(rng: Rng, p: Plan, timeMs: number): string {
   if (ok) return `${t} ${lvl} ${service} ${p.route.method} ${p.path} status=${p.status} request_id=${p.id} took ${p.latencyMs + rng.int(2, 40)}ms`;
   const style = rng.float();
   if (style < 0.45) {
-    return `${t} ${lvl} ${service} ${p.route.method} ${p.path} status=${p.status} request_id=${p.id}${code ? ` code=${code}` : ''} attempt=${p.attempt}`;
+    return `${t} ${lvl} ${service} ${p.route.method} ${p.path} status=${p.status} request_id=${p.id} channel=${p.channel}${code ? ` code=${code}` : ''} attempt=${p.attempt}`;
   }
   if (style < 0.8) {
     const a = answer(p);
-    return `${t} ${lvl} ${service} gateway call failed status=${p.status} request_id=${p.id}${a ? ` body=${JSON.stringify(a)}` : ''}`;
+    return `${t} ${lvl} ${service} gateway call failed status=${p.status} request_id=${p.id} channel=${p.channel}${a ? ` body=${JSON.stringify(a)}` : ''}`;
   }
   // Free words with a bare request id token, and a leaked Authorization header in the text.
   const leak = rng.chance(0.4) ? ` (Authorization: Bearer ${rng.pick(BEARERS)})` : '';

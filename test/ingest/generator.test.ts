@@ -185,3 +185,32 @@ test('incidents sit in their windows: Taobao outage, error spike, failed-offer b
   assert.ok(calm.length < 30, `steady day has ${calm.length} quota errors`);
   assert.deepEqual(incidentsOf({ ...BASE, incidents: false }), []);
 });
+
+test('through the normalizer: every record is one event or one reject, every outcome/category/limit/vendor shows up, no secret survives', async () => {
+  const { normalize } = await import('../../transform/index.ts');
+  const records = sample.slice(0, 40_000);
+  const seen = new Set<string>();
+  let rejects = 0;
+  const secrets = new RegExp(PLANTED_SECRETS.join('|'));
+  for (const r of records) {
+    const res = normalize(r.value, { source: r.source, transportTimeMs: r.timestampMs });
+    assert.doesNotMatch(JSON.stringify(res), secrets, `a planted secret survived normalization of ${r.value.slice(0, 200)}`);
+    if (!res.ok) {
+      rejects++;
+      continue;
+    }
+    const e = res.event;
+    assert.equal(e.source, r.source);
+    seen.add(`outcome:${e.outcome}`).add(`category:${e.category}`).add(`limit:${e.limit_kind}`).add(`vendor:${e.upstream_vendor}`).add(`source:${e.source}`);
+    if (e.catalog_drift) seen.add('drift');
+    if (e.failed_offers.length > 0) seen.add('failed_offers');
+    if (e.request_id !== '') seen.add(`id:${e.source}`);
+  }
+  for (const k of ['outcome:ok', 'outcome:error', 'outcome:business_failure', 'outcome:partial_success',
+    'category:AUTH_ERROR', 'category:RATE_LIMIT_ERROR', 'category:VALIDATION_ERROR', 'category:CHANNEL_ERROR', 'category:INTERNAL_ERROR', 'category:BUSINESS_ERROR',
+    'limit:rate', 'limit:quota', 'limit:platform', 'limit:balance', 'vendor:taobao', 'vendor:1688', 'vendor:alipay', 'vendor:tw-mall',
+    'drift', 'failed_offers', 'id:gateway', 'id:client']) {
+    assert.ok(seen.has(k), `no event with ${k}`);
+  }
+  assert.ok(rejects > 20 && rejects < 300, `${rejects} rejects of ${records.length}`);
+});
