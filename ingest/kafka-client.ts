@@ -42,9 +42,15 @@ export function createKafka(c: KafkaSettings, log: Logger): Kafka {
     retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 8 },
     logLevel: log.enabled('debug') ? logLevel.DEBUG : logLevel.WARN,
     logCreator: () => ({ namespace, level, label, log: entry }) => {
-      // Connection errors are expected while a broker is down; kafkajs retries them itself.
-      const line = `kafka ${label.toLowerCase()} [${namespace}] ${entry.message}${entry.broker ? ` (broker ${String(entry.broker)})` : ''}`;
-      if (level === logLevel.ERROR || level === logLevel.WARN) log.warn(line);
+      const detail = typeof entry.error === 'string' ? `: ${entry.error}` : '';
+      const line = `kafka ${label.toLowerCase()} [${namespace}] ${entry.message}${detail}${entry.broker ? ` (broker ${String(entry.broker)})` : ''}`;
+      // Rebalances are routine (a member joins or leaves): kafkajs reports each refused
+      // heartbeat or commit as an error, but it rejoins by itself. Connection errors while a
+      // broker is down are retried too; they stay warnings.
+      const routine = /rebalanc|generation|member id|not the correct coordinator/i.test(line);
+      const problem = level === logLevel.ERROR || level === logLevel.WARN;
+      if (problem && !routine) log.warn(line);
+      else if (problem) log.info(line);
       else log.debug(line);
     },
   };

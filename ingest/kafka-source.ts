@@ -272,14 +272,18 @@ export class KafkaIngest {
     const records = segments.reduce((n, s) => n + s.records, 0);
     this.inFlightRecords += records;
     try {
-      // (1) Intent: the position stays, the metadata names the ranges about to be inserted.
-      const intent = work.map(({ buf, segs }) => ({
-        topic: buf.topic,
-        partition: buf.partition,
-        offset: String(buf.committed ?? segs[0]!.first),
-        metadata: encodeIntent(segs.map((s) => ({ first: s.first, last: s.last }))),
-      }));
-      if (!(await this.commit(epoch, intent, 'intent'))) return;
+      // (1) Intent: the position stays, the metadata names every range about to be inserted
+      // (and any stored earlier whose commit failed), so whoever reads it can cut them again.
+      const intent = work.map(({ buf, segs }) => {
+        const ranges = [...buf.unacked, ...segs.map((s) => ({ first: s.first, last: s.last }))];
+        return { topic: buf.topic, partition: buf.partition, offset: String(buf.committed ?? ranges[0]!.first), metadata: encodeIntent(ranges) };
+      });
+      if (!(await this.commit(epoch, intent, 'intent'))) {
+        // Not inserted, not committed: these records must be read again, which the rejoin that
+        // ended this generation does (it re-reads from the committed offsets).
+        await this.awaitGeneration(epoch);
+        return;
+      }
       // (2) Rows, each segment with its deterministic tokens; retried until acknowledged.
       const lagOf = (s: Segment) => {
         const b = this.parts.get(key(s.topic, s.partition));
@@ -291,10 +295,13 @@ export class KafkaIngest {
       const committed = await this.commit(epoch, done, 'offsets');
       for (const { buf, segs } of work) {
         const k = key(buf.topic, buf.partition);
-        if (committed && this.parts.get(k) === buf) {
+        if (committed) {
           buf.committed = segs[segs.length - 1]!.last + 1;
+          buf.unacked = [];
           this.o.metrics.committedOffset.set({ topic: buf.topic, partition: String(buf.partition) }, buf.committed);
           this.setLag(buf);
+        } else {
+          buf.unacked.push(...segs.map((s) => ({ first: s.first, last: s.last })));
         }
         this.account(k, buf, segs);
       }
@@ -346,12 +353,26 @@ export class KafkaIngest {
         this.o.metrics.commitErrors.inc();
         const type = (err as { type?: string }).type ?? '';
         if (/REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|FENCED/.test(type)) {
-          this.o.log.info(`commit of ${what} refused (${type}): the group is rebalancing; the next owner replays`);
-        } else {
-          this.o.log.warn(`commit of ${what} failed (attempt ${attempt + 1}): ${errorMessage(err)}`);
+          // This generation is over: no commit of it can succeed any more.
+          this.o.log.info(`commit of ${what} refused (${type}): the group is rebalancing; ranges are replayed from the intent`);
+          return false;
         }
+        this.o.log.warn(`commit of ${what} failed (attempt ${attempt + 1}): ${errorMessage(err)}`);
         await sleep(Math.round(Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** Math.min(attempt, 10))), this.abort.signal);
       }
+    }
+  }
+
+  /**
+   * After a commit refused for a generation that ended, wait for the rejoin (which resets
+   * every buffer and re-reads from the committed offsets). If none comes, the records taken
+   * for the failed flush would never be read again: stop rather than lose them.
+   */
+  private async awaitGeneration(epoch: number): Promise<void> {
+    const deadline = Date.now() + Math.max(4 * this.o.sessionTimeoutMs, 30_000);
+    while (epoch === this.epoch && !this.stopping && Date.now() < deadline) await sleep(50, this.abort.signal);
+    if (epoch === this.epoch && !this.stopping) {
+      throw new FaultlineError('KAFKA_GENERATION', 'the consumer group generation ended but no rejoin followed; exiting so that a restart re-reads the uncommitted records');
     }
   }
 

@@ -31,6 +31,11 @@ export class PartitionBuffer {
   private nextOffset: number;
   /** Committed position: everything below it is stored. */
   committed: number | null;
+  /**
+   * Ranges stored whose offsets commit failed: the next intent must name them too, or a crash
+   * after it would cut them differently on replay.
+   */
+  unacked: OffsetRange[] = [];
   /** Last high watermark seen by a fetch (-1: unknown), for the lag. */
   highWatermark = -1;
   private readyRecords = 0;

@@ -1,0 +1,44 @@
+// A second consumer joins the group mid-stream and leaves again: partitions move between
+// members (each replaying the other's intents), and every record is stored exactly once.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createLogger, IngestMetrics, silentLogger, startKafkaIngest, type KafkaIngest } from '../../ingest/index.ts';
+import { counts, records, sleep, waitFor, type Batch } from './helpers.ts';
+import { assertExact, FAST_BACKOFF, setup } from './scenario.ts';
+
+test('a second consumer joins the group mid-stream and leaves again: partitions move, counts exact', async (t) => {
+  const { ts, send } = await setup(t, 'twoc');
+  const deps = { config: ts.config, store: ts.store, log: process.env.DBG ? createLogger('debug') : silentLogger, backoff: FAST_BACKOFF };
+  const a = await startKafkaIngest({ ...deps, metrics: new IngestMetrics() });
+  t.after(() => a.stop().catch(() => {}));
+  const all: Batch[] = [];
+  let producing = true;
+  const producer = (async () => {
+    for (let i = 0; producing && i < 40; i++) {
+      const b = [records('gateway', 150, { tag: `g${i}` }), records('client', 100, { tag: `c${i}` })] as const;
+      await send(...b);
+      all.push(...b);
+      await sleep(150);
+    }
+  })();
+  const t0 = Date.now();
+  const at = (what: string) => t.diagnostic(`${what} at ${Date.now() - t0} ms`);
+  await waitFor('A consuming', () => counts(ts.store, ts.db), (c) => c.events > 0, 30_000);
+  at('A consuming');
+  const bMetrics = new IngestMetrics();
+  let b: KafkaIngest | undefined = await startKafkaIngest({ ...deps, metrics: bMetrics });
+  t.after(() => b?.stop().catch(() => {}));
+  await waitFor('B stores records', async () => (await bMetrics.totals()).events, (n) => n > 0, 30_000, 100);
+  at('B storing');
+  await b.stop();
+  at('B stopped');
+  b = undefined;
+  await sleep(1500);
+  producing = false;
+  await producer;
+  at('producer done');
+  await assertExact(ts, ts.store, all);
+  at('exact');
+  assert.ok((await bMetrics.totals()).events > 0, 'the second consumer took a share');
+  await a.stop();
+});

@@ -1,0 +1,44 @@
+// The common frame of the fault tests: a mock broker with two 4-partition topics, a fresh
+// chDB database, a producer, and the final check that every record is stored exactly once.
+import type { TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { startBroker } from '../support/broker.ts';
+import { testStore, type TestStore } from '../support/stores.ts';
+import { reconcile } from '../../ingest/index.ts';
+import type { Store } from '../../sql/store.ts';
+import { counts, kafkaClient, produce, sleep, waitFor, type Batch } from './helpers.ts';
+
+export const FAST_BACKOFF = { initialMs: 50, maxMs: 400, permanentAttempts: 3 };
+
+export async function setup(t: TestContext, name: string, brokers = 1) {
+  const broker = await startBroker({ brokers });
+  t.after(() => broker.stop());
+  const ts = await testStore(name, {
+    KAFKA_BROKERS: broker.bootstrap, KAFKA_GROUP_ID: `g-${name}`, FAULTLINE_GATEWAY_TOPIC: `gw-${name}`, FAULTLINE_CLIENT_TOPIC: `cl-${name}`,
+    FAULTLINE_BATCH_SIZE: 1000, FAULTLINE_BATCH_MS: 150, KAFKA_SESSION_TIMEOUT_MS: 3000,
+  });
+  t.after(() => ts.cleanup());
+  await broker.createTopic(`gw-${name}`, 4);
+  await broker.createTopic(`cl-${name}`, 4);
+  const producer = kafkaClient(broker.bootstrap).producer();
+  await producer.connect();
+  t.after(() => producer.disconnect());
+  const send = async (gw: Batch, cl: Batch) => {
+    await produce(producer, `gw-${name}`, gw.values, 4);
+    await produce(producer, `cl-${name}`, cl.values, 4);
+  };
+  return { broker, ts, send };
+}
+
+export async function assertExact(ts: TestStore, store: Store, batches: Batch[]): Promise<void> {
+  const total = batches.reduce((n, b) => n + b.values.length, 0);
+  const valid = batches.reduce((n, b) => n + b.valid, 0);
+  const c = await waitFor('every record stored', () => counts(store, ts.db), (x) => x.events + x.rejects >= total, 60_000);
+  await sleep(300);
+  assert.deepEqual(await counts(store, ts.db), c, 'nothing more arrives');
+  assert.deepEqual(c, { events: valid, rejects: total - valid, distinct: total });
+  for (const p of await reconcile(store, ts.db)) assert.equal(p.diff, 0, `${p.topic}/${p.partition} reconciles`);
+  const [roll] = await store.query<{ n: number }>(`SELECT sum(events) AS n FROM ${ts.db}.events_1m`);
+  assert.equal(Number(roll!.n), valid, 'rollups count each event once');
+}
+
