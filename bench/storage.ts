@@ -114,6 +114,10 @@ async function main(): Promise<void> {
     for (const [name, s] of lookups) console.log(row(name, s, `${(base.p50 / s.p50).toFixed(1)}×`));
 
     // --- dashboard queries over 7 days ----------------------------------------------------
+    // What any query costs end to end here (engine call, JSON, load from other processes):
+    // the floor under every figure below, and so the cap on any ratio against a fast raw query.
+    const floor = await timeIt(ITER, () => store.query('SELECT {x:UInt8} AS x', { x: 1 }));
+    console.log(`\nfloor: a trivial parameterized query takes p50 ${floor.p50.toFixed(1)} ms, p95 ${floor.p95.toFixed(1)} ms`);
     console.log('\ndashboard queries over 7 days (ms)   events_1m p50/p95   events_1h p50/p95      raw p50/p95   raw/1m  raw/1h (p50)');
     const range = { from: FROM, to: TO };
     const run = (sql: string) => store.query(sql.replaceAll('${db}', db), range);
