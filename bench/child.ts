@@ -85,12 +85,20 @@ export function spawnNode(
     memory(nativeBaseMb) {
       sample();
       clearInterval(timer);
+      // Peak over time of the sum, across threads, of each thread's latest heapTotal + external.
       let js = 0;
       if (existsSync(opts.memOut)) {
-        for (const line of readFileSync(opts.memOut, 'utf8').split('\n')) {
-          if (!line) continue;
-          const m = JSON.parse(line) as { heapTotal: number; external: number };
-          js = Math.max(js, m.heapTotal + m.external);
+        const samples = readFileSync(opts.memOut, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { t: number; thread: number; heapTotal: number; external: number })
+          .sort((a, b) => a.t - b.t);
+        const latest = new Map<number, number>();
+        for (const m of samples) {
+          latest.set(m.thread, m.heapTotal + m.external);
+          let sum = 0;
+          for (const v of latest.values()) sum += v;
+          js = Math.max(js, sum);
         }
       }
       const jsMb = js / MB;

@@ -98,7 +98,7 @@ export async function measureFreshness(o: {
     const [sent, timed] = await Promise.all([
       produceSteady(o.broker.bootstrap, o.topic, o.partitions, o.rate, o.seconds, make),
       // Poll until everything produced (probes + stream) is stored.
-      waitStored(run, before + Math.round(o.rate * o.seconds), (o.seconds + 60) * 1000),
+      waitStored(run, before + Math.round(o.rate * o.seconds), (o.seconds + 60) * 1000, 100),
     ]);
     // External measure: record k of the stream was due at t0 + k/rate (t0: the producer's
     // start, on the same clock as the timeline: ms since spawn); it became visible

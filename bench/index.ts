@@ -10,7 +10,7 @@
 // Flags: --records N (default 1,000,000), --partitions P (64), --workers N (passed to
 // `faultline run --workers N`), --fresh-rate R (50,000/s), --fresh-seconds S (20),
 // --only peer,faultline,proto,baseline,transform,freshness, --profile (CPU profiles of the
-// ingest processes), --proto-workers N (the multi-worker prototype, bench/proto-workers.ts),
+// ingest processes), --proto-workers N[,N…] (the multi-worker prototype, bench/proto-workers.ts),
 // --peer-consumers N, --peer-format JSONAsString|LineAsString, --keep (keep data dirs), --verbose.
 import { createServer } from 'node:net';
 import { rmSync } from 'node:fs';
@@ -77,7 +77,7 @@ async function main(): Promise<number> {
   const freshSeconds = int('fresh-seconds', values['fresh-seconds'], 20, 6);
   const peerConsumers = int('peer-consumers', values['peer-consumers'], 2, 1);
   const seed = int('seed', values.seed, 42, 0);
-  const protoWorkers = int('proto-workers', values['proto-workers'], 2, 1);
+  const protoWorkers = (values['proto-workers'] ?? '2').split(',').map((w) => int('proto-workers', w, 2, 1));
   const runFlags = values.workers ? ['--workers', String(int('workers', values.workers, 1, 1))] : [];
   if (!['JSONAsString', 'LineAsString'].includes(values['peer-format']!)) {
     throw new Error(`bench: --peer-format must be JSONAsString or LineAsString, got ${values['peer-format']}`);
@@ -166,13 +166,15 @@ async function main(): Promise<number> {
       }
     }
     if (only.has('proto')) {
-      log(`prototype: ${protoWorkers} worker threads + one chDB owner`);
-      await measureRun({
-        label: `prototype --workers ${protoWorkers} (bench/proto-workers.ts)`, brokers: broker.bootstrap, topic, clientTopic, records,
-        dataDir: dir('proto'), metricsPort: await freePort(), flags: ['--workers', String(protoWorkers)], script: here('./proto-workers.ts'),
-        nativeBaseMb: nativeBase, verbose: values.verbose, table: t,
-        ...(values.profile ? { profileDir: join(root, `profile-proto-${stamp}`) } : {}),
-      });
+      for (const w of protoWorkers) {
+        log(`prototype: ${w} worker thread(s) + one chDB owner`);
+        await measureRun({
+          label: `prototype --workers ${w} (bench/proto-workers.ts)`, brokers: broker.bootstrap, topic, clientTopic, records,
+          dataDir: dir(`proto${w}`), metricsPort: await freePort(), flags: ['--workers', String(w)], script: here('./proto-workers.ts'),
+          nativeBaseMb: nativeBase, verbose: values.verbose, table: t,
+          ...(values.profile ? { profileDir: join(root, `profile-proto${w}-${stamp}`) } : {}),
+        });
+      }
     }
     if (json.faultline_events_per_s !== null && json.peer_rows_per_s) {
       json.ratio = Math.round((json.faultline_events_per_s / json.peer_rows_per_s) * 100) / 100;

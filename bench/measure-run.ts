@@ -60,7 +60,11 @@ export async function measureRun(o: {
       counts ? `${counts.distinct_offsets} distinct offsets among events (duplicates: ${Number(counts.events) - Number(counts.distinct_offsets)})` : check.stderr().slice(-300));
   }
   if (o.profileDir) {
-    for (const f of profileFiles([o.profileDir])) process.stderr.write(formatSummary(summarise(f)) + '\n');
+    // One profile per thread; tsx's module-loader thread is nearly all idle: skip such ones.
+    for (const f of profileFiles([o.profileDir])) {
+      const sum = summarise(f);
+      if (sum.idle_pct < 90) process.stderr.write(formatSummary(sum) + '\n');
+    }
     t.row('  CPU profile', o.profileDir, 'summary on stderr; again with `node --import tsx bench/profile-summary.ts DIR`');
   }
   return { timed, memory: m, complete };
