@@ -47,7 +47,8 @@ Flags:
     const dataDir = (values.data as string | undefined) ?? './var/demo';
     // The demo always uses the embedded store, whatever CLICKHOUSE_URL says.
     const env = { ...process.env, CLICKHOUSE_URL: undefined };
-    const config = loadConfig(env, { FAULTLINE_DATA: dataDir });
+    // A bulk load: segments are cut on size, not on the streaming time bound.
+    const config = loadConfig(env, { FAULTLINE_DATA: dataDir, FAULTLINE_BATCH_MS: '30000' });
     const t0 = performance.now();
     const progress = (line: string) => process.stderr.write(line + '\n');
     progress(`demo: ${count.toLocaleString('en-US')} records of a simulated ${values.duration ?? '1d'} from ${new Date(startMs).toISOString()} (seed ${seed}) into embedded ClickHouse at ${dataDir}`);

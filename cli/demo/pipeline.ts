@@ -3,7 +3,8 @@
 // topic, into a fresh embedded store; then the Grafana artifacts and the alert evaluation.
 import { rmSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
 import type { Config } from '../../lib/config.ts';
 import { generateRecords, incidentsOf, type GenerateOptions, type Incident } from '../../ingest/generator/index.ts';
 import { createLogger, IngestMetrics, runFile } from '../../ingest/index.ts';
@@ -40,22 +41,29 @@ export interface PipelineResult {
   grafanaDir: string;
 }
 
-/** Lines of one stream of the generated day, as a byte stream (what stdin would carry). */
-function streamOf(opts: GenerateOptions, source: Source, onRecord: () => void): Readable {
-  const gen = generateRecords({ ...opts, sources: 'both' });
-  return Readable.from((function* chunks() {
-    let buf = '';
-    for (const r of gen) {
-      if (r.source !== source) continue;
-      onRecord();
-      buf += r.value + '\n';
-      if (buf.length >= 256 * 1024) {
-        yield Buffer.from(buf);
-        buf = '';
-      }
-    }
-    if (buf) yield Buffer.from(buf);
-  })(), { objectMode: false });
+/**
+ * Feed the generated day into two byte streams, one per topic (what two `faultline run --from -`
+ * would read), honouring backpressure. One generator pass serves both streams.
+ */
+async function feed(opts: GenerateOptions, streams: Record<Source, PassThrough>, onRecord: () => void): Promise<void> {
+  const bufs: Record<Source, string> = { gateway: '', client: '' };
+  const flush = async (source: Source): Promise<void> => {
+    const chunk = bufs[source];
+    bufs[source] = '';
+    if (chunk && !streams[source].write(chunk)) await once(streams[source], 'drain');
+    // Stream hand-offs resolve as microtasks; without a macrotask turn now and then the
+    // producer/consumer ping-pong starves timers (progress) and the store's insert callbacks.
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  for (const r of generateRecords({ ...opts, sources: 'both' })) {
+    onRecord();
+    bufs[r.source] += r.value + '\n';
+    if (bufs[r.source].length >= 256 * 1024) await flush(r.source);
+  }
+  await flush('gateway');
+  await flush('client');
+  streams.gateway.end();
+  streams.client.end();
 }
 
 /** Instants at which to evaluate the alert rules: a few minutes into each incident, and the end of the day. */
@@ -82,7 +90,7 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
     const timer = setInterval(() => {
       void metrics.totals().then((t) => {
         const s = (performance.now() - t0) / 1000;
-        o.progress(`demo: ingest ${t.records.toLocaleString('en-US')}/${total.toLocaleString('en-US')} records stored (${Math.floor((100 * t.records) / Math.max(total, 1))}%), ${Math.round(t.records / s).toLocaleString('en-US')} records/s, ${t.rejects.toLocaleString('en-US')} rejects`);
+        o.progress(`demo: generated ${generated.toLocaleString('en-US')}, stored ${t.records.toLocaleString('en-US')}/${total.toLocaleString('en-US')} records (${Math.floor((100 * t.records) / Math.max(total, 1))}%), ${Math.round(t.records / s).toLocaleString('en-US')} records/s, ${t.rejects.toLocaleString('en-US')} rejects`);
       });
     }, o.progressEveryMs ?? 2000);
     timer.unref();
@@ -90,9 +98,18 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
     let events = 0;
     let rejects = 0;
     try {
-      for (const source of ['gateway', 'client'] as const) {
-        const topic = source === 'gateway' ? config.FAULTLINE_GATEWAY_TOPIC : config.FAULTLINE_CLIENT_TOPIC;
-        const r = await runFile(deps, { stream: streamOf(o.generate, source, () => generated++), topic }, source);
+      // Both streams are stored concurrently: while one sink waits for ClickHouse, the other
+      // normalizes (the embedded engine inserts on its own threads).
+      const streams: Record<Source, PassThrough> = { gateway: new PassThrough({ highWaterMark: 1 << 20 }), client: new PassThrough({ highWaterMark: 1 << 20 }) };
+      const feeding = feed(o.generate, streams, () => generated++);
+      const stored = Promise.all((['gateway', 'client'] as const).map((source) =>
+        runFile(deps, { stream: streams[source], topic: source === 'gateway' ? config.FAULTLINE_GATEWAY_TOPIC : config.FAULTLINE_CLIENT_TOPIC }, source)));
+      // A failing sink must not leave the feeder waiting for a drain that never comes.
+      stored.catch((err: unknown) => {
+        for (const s of Object.values(streams)) s.destroy(err instanceof Error ? err : new Error(String(err)));
+      });
+      const [results] = await Promise.all([stored, feeding]);
+      for (const r of results) {
         records += r.records;
         events += r.events;
         rejects += r.rejects;

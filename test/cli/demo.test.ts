@@ -32,7 +32,7 @@ test('a short demo day: every report section has numbers, traces resolve, nothin
   try {
     const r = cli(['demo', '--count', '20000', '--data', data, '--start', '2026-11-21']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /demo: ingest .* records stored/, 'progress shown');
+    assert.match(r.stderr, /demo: generated .* stored .* records/, 'progress shown');
     assert.ok(existsSync(join(data, 'grafana/provisioning/alerting/faultline.yaml')), 'Grafana provisioning written');
     assert.ok(existsSync(join(data, 'grafana/generated/faultline-error-rates.json')), 'dashboards written');
 
