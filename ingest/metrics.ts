@@ -29,7 +29,7 @@ export class IngestMetrics {
   readonly committedOffset = new Gauge({ name: 'faultline_committed_offset', help: 'Next offset to read, as committed, per partition.', labelNames: ['topic', 'partition'], registers: [this.registry] });
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
-    if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'faultline_process_' });
+    if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'faultline_' });
   }
 
   /** Totals for the progress line. */

@@ -1,6 +1,7 @@
 // `faultline run`: the main job. Consumes the gateway and client topics into ClickHouse (or
 // stores one file / stdin with --from), serves /metrics, prints progress, and on SIGTERM or
 // SIGINT drains: stores and commits everything read, then exits 0.
+import { existsSync, statSync } from 'node:fs';
 import { loadConfig, type Config } from '../../lib/config.ts';
 import { ConfigError, errorMessage } from '../../lib/errors.ts';
 import { openStore, serveStore, type ServedStore, type Store } from '../../sql/index.ts';
@@ -123,7 +124,10 @@ export const command: Command = {
       return runKafka(config, start, progressMs);
     }
     const source = oneOf('source', values.source, SOURCES);
-    if (from.startsWith('file:') && from.length === 5) throw new ConfigError('invalid --from=file: expected file:PATH');
+    if (from.startsWith('file:')) {
+      if (from.length === 5) throw new ConfigError('invalid --from=file: expected file:PATH');
+      if (!existsSync(from.slice(5)) || !statSync(from.slice(5)).isFile()) throw new ConfigError(`invalid --from=${from}: no such file`);
+    }
     return runFileOrStdin(config, from, source, progressMs, values['metrics-port'] !== undefined || process.env.FAULTLINE_METRICS_PORT !== undefined);
   },
 };
@@ -171,9 +175,6 @@ async function runFileOrStdin(config: Config, from: string, source: (typeof SOUR
     const r = await runFile({ config, store: rt.store, log, metrics }, input, source, { signal: abort.signal });
     process.stderr.write(`${r.topic}: ${r.records} records stored: ${r.events} events, ${r.rejects} rejects${abort.signal.aborted ? ' (interrupted)' : ''}\n`);
     return abort.signal.aborted ? 1 : 0;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ConfigError(`invalid --from=${from}: no such file`);
-    throw err;
   } finally {
     offSignals();
     await progress?.stop(false);
