@@ -46,28 +46,42 @@ async function run(argv: string[]): Promise<number> {
   }
 
   const out = process.stdout;
-  let closed = false;
-  out.on('error', (err: NodeJS.ErrnoException) => {
-    // A reader that went away (`| head`) ends the run quietly; anything else is a real fault.
-    if (err.code === 'EPIPE') closed = true;
-    else throw err;
-  });
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
   let buf = '';
-  for await (const line of rl) {
-    if (closed) break;
-    if (line.trim() === '') continue;
+  let flushScheduled = false;
+  let closed = false;
+  // Lines of one input chunk are batched into one write, flushed as soon as the burst ends,
+  // so output streams (an interactive user sees each line at once) without a write per line.
+  const flush = (): void => {
+    flushScheduled = false;
+    if (buf === '' || closed) return;
+    const ok = out.write(buf);
+    buf = '';
+    if (!ok) {
+      // Slow reader: stop reading until stdout drains, so memory stays flat.
+      rl.pause();
+      out.once('drain', () => rl.resume());
+    }
+  };
+  out.on('error', (err: NodeJS.ErrnoException) => {
+    // A reader that went away (`| head`) ends the run quietly.
+    closed = true;
+    rl.close();
+    if (err.code !== 'EPIPE') process.stderr.write(`faultline parse: stdout: ${err.message}\n`);
+  });
+  rl.on('line', (line) => {
+    if (closed || line.trim() === '') return;
     const r = normalize(line, { source, transportTimeMs: defaultTime ?? Date.now() });
     buf += formatResult(r) + '\n';
-    // Batch small writes; wait for the pipe when it is full so memory stays flat.
-    if (buf.length >= 64 * 1024) {
-      const ok = out.write(buf);
-      buf = '';
-      if (!ok && !closed) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+    if (buf.length >= 256 * 1024) flush();
+    else if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
     }
-  }
-  if (buf !== '' && !closed) out.write(buf);
-  rl.close();
+  });
+  await once(rl, 'close');
+  flush();
+  if (!closed && out.writableNeedDrain) await once(out, 'drain');
   return 0;
 }
 
