@@ -93,10 +93,12 @@ const textLineArb = fc.record({
   tail: fc.constantFrom('', ' {"result_code":"credit_not_enough","message":"m"}', ' {"error":{"code":"QUOTA_EXCEEDED"}}', ' {"broken":'),
 });
 
-function textLine(t: fc.RecordValue<typeof textLineArb.__type extends never ? never : any>): { line: string; secret: string } {
-  const parts = [t.ts, t.level, ...t.words, ...t.pairs.map(([k, v]: [string, string]) => `${k}=${v}`)];
-  const s = t.secret as string;
-  const k = t.key as string;
+type TextLineParts = typeof textLineArb extends fc.Arbitrary<infer T> ? T : never;
+
+function textLine(t: TextLineParts): { line: string; secret: string } {
+  const parts: string[] = [t.ts, t.level, ...t.words, ...t.pairs.map(([k, v]) => `${k}=${v}`)];
+  const s = t.secret;
+  const k = t.key;
   const plant = [
     `${k}=${s}`,
     `${k}="${s} more"`,
@@ -104,9 +106,9 @@ function textLine(t: fc.RecordValue<typeof textLineArb.__type extends never ? ne
     `body={"headers":{"${k}":"${s}"},"error":{"code":"INVALID_API_KEY"}}`,
     `${k}: ${s}`,
     `${k}={"id":"${s}","n":[1,{"a":"b"}]}`,
-  ][t.where as number] as string;
-  parts.splice(Math.min(parts.length, 2 + (t.words.length as number)), 0, plant);
-  return { line: parts.filter((p) => p !== '').join(' ') + (t.tail as string), secret: s };
+  ][t.where] as string;
+  parts.splice(Math.min(parts.length, 2 + t.words.length), 0, plant);
+  return { line: parts.filter((p) => p !== '').join(' ') + t.tail, secret: s };
 }
 
 let faults = 0;
