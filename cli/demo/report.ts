@@ -95,7 +95,7 @@ export function formatReport(r: DemoReport, p: PipelineResult, dataDirArg: strin
   }
   L.push('', 'Top vendor failures (upstream errors on gateway requests)');
   for (const v of r.vendors) {
-    L.push(`  ${pad(v.vendor, 8)} ${pad(v.code, 24)} ${pad(v.sub_code || '-', 36)} ${fmt(v.events).padStart(7)}  ${pad(v.sample, 48)}`);
+    L.push(`  ${pad(v.vendor, 8)} ${pad(v.code || '-', 10)} ${pad(v.sub_code || '-', 36)} ${fmt(v.events).padStart(7)}  ${pad(v.sample, 48)}`.trimEnd());
   }
   if (r.failedOffers.length) L.push(`  1688 failed order lines: ${r.failedOffers.map((f) => `${f.error_code} ${fmt(f.lines)}`).join(', ')}`);
   L.push('', `Alerts that fired (${p.alertRulesEvaluated} rules evaluated during each incident and at the end of the day)`);
@@ -110,5 +110,5 @@ export function formatReport(r: DemoReport, p: PipelineResult, dataDirArg: strin
   L.push(`  FAULTLINE_DATA=${dataDirArg} npx faultline sql "SELECT code, count() FROM events WHERE outcome != 'ok' GROUP BY code ORDER BY 2 DESC LIMIT 10"`);
   L.push(`  open ${p.grafanaDir}/preview.html   # the five dashboards over the demo day, no Grafana needed`);
   L.push(`  Grafana files: ${p.grafanaDir}/generated and ${p.grafanaDir}/provisioning (mount as in compose.yaml)`, '');
-  return L.join('\n');
+  return L.map((l) => l.trimEnd()).join('\n');
 }

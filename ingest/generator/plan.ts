@@ -182,6 +182,9 @@ export function planRequest(ctx: PlanContext, timeMs: number): Plan {
     p.upstream = vendorUpstream(rng, channel, route.kind);
   }
   if (p.outcome !== 'ok') p.client = rng.chance(0.8);
+  // A vendor call is logged with the vendor's answer: only errors with an upstream error or
+  // successes have one that matches the gateway's outcome.
+  if (p.outcome !== 'ok' && p.upstream === undefined) p.vendorCall = false;
   if (p.upstream === undefined) p.vendorCall = p.vendorCall && route.kind !== 'parcel' && route.kind !== 'order';
   return p;
 }

@@ -78,6 +78,7 @@ export function clientRecord(rng: Rng, p: Plan, timeMs: number): string {
       if (rng.chance(0.4)) r.response = JSON.stringify(a);
       else r.response = a;
     } else if (!ok) {
+      if (p.outcome === 'business_failure' || p.outcome === 'partial_success') r.success = p.outcome === 'partial_success';
       if (code) r.error_code = code;
       r.error_message = errorMessage(p);
       if (p.gw?.category) r.category = p.gw.category;
@@ -89,6 +90,7 @@ export function clientRecord(rng: Rng, p: Plan, timeMs: number): string {
     // logfmt
     let s = `ts=${iso(timeMs)} level=${level} service=${service} msg=${q(ok ? 'gateway call ok' : 'gateway call failed')}`;
     s += ` method=${p.route.method} path=${p.path} status=${p.status} request_id=${p.id} channel=${p.channel} attempt=${p.attempt} latency_ms=${p.latencyMs + rng.int(2, 40)}`;
+    if (p.outcome === 'business_failure' || p.outcome === 'partial_success') s += ` success=${p.outcome === 'partial_success'}`;
     if (!ok && code) s += ` code=${code} error_message=${q(errorMessage(p))}`;
     if (rng.chance(0.06)) s += ` access_token=${rng.pick(TOKENS)}`;
     return s;
@@ -100,7 +102,8 @@ export function clientRecord(rng: Rng, p: Plan, timeMs: number): string {
   if (ok) return `${t} ${lvl} ${service} ${p.route.method} ${p.path} status=${p.status} request_id=${p.id} took ${p.latencyMs + rng.int(2, 40)}ms`;
   const style = rng.float();
   if (style < 0.45) {
-    return `${t} ${lvl} ${service} ${p.route.method} ${p.path} status=${p.status} request_id=${p.id} channel=${p.channel}${code ? ` code=${code}` : ''} attempt=${p.attempt}`;
+    const biz = p.outcome === 'business_failure' || p.outcome === 'partial_success' ? ` success=${p.outcome === 'partial_success'}` : '';
+    return `${t} ${lvl} ${service} ${p.route.method} ${p.path} status=${p.status} request_id=${p.id} channel=${p.channel}${biz}${code ? ` code=${code}` : ''} attempt=${p.attempt}`;
   }
   if (style < 0.8) {
     const a = answer(p);
