@@ -2,7 +2,10 @@
 // the real schema (events + its materialized views) in chDB, in batches like the ingest's,
 // with insert-deduplication tokens. No Kafka. Run as a child process (chDB is a singleton):
 //
-//   node --import tsx bench/sink-only.ts --data DIR --records N [--batch 50000]
+//   node --import tsx bench/sink-only.ts --data DIR --records N [--batch 50000] [--no-views]
+//
+// --batch 780 mimics one insert per partition segment (50,000 records over 64 partitions);
+// --no-views drops the rollup/index materialized views first, to price them.
 //
 // Prints one JSON line: µs per row for normalize, JSON serialisation and the insert.
 import { rmSync } from 'node:fs';
@@ -14,6 +17,7 @@ import { normalize } from '../transform/index.ts';
 export interface SinkResult {
   rows: number;
   batch: number;
+  views: boolean;
   normalize_us: number;
   serialize_us: number;
   insert_us: number;
@@ -23,7 +27,7 @@ export interface SinkResult {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { data: { type: 'string' }, records: { type: 'string' }, batch: { type: 'string', default: '50000' }, seed: { type: 'string', default: '42' } },
+    options: { data: { type: 'string' }, records: { type: 'string' }, batch: { type: 'string', default: '50000' }, seed: { type: 'string', default: '42' }, 'no-views': { type: 'boolean', default: false } },
   });
   const n = Number(values.records);
   const batch = Number(values.batch);
@@ -55,6 +59,12 @@ async function main(): Promise<void> {
   const store = await EmbeddedStore.open(values.data, 'faultline', 30);
   try {
     await store.migrate();
+    if (values['no-views']) {
+      const views = await store.query<{ name: string }>(
+        "SELECT name FROM system.tables WHERE database = 'faultline' AND engine = 'MaterializedView'",
+      );
+      for (const v of views) await store.command(`DROP VIEW faultline.${v.name}`);
+    }
     t = performance.now();
     let k = 0;
     for (const body of bodies) {
@@ -67,6 +77,7 @@ async function main(): Promise<void> {
     const out: SinkResult = {
       rows: rows.length,
       batch,
+      views: !values['no-views'],
       normalize_us: round((normalizeMs * 1000) / n),
       serialize_us: round((serializeMs * 1000) / rows.length),
       insert_us: round((insertMs * 1000) / rows.length),
