@@ -309,8 +309,10 @@ function pathOnly(u: string): string {
     const slash = s.indexOf('/', scheme + 3);
     s = slash < 0 ? '/' : s.slice(slash);
   }
-  const q = s.search(/[?#]/);
-  return q < 0 ? s : s.slice(0, q);
+  const q = s.indexOf('?');
+  const h = s.indexOf('#');
+  const cut = q < 0 ? h : h < 0 ? q : Math.min(q, h);
+  return cut < 0 ? s : s.slice(0, cut);
 }
 
 function cap(s: string): string {

@@ -26,7 +26,65 @@ function fromEpochDigits(intPart: string, frac: string): number | undefined {
   return inRange(ms);
 }
 
+// Days since 1970-01-01 of a civil date (proleptic Gregorian), H. Hinnant's algorithm.
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+function digits(s: string, i: number, n: number): number {
+  let v = 0;
+  for (let j = i; j < i + n; j++) {
+    const c = s.charCodeAt(j) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * The shape nearly every record uses, `YYYY-MM-DDTHH:mm:ss[.f…]Z` (T or space), read with char
+ * codes; anything else (offsets, no seconds, odd fractions) goes to the regex path.
+ */
+function parseIsoFast(s: string): number | undefined {
+  const n = s.length;
+  if (n < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return undefined;
+  const sep = s.charCodeAt(10);
+  if (sep !== 84 && sep !== 32) return undefined;
+  const y = digits(s, 0, 4);
+  const mo = digits(s, 5, 2);
+  const d = digits(s, 8, 2);
+  const h = digits(s, 11, 2);
+  const mi = digits(s, 14, 2);
+  const sec = digits(s, 17, 2);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return undefined;
+  if (d > (DAYS[mo - 1] ?? 0) || (mo === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)))) return undefined;
+  let i = 19;
+  let ms = 0;
+  if (i < n && s.charCodeAt(i) === 46) {
+    let k = 0;
+    for (i++; i < n; i++, k++) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      if (k < 3) ms = ms * 10 + c;
+    }
+    if (k === 0) return undefined;
+    if (k === 1) ms *= 100;
+    else if (k === 2) ms *= 10;
+  }
+  // Only a bare end (UTC) or `Z` here; offsets take the general path.
+  if (i === n - 1 && (s.charCodeAt(i) === 90 || s.charCodeAt(i) === 122)) i++;
+  if (i !== n) return undefined;
+  return inRange(daysFromCivil(y, mo, d) * 86_400_000 + ((h * 60 + mi) * 60 + sec) * 1000 + ms);
+}
+
 export function parseIsoLike(s: string): number | undefined {
+  const fast = parseIsoFast(s);
+  if (fast !== undefined) return fast;
   const m = ISO.exec(s);
   if (!m) return undefined;
   const y = Number(m[1]);
@@ -76,9 +134,11 @@ export function parseTime(v: unknown): number | undefined {
   if (s.length === 0 || s.length > 64) return undefined;
   const c = s.charCodeAt(0);
   if (c < 48 || c > 57) return parseOther(s);
+  // `YYYY-` starts an ISO-like time; otherwise digits are an epoch value.
+  if (s.length >= 10 && s.charCodeAt(4) === 45) return parseIsoLike(s) ?? parseOther(s);
   const m = DIGITS.exec(s);
   if (m) return fromEpochDigits(m[1] ?? '', m[2] ?? '');
-  return parseIsoLike(s) ?? parseOther(s);
+  return parseOther(s);
 }
 
 const DAY_MS = 86_400_000;
