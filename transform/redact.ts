@@ -30,7 +30,7 @@ export function mayHoldSecret(text: string): boolean {
 }
 
 // `Bearer` + a token of 8+ characters of [A-Za-z0-9._~+/=-] (§6).
-const BEARER = /Bearer(\s+)[A-Za-z0-9._~+/=-]{8,}/gi;
+const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi;
 // A key followed by `=` or `:` (logfmt, headers, JSON text, escaped JSON text, query strings),
 // or a quoted name followed by `,` and maybe `"value":` (pair lists like `["Cookie","…"]` and
 // Taobao `{"key":"sign","value":…}` in JSON text that did not parse).
@@ -43,7 +43,7 @@ export function redactText(s: string): string {
   if (!HINT.test(s)) return s;
   // `\u0073ign` is `sign` to any JSON reader: decode such escapes so the key is seen.
   let t = s.includes('\\u') ? s.replace(UNICODE_ESCAPE, (_m, h: string) => String.fromCharCode(parseInt(h, 16))) : s;
-  t = t.replace(BEARER, `Bearer$1${REDACTED}`);
+  t = t.replace(BEARER, `$1${REDACTED}`);
   let out = '';
   let last = 0;
   KEY_SEP.lastIndex = 0;

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isSecretKey, mayHoldSecret, redactText, redactValue, REDACTED } from '../../transform/redact.ts';
+
+describe('isSecretKey', () => {
+  it('matches the §6 names ignoring case, -/_ and camelCase', () => {
+    for (const k of ['sign', 'SIGN', 'session', 'sessionKey', 'session_key', 'Session-Key', 'access_token', 'accessToken', 'refresh-token', 'app_secret', 'AppSecret', 'secret', 'password', 'pass_word', 'Authorization', 'cookie', 'x-api-key', 'X_API_KEY', 'api_key', 'apiKey', 'headers.authorization']) {
+      assert.ok(isSecretKey(k), k);
+    }
+  });
+  it('leaves look-alikes alone', () => {
+    for (const k of ['sign_type', 'signature_version', 'sessions', 'token_type', 'app_key', 'request_id', 'key', 'cookies_enabled', 'password_hint']) {
+      assert.ok(!isSecretKey(k), k);
+    }
+  });
+});
+
+describe('redactText', () => {
+  it('redacts Bearer credentials of 8+ token characters', () => {
+    assert.equal(redactText('auth Bearer abcDEF123._~+/=- ok'), `auth Bearer ${REDACTED} ok`);
+    assert.equal(redactText('bearer\tabcdefgh'), `bearer\t${REDACTED}`);
+    assert.equal(redactText('Bearer abc'), 'Bearer abc');
+  });
+  it('redacts logfmt, header, query and JSON-text values of secret keys', () => {
+    assert.equal(redactText('a=1 password=hunter2 b=2'), `a=1 password=${REDACTED} b=2`);
+    assert.equal(redactText('session="two words" b=2'), `session="${REDACTED}" b=2`);
+    assert.equal(redactText('/v1/x?sign=abc&a=1'), `/v1/x?sign=${REDACTED}&a=1`);
+    assert.equal(redactText('{"access_token": "t0k", "n": 1}'), `{"access_token": "${REDACTED}", "n": 1}`);
+    assert.equal(redactText('{\\"secret\\":\\"x y\\"}'), `{\\"secret\\":\\"${REDACTED}\\"}`);
+    assert.equal(redactText('Authorization: Basic dXNlcjpwYXNz'), `Authorization: ${REDACTED}`);
+    assert.equal(redactText('Cookie: a=1; b=2'), `Cookie: ${REDACTED}`);
+    assert.equal(redactText(`x {"session":{"id":"s","n":[1,{"k":"v"}]},"ok":1}`), `x {"session":"${REDACTED}","ok":1}`);
+  });
+  it('redacts pair lists and unterminated values in JSON text that did not parse', () => {
+    assert.equal(redactText('[["Cookie","sid=1"],["a","b"]]'), `[["Cookie","${REDACTED}"],["a","b"]]`);
+    assert.equal(redactText('{"key":"sign","value":"ABC"}'), `{"key":"sign","value":"${REDACTED}"}`);
+    assert.equal(redactText('{"password":"abc def'), `{"password":"${REDACTED}"`);
+    assert.equal(redactText('sign, then go'), 'sign, then go');
+  });
+  it('sees keys written with \\u escapes', () => {
+    assert.ok(!redactText('{"\\u0073ign":"abc123"}').includes('abc123'));
+  });
+  it('returns text without secret hints unchanged (same string)', () => {
+    const s = 'status=200 route=/v1/x msg="fine"';
+    assert.equal(mayHoldSecret(s), false);
+    assert.equal(redactText(s), s);
+  });
+});
+
+describe('redactValue', () => {
+  it('redacts secret keys at any depth, whatever their value type', () => {
+    const v = redactValue({ a: { password: { nested: 1 } }, list: [{ Sign: 5 }], ok: 'x' });
+    assert.deepEqual(JSON.parse(JSON.stringify(v)), { a: { password: REDACTED }, list: [{ Sign: REDACTED }], ok: 'x' });
+  });
+  it('redacts Taobao args, header pairs and name/value objects', () => {
+    const v = redactValue({ args: { arg: [{ key: 'sign', value: 'S' }, { key: 'app_key', value: '1' }] }, h: [['Authorization', 'x'], ['Accept', '*/*']], n: [{ name: 'X-Api-Key', value: 'k' }] });
+    assert.deepEqual(JSON.parse(JSON.stringify(v)), { args: { arg: [{ key: 'sign', value: REDACTED }, { key: 'app_key', value: '1' }] }, h: [['Authorization', REDACTED], ['Accept', '*/*']], n: [{ name: 'X-Api-Key', value: REDACTED }] });
+  });
+  it('redacts text inside strings and keys; keeps __proto__ as data', () => {
+    const parsed = JSON.parse('{"__proto__":{"x":1},"m":"Bearer abcdefghijk","Bearer abcdefghijk":1}') as unknown;
+    const v = redactValue(parsed) as Record<string, unknown>;
+    assert.equal(JSON.stringify(v).includes('abcdefghijk'), false);
+    assert.equal(Object.getPrototypeOf(v), null);
+    assert.deepEqual(JSON.parse(JSON.stringify(v)).__proto__, { x: 1 });
+  });
+});
