@@ -1,13 +1,17 @@
 // "Error rates": error rate (non-ok events / all events) by category and by channel, top codes,
 // 4xx vs 5xx, the gateway's and the clients' view of the same requests, and catalog drift.
-// Everything reads the per-minute rollup `events_1m`, except the cross-source comparison,
-// which needs request ids and so reads raw `events` (one aggregate row back).
+// Everything reads the event rollups (events_1h for the whole hours of long ranges, events_1m
+// otherwise: rollup.ts), except the cross-source comparison, which needs request ids and so
+// reads raw `events` (one aggregate row back).
 import { dashboard, F, filterVariables, stat, table, timeseries } from './panels.ts';
+import { eventsRollup, HOUR_PRECISION_NOTE } from './rollup.ts';
 import type { ChDashboard, Tables } from './types.ts';
 
 export function errorRates(t: Tables): ChDashboard {
-  const where = `$__timeFilter(minute) AND ${F.channel} AND ${F.source}`;
+  const where = `${F.channel} AND ${F.source}`;
   const isError = `outcome != 'ok' AND ${F.category}`;
+  const overRange = (filter = where) => eventsRollup(t, 'range', filter);
+  const perInterval = (filter = where) => eventsRollup(t, 'interval', filter);
   return dashboard({
     uid: 'faultline-error-rates',
     title: 'faultline / Error rates',
@@ -22,7 +26,7 @@ export function errorRates(t: Tables): ChDashboard {
         w: 6,
         h: 6,
         sql: `SELECT sumIf(events, ${isError}) / sum(events) AS error_rate
-          FROM ${t.events1m} WHERE ${where}`,
+          FROM ${overRange()}`,
       }),
       stat({
         title: 'Events and errors',
@@ -31,7 +35,7 @@ export function errorRates(t: Tables): ChDashboard {
         w: 6,
         h: 6,
         sql: `SELECT sum(events) AS all_events, sumIf(events, ${isError}) AS errors
-          FROM ${t.events1m} WHERE ${where}`,
+          FROM ${overRange()}`,
       }),
       table({
         title: 'Top error codes',
@@ -40,7 +44,7 @@ export function errorRates(t: Tables): ChDashboard {
         w: 12,
         h: 6,
         sql: `SELECT code, category, sum(events) AS errors
-          FROM ${t.events1m} WHERE ${where} AND ${isError}
+          FROM ${overRange(`${where} AND ${isError}`)}
           GROUP BY code, category ORDER BY errors DESC, code LIMIT 20`,
       }),
       timeseries({
@@ -51,7 +55,7 @@ export function errorRates(t: Tables): ChDashboard {
             SELECT $__timeInterval(minute) AS time, category,
               sumIf(events, ${isError}) AS errors,
               sum(sum(events)) OVER (PARTITION BY time) AS requests
-            FROM ${t.events1m} WHERE ${where}
+            FROM ${perInterval()}
             GROUP BY time, category)
           WHERE errors > 0 ORDER BY time, category`,
       }),
@@ -60,7 +64,7 @@ export function errorRates(t: Tables): ChDashboard {
         description: 'Per interval and channel: non-ok events of the selected categories divided by all events of that channel.',
         unit: 'percentunit',
         sql: `SELECT $__timeInterval(minute) AS time, channel, sumIf(events, ${isError}) / sum(events) AS error_rate
-          FROM ${t.events1m} WHERE ${where}
+          FROM ${perInterval()}
           GROUP BY time, channel ORDER BY time, channel`,
       }),
       timeseries({
@@ -69,7 +73,7 @@ export function errorRates(t: Tables): ChDashboard {
         unit: 'short',
         sql: `SELECT $__timeInterval(minute) AS time,
             sumIf(events, http_status < 500) AS "4xx", sumIf(events, http_status >= 500) AS "5xx"
-          FROM ${t.events1m} WHERE ${where} AND ${F.category} AND http_status >= 400
+          FROM ${perInterval(`${where} AND ${F.category} AND http_status >= 400`)}
           GROUP BY time ORDER BY time`,
       }),
       timeseries({
@@ -77,7 +81,7 @@ export function errorRates(t: Tables): ChDashboard {
         description: "Per interval: the gateway's error rate next to the clients' error rate for the selected channels.",
         unit: 'percentunit',
         sql: `SELECT $__timeInterval(minute) AS time, source, sumIf(events, ${isError}) / sum(events) AS error_rate
-          FROM ${t.events1m} WHERE ${where}
+          FROM ${perInterval()}
           GROUP BY time, source ORDER BY time, source`,
       }),
       table({
@@ -95,10 +99,10 @@ export function errorRates(t: Tables): ChDashboard {
       }),
       table({
         title: 'Catalog drift',
-        description: 'Gateway codes the error catalog does not know (category guessed from the HTTP status): add them to data/errors.catalog.json.',
+        description: `Gateway codes the error catalog does not know (category guessed from the HTTP status): add them to data/errors.catalog.json. ${HOUR_PRECISION_NOTE}`,
         unit: 'short',
         sql: `SELECT code, http_status, sum(events) AS drift_events, min(minute) AS first_seen, max(minute) AS last_seen
-          FROM ${t.events1m} WHERE ${where} AND catalog_drift
+          FROM ${overRange(`${where} AND catalog_drift`)}
           GROUP BY code, http_status ORDER BY drift_events DESC, code LIMIT 50`,
       }),
     ],

@@ -13,6 +13,7 @@ import {
   type QueryKind,
   type Tables,
 } from './types.ts';
+import { eventsRollup, SERIES_MAX_DATA_POINTS, SERIES_MIN_INTERVAL } from './rollup.ts';
 
 export const DATASOURCE_UID = 'faultline-clickhouse';
 export const DATASOURCE_NAME = 'faultline ClickHouse';
@@ -59,13 +60,17 @@ function panel(type: PanelType, kind: QueryKind, spec: PanelSpec, options: Recor
   };
 }
 
-export const timeseries = (s: PanelSpec) =>
-  panel('timeseries', 'timeseries', s, { legend: { displayMode: 'table', placement: 'right', calcs: ['sum', 'max'] }, tooltip: { mode: 'multi' } });
+/** Time series carry Grafana's query options so that long ranges get whole-hour intervals (rollup.ts). */
+export const timeseries = (s: PanelSpec) => ({
+  ...panel('timeseries', 'timeseries', s, { legend: { displayMode: 'table', placement: 'right', calcs: ['sum', 'max'] }, tooltip: { mode: 'multi' } }),
+  maxDataPoints: SERIES_MAX_DATA_POINTS,
+  interval: SERIES_MIN_INTERVAL,
+});
 export const table = (s: PanelSpec) => panel('table', 'table', s, { showHeader: true, cellHeight: 'sm' });
 export const stat = (s: PanelSpec) =>
   panel('stat', 'table', s, { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'value', graphMode: 'none' });
 
-type Draft = ReturnType<typeof panel>;
+type Draft = ReturnType<typeof panel> & Pick<ChPanel, 'maxDataPoints' | 'interval'>;
 
 /** Flow panels left to right, wrapping at 24 columns; ids in order. */
 export function layout(drafts: Draft[]): ChPanel[] {
@@ -95,14 +100,14 @@ export const datasourceVariable: VariableModel = {
   current: { text: DATASOURCE_NAME, value: DATASOURCE_UID },
 };
 
-/** A multi-value query variable over a rollup column, refreshed on time-range change. */
+/** A multi-value query variable over an event rollup column, refreshed on time-range change. */
 function queryVariable(name: string, label: string, sql: string): VariableModel {
   return {
     type: 'query',
     name,
     label,
     datasource: ds,
-    query: sql,
+    query: sql.trim().replace(/\n\s+/g, '\n  '),
     refresh: 2,
     multi: true,
     includeAll: true,
@@ -113,7 +118,7 @@ function queryVariable(name: string, label: string, sql: string): VariableModel 
 
 export function filterVariables(t: Tables): VariableModel[] {
   const distinct = (col: string) =>
-    `SELECT DISTINCT ${col} FROM ${t.events1m} WHERE $__timeFilter(minute) AND ${col} != '' ORDER BY ${col}`;
+    `SELECT DISTINCT ${col} FROM ${eventsRollup(t, 'range', `${col} != ''`)} ORDER BY ${col}`;
   return [
     datasourceVariable,
     queryVariable('channel', 'Channel', distinct('channel')),

@@ -1,11 +1,15 @@
 // "Quota exhaustion": rate-limit, daily-quota, platform-quota and balance hits (limit_kind,
 // ../shared/spec/event-model.md §5) by channel and app, when each channel's daily quota was
-// first hit today (UTC), and Taobao's call-limit codes 4–8. All from `events_1m`.
+// first hit today (UTC), and Taobao's call-limit codes 4–8. All from the event rollups
+// (rollup.ts), the first hit of the day from `events_1m` alone (it is to the minute, over at
+// most a day).
 import { dashboard, F, filterVariables, table, timeseries } from './panels.ts';
+import { eventsRollup, HOUR_PRECISION_NOTE } from './rollup.ts';
 import type { ChDashboard, Tables } from './types.ts';
 
 export function quota(t: Tables): ChDashboard {
-  const where = `$__timeFilter(minute) AND ${F.channel} AND ${F.source}`;
+  const where = `${F.channel} AND ${F.source}`;
+  const limits = (sw: 'interval' | 'range') => eventsRollup(t, sw, `${where} AND limit_kind != ''`);
   return dashboard({
     uid: 'faultline-quota',
     title: 'faultline / Quota exhaustion',
@@ -20,7 +24,7 @@ export function quota(t: Tables): ChDashboard {
         sql: `SELECT $__timeInterval(minute) AS time,
             sumIf(events, limit_kind = 'rate') AS rate, sumIf(events, limit_kind = 'quota') AS quota,
             sumIf(events, limit_kind = 'platform') AS platform, sumIf(events, limit_kind = 'balance') AS balance
-          FROM ${t.events1m} WHERE ${where} AND limit_kind != ''
+          FROM ${limits('interval')}
           GROUP BY time ORDER BY time`,
       }),
       timeseries({
@@ -29,7 +33,7 @@ export function quota(t: Tables): ChDashboard {
         unit: 'short',
         sql: `SELECT $__timeInterval(minute) AS time, concat(if(channel = '', 'unknown', channel), ' ', limit_kind) AS channel_limit,
             sum(events) AS hits
-          FROM ${t.events1m} WHERE ${where} AND limit_kind != ''
+          FROM ${limits('interval')}
           GROUP BY time, channel_limit ORDER BY time, channel_limit`,
       }),
       table({
@@ -48,15 +52,15 @@ export function quota(t: Tables): ChDashboard {
         unit: 'short',
         sql: `SELECT $__timeInterval(minute) AS time, concat(if(app_id = '', 'unknown', app_id), ' ', channel, ' ', limit_kind) AS app_limit,
             sum(events) AS hits
-          FROM ${t.events1m} WHERE ${where} AND limit_kind != ''
+          FROM ${limits('interval')}
           GROUP BY time, app_limit ORDER BY time, app_limit`,
       }),
       table({
         title: 'Top apps hitting limits',
-        description: 'Which apps hit which limits on which channel (top 50), with the last minute seen.',
+        description: `Which apps hit which limits on which channel (top 50), with the last minute seen. ${HOUR_PRECISION_NOTE}`,
         unit: 'short',
         sql: `SELECT app_id, channel, limit_kind, sum(events) AS hits, max(minute) AS last_hit
-          FROM ${t.events1m} WHERE ${where} AND limit_kind != ''
+          FROM ${limits('range')}
           GROUP BY app_id, channel, limit_kind ORDER BY hits DESC, app_id, channel, limit_kind LIMIT 50`,
       }),
       timeseries({
@@ -65,8 +69,7 @@ export function quota(t: Tables): ChDashboard {
         unit: 'short',
         w: 24,
         sql: `SELECT $__timeInterval(minute) AS time, concat('taobao ', upstream_code) AS taobao_code, sum(events) AS hits
-          FROM ${t.events1m}
-          WHERE ${where} AND upstream_vendor = 'taobao' AND upstream_code IN ('4', '5', '6', '7', '8')
+          FROM ${eventsRollup(t, 'interval', `${where} AND upstream_vendor = 'taobao' AND upstream_code IN ('4', '5', '6', '7', '8')`)}
           GROUP BY time, taobao_code ORDER BY time, taobao_code`,
       }),
     ],

@@ -51,6 +51,7 @@ export interface Tables {
   events: string;
   rejects: string;
   events1m: string;
+  events1h: string;
   failedOffers1m: string;
   rejects1m: string;
   requestIndex: string;
@@ -63,6 +64,7 @@ export function tables(db: string): Tables {
     events: `${db}.events`,
     rejects: `${db}.rejects`,
     events1m: `${db}.events_1m`,
+    events1h: `${db}.events_1h`,
     failedOffers1m: `${db}.failed_offers_1m`,
     rejects1m: `${db}.rejects_1m`,
     requestIndex: `${db}.request_index`,

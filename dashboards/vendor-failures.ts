@@ -1,7 +1,9 @@
-// "Vendor failures": upstream errors by vendor, code and sub-code, vendor timeouts, 1688
-// failed-offer codes (from `failed_offers_1m`) and sample upstream messages (raw `events`,
-// one per vendor/code/sub-code, LIMITed).
+// "Vendor failures": upstream errors by vendor, code and sub-code, vendor timeouts (from the
+// event rollups, rollup.ts), 1688 failed-offer codes (from `failed_offers_1m`, which has no
+// hourly twin) and sample upstream messages (raw `events`, one per vendor/code/sub-code,
+// LIMITed).
 import { dashboard, F, filterVariables, table, timeseries } from './panels.ts';
+import { eventsRollup, HOUR_PRECISION_NOTE } from './rollup.ts';
 import type { ChDashboard, Tables } from './types.ts';
 
 /**
@@ -12,8 +14,8 @@ export const TIMEOUT_PREDICATE = `(upstream_code IN ('900', '901', '902')
   OR positionCaseInsensitive(upstream_sub_code, 'timeout') > 0 OR positionCaseInsensitive(code, 'timeout') > 0)`;
 
 export function vendorFailures(t: Tables): ChDashboard {
-  const where = `$__timeFilter(minute) AND ${F.channel} AND ${F.source} AND ${F.category}`;
-  const upstream = `upstream_vendor != '' AND outcome != 'ok'`;
+  const where = `${F.channel} AND ${F.source} AND ${F.category}`;
+  const upstream = `${where} AND upstream_vendor != '' AND outcome != 'ok'`;
   return dashboard({
     uid: 'faultline-vendor-failures',
     title: 'faultline / Vendor failures',
@@ -26,7 +28,7 @@ export function vendorFailures(t: Tables): ChDashboard {
         description: 'Non-ok events carrying a vendor error, per interval and vendor.',
         unit: 'short',
         sql: `SELECT $__timeInterval(minute) AS time, upstream_vendor AS vendor, sum(events) AS errors
-          FROM ${t.events1m} WHERE ${where} AND ${upstream}
+          FROM ${eventsRollup(t, 'interval', upstream)}
           GROUP BY time, vendor ORDER BY time, vendor`,
       }),
       timeseries({
@@ -34,15 +36,15 @@ export function vendorFailures(t: Tables): ChDashboard {
         description: 'Vendor errors that are timeouts (Taobao 900–902, or a code/sub-code naming a timeout), per interval and vendor.',
         unit: 'short',
         sql: `SELECT $__timeInterval(minute) AS time, upstream_vendor AS vendor, sum(events) AS timeouts
-          FROM ${t.events1m} WHERE ${where} AND ${upstream} AND ${TIMEOUT_PREDICATE}
+          FROM ${eventsRollup(t, 'interval', `${upstream} AND ${TIMEOUT_PREDICATE}`)}
           GROUP BY time, vendor ORDER BY time, vendor`,
       }),
       table({
         title: 'Upstream codes',
-        description: 'Vendor code and sub-code of upstream errors (top 50), with the last minute seen.',
+        description: `Vendor code and sub-code of upstream errors (top 50), with the last minute seen. ${HOUR_PRECISION_NOTE}`,
         unit: 'short',
         sql: `SELECT upstream_vendor AS vendor, upstream_code, upstream_sub_code, sum(events) AS errors, max(minute) AS last_seen
-          FROM ${t.events1m} WHERE ${where} AND ${upstream}
+          FROM ${eventsRollup(t, 'range', upstream)}
           GROUP BY vendor, upstream_code, upstream_sub_code
           ORDER BY errors DESC, vendor, upstream_code, upstream_sub_code LIMIT 50`,
       }),

@@ -45,7 +45,8 @@ describe('dashboard-linter rules (grafana.md)', () => {
         assert.equal(v.refresh, 2, `${d.uid} ${v.name}`);
         assert.equal(typeof v.query, 'string');
         assert.deepEqual(v.datasource, { type: PLUGIN_TYPE, uid: '${datasource}' });
-        assert.match(String(v.query), /FROM faultline\.events_1m WHERE \$__timeFilter\(minute\)/);
+        assert.match(String(v.query), /FROM faultline\.events_1h\n\s*WHERE dateDiff\('second', \$__fromTime, \$__toTime\) >= 172800 /);
+        assert.match(String(v.query), /FROM faultline\.events_1m\n\s*WHERE \$__timeFilter\(minute\) /);
       }
     }
     const lookup = dashboards.find((d) => d.uid === 'faultline-request-lookup')!;
@@ -125,10 +126,66 @@ describe('tables', () => {
   test('rollup panels always aggregate (SummingMergeTree parts are merged lazily)', () => {
     for (const { p } of panels) {
       for (const t of p.targets) {
-        if (!/faultline\.(events_1m|failed_offers_1m|rejects_1m)/.test(t.rawSql)) continue;
+        if (!/faultline\.(events_1m|events_1h|failed_offers_1m|rejects_1m)/.test(t.rawSql)) continue;
         assert.match(t.rawSql, /\bsum(If)?\(|\bmin\(minute\)/, `${p.title}: reads a rollup without summing`);
       }
     }
+  });
+});
+
+describe('hourly rollup (dashboards/rollup.ts)', () => {
+  const eventRollupPanels = panels.filter(({ p }) => p.targets.some((t) => /faultline\.events_1[mh]\b/.test(t.rawSql)));
+
+  test('every panel reading events_1m reads events_1h through the helper, except the first quota hit of the day', () => {
+    const minuteOnly = eventRollupPanels.filter(({ p }) => p.targets.some((t) => !t.rawSql.includes('FROM faultline.events_1h')));
+    assert.deepEqual(minuteOnly.map(({ p }) => p.title), ['Daily quota first exhausted today']);
+    for (const { p } of eventRollupPanels) {
+      for (const t of p.targets) {
+        if (!t.rawSql.includes('events_1h')) continue;
+        const on = t.queryType === 'timeseries' ? '$__interval_s % 3600 = 0' : "dateDiff('second', $__fromTime, $__toTime) >= 172800";
+        // Both branches, each guarded by the same constant switch.
+        assert.ok(t.rawSql.includes(`WHERE ${on} AND hour >= `) && t.rawSql.includes(`NOT (${on}) OR minute < `), `${p.title}: switch`);
+        assert.equal(t.rawSql.match(/UNION ALL/g)?.length, 1, p.title);
+      }
+    }
+    assert.equal(eventRollupPanels.length, 17);
+  });
+
+  test('panels showing first/last times say they are to the hour on long ranges', () => {
+    for (const { p } of eventRollupPanels) {
+      const showsTimes = p.targets.some((t) => t.rawSql.includes('events_1h') && /\b(min|max)\(minute\)/.test(t.rawSql));
+      assert.equal(p.description.includes('to the hour'), showsTimes, p.title);
+    }
+  });
+
+  test('alerts keep reading events_1m only (short windows)', () => {
+    for (const r of alertRules(tables('faultline'))) assert.doesNotMatch(r.sql, /events_1h/, r.uid);
+  });
+
+  // Grafana's interval: (to - from) / max data points, rounded by rangeutil.roundInterval,
+  // never below the panel's min interval.
+  const ROUNDS: [number, number][] = [[90_000, 60_000], [210_000, 120_000], [450_000, 300_000], [750_000, 600_000],
+    [1_050_000, 900_000], [1_500_000, 1_200_000], [2_700_000, 1_800_000], [5_400_000, 3_600_000], [9_000_000, 7_200_000],
+    [16_200_000, 10_800_000], [32_400_000, 21_600_000], [86_400_000, 43_200_000], [604_800_000, 86_400_000],
+    [1_814_400_000, 604_800_000], [3_628_800_000, 2_592_000_000]];
+  const grafanaIntervalS = (rangeMs: number, maxDataPoints: number) => {
+    const raw = rangeMs / maxDataPoints;
+    const rounded = ROUNDS.find(([below]) => raw < below)?.[1] ?? 31_536_000_000;
+    return Math.max(rounded, 60_000) / 1000;
+  };
+
+  test('time series: 200 max data points and a 1m min interval, so a 7-day range gets 1-hour buckets', () => {
+    const series = panels.filter(({ p }) => p.type === 'timeseries');
+    for (const { p } of series) assert.deepEqual([p.maxDataPoints, p.interval], [200, '1m'], p.title);
+    const day = 86_400_000;
+    assert.equal(grafanaIntervalS(7 * day, 200), 3600);
+    assert.equal(grafanaIntervalS(6.25 * day, 200), 3600);
+    assert.equal(grafanaIntervalS(6 * 3_600_000, 200), 120);
+    assert.equal(grafanaIntervalS(3_600_000, 200), 60);
+    // From 6.25 days up every interval Grafana picks is a whole number of hours.
+    for (let d = 6.25; d <= 800; d *= 1.07) assert.equal(grafanaIntervalS(d * day, 200) % 3600, 0, `${d} days`);
+    // Without max data points (a panel ~900 px wide) a week would get 10-minute buckets.
+    assert.equal(grafanaIntervalS(7 * day, 900), 600);
   });
 });
 

@@ -2,6 +2,7 @@
 // rows (never from SQL), under a time range, an interval and a selection of the dashboard
 // variables. Keyed by panel title; rows in the panel query's ORDER BY.
 import { EVENT_COLUMNS } from '../../dashboards/request-lookup.ts';
+import { LONG_RANGE_S } from '../../dashboards/rollup.ts';
 import type { EventRow } from '../../sql/store.ts';
 import type { SyntheticDay } from '../support/synthetic-day.ts';
 
@@ -22,6 +23,7 @@ export interface Ctx {
 
 type Row = Record<string, unknown>;
 const MIN = 60_000;
+const HOUR = 3_600_000;
 // Date.parse of the same ~55k strings again and again dominates the model's cost: memoize.
 const parsed = new Map<string, number>();
 const ms = (iso: string) => {
@@ -69,6 +71,14 @@ export function makeModel(c: Ctx): Record<string, () => Row[]> {
   const rolled = c.day.events.filter((e) => minuteOf(e) >= F && minuteOf(e) <= T && chan(e) && src(e));
   const raw = c.day.events.filter((e) => ms(e.event_time) >= F && ms(e.event_time) <= T);
   const bucket = (e: EventRow) => floorTo(minuteOf(e), step);
+  // Tables over ranges of LONG_RANGE_S or more read the hours lying wholly inside the range
+  // (all their minutes within [F, T]) from events_1h: first/last times there are hour starts.
+  const longRange = (T - F) / 1000 >= LONG_RANGE_S;
+  const seenAt = (e: EventRow) => {
+    const m = minuteOf(e);
+    const h = floorTo(m, HOUR);
+    return longRange && h >= F && h + 59 * MIN <= T ? h : m;
+  };
   const isErr = (e: EventRow) => e.outcome !== 'ok' && cat(e);
   const errs = rolled.filter(isErr);
   const count = <T>(xs: T[], p: (x: T) => boolean = () => true) => xs.filter(p).length;
@@ -122,7 +132,7 @@ export function makeModel(c: Ctx): Record<string, () => Row[]> {
     },
     'Catalog drift': () => sortBy([...group(rolled.filter((e) => e.catalog_drift), (e) => `${e.code}|${e.http_status}`).values()].map((g) => ({
       code: g[0]!.code, http_status: g[0]!.http_status, drift_events: g.length,
-      first_seen: Math.min(...g.map(minuteOf)), last_seen: Math.max(...g.map(minuteOf)),
+      first_seen: Math.min(...g.map(seenAt)), last_seen: Math.max(...g.map(seenAt)),
     })), '-drift_events', 'code').slice(0, 50),
     // ---- quota
     'Limit hits by kind': () => [...group(limits, (e) => String(bucket(e))).values()].map((g) => ({
@@ -139,7 +149,7 @@ export function makeModel(c: Ctx): Record<string, () => Row[]> {
     },
     'Limit hits by app': () => seriesCount(limits, (e) => `${e.app_id || 'unknown'} ${e.channel} ${e.limit_kind}`, 'app_limit', 'hits'),
     'Top apps hitting limits': () => sortBy([...group(limits, (e) => `${e.app_id}|${e.channel}|${e.limit_kind}`).values()].map((g) => ({
-      app_id: g[0]!.app_id, channel: g[0]!.channel, limit_kind: g[0]!.limit_kind, hits: g.length, last_hit: Math.max(...g.map(minuteOf)),
+      app_id: g[0]!.app_id, channel: g[0]!.channel, limit_kind: g[0]!.limit_kind, hits: g.length, last_hit: Math.max(...g.map(seenAt)),
     })), '-hits', 'app_id', 'channel', 'limit_kind').slice(0, 50),
     'Taobao call-limit codes (4–8)': () => seriesCount(
       rolled.filter((e) => e.upstream_vendor === 'taobao' && ['4', '5', '6', '7', '8'].includes(e.upstream_code)),
@@ -149,7 +159,7 @@ export function makeModel(c: Ctx): Record<string, () => Row[]> {
     'Vendor timeouts': () => seriesCount(upstream.filter(isTimeout), (e) => e.upstream_vendor, 'vendor', 'timeouts'),
     'Upstream codes': () => sortBy([...group(upstream, (e) => `${e.upstream_vendor}|${e.upstream_code}|${e.upstream_sub_code}`).values()].map((g) => ({
       vendor: g[0]!.upstream_vendor, upstream_code: g[0]!.upstream_code, upstream_sub_code: g[0]!.upstream_sub_code,
-      errors: g.length, last_seen: Math.max(...g.map(minuteOf)),
+      errors: g.length, last_seen: Math.max(...g.map(seenAt)),
     })), '-errors', 'vendor', 'upstream_code', 'upstream_sub_code').slice(0, 50),
     'Failed offer error codes (1688)': () => sortBy([...group(lines, (l) => `${l.e.channel}|${l.code}`).values()].map((g) => ({
       channel: g[0]!.e.channel, error_code: g[0]!.code, failed_lines: g.length,
