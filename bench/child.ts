@@ -23,6 +23,8 @@ export interface Child {
   stderr(): string;
   /** Resolves with the exit code (or signal name). */
   exited: Promise<number | string>;
+  /** CPU time (user + system, all threads, engine included) used so far, ms; the last sample once exited. */
+  cpuMs(): number;
   /** Stop sampling and summarise memory. `nativeBaseMb` is a bare node's RSS outside heap+external. */
   memory(nativeBaseMb: number): MemSummary;
 }
@@ -37,6 +39,20 @@ function procStatusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 }
 
 const MB = 1024 * 1024;
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+/** utime + stime of a process (all its threads), ms; undefined once it is gone. */
+export function procCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name (which may contain spaces): state is field 3.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / USER_HZ;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Spawn `node [nodeArgs] script args` with the mem probe preloaded; sample /proc every `everyMs`. */
 export function spawnNode(
@@ -65,7 +81,9 @@ export function spawnNode(
   });
   let rssMax = 0;
   let hwm = 0;
+  let cpu = 0;
   const sample = (): void => {
+    cpu = procCpuMs(pid) ?? cpu;
     rssMax = Math.max(rssMax, procStatusKb(pid, 'VmRSS'));
     hwm = Math.max(hwm, procStatusKb(pid, 'VmHWM'));
   };
@@ -82,6 +100,10 @@ export function spawnNode(
     stdout: () => out,
     stderr: () => err,
     exited,
+    cpuMs() {
+      if (proc.exitCode === null && proc.signalCode === null) cpu = procCpuMs(pid) ?? cpu;
+      return cpu;
+    },
     memory(nativeBaseMb) {
       sample();
       clearInterval(timer);

@@ -115,6 +115,10 @@ export interface Timed {
   per_s: number;
   /** From the first stored batch to the last. */
   steady_per_s: number;
+  /** CPU of the whole process (all threads, engine included) per record stored, µs, from its first stored batch to its last. */
+  cpu_us_per_record: number;
+  /** CPU of the process from spawn to its last stored batch, ms. */
+  cpu_total_ms: number;
   /** (ms since spawn, stored) samples, for the freshness cross-check. */
   timeline: [number, number][];
 }
@@ -129,6 +133,8 @@ export async function waitStored(r: Running, target: number, timeoutMs: number, 
   let first = 0;
   let firstCount = 0;
   let last = 0;
+  let cpuFirst = 0;
+  let cpuLast = 0;
   const timeline: [number, number][] = [];
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline && r.child.proc.exitCode === null) {
@@ -136,11 +142,16 @@ export async function waitStored(r: Running, target: number, timeoutMs: number, 
     const t = performance.now() - r.spawnedAt;
     if (n !== undefined) {
       timeline.push([Math.round(t), n]);
+      const cpu = r.child.cpuMs();
       if (n > 0 && first === 0) {
         first = t;
         firstCount = n;
+        cpuFirst = cpu;
       }
-      if (n > stored) last = t;
+      if (n > stored) {
+        last = t;
+        cpuLast = cpu;
+      }
       stored = n;
       if (n >= target) break;
     }
@@ -153,6 +164,8 @@ export async function waitStored(r: Running, target: number, timeoutMs: number, 
     last_row_ms: Math.round(last),
     per_s: last > 0 ? Math.round(stored / (last / 1000)) : 0,
     steady_per_s: steadySpan > 0 ? Math.round((stored - firstCount) / steadySpan) : 0,
+    cpu_us_per_record: stored > firstCount ? Math.round(((cpuLast - cpuFirst) * 1000) / (stored - firstCount) * 10) / 10 : 0,
+    cpu_total_ms: Math.round(cpuLast),
     timeline,
   };
 }

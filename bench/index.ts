@@ -156,7 +156,7 @@ async function main(): Promise<number> {
       json.peer_rows_per_s = peer.rows_per_s;
       const steady = peer.rows / ((peer.elapsed_ms - peer.first_row_ms) / 1000);
       t.row('peer: Kafka engine → MV → MergeTree', `${peer.rows_per_s.toLocaleString('en')} rows/s`,
-        `${peer.rows.toLocaleString('en')} rows in ${peer.elapsed_ms} ms (first row at ${peer.first_row_ms} ms; ~${Math.round(steady).toLocaleString('en')}/s after); RSS peak ${mem.rss_peak_mb} MB; ${JSON.stringify(peer.settings)}`);
+        `${peer.rows.toLocaleString('en')} records stored (+${peer.duplicates} duplicate rows) in ${peer.elapsed_ms} ms (first row at ${peer.first_row_ms} ms, i.e. group join + first block; ~${Math.round(steady).toLocaleString('en')}/s after); CPU ${peer.cpu_us_per_row} µs/row (all threads); RSS peak ${mem.rss_peak_mb} MB; ${JSON.stringify(peer.settings)}`);
     }
 
     if (only.has('faultline')) {
@@ -192,7 +192,7 @@ async function main(): Promise<number> {
       await c.exited;
       const b = lastJson<BaselineResult>(c.stdout());
       t.row('kafkajs consume + JSON.parse (1 thread)', b ? `${b.msgs_per_s.toLocaleString('en')} msg/s` : 'failed',
-        b ? `${b.messages.toLocaleString('en')} msgs in ${b.elapsed_ms} ms (first at ${b.first_msg_ms} ms; ${b.steady_msgs_per_s.toLocaleString('en')}/s after)` : c.stderr().slice(-300));
+        b ? `${b.messages.toLocaleString('en')} msgs in ${b.elapsed_ms} ms (first at ${b.first_msg_ms} ms; ${b.steady_msgs_per_s.toLocaleString('en')}/s after); CPU ${b.cpu_us_per_msg} µs/msg` : c.stderr().slice(-300));
     }
 
     let transform: TransformResult | undefined;

@@ -15,6 +15,8 @@ export interface BaselineResult {
   /** From the first message to the last, i.e. without the group join. */
   steady_msgs_per_s: number;
   parse_errors: number;
+  /** CPU of the process per message, from the first message to the last, µs. */
+  cpu_us_per_msg: number;
 }
 
 async function main(): Promise<void> {
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
   await consumer.subscribe({ topics: [values.topic], fromBeginning: true });
   const t0 = performance.now();
   let first = 0;
+  let cpuFirst = process.cpuUsage();
   let n = 0;
   let bad = 0;
   let resolveDone!: () => void;
@@ -49,7 +52,10 @@ async function main(): Promise<void> {
   await consumer.run({
     autoCommit: false,
     eachBatch: async ({ batch }) => {
-      if (first === 0) first = performance.now();
+      if (first === 0) {
+        first = performance.now();
+        cpuFirst = process.cpuUsage();
+      }
       for (const m of batch.messages) {
         try {
           JSON.parse(m.value ? m.value.toString('utf8') : 'null');
@@ -63,6 +69,7 @@ async function main(): Promise<void> {
   });
   await done;
   const end = performance.now();
+  const cpu = process.cpuUsage(cpuFirst);
   clearTimeout(timeout);
   await consumer.disconnect();
   const out: BaselineResult = {
@@ -72,6 +79,7 @@ async function main(): Promise<void> {
     msgs_per_s: Math.round(n / ((end - t0) / 1000)),
     steady_msgs_per_s: Math.round(n / ((end - first) / 1000)),
     parse_errors: bad,
+    cpu_us_per_msg: Math.round(((cpu.user + cpu.system) / n) * 10) / 10,
   };
   process.stdout.write(JSON.stringify(out) + '\n');
 }

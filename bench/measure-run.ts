@@ -43,7 +43,8 @@ export async function measureRun(o: {
     t.row(o.label, 'INCOMPLETE', `stored ${timed.stored} of ${o.records}; exit ${stopped.exit}; ${run.child.stderr().slice(-600).replace(/\s+/g, ' ')}`);
   } else {
     t.row(o.label, `${timed.per_s.toLocaleString('en')} rec/s`,
-      `${timed.stored.toLocaleString('en')} stored in ${timed.last_row_ms} ms from spawn (first batch at ${timed.first_row_ms} ms; ${timed.steady_per_s.toLocaleString('en')}/s after); exit ${stopped.exit}`);
+      `${timed.stored.toLocaleString('en')} stored in ${timed.last_row_ms} ms from spawn (first batch at ${timed.first_row_ms} ms; ${timed.steady_per_s.toLocaleString('en')}/s after); ` +
+        `CPU ${timed.cpu_us_per_record} µs/record after the first batch (all threads, engine included), ${Math.round((timed.cpu_total_ms * 1000) / timed.stored)} µs/record from spawn; exit ${stopped.exit}`);
     t.row(`  RSS`, `${m.rss_peak_mb} MB`,
       `peak VmHWM; without the engine: ${m.rss_excl_engine_mb} MB (V8 heap+external peak ${m.js_peak_mb} MB + node runtime ${Math.round(o.nativeBaseMb)} MB)`);
     const check = spawnNode(['--import', 'tsx'], fileURLToPath(new URL('./store-query.ts', import.meta.url)), ['--data', o.dataDir,

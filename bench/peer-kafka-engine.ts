@@ -14,10 +14,15 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 export interface PeerResult {
+  /** Distinct records stored (by Kafka partition and offset). */
   rows: number;
+  /** Rows stored beyond one per record (re-deliveries). */
+  duplicates: number;
   elapsed_ms: number;
   first_row_ms: number;
   rows_per_s: number;
+  /** CPU of the whole process (librdkafka, parsing, MV, MergeTree writes and merges) per row, from t0 to the last row, µs. */
+  cpu_us_per_row: number;
   rss_hwm_mb: number;
   settings: Record<string, string | number>;
 }
@@ -36,7 +41,8 @@ const MV_SELECT = `
     toUInt16(greatest(JSONExtractUInt(raw, 'status'), JSONExtractUInt(raw, 'status_code'), JSONExtractUInt(raw, 'http_status'))) AS status,
     if(JSONHas(raw, 'error', 'code'), JSONExtractString(raw, 'error', 'code'), JSONExtractString(raw, 'response', 'error', 'code')) AS code,
     if(JSONHas(raw, 'error', 'category'), JSONExtractString(raw, 'error', 'category'), JSONExtractString(raw, 'response', 'error', 'category')) AS category,
-    if(JSONHas(raw, 'channel'), JSONExtractString(raw, 'channel'), JSONExtractString(raw, 'marketplace')) AS channel
+    if(JSONHas(raw, 'channel'), JSONExtractString(raw, 'channel'), JSONExtractString(raw, 'marketplace')) AS channel,
+    _partition AS partition, _offset AS offset
   FROM peer.queue`;
 
 function vmHwmMb(): number {
@@ -81,6 +87,7 @@ async function main(): Promise<void> {
     await s.queryAsync(`CREATE TABLE peer.sink (
         request_id String, status UInt16, code LowCardinality(String),
         category LowCardinality(String), channel LowCardinality(String),
+        partition UInt64, offset UInt64,
         ingest_time DateTime64(3, 'UTC') DEFAULT now64(3))
       ENGINE = MergeTree ORDER BY (category, code, channel)`);
     const extra = Object.entries(settings)
@@ -92,27 +99,40 @@ async function main(): Promise<void> {
         kafka_group_name = '${group}', kafka_format = '${format}'${extra}`);
     // Streaming starts when the first materialized view is attached: that is t0.
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     await s.queryAsync(`CREATE MATERIALIZED VIEW peer.mv TO peer.sink (
-        request_id String, status UInt16, code String, category String, channel String) AS ${MV_SELECT}`);
+        request_id String, status UInt16, code String, category String, channel String,
+        partition UInt64, offset UInt64) AS ${MV_SELECT}`);
     const deadline = t0 + Number(values['timeout-s']) * 1000;
+    // Done when every record is there once: the engine is at-least-once, so a rebalance or a
+    // failed commit re-delivers blocks (kept and reported as duplicates, as a user would get).
     let rows = 0;
+    let distinct = 0;
     let firstRow = 0;
     for (;;) {
       const r = await s.queryAsync('SELECT count() AS n FROM peer.sink', { format: 'JSONEachRow' });
       rows = Number((r.json() as { n: string | number }).n);
       const now = performance.now();
       if (rows > 0 && firstRow === 0) firstRow = now - t0;
-      if (rows >= records || now > deadline) break;
+      if (rows >= records) {
+        const u = await s.queryAsync('SELECT uniqExact(partition, offset) AS n FROM peer.sink', { format: 'JSONEachRow' });
+        distinct = Number((u.json() as { n: string | number }).n);
+        if (distinct >= records) break;
+      }
+      if (now > deadline) break;
       await new Promise((res) => setTimeout(res, 50));
     }
     const elapsed = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     await s.queryAsync('DROP TABLE peer.mv');
     await s.queryAsync('DROP TABLE peer.queue');
     const out: PeerResult = {
-      rows,
+      rows: distinct,
+      duplicates: rows - distinct,
       elapsed_ms: Math.round(elapsed),
       first_row_ms: Math.round(firstRow),
-      rows_per_s: Math.round(rows / (elapsed / 1000)),
+      rows_per_s: Math.round(distinct / (elapsed / 1000)),
+      cpu_us_per_row: Math.round(((cpu.user + cpu.system) / Math.max(1, distinct)) * 10) / 10,
       rss_hwm_mb: Math.round(vmHwmMb()),
       settings,
     };
