@@ -8,7 +8,8 @@
 //   5. a table, then as the LAST line one JSON object with the headline figures.
 //
 // Flags: --records N (default 1,000,000), --partitions P (64), --workers N (passed to
-// `faultline run --workers N`), --fresh-rate R[,R…] (50,000/s; the JSON line reports the
+// `faultline run --workers N`), --run-flags "…" (more flags for faultline run, e.g.
+// "--batch-size 200000"), --fresh-rate R[,R…] (50,000/s; the JSON line reports the
 // first), --fresh-seconds S (20),
 // --only peer,faultline,proto,baseline,transform,freshness, --profile (CPU profiles of the
 // ingest processes), --proto-workers N[,N…] (the multi-worker prototype, bench/proto-workers.ts),
@@ -26,12 +27,13 @@ import { measureRun } from './measure-run.ts';
 import { measureFreshness, type FreshnessResult } from './freshness.ts';
 import type { BaselineResult } from './kafkajs-baseline.ts';
 import type { PeerResult } from './peer-kafka-engine.ts';
+import type { SinkResult } from './sink-only.ts';
 import { fillTopic, kafka } from './produce.ts';
 import { loadNormalize, measureTransform, type TransformResult } from './transform-only.ts';
 import { Table } from './table.ts';
 
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
-const PHASES = ['peer', 'faultline', 'proto', 'baseline', 'transform', 'freshness'] as const;
+const PHASES = ['peer', 'faultline', 'proto', 'baseline', 'transform', 'sink', 'freshness'] as const;
 type Phase = (typeof PHASES)[number];
 
 function int(name: string, v: string | undefined, def: number, min: number): number {
@@ -61,6 +63,7 @@ async function main(): Promise<number> {
       records: { type: 'string' },
       partitions: { type: 'string' },
       workers: { type: 'string' },
+      'run-flags': { type: 'string' },
       'fresh-rate': { type: 'string' },
       'fresh-seconds': { type: 'string' },
       only: { type: 'string' },
@@ -80,7 +83,10 @@ async function main(): Promise<number> {
   const peerConsumers = int('peer-consumers', values['peer-consumers'], 2, 1);
   const seed = int('seed', values.seed, 42, 0);
   const protoWorkers = (values['proto-workers'] ?? '2').split(',').map((w) => int('proto-workers', w, 2, 1));
-  const runFlags = values.workers ? ['--workers', String(int('workers', values.workers, 1, 1))] : [];
+  const runFlags = [
+    ...(values.workers ? ['--workers', String(int('workers', values.workers, 1, 1))] : []),
+    ...(values['run-flags'] ? values['run-flags'].split(/\s+/).filter(Boolean) : []),
+  ];
   if (!['JSONAsString', 'LineAsString'].includes(values['peer-format']!)) {
     throw new Error(`bench: --peer-format must be JSONAsString or LineAsString, got ${values['peer-format']}`);
   }
@@ -204,6 +210,27 @@ async function main(): Promise<number> {
         transform = measureTransform(normalize, corpus);
         t.row('transform only (normalize, 1 core)', `${transform.records_per_s.toLocaleString('en')} rec/s`,
           `${transform.us_per_record} µs/record; ${transform.events} events, ${transform.rejects} rejects`);
+      }
+    }
+
+    if (only.has('sink')) {
+      // The store's share: serialisation and chDB insert into the real schema, one insert per
+      // 50,000 rows, one per 780 rows (= a 50,000-record flush cut into 64 partition
+      // segments, as faultline run inserts), and without the materialized views.
+      const n = Math.min(records, 200_000);
+      for (const [label, args] of [
+        ['50,000 rows per insert', ['--batch', '50000']],
+        ['780 rows per insert', ['--batch', '780']],
+        ['50,000 per insert, no views', ['--batch', '50000', '--no-views']],
+      ] as const) {
+        log(`sink only: ${label}`);
+        const data = dir('sink');
+        const c = spawnNode(['--import', 'tsx'], here('./sink-only.ts'), ['--data', data, '--records', String(n), '--seed', String(seed), ...args], {}, { memOut: `${data}.mem.jsonl` });
+        await c.exited;
+        const r = lastJson<SinkResult>(c.stdout());
+        t.row(`sink only: ${label}`, r ? `${r.insert_rows_per_s.toLocaleString('en')} rows/s` : 'failed',
+          r ? `chDB insert ${r.insert_us} µs/row wall (engine threads); JS: normalize ${r.normalize_us}, JSONEachRow ${r.serialize_us} µs/row; ${r.bytes_per_row} B/row; ${r.rows.toLocaleString('en')} rows` : c.stderr().slice(-300));
+        rmSync(data, { recursive: true, force: true });
       }
     }
 
