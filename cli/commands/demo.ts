@@ -12,7 +12,7 @@ import { intFlag, parseFlags } from '../args.ts';
 import type { Command } from '../main.ts';
 import { parseDuration, parseStart } from './generate.ts';
 
-const DEFAULT_COUNT = 400_000;
+const DEFAULT_COUNT = 300_000;
 
 export const command: Command = {
   summary: 'Run the demo: a day of synthetic traffic through the pipeline into embedded ClickHouse, with a report',

@@ -95,7 +95,7 @@ export function formatReport(r: DemoReport, p: PipelineResult, dataDirArg: strin
   }
   L.push('', 'Top vendor failures (upstream errors on gateway requests)');
   for (const v of r.vendors) {
-    L.push(`  ${pad(v.vendor, 8)} ${pad(v.code || '-', 10)} ${pad(v.sub_code || '-', 36)} ${fmt(v.events).padStart(7)}  ${pad(v.sample, 48)}`.trimEnd());
+    L.push(`  ${pad(v.vendor, 8)} ${pad(v.code || '-', 22)} ${pad(v.sub_code || '-', 34)} ${fmt(v.events).padStart(7)}  ${pad(v.sample, 48)}`.trimEnd());
   }
   if (r.failedOffers.length) L.push(`  1688 failed order lines: ${r.failedOffers.map((f) => `${f.error_code} ${fmt(f.lines)}`).join(', ')}`);
   L.push('', `Alerts that fired (${p.alertRulesEvaluated} rules evaluated during each incident and at the end of the day)`);
