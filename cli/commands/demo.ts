@@ -59,13 +59,22 @@ Flags:
     });
     try {
       const report = await collectReport(p.store, config.CLICKHOUSE_DATABASE, p, { startMs, durationMs });
-      // The dashboards as Grafana would draw them over the whole day, without Grafana.
+      // The dashboards as Grafana would draw them, without Grafana: the traffic dashboards over
+      // the simulated day (ending a second before its end, so "today" is that day), and
+      // pipeline health over the last hour of wall-clock time, when the demo ingested.
       const preview = join(p.grafanaDir, 'preview.html');
       const requestId = report.traces[0]?.request_id;
-      writeFileSync(preview, await renderPreview(p.store, buildDashboards(config.CLICKHOUSE_DATABASE), {
-        atMs: startMs + durationMs, rangeMs: durationMs, intervalMs: Math.max(60_000, Math.round(durationMs / 240 / 60_000) * 60_000),
+      const all = buildDashboards(config.CLICKHOUSE_DATABASE);
+      const health = all.filter((d) => d.uid === 'faultline-pipeline-health');
+      const traffic = all.filter((d) => d.uid !== 'faultline-pipeline-health');
+      const dayHtml = await renderPreview(p.store, traffic, {
+        atMs: startMs + durationMs - 1000, rangeMs: durationMs, intervalMs: Math.max(60_000, Math.round(durationMs / 240 / 60_000) * 60_000),
         ...(requestId ? { requestId } : {}),
-      }));
+      });
+      const healthHtml = await renderPreview(p.store, health, { atMs: Date.now(), rangeMs: 3_600_000, intervalMs: 60_000 });
+      // Both are complete pages: append the second page's sections to the first.
+      const healthBody = /<body[^>]*>([\s\S]*)<\/body>/.exec(healthHtml)?.[1] ?? '';
+      writeFileSync(preview, dayHtml.replace('</body>', `<hr>${healthBody}</body>`));
       progress(`demo: rendered the dashboards to ${preview}`);
       process.stdout.write(formatReport(report, p, dataDir, (performance.now() - t0) / 1000) + '\n');
     } finally {
