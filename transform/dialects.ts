@@ -2,7 +2,7 @@
 // gateway protocol error (1) with its `upstream`, the business outcome (2) and failed lines.
 import { taobaoClass } from './catalog.ts';
 import type { FailedOffer } from './event.ts';
-import { ALIPAY_BODY, isObj, keyMap, pick, pickStr, str, type KeyMap } from './keys.ts';
+import { isObj, keyMap, pickStr, S, str, type KeyMap } from './keys.ts';
 import { alipayLegacyError, alipayOpenApiError, alipayResponseBody } from './vendor-alipay.ts';
 import type { VendorError } from './vendor-error.ts';
 import { hasResultCode, resultCodeError } from './vendor-result-code.ts';
@@ -12,7 +12,7 @@ export type { VendorError } from './vendor-error.ts';
 
 /** Does the object carry any vendor body marker (even a success one)? */
 export function hasVendorMarker(m: KeyMap): boolean {
-  return m.has('errorresponse') || m.has('errorrsp') || m.has('issuccess') || hasResultCode(m) || m.has(ALIPAY_BODY);
+  return m.has(S.errorResponse) || m.has(S.errorRsp) || m.has(S.isSuccess) || hasResultCode(m) || m.has(S.alipayBody);
 }
 
 /**
@@ -25,7 +25,7 @@ export function vendorError(m: KeyMap, httpStatus: number, vendorHint: string): 
   if (top) return vendorHint.toLowerCase() === 'alipay' ? alipayOpenApiError(top) : taobaoError(top);
   const ali = alipayResponseBody(m);
   if (ali) return alipayOpenApiError(ali);
-  if (m.has('issuccess')) return alipayLegacyError(m);
+  if (m.has(S.isSuccess)) return alipayLegacyError(m);
   if (hasResultCode(m)) return resultCodeError(m, httpStatus, vendorHint);
   return undefined;
 }
@@ -49,24 +49,24 @@ export function upstreamError(
   }
   if (!isObj(up)) return undefined;
   const um = keyMap(up);
-  const vendor = pickStr(um, ['vendor', 'channel', 'marketplace']) || channel;
+  const vendor = pickStr(um, [S.vendor, S.channel]) || channel;
   const nested = vendorError(um, httpStatus, vendor);
   if (nested) return nested;
   // One wrapper deeper (`upstream.body`, `upstream.response`), as vendors' bodies often sit there.
-  for (const w of ['body', 'response', 'data']) {
+  for (const w of [S.body, S.response, S.data]) {
     const inner = um.get(w);
     const im = isObj(inner) ? keyMap(inner) : typeof inner === 'string' ? objMap(decoder.decode(inner)) : undefined;
     const v = im ? vendorError(im, httpStatus, vendor) : undefined;
     if (v) return v;
   }
-  const code = pickStr(um, ['code', 'errorcode']);
+  const code = pickStr(um, [S.code, S.errorCode]);
   const low = vendor.toLowerCase();
   const limitKind = low === 'taobao' || low === 'tmall' ? taobaoClass(code).limit_kind : code === 'credit_not_enough' ? 'balance' : '';
   return {
     vendor,
     code,
-    subCode: pickStr(um, ['subcode']),
-    message: pickStr(um, ['submsg', 'message', 'msg', 'errormessage']),
+    subCode: str(um.get(S.subCode)),
+    message: pickStr(um, [S.subMsg, S.message, S.msg, S.errorMessage]),
     category: 'CHANNEL_ERROR',
     limitKind,
   };
@@ -78,7 +78,7 @@ function objMap(v: unknown): KeyMap | undefined {
 
 /** `success` as a boolean (also "true"/"false" text), undefined when absent or something else. */
 export function successFlag(m: KeyMap): boolean | undefined {
-  const v = m.get('success');
+  const v = m.get(S.success);
   if (v === true || v === 'true' || v === 'TRUE' || v === 'True') return true;
   if (v === false || v === 'false' || v === 'FALSE' || v === 'False') return false;
   return undefined;
@@ -92,8 +92,8 @@ export function failedOffers(maps: readonly KeyMap[]): FailedOffer[] {
   let offers: unknown;
   let lines: unknown;
   for (const m of maps) {
-    offers ??= pick(m, ['failedoffers']);
-    lines ??= pick(m, ['unavailablelines']);
+    offers ??= m.get(S.failedOffers);
+    lines ??= m.get(S.unavailableLines);
   }
   if (Array.isArray(offers)) {
     for (const o of offers) {
@@ -101,10 +101,10 @@ export function failedOffers(maps: readonly KeyMap[]): FailedOffer[] {
       if (!isObj(o)) continue;
       const om = keyMap(o);
       out.push({
-        offer_id: pickStr(om, ['offerid']),
-        spec_id: pickStr(om, ['specid']),
-        error_code: pickStr(om, ['errorcode', 'code']),
-        error_message: pickStr(om, ['errormessage', 'message', 'msg']),
+        offer_id: str(om.get(S.offerId)),
+        spec_id: str(om.get(S.specId)),
+        error_code: pickStr(om, [S.errorCode, S.code]),
+        error_message: pickStr(om, [S.errorMessage, S.message, S.msg]),
       });
     }
   }
@@ -113,12 +113,12 @@ export function failedOffers(maps: readonly KeyMap[]): FailedOffer[] {
       if (out.length >= MAX_OFFERS) break;
       if (!isObj(o)) continue;
       const om = keyMap(o);
-      const reason = str(om.get('reason'));
+      const reason = str(om.get(S.reason));
       out.push({
-        offer_id: pickStr(om, ['offerid']),
-        spec_id: pickStr(om, ['specid']),
-        error_code: pickStr(om, ['errorcode']) || reason,
-        error_message: pickStr(om, ['errormessage']) || reason,
+        offer_id: str(om.get(S.offerId)),
+        spec_id: str(om.get(S.specId)),
+        error_code: str(om.get(S.errorCode)) || reason,
+        error_message: str(om.get(S.errorMessage)) || reason,
       });
     }
   }

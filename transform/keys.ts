@@ -32,30 +32,115 @@ export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Where keyMap files an `alipay_…_response` value (no real key normalizes to this). */
-export const ALIPAY_BODY = '#alipay';
+/**
+ * Every field the normalizer reads has a slot; the normalized aliases of §1 share one. A record
+ * object is read once into its slots (the first key of a slot wins), and each field is then an
+ * array index instead of a loop over alias spellings.
+ */
+export const S = {
+  time: 0, requestId: 1, status: 2, http: 3, channel: 4, vendor: 5, route: 6, method: 7, latency: 8,
+  attempt: 9, appId: 10, code: 11, errorCode: 12, category: 13, message: 14, msg: 15, errorMessage: 16,
+  error: 17, headers: 18, success: 19, failedOffers: 20, unavailableLines: 21, errorResponse: 22,
+  errorRsp: 23, isSuccess: 24, resultCode: 25, alipayBody: 26, upstream: 27, subCode: 28, subMsg: 29,
+  validationFailed: 30, propertyName: 31, reason: 32, offerId: 33, specId: 34,
+  response: 35, body: 36, errorBody: 37, payload: 38, data: 39, upstreamResponse: 40, vendorResponse: 41,
+} as const;
+const SLOT_COUNT = 42;
 
-/** Normalized key -> value; the first key of a normalized spelling wins. */
-export type KeyMap = Map<string, unknown>;
+const ALIASES: Record<number, readonly string[]> = {
+  [S.time]: ['ts', 'time', 'timestamp', '@timestamp', 'eventtime', 'loggedat'],
+  [S.requestId]: ['requestid', 'reqid', 'xrequestid'],
+  [S.status]: ['status', 'statuscode', 'httpstatus', 'http.statuscode'],
+  [S.http]: ['http'],
+  [S.channel]: ['channel', 'marketplace'],
+  [S.vendor]: ['vendor'],
+  [S.route]: ['route', 'path', 'url'],
+  [S.method]: ['method', 'httpmethod'],
+  [S.latency]: ['latencyms', 'latency', 'durationms', 'duration', 'elapsedms', 'tookms', 'responsetimems'],
+  [S.attempt]: ['attempt', 'attempts', 'retryattempt'],
+  [S.appId]: ['appid', 'applicationid'],
+  [S.code]: ['code'],
+  [S.errorCode]: ['errorcode'],
+  [S.category]: ['category', 'errorcategory'],
+  [S.message]: ['message'],
+  [S.msg]: ['msg'],
+  [S.errorMessage]: ['errormessage'],
+  [S.error]: ['error'],
+  [S.headers]: ['headers'],
+  [S.success]: ['success'],
+  [S.failedOffers]: ['failedoffers'],
+  [S.unavailableLines]: ['unavailablelines'],
+  [S.errorResponse]: ['errorresponse'],
+  [S.errorRsp]: ['errorrsp'],
+  [S.isSuccess]: ['issuccess'],
+  [S.resultCode]: ['resultcode'],
+  [S.upstream]: ['upstream'],
+  [S.subCode]: ['subcode'],
+  [S.subMsg]: ['submsg'],
+  [S.validationFailed]: ['validationfailedresponses'],
+  [S.propertyName]: ['propertyname'],
+  [S.reason]: ['reason'],
+  [S.offerId]: ['offerid'],
+  [S.specId]: ['specid'],
+  [S.response]: ['response'],
+  [S.body]: ['body'],
+  [S.errorBody]: ['errorbody'],
+  [S.payload]: ['payload'],
+  [S.data]: ['data'],
+  [S.upstreamResponse]: ['upstreamresponse'],
+  [S.vendorResponse]: ['vendorresponse'],
+};
+const SLOT_OF_NORM = new Map<string, number>();
+for (const [slot, names] of Object.entries(ALIASES)) for (const n of names) SLOT_OF_NORM.set(n, Number(slot));
 
-export function keyMap(obj: Obj): KeyMap {
-  const m: KeyMap = new Map();
-  for (const k in obj) {
-    const n = normKey(k);
-    if (m.has(n)) continue;
-    const v = obj[k];
-    m.set(n, v);
-    // Alipay OpenAPI bodies sit under `alipay_<method>_response`: indexed once here.
-    if (n.length > 14 && n.startsWith('alipay') && n.endsWith('response') && isObj(v) && !m.has(ALIPAY_BODY)) m.set(ALIPAY_BODY, v);
-  }
-  return m;
+/** Raw key -> slot (-1: not a field); keys repeat across records, so this is one lookup. */
+const slotCache = new Map<string, number>();
+
+function slotOf(key: string): number {
+  let slot = slotCache.get(key);
+  if (slot !== undefined) return slot;
+  const n = normKey(key);
+  // Alipay OpenAPI bodies sit under `alipay_<method>_response`.
+  slot = SLOT_OF_NORM.get(n) ?? (n.length > 14 && n.startsWith('alipay') && n.endsWith('response') ? S.alipayBody : -1);
+  if (slotCache.size >= NORM_CACHE_MAX) slotCache.clear();
+  if (key.length <= 64) slotCache.set(key, slot);
+  return slot;
 }
 
-/** First present (non-null) value among the normalized aliases. */
-export function pick(m: KeyMap, aliases: readonly string[]): unknown {
-  for (const a of aliases) {
-    const v = m.get(a);
-    if (v !== undefined && v !== null) return v;
+/** One object's fields by slot. */
+export class KeyMap {
+  private readonly v: unknown[] = new Array<unknown>(SLOT_COUNT);
+
+  constructor(obj: Obj) {
+    const v = this.v;
+    for (const k in obj) {
+      const slot = slotOf(k);
+      if (slot < 0 || v[slot] !== undefined) continue;
+      const val = obj[k];
+      if (val === null || val === undefined) continue;
+      if (slot === S.alipayBody && !isObj(val)) continue;
+      v[slot] = val;
+    }
+  }
+
+  get(slot: number): unknown {
+    return this.v[slot];
+  }
+
+  has(slot: number): boolean {
+    return this.v[slot] !== undefined;
+  }
+}
+
+export function keyMap(obj: Obj): KeyMap {
+  return new KeyMap(obj);
+}
+
+/** First present value among the slots. */
+export function pick(m: KeyMap, slots: readonly number[]): unknown {
+  for (const s of slots) {
+    const v = m.get(s);
+    if (v !== undefined) return v;
   }
   return undefined;
 }
@@ -68,8 +153,8 @@ export function str(v: unknown): string {
   return '';
 }
 
-export function pickStr(m: KeyMap, aliases: readonly string[]): string {
-  for (const a of aliases) {
+export function pickStr(m: KeyMap, slots: readonly number[]): string {
+  for (const a of slots) {
     const s = str(m.get(a));
     if (s !== '') return s;
   }
@@ -87,22 +172,10 @@ export function toInt(v: unknown, min: number, max: number): number | undefined 
   return n >= min && n <= max ? n : undefined;
 }
 
-// Aliases, already normalized.
+// Slot lists for fields read from more than one slot, in priority order.
 export const K = {
-  time: ['ts', 'time', 'timestamp', '@timestamp', 'eventtime', 'loggedat'],
-  requestId: ['requestid', 'reqid', 'xrequestid'],
-  status: ['status', 'statuscode', 'httpstatus', 'http.statuscode'],
-  channel: ['channel', 'marketplace'],
-  channelGateway: ['channel', 'marketplace', 'vendor'],
-  vendor: ['vendor'],
-  route: ['route', 'path', 'url'],
-  method: ['method', 'httpmethod'],
-  latency: ['latencyms', 'latency', 'durationms', 'duration', 'elapsedms', 'tookms', 'responsetimems'],
-  attempt: ['attempt', 'attempts', 'retryattempt'],
-  appId: ['appid', 'applicationid'],
-  code: ['code', 'errorcode'],
-  category: ['category', 'errorcategory'],
-  message: ['message', 'msg', 'errormessage'],
-  headers: ['headers'],
-  wrappers: ['response', 'body', 'errorbody', 'payload', 'data', 'upstreamresponse', 'vendorresponse'],
+  channelGateway: [S.channel, S.vendor],
+  code: [S.code, S.errorCode],
+  message: [S.message, S.msg, S.errorMessage],
+  wrappers: [S.response, S.body, S.errorBody, S.payload, S.data, S.upstreamResponse, S.vendorResponse],
 } as const;

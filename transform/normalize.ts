@@ -5,7 +5,7 @@
 import { gatewayCode, statusClassCategory } from './catalog.ts';
 import { failedOffers, hasVendorMarker, successFlag, upstreamError, vendorError, type VendorError } from './dialects.ts';
 import { CATEGORIES, type Category, type Event, type LimitKind, type NormalizeContext, type NormalizeResult, type Outcome } from './event.ts';
-import { isObj, K, keyMap, pick, pickStr, str, toInt, type KeyMap, type Obj } from './keys.ts';
+import { isObj, K, keyMap, pickStr, S, str, toInt, type KeyMap, type Obj } from './keys.ts';
 import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD_BYTES, DEFAULT_RAW_MAX_BYTES, HEAD_MAX_BYTES, jsonDepthExceeds, truncateUtf8 } from './limits.ts';
 import { headOf, parseRecord } from './parse-record.ts';
 import { isSecretKey, mayHoldSecret, redactText, redactValue } from './redact.ts';
@@ -16,6 +16,12 @@ const FIELD_MAX_BYTES = 4096;
 const MAX_BODIES = 8;
 const RECORD_CATEGORIES: ReadonlySet<string> = new Set(CATEGORIES.filter((c) => c !== ''));
 const OK_CODES = new Set(['', '0', '200', 'ok', 'success', '10000']);
+const CHANNEL = [S.channel];
+const VENDOR_HINT = [S.vendor, S.channel];
+const ROUTE = [S.route];
+const METHOD = [S.method];
+const APP_ID = [S.appId];
+const BODY_STRINGS = [S.message, S.msg, S.error];
 
 export function normalize(record: string | Uint8Array, ctx: NormalizeContext): NormalizeResult {
   try {
@@ -68,7 +74,7 @@ function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): No
 
   let timeMs: number | undefined;
   for (const m of maps) {
-    const v = pick(m, K.time);
+    const v = m.get(S.time);
     if (v !== undefined) timeMs = parseTime(v);
     if (timeMs !== undefined) break;
   }
@@ -81,8 +87,8 @@ function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): No
     timeMs = t;
   }
 
-  const channel = firstStr(maps, ctx.source === 'gateway' ? K.channelGateway : K.channel);
-  const vendorHint = firstStr(maps, ['vendor', 'channel', 'marketplace']);
+  const channel = firstStr(maps, ctx.source === 'gateway' ? K.channelGateway : CHANNEL);
+  const vendorHint = firstStr(maps, VENDOR_HINT);
 
   // Dialects, each taken from the first object that shows it.
   let gwMap: KeyMap | undefined;
@@ -91,7 +97,7 @@ function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): No
   let success: boolean | undefined;
   let flatMap: KeyMap | undefined;
   for (const m of maps) {
-    const e = m.get('error');
+    const e = m.get(S.error);
     if (gwMap === undefined && isObj(e)) {
       const em = keyMap(e);
       if (isGatewayError(em)) gwMap = em;
@@ -127,9 +133,9 @@ function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): No
     code = recCode || (status > 0 ? `HTTP_${status}` : 'UNKNOWN_ERROR');
     drift = recCode !== '' && entry === undefined;
     if (httpStatus === 0 && entry) httpStatus = entry.http_status;
-    category = recordCategory(pickStr(em, K.category)) || entry?.category || statusClassCategory(httpStatus);
+    category = recordCategory(str(em.get(S.category))) || entry?.category || statusClassCategory(httpStatus);
     const upChannel = ctx.source === 'client' ? vendorHint : channel;
-    up = gwError ? upstreamError(em.get('upstream'), status, upChannel, decode) : undefined;
+    up = gwError ? upstreamError(em.get(S.upstream), status, upChannel, decode) : undefined;
     up ??= vend;
     limitKind = entry?.limit_kind || up?.limitKind || '';
     if (gwError) message = pickStr(em, K.message) || flatMessage;
@@ -154,8 +160,8 @@ function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): No
     message = pickStr(bizMap, K.message) || flatMessage;
   }
 
-  const latency = toInt(pick1(maps, K.latency), 0, 4294967295);
-  const attempt = toInt(pick1(maps, K.attempt), 0, 65535);
+  const latency = toInt(pick1(maps, S.latency), 0, 4294967295);
+  const attempt = toInt(pick1(maps, S.attempt), 0, 65535);
   const event: Event = {
     event_time: formatIsoMillis(timeMs),
     source: ctx.source,
@@ -172,11 +178,11 @@ function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): No
     upstream_message: cap(up?.message ?? ''),
     message: cap(message),
     failed_offers: offers,
-    route: cap(pathOnly(firstStr(maps, K.route))),
-    method: cap(firstStr(maps, K.method).toUpperCase()),
+    route: cap(pathOnly(firstStr(maps, ROUTE))),
+    method: cap(firstStr(maps, METHOD).toUpperCase()),
     latency_ms: latency ?? null,
     attempt: attempt ?? null,
-    app_id: cap(firstStr(maps, K.appId)),
+    app_id: cap(firstStr(maps, APP_ID)),
     catalog_drift: drift,
     raw: truncateUtf8(raw, ctx.rawMaxBytes ?? DEFAULT_RAW_MAX_BYTES),
   };
@@ -223,10 +229,10 @@ function collectBodies(tm: KeyMap, tail: Obj | undefined, decode: BodyDecoder): 
     if (m === undefined) break;
     for (const w of K.wrappers) addBody(maps, m.get(w), decode);
     // JSON bodies logged as strings in message/msg/error.
-    for (const w of ['message', 'msg', 'error']) {
+    for (const w of BODY_STRINGS) {
       const v = m.get(w);
       if (typeof v === 'string') addBody(maps, v, decode);
-      else if (w === 'error' && isObj(v) && !isGatewayError(keyMap(v))) addBody(maps, v, decode);
+      else if (w === S.error && isObj(v) && !isGatewayError(keyMap(v))) addBody(maps, v, decode);
     }
   }
   return maps;
@@ -241,28 +247,28 @@ function addBody(maps: KeyMap[], v: unknown, decode: BodyDecoder): void {
 /** A gateway protocol error object: `{code, message, request_id, category, upstream?}` (dialect 1). */
 function isGatewayError(em: KeyMap): boolean {
   if (hasVendorMarker(em)) return false;
-  return em.has('code') || em.has('message') || em.has('category') || em.has('errorcode');
+  return em.has(S.code) || em.has(S.message) || em.has(S.category) || em.has(S.errorCode);
 }
 
 function statusOf(m: KeyMap): number | undefined {
-  const s = toInt(pick(m, K.status), 100, 999);
+  const s = toInt(m.get(S.status), 100, 999);
   if (s !== undefined) return s;
-  const http = m.get('http');
-  return isObj(http) ? toInt(pick(keyMap(http), ['statuscode', 'status']), 100, 999) : undefined;
+  const http = m.get(S.http);
+  return isObj(http) ? toInt(keyMap(http).get(S.status), 100, 999) : undefined;
 }
 
 function requestIdOf(maps: readonly KeyMap[], reqToken: string): string {
   for (const m of maps) {
-    const direct = pickStr(m, K.requestId);
+    const direct = str(m.get(S.requestId));
     if (direct !== '') return direct;
-    const h = m.get('headers');
+    const h = m.get(S.headers);
     if (isObj(h)) {
-      const v = pickStr(keyMap(h), ['xrequestid', 'requestid']);
+      const v = str(keyMap(h).get(S.requestId));
       if (v !== '') return v;
     }
-    const e = m.get('error');
+    const e = m.get(S.error);
     if (isObj(e)) {
-      const v = pickStr(keyMap(e), K.requestId);
+      const v = str(keyMap(e).get(S.requestId));
       if (v !== '') return v;
     }
   }
@@ -275,23 +281,23 @@ function messageOf(maps: readonly KeyMap[], decoded: BodyDecoder): string {
       const v = str(m.get(a));
       if (v !== '' && !decoded.wasDecoded(v)) return v;
     }
-    const e = m.get('error');
-    if (typeof e === 'string' && e !== '' && !decoded.wasDecoded(e) && !m.has('issuccess')) return e;
+    const e = m.get(S.error);
+    if (typeof e === 'string' && e !== '' && !decoded.wasDecoded(e) && !m.has(S.isSuccess)) return e;
   }
   return '';
 }
 
-function firstStr(maps: readonly KeyMap[], aliases: readonly string[]): string {
+function firstStr(maps: readonly KeyMap[], slots: readonly number[]): string {
   for (const m of maps) {
-    const v = pickStr(m, aliases);
+    const v = pickStr(m, slots);
     if (v !== '') return v.trim();
   }
   return '';
 }
 
-function pick1(maps: readonly KeyMap[], aliases: readonly string[]): unknown {
+function pick1(maps: readonly KeyMap[], slot: number): unknown {
   for (const m of maps) {
-    const v = pick(m, aliases);
+    const v = m.get(slot);
     if (v !== undefined) return v;
   }
   return undefined;

@@ -3,26 +3,26 @@
 //     "validation_failed_responses": [{"result_code", "message", "property_name"}], "odata"}`
 // Vendor from the record's `vendor`/`channel`, else `result_code_api` (catalog default).
 import { catalog, resultCodeClass } from './catalog.ts';
-import { isObj, keyMap, pickStr, str, type KeyMap } from './keys.ts';
+import { isObj, keyMap, pickStr, S, str, type KeyMap } from './keys.ts';
 import type { VendorError } from './vendor-error.ts';
 
 const SUCCESS = new Set(['', 'success', 'ok', '0']);
 
 export function resultCodeError(m: KeyMap, httpStatus: number, vendorHint: string): VendorError | undefined {
-  const code = str(m.get('resultcode'));
+  const code = str(m.get(S.resultCode));
   if (SUCCESS.has(code.toLowerCase())) return undefined;
   let subCode = '';
-  let message = pickStr(m, ['message', 'msg']);
-  const list = m.get('validationfailedresponses');
+  let message = pickStr(m, [S.message, S.msg]);
+  const list = m.get(S.validationFailed);
   if (Array.isArray(list)) {
     // The first failing field names what to fix; the message lists up to a few of them.
     const details: string[] = [];
     for (const item of list.slice(0, 5)) {
       if (!isObj(item)) continue;
       const im = keyMap(item);
-      if (subCode === '') subCode = str(im.get('resultcode'));
-      const prop = str(im.get('propertyname'));
-      const msg = str(im.get('message'));
+      if (subCode === '') subCode = str(im.get(S.resultCode));
+      const prop = str(im.get(S.propertyName));
+      const msg = str(im.get(S.message));
       if (prop !== '' || msg !== '') details.push(prop !== '' && msg !== '' ? `${prop}: ${msg}` : prop || msg);
     }
     if (details.length > 0) message = message === '' ? details.join('; ') : `${message} (${details.join('; ')})`;
@@ -39,6 +39,6 @@ export function resultCodeError(m: KeyMap, httpStatus: number, vendorHint: strin
 }
 
 export function hasResultCode(m: KeyMap): boolean {
-  const v = m.get('resultcode');
+  const v = m.get(S.resultCode);
   return typeof v === 'string' || typeof v === 'number';
 }
