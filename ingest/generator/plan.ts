@@ -6,7 +6,7 @@ import {
   APP_WEIGHTS, CHANNEL_WEIGHTS, ROUTES, type Channel, type Incident, type Route,
 } from './scenario.ts';
 import {
-  ALIBABA_1688, ALIPAY_LEGACY, ALIPAY_OPENAPI, DRIFT_CODES, GATEWAY_CODES, OFFER_ERRORS, RESULT_CODES,
+  ALIBABA_1688, ALIPAY_LEGACY, ALIPAY_OPENAPI, DRIFT_CODES, OFFER_ERRORS, RESULT_CODES,
   TAOBAO_BACKGROUND, TAOBAO_OUTAGE, TAOBAO_V1, gatewayCode, type GatewayCode, type VendorError,
 } from './vendors.ts';
 
@@ -189,4 +189,3 @@ export function planRequest(ctx: PlanContext, timeMs: number): Plan {
   return p;
 }
 
-export { GATEWAY_CODES };
