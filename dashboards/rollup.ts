@@ -4,7 +4,7 @@
 //
 // One SQL, two branches (UNION ALL). The switch is a condition on expanded macros only, so
 // ClickHouse folds it to a constant and skips the branch it rules out without reading a part
-// (test/dashboards/rollup.test.ts proves it with EXPLAIN ESTIMATE). The hourly branch reads the
+// (test/dashboards/panels.test.ts proves it with EXPLAIN ESTIMATE). The hourly branch reads the
 // hours lying wholly inside the range; the minute branch reads the rest (the partial hours at
 // the edges, or the whole range when the switch is off). So sums are exactly those of
 // `events_1m` whatever the branch: only `min(minute)` / `max(minute)` lose precision (to the
