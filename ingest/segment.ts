@@ -46,6 +46,8 @@ export function dedupToken(seg: Pick<Segment, 'topic' | 'partition' | 'first' | 
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** Scratch space for the 8-byte big-endian offset fed to the digest. */
+const OFFSET_BYTES = Buffer.alloc(8);
 
 export class SegmentBuilder {
   first = -1;
@@ -75,10 +77,10 @@ export class SegmentBuilder {
     this.records++;
     const bytes = value ?? new Uint8Array(0);
     this.bytes += bytes.length;
-    const off = Buffer.allocUnsafe(8);
-    off.writeBigInt64BE(BigInt(offset));
-    this.hash.update(off).update(bytes);
-    const prov = { topic: this.topic, partition: this.partition, offset: String(offset) };
+    OFFSET_BYTES.writeUInt32BE(Math.floor(offset / 2 ** 32), 0);
+    OFFSET_BYTES.writeUInt32BE(offset % 2 ** 32, 4);
+    this.hash.update(OFFSET_BYTES).update(bytes); // update() copies: the scratch buffer can be reused
+    const offsetText = String(offset);
     let res: NormalizeResult;
     try {
       res = this.normalize(bytes, {
@@ -92,10 +94,18 @@ export class SegmentBuilder {
       res = { ok: false, reject: { reason: 'unrecognised_text', detail: `normalizer failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 200), head: '' } };
     }
     if (res.ok) {
-      this.events.push({ ...res.event, ...prov });
+      // The event is ours (fresh from the normalizer): add the provenance in place rather than copy ~25 fields per record.
+      const row = res.event as EventRow;
+      row.topic = this.topic;
+      row.partition = this.partition;
+      row.offset = offsetText;
+      this.events.push(row);
     } else {
       this.reasons.set(res.reject.reason, (this.reasons.get(res.reject.reason) ?? 0) + 1);
-      this.rejects.push({ ...prov, source: this.source, reason: res.reject.reason, detail: res.reject.detail, head: res.reject.head, transport_time: iso(transportMs) });
+      this.rejects.push({
+        topic: this.topic, partition: this.partition, offset: offsetText, source: this.source,
+        reason: res.reject.reason, detail: res.reject.detail, head: res.reject.head, transport_time: iso(transportMs),
+      });
     }
   }
 
