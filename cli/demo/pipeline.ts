@@ -1,16 +1,19 @@
 // The demo's pipeline run: a simulated day from ingest/generator streamed through the same
 // file/stdin source as `faultline run --from -` (normalize -> sink -> store), one stream per
 // topic, into a fresh embedded store; then the Grafana artifacts and the alert evaluation.
-import { rmSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type { Config } from '../../lib/config.ts';
+import { ConfigError } from '../../lib/errors.ts';
 import { generateRecords, incidentsOf, type GenerateOptions, type Incident } from '../../ingest/generator/index.ts';
 import { createLogger, IngestMetrics, runFile } from '../../ingest/index.ts';
 import { alertRules, buildArtifacts, evaluateRules, tables, writeArtifacts } from '../../dashboards/index.ts';
 import { openStore, type Store } from '../../sql/index.ts';
 import type { Source } from '../../transform/event.ts';
+
+const MARKER = '.faultline-demo';
 
 export interface DemoOptions {
   config: Config;
@@ -76,8 +79,14 @@ function evaluationTimes(incidents: Incident[], endMs: number): number[] {
 export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
   const { config } = o;
   const dir = config.FAULTLINE_DATA;
+  // Wiped on every run, so only a directory the demo created (marked; or, from before the
+  // marker, holding its grafana/provisioning output) or an empty one.
+  if (existsSync(dir) && readdirSync(dir).length > 0 && !existsSync(join(dir, MARKER)) && !existsSync(join(dir, 'grafana', 'provisioning'))) {
+    throw new ConfigError(`invalid --data=${dir}: the directory is not empty and was not created by faultline demo; the demo wipes its data directory, so choose a new or empty one`);
+  }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, MARKER), 'created by `faultline demo`; wiped by the next run\n');
   const store = await openStore(config, { fallbackToEndpoint: false });
   try {
     await store.migrate();

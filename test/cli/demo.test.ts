@@ -85,3 +85,18 @@ test('a short demo day: every report section has numbers, traces resolve, nothin
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the demo refuses to wipe a non-empty directory it did not create', async () => {
+  const { inProcess } = await import('./run-cli.ts');
+  const { writeFileSync, readdirSync } = await import('node:fs');
+  const other = mkdtempSync(join(tmpdir(), 'fl-notdemo-'));
+  try {
+    writeFileSync(join(other, 'precious.txt'), 'keep me');
+    const r = await inProcess(['demo', '--data', other, '--count', '1000']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /invalid --data=.*not created by faultline demo/);
+    assert.deepEqual(readdirSync(other), ['precious.txt']);
+  } finally {
+    rmSync(other, { recursive: true, force: true });
+  }
+});
