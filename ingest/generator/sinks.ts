@@ -56,7 +56,7 @@ export async function writeLines(
     await write(streams[source], chunk);
   };
   let n = 0;
-  const step = opts.rate ? Math.max(1, Math.min(1000, Math.floor(opts.rate / 20))) : 2000;
+  const step = opts.rate ? Math.max(1, Math.min(1000, Math.floor(opts.rate / 20))) : 8000;
   for (const r of records) {
     bufs[r.source] += (format === 'jsonl'
       ? JSON.stringify({ source: r.source, topic: r.topic, timestamp_ms: r.timestampMs, value: r.value })
