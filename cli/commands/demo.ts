@@ -5,7 +5,6 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../lib/config.ts';
 import { buildDashboards, renderPreview } from '../../dashboards/index.ts';
-import { startOfUtcDay } from '../../ingest/generator/index.ts';
 import { runPipeline } from '../demo/pipeline.ts';
 import { collectReport, formatReport } from '../demo/report.ts';
 import { intFlag, parseFlags } from '../args.ts';
@@ -16,7 +15,7 @@ const DEFAULT_COUNT = 300_000;
 
 export const command: Command = {
   summary: 'Run the demo: a day of synthetic traffic through the pipeline into embedded ClickHouse, with a report',
-  help: `Usage: faultline demo [--count N] [--duration D] [--seed N] [--start ISO] [--data DIR]
+  help: `Usage: faultline demo [--count N] [--duration D] [--seed N] [--start WHEN] [--data DIR]
 
 Generates a simulated day of gateway and client logs (see \`faultline generate\`: every
 error dialect, a Taobao outage, an error spike, failed offers, 1688's daily quota running
@@ -33,7 +32,8 @@ Flags:
   --duration D    length of the simulated day, e.g. 1d (default), 6h, 90m; a shorter day
                   keeps every incident, compressed
   --seed N        PRNG seed (default 1)
-  --start ISO     start of the simulated day (default: yesterday 00:00 UTC)
+  --start WHEN    start of the simulated day: yesterday (default, 00:00 UTC), today, now
+                  or an ISO-8601 time
   --data DIR      embedded store directory (default ./var/demo; wiped first)
 `,
   async run(argv) {
@@ -43,7 +43,7 @@ Flags:
     const count = intFlag('count', values.count, 1000, 20_000_000, DEFAULT_COUNT);
     const durationMs = values.duration === undefined ? 86_400_000 : parseDuration('duration', values.duration);
     const seed = intFlag('seed', values.seed, 0, 4_294_967_295, 1);
-    const startMs = values.start === undefined ? startOfUtcDay(Date.now()) - 86_400_000 : parseStart(values.start);
+    const startMs = parseStart(values.start ?? 'yesterday');
     const dataDir = (values.data as string | undefined) ?? './var/demo';
     // The demo always uses the embedded store, whatever CLICKHOUSE_URL says.
     const env = { ...process.env, CLICKHOUSE_URL: undefined };

@@ -31,9 +31,13 @@ export function parseRate(flag: string, value: unknown): number {
   return rate;
 }
 
-export function parseStart(value: unknown): number {
+/** `--start`: an ISO-8601 time or date, or `yesterday` / `today` (00:00 UTC) or `now`. */
+export function parseStart(value: unknown, now = Date.now()): number {
+  if (value === 'yesterday') return startOfUtcDay(now) - 86_400_000;
+  if (value === 'today') return startOfUtcDay(now);
+  if (value === 'now') return now;
   const ms = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T|$)/.test(value) ? Date.parse(value) : Number.NaN;
-  if (!Number.isFinite(ms)) throw new ConfigError(`invalid --start=${String(value)}: expected an ISO-8601 time such as 2026-11-21T00:00:00Z or a date such as 2026-11-21`);
+  if (!Number.isFinite(ms)) throw new ConfigError(`invalid --start=${String(value)}: expected yesterday, today, now, an ISO-8601 time such as 2026-11-21T00:00:00Z or a date such as 2026-11-21`);
   return ms;
 }
 
@@ -50,7 +54,7 @@ export const command: Command = {
   summary: 'Generate synthetic gateway and client log traffic (stdout, files or Kafka)',
   help: `Usage: faultline generate [--to stdout|file:PATH|kafka] [--source gateway|client|both]
                           [--seed N] [--count N | --duration 1d] [--density N]
-                          [--rate N/s] [--start ISO] [--incidents on|off] [--format lines|jsonl]
+                          [--rate N/s] [--start WHEN] [--incidents on|off] [--format lines|jsonl]
 
 Writes realistic raw log records of the API gateway and its clients: successes and errors
 in every dialect faultline reads (gateway protocol errors with all 17 catalog codes,
@@ -72,7 +76,8 @@ Flags:
   --duration D       simulated period, e.g. 90s, 15m, 2h, 1d (default 1d)
   --density N        records per simulated second when --count is not given (default 5)
   --rate N/s         wall-clock rate limit, e.g. 2000/s (default: as fast as possible)
-  --start ISO        start of the simulated period (default: today 00:00 UTC)
+  --start WHEN       start of the simulated period: yesterday (default: 00:00 UTC, so
+                     the whole day is in the past), today, now, or an ISO-8601 time
   --incidents on|off include the incident mix (default on)
   --format F         lines (default: one raw record per line) or jsonl
                      ({"source","topic","timestamp_ms","value"} per line)
@@ -107,7 +112,7 @@ Examples:
     const config = loadConfig();
     const opts: GenerateOptions = {
       seed: intFlag('seed', values.seed, 0, 4_294_967_295, 1),
-      startMs: values.start === undefined ? startOfUtcDay(Date.now()) : parseStart(values.start),
+      startMs: parseStart(values.start ?? 'yesterday'),
       durationMs: values.duration === undefined ? 86_400_000 : parseDuration('duration', values.duration),
       sources,
       incidents,

@@ -88,7 +88,7 @@ test('bad flags: one line naming the flag and the allowed values, exit 2', async
     [['--source', 'server'], /--source=server: allowed values are gateway, client, both/],
     [['--duration', '3 weeks'], /--duration=3 weeks: expected a duration such as 90s, 15m, 2h or 1d/],
     [['--rate', 'fast'], /--rate=fast: expected records per second/],
-    [['--start', 'yesterday'], /--start=yesterday: expected an ISO-8601 time/],
+    [['--start', 'last week'], /--start=last week: expected yesterday, today, now, an ISO-8601 time/],
     [['--seed=-1'], /--seed=-1: expected an integer/],
     [['--incidents', 'maybe'], /--incidents=maybe: allowed values are on, off/],
     [['--colour'], /Unknown option '--colour'.*--to, --source/],
