@@ -34,7 +34,9 @@ const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi;
 // A key followed by `=` or `:` (logfmt, headers, JSON text, escaped JSON text, query strings),
 // or a quoted name followed by `,` and maybe `"value":` (pair lists like `["Cookie","…"]` and
 // Taobao `{"key":"sign","value":…}` in JSON text that did not parse).
-const KEY_SEP = /([A-Za-z0-9_.-]+)(\\?["']?)[ \t]*(?:[=:]|,[ \t]*(?:\\?"(?:value|val|v)\\?"[ \t]*:)?)[ \t]*/g;
+// The lookbehind pins a key to the start of its run: without it a long run of key characters
+// costs quadratic backtracking.
+const KEY_SEP = /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]+)(\\?["']?)[ \t]*(?:[=:]|,[ \t]*(?:\\?"(?:value|val|v)\\?"[ \t]*:)?)[ \t]*/g;
 const UNICODE_ESCAPE = /\\u([0-9a-fA-F]{4})/g;
 const SCHEME = /^(?:Basic|Bearer|Digest|Token|Negotiate)\s+/i;
 

@@ -53,10 +53,15 @@ function skipSpace(s: string, i: number): number {
   return i;
 }
 
-/** End (exclusive) of the balanced JSON object/array at i, or -1 when it never closes. */
-function jsonEnd(s: string, i: number): number {
+/**
+ * End (exclusive) of the balanced JSON object/array at i, or -1 when it never closes. Scanning
+ * spends from `budget` (a few times the line length in all): a line of many unclosed `{`
+ * would otherwise cost quadratic time.
+ */
+function jsonEnd(s: string, i: number, budget: { left: number }): number {
   let depth = 0;
   for (let j = i; j < s.length; j++) {
+    if (--budget.left < 0) return -1;
     const c = s.charCodeAt(j);
     if (c === 34) {
       for (j++; j < s.length; j++) {
@@ -101,6 +106,14 @@ function quoted(s: string, i: number): [string, number] {
   return [out + s.slice(from), s.length];
 }
 
+/** `(req_1),` -> `req_1`: one opening bracket, trailing `,;:.)]`. */
+function trimPunctuation(word: string): string {
+  let end = word.length;
+  while (end > 0 && ',;:.)]'.includes(word[end - 1] ?? '')) end--;
+  const start = word[0] === '(' || word[0] === '[' ? 1 : 0;
+  return word.slice(start, Math.max(start, end));
+}
+
 export function parseTextLine(s: string, maxDepth: number): TextRecord {
   const fields: Obj = Object.create(null) as Obj;
   const spans: JsonSpan[] = [];
@@ -108,6 +121,7 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
   let reqToken = '';
   let pairs = 0;
   let leadingTime = false;
+  const budget = { left: 4 * s.length + 64 };
 
   let i = skipSpace(s, 0);
   // Leading timestamp, possibly in brackets.
@@ -151,7 +165,7 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
     const c = s.charCodeAt(i);
     if (c === 123) {
       // A JSON object: taken when it closes the line.
-      const end = jsonEnd(s, i);
+      const end = jsonEnd(s, i, budget);
       if (end > 0 && skipSpace(s, end) === s.length) {
         const v = tryJson(s.slice(i, end), maxDepth);
         if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
@@ -172,7 +186,7 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
       if (vc === 34) {
         [value, j] = quoted(s, j);
       } else if (vc === 123 || vc === 91) {
-        const end = jsonEnd(s, j);
+        const end = jsonEnd(s, j, budget);
         const parsed = end > 0 ? tryJson(s.slice(j, end), maxDepth) : undefined;
         if (parsed !== undefined) {
           spans.push({ key, start: j, end, value: parsed });
@@ -196,8 +210,10 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
     e = tokenEnd(s, i);
     const word = s.slice(i, e);
     if (reqToken === '') {
-      const w = word.replace(/[,;:.)\]]+$/, '').replace(/^[([]/, '');
-      if (REQ.test(w)) reqToken = w;
+      if (word.length <= 200) {
+        const w = trimPunctuation(word);
+        if (REQ.test(w)) reqToken = w;
+      }
     }
     if (METHODS.has(word) && !('method' in fields)) {
       const j = skipSpace(s, e);
