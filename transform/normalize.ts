@@ -151,7 +151,8 @@ function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): No
     code = `HTTP_${status}`;
     category = statusClassCategory(status);
     outcome = 'error';
-  } else if (bizMap !== undefined && (success === false || offers.length > 0)) {
+  } else if (bizMap !== undefined && (success === false || offers.length > 0 || pickStr(bizMap, K.code) === 'PARTIAL_SUCCESS')) {
+    // A success that lists failed lines, or names itself PARTIAL_SUCCESS, is a partial success.
     const bizCode = pickStr(bizMap, K.code);
     outcome = success === false ? 'business_failure' : 'partial_success';
     code = bizCode || (success === false ? 'BUSINESS_FAILURE' : 'PARTIAL_SUCCESS');

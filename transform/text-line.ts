@@ -122,6 +122,7 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
   let pairs = 0;
   let leadingTime = false;
   const budget = { left: 4 * s.length + 64 };
+  let proseStatus = '';
 
   let i = skipSpace(s, 0);
   // Leading timestamp, possibly in brackets.
@@ -215,6 +216,13 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
         if (REQ.test(w)) reqToken = w;
       }
     }
+    // Prose like `failed with HTTP 502`: the status when no status= pair says otherwise.
+    if (word === 'HTTP' && proseStatus === '') {
+      const j = skipSpace(s, e);
+      const se = tokenEnd(s, j);
+      const num = trimPunctuation(s.slice(j, se));
+      if (/^[1-5]\d\d$/.test(num)) proseStatus = num;
+    }
     if (METHODS.has(word) && !('method' in fields)) {
       const j = skipSpace(s, e);
       const pe = tokenEnd(s, j);
@@ -227,5 +235,6 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
     }
     i = skipSpace(s, e);
   }
+  if (proseStatus !== '' && !('status' in fields)) fields.status = proseStatus;
   return { fields, tail, reqToken, spans, recognisable: leadingTime || pairs > 0 || reqToken !== '' };
 }
