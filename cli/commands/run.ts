@@ -3,7 +3,7 @@
 // SIGINT drains: stores and commits everything read, then exits 0.
 import { existsSync, statSync } from 'node:fs';
 import { loadConfig, type Config } from '../../lib/config.ts';
-import { ConfigError, errorMessage } from '../../lib/errors.ts';
+import { ConfigError, errorMessage, SourceError } from '../../lib/errors.ts';
 import { openStore, serveStore, type ServedStore, type Store } from '../../sql/index.ts';
 import {
   createLogger, IngestMetrics, runFile, serveMetrics, startKafkaIngest, startProgress, type Logger, type MetricsServer,
@@ -137,7 +137,9 @@ async function runKafka(config: Config, start: 'earliest' | 'latest', progressMs
   const { log, metrics } = rt;
   let code = 0;
   try {
-    const ingest = await startKafkaIngest({ config, store: rt.store, log, metrics }, { fromBeginning: start === 'earliest' });
+    const ingest = await startKafkaIngest({ config, store: rt.store, log, metrics }, { fromBeginning: start === 'earliest' }).catch((err: unknown) => {
+      throw new SourceError('KAFKA', `cannot consume from KAFKA_BROKERS=${config.KAFKA_BROKERS} (topics ${config.FAULTLINE_GATEWAY_TOPIC}, ${config.FAULTLINE_CLIENT_TOPIC}): ${errorMessage(err)}`, { cause: err });
+    });
     log.info(`consuming ${config.FAULTLINE_GATEWAY_TOPIC} (gateway) and ${config.FAULTLINE_CLIENT_TOPIC} (client) as group ${config.KAFKA_GROUP_ID}`);
     const progress = progressMs > 0 ? startProgress(metrics, () => ingest.snapshot(), { everyMs: progressMs }) : undefined;
     const offSignals = onSignals((signal) => {
@@ -155,9 +157,9 @@ async function runKafka(config: Config, start: 'earliest' | 'latest', progressMs
     }
   } finally {
     await closeRuntime(rt);
+    // kafkajs (e.g. after a failed connect) can leave handles behind; do not let them hold the exit.
+    setTimeout(() => process.exit(process.exitCode ?? code), 3000).unref();
   }
-  // kafkajs and chDB can leave handles behind; do not let them hold the exit.
-  setTimeout(() => process.exit(code), 3000).unref();
   return code;
 }
 
