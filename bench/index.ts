@@ -58,6 +58,13 @@ async function freePort(): Promise<number> {
 const log = (msg: string): void => void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
 async function main(): Promise<number> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    // The flags are documented once, in this file's header comment.
+    const { readFileSync } = await import('node:fs');
+    const head = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//'));
+    process.stdout.write(head.map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+    return 0;
+  }
   const { values } = parseArgs({
     options: {
       records: { type: 'string' },
