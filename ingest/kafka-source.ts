@@ -403,7 +403,10 @@ export class KafkaIngest {
         if (![...this.parts.values()].some((b) => b.hasTakeable)) break;
         this.maybeFlush(true);
       }
-      this.o.log.info('drained: every record read is stored and committed');
+      const left = [...this.parts.values()].reduce((n, b) => n + b.records, 0);
+      this.o.log.info(left === 0
+        ? 'drained: every record read is stored and committed'
+        : `drained: every record read is stored and committed, except ${left} of unfinished replay ranges (left uncommitted for the next owner)`);
     } catch (err) {
       this.fatal?.(err);
       throw err;
