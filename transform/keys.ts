@@ -127,6 +127,19 @@ export class KeyMap {
     return this.v[slot];
   }
 
+  private kids: (KeyMap | undefined)[] | undefined;
+
+  /** The key map of the object at `slot` (built once, then cached), or undefined. */
+  child(slot: number): KeyMap | undefined {
+    const hit = this.kids?.[slot];
+    if (hit !== undefined) return hit;
+    const o = this.v[slot];
+    if (!isObj(o)) return undefined;
+    const km = new KeyMap(o);
+    (this.kids ??= [])[slot] = km;
+    return km;
+  }
+
   has(slot: number): boolean {
     return this.v[slot] !== undefined;
   }

@@ -9,7 +9,7 @@ import { isObj, K, keyMap, pickStr, S, str, toInt, type KeyMap, type Obj } from 
 import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD_BYTES, DEFAULT_RAW_MAX_BYTES, HEAD_MAX_BYTES, jsonDepthExceeds, truncateUtf8 } from './limits.ts';
 import { headOf, parseRecord } from './parse-record.ts';
 import { isSecretKey, mayHoldSecret, redactText, redactValue } from './redact.ts';
-import type { JsonSpan } from './text-line.ts';
+import type { TextRecord } from './text-line.ts';
 import { formatIsoMillis, parseTime } from './time.ts';
 
 const FIELD_MAX_BYTES = 4096;
@@ -57,7 +57,7 @@ function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): No
     top = suspicious ? (redactValue(p.rec.fields) as Obj) : p.rec.fields;
     tail = p.rec.tail && suspicious ? (redactValue(p.rec.tail) as Obj) : p.rec.tail;
     reqToken = p.rec.reqToken;
-    raw = suspicious ? textRaw(p.text, p.rec.spans) : p.text;
+    raw = suspicious ? textRaw(p.text, p.rec, top, tail) : p.text;
   }
 
   const decode = new BodyDecoder(maxDepth, suspicious);
@@ -97,10 +97,9 @@ function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): No
   let success: boolean | undefined;
   let flatMap: KeyMap | undefined;
   for (const m of maps) {
-    const e = m.get(S.error);
-    if (gwMap === undefined && isObj(e)) {
-      const em = keyMap(e);
-      if (isGatewayError(em)) gwMap = em;
+    if (gwMap === undefined) {
+      const em = m.child(S.error);
+      if (em !== undefined && isGatewayError(em)) gwMap = em;
     }
     const isVendor = hasVendorMarker(m);
     if (vend === undefined && isVendor) vend = vendorError(m, status, vendorHint);
@@ -233,7 +232,7 @@ function collectBodies(tm: KeyMap, tail: Obj | undefined, decode: BodyDecoder): 
     for (const w of BODY_STRINGS) {
       const v = m.get(w);
       if (typeof v === 'string') addBody(maps, v, decode);
-      else if (w === S.error && isObj(v) && !isGatewayError(keyMap(v))) addBody(maps, v, decode);
+      else if (w === S.error && isObj(v) && !isGatewayError(m.child(S.error) as KeyMap)) addBody(maps, v, decode);
     }
   }
   return maps;
@@ -254,22 +253,22 @@ function isGatewayError(em: KeyMap): boolean {
 function statusOf(m: KeyMap): number | undefined {
   const s = toInt(m.get(S.status), 100, 999);
   if (s !== undefined) return s;
-  const http = m.get(S.http);
-  return isObj(http) ? toInt(keyMap(http).get(S.status), 100, 999) : undefined;
+  const http = m.child(S.http);
+  return http === undefined ? undefined : toInt(http.get(S.status), 100, 999);
 }
 
 function requestIdOf(maps: readonly KeyMap[], reqToken: string): string {
   for (const m of maps) {
     const direct = str(m.get(S.requestId));
     if (direct !== '') return direct;
-    const h = m.get(S.headers);
-    if (isObj(h)) {
-      const v = str(keyMap(h).get(S.requestId));
+    const h = m.child(S.headers);
+    if (h !== undefined) {
+      const v = str(h.get(S.requestId));
       if (v !== '') return v;
     }
-    const e = m.get(S.error);
-    if (isObj(e)) {
-      const v = str(keyMap(e).get(S.requestId));
+    const e = m.child(S.error);
+    if (e !== undefined) {
+      const v = str(e.get(S.requestId));
       if (v !== '') return v;
     }
   }
@@ -326,14 +325,20 @@ function cap(s: string): string {
   return s.length * 3 <= FIELD_MAX_BYTES ? s : truncateUtf8(s, FIELD_MAX_BYTES);
 }
 
-/** `raw` of a text line: redacted text around each JSON value, which is re-serialized redacted. */
-function textRaw(text: string, spans: readonly JsonSpan[]): string {
+/**
+ * `raw` of a text line: redacted text around each JSON value, which is re-serialized redacted
+ * (reusing the redacted copy of the fields when the span is the value they hold).
+ */
+function textRaw(text: string, rec: TextRecord, fields: Obj, tail: Obj | undefined): string {
   let out = '';
   let pos = 0;
-  for (const sp of spans) {
+  for (const sp of rec.spans) {
     out += redactText(text.slice(pos, sp.start));
     // A secret key's JSON value was already replaced by redacting the text before it.
-    if (!(sp.key !== '' && isSecretKey(sp.key))) out += JSON.stringify(redactValue(sp.value));
+    if (!(sp.key !== '' && isSecretKey(sp.key))) {
+      const redacted = sp.key === '' ? (sp.value === rec.tail ? tail : undefined) : rec.fields[sp.key] === sp.value ? fields[sp.key] : undefined;
+      out += JSON.stringify(redacted ?? redactValue(sp.value));
+    }
     pos = sp.end;
   }
   return out + redactText(text.slice(pos));

@@ -114,6 +114,17 @@ function balancedEnd(s: string, i: number): number {
   return s.length;
 }
 
+// Keys repeat across records: their redacted form is cached (bounded, like normKey's cache).
+const keyCache = new Map<string, string>();
+function redactKey(k: string): string {
+  const hit = keyCache.get(k);
+  if (hit !== undefined) return hit;
+  const r = redactText(k);
+  if (keyCache.size >= 20_000) keyCache.clear();
+  if (k.length <= 64) keyCache.set(k, r);
+  return r;
+}
+
 const PAIR_NAME = new Set(['key', 'name', 'k', 'header', 'field', 'param']);
 const PAIR_VALUE = ['value', 'val', 'v', 'values'];
 
@@ -136,7 +147,7 @@ export function redactValue(v: unknown): unknown {
     if (typeof val === 'string' && PAIR_NAME.has(normKey(k)) && isSecretKey(val)) pairSecret = true;
   }
   for (const k in v) {
-    const nk = redactText(k);
+    const nk = redactKey(k);
     if (isSecretKey(k) || (pairSecret && PAIR_VALUE.includes(normKey(k)))) out[nk] = REDACTED;
     else out[nk] = redactValue(v[k]);
   }
