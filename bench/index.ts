@@ -12,7 +12,8 @@
 // "--batch-size 200000"), --fresh-rate R[,R…] (50,000/s; the JSON line reports the
 // first), --fresh-seconds S (20),
 // --only peer,faultline,proto,baseline,transform,freshness, --profile (CPU profiles of the
-// ingest processes), --proto-workers N[,N…] (the multi-worker prototype, bench/proto-workers.ts),
+// ingest processes), --proto-workers N[c][,N[c]…] (the multi-worker prototype,
+// bench/proto-workers.ts; a trailing c: compact rows),
 // --peer-consumers N, --peer-format JSONAsString|LineAsString, --keep (keep data dirs), --verbose.
 import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
@@ -89,7 +90,8 @@ async function main(): Promise<number> {
   const freshSeconds = int('fresh-seconds', values['fresh-seconds'], 20, 6);
   const peerConsumers = int('peer-consumers', values['peer-consumers'], 2, 1);
   const seed = int('seed', values.seed, 42, 0);
-  const protoWorkers = (values['proto-workers'] ?? '2').split(',').map((w) => int('proto-workers', w, 2, 1));
+  // "2" or "2c" (c: compact rows), comma-separated for several runs.
+  const protoRuns = (values['proto-workers'] ?? '2').split(',').map((w) => ({ workers: int('proto-workers', w.replace(/c$/, ''), 2, 1), compact: w.endsWith('c') }));
   const runFlags = [
     ...(values.workers ? ['--workers', String(int('workers', values.workers, 1, 1))] : []),
     ...(values['run-flags'] ? values['run-flags'].split(/\s+/).filter(Boolean) : []),
@@ -185,13 +187,14 @@ async function main(): Promise<number> {
       }
     }
     if (only.has('proto')) {
-      for (const w of protoWorkers) {
-        log(`prototype: ${w} worker thread(s) + one chDB owner`);
+      for (const { workers: w, compact } of protoRuns) {
+        const name = `proto${w}${compact ? 'c' : ''}`;
+        log(`prototype: ${w} worker thread(s) + one chDB owner${compact ? ', compact rows' : ''}`);
         await measureRun({
-          label: `prototype --workers ${w} (bench/proto-workers.ts)`, brokers: broker.bootstrap, topic, clientTopic, records,
-          dataDir: dir(`proto${w}`), metricsPort: await freePort(), flags: ['--workers', String(w)], script: here('./proto-workers.ts'),
-          nativeBaseMb: nativeBase, verbose: values.verbose, table: t,
-          ...(values.profile ? { profileDir: join(root, `profile-proto${w}-${stamp}`) } : {}),
+          label: `prototype --workers ${w}${compact ? ' --compact' : ''} (bench/proto-workers.ts)`, brokers: broker.bootstrap, topic, clientTopic, records,
+          dataDir: dir(name), metricsPort: await freePort(), flags: ['--workers', String(w), ...(compact ? ['--compact'] : [])],
+          script: here('./proto-workers.ts'), nativeBaseMb: nativeBase, verbose: values.verbose, table: t,
+          ...(values.profile ? { profileDir: join(root, `profile-${name}-${stamp}`) } : {}),
         });
       }
     }

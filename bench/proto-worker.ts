@@ -14,7 +14,16 @@ export interface ProtoWorkerData {
   group: string;
   batchRows: number;
   batchMs: number;
+  /** Row format of events: JSONEachRow (objects, as the sink writes today) or JSONCompactEachRow (arrays in EVENT_COLUMNS order). */
+  format: 'JSONEachRow' | 'JSONCompactEachRow';
 }
+
+/** Event columns in the order the compact rows carry them (the Event contract plus provenance). */
+export const EVENT_COLUMNS = [
+  'event_time', 'source', 'request_id', 'http_status', 'outcome', 'code', 'category', 'limit_kind', 'channel',
+  'upstream_vendor', 'upstream_code', 'upstream_sub_code', 'upstream_message', 'message', 'failed_offers',
+  'route', 'method', 'latency_ms', 'attempt', 'app_id', 'catalog_drift', 'raw', 'topic', 'partition', 'offset',
+] as const;
 
 /** Worker → owner: one flush. */
 export interface FlushMessage {
@@ -98,7 +107,15 @@ async function run(d: ProtoWorkerData): Promise<void> {
         ctx.transportTimeMs = Number(m.timestamp);
         const r = normalize(m.value ?? Buffer.alloc(0), ctx);
         if (r.ok) {
-          events += JSON.stringify({ ...r.event, topic: batch.topic, partition: batch.partition, offset: m.offset }) + '\n';
+          const e = r.event;
+          events += (d.format === 'JSONCompactEachRow'
+            // No spread, no key names: what a normalizer writing rows directly could emit.
+            ? JSON.stringify([
+                e.event_time, e.source, e.request_id, e.http_status, e.outcome, e.code, e.category, e.limit_kind, e.channel,
+                e.upstream_vendor, e.upstream_code, e.upstream_sub_code, e.upstream_message, e.message, e.failed_offers,
+                e.route, e.method, e.latency_ms, e.attempt, e.app_id, e.catalog_drift, e.raw, batch.topic, batch.partition, m.offset,
+              ])
+            : JSON.stringify({ ...e, topic: batch.topic, partition: batch.partition, offset: m.offset })) + '\n';
           nEvents++;
         } else {
           rejects += JSON.stringify({
