@@ -27,7 +27,7 @@ export function timeTemplates(records: readonly string[], max = 5000): string[] 
     }
     for (const k of TIME_KEYS) delete obj[k];
     const rest = JSON.stringify(obj).slice(1); // `…}` without the opening brace
-    out.push(rest === '}' ? '' : ',' + rest);
+    out.push(rest === '}' ? '}' : ',' + rest);
   }
   return out;
 }
