@@ -99,7 +99,9 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
     const timer = setInterval(() => {
       void metrics.totals().then((t) => {
         const s = (performance.now() - t0) / 1000;
-        o.progress(`demo: generated ${generated.toLocaleString('en-US')}, stored ${t.records.toLocaleString('en-US')}/${total.toLocaleString('en-US')} records (${Math.floor((100 * t.records) / Math.max(total, 1))}%), ${Math.round(t.records / s).toLocaleString('en-US')} records/s, ${t.rejects.toLocaleString('en-US')} rejects`);
+        // records = read and normalized; events + rejects = acknowledged by the store.
+        const stored = t.events + t.rejects;
+        o.progress(`demo: generated ${generated.toLocaleString('en-US')}, normalized ${t.records.toLocaleString('en-US')}, stored ${stored.toLocaleString('en-US')}/${total.toLocaleString('en-US')} records (${Math.floor((100 * stored) / Math.max(total, 1))}%), ${Math.round(stored / s).toLocaleString('en-US')} records/s, ${t.rejects.toLocaleString('en-US')} rejects`);
       });
     }, o.progressEveryMs ?? 2000);
     timer.unref();
