@@ -5,4 +5,6 @@ export { normalize } from './normalize.ts';
 export { catalog, catalogCodes, gatewayCode, CatalogSchema, type Catalog, type GatewayCode } from './catalog.ts';
 export { redactText, redactValue, isSecretKey, mayHoldSecret, REDACTED, SECRET_KEYS } from './redact.ts';
 export { formatIsoMillis, parseTime } from './time.ts';
+/** The redacted, ≤ 512-byte head of any record text (for rejects made outside normalize). */
+export { headOf as redactedHead } from './parse-record.ts';
 export { DEFAULT_MAX_RECORD_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_RAW_MAX_BYTES, HEAD_MAX_BYTES, truncateUtf8 } from './limits.ts';

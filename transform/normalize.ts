@@ -3,17 +3,17 @@
 // record's objects (top level, then wrapper bodies, JSON-in-strings) -> fields by alias, top
 // level first -> dialect and outcome (§3, §4) -> categories and limits (§5).
 import { gatewayCode, statusClassCategory } from './catalog.ts';
+import { BodyDecoder, collectBodies, isGatewayError } from './bodies.ts';
 import { failedOffers, hasVendorMarker, successFlag, upstreamError, vendorError, type VendorError } from './dialects.ts';
 import { CATEGORIES, type Category, type Event, type LimitKind, type NormalizeContext, type NormalizeResult, type Outcome } from './event.ts';
-import { isObj, K, keyMap, pickStr, S, str, toInt, type KeyMap, type Obj } from './keys.ts';
-import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD_BYTES, DEFAULT_RAW_MAX_BYTES, HEAD_MAX_BYTES, jsonDepthExceeds, truncateUtf8 } from './limits.ts';
+import { K, keyMap, pickStr, S, str, toInt, type KeyMap, type Obj } from './keys.ts';
+import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD_BYTES, DEFAULT_RAW_MAX_BYTES, HEAD_MAX_BYTES, truncateUtf8 } from './limits.ts';
 import { headOf, parseRecord } from './parse-record.ts';
 import { isSecretKey, mayHoldSecret, redactText, redactValue } from './redact.ts';
 import type { TextRecord } from './text-line.ts';
 import { formatIsoMillis, parseTime } from './time.ts';
 
 const FIELD_MAX_BYTES = 4096;
-const MAX_BODIES = 8;
 const RECORD_CATEGORIES: ReadonlySet<string> = new Set(CATEGORIES.filter((c) => c !== ''));
 const OK_CODES = new Set(['', '0', '200', 'ok', 'success', '10000']);
 const CHANNEL = [S.channel];
@@ -21,7 +21,6 @@ const VENDOR_HINT = [S.vendor, S.channel];
 const ROUTE = [S.route];
 const METHOD = [S.method];
 const APP_ID = [S.appId];
-const BODY_STRINGS = [S.message, S.msg, S.error];
 
 export function normalize(record: string | Uint8Array, ctx: NormalizeContext): NormalizeResult {
   try {
@@ -187,67 +186,6 @@ function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): No
     raw: truncateUtf8(raw, ctx.rawMaxBytes ?? DEFAULT_RAW_MAX_BYTES),
   };
   return { ok: true, event };
-}
-
-/**
- * JSON-in-strings (§1): a wrapper, `message`/`msg` or `upstream` string holding a JSON object
- * is decoded (depth-limited, redacted like the record). Remembers what it decoded: those
- * strings are bodies, not the record's human message.
- */
-class BodyDecoder {
-  private done: string[] | undefined;
-  constructor(
-    private readonly maxDepth: number,
-    private readonly redact: boolean,
-  ) {}
-
-  decode(s: string): unknown {
-    const t = s.trimStart();
-    if (t.charCodeAt(0) !== 123 || jsonDepthExceeds(t, this.maxDepth)) return undefined;
-    let v: unknown;
-    try {
-      v = JSON.parse(t);
-    } catch {
-      return undefined;
-    }
-    if (!isObj(v)) return undefined;
-    (this.done ??= []).push(s);
-    return this.redact ? redactValue(v) : v;
-  }
-
-  wasDecoded(s: string): boolean {
-    return this.done !== undefined && this.done.includes(s);
-  }
-}
-
-/** The record's objects in lookup order: top level, the text line's trailing JSON, then wrapper bodies (breadth first). */
-function collectBodies(tm: KeyMap, tail: Obj | undefined, decode: BodyDecoder): KeyMap[] {
-  const maps: KeyMap[] = [tm];
-  if (tail) maps.push(keyMap(tail));
-  for (let i = 0; i < maps.length && maps.length < MAX_BODIES; i++) {
-    const m = maps[i];
-    if (m === undefined) break;
-    for (const w of K.wrappers) addBody(maps, m.get(w), decode);
-    // JSON bodies logged as strings in message/msg/error.
-    for (const w of BODY_STRINGS) {
-      const v = m.get(w);
-      if (typeof v === 'string') addBody(maps, v, decode);
-      else if (w === S.error && isObj(v) && !isGatewayError(m.child(S.error) as KeyMap)) addBody(maps, v, decode);
-    }
-  }
-  return maps;
-}
-
-function addBody(maps: KeyMap[], v: unknown, decode: BodyDecoder): void {
-  if (maps.length >= MAX_BODIES) return;
-  const o = isObj(v) ? v : typeof v === 'string' && v.length > 1 ? decode.decode(v) : undefined;
-  if (isObj(o)) maps.push(keyMap(o));
-}
-
-/** A gateway protocol error object: `{code, message, request_id, category, upstream?}` (dialect 1). */
-function isGatewayError(em: KeyMap): boolean {
-  if (hasVendorMarker(em)) return false;
-  return em.has(S.code) || em.has(S.message) || em.has(S.category) || em.has(S.errorCode);
 }
 
 function statusOf(m: KeyMap): number | undefined {
