@@ -115,7 +115,7 @@ function trimPunctuation(word: string): string {
 }
 
 export function parseTextLine(s: string, maxDepth: number): TextRecord {
-  const fields: Obj = Object.create(null) as Obj;
+  const fields: Obj = {};
   const spans: JsonSpan[] = [];
   let tail: Obj | undefined;
   let reqToken = '';
@@ -203,7 +203,8 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
         value = s.slice(j, te);
         j = te;
       }
-      if (!(key in fields)) fields[key] = value;
+      // A plain object is much faster than a null-prototype one; `__proto__` must stay data.
+      if (key !== '__proto__' && !Object.hasOwn(fields, key)) fields[key] = value;
       pairs++;
       i = skipSpace(s, j);
       continue;

@@ -51,3 +51,14 @@ describe('parseTextLine', () => {
     assert.equal(r.fields.a, '1');
   });
 });
+
+describe('parseTextLine object safety', () => {
+  it('keeps __proto__ and Object.prototype names as plain data', () => {
+    const r = parseTextLine('2026-11-21T10:00:00Z __proto__=x constructor=y toString=z status=500', 64);
+    assert.equal(Object.getPrototypeOf(r.fields), Object.prototype);
+    assert.equal(r.fields.constructor, 'y');
+    assert.equal(r.fields.toString, 'z');
+    assert.equal(r.fields.status, '500');
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+});
