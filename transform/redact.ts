@@ -131,7 +131,7 @@ const PAIR_VALUE = ['value', 'val', 'v', 'values'];
 /**
  * A redacted deep copy of a parsed JSON value. Besides secret keys, catches name/value lists
  * (Taobao `args.arg[]` = `{"key":"sign","value":…}`, header lists `[["Cookie","…"]]`).
- * Copies have a null prototype so a `__proto__` key stays plain data.
+ * Copies are plain objects (fast property access downstream); a `__proto__` key stays data.
  */
 export function redactValue(v: unknown): unknown {
   if (typeof v === 'string') return redactText(v);
@@ -140,7 +140,7 @@ export function redactValue(v: unknown): unknown {
     return v.map(redactValue);
   }
   if (!isObj(v)) return v;
-  const out: Obj = Object.create(null) as Obj;
+  const out: Obj = {};
   let pairSecret = false;
   for (const k in v) {
     const val = v[k];
@@ -148,8 +148,10 @@ export function redactValue(v: unknown): unknown {
   }
   for (const k in v) {
     const nk = redactKey(k);
-    if (isSecretKey(k) || (pairSecret && PAIR_VALUE.includes(normKey(k)))) out[nk] = REDACTED;
-    else out[nk] = redactValue(v[k]);
+    const val = isSecretKey(k) || (pairSecret && PAIR_VALUE.includes(normKey(k))) ? REDACTED : redactValue(v[k]);
+    // `__proto__` (a plain key in parsed JSON) must stay an own data property, not a prototype.
+    if (nk === '__proto__') Object.defineProperty(out, nk, { value: val, enumerable: true, writable: true, configurable: true });
+    else out[nk] = val;
   }
   return out;
 }
