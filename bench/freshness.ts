@@ -69,6 +69,8 @@ export async function measureFreshness(o: {
   flags: string[];
   nativeBaseMb: number;
   echo: boolean;
+  /** Measure this ingest entry instead of `faultline run` (the bench's prototype). */
+  script?: string;
 }): Promise<FreshnessResult> {
   const templates = timeTemplates(o.records);
   if (templates.length === 0) throw new Error('freshness: no JSON object records to use as templates');
@@ -81,6 +83,7 @@ export async function measureFreshness(o: {
     metricsPort: o.metricsPort,
     flags: o.flags,
     echo: o.echo,
+    ...(o.script ? { script: o.script } : {}),
   });
   try {
     // Wait until faultline has joined the group and stores what arrives: trickle probe

@@ -11,7 +11,7 @@
 // `faultline run --workers N`), --run-flags "…" (more flags for faultline run, e.g.
 // "--batch-size 200000"), --fresh-rate R[,R…] (50,000/s; the JSON line reports the
 // first), --fresh-seconds S (20),
-// --only peer,faultline,proto,baseline,transform,freshness, --profile (CPU profiles of the
+// --only peer,faultline,proto,baseline,transform,sink,freshness,fresh-proto, --profile (CPU profiles of the
 // ingest processes), --proto-workers N[c][,N[c]…] (the multi-worker prototype,
 // bench/proto-workers.ts; a trailing c: compact rows),
 // --peer-consumers N, --peer-format JSONAsString|LineAsString, --keep (keep data dirs), --verbose.
@@ -34,7 +34,7 @@ import { loadNormalize, measureTransform, type TransformResult } from './transfo
 import { Table } from './table.ts';
 
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
-const PHASES = ['peer', 'faultline', 'proto', 'baseline', 'transform', 'sink', 'freshness'] as const;
+const PHASES = ['peer', 'faultline', 'proto', 'baseline', 'transform', 'sink', 'freshness', 'fresh-proto'] as const;
 type Phase = (typeof PHASES)[number];
 
 function int(name: string, v: string | undefined, def: number, min: number): number {
@@ -244,19 +244,30 @@ async function main(): Promise<number> {
       }
     }
 
-    if (only.has('freshness')) {
+    // Freshness of faultline run, and (fresh-proto) of the first prototype configuration.
+    const freshTargets = [
+      ...(only.has('freshness') ? [{ name: 'faultline run', flags: runFlags, script: undefined as string | undefined }] : []),
+      ...(only.has('fresh-proto') && protoRuns[0]
+        ? [{
+            name: `prototype --workers ${protoRuns[0].workers}${protoRuns[0].compact ? ' --compact' : ''}`,
+            flags: ['--workers', String(protoRuns[0].workers), ...(protoRuns[0].compact ? ['--compact'] : [])],
+            script: here('./proto-workers.ts'),
+          }]
+        : []),
+    ];
+    for (const target of freshTargets) {
       for (const [i, rate] of freshRates.entries()) {
-        log(`freshness at ${rate}/s for ${freshSeconds} s`);
-        const fTopic = `bench-fresh-${i}-${stamp}`;
+        log(`freshness of ${target.name} at ${rate}/s for ${freshSeconds} s`);
+        const fTopic = `bench-fresh-${target.script ? 'p' : 'f'}${i}-${stamp}`;
         await broker.createTopic(fTopic, partitions);
         const fresh: FreshnessResult = await measureFreshness({
           broker, topic: fTopic, clientTopic, partitions, records: corpus, rate, seconds: freshSeconds,
-          warmupSeconds: 5, dataDir: dir(`freshness${i}`), metricsPort: await freePort(), flags: runFlags,
-          nativeBaseMb: nativeBase, echo: values.verbose,
+          warmupSeconds: 5, dataDir: dir(`freshness-${target.script ? 'p' : 'f'}${i}`), metricsPort: await freePort(), flags: target.flags,
+          nativeBaseMb: nativeBase, echo: values.verbose, ...(target.script ? { script: target.script } : {}),
         });
-        if (i === 0) json.freshness_p99_ms = Math.max(fresh.p99_ms, fresh.ext_p99_ms);
+        if (i === 0 && !target.script) json.freshness_p99_ms = Math.max(fresh.p99_ms, fresh.ext_p99_ms);
         const ge = fresh.complete ? '' : '≥ ';
-        t.row(`freshness at ${rate.toLocaleString('en')}/s`, `p50 ${ge}${fresh.p50_ms} ms, p99 ${ge}${fresh.p99_ms} ms`,
+        t.row(`freshness, ${target.name}, ${rate.toLocaleString('en')}/s`, `p50 ${ge}${fresh.p50_ms} ms, p99 ${ge}${fresh.p99_ms} ms`,
           `ingest_time − produce time (records after a 5 s warm-up), ${fresh.produced.toLocaleString('en')} produced in ${freshSeconds} s, ` +
             `${fresh.complete ? 'all' : `only ${fresh.stored.toLocaleString('en')}`} stored within the wait, max ${fresh.max_ms} ms`);
         t.row('  external (/metrics counter)', `p50 ${ge}${fresh.ext_p50_ms} ms, p99 ${ge}${fresh.ext_p99_ms} ms`,
