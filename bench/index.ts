@@ -239,7 +239,7 @@ async function main(): Promise<number> {
         await c.exited;
         const r = lastJson<SinkResult>(c.stdout());
         t.row(`sink only: ${label}`, r ? `${r.insert_rows_per_s.toLocaleString('en')} rows/s` : 'failed',
-          r ? `chDB insert ${r.insert_us} µs/row wall (engine threads); JS: normalize ${r.normalize_us}, JSONEachRow ${r.serialize_us} µs/row; ${r.bytes_per_row} B/row; ${r.rows.toLocaleString('en')} rows` : c.stderr().slice(-300));
+          r ? `chDB insert ${r.insert_us} µs/row wall, ${r.insert_cpu_us} µs/row CPU (engine threads); JS: normalize ${r.normalize_us}, JSONEachRow ${r.serialize_us} µs/row; ${r.bytes_per_row} B/row; ${r.rows.toLocaleString('en')} rows` : c.stderr().slice(-300));
         rmSync(data, { recursive: true, force: true });
       }
     }

@@ -21,6 +21,8 @@ export interface SinkResult {
   normalize_us: number;
   serialize_us: number;
   insert_us: number;
+  /** CPU of the process (the engine's threads) during the inserts, per row. */
+  insert_cpu_us: number;
   insert_rows_per_s: number;
   bytes_per_row: number;
 }
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
       for (const v of views) await store.command(`DROP VIEW faultline.${v.name}`);
     }
     t = performance.now();
+    const cpu0 = process.cpuUsage();
     let k = 0;
     for (const body of bodies) {
       await store.insertRaw({
@@ -74,6 +77,7 @@ async function main(): Promise<void> {
       });
     }
     const insertMs = performance.now() - t;
+    const cpu = process.cpuUsage(cpu0);
     const out: SinkResult = {
       rows: rows.length,
       batch,
@@ -81,6 +85,7 @@ async function main(): Promise<void> {
       normalize_us: round((normalizeMs * 1000) / n),
       serialize_us: round((serializeMs * 1000) / rows.length),
       insert_us: round((insertMs * 1000) / rows.length),
+      insert_cpu_us: round((cpu.user + cpu.system) / rows.length),
       insert_rows_per_s: Math.round(rows.length / (insertMs / 1000)),
       bytes_per_row: Math.round(bytes / rows.length),
     };
