@@ -77,6 +77,8 @@ export interface VendorClass {
 }
 
 const CHANNEL: VendorClass = { category: 'CHANNEL_ERROR', limit_kind: '' };
+const INTERNAL: VendorClass = { category: 'INTERNAL_ERROR', limit_kind: '' };
+const VALIDATION: VendorClass = { category: 'VALIDATION_ERROR', limit_kind: '' };
 
 const CONTAINER_AUTH: VendorClass = { category: 'AUTH_ERROR', limit_kind: '' };
 
@@ -95,10 +97,9 @@ export function taobaoClass(code: string): VendorClass {
 export function resultCodeClass(code: string, httpStatus: number): VendorClass {
   const r = resultCodeByCode.get(code);
   if (r && r.category !== null) return { category: r.category, limit_kind: r.limit_kind };
-  // 400 or no status: validation. Auth statuses are auth; a vendor's 5xx is the channel's fault.
-  if (httpStatus === 401 || httpStatus === 403) return { category: 'AUTH_ERROR', limit_kind: '' };
-  if (httpStatus >= 500) return CHANNEL;
-  return { category: 'VALIDATION_ERROR', limit_kind: '' };
+  // "The rest by HTTP status": the status classes of §3 (dialects 1 and 7), the spec's only
+  // status -> category mapping; 400 or no status is validation.
+  return httpStatus >= 500 && httpStatus <= 599 ? INTERNAL : VALIDATION;
 }
 
 const ALIPAY_AUTH = new Set(['ILLEGAL_SECURITY_PROFILE', 'ILLEGAL_ENCRYPT', 'ILLEGAL_DYN_MD5_KEY']);

@@ -36,14 +36,17 @@ function isJsonScalar(s: string): boolean {
       return false;
     }
   }
-  if (c === 45 || (c >= 48 && c <= 57)) return s.length < 400 && NUMBER.test(s);
+  if (c === 45 || (c >= 48 && c <= 57)) return NUMBER.test(s);
   return s === 'true' || s === 'false' || s === 'null';
 }
 
-function jsonErrorDetail(err: unknown): string {
+function jsonErrorDetail(err: unknown, first: number): string {
   // V8's message quotes the input; keep only the position so no record text leaks.
   const m = err instanceof Error ? /position (\d+)/.exec(err.message) : null;
-  return m ? `invalid JSON at position ${m[1]}` : 'invalid JSON (unexpected end or token)';
+  const why = m ? `invalid JSON at position ${m[1]}` : 'invalid JSON (unexpected end or token)';
+  // A `[2026-…] ERROR …` log line lands here by the first-character rule (§1): say why it
+  // was read as JSON at all, so the sender sees it is not a text-line parsing gap.
+  return first === 123 || first === 91 ? `looks like JSON (starts with '${String.fromCharCode(first)}') but does not parse: ${why}` : why;
 }
 
 export function parseRecord(record: string | Uint8Array, maxBytes: number, maxDepth: number): Parsed {
@@ -72,7 +75,7 @@ export function parseRecord(record: string | Uint8Array, maxBytes: number, maxDe
     try {
       value = JSON.parse(text);
     } catch (err) {
-      return reject('invalid_json', jsonErrorDetail(err), text);
+      return reject('invalid_json', jsonErrorDetail(err, c), text);
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       const kind = Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`;

@@ -21,7 +21,7 @@ function fromEpochDigits(intPart: string, frac: string): number | undefined {
   const n = Number(intPart);
   let ms: number;
   if (n < 1e11) ms = n * 1000 + Number((frac + '000').slice(0, 3));
-  else if (n < 1e14) ms = n;
+  else if (n <= 1e14) ms = n; // 1e14 itself is still milliseconds ("1e11 to 1e14")
   else ms = Math.floor(n / 1000);
   return inRange(ms);
 }

@@ -15,7 +15,8 @@ export function resultCodeError(m: KeyMap, httpStatus: number, vendorHint: strin
   let message = pickStr(m, [S.message, S.msg]);
   const list = m.get(S.validationFailed);
   if (Array.isArray(list)) {
-    // The first failing field names what to fix; the message lists up to a few of them.
+    // The first failing field's code is the sub code. upstream_message is the vendor's own
+    // `message` (§2); the field details only stand in when the vendor sent none.
     const details: string[] = [];
     for (const item of list.slice(0, 5)) {
       if (!isObj(item)) continue;
@@ -25,7 +26,7 @@ export function resultCodeError(m: KeyMap, httpStatus: number, vendorHint: strin
       const msg = str(im.get(S.message));
       if (prop !== '' || msg !== '') details.push(prop !== '' && msg !== '' ? `${prop}: ${msg}` : prop || msg);
     }
-    if (details.length > 0) message = message === '' ? details.join('; ') : `${message} (${details.join('; ')})`;
+    if (message === '' && details.length > 0) message = details.join('; ');
   }
   const cls = resultCodeClass(code, httpStatus);
   return {

@@ -30,7 +30,7 @@ describe('golden fixtures', () => {
   it('cover every file of the suite', () => {
     assert.deepEqual(files, [
       'alipay.jsonl', 'gateway-business.jsonl', 'gateway-protocol.jsonl', 'http-status.jsonl', 'rejects.jsonl',
-      'result-code.jsonl', 'secrets.jsonl', 'taobao.jsonl', 'text-lines.jsonl', 'time.jsonl',
+      'result-code.jsonl', 'secrets.jsonl', 'spec-audit.jsonl', 'taobao.jsonl', 'text-lines.jsonl', 'time.jsonl',
     ]);
   });
   for (const file of files) {

@@ -34,7 +34,9 @@ describe('parseTime', () => {
     assert.equal(iso(99_999_999_999), undefined, 'seconds: year 5138 is beyond DateTime64');
     assert.equal(iso(100_000_000_000), '1973-03-03T09:46:40.000Z');
     assert.equal(iso(99_999_999_999_999), undefined, 'milliseconds: year 5138');
-    assert.equal(iso(100_000_000_000_000), '1973-03-03T09:46:40.000Z');
+    // "milliseconds (1e11 to 1e14)": 1e14 itself is milliseconds (year 5138), one more is µs.
+    assert.equal(iso(100_000_000_000_000), undefined, 'milliseconds: 1e14 inclusive');
+    assert.equal(iso(100_000_000_000_001), '1973-03-03T09:46:40.000Z');
     assert.equal(iso('0'), '1970-01-01T00:00:00.000Z');
   });
   it('rejects what cannot be a time', () => {
