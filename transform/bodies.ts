@@ -3,7 +3,7 @@
 // `upstream_response`, `vendor_response`) and JSON-in-strings, breadth first.
 import { hasVendorMarker } from './dialects.ts';
 import { isObj, K, keyMap, S, type KeyMap, type Obj } from './keys.ts';
-import { jsonDepthExceeds } from './limits.ts';
+import { jsonDepthExceeds, parseJson } from './limits.ts';
 import { redactValue } from './redact.ts';
 
 const MAX_BODIES = 8;
@@ -26,7 +26,7 @@ export class BodyDecoder {
     if (t.charCodeAt(0) !== 123 || jsonDepthExceeds(t, this.maxDepth)) return undefined;
     let v: unknown;
     try {
-      v = JSON.parse(t);
+      v = parseJson(t);
     } catch {
       return undefined;
     }

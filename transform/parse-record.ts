@@ -3,7 +3,7 @@
 // a JSON number, string, true, false or null, is JSON and only JSON.
 import type { Reject, RejectReason } from './event.ts';
 import type { Obj } from './keys.ts';
-import { decodeHead, decodeUtf8, HEAD_MAX_BYTES, jsonDepthExceeds, overBytes, truncateUtf8 } from './limits.ts';
+import { decodeHead, decodeUtf8, HEAD_MAX_BYTES, jsonDepthExceeds, overBytes, parseJson, truncateUtf8 } from './limits.ts';
 import { redactText } from './redact.ts';
 import { parseTextLine, type TextRecord } from './text-line.ts';
 
@@ -30,7 +30,7 @@ function isJsonScalar(s: string): boolean {
   if (c === 34) {
     if (s.charCodeAt(s.length - 1) !== 34 || s.length < 2) return false;
     try {
-      JSON.parse(s);
+      parseJson(s);
       return true;
     } catch {
       return false;
@@ -73,7 +73,7 @@ export function parseRecord(record: string | Uint8Array, maxBytes: number, maxDe
     if (jsonDepthExceeds(text, maxDepth)) return reject('too_deep', `JSON nests deeper than ${maxDepth} levels`, text);
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = parseJson(text);
     } catch (err) {
       return reject('invalid_json', jsonErrorDetail(err, c), text);
     }

@@ -114,19 +114,29 @@ function balancedEnd(s: string, i: number): number {
   return s.length;
 }
 
-// Keys repeat across records: their redacted form is cached (bounded, like normKey's cache).
-const keyCache = new Map<string, string>();
-function redactKey(k: string): string {
-  const hit = keyCache.get(k);
-  if (hit !== undefined) return hit;
-  const r = redactText(k);
-  if (keyCache.size >= 20_000) keyCache.clear();
-  if (k.length <= 64) keyCache.set(k, r);
-  return r;
-}
-
 const PAIR_NAME = new Set(['key', 'name', 'k', 'header', 'field', 'param']);
 const PAIR_VALUE = ['value', 'val', 'v', 'values'];
+
+/** What redactValue needs to know about an object key; all of it depends on the key alone. */
+interface KeyInfo {
+  redacted: string;
+  secret: boolean;
+  pairName: boolean;
+  pairValue: boolean;
+}
+
+// Keys repeat across records: one cached lookup answers all four questions (instead of a
+// normKey, a Set and a redaction lookup each). Bounded, like normKey's cache.
+const keyInfoCache = new Map<string, KeyInfo>();
+function keyInfo(k: string): KeyInfo {
+  const hit = keyInfoCache.get(k);
+  if (hit !== undefined) return hit;
+  const n = normKey(k);
+  const info: KeyInfo = { redacted: redactText(k), secret: isSecretKey(k), pairName: PAIR_NAME.has(n), pairValue: PAIR_VALUE.includes(n) };
+  if (keyInfoCache.size >= 20_000) keyInfoCache.clear();
+  if (k.length <= 64) keyInfoCache.set(k, info);
+  return info;
+}
 
 /**
  * A redacted deep copy of a parsed JSON value. Besides secret keys, catches name/value lists
@@ -144,11 +154,12 @@ export function redactValue(v: unknown): unknown {
   let pairSecret = false;
   for (const k in v) {
     const val = v[k];
-    if (typeof val === 'string' && PAIR_NAME.has(normKey(k)) && isSecretKey(val)) pairSecret = true;
+    if (typeof val === 'string' && keyInfo(k).pairName && isSecretKey(val)) pairSecret = true;
   }
   for (const k in v) {
-    const nk = redactKey(k);
-    const val = isSecretKey(k) || (pairSecret && PAIR_VALUE.includes(normKey(k))) ? REDACTED : redactValue(v[k]);
+    const info = keyInfo(k);
+    const nk = info.redacted;
+    const val = info.secret || (pairSecret && info.pairValue) ? REDACTED : redactValue(v[k]);
     // `__proto__` (a plain key in parsed JSON) must stay an own data property, not a prototype.
     if (nk === '__proto__') Object.defineProperty(out, nk, { value: val, enumerable: true, writable: true, configurable: true });
     else out[nk] = val;

@@ -3,7 +3,7 @@
 // logfmt pairs (values may be double-quoted) and possibly a JSON object after `key=` or at the
 // end of the line. One left-to-right scan, no backtracking regexes.
 import type { Obj } from './keys.ts';
-import { jsonDepthExceeds } from './limits.ts';
+import { jsonDepthExceeds, parseJson } from './limits.ts';
 
 /** A JSON value found in the line, with where it sat (for re-serializing `raw` redacted). */
 export interface JsonSpan {
@@ -80,7 +80,7 @@ function jsonEnd(s: string, i: number, budget: { left: number }): number {
 function tryJson(text: string, maxDepth: number): unknown {
   if (jsonDepthExceeds(text, maxDepth)) return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    return parseJson(text);
   } catch {
     return undefined;
   }
