@@ -47,6 +47,7 @@ export function collectBodies(tm: KeyMap, tail: Obj | undefined, decode: BodyDec
   for (let i = 0; i < maps.length && maps.length < MAX_BODIES; i++) {
     const m = maps[i];
     if (m === undefined) break;
+    if (!m.mayHoldBody) continue;
     for (const w of K.wrappers) addBody(maps, m.get(w), decode);
     // JSON bodies logged as strings in message/msg/error.
     for (const w of BODY_STRINGS) {

@@ -110,6 +110,11 @@ function slotOf(key: string): number {
 /** One object's fields by slot. */
 export class KeyMap {
   private readonly v: unknown[] = new Array<unknown>(SLOT_COUNT);
+  /**
+   * Whether any slot that can hold a nested body is set (wrappers, `message`, `msg`, `error`):
+   * most objects have none, and collectBodies then skips its ten lookups.
+   */
+  readonly mayHoldBody: boolean = false;
 
   constructor(obj: Obj) {
     const v = this.v;
@@ -120,6 +125,8 @@ export class KeyMap {
       if (val === null || val === undefined) continue;
       if (slot === S.alipayBody && !isObj(val)) continue;
       v[slot] = val;
+      // Wrapper slots are the last ones (S.response on); a slot added later only widens this.
+      if (slot >= S.response || slot === S.message || slot === S.msg || slot === S.error) this.mayHoldBody = true;
     }
   }
 
