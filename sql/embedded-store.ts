@@ -8,7 +8,7 @@ import { Session } from 'chdb';
 import { StoreError } from '../lib/errors.ts';
 import { checkDatabaseName, runMigrations } from './migrate.ts';
 import { toStoreError } from './store-errors.ts';
-import type { EventRow, InsertOptions, QueryParams, RejectRow, Store } from './store.ts';
+import type { EventRow, InsertOptions, QueryParams, RejectRow, RowPayload, Store } from './store.ts';
 import { insertSettings, SESSION_SETTINGS, toJsonEachRow } from './rows.ts';
 
 /** chDB refuses a second process on the same directory with code 76; open.ts falls back then. */
@@ -132,6 +132,17 @@ export class EmbeddedStore implements Store {
 
   insertRejects(rows: readonly RejectRow[], opts?: InsertOptions): Promise<void> {
     return this.insertRows('rejects', rows, opts);
+  }
+
+  async insertPayload(table: 'events' | 'rejects', payload: RowPayload, opts?: InsertOptions): Promise<void> {
+    if (payload.rows === 0) return;
+    await this.insertRaw({
+      table: `${this.database}.${table}`,
+      format: payload.format,
+      columns: [...payload.columns],
+      body: Buffer.from(payload.body, 'utf8'),
+      settings: insertSettings(opts),
+    });
   }
 
   private async insertRows(table: string, rows: readonly object[], opts?: InsertOptions): Promise<void> {

@@ -2,6 +2,7 @@
 // from a ClickHouse server: ISO date-times (`2026-11-21T10:00:01.234Z`, as the event contract
 // writes them), 64-bit integers as JSON numbers (counts stay numbers; exact up to 2^53), and
 // ISO input accepted on insert.
+import type { Event, Source } from '../transform/event.ts';
 import type { InsertOptions } from './store.ts';
 
 /** Settings applied to every query: `SET` once on the chDB session, sent per request to a server. */
@@ -31,4 +32,32 @@ export function toJsonEachRow(rows: readonly object[]): Buffer {
   let out = '';
   for (const r of rows) out += JSON.stringify(r) + '\n';
   return Buffer.from(out, 'utf8');
+}
+
+/** Columns of an event row in JSONCompactEachRow, in the order eventLine writes them. */
+export const EVENT_COLUMNS = [
+  'event_time', 'source', 'request_id', 'http_status', 'outcome', 'code', 'category', 'limit_kind', 'channel',
+  'upstream_vendor', 'upstream_code', 'upstream_sub_code', 'upstream_message', 'message', 'failed_offers',
+  'route', 'method', 'latency_ms', 'attempt', 'app_id', 'catalog_drift', 'raw', 'topic', 'partition', 'offset',
+] as const;
+
+/** Columns of a reject row, in the order rejectLine writes them. */
+export const REJECT_COLUMNS = ['transport_time', 'source', 'topic', 'partition', 'offset', 'reason', 'detail', 'head'] as const;
+
+/**
+ * One event as a JSONCompactEachRow line (EVENT_COLUMNS order), read straight from its fields:
+ * no spread row object, no keys (545 vs 848 B/row, bench/README.md). `failed_offers` stays an
+ * array of objects, which the engine reads into the named tuples.
+ */
+export function eventLine(e: Event, topic: string, partition: number, offset: number): string {
+  return JSON.stringify([
+    e.event_time, e.source, e.request_id, e.http_status, e.outcome, e.code, e.category, e.limit_kind, e.channel,
+    e.upstream_vendor, e.upstream_code, e.upstream_sub_code, e.upstream_message, e.message, e.failed_offers,
+    e.route, e.method, e.latency_ms, e.attempt, e.app_id, e.catalog_drift, e.raw, topic, partition, offset,
+  ]) + '\n';
+}
+
+/** One reject as a JSONCompactEachRow line (REJECT_COLUMNS order). */
+export function rejectLine(r: { transport_time: string; source: Source; topic: string; partition: number; offset: number; reason: string; detail: string; head: string }): string {
+  return JSON.stringify([r.transport_time, r.source, r.topic, r.partition, r.offset, r.reason, r.detail, r.head]) + '\n';
 }

@@ -9,7 +9,7 @@ import { StoreError } from '../lib/errors.ts';
 import { checkDatabaseName, runMigrations } from './migrate.ts';
 import { insertSettings, SESSION_SETTINGS } from './rows.ts';
 import { toStoreError } from './store-errors.ts';
-import type { EventRow, InsertOptions, QueryParams, RejectRow, Store } from './store.ts';
+import type { EventRow, InsertOptions, QueryParams, RejectRow, RowPayload, Store } from './store.ts';
 
 export interface RetryPolicy {
   /** Retries after the first attempt (0: no retry). */
@@ -113,6 +113,23 @@ export class ServerStore implements Store {
 
   insertRejects(rows: readonly RejectRow[], opts?: InsertOptions): Promise<void> {
     return this.insertRows('rejects', rows, opts);
+  }
+
+  async insertPayload(table: 'events' | 'rejects', payload: RowPayload, opts?: InsertOptions): Promise<void> {
+    if (payload.rows === 0) return;
+    // Table and column names are spliced into the statement: identifiers only.
+    if (!/^(events|rejects)$/.test(table) || !payload.columns.every((c) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(c))) {
+      throw new StoreError(`invalid insert target ${table} (${payload.columns.join(', ')})`, { retriable: false });
+    }
+    const settings = insertSettings({ dedupToken: opts?.dedupToken ?? `faultline:${randomUUID()}` });
+    await this.retry(`insert into ${this.database}.${table}`, async () => {
+      // The text goes out as it is, after the statement in the request body (the client's
+      // insert() would JSON-encode every chunk of a stream again for JSON formats).
+      await this.client.command({
+        query: `INSERT INTO ${this.database}.${table} (${payload.columns.join(', ')}) FORMAT ${payload.format}\n${payload.body}`,
+        clickhouse_settings: { ...SESSION_SETTINGS, ...settings },
+      });
+    });
   }
 
   private async insertRows(table: string, rows: readonly object[], opts?: InsertOptions): Promise<void> {

@@ -26,6 +26,20 @@ export interface InsertOptions {
   dedupToken?: string;
 }
 
+/**
+ * Rows already serialised by the caller (the sink builds them once, as records are read):
+ * one row per line in `format`, values in `columns` order. Saves a row object and a
+ * serialisation pass per row.
+ */
+export interface RowPayload {
+  format: 'JSONCompactEachRow' | 'JSONEachRow';
+  columns: readonly string[];
+  /** Newline-terminated rows. */
+  body: string;
+  /** Number of rows in `body` (logs, metrics). */
+  rows: number;
+}
+
 export type QueryParams = Record<string, string | number | boolean | null | readonly (string | number)[]>;
 
 export interface Store {
@@ -34,6 +48,8 @@ export interface Store {
   migrate(): Promise<string[]>;
   insertEvents(rows: readonly EventRow[], opts?: InsertOptions): Promise<void>;
   insertRejects(rows: readonly RejectRow[], opts?: InsertOptions): Promise<void>;
+  /** Insert pre-serialised rows into `table` of the store's database (same dedup semantics as insertEvents). */
+  insertPayload(table: 'events' | 'rejects', payload: RowPayload, opts?: InsertOptions): Promise<void>;
   /** Run a SELECT with ClickHouse query parameters ({name:Type} placeholders); rows as objects. */
   query<T = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<T[]>;
   /** Run a statement that returns no rows (DDL, ALTER, SYSTEM …). */

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StoreError } from '../../lib/errors.ts';
 import type { EventRow } from '../../sql/index.ts';
+import { EVENT_COLUMNS as PAYLOAD_COLUMNS, eventLine, REJECT_COLUMNS, rejectLine } from '../../sql/rows.ts';
 import { makeEvent, makeReject, testStore } from '../support/stores.ts';
 
 const EVENT_COLUMNS = `event_time, source, request_id, http_status, outcome, code, category, limit_kind, channel,
@@ -26,6 +27,31 @@ test('inserted events read back field for field', async () => {
     await t.store.insertEvents(rows);
     const back = await t.store.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM ${t.db}.events ORDER BY event_time`);
     assert.deepEqual(back, rows);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test('pre-serialised compact rows read back like insertEvents rows; a repeated token is dropped', async () => {
+  const t = await testStore('pl');
+  try {
+    const rows: EventRow[] = [
+      makeEvent({ request_id: 'req_p1', partition: 3, offset: '41', topic: 'gw' }),
+      makeEvent({
+        event_time: '2026-11-21T10:00:03.007Z', request_id: 'req_p2', upstream_message: 'ünï "dq" \\ \n\t',
+        failed_offers: [{ offer_id: 'o1', spec_id: 's1', error_code: 'E1', error_message: "it's" }],
+        latency_ms: null, attempt: null, catalog_drift: true, partition: 3, offset: '42', topic: 'gw',
+      }),
+    ];
+    const body = rows.map((r) => eventLine(r, r.topic, r.partition, Number(r.offset))).join('');
+    const payload = { format: 'JSONCompactEachRow', columns: PAYLOAD_COLUMNS, body, rows: rows.length } as const;
+    await t.store.insertPayload('events', payload, { dedupToken: 'pl-1' });
+    await t.store.insertPayload('events', payload, { dedupToken: 'pl-1' });
+    assert.deepEqual(await t.store.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM ${t.db}.events ORDER BY event_time`), rows);
+    const rj = makeReject({ head: 'junk req_q1 junk', offset: '7' });
+    await t.store.insertPayload('rejects', { format: 'JSONCompactEachRow', columns: REJECT_COLUMNS, body: rejectLine({ ...rj, offset: 7 }), rows: 1 });
+    const back = await t.store.query(`SELECT source, reason, detail, head, transport_time, topic, partition, toString(offset) AS offset FROM ${t.db}.rejects`);
+    assert.deepEqual(back, [rj]);
   } finally {
     await t.cleanup();
   }

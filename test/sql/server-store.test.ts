@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StoreError } from '../../lib/errors.ts';
 import { ServerStore, serveStore, type EventRow, type ServedStore } from '../../sql/index.ts';
+import { EVENT_COLUMNS, eventLine } from '../../sql/rows.ts';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
 import { makeEvent, testStore, uniqueDatabase, type TestStore } from '../support/stores.ts';
 
@@ -66,6 +67,12 @@ test('ping, migrate twice, insert and read back field for field through the HTTP
     const arr = await s.query(`SELECT count() AS n FROM ${db}.events WHERE request_id IN {ids:Array(String)}`, { ids: ["x' OR 1=1 --", 'req_2', "a\\'b"] });
     assert.deepEqual(arr, [{ n: 2 }]);
     assert.deepEqual(await s.query('SELECT count() AS n FROM events'), [{ n: 2 }], 'unqualified names resolve in the store database');
+    // pre-serialised compact rows with a column list, sent as they are; a repeated token is dropped
+    const more = [makeEvent({ request_id: 'req_0pl', failed_offers: [{ offer_id: 'p', spec_id: '', error_code: 'E', error_message: 'x"y' }], offset: '5' })];
+    const payload = { format: 'JSONCompactEachRow', columns: EVENT_COLUMNS, body: more.map((r) => eventLine(r, r.topic, r.partition, 5)).join(''), rows: 1 } as const;
+    await s.insertPayload('events', payload, { dedupToken: 'srv-pl' });
+    await s.insertPayload('events', payload, { dedupToken: 'srv-pl' });
+    assert.deepEqual(await s.query(`SELECT ${COLS} FROM ${db}.events WHERE request_id = 'req_0pl'`), more);
   } finally {
     await s.command(`DROP DATABASE IF EXISTS ${db} SYNC`);
     await s.close();
