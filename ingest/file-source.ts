@@ -57,9 +57,9 @@ export async function runFileSource(o: FileSourceOptions): Promise<FileSourceRes
       try {
         await o.sink.write([s], { signal: o.signal });
         result.records += s.records;
-        result.events += s.events.length;
-        result.rejects += s.rejects.length;
-        o.metrics?.eventsOut.inc({ topic }, s.events.length);
+        result.events += s.events.rows;
+        result.rejects += s.rejects.rows;
+        o.metrics?.eventsOut.inc({ topic }, s.events.rows);
         for (const [reason, n] of s.rejectReasons) o.metrics?.rejects.inc({ topic, reason }, n);
         o.metrics?.batchLatency.observe((Date.now() - s.openedAt) / 1000);
       } catch (err) {

@@ -316,9 +316,9 @@ export class KafkaIngest {
     const labels = { topic: buf.topic, partition: String(buf.partition) };
     for (const s of segs) {
       st.records += s.records;
-      st.events += s.events.length;
-      st.rejects += s.rejects.length;
-      m.eventsOut.inc({ topic: s.topic }, s.events.length);
+      st.events += s.events.rows;
+      st.rejects += s.rejects.rows;
+      m.eventsOut.inc({ topic: s.topic }, s.events.rows);
       for (const [reason, n] of s.rejectReasons) m.rejects.inc({ topic: s.topic, reason }, n);
       m.batchLatency.observe((Date.now() - s.openedAt) / 1000);
     }

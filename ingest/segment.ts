@@ -4,7 +4,8 @@
 // the same range read again after a crash or a rebalance produces the same tokens.
 import { createHash, type Hash } from 'node:crypto';
 import type { NormalizeContext, NormalizeResult, RejectReason, Source } from '../transform/event.ts';
-import type { EventRow, RejectRow } from '../sql/store.ts';
+import { eventLine, EVENT_COLUMNS, REJECT_COLUMNS, rejectLine } from '../sql/rows.ts';
+import type { RowPayload } from '../sql/store.ts';
 
 /** The normalizer's signature (transform/index.ts `normalize`). */
 export type Normalizer = (record: Uint8Array, ctx: NormalizeContext) => NormalizeResult;
@@ -24,8 +25,9 @@ export interface Segment {
   readonly last: number;
   /** Records read in the range (offsets may have gaps: compaction, transaction markers, blank lines). */
   readonly records: number;
-  readonly events: EventRow[];
-  readonly rejects: RejectRow[];
+  /** The events of the range, serialised once as they were read (JSONCompactEachRow). */
+  readonly events: RowPayload;
+  readonly rejects: RowPayload;
   readonly rejectReasons: ReadonlyMap<RejectReason, number>;
   /** sha1 over (offset, bytes) of every record: guards against a recreated topic reusing offsets. */
   readonly digest: string;
@@ -54,8 +56,11 @@ export class SegmentBuilder {
   last = -1;
   records = 0;
   bytes = 0;
-  readonly events: EventRow[] = [];
-  readonly rejects: RejectRow[] = [];
+  /** Rows are kept as text, not objects: one serialisation per record, and little for the GC to trace. */
+  private eventText = '';
+  private eventCount = 0;
+  private rejectText = '';
+  private rejectCount = 0;
   private readonly reasons = new Map<RejectReason, number>();
   private readonly hash: Hash = createHash('sha1');
   readonly openedAt = Date.now();
@@ -80,7 +85,6 @@ export class SegmentBuilder {
     OFFSET_BYTES.writeUInt32BE(Math.floor(offset / 2 ** 32), 0);
     OFFSET_BYTES.writeUInt32BE(offset % 2 ** 32, 4);
     this.hash.update(OFFSET_BYTES).update(bytes); // update() copies: the scratch buffer can be reused
-    const offsetText = String(offset);
     let res: NormalizeResult;
     try {
       res = this.normalize(bytes, {
@@ -94,18 +98,15 @@ export class SegmentBuilder {
       res = { ok: false, reject: { reason: 'unrecognised_text', detail: `normalizer failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 200), head: '' } };
     }
     if (res.ok) {
-      // The event is ours (fresh from the normalizer): add the provenance in place rather than copy ~25 fields per record.
-      const row = res.event as EventRow;
-      row.topic = this.topic;
-      row.partition = this.partition;
-      row.offset = offsetText;
-      this.events.push(row);
+      this.eventText += eventLine(res.event, this.topic, this.partition, offset);
+      this.eventCount++;
     } else {
       this.reasons.set(res.reject.reason, (this.reasons.get(res.reject.reason) ?? 0) + 1);
-      this.rejects.push({
-        topic: this.topic, partition: this.partition, offset: offsetText, source: this.source,
-        reason: res.reject.reason, detail: res.reject.detail, head: res.reject.head, transport_time: iso(transportMs),
+      this.rejectText += rejectLine({
+        transport_time: iso(transportMs), source: this.source, topic: this.topic, partition: this.partition, offset,
+        reason: res.reject.reason, detail: res.reject.detail, head: res.reject.head,
       });
+      this.rejectCount++;
     }
   }
 
@@ -118,8 +119,8 @@ export class SegmentBuilder {
       first: this.first,
       last: this.last,
       records: this.records,
-      events: this.events,
-      rejects: this.rejects,
+      events: { format: 'JSONCompactEachRow', columns: EVENT_COLUMNS, body: this.eventText, rows: this.eventCount },
+      rejects: { format: 'JSONCompactEachRow', columns: REJECT_COLUMNS, body: this.rejectText, rows: this.rejectCount },
       rejectReasons: this.reasons,
       digest: this.hash.digest('hex'),
       openedAt: this.openedAt,

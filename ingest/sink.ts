@@ -71,11 +71,11 @@ export class Sink {
     const worker = async () => {
       for (let seg = queue.shift(); seg; seg = queue.shift()) {
         const s = seg;
-        if (s.events.length > 0) {
-          await this.retry(`insert of ${s.events.length} events (${s.topic}/${s.partition} ${s.first}-${s.last})`, () => this.store.insertEvents(s.events, { dedupToken: dedupToken(s, 'events') }), opts.signal);
+        if (s.events.rows > 0) {
+          await this.retry(`insert of ${s.events.rows} events (${s.topic}/${s.partition} ${s.first}-${s.last})`, () => this.store.insertPayload('events', s.events, { dedupToken: dedupToken(s, 'events') }), opts.signal);
         }
-        if (s.rejects.length > 0) {
-          await this.retry(`insert of ${s.rejects.length} rejects (${s.topic}/${s.partition} ${s.first}-${s.last})`, () => this.store.insertRejects(s.rejects, { dedupToken: dedupToken(s, 'rejects') }), opts.signal);
+        if (s.rejects.rows > 0) {
+          await this.retry(`insert of ${s.rejects.rows} rejects (${s.topic}/${s.partition} ${s.first}-${s.last})`, () => this.store.insertPayload('rejects', s.rejects, { dedupToken: dedupToken(s, 'rejects') }), opts.signal);
         }
       }
     };
@@ -108,7 +108,7 @@ export class Sink {
     const payload = rows
       .map((s) => JSON.stringify({
         batch_time: now, topic: s.topic, partition: s.partition, first_offset: s.first, last_offset: s.last,
-        records: s.records, events: s.events.length, rejects: s.rejects.length, lag: opts.lagOf?.(s) ?? 0, consumer: this.consumer,
+        records: s.records, events: s.events.rows, rejects: s.rejects.rows, lag: opts.lagOf?.(s) ?? 0, consumer: this.consumer,
       }))
       .join('\n');
     const token = 'fl1:ledger:' + createHash('sha1').update(rows.map((s) => dedupToken(s, 'ledger')).join('|')).digest('hex');

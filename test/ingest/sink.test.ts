@@ -66,7 +66,7 @@ test('a store that is down is retried with backoff until it answers; a permanent
   assert.equal((await metrics.storeErrors.get()).values.reduce((n, v) => n + v.value, 0), faulty.failures);
 
   const broken = new FaultyStore(ts.store);
-  broken.insertEvents = async () => {
+  broken.insertPayload = async () => {
     throw new StoreError('insert failed (ClickHouse code 16 NO_SUCH_COLUMN_IN_TABLE)', { retriable: false });
   };
   const bad = new Sink({ store: broken, database: ts.db, log: silentLogger, backoff });
