@@ -89,18 +89,33 @@ export function loadMigrations(db: string, retentionDays: number): Migration[] {
   });
 }
 
-/** Apply pending migrations; returns the names applied now. */
+/** Names recorded in `db.schema_migrations`; undefined when that table (or the database) does not exist yet. */
+async function appliedNames(target: MigrationTarget, db: string): Promise<Set<string> | undefined> {
+  const exists = await target.query<{ n: number }>(
+    `SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = 'schema_migrations'`, { db });
+  if (Number(exists[0]?.n ?? 0) === 0) return undefined;
+  return new Set((await target.query<{ name: string }>(`SELECT name FROM ${db}.schema_migrations`)).map((r) => r.name));
+}
+
+/**
+ * Apply pending migrations; returns the names applied now. `schema_migrations` is read first:
+ * on an up-to-date store this is two SELECTs and no DDL at all (startup used to re-run the
+ * bookkeeping DDL every time, which costs seconds on a loaded engine).
+ */
 export async function runMigrations(target: MigrationTarget, db: string, retentionDays: number): Promise<string[]> {
   const migrations = loadMigrations(db, retentionDays);
-  await target.command(`CREATE DATABASE IF NOT EXISTS ${db}`);
-  await target.command(
-    `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations
-     (name String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
-     ENGINE = MergeTree ORDER BY name`,
-  );
-  const done = new Set(
-    (await target.query<{ name: string }>(`SELECT name FROM ${db}.schema_migrations`)).map((r) => r.name),
-  );
+  let done = await appliedNames(target, db);
+  if (done && migrations.every((m) => done!.has(m.name))) return [];
+  if (!done) {
+    await target.command(`CREATE DATABASE IF NOT EXISTS ${db}`);
+    await target.command(
+      `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations
+       (name String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
+       ENGINE = MergeTree ORDER BY name`,
+    );
+    // Another process may have created it and applied files in between: read again.
+    done = (await appliedNames(target, db)) ?? new Set();
+  }
   const applied: string[] = [];
   for (const m of migrations) {
     if (done.has(m.name)) continue;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../lib/errors.ts';
-import { loadMigrations, openStore, splitStatements } from '../../sql/index.ts';
+import { loadMigrations, openStore, runMigrations, splitStatements } from '../../sql/index.ts';
 import { testConfig, testStore } from '../support/stores.ts';
 
 test('splitStatements splits on ; outside quotes and drops comments', () => {
@@ -32,6 +32,29 @@ test('migrate applies every file once; a second run applies nothing and records 
     for (const t of ['events', 'rejects', 'events_1m', 'events_1h', 'failed_offers_1m', 'rejects_1m', 'request_index', 'ingest_batches']) {
       assert.ok(tables.some((r) => r.name === t), `table ${t} exists`);
     }
+  } finally {
+    await store.command(`DROP DATABASE IF EXISTS ${db} SYNC`);
+    await store.close();
+  }
+});
+
+test('an up-to-date store runs no DDL at all; a missing record re-runs only its file', async () => {
+  const config = testConfig('migskip');
+  const store = await openStore(config);
+  const db = config.CLICKHOUSE_DATABASE;
+  try {
+    await store.migrate();
+    const commands: string[] = [];
+    const recording = {
+      command: (sql: string) => { commands.push(sql); return store.command(sql); },
+      query: <T,>(sql: string, params?: Record<string, string>) => store.query<T>(sql, params),
+    };
+    assert.deepEqual(await runMigrations(recording, db, 30), []);
+    assert.deepEqual(commands, [], 'no statement besides the SELECTs');
+    const last = loadMigrations(db, 30).at(-1)!;
+    await store.command(`ALTER TABLE ${db}.schema_migrations DELETE WHERE name = {n:String} SETTINGS mutations_sync = 1`, { n: last.name });
+    assert.deepEqual(await runMigrations(recording, db, 30), [last.name]);
+    assert.equal(commands.length, last.statements.length + 1, 'the file\'s statements and its record');
   } finally {
     await store.command(`DROP DATABASE IF EXISTS ${db} SYNC`);
     await store.close();
