@@ -181,11 +181,22 @@ export function pickStr(m: KeyMap, slots: readonly number[]): string {
   return '';
 }
 
+const DECIMAL = /^\s*-?\d+(\.\d+)?\s*$/;
+
+/** Plain digits (what text lines carry: `status=429`), a subset of DECIMAL checked without a regexp call. */
+function allDigits(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /** An integer in [min, max] from a number or a decimal string; undefined otherwise. */
 export function toInt(v: unknown, min: number, max: number): number | undefined {
   let n: number;
   if (typeof v === 'number') n = v;
-  else if (typeof v === 'string' && v.length > 0 && v.length < 16 && /^\s*-?\d+(\.\d+)?\s*$/.test(v)) n = Number(v);
+  else if (typeof v === 'string' && v.length > 0 && v.length < 16 && (allDigits(v) || DECIMAL.test(v))) n = Number(v);
   else return undefined;
   if (!Number.isFinite(n)) return undefined;
   n = Math.round(n);
