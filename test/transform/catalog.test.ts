@@ -3,9 +3,12 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { alipayNameCategory, alipayOpenApiCategory, catalog, catalogCodes, CatalogSchema, gatewayCode, resultCodeClass, statusClassCategory, taobaoClass } from '../../transform/catalog.ts';
 
+// The seeds live in ../shared beside the checkout (CI clones main with shared/ beside it).
+const seedPath = (name: string) => new URL(`../../../shared/seeds/${name}`, import.meta.url);
+
 describe('error catalog', () => {
   it('holds the 17 gateway codes of the reference with HTTP status, category, retry advice, description', () => {
-    const seed = readFileSync('/work/shared/seeds/gateway-errors.en.txt', 'utf8');
+    const seed = readFileSync(seedPath('gateway-errors.en.txt'), 'utf8');
     const rows = [...seed.matchAll(/^([A-Z_]+) \| (\d{3}) \| ([A-Z_]+) \| (.+?)( \|)?$/gm)];
     assert.equal(rows.length, 17);
     assert.deepEqual(catalogCodes(), rows.map((r) => r[1]));
@@ -39,7 +42,7 @@ describe('error catalog', () => {
     assert.ok(catalog.taobao.codes.length >= 100);
   });
   it('holds the whole result_code enum and the Alipay codes of the seeds', () => {
-    const seed = readFileSync('/work/shared/seeds/result-code-api-errors.zh-tw.txt', 'utf8');
+    const seed = readFileSync(seedPath('result-code-api-errors.zh-tw.txt'), 'utf8');
     const enumPart = seed.slice(seed.indexOf('Full Result Code Enum'));
     const codes = [...enumPart.matchAll(/^([a-z_]+)$/gm)].map((m) => m[1]);
     assert.deepEqual(catalog.result_code.codes.map((c) => c.code), codes);
