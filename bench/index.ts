@@ -58,6 +58,16 @@ async function freePort(): Promise<number> {
 
 const log = (msg: string): void => void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
+/** Run one phase; a failure becomes a FAILED row and the run goes on to the next phase. */
+async function phase(t: Table, name: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    const msg = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    t.row(name, 'FAILED', msg.replace(/\s+/g, ' ').slice(0, 400));
+  }
+}
+
 async function main(): Promise<number> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     // The flags are documented once, in this file's header comment.
@@ -135,7 +145,7 @@ async function main(): Promise<number> {
   const nativeBase = await nativeBaselineMb();
   const topic = `bench-gateway-${stamp}`;
   const clientTopic = `bench-client-${stamp}`;
-  const t = new Table();
+  const t = new Table((line) => log(`result: ${line}`));
   const json: { faultline_events_per_s: number | null; peer_rows_per_s: number | null; ratio: number | null; freshness_p99_ms: number | null; rss_mb: number | null } = {
     faultline_events_per_s: null,
     peer_rows_per_s: null,
@@ -157,7 +167,7 @@ async function main(): Promise<number> {
     t.row('topic fill (kafkajs producer)', `${Math.round(records / (fill.elapsed_ms / 1000)).toLocaleString('en')} rec/s`, `${records.toLocaleString('en')} records, ${(fill.bytes / 1048576).toFixed(0)} MiB, ${fill.elapsed_ms} ms`);
 
     let peer: PeerResult | undefined;
-    if (only.has('peer')) {
+    if (only.has('peer')) await phase(t, 'peer', async () => {
       log('peer: chDB Kafka engine + materialized view');
       const data = dir('peer');
       const c = spawnNode(['--import', 'tsx'], here('./peer-kafka-engine.ts'), [
@@ -172,9 +182,9 @@ async function main(): Promise<number> {
       const steady = peer.rows / ((peer.elapsed_ms - peer.first_row_ms) / 1000);
       t.row('peer: Kafka engine → MV → MergeTree', `${peer.rows_per_s.toLocaleString('en')} rows/s`,
         `${peer.rows.toLocaleString('en')} records stored (+${peer.duplicates} duplicate rows) in ${peer.elapsed_ms} ms (first row at ${peer.first_row_ms} ms, i.e. group join + first block; ~${Math.round(steady).toLocaleString('en')}/s after); CPU ${peer.cpu_us_per_row} µs/row (all threads); RSS peak ${mem.rss_peak_mb} MB; ${JSON.stringify(peer.settings)}`);
-    }
+    });
 
-    if (only.has('faultline')) {
+    if (only.has('faultline')) await phase(t, 'faultline', async () => {
       log(`faultline run ${runFlags.join(' ')}`.trim());
       const r = await measureRun({
         label: `faultline run ${runFlags.join(' ')}`.trim(), brokers: broker.bootstrap, topic, clientTopic, records,
@@ -185,8 +195,8 @@ async function main(): Promise<number> {
         json.faultline_events_per_s = r.timed.per_s;
         json.rss_mb = r.memory.rss_excl_engine_mb || r.memory.rss_peak_mb;
       }
-    }
-    if (only.has('proto')) {
+    });
+    if (only.has('proto')) await phase(t, 'proto', async () => {
       for (const { workers: w, compact } of protoRuns) {
         const name = `proto${w}${compact ? 'c' : ''}`;
         log(`prototype: ${w} worker thread(s) + one chDB owner${compact ? ', compact rows' : ''}`);
@@ -197,22 +207,22 @@ async function main(): Promise<number> {
           ...(values.profile ? { profileDir: join(root, `profile-${name}-${stamp}`) } : {}),
         });
       }
-    }
+    });
     if (json.faultline_events_per_s !== null && json.peer_rows_per_s) {
       json.ratio = Math.round((json.faultline_events_per_s / json.peer_rows_per_s) * 100) / 100;
     }
 
-    if (only.has('baseline')) {
+    if (only.has('baseline')) await phase(t, 'baseline', async () => {
       log('kafkajs consume + JSON.parse alone');
       const c = spawnNode(['--import', 'tsx'], here('./kafkajs-baseline.ts'), ['--brokers', broker.bootstrap, '--topic', topic, '--records', String(records)], {}, { memOut: `${dir('baseline')}.mem.jsonl` });
       await c.exited;
       const b = lastJson<BaselineResult>(c.stdout());
       t.row('kafkajs consume + JSON.parse (1 thread)', b ? `${b.msgs_per_s.toLocaleString('en')} msg/s` : 'failed',
         b ? `${b.messages.toLocaleString('en')} msgs in ${b.elapsed_ms} ms (first at ${b.first_msg_ms} ms; ${b.steady_msgs_per_s.toLocaleString('en')}/s after); CPU ${b.cpu_us_per_msg} µs/msg` : c.stderr().slice(-300));
-    }
+    });
 
     let transform: TransformResult | undefined;
-    if (only.has('transform')) {
+    if (only.has('transform')) await phase(t, 'transform', async () => {
       log('transform only');
       const normalize = await loadNormalize();
       if (!normalize) t.row('transform only (normalize)', 'missing', 'transform/index.ts exports no normalize yet');
@@ -221,9 +231,9 @@ async function main(): Promise<number> {
         t.row('transform only (normalize, 1 core)', `${transform.records_per_s.toLocaleString('en')} rec/s`,
           `${transform.us_per_record} µs/record; ${transform.events} events, ${transform.rejects} rejects`);
       }
-    }
+    });
 
-    if (only.has('sink')) {
+    if (only.has('sink')) await phase(t, 'sink', async () => {
       // The store's share: serialisation and chDB insert into the real schema, one insert per
       // 50,000 rows, one per 780 rows (= a 50,000-record flush cut into 64 partition
       // segments, as faultline run inserts), and without the materialized views.
@@ -242,7 +252,7 @@ async function main(): Promise<number> {
           r ? `chDB insert ${r.insert_us} µs/row wall, ${r.insert_cpu_us} µs/row CPU (engine threads); JS: normalize ${r.normalize_us}, JSONEachRow ${r.serialize_us} µs/row; ${r.bytes_per_row} B/row; ${r.rows.toLocaleString('en')} rows` : c.stderr().slice(-300));
         rmSync(data, { recursive: true, force: true });
       }
-    }
+    });
 
     // Freshness of faultline run, and (fresh-proto) of the first prototype configuration.
     const freshTargets = [
@@ -256,7 +266,7 @@ async function main(): Promise<number> {
         : []),
     ];
     for (const target of freshTargets) {
-      for (const [i, rate] of freshRates.entries()) {
+      for (const [i, rate] of freshRates.entries()) await phase(t, `freshness of ${target.name} at ${rate}/s`, async () => {
         log(`freshness of ${target.name} at ${rate}/s for ${freshSeconds} s`);
         const fTopic = `bench-fresh-${target.script ? 'p' : 'f'}${i}-${stamp}`;
         await broker.createTopic(fTopic, partitions);
@@ -272,7 +282,7 @@ async function main(): Promise<number> {
             `${fresh.complete ? 'all' : `only ${fresh.stored.toLocaleString('en')}`} stored within the wait, max ${fresh.max_ms} ms`);
         t.row('  external (/metrics counter)', `p50 ${ge}${fresh.ext_p50_ms} ms, p99 ${ge}${fresh.ext_p99_ms} ms`,
           `produce → counted as stored (insert acknowledged); producer's slowest send ${fresh.producer_max_send_ms} ms; RSS peak ${fresh.memory.rss_peak_mb} MB, without the engine ${fresh.memory.rss_excl_engine_mb} MB`);
-      }
+      });
     }
   } finally {
     await broker.stop();

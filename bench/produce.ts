@@ -82,11 +82,25 @@ export async function produceSteady(
   make: (seq: number, nowMs: number) => string,
   tickMs = 20,
 ): Promise<{ records: number; elapsed_ms: number; behind_ms_max: number; started_at: number }> {
-  const producer = await connectProducer(brokers);
+  let producer = await connectProducer(brokers);
   const t0 = performance.now();
   const total = Math.round(rate * seconds);
   let seq = 0;
   let behindMax = 0;
+  // A dropped connection (seen from the mock broker under load) must not end the stream:
+  // reconnect and resend the batch, a few times.
+  const send = async (messages: { value: string; partition: number; timestamp: string }[]): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await producer.sendBatch({ acks: 1, topicMessages: [{ topic, messages }] });
+        return;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        await producer.disconnect().catch(() => undefined);
+        producer = await connectProducer(brokers);
+      }
+    }
+  };
   try {
     while (seq < total) {
       const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate));
@@ -97,14 +111,14 @@ export async function produceSteady(
           messages.push({ value: make(seq, now), partition: seq % partitions, timestamp: String(now) });
         }
         const sendStart = performance.now();
-        await producer.sendBatch({ acks: 1, topicMessages: [{ topic, messages }] });
+        await send(messages);
         behindMax = Math.max(behindMax, performance.now() - sendStart);
       }
       const wait = tickMs - ((performance.now() - t0) % tickMs);
       await new Promise((res) => setTimeout(res, wait));
     }
   } finally {
-    await producer.disconnect();
+    await producer.disconnect().catch(() => undefined);
   }
   return { records: seq, elapsed_ms: Math.round(performance.now() - t0), behind_ms_max: Math.round(behindMax), started_at: t0 };
 }

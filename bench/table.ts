@@ -3,8 +3,12 @@
 export class Table {
   private readonly rows: [string, string, string][] = [];
 
+  /** `echo` gets every row as it is added, so a run that dies later still leaves its figures. */
+  constructor(private readonly echo?: (line: string) => void) {}
+
   row(measure: string, figure: string, detail = ''): void {
     this.rows.push([measure, figure, detail]);
+    this.echo?.(`${measure.trim()}: ${figure} — ${detail}`);
   }
 
   render(width = Math.max(100, process.stdout.columns ?? 140)): string {
