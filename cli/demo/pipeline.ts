@@ -96,14 +96,14 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
     const total = o.generate.count;
     let generated = 0;
     const t0 = performance.now();
-    const timer = setInterval(() => {
-      void metrics.totals().then((t) => {
+    const report = () =>
+      metrics.totals().then((t) => {
         const s = (performance.now() - t0) / 1000;
         // records = read and normalized; events + rejects = acknowledged by the store.
         const stored = t.events + t.rejects;
         o.progress(`demo: generated ${generated.toLocaleString('en-US')}, normalized ${t.records.toLocaleString('en-US')}, stored ${stored.toLocaleString('en-US')}/${total.toLocaleString('en-US')} records (${Math.floor((100 * stored) / Math.max(total, 1))}%), ${Math.round(stored / s).toLocaleString('en-US')} records/s, ${t.rejects.toLocaleString('en-US')} rejects`);
       });
-    }, o.progressEveryMs ?? 2000);
+    const timer = setInterval(() => void report(), o.progressEveryMs ?? 2000);
     timer.unref();
     let records = 0;
     let events = 0;
@@ -128,6 +128,8 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
     } finally {
       clearInterval(timer);
     }
+    // A short run may finish before the first tick: always show the final progress line.
+    await report();
     const ingestSeconds = (performance.now() - t0) / 1000;
     o.progress(`demo: stored ${records.toLocaleString('en-US')} records (${events.toLocaleString('en-US')} events, ${rejects.toLocaleString('en-US')} rejects) in ${ingestSeconds.toFixed(1)} s`);
 
