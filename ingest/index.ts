@@ -47,15 +47,28 @@ export function topicsOf(config: Config): Map<string, Source> {
   return new Map<string, Source>([[config.FAULTLINE_GATEWAY_TOPIC, 'gateway'], [config.FAULTLINE_CLIENT_TOPIC, 'client']]);
 }
 
-function sinkOf(deps: IngestDeps, log: Logger, metrics: IngestMetrics): Sink {
-  return new Sink({
+/** What both sources share: logger and metrics (given or defaulted), the sink, normalizer and limits. */
+function pipelineOf(deps: IngestDeps) {
+  const c = deps.config;
+  const log = deps.log ?? createLogger(c.FAULTLINE_LOG_LEVEL);
+  const metrics = deps.metrics ?? new IngestMetrics();
+  const sink = new Sink({
     store: deps.store,
-    database: deps.config.CLICKHOUSE_DATABASE,
+    database: c.CLICKHOUSE_DATABASE,
     log,
     metrics,
-    consumer: `${deps.config.KAFKA_CLIENT_ID}@${process.pid}`,
+    consumer: `${c.KAFKA_CLIENT_ID}@${process.pid}`,
     ...(deps.backoff ? { backoff: deps.backoff } : {}),
   });
+  return {
+    log,
+    metrics,
+    sink,
+    normalize: deps.normalize ?? transformNormalize,
+    limits: limitsOf(c),
+    batchSize: c.FAULTLINE_BATCH_SIZE,
+    batchMs: c.FAULTLINE_BATCH_MS,
+  };
 }
 
 /** Start consuming both topics into the store; stop with `ingest.stop()`, failures surface on `ingest.done`. */
@@ -64,19 +77,12 @@ export async function startKafkaIngest(
   opts: { kafka?: Kafka; fromBeginning?: boolean; highWater?: number } = {},
 ): Promise<KafkaIngest> {
   const c = deps.config;
-  const log = deps.log ?? createLogger(c.FAULTLINE_LOG_LEVEL);
-  const metrics = deps.metrics ?? new IngestMetrics();
+  const p = pipelineOf(deps);
   const ingest = new KafkaIngest({
-    kafka: opts.kafka ?? createKafka(c, log),
+    ...p,
+    kafka: opts.kafka ?? createKafka(c, p.log),
     groupId: c.KAFKA_GROUP_ID,
     topics: topicsOf(c),
-    sink: sinkOf(deps, log, metrics),
-    normalize: deps.normalize ?? transformNormalize,
-    limits: limitsOf(c),
-    log,
-    metrics,
-    batchSize: c.FAULTLINE_BATCH_SIZE,
-    batchMs: c.FAULTLINE_BATCH_MS,
     sessionTimeoutMs: c.KAFKA_SESSION_TIMEOUT_MS,
     ...(opts.fromBeginning !== undefined ? { fromBeginning: opts.fromBeginning } : {}),
     ...(opts.highWater !== undefined ? { highWater: opts.highWater } : {}),
@@ -96,19 +102,5 @@ export function runFile(
   source: Source,
   opts: { signal?: AbortSignal } = {},
 ): Promise<FileSourceResult> {
-  const c = deps.config;
-  const log = deps.log ?? createLogger(c.FAULTLINE_LOG_LEVEL);
-  const metrics = deps.metrics ?? new IngestMetrics();
-  return runFileSource({
-    input,
-    source,
-    sink: sinkOf(deps, log, metrics),
-    normalize: deps.normalize ?? transformNormalize,
-    limits: limitsOf(c),
-    log,
-    metrics,
-    batchSize: c.FAULTLINE_BATCH_SIZE,
-    batchMs: c.FAULTLINE_BATCH_MS,
-    signal: opts.signal,
-  });
+  return runFileSource({ ...pipelineOf(deps), input, source, signal: opts.signal });
 }

@@ -2,16 +2,16 @@
 // or topic only) and stays quiet on steady traffic; every rule's value matches a plain-JS
 // computation at every hour of the day; `faultline alerts check` prints the same verdicts.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseAt, runAlerts } from '../../cli/commands/alerts.ts';
 import { alertRules, evaluateRule, evaluateRules, tables, type AlertRuleDef } from '../../dashboards/index.ts';
-import { loadConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
-import { openStore, type Store } from '../../sql/index.ts';
-import { DAY_START, INCIDENTS, loadSyntheticDay, MINUTE, syntheticDay, type SyntheticDay } from '../support/synthetic-day.ts';
+import type { Store } from '../../sql/index.ts';
+import { DAY_START, INCIDENTS, MINUTE, type SyntheticDay } from '../support/synthetic-day.ts';
+import { openSyntheticDayStore, type SyntheticDayStore } from '../support/synthetic-day-store.ts';
 
 const DB = 'dash_alerts';
 const dir = mkdtempSync(join(tmpdir(), 'faultline-alerts-'));
@@ -21,15 +21,13 @@ const at = (hhmm: string) => DAY_START + Number(hhmm.slice(0, 2)) * 3_600_000 + 
 let store: Store;
 let day: SyntheticDay;
 
+let fixture: SyntheticDayStore | undefined;
+
 before(async () => {
-  store = await openStore(loadConfig({ FAULTLINE_DATA: dir, CLICKHOUSE_DATABASE: DB }));
-  await store.migrate();
-  day = await loadSyntheticDay(store, DB, syntheticDay());
+  fixture = await openSyntheticDayStore(DB, dir);
+  ({ store, day } = fixture);
 });
-after(async () => {
-  await store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => fixture?.close());
 
 interface Item { channel: string; vendor: string; topic: string; minute: number; e?: SyntheticDay['events'][number] }
 let eventItems: Item[] | undefined;

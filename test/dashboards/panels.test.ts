@@ -5,17 +5,17 @@
 // ranges of two days or more (tables, variables) read whole hours from events_1h and the
 // partial edge hours from events_1m (dashboards/rollup.ts): EXPLAIN ESTIMATE shows which.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { buildDashboards, expandQuery, tables } from '../../dashboards/index.ts';
 import { eventsRollup, LONG_RANGE_S } from '../../dashboards/rollup.ts';
-import { loadConfig } from '../../lib/config.ts';
-import { openStore, type Store } from '../../sql/index.ts';
+import type { Store } from '../../sql/index.ts';
 import { EventSchema } from '../../transform/event.ts';
-import { DAY_START, loadSyntheticDay, syntheticDay, type SyntheticDay } from '../support/synthetic-day.ts';
+import { DAY_START, type SyntheticDay } from '../support/synthetic-day.ts';
+import { openSyntheticDayStore, type SyntheticDayStore } from '../support/synthetic-day-store.ts';
 import { makeModel, normalize, type Selection } from './model.ts';
 
 type Model = ReturnType<typeof makeModel>;
@@ -40,15 +40,13 @@ const dir = mkdtempSync(join(tmpdir(), 'faultline-dash-'));
 let store: Store;
 let day: SyntheticDay;
 
+let fixture: SyntheticDayStore | undefined;
+
 before(async () => {
-  store = await openStore(loadConfig({ FAULTLINE_DATA: dir, CLICKHOUSE_DATABASE: DB }));
-  await store.migrate();
-  day = await loadSyntheticDay(store, DB, syntheticDay());
+  fixture = await openSyntheticDayStore(DB, dir);
+  ({ store, day } = fixture);
 });
-after(async () => {
-  await store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => fixture?.close());
 
 const dashboards = buildDashboards(DB);
 const ALL = '$__all';

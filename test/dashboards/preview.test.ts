@@ -1,30 +1,28 @@
 // The HTML preview renders every panel of every dashboard from the synthetic day: charts for
 // time series, tables otherwise, no query errors, nothing executable.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parseRange } from '../../cli/commands/dashboards.ts';
 import { buildDashboards, renderPreview } from '../../dashboards/index.ts';
-import { loadConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
-import { openStore, type Store } from '../../sql/index.ts';
-import { DAY_START, loadSyntheticDay } from '../support/synthetic-day.ts';
+import type { Store } from '../../sql/index.ts';
+import { DAY_START } from '../support/synthetic-day.ts';
+import { openSyntheticDayStore, type SyntheticDayStore } from '../support/synthetic-day-store.ts';
 
 const DB = 'dash_preview';
 const dir = mkdtempSync(join(tmpdir(), 'faultline-preview-'));
 let store: Store;
 
+let fixture: SyntheticDayStore | undefined;
+
 before(async () => {
-  store = await openStore(loadConfig({ FAULTLINE_DATA: dir, CLICKHOUSE_DATABASE: DB }));
-  await store.migrate();
-  await loadSyntheticDay(store, DB);
+  fixture = await openSyntheticDayStore(DB, dir);
+  store = fixture.store;
 });
-after(async () => {
-  await store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => fixture?.close());
 
 test('every panel is rendered with data: SVG charts for time series, tables otherwise', async () => {
   const dashboards = buildDashboards(DB);
