@@ -7,6 +7,21 @@ import { fileURLToPath } from 'node:url';
 
 export const MEM_PROBE = fileURLToPath(new URL('./mem-probe.mjs', import.meta.url));
 
+/** Child processes still running, so an interrupted bench can end them (see killChildren). */
+const live = new Set<ChildProcess>();
+
+/** Remember `proc` until it exits. */
+export function track(proc: ChildProcess): void {
+  live.add(proc);
+  proc.once('exit', () => live.delete(proc));
+}
+
+/** SIGKILL every tracked child still running (an interrupted bench leaves none behind). */
+export function killChildren(): void {
+  for (const p of live) p.kill('SIGKILL');
+  live.clear();
+}
+
 export interface MemSummary {
   /** Peak resident set of the process, MiB (VmHWM, else the highest VmRSS sample). */
   rss_peak_mb: number;
@@ -69,6 +84,7 @@ export function spawnNode(
   });
   const pid = proc.pid;
   if (pid === undefined) throw new Error(`cannot spawn ${script}`);
+  track(proc);
   let out = '';
   let err = '';
   proc.stdout!.on('data', (d: Buffer) => {

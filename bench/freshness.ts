@@ -1,40 +1,26 @@
 // End-to-end freshness: a steady stream of gateway records, each carrying its produce time as
-// its own `ts`, through `faultline run` into chDB. Two measures:
+// its own `ts`, through `faultline run` into chDB. The stream comes from the C producer in its
+// own process (steady-producer.ts), whose achieved rate is measured and must reach 95% of the
+// target for the figures to count. Two measures:
 // - per record, from the store: ingest_time (the insert's now64(3)) − event_time (produce time);
 // - external, from outside the process: when the stored-records counter on /metrics reached k
 //   versus when record k was produced (FIFO approximation over partitions; includes the
 //   commit and the metrics update, i.e. "queryable").
+// While the stream runs, the lag (produced − stored) is sampled: a consumer slower than the
+// rate shows as a lag that grows to the end of the stream.
+import { fileURLToPath } from 'node:url';
 import type { TestBroker } from '../test/support/broker.ts';
 import { lastJson, spawnNode, type MemSummary } from './child.ts';
-import { startFaultline, waitStored } from './faultline-run.ts';
-import { produceSteady } from './produce.ts';
-import { fileURLToPath } from 'node:url';
+import { startFaultline } from './faultline-run.ts';
+import { kafka } from './produce.ts';
+import { produceTime, startSteady, type SteadyResult } from './steady-producer.ts';
 
-const TIME_KEYS = ['ts', 'time', 'timestamp', '@timestamp', 'event_time', 'logged_at'];
-
-/** Turn records into templates `{"ts":"<produce time>",…rest}` (their own time keys removed). */
-export function timeTemplates(records: readonly string[], max = 5000): string[] {
-  const out: string[] = [];
-  for (const r of records) {
-    if (out.length >= max) break;
-    let obj: Record<string, unknown>;
-    try {
-      const v = JSON.parse(r) as unknown;
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) continue;
-      obj = v as Record<string, unknown>;
-    } catch {
-      continue;
-    }
-    for (const k of TIME_KEYS) delete obj[k];
-    const rest = JSON.stringify(obj).slice(1); // `…}` without the opening brace
-    out.push(rest === '}' ? '}' : ',' + rest);
-  }
-  return out;
-}
+export { timeTemplates } from './steady-producer.ts';
 
 export interface FreshnessResult {
   rate: number;
   seconds: number;
+  producer: SteadyResult;
   produced: number;
   stored: number;
   /** Every produced record was stored within the wait; when false the quantiles are lower bounds. */
@@ -43,27 +29,60 @@ export interface FreshnessResult {
   p50_ms: number;
   p99_ms: number;
   max_ms: number;
+  /** Records after the warm-up found in the store. */
+  measured: number;
   /** From the /metrics counter timeline (includes insert completion and commit). */
   ext_p50_ms: number;
   ext_p99_ms: number;
-  producer_max_send_ms: number;
+  /** Largest produced − stored seen during the stream, and at its end. */
+  lag_max: number;
+  lag_at_end: number;
+  /** More than 2 s of input unstored when the stream ended, or not all stored within the wait. */
+  fell_behind: boolean;
+  /** Records stored per second from the warm-up's end to the stream's end. */
+  stored_per_s: number;
+  /** From the stream's end until everything was stored (0 when it never lagged). */
+  drain_ms: number;
+  /** Records the mock broker dropped from the head of the topic (its ~5 MiB per partition). */
+  broker_dropped: number;
   memory: MemSummary;
 }
 
-function quantile(sorted: number[], q: number): number {
+export function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
+
+/**
+ * External latency samples: for record k (from `fromK`, about 200 per second of stream), its
+ * produce time from the producer's timeline against the first counter poll (epoch ms, records
+ * of the stream stored) that saw ≥ k + 1 records. Records never counted are left out.
+ */
+export function externalLatencies(produced: readonly [number, number, number][], stored: readonly [number, number][], fromK: number, toK: number, step: number): number[] {
+  const out: number[] = [];
+  const at = { i: 0 };
+  let j = 0;
+  for (let k = fromK; k < toK; k += Math.max(1, step)) {
+    while (j < stored.length && stored[j]![1] < k + 1) j++;
+    if (j >= stored.length) break;
+    const t = produceTime(produced, k, at);
+    if (t !== undefined) out.push(stored[j]![0] - t);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
 
 export async function measureFreshness(o: {
   broker: TestBroker;
   topic: string;
   clientTopic: string;
   partitions: number;
-  records: readonly string[];
   rate: number;
   seconds: number;
   warmupSeconds: number;
+  templatesFile: string;
+  lingerMs: number;
   dataDir: string;
   metricsPort: number;
   flags: string[];
@@ -71,54 +90,79 @@ export async function measureFreshness(o: {
   echo: boolean;
   /** Measure this ingest entry instead of `faultline run` (the bench's prototype). */
   script?: string;
+  log?: (msg: string) => void;
 }): Promise<FreshnessResult> {
-  const templates = timeTemplates(o.records);
-  if (templates.length === 0) throw new Error('freshness: no JSON object records to use as templates');
-  const make = (seq: number, now: number): string => `{"ts":"${new Date(now).toISOString()}"${templates[seq % templates.length]}`;
+  const log = o.log ?? (() => undefined);
+  const steady = (rate: number, seconds: number, lingerMs = o.lingerMs) =>
+    startSteady({ brokers: o.broker.bootstrap, topic: o.topic, partitions: o.partitions, rate, seconds, templatesFile: o.templatesFile, lingerMs });
   const run = startFaultline({
-    brokers: o.broker.bootstrap,
-    gatewayTopic: o.topic,
-    clientTopic: o.clientTopic,
-    dataDir: o.dataDir,
-    metricsPort: o.metricsPort,
-    flags: o.flags,
-    echo: o.echo,
-    ...(o.script ? { script: o.script } : {}),
+    brokers: o.broker.bootstrap, gatewayTopic: o.topic, clientTopic: o.clientTopic, dataDir: o.dataDir,
+    metricsPort: o.metricsPort, flags: o.flags, echo: o.echo, ...(o.script ? { script: o.script } : {}),
   });
+  let producer: ReturnType<typeof startSteady> | undefined;
   try {
     // Wait until faultline has joined the group and stores what arrives: trickle probe
-    // records until the counter moves, so the measured stream starts on a warm consumer.
-    const ready = performance.now() + 60_000;
+    // records (one per partition) until the counter moves, so the stream meets a warm consumer.
+    const ready = performance.now() + 90_000;
     for (;;) {
       if (run.child.proc.exitCode !== null) throw new Error(`faultline run exited early: ${run.child.stderr().slice(-2000)}`);
-      if (performance.now() > ready) throw new Error('freshness: faultline stored nothing within 60 s');
+      if (performance.now() > ready) throw new Error('freshness: faultline stored nothing within 90 s');
       const n = await run.stored();
       if (n !== undefined && n > 0) break;
-      await produceSteady(o.broker.bootstrap, o.topic, o.partitions, o.partitions * 5, 0.2, make);
-      await new Promise((res) => setTimeout(res, 500));
+      await steady(o.partitions * 10, 0.1, 5).done;
+      await sleep(500);
     }
     const before = (await run.stored()) ?? 0;
-    const streamStart = Date.now();
-    const warmEnd = streamStart + o.warmupSeconds * 1000;
-    const [sent, timed] = await Promise.all([
-      produceSteady(o.broker.bootstrap, o.topic, o.partitions, o.rate, o.seconds, make),
-      // Poll until everything produced is stored; a process slower than the rate needs the
-      // backlog's time on top (up to 4 minutes, then the figures are lower bounds).
-      waitStored(run, before + Math.round(o.rate * o.seconds), (o.seconds + 240) * 1000, 100),
-    ]);
-    // External measure: record k of the stream was due at t0 + k/rate (t0: the producer's
-    // start, on the same clock as the timeline: ms since spawn); it became visible
-    // when the counter first reached before + k.
-    const ext: number[] = [];
-    const t0 = sent.started_at - run.spawnedAt;
-    const warmK = o.warmupSeconds * o.rate;
-    let j = 0;
-    for (let k = warmK; k < sent.records; k += Math.max(1, Math.floor(o.rate / 200))) {
-      while (j < timed.timeline.length && timed.timeline[j]![1] < before + k + 1) j++;
-      if (j >= timed.timeline.length) break;
-      ext.push(timed.timeline[j]![0] - (t0 + (k / o.rate) * 1000));
+    producer = steady(o.rate, o.seconds);
+    const total = Math.round(o.rate * o.seconds);
+    // Poll the counter every 100 ms: (epoch ms, records of the stream stored), and the lag.
+    const counted: [number, number][] = [];
+    let lagMax = 0;
+    let lagAtEnd: number | undefined;
+    let streamEnd: number | undefined;
+    let sent: SteadyResult | undefined;
+    let producerError: unknown;
+    producer.done.then((r) => (sent = r), (err: unknown) => (producerError = err ?? new Error('steady producer failed')));
+    let lastGrowth = Date.now();
+    let stored = 0;
+    for (;;) {
+      if (producerError !== undefined) throw producerError;
+      if (run.child.proc.exitCode !== null) break;
+      const n = await run.stored();
+      const now = Date.now();
+      if (n !== undefined) {
+        if (n - before > stored) lastGrowth = now;
+        stored = n - before;
+        counted.push([now, stored]);
+      }
+      const p = producer.latest();
+      if (p) lagMax = Math.max(lagMax, p[0] - stored);
+      if (sent && lagAtEnd === undefined) {
+        streamEnd = now;
+        lagAtEnd = Math.max(0, sent.records - stored);
+        log(`freshness: stream ended (${sent.achieved_per_s.toLocaleString('en')}/s achieved), ${lagAtEnd.toLocaleString('en')} records not yet stored`);
+      }
+      if (sent && stored >= sent.records) break;
+      // A backlog gets up to 4 minutes after the stream, and 30 s without progress ends the wait.
+      if (streamEnd !== undefined && (now - streamEnd > 240_000 || now - lastGrowth > 30_000)) break;
+      await sleep(100);
     }
-    ext.sort((a, b) => a - b);
+    const prod = sent ?? (await producer.done);
+    const drainedAt = counted.find(([, s]) => s >= prod.records)?.[0];
+    const warmEnd = prod.started_at + o.warmupSeconds * 1000;
+    // The first record produced after the warm-up (from the producer's own timeline).
+    const warmK = prod.timeline.find(([, , t]) => t >= warmEnd)?.[0] ?? Math.round(o.warmupSeconds * o.rate);
+    const ext = externalLatencies(prod.timeline, counted, warmK, prod.records, Math.floor(o.rate / 200));
+    const atWarm = counted.find(([t]) => t >= warmEnd);
+    const atEnd = counted.find(([t]) => t >= (streamEnd ?? Infinity)) ?? counted[counted.length - 1];
+    const storedPerS = atWarm && atEnd && atEnd[0] > atWarm[0] ? Math.round((atEnd[1] - atWarm[1]) / ((atEnd[0] - atWarm[0]) / 1000)) : 0;
+
+    // Did the mock keep everything? (it drops a partition's oldest batches beyond ~5 MiB)
+    const admin = kafka(o.broker.bootstrap).admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(o.topic).finally(() => admin.disconnect());
+    const dropped = offsets.reduce((a, x) => a + Number(x.low), 0);
+
     const stopped = await run.stop(o.nativeBaseMb);
     const q = spawnNode(
       ['--import', 'tsx'],
@@ -138,21 +182,30 @@ export async function measureFreshness(o: {
     const rows = lastJson<unknown>(`{"r":${q.stdout().trim() || 'null'}}`) as { r: [[{ n: string; p50: string; p99: string; mx: string }]] | null };
     const row = rows.r?.[0]?.[0];
     if (!row) throw new Error(`freshness: cannot read the store: ${q.stderr().slice(-1000)}`);
+    const complete = stored >= prod.records;
     return {
       rate: o.rate,
       seconds: o.seconds,
-      produced: sent.records,
-      stored: Math.min(sent.records, timed.stored - before),
-      complete: timed.stored - before >= sent.records,
+      producer: prod,
+      produced: prod.records,
+      stored: Math.min(prod.records, stored),
+      complete,
       p50_ms: Number(row.p50),
       p99_ms: Number(row.p99),
       max_ms: Number(row.mx),
+      measured: Number(row.n),
       ext_p50_ms: Math.round(quantile(ext, 0.5)),
       ext_p99_ms: Math.round(quantile(ext, 0.99)),
-      producer_max_send_ms: sent.behind_ms_max,
+      lag_max: lagMax,
+      lag_at_end: lagAtEnd ?? Math.max(0, total - stored),
+      fell_behind: !complete || (lagAtEnd ?? 0) > o.rate * 2,
+      stored_per_s: storedPerS,
+      drain_ms: drainedAt !== undefined && streamEnd !== undefined ? Math.max(0, drainedAt - streamEnd) : -1,
+      broker_dropped: dropped,
       memory: stopped.memory,
     };
   } finally {
+    producer?.kill();
     if (run.child.proc.exitCode === null) run.child.proc.kill('SIGKILL');
   }
 }

@@ -10,8 +10,9 @@
 // Flags: --records N (default 1,000,000), --partitions P (64), --workers N (passed to
 // `faultline run --workers N`), --run-flags "…" (more flags for faultline run, e.g.
 // "--batch-size 200000"), --fresh-rate R[,R…] (50,000/s; the JSON line reports the
-// first), --fresh-seconds S (20),
-// --only peer,faultline,proto,baseline,transform,sink,freshness,fresh-proto, --profile (CPU profiles of the
+// first), --fresh-seconds S (20), --fresh-linger-ms L (100: the steady producer's batching),
+// --only peer,faultline,proto,baseline,transform,sink,producer,freshness,fresh-proto
+// (producer: the steady producer alone, no consumer), --profile (CPU profiles of the
 // ingest processes), --proto-workers N[c][,N[c]…] (the multi-worker prototype,
 // bench/proto-workers.ts; a trailing c: compact rows),
 // --peer-consumers N, --peer-format JSONAsString|LineAsString, --keep (keep data dirs), --verbose.
@@ -23,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateRecords } from '../ingest/generator/index.ts';
 import { startBroker } from '../test/support/broker.ts';
-import { lastJson, nativeBaselineMb, spawnNode } from './child.ts';
+import { killChildren, lastJson, nativeBaselineMb, spawnNode } from './child.ts';
 import { measureRun } from './measure-run.ts';
 import { measureFreshness, type FreshnessResult } from './freshness.ts';
 import type { BaselineResult } from './kafkajs-baseline.ts';
@@ -31,10 +32,13 @@ import type { PeerResult } from './peer-kafka-engine.ts';
 import type { SinkResult } from './sink-only.ts';
 import { fillTopic, kafka } from './produce.ts';
 import { loadNormalize, measureTransform, type TransformResult } from './transform-only.ts';
+import { startSteady, writeTemplates, type SteadyResult } from './steady-producer.ts';
 import { Table } from './table.ts';
 
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
-const PHASES = ['peer', 'faultline', 'proto', 'baseline', 'transform', 'sink', 'freshness', 'fresh-proto'] as const;
+const PHASES = ['peer', 'faultline', 'proto', 'baseline', 'transform', 'sink', 'producer', 'freshness', 'fresh-proto'] as const;
+/** Phases that read the pre-filled topic or the corpus (the others make their own data). */
+const NEEDS_CORPUS: readonly Phase[] = ['peer', 'faultline', 'proto', 'baseline', 'transform'];
 type Phase = (typeof PHASES)[number];
 
 function int(name: string, v: string | undefined, def: number, min: number): number {
@@ -57,6 +61,25 @@ async function freePort(): Promise<number> {
 }
 
 const log = (msg: string): void => void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+// The report: a table, then, always as the last line, the headline JSON (null for what was
+// not measured), also when a phase fails, the run crashes or it is interrupted.
+const t = new Table((line) => log(`result: ${line}`));
+const json: { faultline_events_per_s: number | null; peer_rows_per_s: number | null; ratio: number | null; freshness_p99_ms: number | null; rss_mb: number | null } = {
+  faultline_events_per_s: null,
+  peer_rows_per_s: null,
+  ratio: null,
+  freshness_p99_ms: null,
+  rss_mb: null,
+};
+let reported = false;
+function report(): void {
+  if (reported) return;
+  reported = true;
+  process.stdout.write(t.render() + '\n');
+  process.stdout.write(JSON.stringify(json) + '\n');
+}
+const fmt = (n: number): string => Math.round(n).toLocaleString('en');
 
 /** Run one phase; a failure becomes a FAILED row and the run goes on to the next phase. */
 async function phase(t: Table, name: string, fn: () => Promise<void>): Promise<void> {
@@ -84,6 +107,7 @@ async function main(): Promise<number> {
       'run-flags': { type: 'string' },
       'fresh-rate': { type: 'string' },
       'fresh-seconds': { type: 'string' },
+      'fresh-linger-ms': { type: 'string' },
       only: { type: 'string' },
       profile: { type: 'boolean', default: false },
       'peer-consumers': { type: 'string' },
@@ -98,6 +122,7 @@ async function main(): Promise<number> {
   const partitions = int('partitions', values.partitions, 64, 1);
   const freshRates = (values['fresh-rate'] ?? '50000').split(',').map((r) => int('fresh-rate', r, 50_000, 100));
   const freshSeconds = int('fresh-seconds', values['fresh-seconds'], 20, 6);
+  const lingerMs = int('fresh-linger-ms', values['fresh-linger-ms'], 100, 0);
   const peerConsumers = int('peer-consumers', values['peer-consumers'], 2, 1);
   const seed = int('seed', values.seed, 42, 0);
   // "2" or "2c" (c: compact rows), comma-separated for several runs.
@@ -126,14 +151,17 @@ async function main(): Promise<number> {
     return d;
   };
 
-  log(`generating ${records.toLocaleString('en')} gateway records (seed ${seed})`);
+  const needCorpus = NEEDS_CORPUS.some((p) => only.has(p));
   const corpus: string[] = [];
   let bytes = 0;
-  // garbage 0: the peer's JSONAsString table stops on a malformed message, so both contenders
-  // read only valid records; faultline's reject path is exercised by its own tests.
-  for (const r of generateRecords({ count: records, sources: 'gateway', garbage: 0, seed })) {
-    corpus.push(r.value);
-    bytes += Buffer.byteLength(r.value);
+  if (needCorpus) {
+    log(`generating ${records.toLocaleString('en')} gateway records (seed ${seed})`);
+    // garbage 0: the peer's JSONAsString table stops on a malformed message, so both contenders
+    // read only valid records; faultline's reject path is exercised by its own tests.
+    for (const r of generateRecords({ count: records, sources: 'gateway', garbage: 0, seed })) {
+      corpus.push(r.value);
+      bytes += Buffer.byteLength(r.value);
+    }
   }
   const avgBytes = Math.round(bytes / records);
 
@@ -145,26 +173,20 @@ async function main(): Promise<number> {
   const nativeBase = await nativeBaselineMb();
   const topic = `bench-gateway-${stamp}`;
   const clientTopic = `bench-client-${stamp}`;
-  const t = new Table((line) => log(`result: ${line}`));
-  const json: { faultline_events_per_s: number | null; peer_rows_per_s: number | null; ratio: number | null; freshness_p99_ms: number | null; rss_mb: number | null } = {
-    faultline_events_per_s: null,
-    peer_rows_per_s: null,
-    ratio: null,
-    freshness_p99_ms: null,
-    rss_mb: null,
-  };
   try {
-    await broker.createTopic(topic, partitions);
     await broker.createTopic(clientTopic, 1);
-    log(`filling ${topic} (${partitions} partitions, ${avgBytes} B/record avg)`);
-    const fill = await fillTopic(broker.bootstrap, topic, partitions, corpus);
-    const admin = kafka(broker.bootstrap).admin();
-    await admin.connect();
-    const offsets = await admin.fetchTopicOffsets(topic);
-    await admin.disconnect();
-    const kept = offsets.reduce((a, o) => a + Number(o.high) - Number(o.low), 0);
-    if (kept !== records) throw new Error(`the mock broker kept ${kept} of ${records} records (its ~5 MB/partition retention): use more --partitions or fewer --records`);
-    t.row('topic fill (kafkajs producer)', `${Math.round(records / (fill.elapsed_ms / 1000)).toLocaleString('en')} rec/s`, `${records.toLocaleString('en')} records, ${(fill.bytes / 1048576).toFixed(0)} MiB, ${fill.elapsed_ms} ms`);
+    if (needCorpus) await phase(t, 'topic fill', async () => {
+      await broker.createTopic(topic, partitions);
+      log(`filling ${topic} (${partitions} partitions, ${avgBytes} B/record avg)`);
+      const fill = await fillTopic(broker.bootstrap, topic, partitions, corpus);
+      const admin = kafka(broker.bootstrap).admin();
+      await admin.connect();
+      const offsets = await admin.fetchTopicOffsets(topic);
+      await admin.disconnect();
+      const kept = offsets.reduce((a, o) => a + Number(o.high) - Number(o.low), 0);
+      if (kept !== records) throw new Error(`the mock broker kept ${kept} of ${records} records (its ~5 MB/partition retention): use more --partitions or fewer --records`);
+      t.row('topic fill (kafkajs producer)', `${Math.round(records / (fill.elapsed_ms / 1000)).toLocaleString('en')} rec/s`, `${records.toLocaleString('en')} records, ${(fill.bytes / 1048576).toFixed(0)} MiB, ${fill.elapsed_ms} ms`);
+    });
 
     let peer: PeerResult | undefined;
     if (only.has('peer')) await phase(t, 'peer', async () => {
@@ -191,10 +213,9 @@ async function main(): Promise<number> {
         dataDir: dir('faultline'), metricsPort: await freePort(), flags: runFlags, nativeBaseMb: nativeBase,
         verbose: values.verbose, table: t, ...(values.profile ? { profileDir: join(root, `profile-${stamp}`) } : {}),
       });
-      if (r.complete) {
-        json.faultline_events_per_s = r.timed.per_s;
-        json.rss_mb = r.memory.rss_excl_engine_mb || r.memory.rss_peak_mb;
-      }
+      if (r.complete) json.faultline_events_per_s = r.timed.per_s;
+      // Without the engine's memory (the issue's target); the table shows the peak RSS too.
+      if (r.memory.rss_excl_engine_mb > 0) json.rss_mb = r.memory.rss_excl_engine_mb;
     });
     if (only.has('proto')) await phase(t, 'proto', async () => {
       for (const { workers: w, compact } of protoRuns) {
@@ -233,6 +254,10 @@ async function main(): Promise<number> {
       }
     });
 
+    // The corpus is not needed any more: drop it before the phases that measure latency and
+    // memory, so this process's heap (and its GC) stays small while they run.
+    corpus.length = 0;
+
     if (only.has('sink')) await phase(t, 'sink', async () => {
       // The store's share: serialisation and chDB insert into the real schema, one insert per
       // 50,000 rows, one per 780 rows (= a 50,000-record flush cut into 64 partition
@@ -254,6 +279,23 @@ async function main(): Promise<number> {
       }
     });
 
+    // The steady stream's records: generated once, serialised once (steady-producer.ts).
+    const templatesFile = join(root, `fresh-templates-${stamp}.jsonl`);
+    dirs.push(templatesFile);
+    if (only.has('producer') || only.has('freshness') || only.has('fresh-proto')) {
+      const w = writeTemplates(templatesFile, seed);
+      log(`steady producer: ${w.templates} templates, ${w.avg_bytes} B/record avg, linger ${lingerMs} ms`);
+    }
+
+    // The producer alone, no consumer: can this machine produce the rate at all?
+    if (only.has('producer')) for (const [i, rate] of freshRates.entries()) await phase(t, `steady producer alone at ${rate}/s`, async () => {
+      log(`steady producer alone at ${rate}/s for ${freshSeconds} s`);
+      const dTopic = `bench-dry${i}-${stamp}`;
+      await broker.createTopic(dTopic, partitions);
+      const r = await startSteady({ brokers: broker.bootstrap, topic: dTopic, partitions, rate, seconds: freshSeconds, templatesFile, lingerMs }).done;
+      t.row(`steady producer alone, ${fmt(rate)}/s`, `${fmt(r.achieved_per_s)}/s${r.valid ? '' : ' (SHORT)'}`, producerDetail(r));
+    });
+
     // Freshness of faultline run, and (fresh-proto) of the first prototype configuration.
     const freshTargets = [
       ...(only.has('freshness') ? [{ name: 'faultline run', flags: runFlags, script: undefined as string | undefined }] : []),
@@ -270,36 +312,68 @@ async function main(): Promise<number> {
         log(`freshness of ${target.name} at ${rate}/s for ${freshSeconds} s`);
         const fTopic = `bench-fresh-${target.script ? 'p' : 'f'}${i}-${stamp}`;
         await broker.createTopic(fTopic, partitions);
-        const fresh: FreshnessResult = await measureFreshness({
-          broker, topic: fTopic, clientTopic, partitions, records: corpus, rate, seconds: freshSeconds,
-          warmupSeconds: 5, dataDir: dir(`freshness-${target.script ? 'p' : 'f'}${i}`), metricsPort: await freePort(), flags: target.flags,
-          nativeBaseMb: nativeBase, echo: values.verbose, ...(target.script ? { script: target.script } : {}),
+        const warmup = 5;
+        const f: FreshnessResult = await measureFreshness({
+          broker, topic: fTopic, clientTopic, partitions, rate, seconds: freshSeconds, warmupSeconds: warmup, templatesFile, lingerMs,
+          dataDir: dir(`freshness-${target.script ? 'p' : 'f'}${i}`), metricsPort: await freePort(), flags: target.flags,
+          nativeBaseMb: nativeBase, echo: values.verbose, log, ...(target.script ? { script: target.script } : {}),
         });
-        if (i === 0 && !target.script) json.freshness_p99_ms = Math.max(fresh.p99_ms, fresh.ext_p99_ms);
-        const ge = fresh.complete ? '' : '≥ ';
-        t.row(`freshness, ${target.name}, ${rate.toLocaleString('en')}/s`, `p50 ${ge}${fresh.p50_ms} ms, p99 ${ge}${fresh.p99_ms} ms`,
-          `ingest_time − produce time (records after a 5 s warm-up), ${fresh.produced.toLocaleString('en')} produced in ${freshSeconds} s, ` +
-            `${fresh.complete ? 'all' : `only ${fresh.stored.toLocaleString('en')}`} stored within the wait, max ${fresh.max_ms} ms`);
-        t.row('  external (/metrics counter)', `p50 ${ge}${fresh.ext_p50_ms} ms, p99 ${ge}${fresh.ext_p99_ms} ms`,
-          `produce → counted as stored (insert acknowledged); producer's slowest send ${fresh.producer_max_send_ms} ms; RSS peak ${fresh.memory.rss_peak_mb} MB, without the engine ${fresh.memory.rss_excl_engine_mb} MB`);
+        const valid = f.producer.valid;
+        const headline = i === 0 && !target.script;
+        // A stream short of the rate does not measure the target: no figure for the JSON line.
+        if (headline) json.freshness_p99_ms = valid ? Math.max(f.p99_ms, f.ext_p99_ms) : null;
+        if (headline && json.rss_mb === null && f.memory.rss_excl_engine_mb > 0) json.rss_mb = f.memory.rss_excl_engine_mb;
+        const ge = f.complete ? '' : '≥ ';
+        t.row(`freshness, ${target.name}, ${fmt(rate)}/s`,
+          `${valid ? '' : 'INVALID: '}p50 ${ge}${f.p50_ms} ms, p99 ${ge}${f.p99_ms} ms`,
+          (valid ? '' : `the producer reached only ${fmt(f.producer.achieved_per_s)}/s (< 95% of ${fmt(rate)}/s), so this does not measure the target; `) +
+            `ingest_time − produce time over ${fmt(f.measured)} records produced after a ${warmup} s warm-up (from the store), max ${f.max_ms} ms; ` +
+            `${fmt(f.produced)} produced in ${freshSeconds} s, ${f.complete ? 'all' : `only ${fmt(f.stored)}`} stored within the wait` +
+            (f.broker_dropped > 0 ? `; the mock broker dropped ${fmt(f.broker_dropped)} (retention ~5 MiB/partition): use more --partitions or fewer --fresh-seconds` : ''));
+        t.row('  external (/metrics counter)', `p50 ${ge}${f.ext_p50_ms} ms, p99 ${ge}${f.ext_p99_ms} ms`,
+          'produce → counted as stored (insert acknowledged, offsets committed), polled every 100 ms');
+        t.row('  consumer', f.fell_behind ? `fell behind: lag grew to ${fmt(f.lag_max)}` : `kept up (lag ≤ ${fmt(f.lag_max)})`,
+          `produced − stored: max ${fmt(f.lag_max)} (${(f.lag_max / rate).toFixed(1)} s of input), ${fmt(f.lag_at_end)} at the end of the stream; ` +
+            `stored ${fmt(f.stored_per_s)}/s from the warm-up's end to the stream's end; ` +
+            (f.drain_ms >= 0 ? `all stored ${(f.drain_ms / 1000).toFixed(1)} s after the stream ended` : `${fmt(f.produced - f.stored)} never stored within the wait`));
+        t.row('  producer', `${fmt(f.producer.achieved_per_s)}/s${valid ? '' : ' (SHORT)'}`, producerDetail(f.producer));
+        t.row('  RSS', `${f.memory.rss_peak_mb} MB`, `peak VmHWM; without the engine: ${f.memory.rss_excl_engine_mb} MB`);
       });
     }
   } finally {
-    await broker.stop();
+    clearInterval(loadTimer);
+    loads.push(loadavg()[0]!);
+    t.row('machine', `${cpus().length} cores`, `1-min load average during the run: min ${Math.min(...loads).toFixed(1)}, max ${Math.max(...loads).toFixed(1)} (above ${cpus().length}: other processes competed for the cores)`);
+    await broker.stop().catch(() => undefined);
     if (!values.keep) for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
-  clearInterval(loadTimer);
-  loads.push(loadavg()[0]!);
-  t.row('machine', `${cpus().length} cores`, `1-min load average during the run: min ${Math.min(...loads).toFixed(1)}, max ${Math.max(...loads).toFixed(1)} (above ${cpus().length}: other processes competed for the cores)`);
-  process.stdout.write(t.render() + '\n');
-  process.stdout.write(JSON.stringify(json) + '\n');
+  report();
   return 0;
+}
+
+function producerDetail(r: SteadyResult): string {
+  return `C/librdkafka producer in its own process (linger ${r.linger_ms} ms); ` +
+    `${fmt(r.acked)} of ${fmt(r.records)} acknowledged (acks=1), last ack ${Math.round(r.ack_ms - r.produce_ms)} ms after the last produce call (${(r.produce_ms / 1000).toFixed(1)} s); ` +
+    `at most ${Math.round(r.behind_ms_max)} ms behind schedule; queue full ${r.queue_full}×; CPU ${r.cpu_us_per_record} µs/record`;
+}
+
+// Interrupted (Ctrl-C, SIGTERM): end the children, then still print the table and JSON line.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    killChildren();
+    t.row('interrupted', sig, 'figures above were measured before the signal; the others are null');
+    report();
+    process.exit(130);
+  });
 }
 
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`bench: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    killChildren();
+    t.row('bench', 'FAILED', (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, 400));
+    report();
     process.exit(1);
   },
 );

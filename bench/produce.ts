@@ -1,5 +1,6 @@
 // Producing the bench topic: fast bulk fill (before any consumer starts, so every contender
-// reads the same data) and a steady-rate stream for the freshness measurement.
+// reads the same data) with kafkajs; the freshness phase's steady stream comes from a C
+// producer in its own process (steady-producer.ts, bench/fresh-producer.c).
 import { Kafka, logLevel, type Message, type Producer } from 'kafkajs';
 
 export function kafka(brokers: string, clientId = 'faultline-bench'): Kafka {
@@ -69,56 +70,3 @@ export async function fillTopic(
   return { records: records.length, bytes, elapsed_ms: Math.round(performance.now() - t0) };
 }
 
-/**
- * Produce at a steady `rate` records/s for `seconds`, in ticks of `tickMs`. `make(seq, nowMs)`
- * builds each record (the caller embeds the produce time in it). Returns what was sent.
- */
-export async function produceSteady(
-  brokers: string,
-  topic: string,
-  partitions: number,
-  rate: number,
-  seconds: number,
-  make: (seq: number, nowMs: number) => string,
-  tickMs = 20,
-): Promise<{ records: number; elapsed_ms: number; behind_ms_max: number; started_at: number }> {
-  let producer = await connectProducer(brokers);
-  const t0 = performance.now();
-  const total = Math.round(rate * seconds);
-  let seq = 0;
-  let behindMax = 0;
-  // A dropped connection (seen from the mock broker under load) must not end the stream:
-  // reconnect and resend the batch, a few times.
-  const send = async (messages: { value: string; partition: number; timestamp: string }[]): Promise<void> => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await producer.sendBatch({ acks: 1, topicMessages: [{ topic, messages }] });
-        return;
-      } catch (err) {
-        if (attempt >= 3) throw err;
-        await producer.disconnect().catch(() => undefined);
-        producer = await connectProducer(brokers);
-      }
-    }
-  };
-  try {
-    while (seq < total) {
-      const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate));
-      if (due > seq) {
-        const now = Date.now();
-        const messages: { value: string; partition: number; timestamp: string }[] = [];
-        for (; seq < due; seq++) {
-          messages.push({ value: make(seq, now), partition: seq % partitions, timestamp: String(now) });
-        }
-        const sendStart = performance.now();
-        await send(messages);
-        behindMax = Math.max(behindMax, performance.now() - sendStart);
-      }
-      const wait = tickMs - ((performance.now() - t0) % tickMs);
-      await new Promise((res) => setTimeout(res, wait));
-    }
-  } finally {
-    await producer.disconnect().catch(() => undefined);
-  }
-  return { records: seq, elapsed_ms: Math.round(performance.now() - t0), behind_ms_max: Math.round(behindMax), started_at: t0 };
-}
