@@ -37,6 +37,8 @@ export interface FreshnessResult {
   /** Largest produced − stored seen during the stream, and at its end. */
   lag_max: number;
   lag_at_end: number;
+  /** produced − stored at every 5 s of the stream: a growing series is a consumer behind the rate. */
+  lag_series: number[];
   /** More than 2 s of input unstored when the stream ended, or not all stored within the wait. */
   fell_behind: boolean;
   /** Records stored per second from the warm-up's end to the stream's end. */
@@ -118,6 +120,7 @@ export async function measureFreshness(o: {
     // Poll the counter every 100 ms: (epoch ms, records of the stream stored), and the lag.
     const counted: [number, number][] = [];
     let lagMax = 0;
+    const lagSeries: number[] = [];
     let lagAtEnd: number | undefined;
     let streamEnd: number | undefined;
     let sent: SteadyResult | undefined;
@@ -136,7 +139,11 @@ export async function measureFreshness(o: {
         counted.push([now, stored]);
       }
       const p = producer.latest();
-      if (p) lagMax = Math.max(lagMax, p[0] - stored);
+      if (p) {
+        lagMax = Math.max(lagMax, p[0] - stored);
+        const startedAt = producer.startedAt();
+        if (!sent && startedAt !== undefined && now - startedAt >= (lagSeries.length + 1) * 5000) lagSeries.push(p[0] - stored);
+      }
       if (sent && lagAtEnd === undefined) {
         streamEnd = now;
         lagAtEnd = Math.max(0, sent.records - stored);
@@ -198,6 +205,7 @@ export async function measureFreshness(o: {
       ext_p99_ms: Math.round(quantile(ext, 0.99)),
       lag_max: lagMax,
       lag_at_end: lagAtEnd ?? Math.max(0, total - stored),
+      lag_series: lagSeries,
       fell_behind: !complete || (lagAtEnd ?? 0) > o.rate * 2,
       stored_per_s: storedPerS,
       drain_ms: drainedAt !== undefined && streamEnd !== undefined ? Math.max(0, drainedAt - streamEnd) : -1,

@@ -333,7 +333,7 @@ async function main(): Promise<number> {
         t.row('  external (/metrics counter)', `p50 ${ge}${f.ext_p50_ms} ms, p99 ${ge}${f.ext_p99_ms} ms`,
           'produce → counted as stored (insert acknowledged, offsets committed), polled every 100 ms');
         t.row('  consumer', f.fell_behind ? `fell behind: lag grew to ${fmt(f.lag_max)}` : `kept up (lag ≤ ${fmt(f.lag_max)})`,
-          `produced − stored: max ${fmt(f.lag_max)} (${(f.lag_max / rate).toFixed(1)} s of input), ${fmt(f.lag_at_end)} at the end of the stream; ` +
+          `produced − stored: max ${fmt(f.lag_max)} (${(f.lag_max / rate).toFixed(1)} s of input), every 5 s: ${f.lag_series.map(fmt).join(', ') || '–'}, ${fmt(f.lag_at_end)} at the end of the stream; ` +
             `stored ${fmt(f.stored_per_s)}/s from the warm-up's end to the stream's end; ` +
             (f.drain_ms >= 0 ? `all stored ${(f.drain_ms / 1000).toFixed(1)} s after the stream ended` : `${fmt(f.produced - f.stored)} never stored within the wait`));
         t.row('  producer', `${fmt(f.producer.achieved_per_s)}/s${valid ? '' : ' (SHORT)'}`, producerDetail(f.producer));

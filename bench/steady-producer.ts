@@ -98,6 +98,8 @@ export interface SteadyResult extends SteadySummary {
 export interface SteadyRun {
   /** Latest progress sample; undefined before the first. */
   latest(): [number, number, number] | undefined;
+  /** Epoch ms of the stream's start (the first progress sample). */
+  startedAt(): number | undefined;
   done: Promise<SteadyResult>;
   kill(): void;
 }
@@ -140,6 +142,7 @@ export function startSteady(o: { brokers: string; topic: string; partitions: num
   });
   return {
     latest: () => timeline[timeline.length - 1],
+    startedAt: () => timeline[0]?.[2],
     done,
     kill: () => void proc.kill('SIGKILL'),
   };
