@@ -293,7 +293,12 @@ async function main(): Promise<number> {
       const dTopic = `bench-dry${i}-${stamp}`;
       await broker.createTopic(dTopic, partitions);
       const r = await startSteady({ brokers: broker.bootstrap, topic: dTopic, partitions, rate, seconds: freshSeconds, templatesFile, lingerMs }).done;
-      t.row(`steady producer alone, ${fmt(rate)}/s`, `${fmt(r.achieved_per_s)}/s${r.valid ? '' : ' (SHORT)'}`, producerDetail(r));
+      const admin = kafka(broker.bootstrap).admin();
+      await admin.connect();
+      const offsets = await admin.fetchTopicOffsets(dTopic).finally(() => admin.disconnect());
+      const dropped = offsets.reduce((a, o) => a + Number(o.low), 0);
+      t.row(`steady producer alone, ${fmt(rate)}/s`, `${fmt(r.achieved_per_s)}/s${r.valid ? '' : ' (SHORT)'}`,
+        `${producerDetail(r)}; the mock broker ${dropped === 0 ? 'kept all' : `dropped ${fmt(dropped)} (retention ~5 MiB/partition)`}`);
     });
 
     // Freshness of faultline run, and (fresh-proto) of the first prototype configuration.
@@ -333,7 +338,7 @@ async function main(): Promise<number> {
         t.row('  external (/metrics counter)', `p50 ${ge}${f.ext_p50_ms} ms, p99 ${ge}${f.ext_p99_ms} ms`,
           'produce → counted as stored (insert acknowledged, offsets committed), polled every 100 ms');
         t.row('  consumer', f.fell_behind ? `fell behind: lag grew to ${fmt(f.lag_max)}` : `kept up (lag ≤ ${fmt(f.lag_max)})`,
-          `produced − stored: max ${fmt(f.lag_max)} (${(f.lag_max / rate).toFixed(1)} s of input), every 5 s: ${f.lag_series.map(fmt).join(', ') || '–'}, ${fmt(f.lag_at_end)} at the end of the stream; ` +
+          `produced − stored: max ${fmt(f.lag_max)} (${(f.lag_max / rate).toFixed(1)} s of input), every 5 s ${f.lag_series.map(fmt).join(' → ') || '–'}, ${fmt(f.lag_at_end)} when the stream ended; ` +
             `stored ${fmt(f.stored_per_s)}/s from the warm-up's end to the stream's end; ` +
             (f.drain_ms >= 0 ? `all stored ${(f.drain_ms / 1000).toFixed(1)} s after the stream ended` : `${fmt(f.produced - f.stored)} never stored within the wait`));
         t.row('  producer', `${fmt(f.producer.achieved_per_s)}/s${valid ? '' : ' (SHORT)'}`, producerDetail(f.producer));
