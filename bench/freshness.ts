@@ -47,6 +47,10 @@ export interface FreshnessResult {
   drain_ms: number;
   /** Records the mock broker dropped from the head of the topic (its ~5 MiB per partition). */
   broker_dropped: number;
+  /** The ingest process's exit code or signal when it exited on its own before being stopped. */
+  exited_early?: number | string;
+  /** The end of its stderr (for a process that exited early). */
+  stderr_tail: string;
   memory: MemSummary;
 }
 
@@ -170,6 +174,7 @@ export async function measureFreshness(o: {
     const offsets = await admin.fetchTopicOffsets(o.topic).finally(() => admin.disconnect());
     const dropped = offsets.reduce((a, x) => a + Number(x.low), 0);
 
+    const exitedEarly = run.child.proc.exitCode ?? run.child.proc.signalCode ?? undefined;
     const stopped = await run.stop(o.nativeBaseMb);
     const q = spawnNode(
       ['--import', 'tsx'],
@@ -210,6 +215,8 @@ export async function measureFreshness(o: {
       stored_per_s: storedPerS,
       drain_ms: drainedAt !== undefined && streamEnd !== undefined ? Math.max(0, drainedAt - streamEnd) : -1,
       broker_dropped: dropped,
+      ...(exitedEarly !== undefined ? { exited_early: exitedEarly } : {}),
+      stderr_tail: run.child.stderr().slice(-300).replace(/\s+/g, ' '),
       memory: stopped.memory,
     };
   } finally {

@@ -175,6 +175,9 @@ async function main(): Promise<number> {
   const clientTopic = `bench-client-${stamp}`;
   try {
     await broker.createTopic(clientTopic, 1);
+    // Phases reading the filled topic run only once it holds every record.
+    let filled = false;
+    const onTopic = (p: Phase): boolean => only.has(p) && filled;
     if (needCorpus) await phase(t, 'topic fill', async () => {
       await broker.createTopic(topic, partitions);
       log(`filling ${topic} (${partitions} partitions, ${avgBytes} B/record avg)`);
@@ -185,11 +188,12 @@ async function main(): Promise<number> {
       await admin.disconnect();
       const kept = offsets.reduce((a, o) => a + Number(o.high) - Number(o.low), 0);
       if (kept !== records) throw new Error(`the mock broker kept ${kept} of ${records} records (its ~5 MB/partition retention): use more --partitions or fewer --records`);
+      filled = true;
       t.row('topic fill (kafkajs producer)', `${Math.round(records / (fill.elapsed_ms / 1000)).toLocaleString('en')} rec/s`, `${records.toLocaleString('en')} records, ${(fill.bytes / 1048576).toFixed(0)} MiB, ${fill.elapsed_ms} ms`);
     });
 
     let peer: PeerResult | undefined;
-    if (only.has('peer')) await phase(t, 'peer', async () => {
+    if (onTopic('peer')) await phase(t, 'peer', async () => {
       log('peer: chDB Kafka engine + materialized view');
       const data = dir('peer');
       const c = spawnNode(['--import', 'tsx'], here('./peer-kafka-engine.ts'), [
@@ -206,7 +210,7 @@ async function main(): Promise<number> {
         `${peer.rows.toLocaleString('en')} records stored (+${peer.duplicates} duplicate rows) in ${peer.elapsed_ms} ms (first row at ${peer.first_row_ms} ms, i.e. group join + first block; ~${Math.round(steady).toLocaleString('en')}/s after); CPU ${peer.cpu_us_per_row} µs/row (all threads); RSS peak ${mem.rss_peak_mb} MB; ${JSON.stringify(peer.settings)}`);
     });
 
-    if (only.has('faultline')) await phase(t, 'faultline', async () => {
+    if (onTopic('faultline')) await phase(t, 'faultline', async () => {
       log(`faultline run ${runFlags.join(' ')}`.trim());
       const r = await measureRun({
         label: `faultline run ${runFlags.join(' ')}`.trim(), brokers: broker.bootstrap, topic, clientTopic, records,
@@ -217,7 +221,7 @@ async function main(): Promise<number> {
       // Without the engine's memory (the issue's target); the table shows the peak RSS too.
       if (r.memory.rss_excl_engine_mb > 0) json.rss_mb = r.memory.rss_excl_engine_mb;
     });
-    if (only.has('proto')) await phase(t, 'proto', async () => {
+    if (onTopic('proto')) await phase(t, 'proto', async () => {
       for (const { workers: w, compact } of protoRuns) {
         const name = `proto${w}${compact ? 'c' : ''}`;
         log(`prototype: ${w} worker thread(s) + one chDB owner${compact ? ', compact rows' : ''}`);
@@ -233,7 +237,7 @@ async function main(): Promise<number> {
       json.ratio = Math.round((json.faultline_events_per_s / json.peer_rows_per_s) * 100) / 100;
     }
 
-    if (only.has('baseline')) await phase(t, 'baseline', async () => {
+    if (onTopic('baseline')) await phase(t, 'baseline', async () => {
       log('kafkajs consume + JSON.parse alone');
       const c = spawnNode(['--import', 'tsx'], here('./kafkajs-baseline.ts'), ['--brokers', broker.bootstrap, '--topic', topic, '--records', String(records)], {}, { memOut: `${dir('baseline')}.mem.jsonl` });
       await c.exited;
@@ -338,7 +342,7 @@ async function main(): Promise<number> {
         t.row('  external (/metrics counter)', `p50 ${ge}${f.ext_p50_ms} ms, p99 ${ge}${f.ext_p99_ms} ms`,
           'produce → counted as stored (insert acknowledged, offsets committed), polled every 100 ms');
         t.row('  consumer', f.fell_behind ? `fell behind: lag grew to ${fmt(f.lag_max)}` : `kept up (lag ≤ ${fmt(f.lag_max)})`,
-          `produced − stored: max ${fmt(f.lag_max)} (${(f.lag_max / rate).toFixed(1)} s of input), every 5 s ${f.lag_series.map(fmt).join(' → ') || '–'}, ${fmt(f.lag_at_end)} when the stream ended; ` +
+          (f.exited_early !== undefined ? `${target.name} EXITED on its own (${f.exited_early}) before the end: ${f.stderr_tail}; ` : '') + `produced − stored: max ${fmt(f.lag_max)} (${(f.lag_max / rate).toFixed(1)} s of input), every 5 s ${f.lag_series.map(fmt).join(' → ') || '–'}, ${fmt(f.lag_at_end)} when the stream ended; ` +
             `stored ${fmt(f.stored_per_s)}/s from the warm-up's end to the stream's end; ` +
             (f.drain_ms >= 0 ? `all stored ${(f.drain_ms / 1000).toFixed(1)} s after the stream ended` : `${fmt(f.produced - f.stored)} never stored within the wait`));
         t.row('  producer', `${fmt(f.producer.achieved_per_s)}/s${valid ? '' : ' (SHORT)'}`, producerDetail(f.producer));
