@@ -143,16 +143,42 @@ export function parseTime(v: unknown): number | undefined {
 
 const DAY_MS = 86_400_000;
 const PAD2 = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
-let cachedDay = NaN;
-let cachedPrefix = '';
+const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
+/** `YYYY-MM-DDT` of a day number (days since 1970-01-01, years 1970–2299), H. Hinnant's civil_from_days. */
+function dayPrefix(day: number): string {
+  const z = day + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return `${y}-${PAD2[m]}-${PAD2[d]}T`;
+}
+
+// Two cached days: records mostly share a day, and those that fall back to the transport time
+// (often the next day) would otherwise evict it on every switch.
+let dayA = NaN;
+let prefixA = '';
+let dayB = NaN;
+let prefixB = '';
 
 /** `2026-11-21T10:00:01.234Z`. The date part is cached: consecutive records share a day. */
 export function formatIsoMillis(ms: number): string {
   const t = Math.floor(Number.isFinite(ms) ? Math.min(Math.max(ms, MIN_MS), MAX_MS) : 0);
   const day = Math.floor(t / DAY_MS);
-  if (day !== cachedDay) {
-    cachedPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
-    cachedDay = day;
+  let prefix: string;
+  if (day === dayA) prefix = prefixA;
+  else if (day === dayB) prefix = prefixB;
+  else {
+    prefix = dayPrefix(day);
+    dayB = dayA;
+    prefixB = prefixA;
+    dayA = day;
+    prefixA = prefix;
   }
   let r = t - day * DAY_MS;
   const milli = r % 1000;
@@ -161,6 +187,5 @@ export function formatIsoMillis(ms: number): string {
   r = (r - sec) / 60;
   const min = r % 60;
   const hour = (r - min) / 60;
-  const msText = milli < 10 ? `00${milli}` : milli < 100 ? `0${milli}` : String(milli);
-  return `${cachedPrefix}${PAD2[hour]}:${PAD2[min]}:${PAD2[sec]}.${msText}Z`;
+  return `${prefix}${PAD2[hour]}:${PAD2[min]}:${PAD2[sec]}.${PAD3[milli]}Z`;
 }
