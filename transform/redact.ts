@@ -19,14 +19,49 @@ export function isSecretKey(key: string): boolean {
   return dot >= 0 && SECRET_KEYS.has(n.slice(dot + 1));
 }
 
-// A cheap superset test: text that contains none of these stems (ASCII case-insensitive) and
-// no `\u` escape cannot hold a secret, so the hot path skips redaction entirely. Key spellings
-// split by `-`/`_` between their words (`api_key`, `x-api-key`, `pass_word`, `access-token`,
-// `session_key`) still contain a stem; a separator inside a word (`s_i_g_n`) is not caught here.
+// A cheap superset test. A secret key (§6) is a run of ASCII letters, digits, `-` and `_` (or
+// the last dotted segment of one) that normalizes to one of SECRET_KEYS, so text can only
+// hold a secret where a stem below sits inside such a run; `Bearer` and `\u` escapes (which
+// may spell anything) count wherever they are. Each stem hit is checked against its whole run,
+// so words like `INVALID_API_KEY` or `signature` do not send a record down the redaction path.
+// A key split by `-`/`_` between its words (`api_key`, `x-api-key`, `pass_word`, `access-token`,
+// `session_key`) still contains a stem; a separator inside a word (`s_i_g_n`) is not caught here.
+const STEM = /sign|session|token|secret|pass[-_]*word|authori[sz]ation|cookie|api[-_]*key|bearer|\\u/gi;
 const HINT = /sign|session|token|secret|pass[-_]*word|authori[sz]ation|cookie|api[-_]*key|bearer|\\u/i;
 
+/** [A-Za-z0-9_-]: the characters of a key run (normKey drops `-`/`_`, `.` splits segments). */
+function isRunChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45;
+}
+
+/** Whether s[from, to) normalizes (ASCII lower case, no `-`/`_`) to a secret key name. */
+function isSecretSpan(s: string, from: number, to: number): boolean {
+  let n = '';
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 45 || c === 95) continue;
+    n += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
+  }
+  return SECRET_KEYS.has(n);
+}
+
 export function mayHoldSecret(text: string): boolean {
-  return HINT.test(text);
+  STEM.lastIndex = 0;
+  for (let m = STEM.exec(text); m !== null; m = STEM.exec(text)) {
+    const c = m[0].charCodeAt(0);
+    // `\u…` and `Bearer` (the only stem starting with b) count anywhere.
+    if (c === 92 || c === 98 || c === 66) return true;
+    let from = m.index;
+    while (from > 0 && isRunChar(text.charCodeAt(from - 1))) from--;
+    let to = m.index + m[0].length;
+    while (to < text.length && isRunChar(text.charCodeAt(to))) to++;
+    if (isSecretSpan(text, from, to)) return true;
+    // After a backslash the run's first letter may be an escape (`\nsign=` is a newline, then
+    // `sign=`, once decoded), so the run without it counts too.
+    if (from > 0 && text.charCodeAt(from - 1) === 92 && isSecretSpan(text, from + 1, to)) return true;
+    STEM.lastIndex = to;
+  }
+  return false;
 }
 
 // `Bearer` + a token of 8+ characters of [A-Za-z0-9._~+/=-] (§6).

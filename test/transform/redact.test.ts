@@ -47,6 +47,28 @@ describe('redactText', () => {
   });
 });
 
+describe('mayHoldSecret', () => {
+  it('flags a stem only inside a run that normalizes to a secret key', () => {
+    for (const s of ['{"api_key":1}', 'X-Api-Key: k', '{"accessToken":"t"}', 'headers.authorization=x', '{"key":"Sign","value":"v"}', 'pass_word=x', '__sign__=x', 'Session-Key: s']) {
+      assert.equal(mayHoldSecret(s), true, s);
+    }
+    for (const s of ['{"error":{"code":"INVALID_API_KEY"}}', '{"signature_method":"md5","token_count":3}', 'cookies=2 design=x', 'msg="sessions expired"', 'a2sign=x']) {
+      assert.equal(mayHoldSecret(s), false, s);
+      assert.equal(redactText(s), s);
+    }
+    // `session` alone is a secret key name, wherever it stands.
+    assert.equal(mayHoldSecret('msg="session expired"'), true);
+  });
+  it('counts Bearer and \\u escapes anywhere, and escaped letters before a key', () => {
+    assert.equal(mayHoldSecret('xBearer abcdefgh12'), true);
+    assert.equal(mayHoldSecret('{"k":"\\u0041"}'), true);
+    // `\nsign=` is a newline then `sign=` once the JSON string is decoded.
+    const rec = '{"message":"boom\\nsign=SECRETVALUE1"}';
+    assert.equal(mayHoldSecret(rec), true);
+    assert.ok(!JSON.stringify(redactValue(JSON.parse(rec))).includes('SECRETVALUE1'));
+  });
+});
+
 describe('redactValue', () => {
   it('redacts secret keys at any depth, whatever their value type', () => {
     const v = redactValue({ a: { password: { nested: 1 } }, list: [{ Sign: 5 }], ok: 'x' });
