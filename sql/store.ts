@@ -32,7 +32,7 @@ export interface InsertOptions {
  * serialisation pass per row.
  */
 export interface RowPayload {
-  format: 'JSONCompactEachRow' | 'JSONEachRow';
+  format: 'JSONCompactEachRow' | 'JSONEachRow' | 'TabSeparated';
   columns: readonly string[];
   /** Newline-terminated rows. */
   body: string;
