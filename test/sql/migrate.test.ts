@@ -84,3 +84,27 @@ test('the request-id bloom filter and the rejects request_id column exist', asyn
     await t.cleanup();
   }
 });
+
+test('0007: raw and head compress with ZSTD(1); rows written before the change read back after merges', async () => {
+  const config = testConfig('codec');
+  const store = await openStore(config);
+  const db = config.CLICKHOUSE_DATABASE;
+  try {
+    // Apply up to 0006, write a row under the released codec, then the rest.
+    await store.command(`CREATE DATABASE ${db}`);
+    for (const m of loadMigrations(db, 30).filter((x) => x.name <= '0006')) for (const s of m.statements) await store.command(s);
+    await store.command(`INSERT INTO ${db}.events (event_time, source, raw) VALUES ('2026-11-21 10:00:00.000', 'gateway', 'before')`);
+    await store.migrate();
+    await store.command(`INSERT INTO ${db}.events (event_time, source, raw) VALUES ('2026-11-21 10:00:01.000', 'gateway', 'after')`);
+    await store.command(`OPTIMIZE TABLE ${db}.events FINAL`);
+    const cols = await store.query<{ table: string; name: string; compression_codec: string }>(
+      `SELECT table, name, compression_codec FROM system.columns WHERE database = {db:String} AND name IN ('raw', 'head') ORDER BY table`, { db });
+    assert.deepEqual(cols.map((c) => `${c.table}.${c.name} ${c.compression_codec}`), ['events.raw CODEC(ZSTD(1))', 'rejects.head CODEC(ZSTD(1))']);
+    assert.deepEqual((await store.query<{ raw: string }>(`SELECT raw FROM ${db}.events ORDER BY event_time`)).map((r) => r.raw), ['before', 'after']);
+    const [mut] = await store.query<{ n: number }>(`SELECT count() AS n FROM system.mutations WHERE database = {db:String}`, { db });
+    assert.equal(mut?.n, 0, 'a codec change rewrites nothing');
+  } finally {
+    await store.command(`DROP DATABASE IF EXISTS ${db} SYNC`);
+    await store.close();
+  }
+});
