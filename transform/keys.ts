@@ -114,20 +114,27 @@ export class KeyMap {
    * Whether any slot that can hold a nested body is set (wrappers, `message`, `msg`, `error`):
    * most objects have none, and collectBodies then skips its ten lookups.
    */
-  readonly mayHoldBody: boolean = false;
+  mayHoldBody = false;
 
-  constructor(obj: Obj) {
-    const v = this.v;
-    for (const k in obj) {
-      const slot = slotOf(k);
-      if (slot < 0 || v[slot] !== undefined) continue;
-      const val = obj[k];
-      if (val === null || val === undefined) continue;
-      if (slot === S.alipayBody && !isObj(val)) continue;
-      v[slot] = val;
-      // Wrapper slots are the last ones (S.response on); a slot added later only widens this.
-      if (slot >= S.response || slot === S.message || slot === S.msg || slot === S.error) this.mayHoldBody = true;
-    }
+  constructor(obj: Obj | undefined) {
+    if (obj !== undefined) for (const k in obj) this.put(k, obj[k]);
+  }
+
+  /** A text line's pairs (text-line.ts), in line order, as if they were one object's keys. */
+  static fromPairs(keys: readonly string[], values: readonly unknown[]): KeyMap {
+    const m = new KeyMap(undefined);
+    for (let i = 0; i < keys.length; i++) m.put(keys[i] as string, values[i]);
+    return m;
+  }
+
+  private put(k: string, val: unknown): void {
+    const slot = slotOf(k);
+    if (slot < 0 || this.v[slot] !== undefined) return;
+    if (val === null || val === undefined) return;
+    if (slot === S.alipayBody && !isObj(val)) return;
+    this.v[slot] = val;
+    // Wrapper slots are the last ones (S.response on); a slot added later only widens this.
+    if (slot >= S.response || slot === S.message || slot === S.msg || slot === S.error) this.mayHoldBody = true;
   }
 
   get(slot: number): unknown {

@@ -6,10 +6,10 @@ import { gatewayCode, statusClassCategory } from './catalog.ts';
 import { BodyDecoder, collectBodies, isGatewayError } from './bodies.ts';
 import { failedOffers, hasVendorMarker, successFlag, upstreamError, vendorError, type VendorError } from './dialects.ts';
 import { CATEGORIES, type Category, type Event, type LimitKind, type NormalizeContext, type NormalizeResult, type Outcome } from './event.ts';
-import { K, keyMap, pickStr, S, str, toInt, type KeyMap, type Obj } from './keys.ts';
+import { K, KeyMap, keyMap, pickStr, S, str, toInt, type Obj } from './keys.ts';
 import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD_BYTES, DEFAULT_RAW_MAX_BYTES, HEAD_MAX_BYTES, truncateUtf8 } from './limits.ts';
 import { headOf, parseRecord } from './parse-record.ts';
-import { isSecretKey, mayHoldSecret, redactText, redactValue } from './redact.ts';
+import { isSecretKey, mayHoldSecret, redactPairs, redactText, redactValue } from './redact.ts';
 import type { TextRecord } from './text-line.ts';
 import { formatIsoMillis, parseTime } from './time.ts';
 
@@ -45,22 +45,31 @@ function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): No
 
   // Redaction is skipped only when the text cannot hold a secret (redact.ts mayHoldSecret).
   const suspicious = mayHoldSecret(p.text);
-  let top: Obj;
+  let topMap: KeyMap;
   let tail: Obj | undefined;
   let reqToken = '';
   let raw: string;
   if (p.kind === 'json') {
-    top = suspicious ? (redactValue(p.obj) as Obj) : p.obj;
+    const top = suspicious ? (redactValue(p.obj) as Obj) : p.obj;
     raw = suspicious ? JSON.stringify(top) : p.text;
+    topMap = keyMap(top);
   } else {
-    top = suspicious ? (redactValue(p.rec.fields) as Obj) : p.rec.fields;
-    tail = p.rec.tail && suspicious ? (redactValue(p.rec.tail) as Obj) : p.rec.tail;
-    reqToken = p.rec.reqToken;
-    raw = suspicious ? textRaw(p.text, p.rec, top, tail) : p.text;
+    const rec = p.rec;
+    reqToken = rec.reqToken;
+    if (suspicious) {
+      const red = redactPairs(rec.keys, rec.values);
+      tail = rec.tail ? (redactValue(rec.tail) as Obj) : undefined;
+      raw = textRaw(p.text, rec, red.values, tail);
+      topMap = KeyMap.fromPairs(red.keys, red.values);
+    } else {
+      tail = rec.tail;
+      raw = p.text;
+      topMap = KeyMap.fromPairs(rec.keys, rec.values);
+    }
   }
 
   const decode = new BodyDecoder(maxDepth, suspicious);
-  const maps = collectBodies(keyMap(top), tail, decode);
+  const maps = collectBodies(topMap, tail, decode);
 
   let status = 0;
   for (const m of maps) {
@@ -267,14 +276,20 @@ function cap(s: string): string {
  * `raw` of a text line: redacted text around each JSON value, which is re-serialized redacted
  * (reusing the redacted copy of the fields when the span is the value they hold).
  */
-function textRaw(text: string, rec: TextRecord, fields: Obj, tail: Obj | undefined): string {
+function textRaw(text: string, rec: TextRecord, values: readonly unknown[], tail: Obj | undefined): string {
   let out = '';
   let pos = 0;
   for (const sp of rec.spans) {
     out += redactText(text.slice(pos, sp.start));
     // A secret key's JSON value was already replaced by redacting the text before it.
     if (!(sp.key !== '' && isSecretKey(sp.key))) {
-      const redacted = sp.key === '' ? (sp.value === rec.tail ? tail : undefined) : rec.fields[sp.key] === sp.value ? fields[sp.key] : undefined;
+      // The redacted copy of the field, when the span is the value the field holds (the first of its key).
+      let redacted: unknown;
+      if (sp.key === '') redacted = sp.value === rec.tail ? tail : undefined;
+      else {
+        const at = rec.keys.indexOf(sp.key);
+        redacted = at >= 0 && rec.values[at] === sp.value ? values[at] : undefined;
+      }
       out += JSON.stringify(redacted ?? redactValue(sp.value));
     }
     pos = sp.end;

@@ -201,3 +201,30 @@ export function redactValue(v: unknown): unknown {
   }
   return out;
 }
+
+/**
+ * redactValue of a text line's pairs (text-line.ts keys/values), as if they were one object:
+ * the same pair-list rule, the same key and value redaction. Keys of a text line are runs of
+ * [A-Za-z0-9_.@-] and so never change under redactText; a changed key would replace the value
+ * of an equal key in its place, as object assignment does.
+ */
+export function redactPairs(keys: readonly string[], values: readonly unknown[]): { keys: string[]; values: unknown[] } {
+  let pairSecret = false;
+  for (let i = 0; i < keys.length; i++) {
+    const val = values[i];
+    if (typeof val === 'string' && keyInfo(keys[i] as string).pairName && isSecretKey(val)) pairSecret = true;
+  }
+  const outKeys: string[] = [];
+  const outValues: unknown[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const info = keyInfo(keys[i] as string);
+    const val = info.secret || (pairSecret && info.pairValue) ? REDACTED : redactValue(values[i]);
+    const at = info.redacted === keys[i] ? -1 : outKeys.indexOf(info.redacted);
+    if (at >= 0) outValues[at] = val;
+    else {
+      outKeys.push(info.redacted);
+      outValues.push(val);
+    }
+  }
+  return { keys: outKeys, values: outValues };
+}

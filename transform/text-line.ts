@@ -14,8 +14,15 @@ export interface JsonSpan {
 }
 
 export interface TextRecord {
-  /** logfmt pairs (strings, or parsed JSON for `key={…}`), plus `ts`, `level`, `method`, `route`. */
-  fields: Obj;
+  /**
+   * logfmt pairs (strings, or parsed JSON for `key={…}`), plus `ts`, `level`, `method`, `route`,
+   * in line order, the first of a repeated key only (`__proto__` never). Kept as two arrays:
+   * an object keyed by text slices costs a string-table lookup per key on every line.
+   */
+  keys: string[];
+  values: unknown[];
+  /** The pairs as an object (built on first use; the normalizer reads the arrays). */
+  readonly fields: Obj;
   /** A JSON object closing the line with no key of its own. */
   tail: Obj | undefined;
   /** The first bare `req_…` token. */
@@ -114,8 +121,68 @@ function trimPunctuation(word: string): string {
   return word.slice(start, Math.max(start, end));
 }
 
+/** A line's pairs: first of a key wins; a Set takes over the duplicate check on long lines. */
+class Pairs {
+  readonly keys: string[] = [];
+  readonly values: unknown[] = [];
+  private index: Set<string> | undefined;
+
+  has(key: string): boolean {
+    if (this.index !== undefined) return this.index.has(key);
+    const ks = this.keys;
+    for (let i = 0; i < ks.length; i++) if (ks[i] === key) return true;
+    return false;
+  }
+
+  /** Set `key`, replacing the value of an earlier one in its place. */
+  set(key: string, value: unknown): void {
+    const i = this.keys.indexOf(key);
+    if (i < 0) this.add(key, value);
+    else this.values[i] = value;
+  }
+
+  add(key: string, value: unknown): void {
+    if (key === '__proto__' || this.has(key)) return;
+    this.keys.push(key);
+    this.values.push(value);
+    if (this.index !== undefined) this.index.add(key);
+    else if (this.keys.length > 16) this.index = new Set(this.keys);
+  }
+}
+
+/** The pairs as a plain object (a `__proto__` key never gets here). */
+export function pairsObject(keys: readonly string[], values: readonly unknown[]): Obj {
+  const o: Obj = {};
+  for (let i = 0; i < keys.length; i++) o[keys[i] as string] = values[i];
+  return o;
+}
+
+class Line implements TextRecord {
+  private obj: Obj | undefined;
+  constructor(
+    readonly keys: string[],
+    readonly values: unknown[],
+    readonly tail: Obj | undefined,
+    readonly reqToken: string,
+    readonly spans: JsonSpan[],
+    readonly recognisable: boolean,
+  ) {}
+
+  get fields(): Obj {
+    return (this.obj ??= pairsObject(this.keys, this.values));
+  }
+}
+
+/** `[ERROR]`, `ERROR:` -> `ERROR` (one leading `[`, one trailing `]` or `:`). */
+function levelWord(tok: string): string {
+  const start = tok.charCodeAt(0) === 91 ? 1 : 0;
+  const last = tok.charCodeAt(tok.length - 1);
+  const end = tok.length > start && (last === 93 || last === 58) ? tok.length - 1 : tok.length;
+  return start === 0 && end === tok.length ? tok : tok.slice(start, end);
+}
+
 export function parseTextLine(s: string, maxDepth: number): TextRecord {
-  const fields: Obj = {};
+  const fields = new Pairs();
   const spans: JsonSpan[] = [];
   let tail: Obj | undefined;
   let reqToken = '';
@@ -138,7 +205,7 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
       tok += s.slice(i, e2);
       i = skipSpace(s, e2);
     }
-    fields.ts = tok;
+    fields.add('ts', tok);
   } else if (DATE_ONLY.test(tok)) {
     const j = skipSpace(s, e);
     const e2 = tokenEnd(s, j);
@@ -151,14 +218,14 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
         clock += s.slice(i, e3);
         i = skipSpace(s, e3);
       }
-      fields.ts = `${tok} ${clock}`;
+      fields.add('ts', `${tok} ${clock}`);
     }
   }
   // Level word.
   e = tokenEnd(s, i);
-  tok = s.slice(i, e).replace(/^\[|\]$|:$/g, '');
-  if (LEVELS.has(tok.toUpperCase())) {
-    fields.level = tok;
+  tok = levelWord(s.slice(i, e));
+  if (tok.length <= 8 && LEVELS.has(tok.toUpperCase())) {
+    fields.add('level', tok);
     i = skipSpace(s, e);
   }
 
@@ -203,8 +270,7 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
         value = s.slice(j, te);
         j = te;
       }
-      // A plain object is much faster than a null-prototype one; `__proto__` must stay data.
-      if (key !== '__proto__' && !Object.hasOwn(fields, key)) fields[key] = value;
+      fields.add(key, value);
       pairs++;
       i = skipSpace(s, j);
       continue;
@@ -212,7 +278,8 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
     e = tokenEnd(s, i);
     const word = s.slice(i, e);
     if (reqToken === '') {
-      if (word.length <= 200) {
+      // A request id token starts `req_`, after at most one opening bracket.
+      if (word.length <= 200 && word.indexOf('req_') <= 1 && word.indexOf('req_') >= 0) {
         const w = trimPunctuation(word);
         if (REQ.test(w)) reqToken = w;
       }
@@ -224,18 +291,19 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
       const num = trimPunctuation(s.slice(j, se));
       if (/^[1-5]\d\d$/.test(num)) proseStatus = num;
     }
-    if (METHODS.has(word) && !('method' in fields)) {
+    if (METHODS.has(word) && !fields.has('method')) {
       const j = skipSpace(s, e);
       const pe = tokenEnd(s, j);
       if (s[j] === '/') {
-        fields.method = word;
-        fields.route = s.slice(j, pe);
+        fields.add('method', word);
+        // A `route=` pair before it is overwritten (the prose route names the request).
+        fields.set('route', s.slice(j, pe));
         i = skipSpace(s, pe);
         continue;
       }
     }
     i = skipSpace(s, e);
   }
-  if (proseStatus !== '' && !('status' in fields)) fields.status = proseStatus;
-  return { fields, tail, reqToken, spans, recognisable: leadingTime || pairs > 0 || reqToken !== '' };
+  if (proseStatus !== '') fields.add('status', proseStatus);
+  return new Line(fields.keys, fields.values, tail, reqToken, spans, leadingTime || pairs > 0 || reqToken !== '');
 }
