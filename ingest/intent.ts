@@ -1,30 +1,43 @@
 // The write-ahead intent kept in Kafka's committed-offset metadata (a free string stored with
-// each committed offset, OffsetCommit v0+): before the rows of a partition's segments are
-// inserted, the consumer commits its unchanged position with the exact offset ranges it is
-// about to insert. Whoever next owns the partition (this process after a restart, or another
-// group member after a rebalance) reads them back and cuts its first segments on exactly those
-// ranges, which reproduces the same insert-deduplication tokens. See README.md, "Delivery".
+// each committed offset, OffsetCommit v0+). Before a flush inserts anything, every partition in
+// it commits its unchanged position with the flush's *composition*: the ordered list of
+// (topic, partition, first–last) segments that go into its one insert per table. Whoever next
+// owns the partitions reads it back and either replays the identical flush (same segments, same
+// order, same token) or, when the partitions are now split between owners, checks the store per
+// range. See README.md, "Delivery".
+//
+//   faultline/2 <topic>|<topic>… <t>.<partition>:<first>+<last-first>,…   a flush composition
+//   faultline/1 <first>-<last>,…                                            per-partition ranges (check the store)
 
 export interface OffsetRange {
   first: number;
   last: number;
 }
 
-const PREFIX = 'faultline/1 ';
+/** One segment of a flush: a contiguous offset range of one partition. */
+export interface SegmentRef extends OffsetRange {
+  topic: string;
+  partition: number;
+}
+
+const V1 = 'faultline/1 ';
+const V2 = 'faultline/2 ';
 /** Brokers cap metadata at offset.metadata.max.bytes (4096 by default). */
-const MAX_METADATA = 4000;
+export const MAX_METADATA = 4000;
+/** Kafka topic names are [a-zA-Z0-9._-]{1,249}: the separators below never occur in them. */
+const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 
 export function encodeIntent(ranges: readonly OffsetRange[]): string {
-  const text = PREFIX + ranges.map((r) => `${r.first}-${r.last}`).join(',');
+  const text = V1 + ranges.map((r) => `${r.first}-${r.last}`).join(',');
   if (text.length > MAX_METADATA) throw new Error(`intent of ${ranges.length} ranges exceeds the offset metadata limit`);
   return text;
 }
 
-/** Ranges recorded in a committed offset's metadata; [] for none, foreign or malformed metadata. */
+/** Ranges recorded in a per-partition (v1) intent; [] for none, foreign or malformed metadata. */
 export function decodeIntent(metadata: string | null | undefined): OffsetRange[] {
-  if (!metadata || !metadata.startsWith(PREFIX)) return [];
+  if (!metadata || !metadata.startsWith(V1)) return [];
   const out: OffsetRange[] = [];
-  for (const part of metadata.slice(PREFIX.length).split(',')) {
+  for (const part of metadata.slice(V1.length).split(',')) {
     const m = /^(\d+)-(\d+)$/.exec(part);
     if (!m) return [];
     const first = Number(m[1]);
@@ -34,5 +47,70 @@ export function decodeIntent(metadata: string | null | undefined): OffsetRange[]
     if (prev && first <= prev.last) return [];
     out.push({ first, last });
   }
+  return out;
+}
+
+/** The composition of a flush as metadata text; undefined when it cannot be encoded within the limit. */
+export function encodeComposition(refs: readonly SegmentRef[]): string | undefined {
+  const topics: string[] = [];
+  const entries: string[] = [];
+  for (const r of refs) {
+    if (!TOPIC.test(r.topic)) return undefined;
+    let t = topics.indexOf(r.topic);
+    if (t < 0) t = topics.push(r.topic) - 1;
+    entries.push(`${t}.${r.partition}:${r.first}+${r.last - r.first}`);
+  }
+  const text = `${V2}${topics.join('|')} ${entries.join(',')}`;
+  return refs.length > 0 && text.length <= MAX_METADATA ? text : undefined;
+}
+
+/** The segments of a flush composition, in flush order; undefined for anything that is not a well-formed one. */
+export function decodeComposition(metadata: string | null | undefined): SegmentRef[] | undefined {
+  if (!metadata || !metadata.startsWith(V2)) return undefined;
+  const [topicPart, entryPart, extra] = metadata.slice(V2.length).split(' ');
+  if (!topicPart || !entryPart || extra !== undefined) return undefined;
+  const topics = topicPart.split('|');
+  if (!topics.every((t) => TOPIC.test(t))) return undefined;
+  const out: SegmentRef[] = [];
+  const lastOf = new Map<string, number>();
+  for (const e of entryPart.split(',')) {
+    const m = /^(\d+)\.(\d+):(\d+)\+(\d+)$/.exec(e);
+    if (!m) return undefined;
+    const topic = topics[Number(m[1])];
+    const partition = Number(m[2]);
+    const first = Number(m[3]);
+    const last = first + Number(m[4]);
+    if (topic === undefined || !Number.isSafeInteger(partition) || !Number.isSafeInteger(last)) return undefined;
+    const k = `${topic}/${partition}`;
+    if (first <= (lastOf.get(k) ?? -1)) return undefined; // a partition's ranges ascend and never overlap
+    lastOf.set(k, last);
+    out.push({ topic, partition, first, last });
+  }
+  return out;
+}
+
+/**
+ * Cut a flush's segments into compositions that each fit the metadata limit, keeping every
+ * partition's segments in one composition (a partition's metadata names one composition).
+ * Normally that is one; only many partitions with long names or offsets need more.
+ */
+export function splitCompositions<T extends SegmentRef>(segments: readonly T[]): T[][] {
+  const byPartition = new Map<string, T[]>();
+  for (const s of segments) {
+    const k = `${s.topic}/${s.partition}`;
+    const list = byPartition.get(k) ?? [];
+    list.push(s);
+    byPartition.set(k, list);
+  }
+  const out: T[][] = [];
+  let cur: T[] = [];
+  for (const segs of byPartition.values()) {
+    if (cur.length > 0 && encodeComposition([...cur, ...segs]) === undefined) {
+      out.push(cur);
+      cur = [];
+    }
+    cur.push(...segs);
+  }
+  if (cur.length > 0) out.push(cur);
   return out;
 }

@@ -1,16 +1,19 @@
 // `faultline run` on Kafka: a kafkajs consumer group over the gateway and client topics.
-// Fetched batches are normalized into per-partition buffers (partition-buffer.ts); a flush,
-// on the size or time bound, (1) commits each partition's unchanged position with the ranges
-// it is about to insert as metadata (the intent), (2) inserts the segments with their dedup
-// tokens until ClickHouse acknowledges them, (3) commits the offsets after them. README.md
+// Fetched batches are normalized into per-partition buffers (partition-buffer.ts); a flush
+// (flush.ts), on the size or time bound, (1) commits each partition's unchanged position with
+// the flush's composition as metadata (the intent), (2) inserts everything with one insert per
+// table under the composition's token, (3) commits the offsets after it. A new generation
+// reads positions and intents (recovery.ts) and replays pending flushes. README.md
 // ("Delivery") argues why this gives no loss and no duplicates across crashes and rebalances.
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { FaultlineError, errorMessage } from '../lib/errors.ts';
 import type { Source } from '../transform/event.ts';
-import { decodeIntent, encodeIntent } from './intent.ts';
+import { flush, flushable } from './flush.ts';
+import { GroupCommit, type CommitFn } from './group-commit.ts';
 import type { Logger } from './log.ts';
 import type { IngestMetrics } from './metrics.ts';
 import { PartitionBuffer, type PartitionStart } from './partition-buffer.ts';
+import { fetchCommitted, partitionKey as key, planStarts } from './recovery.ts';
 import { AbortedError, DEFAULT_BACKOFF, sleep, type BackoffPolicy } from './retry.ts';
 import type { Limits, Normalizer, Segment } from './segment.ts';
 import type { Sink } from './sink.ts';
@@ -37,17 +40,6 @@ export interface KafkaIngestOptions {
   backoff?: BackoffPolicy;
 }
 
-interface CommitEntry {
-  topic: string;
-  partition: number;
-  offset: string;
-  metadata: string;
-}
-
-type CommitFn = EachBatchPayload['commitOffsetsIfNecessary'];
-
-const key = (topic: string, partition: number) => `${topic}/${partition}`;
-
 export class KafkaIngest {
   private readonly consumer: Consumer;
   private readonly admin: Admin;
@@ -63,6 +55,9 @@ export class KafkaIngest {
   private activeBatches = 0;
   private timer: NodeJS.Timeout | undefined;
   private abort = new AbortController();
+  /** Aborted when its generation ends: a flush of an ended generation stops retrying (the next owner replays it). */
+  private epochAbort = new AbortController();
+  private readonly commits: GroupCommit;
   private fatal: ((err: unknown) => void) | undefined;
   /** Settles when the consumer stops: resolves after a graceful stop, rejects on a fatal error. */
   readonly done: Promise<void>;
@@ -84,6 +79,15 @@ export class KafkaIngest {
       retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5000 },
     });
     this.admin = o.kafka.admin();
+    this.commits = new GroupCommit({
+      epoch: () => this.epoch,
+      commitFn: () => this.commitFn,
+      stopping: () => this.stopping,
+      backoff: this.backoff,
+      metrics: o.metrics,
+      log: o.log,
+      sessionTimeoutMs: o.sessionTimeoutMs,
+    });
     this.done = new Promise<void>((resolve, reject) => {
       this.resolveDone = resolve;
       this.fatal = (err) => {
@@ -119,6 +123,8 @@ export class KafkaIngest {
   /** A new generation: everything buffered from the last one is dropped (it will be re-read from the committed offsets). */
   private onJoin(assigned: Record<string, number[]>): void {
     const epoch = ++this.epoch;
+    this.epochAbort.abort();
+    this.epochAbort = new AbortController();
     this.parts = new Map();
     this.assignment = new Map(Object.entries(assigned).map(([t, ps]) => [t, new Set(ps)]));
     this.o.metrics.rebalances.inc();
@@ -134,26 +140,13 @@ export class KafkaIngest {
   }
 
   private async readStarts(epoch: number): Promise<Map<string, PartitionStart>> {
-    const out = new Map<string, PartitionStart>();
-    const topics = [...this.assignment.keys()];
-    if (topics.length === 0) return out;
-    for (let attempt = 0; ; attempt++) {
-      if (epoch !== this.epoch || this.stopping) return out;
-      try {
-        const res = await this.admin.fetchOffsets({ groupId: this.o.groupId, topics });
-        for (const { topic, partitions } of res) {
-          for (const p of partitions) {
-            const committed = Number(p.offset) >= 0 ? Number(p.offset) : null;
-            out.set(key(topic, p.partition), { committed, replay: committed === null ? [] : decodeIntent(p.metadata) });
-          }
-        }
-        return out;
-      } catch (err) {
-        this.o.metrics.commitErrors.inc();
-        this.o.log.warn(`reading committed offsets failed (attempt ${attempt + 1}): ${errorMessage(err)}`);
-        await sleep(Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** attempt), this.abort.signal);
-      }
-    }
+    if (this.assignment.size === 0) return new Map();
+    // Every partition of the subscribed topics: a composition may name partitions assigned elsewhere.
+    const committed = await fetchCommitted(this.admin, this.o.groupId, [...this.o.topics.keys()], {
+      backoff: this.backoff, metrics: this.o.metrics, log: this.o.log, signal: this.abort.signal,
+      cancelled: () => epoch !== this.epoch || this.stopping,
+    });
+    return committed ? planStarts(this.assignment, committed) : new Map();
   }
 
   /** Wait for `p` while keeping the group session alive (eachBatch blocks the fetch loop, which is what heartbeats). */
@@ -192,7 +185,10 @@ export class KafkaIngest {
         }
         buf = new PartitionBuffer(batch.topic, batch.partition, source, this.o.normalize, this.o.limits, this.o.batchSize, start);
         this.parts.set(k, buf);
-        if (start.replay.length > 0) this.o.log.info(`${k}: replaying ${start.replay.map((r) => `${r.first}-${r.last}`).join(',')} from the previous owner's intent`);
+        if (start.replay.length > 0) {
+          const how = start.group ? 'whole, with the flush it was in' : 'checked against the store (its flush is split between owners)';
+          this.o.log.info(`${k}: replaying ${start.replay.map((r) => `${r.first}-${r.last}`).join(',')} from the previous owner's intent, ${how}`);
+        }
       }
       const added = buf.append(batch.messages);
       if (added > 0) this.o.metrics.recordsIn.inc({ topic: batch.topic }, added);
@@ -216,7 +212,7 @@ export class KafkaIngest {
   /** Records in memory: buffered plus being inserted. Unfinished replay ranges do not count: pausing for them could never end. */
   private memoryRecords(): number {
     let n = this.inFlightRecords;
-    for (const b of this.parts.values()) if (b.pendingReplay.length === 0) n += b.records;
+    for (const b of this.parts.values()) if (!b.held) n += b.records;
     return n;
   }
 
@@ -243,7 +239,7 @@ export class KafkaIngest {
     let oldest = Infinity;
     for (const b of this.parts.values()) {
       total += b.records;
-      if (b.hasTakeable) oldest = Math.min(oldest, b.oldestAt ?? Infinity);
+      if (flushable(b, this.parts)) oldest = Math.min(oldest, b.oldestAt ?? Date.now());
     }
     if (oldest === Infinity) return;
     if (!force && total < this.o.batchSize && Date.now() - oldest < this.o.batchMs) return;
@@ -259,58 +255,33 @@ export class KafkaIngest {
     });
   }
 
-  private async flush(): Promise<void> {
+  private flush(): Promise<void> {
     const epoch = this.epoch;
-    const work: { buf: PartitionBuffer; segs: Segment[] }[] = [];
-    for (const buf of this.parts.values()) {
-      if (!buf.hasTakeable) continue;
-      const segs = buf.take();
-      if (segs.length > 0) work.push({ buf, segs });
-    }
-    if (work.length === 0) return;
-    const segments = work.flatMap((w) => w.segs);
-    const records = segments.reduce((n, s) => n + s.records, 0);
-    this.inFlightRecords += records;
-    try {
-      // (1) Intent: the position stays, the metadata names every range about to be inserted
-      // (and any stored earlier whose commit failed), so whoever reads it can cut them again.
-      const intent = work.map(({ buf, segs }) => {
-        const ranges = [...buf.unacked, ...segs.map((s) => ({ first: s.first, last: s.last }))];
-        return { topic: buf.topic, partition: buf.partition, offset: String(buf.committed ?? ranges[0]!.first), metadata: encodeIntent(ranges) };
-      });
-      if (!(await this.commit(epoch, intent, 'intent'))) {
-        // Not inserted, not committed: these records must be read again, which the rejoin that
-        // ended this generation does (it re-reads from the committed offsets).
-        await this.awaitGeneration(epoch);
-        return;
-      }
-      // (2) Rows, each segment with its deterministic tokens; retried until acknowledged.
-      const lagOf = (s: Segment) => {
+    const signal = AbortSignal.any([this.abort.signal, this.epochAbort.signal]);
+    return flush({
+      parts: this.parts,
+      sink: this.o.sink,
+      signal,
+      log: this.o.log,
+      commit: (entries, what) => this.commits.commit(epoch, entries, what, signal),
+      awaitGeneration: () => this.commits.awaitGeneration(epoch, this.abort.signal),
+      lagOf: (s: Segment) => {
         const b = this.parts.get(key(s.topic, s.partition));
         return b && b.highWatermark >= 0 ? Math.max(0, b.highWatermark - s.last - 1) : 0;
-      };
-      await this.o.sink.write(segments, { signal: this.abort.signal, lagOf });
-      // (3) Done: commit the offsets after the stored ranges, with no intent left.
-      const done = work.map(({ buf, segs }) => ({ topic: buf.topic, partition: buf.partition, offset: String(segs[segs.length - 1]!.last + 1), metadata: '' }));
-      const committed = await this.commit(epoch, done, 'offsets');
-      for (const { buf, segs } of work) {
-        const k = key(buf.topic, buf.partition);
-        if (committed) {
-          buf.committed = segs[segs.length - 1]!.last + 1;
-          buf.unacked = [];
-          this.o.metrics.committedOffset.set({ topic: buf.topic, partition: String(buf.partition) }, buf.committed);
-          this.setLag(buf);
-        } else {
-          buf.unacked.push(...segs.map((s) => ({ first: s.first, last: s.last })));
-        }
-        this.account(k, buf, segs);
-      }
-    } finally {
-      this.inFlightRecords -= records;
-    }
+      },
+      stored: (buf, segs, committed) => {
+        buf.committed = committed;
+        this.o.metrics.committedOffset.set({ topic: buf.topic, partition: String(buf.partition) }, committed);
+        this.setLag(buf);
+        this.account(key(buf.topic, buf.partition), buf, segs);
+      },
+      inFlight: (n) => {
+        this.inFlightRecords += n;
+      },
+    });
   }
 
-  private account(k: string, buf: PartitionBuffer, segs: Segment[]): void {
+  private account(k: string, buf: PartitionBuffer, segs: readonly Segment[]): void {
     const m = this.o.metrics;
     const st = this.stored.get(k) ?? { records: 0, events: 0, rejects: 0 };
     const labels = { topic: buf.topic, partition: String(buf.partition) };
@@ -326,54 +297,6 @@ export class KafkaIngest {
     m.partRecords.set(labels, st.records);
     m.partEvents.set(labels, st.events);
     m.partRejects.set(labels, st.rejects);
-  }
-
-  /**
-   * Commit through the consumer group of this generation only. kafkajs's consumer.commitOffsets
-   * retries internally, and a retry after a rejoin would carry the new generation for a
-   * partition that may now be someone else's; so we call the group's commit directly, check
-   * the generation before every attempt, and retry ourselves. Returns false when the
-   * generation ended first (the next owner replays from the intent).
-   */
-  private async commit(epoch: number, entries: CommitEntry[], what: string): Promise<boolean> {
-    const topics = new Map<string, { partition: number; offset: string; metadata: string }[]>();
-    for (const e of entries) {
-      const list = topics.get(e.topic) ?? [];
-      list.push({ partition: e.partition, offset: e.offset, metadata: e.metadata });
-      topics.set(e.topic, list);
-    }
-    const payload = { topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) };
-    for (let attempt = 0; ; attempt++) {
-      if (epoch !== this.epoch || !this.commitFn) return false;
-      if (this.abort.signal.aborted) throw new AbortedError(`commit of ${what}`);
-      try {
-        await this.commitFn(payload as Parameters<CommitFn>[0]);
-        return true;
-      } catch (err) {
-        this.o.metrics.commitErrors.inc();
-        const type = (err as { type?: string }).type ?? '';
-        if (/REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|FENCED/.test(type)) {
-          // This generation is over: no commit of it can succeed any more.
-          this.o.log.info(`commit of ${what} refused (${type}): the group is rebalancing; ranges are replayed from the intent`);
-          return false;
-        }
-        this.o.log.warn(`commit of ${what} failed (attempt ${attempt + 1}): ${errorMessage(err)}`);
-        await sleep(Math.round(Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** Math.min(attempt, 10))), this.abort.signal);
-      }
-    }
-  }
-
-  /**
-   * After a commit refused for a generation that ended, wait for the rejoin (which resets
-   * every buffer and re-reads from the committed offsets). If none comes, the records taken
-   * for the failed flush would never be read again: stop rather than lose them.
-   */
-  private async awaitGeneration(epoch: number): Promise<void> {
-    const deadline = Date.now() + Math.max(4 * this.o.sessionTimeoutMs, 30_000);
-    while (epoch === this.epoch && !this.stopping && Date.now() < deadline) await sleep(50, this.abort.signal);
-    if (epoch === this.epoch && !this.stopping) {
-      throw new FaultlineError('KAFKA_GENERATION', 'the consumer group generation ended but no rejoin followed; exiting so that a restart re-reads the uncommitted records');
-    }
   }
 
   /** For the progress line: total lag, records in memory, paused or not. */
@@ -400,7 +323,7 @@ export class KafkaIngest {
       for (;;) {
         if (this.flushing) await this.flushing;
         if (this.abort.signal.aborted) throw new FaultlineError('DRAIN_TIMEOUT', `could not store the buffered records within ${deadlineMs} ms; they will be read again on the next start`);
-        if (![...this.parts.values()].some((b) => b.hasTakeable)) break;
+        if (![...this.parts.values()].some((b) => flushable(b, this.parts))) break;
         this.maybeFlush(true);
       }
       const left = [...this.parts.values()].reduce((n, b) => n + b.records, 0);

@@ -5,6 +5,9 @@
 //   each range's last offset and is never cut earlier, whatever the time or size bounds;
 // - otherwise a segment ends at the size bound or when the sink takes it (time bound). Such
 //   cuts need not be reproducible: they are recorded in the intent before their insert.
+// A partition with replay ranges is *held*: take() hands out nothing until every replay range
+// is sealed, then exactly the replay segments, and nothing more until release() (after their
+// offsets are committed), so a partition's metadata never names two flushes at once.
 import type { Source } from '../transform/event.ts';
 import type { OffsetRange } from './intent.ts';
 import { SegmentBuilder, type Limits, type Normalizer, type Segment } from './segment.ts';
@@ -21,21 +24,25 @@ export interface PartitionStart {
   committed: number | null;
   /** Ranges that were about to be inserted when the previous owner stopped. */
   replay: OffsetRange[];
+  /**
+   * The composition (intent metadata) these ranges are replayed in whole, or null when they are
+   * checked against the store one by one (ownership split, or a per-partition intent).
+   */
+  group?: string | null;
 }
 
 export class PartitionBuffer {
   private open: SegmentBuilder | null = null;
   private ready: Segment[] = [];
   private readonly replay: OffsetRange[];
+  private readonly group: string | null;
+  /** Replay ranges pending or their segments not yet committed: nothing else is handed out. */
+  private holding: boolean;
+  private replayTaken = false;
   /** Next offset expected; records below it are already buffered or stored. */
   private nextOffset: number;
   /** Committed position: everything below it is stored. */
   committed: number | null;
-  /**
-   * Ranges stored whose offsets commit failed: the next intent must name them too, or a crash
-   * after it would cut them differently on replay.
-   */
-  unacked: OffsetRange[] = [];
   /** Last high watermark seen by a fetch (-1: unknown), for the lag. */
   highWatermark = -1;
   private readyRecords = 0;
@@ -53,11 +60,28 @@ export class PartitionBuffer {
     this.committed = start.committed;
     this.nextOffset = start.committed ?? 0;
     this.replay = [...start.replay];
+    this.group = start.group ?? null;
+    this.holding = this.replay.length > 0;
+  }
+
+  /** Held for a replay (its buffered records cannot be flushed yet: they do not count towards backpressure). */
+  get held(): boolean {
+    return this.holding;
+  }
+
+  /** The replay segments are stored and committed: hand out the rest normally from now on. */
+  release(): void {
+    this.holding = false;
   }
 
   /** Ranges still to be reproduced exactly. */
   get pendingReplay(): readonly OffsetRange[] {
     return this.replay;
+  }
+
+  /** The composition this partition's replay belongs to (null: checked against the store). */
+  get replayGroup(): string | null {
+    return this.group;
   }
 
   /** Append fetched messages (in offset order); returns how many were new. */
@@ -74,7 +98,10 @@ export class PartitionBuffer {
       }
       if (!this.open) {
         this.open = new SegmentBuilder(this.topic, this.partition, this.source, this.normalize, this.limits);
-        this.open.replayed = this.replay.length > 0;
+        if (this.replay.length > 0) {
+          this.open.replayed = true;
+          this.open.replayGroup = this.group;
+        }
       }
       const ts = Number(m.timestamp);
       this.open.add(offset, m.value, Number.isFinite(ts) && ts > 0 ? ts : Date.now());
@@ -96,7 +123,7 @@ export class PartitionBuffer {
     }
     const seg = this.open.seal();
     this.readyRecords += seg.records;
-    this.readyBytes += this.open.bytes;
+    this.readyBytes += seg.bytes;
     this.ready.push(seg);
     this.open = null;
   }
@@ -106,6 +133,18 @@ export class PartitionBuffer {
    * an unfinished replay range (which must wait for its last offset to be reproducible).
    */
   take(): Segment[] {
+    if (this.holding) {
+      if (this.replay.length > 0 || this.replayTaken) return [];
+      this.replayTaken = true;
+      const n = this.ready.findIndex((s) => !s.replayed);
+      const out = n < 0 ? this.ready : this.ready.slice(0, n);
+      this.ready = n < 0 ? [] : this.ready.slice(n);
+      for (const s of out) {
+        this.readyRecords -= s.records;
+        this.readyBytes -= s.bytes;
+      }
+      return out;
+    }
     if (this.replay.length === 0) this.sealOpen();
     const out = this.ready;
     this.ready = [];
@@ -125,6 +164,7 @@ export class PartitionBuffer {
 
   /** Whether take() would return something now. */
   get hasTakeable(): boolean {
+    if (this.holding) return this.replay.length === 0 && !this.replayTaken;
     return this.ready.length > 0 || (this.replay.length === 0 && (this.open?.records ?? 0) > 0);
   }
 

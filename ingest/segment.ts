@@ -35,6 +35,17 @@ export interface Segment {
   readonly openedAt: number;
   /** Cut on a range recorded in a committed intent: it may have been stored already. */
   readonly replayed: boolean;
+  /**
+   * For a replayed segment, the composition (intent metadata) of the flush it is replayed in
+   * whole, or null when its partitions are now split between owners and it must be checked
+   * against the store instead (README.md, "Delivery").
+   */
+  readonly replayGroup: string | null;
+  /** Bytes of the records read. */
+  readonly bytes: number;
+  /** Offsets of the event and reject rows, line by line; kept for replayed segments only (to insert just the missing rows). */
+  readonly eventOffsets?: readonly number[];
+  readonly rejectOffsets?: readonly number[];
 }
 
 /** Tokens contain only [A-Za-z0-9._:-]: topic names may not, file names certainly may not. */
@@ -45,6 +56,21 @@ function tokenSafe(s: string): string {
 /** The insert-deduplication token of a segment's rows in `table` (events, rejects). */
 export function dedupToken(seg: Pick<Segment, 'topic' | 'partition' | 'first' | 'last' | 'digest'>, table: string): string {
   return `fl1:${tokenSafe(seg.topic)}:${seg.partition}:${seg.first}-${seg.last}:${seg.digest.slice(0, 16)}:${table}`;
+}
+
+type TokenPart = Pick<Segment, 'topic' | 'partition' | 'first' | 'last' | 'digest'>;
+
+/**
+ * The token of one insert holding several segments, in this order: a pure function of the
+ * ordered (topic, partition, first, last, digest) list, so replaying the same composition gives
+ * the same token. A single segment keeps its own per-segment token (the file source, and
+ * flushes that hold one segment, dedup exactly as before).
+ */
+export function flushToken(segs: readonly TokenPart[], table: string): string {
+  if (segs.length === 1) return dedupToken(segs[0]!, table);
+  const h = createHash('sha1');
+  for (const s of segs) h.update(`${s.topic}\0${s.partition}\0${s.first}\0${s.last}\0${s.digest}\n`);
+  return `fl2:${h.digest('hex')}:${table}`;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -64,8 +90,11 @@ export class SegmentBuilder {
   private readonly reasons = new Map<RejectReason, number>();
   private readonly hash: Hash = createHash('sha1');
   readonly openedAt = Date.now();
-  /** Set by the partition buffer when this segment reproduces an intent range. */
+  /** Set by the partition buffer (before the first add) when this segment reproduces an intent range. */
   replayed = false;
+  replayGroup: string | null = null;
+  private eventOffsets: number[] | undefined;
+  private rejectOffsets: number[] | undefined;
 
   constructor(
     readonly topic: string,
@@ -77,7 +106,13 @@ export class SegmentBuilder {
 
   /** Normalize one record into an event or a reject row. A throwing normalizer is a bug, but it must not stop the stream either: the record becomes a reject that says so. */
   add(offset: number, value: Uint8Array | null, transportMs: number): void {
-    if (this.records === 0) this.first = offset;
+    if (this.records === 0) {
+      this.first = offset;
+      if (this.replayed) {
+        this.eventOffsets = [];
+        this.rejectOffsets = [];
+      }
+    }
     this.last = offset;
     this.records++;
     const bytes = value ?? new Uint8Array(0);
@@ -100,6 +135,7 @@ export class SegmentBuilder {
     if (res.ok) {
       this.eventText += eventLine(res.event, this.topic, this.partition, offset);
       this.eventCount++;
+      this.eventOffsets?.push(offset);
     } else {
       this.reasons.set(res.reject.reason, (this.reasons.get(res.reject.reason) ?? 0) + 1);
       this.rejectText += rejectLine({
@@ -107,6 +143,7 @@ export class SegmentBuilder {
         reason: res.reject.reason, detail: res.reject.detail, head: res.reject.head,
       });
       this.rejectCount++;
+      this.rejectOffsets?.push(offset);
     }
   }
 
@@ -125,6 +162,9 @@ export class SegmentBuilder {
       digest: this.hash.digest('hex'),
       openedAt: this.openedAt,
       replayed: this.replayed,
+      replayGroup: this.replayGroup,
+      bytes: this.bytes,
+      ...(this.eventOffsets ? { eventOffsets: this.eventOffsets, rejectOffsets: this.rejectOffsets ?? [] } : {}),
     };
   }
 }

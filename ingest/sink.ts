@@ -4,12 +4,12 @@
 // what allows the caller to commit the offsets of those segments afterwards.
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Store } from '../sql/store.ts';
+import type { RowPayload, Store } from '../sql/store.ts';
 import { StoreError } from '../lib/errors.ts';
 import type { Logger } from './log.ts';
 import type { IngestMetrics } from './metrics.ts';
 import { DEFAULT_BACKOFF, retrying, type BackoffPolicy } from './retry.ts';
-import { dedupToken, type Segment } from './segment.ts';
+import { dedupToken, flushToken, type Segment } from './segment.ts';
 
 export interface SinkOptions {
   store: Store;
@@ -19,8 +19,6 @@ export interface SinkOptions {
   backoff?: BackoffPolicy;
   /** The `consumer` column of the ledger (client id, host and pid by default). */
   consumer?: string;
-  /** Segments inserted in parallel (chDB serialises anyway; a server benefits). */
-  concurrency?: number;
 }
 
 export interface WriteOptions {
@@ -41,7 +39,6 @@ export class Sink {
   private readonly metrics: IngestMetrics | undefined;
   private readonly backoff: BackoffPolicy;
   readonly consumer: string;
-  private readonly concurrency: number;
 
   constructor(opts: SinkOptions) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(opts.database)) throw new StoreError(`invalid database name ${opts.database}`, { retriable: false });
@@ -51,7 +48,6 @@ export class Sink {
     this.metrics = opts.metrics;
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
     this.consumer = opts.consumer ?? `faultline@${hostname()}:${process.pid}`;
-    this.concurrency = Math.max(1, opts.concurrency ?? 2);
   }
 
   private retry<T>(what: string, fn: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
@@ -63,59 +59,113 @@ export class Sink {
     });
   }
 
-  /** Store the rows and ledger rows of `segments`; resolves once all are acknowledged. */
+  /**
+   * Store the rows and ledger rows of `segments` as ONE insert per table (events, rejects,
+   * ledger), in the given order, under tokens of the ordered segment list (`flushToken`):
+   * written again with the same segments in the same order — an in-process retry, or the next
+   * owner replaying the flush's composition — ClickHouse drops it block by block, in `events`
+   * and in every view target, which also heals a write that was cut short. Resolves once all
+   * are acknowledged.
+   */
   async write(segments: readonly Segment[], opts: WriteOptions = {}): Promise<void> {
     if (segments.length === 0) return;
     const started = performance.now();
-    const queue = [...segments];
-    const worker = async () => {
-      for (let seg = queue.shift(); seg; seg = queue.shift()) {
-        const s = seg;
-        if (s.events.rows > 0) {
-          await this.retry(`insert of ${s.events.rows} events (${s.topic}/${s.partition} ${s.first}-${s.last})`, () => this.store.insertPayload('events', s.events, { dedupToken: dedupToken(s, 'events') }), opts.signal);
-        }
-        if (s.rejects.rows > 0) {
-          await this.retry(`insert of ${s.rejects.rows} rejects (${s.topic}/${s.partition} ${s.first}-${s.last})`, () => this.store.insertPayload('rejects', s.rejects, { dedupToken: dedupToken(s, 'rejects') }), opts.signal);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, segments.length) }, worker));
-    await this.writeLedger(segments, opts);
+    const what = segments.length === 1
+      ? `${segments[0]!.topic}/${segments[0]!.partition} ${segments[0]!.first}-${segments[0]!.last}`
+      : `${segments.length} segments`;
+    const events = concat(segments.map((s) => s.events));
+    if (events.rows > 0) {
+      const token = flushToken(segments, 'events');
+      await this.retry(`insert of ${events.rows} events (${what})`, () => this.store.insertPayload('events', events, { dedupToken: token }), opts.signal);
+    }
+    const rejects = concat(segments.map((s) => s.rejects));
+    if (rejects.rows > 0) {
+      const token = flushToken(segments, 'rejects');
+      await this.retry(`insert of ${rejects.rows} rejects (${what})`, () => this.store.insertPayload('rejects', rejects, { dedupToken: token }), opts.signal);
+    }
+    await this.insertLedger(segments, opts);
     this.metrics?.insertSeconds.observe((performance.now() - started) / 1000);
   }
 
   /**
-   * One ledger row per segment, all in one insert (one insert per segment would double the
-   * insert count). Its token covers the set of segments, so an in-process retry is dropped; a
-   * replayed segment (new owner, different set) first checks whether its row already exists.
+   * The fallback for a replayed segment that cannot be replayed inside its whole flush (its
+   * partitions now have different owners): store only what is missing. A ledger row for the
+   * exact range means all of it was acknowledged (the ledger is written last). Otherwise the
+   * offsets already in `events` ∪ `rejects` are left out, and the rest is inserted under a
+   * token of exactly the offsets inserted, so a retry, or a replay after a crash that re-checks
+   * and finds the same set missing, is dropped, while a different missing set is new content.
+   * Returns the rows inserted now. Residual (README.md): rows whose `events` part was written
+   * without their view parts (a kill inside one insert) stay short in the rollups.
    */
-  private async writeLedger(segments: readonly Segment[], opts: WriteOptions): Promise<void> {
-    let rows = segments;
-    const replayed = segments.filter((s) => s.replayed);
-    if (replayed.length > 0) {
-      const existing = new Set<string>();
-      for (const s of replayed) {
-        const found = await this.retry('ledger lookup', () => this.store.query<{ n: number }>(
-          `SELECT count() AS n FROM ${this.db}.ingest_batches WHERE topic = {topic:String} AND partition = {partition:Int32} AND first_offset = {first:Int64} AND last_offset = {last:Int64}`,
-          { topic: s.topic, partition: s.partition, first: s.first, last: s.last },
-        ), opts.signal);
-        if (Number(found[0]?.n ?? 0) > 0) existing.add(`${s.topic}/${s.partition}/${s.first}`);
-      }
-      rows = segments.filter((s) => !existing.has(`${s.topic}/${s.partition}/${s.first}`));
-      if (rows.length === 0) return;
+  async writeMissing(seg: Segment, opts: WriteOptions = {}): Promise<{ events: number; rejects: number }> {
+    const started = performance.now();
+    const key = { topic: seg.topic, partition: seg.partition, first: seg.first, last: seg.last };
+    const where = 'topic = {topic:String} AND partition = {partition:Int32} AND offset BETWEEN {first:Int64} AND {last:Int64}';
+    const ledger = await this.retry('ledger lookup', () => this.store.query<{ n: number }>(
+      `SELECT count() AS n FROM ${this.db}.ingest_batches WHERE topic = {topic:String} AND partition = {partition:Int32} AND first_offset = {first:Int64} AND last_offset = {last:Int64}`,
+      key,
+    ), opts.signal);
+    if (Number(ledger[0]?.n ?? 0) > 0) return { events: 0, rejects: 0 };
+    const rows = await this.retry('stored-offsets lookup', () => this.store.query<{ offset: number | string }>(
+      `SELECT offset FROM ${this.db}.events WHERE ${where} UNION ALL SELECT offset FROM ${this.db}.rejects WHERE ${where}`,
+      key,
+    ), opts.signal);
+    const stored = new Set(rows.map((r) => Number(r.offset)));
+    const events = missing(seg.events, seg.eventOffsets, stored);
+    const rejects = missing(seg.rejects, seg.rejectOffsets, stored);
+    const base = `fl3:${createHash('sha1').update(`${seg.topic}\0${seg.partition}\0${seg.first}\0${seg.last}\0${seg.digest}`).digest('hex').slice(0, 16)}`;
+    for (const [table, part] of [['events', events], ['rejects', rejects]] as const) {
+      if (part.payload.rows === 0) continue;
+      const token = `${base}:${createHash('sha1').update(part.offsets.join(',')).digest('hex')}:${table}`;
+      await this.retry(`insert of ${part.payload.rows} missing ${table} (${seg.topic}/${seg.partition} ${seg.first}-${seg.last})`,
+        () => this.store.insertPayload(table, part.payload, { dedupToken: token }), opts.signal);
     }
+    await this.insertLedger([seg], opts);
+    this.metrics?.insertSeconds.observe((performance.now() - started) / 1000);
+    return { events: events.payload.rows, rejects: rejects.payload.rows };
+  }
+
+  /** One ledger row per segment, all in one insert, under a token of the ordered segment list (unchanged since fl1). */
+  private async insertLedger(segments: readonly Segment[], opts: WriteOptions): Promise<void> {
+    const token = 'fl1:ledger:' + createHash('sha1').update(segments.map((s) => dedupToken(s, 'ledger')).join('|')).digest('hex');
     const now = new Date().toISOString();
-    const payload = rows
+    const payload = segments
       .map((s) => JSON.stringify({
         batch_time: now, topic: s.topic, partition: s.partition, first_offset: s.first, last_offset: s.last,
         records: s.records, events: s.events.rows, rejects: s.rejects.rows, lag: opts.lagOf?.(s) ?? 0, consumer: this.consumer,
       }))
       .join('\n');
-    const token = 'fl1:ledger:' + createHash('sha1').update(rows.map((s) => dedupToken(s, 'ledger')).join('|')).digest('hex');
-    await this.retry(`ledger insert of ${rows.length} rows`, () => this.store.command(
+    await this.retry(`ledger insert of ${segments.length} rows`, () => this.store.command(
       `INSERT INTO ${this.db}.ingest_batches (${LEDGER_NAMES}) SETTINGS insert_deduplicate = 1, insert_deduplication_token = '${token}' ` +
         `SELECT * FROM format(JSONEachRow, '${LEDGER_COLUMNS.replace(/'/g, "\\'")}', {rows:String})`,
       { rows: payload },
     ), opts.signal);
   }
+}
+
+/** The payloads of several segments as one (same format and columns: they come from one SegmentBuilder). */
+function concat(parts: readonly RowPayload[]): RowPayload {
+  if (parts.length === 1) return parts[0]!;
+  let body = '';
+  let rows = 0;
+  for (const p of parts) {
+    body += p.body;
+    rows += p.rows;
+  }
+  return { format: parts[0]!.format, columns: parts[0]!.columns, body, rows };
+}
+
+/** The rows of `payload` whose offsets (line by line) are not in `stored`. */
+function missing(payload: RowPayload, offsets: readonly number[] | undefined, stored: ReadonlySet<number>): { payload: RowPayload; offsets: number[] } {
+  if (payload.rows === 0) return { payload, offsets: [] };
+  if (!offsets || offsets.length !== payload.rows) throw new Error('a replayed segment without its row offsets');
+  const lines = payload.body.split('\n');
+  let body = '';
+  const kept: number[] = [];
+  offsets.forEach((o, i) => {
+    if (stored.has(o)) return;
+    body += lines[i]! + '\n';
+    kept.push(o);
+  });
+  return { payload: { ...payload, body, rows: kept.length }, offsets: kept };
 }

@@ -28,20 +28,21 @@ test(`SIGKILL at random points over ${ROUNDS} rounds, then a graceful stop: no l
     FAULTLINE_BATCH_SIZE: '150', FAULTLINE_BATCH_MS: '50', KAFKA_SESSION_TIMEOUT_MS: '3000',
   };
 
-  const gw = records('gateway', 6000, { tag: 'gc' });
-  const cl = records('client', 4000, { tag: 'cc' });
+  const gw = records('gateway', 18000, { tag: 'gc' });
+  const cl = records('client', 12000, { tag: 'cc' });
   const total = gw.values.length + cl.values.length;
   const producer = kafkaClient(broker.bootstrap).producer();
   await producer.connect();
   t.after(() => producer.disconnect());
-  // Produce in the background, throughout the rounds.
+  // Produce in the background, throughout the rounds (~30 s, in bursts that keep the consumer
+  // busy: every round has records to consume, however fast the earlier ones caught up).
   let produced = 0;
   const producing = (async () => {
     for (let i = 0; i < 20; i++) {
-      await produce(producer, 'gw-crash', gw.values.slice(i * 300, (i + 1) * 300), 4);
-      await produce(producer, 'cl-crash', cl.values.slice(i * 200, (i + 1) * 200), 4);
-      produced += 500;
-      await sleep(400);
+      await produce(producer, 'gw-crash', gw.values.slice(i * 900, (i + 1) * 900), 4);
+      await produce(producer, 'cl-crash', cl.values.slice(i * 600, (i + 1) * 600), 4);
+      produced += 1500;
+      await sleep(1500);
     }
   })();
 
@@ -51,7 +52,11 @@ test(`SIGKILL at random points over ${ROUNDS} rounds, then a graceful stop: no l
     const started = Date.now();
     const child = startRun(env, ['--progress-ms', '200']);
     // Kill once this run has stored something (so the kill lands while it consumes), after a random extra delay.
-    await waitFor(`round ${round} storing`, async () => /ingest: .* stored [1-9]/.test(child.stderr()) || child.proc.exitCode !== null, (ok) => ok, 60_000, 50);
+    await waitFor(`round ${round} storing`, async () => /ingest: .* stored [1-9]/.test(child.stderr()) || child.proc.exitCode !== null, (ok) => ok, 60_000, 50)
+      .catch((err: unknown) => {
+        child.kill('SIGKILL');
+        throw new Error(`${String(err)}\n${child.stderr().slice(-3000)}`);
+      });
     await sleep(Math.floor(Math.random() * 1200));
     child.kill('SIGKILL');
     const exit = await child.exited;
@@ -67,6 +72,8 @@ test(`SIGKILL at random points over ${ROUNDS} rounds, then a graceful stop: no l
   const store = await endpointStore(dataDir, 'faultline');
   t.after(() => store.close());
   const c = await waitFor('every record stored', () => counts(store, 'faultline'), (x) => x.events + x.rejects >= total, 90_000, 300);
+  // SIGTERM only once it runs (a signal during startup would end it before its handler is installed).
+  await waitFor('the last run started', async () => /ingest: /.test(last.stderr()), (ok) => ok, 30_000, 50);
   await sleep(500); // anything extra (a duplicate) would show up now
   const final = await counts(store, 'faultline');
   const rec = await reconcile(store, 'faultline');

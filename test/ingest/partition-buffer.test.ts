@@ -11,7 +11,7 @@ import { EVENT_COLUMNS } from '../../sql/rows.ts';
 
 const limits = { maxRecordBytes: 1 << 20, maxDepth: 64, rawMaxBytes: 4096 };
 const msg = (offset: number, text = `{"status":500,"request_id":"req_${offset}"}`): RawMessage => ({ offset: String(offset), value: Buffer.from(text), timestamp: '1763719200000' });
-const buffer = (start: { committed: number | null; replay: { first: number; last: number }[] }, max = 1000) =>
+const buffer = (start: { committed: number | null; replay: { first: number; last: number }[]; group?: string | null }, max = 1000) =>
   new PartitionBuffer('t', 0, 'gateway', normalize, limits, max, start);
 const tokens = (segs: Segment[]) => segs.map((s) => dedupToken(s, 'events'));
 /** The offsets of a segment's event rows, read back from its serialised payload. */
@@ -32,14 +32,40 @@ test('an unfinished replay range is held back, even past the size bound, and cut
   assert.equal(b.hasTakeable, false);
   assert.deepEqual(b.take(), []);
   b.append([msg(5), msg(6), msg(7), msg(8), msg(9), msg(10), msg(11), msg(12), msg(13), msg(14)]);
+  assert.equal(b.held, true);
   const segs = b.take();
-  assert.deepEqual(segs.map((s) => [s.first, s.last, s.replayed]), [[0, 9, true], [10, 12, true], [13, 14, false]]);
+  assert.deepEqual(segs.map((s) => [s.first, s.last, s.replayed]), [[0, 9, true], [10, 12, true]]);
+  // Held until the replay is committed: the partition's metadata names one flush at a time.
+  assert.deepEqual(b.take(), []);
+  assert.equal(b.hasTakeable, false);
+  b.release();
+  assert.deepEqual(b.take().map((s) => [s.first, s.last, s.replayed]), [[13, 14, false]]);
+});
+
+test('a replayed segment keeps the offsets of its rows (to insert only what is missing); a fresh one does not', () => {
+  const b = buffer({ committed: 0, replay: [{ first: 0, last: 3 }], group: null });
+  b.append([msg(0), msg(1, 'garbage garbage'), msg(2), msg(3), msg(4)]);
+  const [seg] = b.take();
+  assert.deepEqual([seg!.eventOffsets, seg!.rejectOffsets, seg!.replayGroup], [[0, 2, 3], [1], null]);
+  b.release();
+  assert.equal(b.take()[0]!.eventOffsets, undefined);
+});
+
+test('a replay range of which nothing comes back releases the partition with nothing to replay', () => {
+  const b = buffer({ committed: 0, replay: [{ first: 0, last: 9 }], group: 'g' });
+  b.append([msg(12), msg(13)]);
+  assert.equal(b.hasTakeable, true);
+  assert.deepEqual(b.take(), []);
+  b.release();
+  assert.deepEqual(b.take().map((s) => [s.first, s.last, s.replayed]), [[12, 13, false]]);
 });
 
 test('a replay range whose end never comes back (retention, compaction) is closed by the next offset after it', () => {
   const b = buffer({ committed: 0, replay: [{ first: 0, last: 9 }] });
   b.append([msg(0), msg(1), msg(20), msg(21)]);
-  assert.deepEqual(b.take().map((s) => [s.first, s.last]), [[0, 1], [20, 21]]);
+  assert.deepEqual(b.take().map((s) => [s.first, s.last]), [[0, 1]]);
+  b.release();
+  assert.deepEqual(b.take().map((s) => [s.first, s.last]), [[20, 21]]);
 });
 
 test('property: after a crash at any point, replaying the committed intent reproduces every token that may have been stored', () => {

@@ -1,6 +1,8 @@
-// The sink on real chDB: a segment written again (a retry, or a replay by the next owner)
-// leaves one copy of its rows, its ledger row and its rollup counts; a store that stays
-// down is retried until it comes back; a permanent error is not retried forever.
+// The sink on real chDB: a flush (one insert per table) written again — a retry, or the next
+// owner's whole replay, also after a write cut short — leaves one copy of its rows, ledger rows
+// and rollup counts, across several days (several blocks per insert); the split-ownership
+// fallback inserts only what is missing; a store that stays down is retried until it comes
+// back; a permanent error is not retried forever.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StoreError } from '../../lib/errors.ts';
@@ -14,8 +16,8 @@ import { counts, records } from './helpers.ts';
 const limits = { maxRecordBytes: 1 << 20, maxDepth: 64, rawMaxBytes: 4096 };
 const backoff = { initialMs: 20, maxMs: 100, permanentAttempts: 2 };
 
-function segmentsOf(topic: string, partition: number, values: Buffer[], start = 0, replay: { first: number; last: number }[] = []): Segment[] {
-  const b = new PartitionBuffer(topic, partition, 'gateway', normalize, limits, 100_000, { committed: start, replay });
+function segmentsOf(topic: string, partition: number, values: Buffer[], start = 0, replay: { first: number; last: number }[] = [], group: string | null = null): Segment[] {
+  const b = new PartitionBuffer(topic, partition, 'gateway', normalize, limits, 100_000, { committed: start, replay, group });
   b.append(values.map((v, i) => ({ offset: String(start + i), value: v, timestamp: String(Date.now()) })));
   return b.take();
 }
@@ -28,10 +30,12 @@ test('writing the same segments again stores nothing twice: rows, ledger and rol
   const segs = [...segmentsOf('gw', 0, recs.values.slice(0, 150)), ...segmentsOf('gw', 1, recs.values.slice(150))];
   await sink.write(segs);
   await sink.write(segs); // an in-process retry of the whole flush
-  // A replay by the next owner: same ranges cut from the intent, flushed in a different set.
-  const replay = segmentsOf('gw', 1, recs.values.slice(150), 0, [{ first: 0, last: 149 }]);
+  // A whole replay by the next owner: the same ranges cut again from the intent, same order.
+  const replay = [...segmentsOf('gw', 0, recs.values.slice(0, 150), 0, [{ first: 0, last: 149 }], 'c'), ...segmentsOf('gw', 1, recs.values.slice(150), 0, [{ first: 0, last: 149 }], 'c')];
   assert.equal(replay[0]!.replayed, true);
   await sink.write(replay);
+  // The split-ownership fallback finds the range in the ledger and inserts nothing.
+  assert.deepEqual(await sink.writeMissing(segmentsOf('gw', 1, recs.values.slice(150), 0, [{ first: 0, last: 149 }])[0]!), { events: 0, rejects: 0 });
   assert.deepEqual(await counts(ts.store, ts.db), { events: recs.valid, rejects: recs.garbage, distinct: 300 });
   const [l] = await ts.store.query<{ rows: number; records: number }>(`SELECT count() AS rows, sum(records) AS records FROM ${ts.db}.ingest_batches`);
   assert.deepEqual([Number(l!.rows), Number(l!.records)], [2, 300]);
@@ -83,4 +87,55 @@ test('an abort stops the retries without storing anything', async (t) => {
   setTimeout(() => ac.abort(), 200);
   await assert.rejects(sink.write(segmentsOf('gw', 0, records('gateway', 10).values), { signal: ac.signal }), /aborted/);
   assert.deepEqual(await counts(ts.store, ts.db), { events: 0, rejects: 0, distinct: 0 });
+});
+
+/** Gateway records spread over `days` days (each day is its own block of the insert). */
+function spread(n: number, days: number, tag: string): Buffer[] {
+  return Array.from({ length: n }, (_, i) => Buffer.from(i % 10 === 9
+    ? 'not a log line at all'
+    : JSON.stringify({ ts: new Date(Date.UTC(2026, 10, 1 + (i % days), 10, 0, 0) + i).toISOString(), request_id: `req_${tag}_${i}`, status: 500, route: '/v1/x', method: 'GET', channel: '1688' })));
+}
+
+async function exact(ts: { store: import('../../sql/store.ts').Store; db: string }, valid: number, rejects: number): Promise<void> {
+  assert.deepEqual(await counts(ts.store, ts.db), { events: valid, rejects, distinct: valid + rejects });
+  const [r] = await ts.store.query<{ n: number }>(`SELECT sum(events) AS n FROM ${ts.db}.events_1m`);
+  assert.equal(Number(r!.n), valid, 'rollups count each event once');
+  const [rj] = await ts.store.query<{ n: number }>(`SELECT sum(rejects) AS n FROM ${ts.db}.rejects_1m`);
+  assert.equal(Number(rj!.n), rejects, 'reject rollups too');
+}
+
+test('a flush cut short (events stored, rejects not) is completed by replaying it whole: rows and rollups exact over several days', async (t) => {
+  const ts = await testStore('sinkcut');
+  t.after(() => ts.cleanup());
+  const faulty = new FaultyStore(ts.store);
+  const sink = new Sink({ store: faulty, database: ts.db, log: silentLogger, backoff });
+  const segs = [0, 1, 2].flatMap((p) => segmentsOf('gw', p, spread(200, 4, `p${p}`)));
+  // Kill after the events insert: a store that fails every later insert, permanently.
+  const real = faulty.insertPayload.bind(faulty);
+  faulty.insertPayload = async (table, payload, opts) => {
+    if (table === 'rejects') throw new StoreError('killed', { retriable: false });
+    return real(table, payload, opts);
+  };
+  await assert.rejects(sink.write(segs), /killed/);
+  faulty.insertPayload = real;
+  assert.equal((await counts(ts.store, ts.db)).rejects, 0);
+  const again = [0, 1, 2].flatMap((p) => segmentsOf('gw', p, spread(200, 4, `p${p}`), 0, [{ first: 0, last: 199 }], 'c'));
+  await sink.write(again);
+  await exact(ts, 540, 60);
+});
+
+test('split ownership: the fallback inserts only the rows missing from the store, once, however often it runs', async (t) => {
+  const ts = await testStore('sinkmiss');
+  t.after(() => ts.cleanup());
+  const sink = new Sink({ store: ts.store, database: ts.db, log: silentLogger, backoff });
+  const values = spread(300, 3, 'm');
+  const [whole] = segmentsOf('gw', 4, values);
+  // The previous owner stored the events of the range (a flush with other partitions), not its rejects.
+  await ts.store.insertPayload('events', whole!.events, { dedupToken: 'another-flush:events' });
+  const [seg] = segmentsOf('gw', 4, values, 0, [{ first: 0, last: 299 }]);
+  assert.deepEqual(await sink.writeMissing(seg!), { events: 0, rejects: 30 });
+  assert.deepEqual(await sink.writeMissing(seg!), { events: 0, rejects: 0 }, 'now in the ledger');
+  await exact(ts, 270, 30);
+  const [l] = await ts.store.query<{ rows: number; records: number }>(`SELECT count() AS rows, sum(records) AS records FROM ${ts.db}.ingest_batches`);
+  assert.deepEqual([Number(l!.rows), Number(l!.records)], [1, 300]);
 });

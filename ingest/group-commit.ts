@@ -1,0 +1,82 @@
+// Offset commits bound to one consumer-group generation. kafkajs's consumer.commitOffsets
+// retries internally, and a retry after a rejoin would carry the *new* generation for a
+// partition that may now be someone else's; so commits go through the group's own commit
+// (captured from an eachBatch payload), the generation is checked before every attempt, and
+// retries are ours. A commit refused because the generation ended is not retried: the intent
+// stays, and the next owner replays it (README.md, "Generations").
+import type { EachBatchPayload } from 'kafkajs';
+import { FaultlineError, errorMessage } from '../lib/errors.ts';
+import type { Logger } from './log.ts';
+import type { IngestMetrics } from './metrics.ts';
+import { AbortedError, sleep, type BackoffPolicy } from './retry.ts';
+
+export interface CommitEntry {
+  topic: string;
+  partition: number;
+  offset: string;
+  metadata: string;
+}
+
+export type CommitFn = EachBatchPayload['commitOffsetsIfNecessary'];
+
+export interface GroupCommitDeps {
+  /** The generation (epoch) current now. */
+  epoch(): number;
+  /** The group's commit, once a batch has been seen. */
+  commitFn(): CommitFn | null;
+  stopping(): boolean;
+  backoff: BackoffPolicy;
+  metrics: IngestMetrics;
+  log: Logger;
+  sessionTimeoutMs: number;
+}
+
+const GENERATION_OVER = /REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|FENCED/;
+
+export class GroupCommit {
+  constructor(private readonly d: GroupCommitDeps) {}
+
+  /** Commit `entries` in generation `epoch`; false when that generation ended first. */
+  async commit(epoch: number, entries: readonly CommitEntry[], what: string, signal: AbortSignal): Promise<boolean> {
+    if (entries.length === 0) return true;
+    const topics = new Map<string, { partition: number; offset: string; metadata: string }[]>();
+    for (const e of entries) {
+      const list = topics.get(e.topic) ?? [];
+      list.push({ partition: e.partition, offset: e.offset, metadata: e.metadata });
+      topics.set(e.topic, list);
+    }
+    const payload = { topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) };
+    for (let attempt = 0; ; attempt++) {
+      const commitFn = this.d.commitFn();
+      if (epoch !== this.d.epoch() || !commitFn) return false;
+      if (signal.aborted) throw new AbortedError(`commit of ${what}`);
+      try {
+        await commitFn(payload as Parameters<CommitFn>[0]);
+        return true;
+      } catch (err) {
+        this.d.metrics.commitErrors.inc();
+        const type = (err as { type?: string }).type ?? '';
+        if (GENERATION_OVER.test(type)) {
+          this.d.log.info(`commit of ${what} refused (${type}): the group is rebalancing; ranges are replayed from the intent`);
+          return false;
+        }
+        this.d.log.warn(`commit of ${what} failed (attempt ${attempt + 1}): ${errorMessage(err)}`);
+        const { initialMs, maxMs } = this.d.backoff;
+        await sleep(Math.round(Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 10))), signal);
+      }
+    }
+  }
+
+  /**
+   * After a commit refused for a generation that ended, wait for the rejoin (which resets
+   * every buffer and re-reads from the committed offsets). If none comes, the records taken
+   * for the failed flush would never be read again: stop rather than lose them.
+   */
+  async awaitGeneration(epoch: number, signal: AbortSignal): Promise<void> {
+    const deadline = Date.now() + Math.max(4 * this.d.sessionTimeoutMs, 30_000);
+    while (epoch === this.d.epoch() && !this.d.stopping() && Date.now() < deadline && !signal.aborted) await sleep(50, signal);
+    if (epoch === this.d.epoch() && !this.d.stopping() && !signal.aborted) {
+      throw new FaultlineError('KAFKA_GENERATION', 'the consumer group generation ended but no rejoin followed; exiting so that a restart re-reads the uncommitted records');
+    }
+  }
+}

@@ -1,0 +1,76 @@
+// Where each newly assigned partition starts, and how its pending intent is replayed. Read
+// once per generation, after this process's own in-flight flush settled, from the committed
+// offsets and metadata of every partition of the subscribed topics:
+// - a flush composition (intent v2) whose partitions are ALL assigned to this member and
+//   ALL still name that same composition is replayed whole: identical segments, order and
+//   token, so ClickHouse drops whatever of it was stored and completes whatever was not;
+// - otherwise (ownership split by a rebalance, or some partition of it already moved on, or a
+//   per-partition v1 intent) the partition's ranges are cut exactly and checked against the
+//   store (`Sink.writeMissing`).
+import type { Admin } from 'kafkajs';
+import { errorMessage } from '../lib/errors.ts';
+import { decodeComposition, decodeIntent } from './intent.ts';
+import type { Logger } from './log.ts';
+import type { IngestMetrics } from './metrics.ts';
+import type { PartitionStart } from './partition-buffer.ts';
+import { sleep, type BackoffPolicy } from './retry.ts';
+
+export const partitionKey = (topic: string, partition: number) => `${topic}/${partition}`;
+
+export interface Committed {
+  /** Committed position, null when the group has none. */
+  offset: number | null;
+  metadata: string | null;
+}
+
+/** Starts of the assigned partitions, from what is committed for every partition of the subscribed topics. */
+export function planStarts(assignment: ReadonlyMap<string, ReadonlySet<number>>, committed: ReadonlyMap<string, Committed>): Map<string, PartitionStart> {
+  const out = new Map<string, PartitionStart>();
+  const assigned = (topic: string, partition: number) => assignment.get(topic)?.has(partition) ?? false;
+  for (const [topic, partitions] of assignment) {
+    for (const partition of partitions) {
+      const k = partitionKey(topic, partition);
+      const c = committed.get(k);
+      if (!c || c.offset === null) {
+        out.set(k, { committed: null, replay: [] });
+        continue;
+      }
+      const refs = decodeComposition(c.metadata);
+      if (!refs) {
+        out.set(k, { committed: c.offset, replay: decodeIntent(c.metadata), group: null });
+        continue;
+      }
+      const own = refs.filter((r) => r.topic === topic && r.partition === partition).map((r) => ({ first: r.first, last: r.last }));
+      const whole = refs.every((r) => assigned(r.topic, r.partition) && committed.get(partitionKey(r.topic, r.partition))?.metadata === c.metadata);
+      out.set(k, { committed: c.offset, replay: own, group: whole ? c.metadata : null });
+    }
+  }
+  return out;
+}
+
+/** Committed offsets and metadata of every partition of `topics`, retried until read (or `cancelled`). */
+export async function fetchCommitted(
+  admin: Admin,
+  groupId: string,
+  topics: readonly string[],
+  deps: { backoff: BackoffPolicy; metrics: IngestMetrics; log: Logger; signal: AbortSignal; cancelled: () => boolean },
+): Promise<Map<string, Committed> | null> {
+  for (let attempt = 0; ; attempt++) {
+    if (deps.cancelled()) return null;
+    try {
+      const res = await admin.fetchOffsets({ groupId, topics: [...topics] });
+      const out = new Map<string, Committed>();
+      for (const { topic, partitions } of res) {
+        for (const p of partitions) {
+          const offset = Number(p.offset) >= 0 ? Number(p.offset) : null;
+          out.set(partitionKey(topic, p.partition), { offset, metadata: p.metadata ?? null });
+        }
+      }
+      return out;
+    } catch (err) {
+      deps.metrics.commitErrors.inc();
+      deps.log.warn(`reading committed offsets failed (attempt ${attempt + 1}): ${errorMessage(err)}`);
+      await sleep(Math.min(deps.backoff.maxMs, deps.backoff.initialMs * 2 ** Math.min(attempt, 10)), deps.signal);
+    }
+  }
+}
