@@ -27,6 +27,8 @@ export function isSecretKey(key: string): boolean {
 // A key split by `-`/`_` between its words (`api_key`, `x-api-key`, `pass_word`, `access-token`,
 // `session_key`) still contains a stem; a separator inside a word (`s_i_g_n`) is not caught here.
 const STEM = /sign|session|token|secret|pass[-_]*word|authori[sz]ation|cookie|api[-_]*key|bearer|\\u/gi;
+// The same stems over lower-cased text: a case-sensitive scan is about a third cheaper.
+const STEM_LOWER = /s(?:ign|ession|ecret)|token|pass[-_]*word|authori[sz]ation|cookie|api[-_]*key|bearer|\\u/g;
 const HINT = /sign|session|token|secret|pass[-_]*word|authori[sz]ation|cookie|api[-_]*key|bearer|\\u/i;
 
 /** [A-Za-z0-9_-]: the characters of a key run (normKey drops `-`/`_`, `.` splits segments). */
@@ -46,8 +48,14 @@ function isSecretSpan(s: string, from: number, to: number): boolean {
 }
 
 export function mayHoldSecret(text: string): boolean {
-  STEM.lastIndex = 0;
-  for (let m = STEM.exec(text); m !== null; m = STEM.exec(text)) {
+  // toLowerCase keeps positions unless a character expands (U+0130); then scan the text itself.
+  // It may also fold a non-ASCII letter into an ASCII one (Kelvin sign -> k): one more stem
+  // hit at most, as runs are checked on the original text.
+  const low = text.toLowerCase();
+  const re = low.length === text.length ? STEM_LOWER : STEM;
+  const scan = re === STEM_LOWER ? low : text;
+  re.lastIndex = 0;
+  for (let m = re.exec(scan); m !== null; m = re.exec(scan)) {
     const c = m[0].charCodeAt(0);
     // `\u…` and `Bearer` (the only stem starting with b) count anywhere.
     if (c === 92 || c === 98 || c === 66) return true;
@@ -59,13 +67,14 @@ export function mayHoldSecret(text: string): boolean {
     // After a backslash the run's first letter may be an escape (`\nsign=` is a newline, then
     // `sign=`, once decoded), so the run without it counts too.
     if (from > 0 && text.charCodeAt(from - 1) === 92 && isSecretSpan(text, from + 1, to)) return true;
-    STEM.lastIndex = to;
+    re.lastIndex = to;
   }
   return false;
 }
 
 // `Bearer` + a token of 8+ characters of [A-Za-z0-9._~+/=-] (§6).
 const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi;
+const BEARER_WORD = /bearer/i;
 // A key followed by `=` or `:` (logfmt, headers, JSON text, escaped JSON text, query strings),
 // or a quoted name followed by `,` and maybe `"value":` (pair lists like `["Cookie","…"]` and
 // Taobao `{"key":"sign","value":…}` in JSON text that did not parse).
@@ -80,7 +89,8 @@ export function redactText(s: string): string {
   if (!HINT.test(s)) return s;
   // `\u0073ign` is `sign` to any JSON reader: decode such escapes so the key is seen.
   let t = s.includes('\\u') ? s.replace(UNICODE_ESCAPE, (_m, h: string) => String.fromCharCode(parseInt(h, 16))) : s;
-  t = t.replace(BEARER, `$1${REDACTED}`);
+  // A global replace costs even when nothing matches; most hinted text holds no Bearer.
+  if (BEARER_WORD.test(t)) t = t.replace(BEARER, `$1${REDACTED}`);
   let out = '';
   let last = 0;
   KEY_SEP.lastIndex = 0;

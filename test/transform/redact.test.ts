@@ -56,6 +56,11 @@ describe('mayHoldSecret', () => {
       assert.equal(mayHoldSecret(s), false, s);
       assert.equal(redactText(s), s);
     }
+    // Upper case, and text whose lower-casing changes its length (U+0130) or folds a non-ASCII letter.
+    assert.equal(mayHoldSecret('X-API-KEY: k'), true);
+    assert.equal(mayHoldSecret('\u0130 PASS_WORD=x'), true);
+    assert.equal(mayHoldSecret('\u0130 INVALID_API_KEY'), false);
+    assert.equal(mayHoldSecret('\u212Asign=x'), true);
     // `session` alone is a secret key name, wherever it stands.
     assert.equal(mayHoldSecret('msg="session expired"'), true);
   });
