@@ -1,7 +1,9 @@
 // Normalizer throughput: records/s of `normalize` on one core over a mixed corpus of
 // 120,000 records (gateway JSON, client text/logfmt, vendor bodies, business outcomes, some
-// with secrets, some rejects), fed as strings and as UTF-8 bytes (what Kafka hands over).
+// with secrets, some rejects), fed as strings and as UTF-8 bytes (what Kafka hands over),
+// then the cost of each kind of record on its own beside JSON.parse of the same records.
 //   node --import tsx bench/transform.ts
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { normalize, type NormalizeContext } from '../transform/index.ts';
@@ -12,6 +14,21 @@ const CODES = ['QUOTA_EXCEEDED', 'RATE_LIMIT_EXCEEDED', 'CHANNEL_UPSTREAM_ERROR'
 
 function pickOf<T>(xs: readonly T[], i: number): T {
   return xs[i % xs.length] as T;
+}
+
+export type CorpusKind = 'gateway-ok' | 'gateway-error' | 'gateway-business' | 'client-text' | 'client-text-taobao-secret' | 'client-result-code-secret' | 'client-alipay-secret' | 'client-logfmt' | 'invalid-json';
+
+/** The kind of corpus record i (the shares of the mix). */
+export function corpusKind(i: number): CorpusKind {
+  const k = i % 20;
+  if (k < 6) return 'gateway-ok';
+  if (k < 10) return 'gateway-error';
+  if (k < 12) return 'gateway-business';
+  if (k < 16) return 'client-text';
+  if (k < 17) return 'client-text-taobao-secret';
+  if (k < 18) return 'client-result-code-secret';
+  if (k < 19) return 'client-alipay-secret';
+  return i % 40 === 19 ? 'invalid-json' : 'client-logfmt';
 }
 
 /** One record of the mix; the shares roughly follow a gateway under error pressure. */
@@ -91,6 +108,53 @@ function main(): void {
   console.log(`${N} records, ${(totalBytes / N).toFixed(0)} B average, best of ${rounds} runs, one core; normalize costs ${(s.cpu / base.cpu).toFixed(1)}x JSON.parse of the same records`);
   const best = N / Math.min(s.cpu, b.cpu);
   console.log(`target 250,000 records/s (cpu time): ${best >= 250_000 ? 'met' : 'missed'} at ${Math.round(best).toLocaleString('en-US')} records/s`);
+  byKind(corpus, ctx);
+  console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+}
+
+/**
+ * Each kind on its own (best CPU time of 5 runs; a run of one kind is monomorphic, so the
+ * sum is below the mixed figure), with JSON.parse of the same records as its floor.
+ */
+function byKind(corpus: readonly { source: 'gateway' | 'client'; record: string }[], ctx: Record<'gateway' | 'client', NormalizeContext>): void {
+  const groups = new Map<CorpusKind, number[]>();
+  corpus.forEach((_, i) => {
+    const k = corpusKind(i);
+    const g = groups.get(k);
+    if (g) g.push(i);
+    else groups.set(k, [i]);
+  });
+  const cpuOf = (idx: readonly number[], f: (i: number) => void): number => {
+    let bestUs = Infinity;
+    for (let r = 0; r < 5; r++) {
+      const c0 = process.cpuUsage();
+      for (const i of idx) f(i);
+      const c = process.cpuUsage(c0);
+      bestUs = Math.min(bestUs, (c.user + c.system) / idx.length);
+    }
+    return bestUs;
+  };
+  let sink = 0;
+  console.log('per kind (each on its own):   share   µs/record   JSON.parse µs   µs x share');
+  let sum = 0;
+  for (const [kind, idx] of groups) {
+    const us = cpuOf(idx, (i) => {
+      const c = corpus[i]!;
+      if (normalize(c.record, ctx[c.source]).ok) sink++;
+    });
+    const floor = cpuOf(idx, (i) => {
+      const rec = corpus[i]!.record;
+      try {
+        if (rec.charCodeAt(0) === 123 && JSON.parse(rec) !== null) sink++;
+      } catch {
+        sink--;
+      }
+    });
+    const share = idx.length / corpus.length;
+    sum += us * share;
+    console.log(`  ${kind.padEnd(27)} ${(share * 100).toFixed(1).padStart(5)}%  ${us.toFixed(2).padStart(9)}   ${floor.toFixed(2).padStart(13)}   ${(us * share).toFixed(2).padStart(10)}`);
+  }
+  console.log(`  ${'sum'.padEnd(27)} 100.0%  ${sum.toFixed(2).padStart(9)}${sink === 0 ? ' ' : ''}`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) main();
