@@ -28,6 +28,13 @@ export interface FlushContext {
   /** The segments of `buf` are stored and committed up to `committed`. */
   stored(buf: PartitionBuffer, segs: readonly Segment[], committed: number): void;
   inFlight(records: number): void;
+  /**
+   * Take new segments from partitions only until this many records are taken (whole
+   * partitions, starting at `rotate` so that every partition gets its turn): flushes of about
+   * the batch size keep normalizing the next batch while this one is inserted.
+   */
+  maxRecords: number;
+  rotate: number;
 }
 
 /** Decoded compositions by their metadata text, for the replay groups of one generation. */
@@ -54,10 +61,17 @@ export async function flush(ctx: FlushContext): Promise<void> {
   const checked: { buf: PartitionBuffer; segs: Segment[] }[] = [];
   const groups = new Map<string, PartitionBuffer[]>();
   const released: PartitionBuffer[] = [];
-  for (const buf of ctx.parts.values()) {
+  const bufs = [...ctx.parts.values()];
+  const from = bufs.length > 0 ? ctx.rotate % bufs.length : 0;
+  let taken = 0;
+  for (const buf of [...bufs.slice(from), ...bufs.slice(0, from)]) {
     if (!flushable(buf, ctx.parts)) continue;
     if (!buf.held) {
-      fresh.push(...buf.take());
+      if (taken >= ctx.maxRecords) continue;
+      for (const s of buf.take()) {
+        fresh.push(s);
+        taken += s.records;
+      }
     } else if (buf.replayGroup === null) {
       const segs = buf.take();
       if (segs.length > 0) checked.push({ buf, segs });

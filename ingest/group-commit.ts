@@ -80,3 +80,14 @@ export class GroupCommit {
     }
   }
 }
+
+/** Wait for `p` while keeping the group session alive (eachBatch blocks the fetch loop, which is what heartbeats). */
+export async function heartbeating<T>(p: Promise<T>, payload: Pick<EachBatchPayload, 'heartbeat'>): Promise<T> {
+  let settled = false;
+  void p.then(() => (settled = true), () => (settled = true));
+  while (!settled) {
+    await Promise.race([p, sleep(500)]);
+    if (!settled) await payload.heartbeat();
+  }
+  return p;
+}

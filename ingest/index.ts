@@ -24,7 +24,7 @@ export { reconcile, type PartitionReconciliation } from './reconcile.ts';
 export { createKafka, brokerList } from './kafka-client.ts';
 export { createLogger, silentLogger, type Logger } from './log.ts';
 export { dedupToken, type Segment, type Normalizer, type Limits } from './segment.ts';
-export { encodeIntent, decodeIntent, type OffsetRange } from './intent.ts';
+export { encodeIntent, decodeIntent, encodeComposition, decodeComposition, type OffsetRange, type SegmentRef } from './intent.ts';
 export { DEFAULT_BACKOFF, type BackoffPolicy } from './retry.ts';
 
 /** What every source needs: configuration and an open, migrated store. */
@@ -74,7 +74,7 @@ function pipelineOf(deps: IngestDeps) {
 /** Start consuming both topics into the store; stop with `ingest.stop()`, failures surface on `ingest.done`. */
 export async function startKafkaIngest(
   deps: IngestDeps,
-  opts: { kafka?: Kafka; fromBeginning?: boolean; highWater?: number } = {},
+  opts: { kafka?: Kafka; fromBeginning?: boolean; highWater?: number; ready?: Promise<unknown> } = {},
 ): Promise<KafkaIngest> {
   const c = deps.config;
   const p = pipelineOf(deps);
@@ -86,6 +86,7 @@ export async function startKafkaIngest(
     sessionTimeoutMs: c.KAFKA_SESSION_TIMEOUT_MS,
     ...(opts.fromBeginning !== undefined ? { fromBeginning: opts.fromBeginning } : {}),
     ...(opts.highWater !== undefined ? { highWater: opts.highWater } : {}),
+    ...(opts.ready ? { ready: opts.ready } : {}),
     ...(deps.backoff ? { backoff: deps.backoff } : {}),
   });
   await ingest.start();

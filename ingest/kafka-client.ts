@@ -1,7 +1,7 @@
 // A kafkajs client from the configuration: brokers, client id, TLS and SASL passed through,
 // and kafkajs's own log lines routed to our logger (without their extra fields, which can
 // carry request payloads).
-import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type ConsumerConfig, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { Config } from '../lib/config.ts';
 import { ConfigError } from '../lib/errors.ts';
 import type { Logger } from './log.ts';
@@ -55,4 +55,19 @@ export function createKafka(c: KafkaSettings, log: Logger): Kafka {
     },
   };
   return new Kafka(config);
+}
+
+/**
+ * The group consumer's settings: heartbeats well inside the session timeout, a fetch wait no
+ * longer than the batch time bound (freshness), and kafkajs's retries for group calls.
+ */
+export function consumerConfig(groupId: string, sessionTimeoutMs: number, batchMs: number): ConsumerConfig {
+  return {
+    groupId,
+    sessionTimeout: sessionTimeoutMs,
+    rebalanceTimeout: Math.max(sessionTimeoutMs, 10_000),
+    heartbeatInterval: Math.max(100, Math.min(3000, Math.floor(sessionTimeoutMs / 5))),
+    maxWaitTimeInMs: Math.min(500, batchMs),
+    retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5000 },
+  };
 }

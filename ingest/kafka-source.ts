@@ -8,12 +8,14 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { FaultlineError, errorMessage } from '../lib/errors.ts';
 import type { Source } from '../transform/event.ts';
+import { FetchGate } from './backpressure.ts';
 import { flush, flushable } from './flush.ts';
-import { GroupCommit, type CommitFn } from './group-commit.ts';
+import { GroupCommit, heartbeating, type CommitFn } from './group-commit.ts';
+import { consumerConfig } from './kafka-client.ts';
 import type { Logger } from './log.ts';
 import type { IngestMetrics } from './metrics.ts';
 import { PartitionBuffer, type PartitionStart } from './partition-buffer.ts';
-import { fetchCommitted, partitionKey as key, planStarts } from './recovery.ts';
+import { describeReplay, fetchCommitted, partitionKey as key, planStarts } from './recovery.ts';
 import { AbortedError, DEFAULT_BACKOFF, sleep, type BackoffPolicy } from './retry.ts';
 import type { Limits, Normalizer, Segment } from './segment.ts';
 import type { Sink } from './sink.ts';
@@ -38,6 +40,8 @@ export interface KafkaIngestOptions {
   /** Pause fetching above this many records in memory (default 2 × batchSize). */
   highWater?: number;
   backoff?: BackoffPolicy;
+  /** Settles when the store can take rows (its migrations): fetching and normalizing start before. */
+  ready?: Promise<unknown>;
 }
 
 export class KafkaIngest {
@@ -49,15 +53,17 @@ export class KafkaIngest {
   private epochReady: Promise<Map<string, PartitionStart>> = new Promise(() => {});
   private flushing: Promise<void> | null = null;
   private inFlightRecords = 0;
+  private flushes = 0;
+  private lastYield = 0;
   private commitFn: CommitFn | null = null;
   private stopping = false;
-  private paused = false;
   private activeBatches = 0;
   private timer: NodeJS.Timeout | undefined;
   private abort = new AbortController();
   /** Aborted when its generation ends: a flush of an ended generation stops retrying (the next owner replays it). */
   private epochAbort = new AbortController();
   private readonly commits: GroupCommit;
+  private readonly gate: FetchGate;
   private fatal: ((err: unknown) => void) | undefined;
   /** Settles when the consumer stops: resolves after a graceful stop, rejects on a fatal error. */
   readonly done: Promise<void>;
@@ -70,15 +76,9 @@ export class KafkaIngest {
   constructor(private readonly o: KafkaIngestOptions) {
     this.highWater = o.highWater ?? Math.max(2 * o.batchSize, 1000);
     this.backoff = o.backoff ?? DEFAULT_BACKOFF;
-    this.consumer = o.kafka.consumer({
-      groupId: o.groupId,
-      sessionTimeout: o.sessionTimeoutMs,
-      rebalanceTimeout: Math.max(o.sessionTimeoutMs, 10_000),
-      heartbeatInterval: Math.max(100, Math.min(3000, Math.floor(o.sessionTimeoutMs / 5))),
-      maxWaitTimeInMs: Math.min(500, o.batchMs),
-      retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5000 },
-    });
+    this.consumer = o.kafka.consumer(consumerConfig(o.groupId, o.sessionTimeoutMs, o.batchMs));
     this.admin = o.kafka.admin();
+    this.gate = new FetchGate(this.consumer, [...o.topics.keys()], this.highWater, o.metrics, o.log);
     this.commits = new GroupCommit({
       epoch: () => this.epoch,
       commitFn: () => this.commitFn,
@@ -108,6 +108,7 @@ export class KafkaIngest {
       if (!e.payload.restart) this.fatal?.(e.payload.error);
       else this.o.log.warn(`kafka consumer restarting after: ${errorMessage(e.payload.error)}`);
     });
+    this.o.ready?.catch((err: unknown) => this.fatal?.(err)); // e.g. a failed migration: stop, even with nothing to flush
     await this.admin.connect();
     await consumer.connect();
     await consumer.subscribe({ topics: [...this.o.topics.keys()], fromBeginning: this.o.fromBeginning ?? true });
@@ -143,21 +144,9 @@ export class KafkaIngest {
     if (this.assignment.size === 0) return new Map();
     // Every partition of the subscribed topics: a composition may name partitions assigned elsewhere.
     const committed = await fetchCommitted(this.admin, this.o.groupId, [...this.o.topics.keys()], {
-      backoff: this.backoff, metrics: this.o.metrics, log: this.o.log, signal: this.abort.signal,
-      cancelled: () => epoch !== this.epoch || this.stopping,
+      ...this.o, backoff: this.backoff, signal: this.abort.signal, cancelled: () => epoch !== this.epoch || this.stopping,
     });
     return committed ? planStarts(this.assignment, committed) : new Map();
-  }
-
-  /** Wait for `p` while keeping the group session alive (eachBatch blocks the fetch loop, which is what heartbeats). */
-  private async heartbeating<T>(p: Promise<T>, payload: EachBatchPayload): Promise<T> {
-    let settled = false;
-    void p.then(() => (settled = true), () => (settled = true));
-    while (!settled) {
-      await Promise.race([p, sleep(500)]);
-      if (!settled) await payload.heartbeat();
-    }
-    return p;
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
@@ -169,7 +158,7 @@ export class KafkaIngest {
     this.activeBatches++;
     try {
       const epoch = this.epoch;
-      const starts = await this.heartbeating(this.epochReady, payload);
+      const starts = await heartbeating(this.epochReady, payload);
       if (epoch !== this.epoch || this.stopping || !this.assignment.get(batch.topic)?.has(batch.partition)) return;
       const k = key(batch.topic, batch.partition);
       let buf = this.parts.get(k);
@@ -185,10 +174,7 @@ export class KafkaIngest {
         }
         buf = new PartitionBuffer(batch.topic, batch.partition, source, this.o.normalize, this.o.limits, this.o.batchSize, start);
         this.parts.set(k, buf);
-        if (start.replay.length > 0) {
-          const how = start.group ? 'whole, with the flush it was in' : 'checked against the store (its flush is split between owners)';
-          this.o.log.info(`${k}: replaying ${start.replay.map((r) => `${r.first}-${r.last}`).join(',')} from the previous owner's intent, ${how}`);
-        }
+        if (start.replay.length > 0) this.o.log.info(describeReplay(k, start));
       }
       const added = buf.append(batch.messages);
       if (added > 0) this.o.metrics.recordsIn.inc({ topic: batch.topic }, added);
@@ -197,6 +183,12 @@ export class KafkaIngest {
       payload.resolveOffset(batch.lastOffset());
       this.maybeFlush();
       this.checkBackpressure();
+      // kafkajs hands over a fetch's batches back to back on microtasks: yield now and then so
+      // that the flush's commits and inserts (I/O callbacks) and the timers move meanwhile.
+      if (performance.now() - this.lastYield > 20) {
+        await new Promise((r) => setImmediate(r));
+        this.lastYield = performance.now();
+      }
     } finally {
       this.activeBatches--;
     }
@@ -217,20 +209,7 @@ export class KafkaIngest {
   }
 
   private checkBackpressure(): void {
-    const n = this.memoryRecords();
-    this.o.metrics.buffered.set(n);
-    const topics = [...this.o.topics.keys()].map((topic) => ({ topic }));
-    if (!this.paused && n >= this.highWater && !this.stopping) {
-      this.paused = true;
-      this.consumer.pause(topics);
-      this.o.metrics.paused.set(1);
-      this.o.log.debug(`sink behind (${n} records in memory): fetching paused`);
-    } else if (this.paused && n <= this.highWater / 2 && !this.stopping) {
-      this.paused = false;
-      this.consumer.resume(topics);
-      this.o.metrics.paused.set(0);
-      this.o.log.debug('fetching resumed');
-    }
+    this.gate.update(this.memoryRecords(), this.stopping);
   }
 
   private maybeFlush(force = false): void {
@@ -255,7 +234,8 @@ export class KafkaIngest {
     });
   }
 
-  private flush(): Promise<void> {
+  private async flush(): Promise<void> {
+    if (this.o.ready) await this.o.ready; // the store's migrations, run while the group was joined
     const epoch = this.epoch;
     const signal = AbortSignal.any([this.abort.signal, this.epochAbort.signal]);
     return flush({
@@ -273,37 +253,21 @@ export class KafkaIngest {
         buf.committed = committed;
         this.o.metrics.committedOffset.set({ topic: buf.topic, partition: String(buf.partition) }, committed);
         this.setLag(buf);
-        this.account(key(buf.topic, buf.partition), buf, segs);
+        this.o.metrics.accountStored(this.stored, buf.topic, buf.partition, segs);
       },
       inFlight: (n) => {
         this.inFlightRecords += n;
       },
+      maxRecords: this.o.batchSize,
+      rotate: this.flushes++,
     });
-  }
-
-  private account(k: string, buf: PartitionBuffer, segs: readonly Segment[]): void {
-    const m = this.o.metrics;
-    const st = this.stored.get(k) ?? { records: 0, events: 0, rejects: 0 };
-    const labels = { topic: buf.topic, partition: String(buf.partition) };
-    for (const s of segs) {
-      st.records += s.records;
-      st.events += s.events.rows;
-      st.rejects += s.rejects.rows;
-      m.eventsOut.inc({ topic: s.topic }, s.events.rows);
-      for (const [reason, n] of s.rejectReasons) m.rejects.inc({ topic: s.topic, reason }, n);
-      m.batchLatency.observe((Date.now() - s.openedAt) / 1000);
-    }
-    this.stored.set(k, st);
-    m.partRecords.set(labels, st.records);
-    m.partEvents.set(labels, st.events);
-    m.partRejects.set(labels, st.rejects);
   }
 
   /** For the progress line: total lag, records in memory, paused or not. */
   snapshot(): { lag: number; buffered: number; paused: boolean; partitions: number } {
     let lag = 0;
     for (const b of this.parts.values()) if (b.highWatermark >= 0) lag += Math.max(0, b.highWatermark - (b.committed ?? b.position));
-    return { lag, buffered: this.memoryRecords(), paused: this.paused, partitions: this.parts.size };
+    return { lag, buffered: this.memoryRecords(), paused: this.gate.paused, partitions: this.parts.size };
   }
 
   /**

@@ -4,6 +4,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** What accounting needs of a segment (segment.ts). */
+interface StoredSegment {
+  records: number;
+  events: { rows: number };
+  rejects: { rows: number };
+  rejectReasons: ReadonlyMap<string, number>;
+  openedAt: number;
+}
+
 export class IngestMetrics {
   readonly registry = new Registry();
   readonly recordsIn = new Counter({ name: 'faultline_records_in_total', help: 'Records read from a source (Kafka messages, file lines).', labelNames: ['topic'], registers: [this.registry] });
@@ -36,6 +45,25 @@ export class IngestMetrics {
   async totals(): Promise<{ records: number; events: number; rejects: number }> {
     const sum = async (c: Counter) => (await c.get()).values.reduce((a, v) => a + v.value, 0);
     return { records: await sum(this.recordsIn), events: await sum(this.eventsOut), rejects: await sum(this.rejects) };
+  }
+
+  /** Count segments whose rows are stored and committed, into `stored` (per partition, since start) and the metrics. */
+  accountStored(stored: Map<string, { records: number; events: number; rejects: number }>, topic: string, partition: number, segs: readonly StoredSegment[]): void {
+    const k = `${topic}/${partition}`;
+    const st = stored.get(k) ?? { records: 0, events: 0, rejects: 0 };
+    for (const s of segs) {
+      st.records += s.records;
+      st.events += s.events.rows;
+      st.rejects += s.rejects.rows;
+      this.eventsOut.inc({ topic }, s.events.rows);
+      for (const [reason, n] of s.rejectReasons) this.rejects.inc({ topic, reason }, n);
+      this.batchLatency.observe((Date.now() - s.openedAt) / 1000);
+    }
+    stored.set(k, st);
+    const labels = { topic, partition: String(partition) };
+    this.partRecords.set(labels, st.records);
+    this.partEvents.set(labels, st.events);
+    this.partRejects.set(labels, st.rejects);
   }
 }
 

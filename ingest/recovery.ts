@@ -48,6 +48,12 @@ export function planStarts(assignment: ReadonlyMap<string, ReadonlySet<number>>,
   return out;
 }
 
+/** The log line announcing a partition's replay. */
+export function describeReplay(k: string, start: PartitionStart): string {
+  const how = start.group ? 'whole, with the flush it was in' : 'checked against the store (its flush is split between owners)';
+  return `${k}: replaying ${start.replay.map((r) => `${r.first}-${r.last}`).join(',')} from the previous owner's intent, ${how}`;
+}
+
 /** Committed offsets and metadata of every partition of `topics`, retried until read (or `cancelled`). */
 export async function fetchCommitted(
   admin: Admin,

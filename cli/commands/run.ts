@@ -46,16 +46,22 @@ interface Runtime {
   metrics: IngestMetrics;
   metricsServer?: MetricsServer;
   served?: ServedStore;
+  /** Settles once the store's migrations are applied (awaited by openRuntime unless deferred). */
+  migrated: Promise<void>;
 }
 
-async function openRuntime(config: Config, serveMetricsPort: number | undefined): Promise<Runtime> {
+async function openRuntime(config: Config, serveMetricsPort: number | undefined, opts: { deferMigrations?: boolean } = {}): Promise<Runtime> {
   const log = createLogger(config.FAULTLINE_LOG_LEVEL);
   const metrics = new IngestMetrics({ defaultMetrics: true });
   const store = await openStore(config, { fallbackToEndpoint: false });
-  const rt: Runtime = { config, store, log, metrics };
-  try {
-    const applied = await store.migrate();
+  const migrated = store.migrate().then((applied) => {
     if (applied.length) log.info(`applied migrations: ${applied.join(', ')}`);
+  });
+  migrated.catch(() => {});
+  const rt: Runtime = { config, store, log, metrics, migrated };
+  try {
+    // Kafka defers them: the consumer group join (seconds) runs meanwhile, and nothing is inserted before.
+    if (!opts.deferMigrations) await migrated;
     if (serveMetricsPort) {
       rt.metricsServer = await serveMetrics(metrics, serveMetricsPort).catch((err: unknown) => {
         throw new ConfigError(`cannot serve /metrics on FAULTLINE_METRICS_PORT=${serveMetricsPort}: ${errorMessage(err)} (choose a free port, or 0 for none)`);
@@ -133,11 +139,11 @@ export const command: Command = {
 };
 
 async function runKafka(config: Config, start: 'earliest' | 'latest', progressMs: number): Promise<number> {
-  const rt = await openRuntime(config, config.FAULTLINE_METRICS_PORT);
+  const rt = await openRuntime(config, config.FAULTLINE_METRICS_PORT, { deferMigrations: true });
   const { log, metrics } = rt;
   let code = 0;
   try {
-    const ingest = await startKafkaIngest({ config, store: rt.store, log, metrics }, { fromBeginning: start === 'earliest' }).catch((err: unknown) => {
+    const ingest = await startKafkaIngest({ config, store: rt.store, log, metrics }, { fromBeginning: start === 'earliest', ready: rt.migrated }).catch((err: unknown) => {
       throw new SourceError('KAFKA', `cannot consume from KAFKA_BROKERS=${config.KAFKA_BROKERS} (topics ${config.FAULTLINE_GATEWAY_TOPIC}, ${config.FAULTLINE_CLIENT_TOPIC}): ${errorMessage(err)}`, { cause: err });
     });
     log.info(`consuming ${config.FAULTLINE_GATEWAY_TOPIC} (gateway) and ${config.FAULTLINE_CLIENT_TOPIC} (client) as group ${config.KAFKA_GROUP_ID}`);
