@@ -87,10 +87,29 @@ const CONTAINER_AUTH: VendorClass = { category: 'AUTH_ERROR', limit_kind: '' };
  * for codes it does not list (100–106 container codes are auth); anything else is a channel error.
  */
 export function taobaoClass(code: string): VendorClass {
+  return cached(taobaoCache, code, taobaoClassOf);
+}
+
+function taobaoClassOf(code: string): VendorClass {
   const n = /^\d{1,6}$/.test(code) ? Number(code) : NaN;
   const t = taobaoByCode.get(n);
   if (t) return { category: t.category, limit_kind: t.limit_kind };
   return n >= 100 && n <= 106 ? CONTAINER_AUTH : CHANNEL;
+}
+
+// Vendor codes repeat across records: the rules above run once per distinct code. Bounded,
+// so records with ever-new codes cannot grow the caches without limit.
+const CACHE_MAX = 4096;
+const taobaoCache = new Map<string, VendorClass>();
+const alipayNameCache = new Map<string, Category>();
+
+function cached<T>(cache: Map<string, T>, key: string, compute: (key: string) => T): T {
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const v = compute(key);
+  if (cache.size >= CACHE_MAX) cache.clear();
+  if (key.length <= 128) cache.set(key, v);
+  return v;
 }
 
 /** result_code ErrorResponse (§5): fixed codes, the rest by HTTP status. */
@@ -106,6 +125,10 @@ const ALIPAY_AUTH = new Set(['ILLEGAL_SECURITY_PROFILE', 'ILLEGAL_ENCRYPT', 'ILL
 
 /** Alipay codes by name (§5); OpenAPI sub codes like `ACQ.TRADE_NOT_EXIST` or `isv.invalid-signature` use their last segment. */
 export function alipayNameCategory(name: string): Category {
+  return cached(alipayNameCache, name, alipayNameCategoryOf);
+}
+
+function alipayNameCategoryOf(name: string): Category {
   const dot = name.lastIndexOf('.');
   const c = (dot >= 0 ? name.slice(dot + 1) : name).toUpperCase().replace(/-/g, '_');
   if (c.startsWith('ILLEGAL_')) {

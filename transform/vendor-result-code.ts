@@ -22,6 +22,11 @@ export function resultCodeError(m: KeyMap, httpStatus: number, vendorHint: strin
       if (!isObj(item)) continue;
       const im = keyMap(item);
       if (subCode === '') subCode = str(im.get(S.resultCode));
+      // The details are only read when the vendor sent no message of its own.
+      if (message !== '') {
+        if (subCode !== '') break;
+        continue;
+      }
       const prop = str(im.get(S.propertyName));
       const msg = str(im.get(S.message));
       if (prop !== '' || msg !== '') details.push(prop !== '' && msg !== '' ? `${prop}: ${msg}` : prop || msg);
