@@ -116,7 +116,7 @@ function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): No
       bizMap = m;
       success = sf;
     }
-    if (flatMap === undefined && !isVendor && !OK_CODES.has(pickStr(m, K.code).toLowerCase())) flatMap = m;
+    if (flatMap === undefined && !isVendor && !isOkCode(pickStr(m, K.code))) flatMap = m;
   }
   const offers = failedOffers(maps);
   const flatMessage = messageOf(maps, decode);
@@ -195,6 +195,11 @@ function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): No
     raw: truncateUtf8(raw, ctx.rawMaxBytes ?? DEFAULT_RAW_MAX_BYTES),
   };
   return { ok: true, event };
+}
+
+/** A code that means no error; none is longer than 7 characters, so most codes skip the lower-casing. */
+function isOkCode(code: string): boolean {
+  return code.length <= 7 && OK_CODES.has(code.toLowerCase());
 }
 
 function statusOf(m: KeyMap): number | undefined {

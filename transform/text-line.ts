@@ -49,8 +49,17 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
 }
 
+// Whether the line being parsed has no whitespace but ' ' (set by parseTextLine, which is
+// never re-entered): tokens then end at the next space, found by native indexOf.
+let onlySpaces = false;
+const OTHER_SPACE = /[\t\n\v\f\r]/;
+
 /** End of the whitespace-delimited token starting at i. */
 function tokenEnd(s: string, i: number): number {
+  if (onlySpaces) {
+    const j = s.indexOf(' ', i);
+    return j < 0 ? s.length : j;
+  }
   while (i < s.length && !isSpace(s.charCodeAt(i))) i++;
   return i;
 }
@@ -182,6 +191,7 @@ function levelWord(tok: string): string {
 }
 
 export function parseTextLine(s: string, maxDepth: number): TextRecord {
+  onlySpaces = !OTHER_SPACE.test(s);
   const fields = new Pairs();
   const spans: JsonSpan[] = [];
   let tail: Obj | undefined;
