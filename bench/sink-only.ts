@@ -177,7 +177,7 @@ async function matrix(values: Record<string, string | boolean | undefined>): Pro
     await store.close();
     rmSync(data, { recursive: true, force: true });
   }
-  // Table: one row per variant, per batch size: insert CPU, with merges, and vs base.
+  // Table: one row per variant, per batch size (median of the repeats): insert CPU, with merges, and vs base.
   const base = (b: number, key: 'insertCpu' | 'totalCpu') => avg(out.filter((m) => m.variant === chosen[0]!.name && m.batch === b).map((m) => m[key]));
   const head = ['variant', 'what', ...batches.flatMap((b) => [`${b}: insert µs/row`, `${b}: +merges`, `${b}: Δ vs ${chosen[0]!.name}`]), 'one merge µs/row', 'disk B/row'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
@@ -196,7 +196,12 @@ async function matrix(values: Record<string, string | boolean | undefined>): Pro
   process.stdout.write(JSON.stringify(out.map((m) => ({ ...m, insertCpu: round(m.insertCpu), totalCpu: round(m.totalCpu), mergeCpu: round(m.mergeCpu), diskBytes: Math.round(m.diskBytes), wall: round(m.wall), jsUs: round(m.jsUs), bytes: Math.round(m.bytes) }))) + '\n');
 }
 
-const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+/** Median of the repeats: robust to one run disturbed by other work on the machine. */
+const avg = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 const loadavg = (): string => osLoadavg().map((x) => x.toFixed(2)).join(' ');
 
 async function single(values: Record<string, string | boolean | undefined>): Promise<void> {
