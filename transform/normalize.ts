@@ -11,7 +11,7 @@ import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD_BYTES, DEFAULT_RAW_MAX_BYTES, HEA
 import { headOf, parseRecord } from './parse-record.ts';
 import { isSecretKey, mayHoldSecret, redactPairs, redactText, redactValue } from './redact.ts';
 import type { TextRecord } from './text-line.ts';
-import { formatIsoMillis, parseTime } from './time.ts';
+import { formatIsoMillis, isCanonicalIso, parseTime } from './time.ts';
 
 const FIELD_MAX_BYTES = 4096;
 const RECORD_CATEGORIES: ReadonlySet<string> = new Set(CATEGORIES.filter((c) => c !== ''));
@@ -81,10 +81,15 @@ function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): No
   }
 
   let timeMs: number | undefined;
+  let eventTime = '';
   for (const m of maps) {
     const v = m.get(S.time);
     if (v !== undefined) timeMs = parseTime(v);
-    if (timeMs !== undefined) break;
+    if (timeMs !== undefined) {
+      // A time already written as event_time would be (most gateway records) is kept as is.
+      if (isCanonicalIso(v)) eventTime = v;
+      break;
+    }
   }
   if (timeMs === undefined) {
     const t = ctx.transportTimeMs;
@@ -171,7 +176,7 @@ function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): No
   const latency = toInt(pick1(maps, S.latency), 0, 4294967295);
   const attempt = toInt(pick1(maps, S.attempt), 0, 65535);
   const event: Event = {
-    event_time: formatIsoMillis(timeMs),
+    event_time: eventTime || formatIsoMillis(timeMs),
     source: ctx.source,
     request_id: cap(requestIdOf(maps, reqToken)),
     http_status: httpStatus,

@@ -141,6 +141,33 @@ export function parseTime(v: unknown): number | undefined {
   return parseOther(s);
 }
 
+/**
+ * Whether a time value that parseTime accepted is already formatIsoMillis's text for the
+ * same instant: `YYYY-MM-DDTHH:mm:ss.sssZ`, 24 characters. parseTime reads that shape with
+ * parseIsoFast (every field range-checked, in range of MIN_MS..MAX_MS); only a leap second
+ * `:60` takes the general path, which reads it as :59, so it is excluded.
+ */
+export function isCanonicalIso(v: unknown): v is string {
+  return (
+    typeof v === 'string' &&
+    v.length === 24 &&
+    v.charCodeAt(23) === 90 && // Z
+    v.charCodeAt(19) === 46 && // .
+    v.charCodeAt(10) === 84 && // T
+    v.charCodeAt(4) === 45 &&
+    v.charCodeAt(7) === 45 &&
+    v.charCodeAt(13) === 58 &&
+    v.charCodeAt(16) === 58 &&
+    !(v.charCodeAt(17) === 54 && v.charCodeAt(18) === 48) && // not :60
+    isDigit(v, 20) && isDigit(v, 21) && isDigit(v, 22)
+  );
+}
+
+function isDigit(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  return c >= 48 && c <= 57;
+}
+
 const DAY_MS = 86_400_000;
 const PAD2 = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { formatIsoMillis, parseTime } from '../../transform/time.ts';
+import { formatIsoMillis, isCanonicalIso, parseTime } from '../../transform/time.ts';
 
 const iso = (v: unknown): string | undefined => {
   const t = parseTime(v);
@@ -69,5 +69,18 @@ describe('formatIsoMillis', () => {
     assert.equal(formatIsoMillis(Date.UTC(2026, 0, 1, 23, 59, 59, 999)), '2026-01-01T23:59:59.999Z');
     assert.equal(formatIsoMillis(Date.UTC(2026, 0, 2)), '2026-01-02T00:00:00.000Z');
     assert.equal(formatIsoMillis(Date.UTC(2025, 11, 31, 1, 2, 3, 4)), '2025-12-31T01:02:03.004Z');
+  });
+});
+
+describe('isCanonicalIso', () => {
+  it('holds exactly for accepted times already written as formatIsoMillis writes them', () => {
+    for (let ms = 0; ms < 10_414_791_999_999; ms += 7_777_777_777) {
+      const s = formatIsoMillis(ms);
+      assert.ok(isCanonicalIso(s), s);
+      assert.equal(formatIsoMillis(parseTime(s) as number), s);
+    }
+    for (const s of ['2026-11-21T10:00:60.000Z', '2026-11-21T10:00:01.234z', '2026-11-21 10:00:01.234Z', '2026-11-21T10:00:01.23Z', '2026-11-21T10:00:01.2345Z', 1763719201]) {
+      assert.equal(isCanonicalIso(s), false, String(s));
+    }
   });
 });
