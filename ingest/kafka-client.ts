@@ -59,7 +59,8 @@ export function createKafka(c: KafkaSettings, log: Logger): Kafka {
 
 /**
  * The group consumer's settings: heartbeats well inside the session timeout, a fetch wait no
- * longer than the batch time bound (freshness), and kafkajs's retries for group calls.
+ * longer than the batch time bound (freshness), fetches of at most 2 MiB, and kafkajs's
+ * retries for group calls.
  */
 export function consumerConfig(groupId: string, sessionTimeoutMs: number, batchMs: number): ConsumerConfig {
   return {
@@ -68,6 +69,10 @@ export function consumerConfig(groupId: string, sessionTimeoutMs: number, batchM
     rebalanceTimeout: Math.max(sessionTimeoutMs, 10_000),
     heartbeatInterval: Math.max(100, Math.min(3000, Math.floor(sessionTimeoutMs / 5))),
     maxWaitTimeInMs: Math.min(500, batchMs),
+    // 2 MiB per fetch (kafkajs: 10 MiB): a response is held, and grown chunk by chunk with
+    // Buffer.concat, while its batches are normalized; smaller ones cut the process's external
+    // memory by ~30 MB at no cost in records/s (bench, 64 + 64 partitions).
+    maxBytes: 2 * 1024 * 1024,
     retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5000 },
   };
 }

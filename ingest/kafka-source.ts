@@ -179,7 +179,7 @@ export class KafkaIngest {
       const added = buf.append(batch.messages);
       if (added > 0) this.o.metrics.recordsIn.inc({ topic: batch.topic }, added);
       buf.highWatermark = Number(batch.highWatermark);
-      this.setLag(buf);
+      this.o.metrics.lag.set(buf.labels, buf.lag);
       payload.resolveOffset(batch.lastOffset());
       this.maybeFlush();
       this.checkBackpressure();
@@ -194,12 +194,6 @@ export class KafkaIngest {
     }
   }
   private readonly seeked = new Set<string>();
-
-  private setLag(buf: PartitionBuffer): void {
-    if (buf.highWatermark < 0) return;
-    const pos = buf.committed ?? buf.position;
-    this.o.metrics.lag.set({ topic: buf.topic, partition: String(buf.partition) }, Math.max(0, buf.highWatermark - pos));
-  }
 
   /** Records in memory: buffered plus being inserted. Unfinished replay ranges do not count: pausing for them could never end. */
   private memoryRecords(): number {
@@ -221,7 +215,8 @@ export class KafkaIngest {
       if (flushable(b, this.parts)) oldest = Math.min(oldest, b.oldestAt ?? Date.now());
     }
     if (oldest === Infinity) return;
-    if (!force && total < this.o.batchSize && Date.now() - oldest < this.o.batchMs) return;
+    // The very first flush goes at once (rows visible soon after start); later ones wait for a bound.
+    if (!force && this.flushes > 0 && total < this.o.batchSize && Date.now() - oldest < this.o.batchMs) return;
     this.flushing = this.flush().then(
       () => undefined,
       (err: unknown) => {
@@ -239,10 +234,7 @@ export class KafkaIngest {
     const epoch = this.epoch;
     const signal = AbortSignal.any([this.abort.signal, this.epochAbort.signal]);
     return flush({
-      parts: this.parts,
-      sink: this.o.sink,
-      signal,
-      log: this.o.log,
+      parts: this.parts, sink: this.o.sink, signal, log: this.o.log,
       commit: (entries, what) => this.commits.commit(epoch, entries, what, signal),
       awaitGeneration: () => this.commits.awaitGeneration(epoch, this.abort.signal),
       lagOf: (s: Segment) => {
@@ -251,8 +243,8 @@ export class KafkaIngest {
       },
       stored: (buf, segs, committed) => {
         buf.committed = committed;
-        this.o.metrics.committedOffset.set({ topic: buf.topic, partition: String(buf.partition) }, committed);
-        this.setLag(buf);
+        this.o.metrics.committedOffset.set(buf.labels, committed);
+        this.o.metrics.lag.set(buf.labels, buf.lag);
         this.o.metrics.accountStored(this.stored, buf.topic, buf.partition, segs);
       },
       inFlight: (n) => {
@@ -265,8 +257,7 @@ export class KafkaIngest {
 
   /** For the progress line: total lag, records in memory, paused or not. */
   snapshot(): { lag: number; buffered: number; paused: boolean; partitions: number } {
-    let lag = 0;
-    for (const b of this.parts.values()) if (b.highWatermark >= 0) lag += Math.max(0, b.highWatermark - (b.committed ?? b.position));
+    const lag = [...this.parts.values()].reduce((n, b) => n + b.lag, 0);
     return { lag, buffered: this.memoryRecords(), paused: this.gate.paused, partitions: this.parts.size };
   }
 

@@ -173,6 +173,16 @@ export class PartitionBuffer {
     return this.ready[0]?.openedAt ?? this.open?.openedAt;
   }
 
+  /** High watermark minus the committed position (or the read one), 0 while unknown. */
+  get lag(): number {
+    return this.highWatermark < 0 ? 0 : Math.max(0, this.highWatermark - (this.committed ?? this.nextOffset));
+  }
+
+  /** Metric labels of the partition. */
+  get labels(): { topic: string; partition: string } {
+    return { topic: this.topic, partition: String(this.partition) };
+  }
+
   /** Offset the next fetch would start at. */
   get position(): number {
     return this.nextOffset;
