@@ -192,7 +192,7 @@ function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): No
     message: cap(message),
     failed_offers: offers,
     route: cap(pathOnly(firstStr(maps, ROUTE))),
-    method: cap(firstStr(maps, METHOD).toUpperCase()),
+    method: cap(upper(firstStr(maps, METHOD))),
     latency_ms: latency ?? null,
     attempt: attempt ?? null,
     app_id: cap(firstStr(maps, APP_ID)),
@@ -276,6 +276,15 @@ function pathOnly(u: string): string {
   const h = s.indexOf('#');
   const cut = q < 0 ? h : h < 0 ? q : Math.min(q, h);
   return cut < 0 ? s : s.slice(0, cut);
+}
+
+/** toUpperCase, without its copy when there is nothing to change (methods mostly arrive upper-case). */
+function upper(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || c > 127) return s.toUpperCase();
+  }
+  return s;
 }
 
 function cap(s: string): string {
