@@ -35,6 +35,11 @@ export interface FlushContext {
    */
   maxRecords: number;
   rotate: number;
+  /**
+   * Whole replays still incomplete this long after the generation started (a partition of the
+   * flush brings nothing back: retention emptied it) go the checked way instead.
+   */
+  staleGroups: boolean;
 }
 
 /** Decoded compositions by their metadata text, for the replay groups of one generation. */
@@ -50,10 +55,10 @@ function members(group: string): string[] {
 }
 
 /** Whether `buf` has something a flush would take now (a whole replay waits for all its partitions). */
-export function flushable(buf: PartitionBuffer, parts: ReadonlyMap<string, PartitionBuffer>): boolean {
+export function flushable(buf: PartitionBuffer, parts: ReadonlyMap<string, PartitionBuffer>, staleGroups: boolean): boolean {
   if (!buf.hasTakeable) return false;
   const group = buf.held ? buf.replayGroup : null;
-  return group === null || members(group).every((k) => parts.get(k)?.hasTakeable === true);
+  return group === null || staleGroups || members(group).every((k) => parts.get(k)?.hasTakeable === true);
 }
 
 export async function flush(ctx: FlushContext): Promise<void> {
@@ -65,14 +70,14 @@ export async function flush(ctx: FlushContext): Promise<void> {
   const from = bufs.length > 0 ? ctx.rotate % bufs.length : 0;
   let taken = 0;
   for (const buf of [...bufs.slice(from), ...bufs.slice(0, from)]) {
-    if (!flushable(buf, ctx.parts)) continue;
+    if (!flushable(buf, ctx.parts, ctx.staleGroups)) continue;
     if (!buf.held) {
       if (taken >= ctx.maxRecords) continue;
       for (const s of buf.take()) {
         fresh.push(s);
         taken += s.records;
       }
-    } else if (buf.replayGroup === null) {
+    } else if (buf.replayGroup === null || ctx.staleGroups) {
       const segs = buf.take();
       if (segs.length > 0) checked.push({ buf, segs });
       else released.push(buf);

@@ -55,6 +55,8 @@ export class KafkaIngest {
   private inFlightRecords = 0;
   private flushes = 0;
   private lastYield = 0;
+  private epochAt = 0; // when this generation started: whole replays still incomplete long after go the checked way
+  private get staleGroups(): boolean { return Date.now() - this.epochAt > Math.max(4 * this.o.sessionTimeoutMs, 30_000); }
   private commitFn: CommitFn | null = null;
   private stopping = false;
   private activeBatches = 0;
@@ -124,6 +126,7 @@ export class KafkaIngest {
   /** A new generation: everything buffered from the last one is dropped (it will be re-read from the committed offsets). */
   private onJoin(assigned: Record<string, number[]>): void {
     const epoch = ++this.epoch;
+    this.epochAt = Date.now();
     this.epochAbort.abort();
     this.epochAbort = new AbortController();
     this.parts = new Map();
@@ -212,7 +215,7 @@ export class KafkaIngest {
     let oldest = Infinity;
     for (const b of this.parts.values()) {
       total += b.records;
-      if (flushable(b, this.parts)) oldest = Math.min(oldest, b.oldestAt ?? Date.now());
+      if (flushable(b, this.parts, this.staleGroups)) oldest = Math.min(oldest, b.oldestAt ?? Date.now());
     }
     if (oldest === Infinity) return;
     // The very first flush goes at once (rows visible soon after start); later ones wait for a bound.
@@ -250,8 +253,7 @@ export class KafkaIngest {
       inFlight: (n) => {
         this.inFlightRecords += n;
       },
-      maxRecords: this.o.batchSize,
-      rotate: this.flushes++,
+      maxRecords: this.o.batchSize, rotate: this.flushes++, staleGroups: this.staleGroups,
     });
   }
 
@@ -278,7 +280,7 @@ export class KafkaIngest {
       for (;;) {
         if (this.flushing) await this.flushing;
         if (this.abort.signal.aborted) throw new FaultlineError('DRAIN_TIMEOUT', `could not store the buffered records within ${deadlineMs} ms; they will be read again on the next start`);
-        if (![...this.parts.values()].some((b) => flushable(b, this.parts))) break;
+        if (![...this.parts.values()].some((b) => flushable(b, this.parts, this.staleGroups))) break;
         this.maybeFlush(true);
       }
       const left = [...this.parts.values()].reduce((n, b) => n + b.records, 0);
