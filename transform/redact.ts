@@ -21,15 +21,20 @@ export function isSecretKey(key: string): boolean {
 
 // A cheap superset test. A secret key (§6) is a run of ASCII letters, digits, `-` and `_` (or
 // the last dotted segment of one) that normalizes to one of SECRET_KEYS, so text can only
-// hold a secret where a stem below sits inside such a run; `Bearer` and `\u` escapes (which
-// may spell anything) count wherever they are. Each stem hit is checked against its whole run,
-// so words like `INVALID_API_KEY` or `signature` do not send a record down the redaction path.
-// A key split by `-`/`_` between its words (`api_key`, `x-api-key`, `pass_word`, `access-token`,
-// `session_key`) still contains a stem; a separator inside a word (`s_i_g_n`) is not caught here.
-const STEM = /sign|session|token|secret|pass[-_]*word|authori[sz]ation|cookie|api[-_]*key|bearer|\\u/gi;
-// The same stems over lower-cased text: a case-sensitive scan is about a third cheaper.
-const STEM_LOWER = /s(?:ign|ession|ecret)|token|pass[-_]*word|authori[sz]ation|cookie|api[-_]*key|bearer|\\u/g;
-const HINT = /sign|session|token|secret|pass[-_]*word|authori[sz]ation|cookie|api[-_]*key|bearer|\\u/i;
+// hold a secret where one of the stems below sits inside such a run; `Bearer` and `\u`
+// escapes (which may spell anything) count wherever they are. Each stem hit is checked
+// against its whole run, so words like `INVALID_API_KEY` or `signature` do not send a record
+// down the redaction path. normKey ignores `-`/`_` anywhere, so the stems allow them between
+// any two letters (`api_key`, `x-api-key`, `pass_word`, also `s_i_g_n`).
+const STEM_WORDS = ['sign', 'session', 'token', 'secret', 'password', 'authori[sz]ation', 'cookie', 'apikey'];
+/** `sign` -> `s[-_]*i[-_]*g[-_]*n` (a `[sz]` class stays one step). */
+const spaced = (w: string): string => (w.match(/\[[^\]]*\]|./g) ?? []).join('[-_]*');
+const STEM_SOURCE = `${STEM_WORDS.map(spaced).join('|')}|bearer|\\\\u`;
+const STEM = new RegExp(STEM_SOURCE, 'gi');
+// The same stems over lower-cased text: a case-sensitive scan is cheaper than an /i one.
+const STEM_LOWER = new RegExp(STEM_SOURCE, 'g');
+// redactText's own pre-check: the same stems anywhere, not confirmed against their runs.
+const HINT = new RegExp(STEM_SOURCE, 'i');
 
 /** [A-Za-z0-9_-]: the characters of a key run (normKey drops `-`/`_`, `.` splits segments). */
 function isRunChar(c: number): boolean {

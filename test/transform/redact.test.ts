@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { normalize } from '../../transform/normalize.ts';
 import { isSecretKey, mayHoldSecret, redactText, redactValue, REDACTED } from '../../transform/redact.ts';
 
 describe('isSecretKey', () => {
@@ -63,6 +64,16 @@ describe('mayHoldSecret', () => {
     assert.equal(mayHoldSecret('\u212Asign=x'), true);
     // `session` alone is a secret key name, wherever it stands.
     assert.equal(mayHoldSecret('msg="session expired"'), true);
+  });
+  it('sees secret keys with - or _ between any two letters (normKey ignores them anywhere)', () => {
+    assert.equal(mayHoldSecret('{"s_i_g_n":"v"}'), true);
+    assert.equal(mayHoldSecret('p-a-s-s-w-o-r-d=x'), true);
+    assert.equal(redactText('s_i_g_n=abc12345 ok'), `s_i_g_n=${REDACTED} ok`);
+    // Nothing else in these records hints at a secret: the key alone must send them to redaction.
+    const ctx = { source: 'client' as const, transportTimeMs: 0 };
+    for (const rec of ['{"ts":"2026-11-21T10:00:00Z","s_i_g_n":"TOPVALUE12345"}', '2026-11-21T10:00:00Z ERROR a_p_i_k_e_y=TOPVALUE12345 status=500']) {
+      assert.ok(!JSON.stringify(normalize(rec, ctx)).includes('TOPVALUE12345'), rec);
+    }
   });
   it('counts Bearer and \\u escapes anywhere, and escaped letters before a key', () => {
     assert.equal(mayHoldSecret('xBearer abcdefgh12'), true);
