@@ -4,7 +4,8 @@
 // the same range read again after a crash or a rebalance produces the same tokens.
 import { createHash, type Hash } from 'node:crypto';
 import type { NormalizeContext, NormalizeResult, RejectReason, Source } from '../transform/event.ts';
-import { eventLine, EVENT_COLUMNS, REJECT_COLUMNS, rejectLine } from '../sql/rows.ts';
+import { EVENT_COLUMNS, REJECT_COLUMNS } from '../sql/rows.ts';
+import { eventTsvLine, rejectTsvLine } from '../sql/row-format.ts';
 import type { RowPayload } from '../sql/store.ts';
 
 /** The normalizer's signature (transform/index.ts `normalize`). */
@@ -25,7 +26,7 @@ export interface Segment {
   readonly last: number;
   /** Records read in the range (offsets may have gaps: compaction, transaction markers, blank lines). */
   readonly records: number;
-  /** The events of the range, serialised once as they were read (JSONCompactEachRow). */
+  /** The events of the range, serialised once as they were read (TabSeparated, sql/row-format.ts). */
   readonly events: RowPayload;
   readonly rejects: RowPayload;
   readonly rejectReasons: ReadonlyMap<RejectReason, number>;
@@ -133,12 +134,12 @@ export class SegmentBuilder {
       res = { ok: false, reject: { reason: 'unrecognised_text', detail: `normalizer failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 200), head: '' } };
     }
     if (res.ok) {
-      this.eventText += eventLine(res.event, this.topic, this.partition, offset);
+      this.eventText += eventTsvLine(res.event, this.topic, this.partition, offset);
       this.eventCount++;
       this.eventOffsets?.push(offset);
     } else {
       this.reasons.set(res.reject.reason, (this.reasons.get(res.reject.reason) ?? 0) + 1);
-      this.rejectText += rejectLine({
+      this.rejectText += rejectTsvLine({
         transport_time: iso(transportMs), source: this.source, topic: this.topic, partition: this.partition, offset,
         reason: res.reject.reason, detail: res.reject.detail, head: res.reject.head,
       });
@@ -156,8 +157,8 @@ export class SegmentBuilder {
       first: this.first,
       last: this.last,
       records: this.records,
-      events: { format: 'JSONCompactEachRow', columns: EVENT_COLUMNS, body: this.eventText, rows: this.eventCount },
-      rejects: { format: 'JSONCompactEachRow', columns: REJECT_COLUMNS, body: this.rejectText, rows: this.rejectCount },
+      events: { format: 'TabSeparated', columns: EVENT_COLUMNS, body: this.eventText, rows: this.eventCount },
+      rejects: { format: 'TabSeparated', columns: REJECT_COLUMNS, body: this.rejectText, rows: this.rejectCount },
       rejectReasons: this.reasons,
       digest: this.hash.digest('hex'),
       openedAt: this.openedAt,
