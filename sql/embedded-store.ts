@@ -140,7 +140,7 @@ export class EmbeddedStore implements Store {
       table: `${this.database}.${table}`,
       format: payload.format,
       columns: [...payload.columns],
-      body: Buffer.from(payload.body, 'utf8'),
+      body: typeof payload.body === 'string' ? Buffer.from(payload.body, 'utf8') : payload.body,
       settings: insertSettings(opts),
     });
   }

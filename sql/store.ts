@@ -34,8 +34,8 @@ export interface InsertOptions {
 export interface RowPayload {
   format: 'JSONCompactEachRow' | 'JSONEachRow' | 'TabSeparated';
   columns: readonly string[];
-  /** Newline-terminated rows. */
-  body: string;
+  /** Newline-terminated rows; a Buffer holds them UTF-8 encoded (e.g. built in a worker thread and transferred). */
+  body: string | Buffer;
   /** Number of rows in `body` (logs, metrics). */
   rows: number;
 }
