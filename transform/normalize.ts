@@ -11,7 +11,7 @@ import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD_BYTES, DEFAULT_RAW_MAX_BYTES, HEA
 import { headOf, parseRecord } from './parse-record.ts';
 import { isSecretKey, mayHoldSecret, redactPairs, redactText, redactValue } from './redact.ts';
 import type { TextRecord } from './text-line.ts';
-import { formatIsoMillis, isCanonicalIso, parseTime } from './time.ts';
+import { acceptsCanonicalIso, formatIsoMillis, isCanonicalIso, parseTime } from './time.ts';
 
 const FIELD_MAX_BYTES = 4096;
 const RECORD_CATEGORIES: ReadonlySet<string> = new Set(CATEGORIES.filter((c) => c !== ''));
@@ -84,12 +84,19 @@ function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): No
   let eventTime = '';
   for (const m of maps) {
     const v = m.get(S.time);
-    if (v !== undefined) timeMs = parseTime(v);
-    if (timeMs !== undefined) {
-      // A time already written as event_time would be (most gateway records) is kept as is.
-      if (isCanonicalIso(v)) eventTime = v;
-      break;
+    if (v === undefined) continue;
+    // A time already written as event_time would be (most records) is kept as is; its
+    // instant is then never needed, only that parseTime accepts it.
+    if (isCanonicalIso(v)) {
+      if (acceptsCanonicalIso(v)) {
+        eventTime = v;
+        timeMs = 0;
+        break;
+      }
+      continue;
     }
+    timeMs = parseTime(v);
+    if (timeMs !== undefined) break;
   }
   if (timeMs === undefined) {
     const t = ctx.transportTimeMs;

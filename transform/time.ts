@@ -163,6 +163,26 @@ export function isCanonicalIso(v: unknown): v is string {
   );
 }
 
+/**
+ * Whether parseTime accepts a value isCanonicalIso already holds for, without computing its
+ * instant (normalize keeps such a value as event_time). The date part of the last accepted
+ * value is remembered: a canonical value with that same `YYYY-MM-DD` then needs only its time
+ * of day checked (parseIsoFast's ranges; :60 is excluded by isCanonicalIso), as a day inside
+ * MIN_MS..MAX_MS lies wholly inside it. Any other value takes parseTime.
+ */
+export function acceptsCanonicalIso(v: string): boolean {
+  if (acceptedDate.length === 10 && v.startsWith(acceptedDate)) {
+    const h = digits(v, 11, 2);
+    const mi = digits(v, 14, 2);
+    const sec = digits(v, 17, 2);
+    return h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && sec >= 0 && sec <= 59;
+  }
+  if (parseTime(v) === undefined) return false;
+  acceptedDate = v.slice(0, 10);
+  return true;
+}
+let acceptedDate = '';
+
 function isDigit(s: string, i: number): boolean {
   const c = s.charCodeAt(i);
   return c >= 48 && c <= 57;

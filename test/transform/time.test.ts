@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { formatIsoMillis, isCanonicalIso, parseTime } from '../../transform/time.ts';
+import { acceptsCanonicalIso, formatIsoMillis, isCanonicalIso, parseTime } from '../../transform/time.ts';
 
 const iso = (v: unknown): string | undefined => {
   const t = parseTime(v);
@@ -82,5 +82,23 @@ describe('isCanonicalIso', () => {
     for (const s of ['2026-11-21T10:00:60.000Z', '2026-11-21T10:00:01.234z', '2026-11-21 10:00:01.234Z', '2026-11-21T10:00:01.23Z', '2026-11-21T10:00:01.2345Z', 1763719201]) {
       assert.equal(isCanonicalIso(s), false, String(s));
     }
+  });
+});
+
+describe('acceptsCanonicalIso', () => {
+  it('agrees with parseTime on every canonical-shaped value, whatever date was accepted before', () => {
+    const d2 = fc.integer({ min: 0, max: 99 }).map((n) => String(n).padStart(2, '0'));
+    const year = fc.oneof(fc.constantFrom('1969', '1970', '2026', '2299', '2300', '2024', '2100', '-026', '0000'), fc.integer({ min: 0, max: 9999 }).map((n) => String(n).padStart(4, '0')));
+    const value = fc
+      .tuple(year, d2, d2, d2, d2, d2, fc.integer({ min: 0, max: 999 }))
+      .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${String(ms).padStart(3, '0')}Z`)
+      .filter((v) => isCanonicalIso(v));
+    const near = fc.tuple(fc.constantFrom('2026-11-21', '2024-02-29', '2299-12-31', '1970-01-01', '2023-02-29'), d2, d2, d2).map(([day, h, mi, s]) => `${day}T${h}:${mi}:${s}.123Z`).filter((v) => isCanonicalIso(v));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(value, near), { minLength: 1, maxLength: 8 }), (vs) => {
+        for (const v of vs) assert.equal(acceptsCanonicalIso(v), parseTime(v) !== undefined, v);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
