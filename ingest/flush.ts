@@ -12,7 +12,7 @@ import type { Logger } from './log.ts';
 import type { PartitionBuffer } from './partition-buffer.ts';
 import { partitionKey } from './recovery.ts';
 import type { CommitEntry } from './group-commit.ts';
-import type { Segment } from './segment.ts';
+import { settled, type Segment } from './segment.ts';
 import type { Sink } from './sink.ts';
 
 export interface FlushContext {
@@ -102,6 +102,8 @@ export async function flush(ctx: FlushContext): Promise<void> {
   }
   ctx.inFlight(records);
   try {
+    await settled(all); // rows still being built in the normalize thread
+
     // (1) Intent: positions stay; the metadata names what is about to be inserted. Whole
     // replays keep the intent their previous owner wrote (it names exactly them).
     const intent: CommitEntry[] = [];

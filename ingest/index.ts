@@ -74,7 +74,7 @@ function pipelineOf(deps: IngestDeps) {
 /** Start consuming both topics into the store; stop with `ingest.stop()`, failures surface on `ingest.done`. */
 export async function startKafkaIngest(
   deps: IngestDeps,
-  opts: { kafka?: Kafka; fromBeginning?: boolean; highWater?: number; ready?: Promise<unknown> } = {},
+  opts: { kafka?: Kafka; fromBeginning?: boolean; highWater?: number; ready?: Promise<unknown>; normalizeThread?: boolean } = {},
 ): Promise<KafkaIngest> {
   const c = deps.config;
   const p = pipelineOf(deps);
@@ -88,6 +88,8 @@ export async function startKafkaIngest(
     ...(opts.highWater !== undefined ? { highWater: opts.highWater } : {}),
     ...(opts.ready ? { ready: opts.ready } : {}),
     ...(deps.backoff ? { backoff: deps.backoff } : {}),
+    // The thread loads transform/'s normalizer itself: a normalizer given by the caller runs in this thread.
+    normalizeThread: (opts.normalizeThread ?? true) && deps.normalize === undefined,
   });
   await ingest.start();
   return ingest;

@@ -14,6 +14,7 @@ import { GroupCommit, heartbeating, type CommitFn } from './group-commit.ts';
 import { consumerConfig } from './kafka-client.ts';
 import type { Logger } from './log.ts';
 import type { IngestMetrics } from './metrics.ts';
+import { NormalizeThread } from './normalize-thread.ts';
 import { PartitionBuffer, type PartitionStart } from './partition-buffer.ts';
 import { describeReplay, fetchCommitted, partitionKey as key, planStarts } from './recovery.ts';
 import { AbortedError, DEFAULT_BACKOFF, sleep, type BackoffPolicy } from './retry.ts';
@@ -42,6 +43,11 @@ export interface KafkaIngestOptions {
   backoff?: BackoffPolicy;
   /** Settles when the store can take rows (its migrations): fetching and normalizing start before. */
   ready?: Promise<unknown>;
+  /**
+   * Normalize in a worker thread (normalize-thread.ts; only for transform/'s own normalizer,
+   * which the thread loads itself): fetch, normalize and the engine's insert then use both cores.
+   */
+  normalizeThread?: boolean;
 }
 
 export class KafkaIngest {
@@ -74,12 +80,14 @@ export class KafkaIngest {
   readonly stored = new Map<string, { records: number; events: number; rejects: number }>();
   private readonly highWater: number;
   private readonly backoff: BackoffPolicy;
+  private readonly thread: NormalizeThread | undefined;
 
   constructor(private readonly o: KafkaIngestOptions) {
     this.highWater = o.highWater ?? Math.max(2 * o.batchSize, 1000);
     this.backoff = o.backoff ?? DEFAULT_BACKOFF;
     this.consumer = o.kafka.consumer(consumerConfig(o.groupId, o.sessionTimeoutMs, o.batchMs));
     this.admin = o.kafka.admin();
+    this.thread = o.normalizeThread ? new NormalizeThread() : undefined;
     this.gate = new FetchGate(this.consumer, [...o.topics.keys()], this.highWater, o.metrics, o.log);
     this.commits = new GroupCommit({
       epoch: () => this.epoch,
@@ -96,6 +104,7 @@ export class KafkaIngest {
         this.stopping = true;
         this.abort.abort();
         clearInterval(this.timer);
+        void this.thread?.close();
         void this.consumer.disconnect().catch(() => {}).finally(() => this.admin.disconnect().catch(() => {}));
         reject(err);
       };
@@ -175,7 +184,7 @@ export class KafkaIngest {
           this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(start.committed) });
           return;
         }
-        buf = new PartitionBuffer(batch.topic, batch.partition, source, this.o.normalize, this.o.limits, this.o.batchSize, start);
+        buf = new PartitionBuffer(batch.topic, batch.partition, source, this.o.normalize, this.o.limits, this.o.batchSize, start, this.thread);
         this.parts.set(k, buf);
         if (start.replay.length > 0) this.o.log.info(describeReplay(k, start));
       }
@@ -295,6 +304,7 @@ export class KafkaIngest {
     }
     await this.consumer.disconnect().catch((err: unknown) => this.o.log.warn(`leaving the group: ${errorMessage(err)}`));
     await this.admin.disconnect().catch(() => {});
+    await this.thread?.close();
     this.resolveDone();
   }
 }

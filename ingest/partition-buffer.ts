@@ -10,6 +10,7 @@
 // offsets are committed), so a partition's metadata never names two flushes at once.
 import type { Source } from '../transform/event.ts';
 import type { OffsetRange } from './intent.ts';
+import type { NormalizeThread } from './normalize-thread.ts';
 import { SegmentBuilder, type Limits, type Normalizer, type Segment } from './segment.ts';
 
 export interface RawMessage {
@@ -56,6 +57,8 @@ export class PartitionBuffer {
     private readonly limits: Limits,
     private readonly maxSegmentRecords: number,
     start: PartitionStart,
+    /** Normalize there (rows then complete when `Segment.settled` resolves). */
+    private readonly thread?: NormalizeThread,
   ) {
     this.committed = start.committed;
     this.nextOffset = start.committed ?? 0;
@@ -97,7 +100,7 @@ export class PartitionBuffer {
         this.sealOpen();
       }
       if (!this.open) {
-        this.open = new SegmentBuilder(this.topic, this.partition, this.source, this.normalize, this.limits);
+        this.open = new SegmentBuilder(this.topic, this.partition, this.source, this.normalize, this.limits, this.thread);
         if (this.replay.length > 0) {
           this.open.replayed = true;
           this.open.replayGroup = this.group;
@@ -113,6 +116,7 @@ export class PartitionBuffer {
         this.sealOpen();
       }
     }
+    this.open?.dispatch();
     return added;
   }
 

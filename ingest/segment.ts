@@ -7,6 +7,7 @@ import type { NormalizeContext, NormalizeResult, RejectReason, Source } from '..
 import { EVENT_COLUMNS, REJECT_COLUMNS } from '../sql/rows.ts';
 import { eventTsvLine, rejectTsvLine } from '../sql/row-format.ts';
 import type { RowPayload } from '../sql/store.ts';
+import type { ChunkRows, NormalizeThread } from './normalize-thread.ts';
 
 /** The normalizer's signature (transform/index.ts `normalize`). */
 export type Normalizer = (record: Uint8Array, ctx: NormalizeContext) => NormalizeResult;
@@ -47,6 +48,44 @@ export interface Segment {
   /** Offsets of the event and reject rows, line by line; kept for replayed segments only (to insert just the missing rows). */
   readonly eventOffsets?: readonly number[];
   readonly rejectOffsets?: readonly number[];
+  /**
+   * Rows built in the normalize thread: `events`, `rejects`, `rejectReasons` and the row
+   * offsets are complete only once this settles (it rejects if the thread failed).
+   */
+  readonly settled?: Promise<void>;
+}
+
+/** Wait until the rows of every segment are built (normalize thread). */
+export async function settled(segs: readonly Segment[]): Promise<void> {
+  for (const s of segs) if (s.settled) await s.settled;
+}
+
+/** One record as its TabSeparated event row, or its reject row and reason (shared by the in-thread path and the normalize thread). */
+export function normalizeRow(
+  normalize: Normalizer, limits: Limits, source: Source, topic: string, partition: number, offset: number, bytes: Uint8Array, transportMs: number,
+): { event: string } | { event: undefined; reject: string; reason: RejectReason } {
+  let res: NormalizeResult;
+  try {
+    res = normalize(bytes, {
+      source,
+      transportTimeMs: transportMs,
+      maxRecordBytes: limits.maxRecordBytes,
+      maxDepth: limits.maxDepth,
+      rawMaxBytes: limits.rawMaxBytes,
+    });
+  } catch (err) {
+    // A throwing normalizer is a bug, but it must not stop the stream either: the record becomes a reject that says so.
+    res = { ok: false, reject: { reason: 'unrecognised_text', detail: `normalizer failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 200), head: '' } };
+  }
+  if (res.ok) return { event: eventTsvLine(res.event, topic, partition, offset) };
+  return {
+    event: undefined,
+    reason: res.reject.reason,
+    reject: rejectTsvLine({
+      transport_time: iso(transportMs), source, topic, partition, offset,
+      reason: res.reject.reason, detail: res.reject.detail, head: res.reject.head,
+    }),
+  };
 }
 
 /** Tokens contain only [A-Za-z0-9._:-]: topic names may not, file names certainly may not. */
@@ -96,6 +135,12 @@ export class SegmentBuilder {
   replayGroup: string | null = null;
   private eventOffsets: number[] | undefined;
   private rejectOffsets: number[] | undefined;
+  /** Records added but not yet sent to the normalize thread. */
+  private pendOffsets: number[] = [];
+  private pendTs: number[] = [];
+  private pendValues: (Uint8Array | null)[] = [];
+  private pendBytes = 0;
+  private readonly chunks: Promise<ChunkRows>[] = [];
 
   constructor(
     readonly topic: string,
@@ -103,9 +148,11 @@ export class SegmentBuilder {
     readonly source: Source,
     private readonly normalize: Normalizer,
     private readonly limits: Limits,
+    /** Normalize in this thread instead (kafka-source.ts); rows then arrive after seal() (`Segment.settled`). */
+    private readonly thread?: NormalizeThread,
   ) {}
 
-  /** Normalize one record into an event or a reject row. A throwing normalizer is a bug, but it must not stop the stream either: the record becomes a reject that says so. */
+  /** Normalize one record into an event or a reject row (in the normalize thread when there is one: see dispatch()). */
   add(offset: number, value: Uint8Array | null, transportMs: number): void {
     if (this.records === 0) {
       this.first = offset;
@@ -121,35 +168,63 @@ export class SegmentBuilder {
     OFFSET_BYTES.writeUInt32BE(Math.floor(offset / 2 ** 32), 0);
     OFFSET_BYTES.writeUInt32BE(offset % 2 ** 32, 4);
     this.hash.update(OFFSET_BYTES).update(bytes); // update() copies: the scratch buffer can be reused
-    let res: NormalizeResult;
-    try {
-      res = this.normalize(bytes, {
-        source: this.source,
-        transportTimeMs: transportMs,
-        maxRecordBytes: this.limits.maxRecordBytes,
-        maxDepth: this.limits.maxDepth,
-        rawMaxBytes: this.limits.rawMaxBytes,
-      });
-    } catch (err) {
-      res = { ok: false, reject: { reason: 'unrecognised_text', detail: `normalizer failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 200), head: '' } };
+    if (this.thread) {
+      this.pendOffsets.push(offset);
+      this.pendTs.push(transportMs);
+      this.pendValues.push(value);
+      this.pendBytes += bytes.length;
+      return;
     }
-    if (res.ok) {
-      this.eventText += eventTsvLine(res.event, this.topic, this.partition, offset);
+    const row = normalizeRow(this.normalize, this.limits, this.source, this.topic, this.partition, offset, bytes, transportMs);
+    if (row.event !== undefined) {
+      this.eventText += row.event;
       this.eventCount++;
       this.eventOffsets?.push(offset);
     } else {
-      this.reasons.set(res.reject.reason, (this.reasons.get(res.reject.reason) ?? 0) + 1);
-      this.rejectText += rejectTsvLine({
-        transport_time: iso(transportMs), source: this.source, topic: this.topic, partition: this.partition, offset,
-        reason: res.reject.reason, detail: res.reject.detail, head: res.reject.head,
-      });
+      this.reasons.set(row.reason, (this.reasons.get(row.reason) ?? 0) + 1);
+      this.rejectText += row.reject;
       this.rejectCount++;
       this.rejectOffsets?.push(offset);
     }
   }
 
+  /**
+   * Send the records added since the last dispatch to the normalize thread (the partition
+   * buffer calls it at the end of each fetched batch: chunks of a batch, not single records,
+   * keep the messaging cost per record small). The records' bytes are copied into one buffer,
+   * so the fetch's response buffer is not kept alive by the segment.
+   */
+  dispatch(): void {
+    if (!this.thread || this.pendOffsets.length === 0) return;
+    const lens = new Int32Array(this.pendValues.length);
+    const data = new Uint8Array(this.pendBytes);
+    let at = 0;
+    this.pendValues.forEach((v, i) => {
+      if (v === null) {
+        lens[i] = -1;
+        return;
+      }
+      lens[i] = v.length;
+      data.set(v, at);
+      at += v.length;
+    });
+    const chunk = this.thread.run({
+      source: this.source, topic: this.topic, partition: this.partition, limits: this.limits,
+      offsets: this.pendOffsets, ts: this.pendTs, lens, data: data.buffer, wantOffsets: this.replayed,
+    });
+    // A segment never sealed (its buffer dropped by a new generation, or left held at stop)
+    // has nobody waiting for its chunks: their failure must not be an unhandled rejection.
+    chunk.catch(() => {});
+    this.chunks.push(chunk);
+    this.pendOffsets = [];
+    this.pendTs = [];
+    this.pendValues = [];
+    this.pendBytes = 0;
+  }
+
   seal(): Segment {
     if (this.records === 0) throw new Error('cannot seal an empty segment');
+    if (this.thread) return this.sealThreaded();
     return {
       topic: this.topic,
       partition: this.partition,
@@ -167,5 +242,41 @@ export class SegmentBuilder {
       bytes: this.bytes,
       ...(this.eventOffsets ? { eventOffsets: this.eventOffsets, rejectOffsets: this.rejectOffsets ?? [] } : {}),
     };
+  }
+
+  /** The segment whose rows the normalize thread is still building: filled in when its chunks come back, in order. */
+  private sealThreaded(): Segment {
+    this.dispatch();
+    const chunks = this.chunks;
+    const seg = {
+      topic: this.topic,
+      partition: this.partition,
+      source: this.source,
+      first: this.first,
+      last: this.last,
+      records: this.records,
+      events: { format: 'TabSeparated', columns: EVENT_COLUMNS, body: '', rows: 0 } as RowPayload,
+      rejects: { format: 'TabSeparated', columns: REJECT_COLUMNS, body: '', rows: 0 } as RowPayload,
+      rejectReasons: new Map<RejectReason, number>(),
+      digest: this.hash.digest('hex'),
+      openedAt: this.openedAt,
+      replayed: this.replayed,
+      replayGroup: this.replayGroup,
+      bytes: this.bytes,
+      ...(this.replayed ? { eventOffsets: [] as number[], rejectOffsets: [] as number[] } : {}),
+      settled: undefined as Promise<void> | undefined,
+    };
+    seg.settled = Promise.all(chunks).then((parts: ChunkRows[]) => {
+      const one = (bufs: Buffer[]) => (bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs));
+      seg.events = { ...seg.events, body: one(parts.map((p) => p.events)), rows: parts.reduce((n, p) => n + p.eventCount, 0) };
+      seg.rejects = { ...seg.rejects, body: one(parts.map((p) => p.rejects)), rows: parts.reduce((n, p) => n + p.rejectCount, 0) };
+      for (const p of parts) {
+        for (const [r, n] of p.reasons) seg.rejectReasons.set(r, (seg.rejectReasons.get(r) ?? 0) + n);
+        if (seg.eventOffsets) seg.eventOffsets.push(...(p.eventOffsets ?? []));
+        if (seg.rejectOffsets) seg.rejectOffsets.push(...(p.rejectOffsets ?? []));
+      }
+    });
+    seg.settled.catch(() => {}); // surfaced by whoever awaits it (the flush)
+    return seg;
   }
 }

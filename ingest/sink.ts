@@ -146,6 +146,11 @@ export class Sink {
 /** The payloads of several segments as one (same format and columns: they come from one SegmentBuilder). */
 function concat(parts: readonly RowPayload[]): RowPayload {
   if (parts.length === 1) return parts[0]!;
+  if (parts.some((p) => typeof p.body !== 'string')) {
+    // Rows built in the normalize thread arrive as UTF-8 Buffers: one native copy, no re-encoding.
+    const bufs = parts.map((p) => (typeof p.body === 'string' ? Buffer.from(p.body, 'utf8') : p.body));
+    return { format: parts[0]!.format, columns: parts[0]!.columns, body: Buffer.concat(bufs), rows: parts.reduce((n, p) => n + p.rows, 0) };
+  }
   let body = '';
   let rows = 0;
   for (const p of parts) {
@@ -159,7 +164,7 @@ function concat(parts: readonly RowPayload[]): RowPayload {
 function missing(payload: RowPayload, offsets: readonly number[] | undefined, stored: ReadonlySet<number>): { payload: RowPayload; offsets: number[] } {
   if (payload.rows === 0) return { payload, offsets: [] };
   if (!offsets || offsets.length !== payload.rows) throw new Error('a replayed segment without its row offsets');
-  const lines = payload.body.split('\n');
+  const lines = payload.body.toString().split('\n');
   let body = '';
   const kept: number[] = [];
   offsets.forEach((o, i) => {

@@ -15,7 +15,7 @@ const buffer = (start: { committed: number | null; replay: { first: number; last
   new PartitionBuffer('t', 0, 'gateway', normalize, limits, max, start);
 const tokens = (segs: Segment[]) => segs.map((s) => dedupToken(s, 'events'));
 /** The offsets of a segment's event rows, read back from its serialised payload. */
-const eventOffsets = (s: Segment) => s.events.body.split('\n').filter(Boolean).map((l) => Number(l.split('\t')[EVENT_COLUMNS.indexOf('offset')]));
+const eventOffsets = (s: Segment) => s.events.body.toString().split('\n').filter(Boolean).map((l) => Number(l.split('\t')[EVENT_COLUMNS.indexOf('offset')]));
 
 test('records below the next offset are skipped (a re-fetch), gaps are kept', () => {
   const b = buffer({ committed: 10, replay: [] });

@@ -1,0 +1,148 @@
+// Normalizing off the main thread. The main thread of `faultline run` fetches (kafkajs
+// decoding), keeps the delivery protocol, and drives chDB; normalizing and serialising the rows
+// (~3/4 of its JS work, bench/ingest + --cpu-prof) happens in this one worker thread, so that
+// on 2 cores fetch, normalize and the engine's insert all run at once. Chunks are answered in
+// the order they were sent; their rows are byte-for-byte what the in-thread path would build
+// (same `normalizeRow`), so tokens and replays do not depend on where rows were built.
+import { Worker } from 'node:worker_threads';
+import type { RejectReason, Source } from '../transform/event.ts';
+import type { Limits } from './segment.ts';
+
+/** Main → worker: the records of one segment from one fetched batch. */
+export interface ChunkJob {
+  id: number;
+  source: Source;
+  topic: string;
+  partition: number;
+  limits: Limits;
+  offsets: number[];
+  /** Transport time (epoch ms) per record. */
+  ts: number[];
+  /** Byte length per record in `data`; -1 for a null value. */
+  lens: Int32Array;
+  /** The records' bytes back to back (a copy: the fetch's buffer can go). */
+  data: ArrayBuffer;
+  /** Keep the row offsets (replayed segments: checked replays insert only the missing rows). */
+  wantOffsets: boolean;
+}
+
+export interface ChunkResult {
+  id: number;
+  events: Uint8Array;
+  eventCount: number;
+  rejects: Uint8Array;
+  rejectCount: number;
+  reasons: Record<string, number>;
+  eventOffsets: number[] | undefined;
+  rejectOffsets: number[] | undefined;
+}
+
+export interface ChunkRows {
+  events: Buffer;
+  eventCount: number;
+  rejects: Buffer;
+  rejectCount: number;
+  reasons: Map<RejectReason, number>;
+  eventOffsets: number[] | undefined;
+  rejectOffsets: number[] | undefined;
+}
+
+const BOOT = new URL('./normalize-worker-boot.mjs', import.meta.url);
+const MEM_PROBE = new URL('../bench/mem-probe.mjs', import.meta.url).href;
+let script: Promise<URL> | undefined;
+
+/**
+ * The worker's code: normalize-worker.ts and what it imports bundled into one ES module by
+ * esbuild (tsx's own compiler, always installed with it), handed over as a data: URL. Booting
+ * it takes ~0.1 s of CPU, against ~1.5 s for a worker that loads the TypeScript sources
+ * through tsx's loader (its hooks thread compiles every module again). Falls back to that.
+ */
+function workerScript(): Promise<URL> {
+  script ??= (async () => {
+    try {
+      const esbuild = await import('esbuild');
+      const out = await esbuild.build({
+        entryPoints: [new URL('./normalize-worker.ts', import.meta.url).pathname],
+        bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false, logLevel: 'silent',
+      });
+      // The bench's memory probe (bench/child.ts) counts the worker's heap too.
+      const probe = `if (process.env.FAULTLINE_BENCH_MEM_OUT) await import(${JSON.stringify(MEM_PROBE)}).catch(() => {});\n`;
+      return new URL(`data:text/javascript;base64,${Buffer.from(probe + out.outputFiles[0]!.text).toString('base64')}`);
+    } catch {
+      return BOOT;
+    }
+  })();
+  return script;
+}
+
+export class NormalizeThread {
+  private readonly worker: Promise<Worker>;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (r: ChunkRows) => void; reject: (e: Error) => void }>();
+  private failed: Error | undefined;
+  private live: Worker | undefined;
+
+  /** Referenced while jobs are pending, so that the process waits for their rows. */
+  private track(): void {
+    if (this.pending.size > 0) this.live?.ref();
+    else this.live?.unref();
+  }
+
+  constructor() {
+    this.worker = workerScript().then((url) => this.spawn(url));
+    this.worker.catch(() => {});
+  }
+
+  private spawn(url: URL): Worker {
+    const worker = new Worker(url);
+    worker.on('message', (m: ChunkResult | { id: number; error: string }) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      this.track();
+      if ('error' in m) {
+        p.reject(new Error(`normalize thread: ${m.error}`));
+        return;
+      }
+      const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+      p.resolve({
+        events: buf(m.events), eventCount: m.eventCount, rejects: buf(m.rejects), rejectCount: m.rejectCount,
+        reasons: new Map(Object.entries(m.reasons) as [RejectReason, number][]), eventOffsets: m.eventOffsets, rejectOffsets: m.rejectOffsets,
+      });
+    });
+    const fail = (err: Error) => {
+      this.failed ??= err;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    worker.on('error', (err) => fail(err));
+    worker.on('exit', (code) => fail(new Error(`normalize thread exited (code ${code})`)));
+    // An idle worker must not keep the process alive (the ingest's own handles do); a busy one must.
+    worker.unref();
+    this.live = worker;
+    return worker;
+  }
+
+  /** Normalize one chunk; rejects only if the thread itself failed (a bad record is a reject row). */
+  run(job: Omit<ChunkJob, 'id'>): Promise<ChunkRows> {
+    if (this.failed) return Promise.reject(this.failed);
+    const id = this.nextId++;
+    return new Promise<ChunkRows>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      // Every job waits on the same promise: their continuations, hence the posts, keep the call order.
+      this.worker.then((w) => {
+        w.postMessage({ ...job, id }, [job.data]);
+        this.track();
+      }, (err: Error) => {
+        this.pending.delete(id);
+        reject(err);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.failed ??= new Error('normalize thread closed');
+    const w = await this.worker.catch(() => undefined);
+    await w?.terminate();
+  }
+}
