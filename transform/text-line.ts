@@ -40,6 +40,15 @@ const CLOCK = /^\d{2}:\d{2}(:\d{2}([.,]\d+)?)?([Zz]|[+-]\d{2}(:?\d{2})?)?$/;
 const OFFSET = /^([Zz]|UTC|GMT|[+-]\d{2}(:?\d{2})?)$/;
 const REQ = /^req_[A-Za-z0-9_-]+$/;
 
+/**
+ * OFFSET.test(s.slice(i, e)), without the slice and the regexp call for the usual token
+ * after a timestamp (the level word): an offset starts with Z, z, U, G, + or -.
+ */
+function offsetAt(s: string, i: number, e: number): boolean {
+  const c = s.charCodeAt(i);
+  return (c === 90 || c === 122 || c === 85 || c === 71 || c === 43 || c === 45) && OFFSET.test(s.slice(i, e));
+}
+
 /** [A-Za-z0-9_.@-] */
 function isKeyChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 64 || c === 45;
@@ -211,7 +220,7 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
     leadingTime = true;
     i = skipSpace(s, e);
     const e2 = tokenEnd(s, i);
-    if (OFFSET.test(s.slice(i, e2))) {
+    if (offsetAt(s, i, e2)) {
       tok += s.slice(i, e2);
       i = skipSpace(s, e2);
     }
@@ -224,7 +233,7 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
       leadingTime = true;
       i = skipSpace(s, e2);
       const e3 = tokenEnd(s, i);
-      if (OFFSET.test(s.slice(i, e3))) {
+      if (offsetAt(s, i, e3)) {
         clock += s.slice(i, e3);
         i = skipSpace(s, e3);
       }
@@ -301,7 +310,7 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
       const num = trimPunctuation(s.slice(j, se));
       if (/^[1-5]\d\d$/.test(num)) proseStatus = num;
     }
-    if (METHODS.has(word) && !fields.has('method')) {
+    if (word.length >= 3 && word.length <= 7 && METHODS.has(word) && !fields.has('method')) {
       const j = skipSpace(s, e);
       const pe = tokenEnd(s, j);
       if (s[j] === '/') {

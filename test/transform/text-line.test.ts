@@ -15,6 +15,18 @@ describe('parseTextLine', () => {
     assert.equal(parseTextLine('2026-11-21 10:00:01.5 INFO x', 64).fields.ts, '2026-11-21 10:00:01.5');
     assert.equal(parseTextLine('2026-11-21 10:00:01 +08:00 INFO x', 64).fields.ts, '2026-11-21 10:00:01+08:00');
     assert.equal(parseTextLine('2026-11-21T10:00:01 Z x', 64).fields.ts, '2026-11-21T10:00:01Z');
+    // Every way an offset token can start (offsetAt's shortcut), and tokens that only look close.
+    for (const off of ['z', 'UTC', 'GMT', '-05:00', '+0800', '+08']) {
+      assert.equal(parseTextLine(`2026-11-21T10:00:01 ${off} INFO x`, 64).fields.ts, `2026-11-21T10:00:01${off}`, off);
+      assert.equal(parseTextLine(`2026-11-21 10:00:01 ${off} INFO x`, 64).fields.ts, `2026-11-21 10:00:01${off}`, off);
+    }
+    for (const not of ['utc', 'Zulu', '+8', 'INFO', '08:00']) {
+      assert.equal(parseTextLine(`2026-11-21T10:00:01 ${not} x`, 64).fields.ts, '2026-11-21T10:00:01', not);
+    }
+  });
+  it('takes a method word of any length before a route', () => {
+    for (const m of ['GET', 'OPTIONS', 'DELETE']) assert.equal(parseTextLine(`x ${m} /v1/a`, 64).fields.method, m);
+    assert.equal(parseTextLine('x GETS /v1/a', 64).fields.method, undefined);
   });
   it('unquotes double-quoted values with escapes', () => {
     const r = parseTextLine('msg="said \\"no\\"\\tthen left" a=1', 64);
