@@ -38,7 +38,11 @@ export interface KafkaIngestOptions {
   sessionTimeoutMs: number;
   /** Where a group without committed offsets starts (default: the earliest retained offset). */
   fromBeginning?: boolean;
-  /** Pause fetching above this many records in memory (default 2 × batchSize). */
+  /**
+   * Pause fetching above this many records in memory (default 3 × batchSize: one flush being
+   * inserted, the next one complete, and room for the normalize thread to go on meanwhile; at
+   * 2 × the thread idled while a large insert ran, and fetching restarted only after it).
+   */
   highWater?: number;
   backoff?: BackoffPolicy;
   /** Settles when the store can take rows (its migrations): fetching and normalizing start before. */
@@ -83,7 +87,7 @@ export class KafkaIngest {
   private readonly thread: NormalizeThread | undefined;
 
   constructor(private readonly o: KafkaIngestOptions) {
-    this.highWater = o.highWater ?? Math.max(2 * o.batchSize, 1000);
+    this.highWater = o.highWater ?? Math.max(3 * o.batchSize, 1000);
     this.backoff = o.backoff ?? DEFAULT_BACKOFF;
     this.consumer = o.kafka.consumer(consumerConfig(o.groupId, o.sessionTimeoutMs, o.batchMs));
     this.admin = o.kafka.admin();
