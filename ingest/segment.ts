@@ -222,9 +222,8 @@ export class SegmentBuilder {
     this.pendBytes = 0;
   }
 
-  seal(): Segment {
-    if (this.records === 0) throw new Error('cannot seal an empty segment');
-    if (this.thread) return this.sealThreaded();
+  /** What both seal paths share: the range, its provenance and the digest (taken once, at seal). */
+  private range() {
     return {
       topic: this.topic,
       partition: this.partition,
@@ -232,14 +231,22 @@ export class SegmentBuilder {
       first: this.first,
       last: this.last,
       records: this.records,
-      events: { format: 'TabSeparated', columns: EVENT_COLUMNS, body: this.eventText, rows: this.eventCount },
-      rejects: { format: 'TabSeparated', columns: REJECT_COLUMNS, body: this.rejectText, rows: this.rejectCount },
-      rejectReasons: this.reasons,
       digest: this.hash.digest('hex'),
       openedAt: this.openedAt,
       replayed: this.replayed,
       replayGroup: this.replayGroup,
       bytes: this.bytes,
+    };
+  }
+
+  seal(): Segment {
+    if (this.records === 0) throw new Error('cannot seal an empty segment');
+    if (this.thread) return this.sealThreaded();
+    return {
+      ...this.range(),
+      events: { format: 'TabSeparated', columns: EVENT_COLUMNS, body: this.eventText, rows: this.eventCount },
+      rejects: { format: 'TabSeparated', columns: REJECT_COLUMNS, body: this.rejectText, rows: this.rejectCount },
+      rejectReasons: this.reasons,
       ...(this.eventOffsets ? { eventOffsets: this.eventOffsets, rejectOffsets: this.rejectOffsets ?? [] } : {}),
     };
   }
@@ -249,20 +256,10 @@ export class SegmentBuilder {
     this.dispatch();
     const chunks = this.chunks;
     const seg = {
-      topic: this.topic,
-      partition: this.partition,
-      source: this.source,
-      first: this.first,
-      last: this.last,
-      records: this.records,
+      ...this.range(),
       events: { format: 'TabSeparated', columns: EVENT_COLUMNS, body: '', rows: 0 } as RowPayload,
       rejects: { format: 'TabSeparated', columns: REJECT_COLUMNS, body: '', rows: 0 } as RowPayload,
       rejectReasons: new Map<RejectReason, number>(),
-      digest: this.hash.digest('hex'),
-      openedAt: this.openedAt,
-      replayed: this.replayed,
-      replayGroup: this.replayGroup,
-      bytes: this.bytes,
       ...(this.replayed ? { eventOffsets: [] as number[], rejectOffsets: [] as number[] } : {}),
       settled: undefined as Promise<void> | undefined,
     };
