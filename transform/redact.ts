@@ -210,6 +210,16 @@ function keyInfo(k: string): KeyInfo {
   return info;
 }
 
+/** Whether the entry `k: val` names a secret in a name/value pair (`{"key":"sign","value":…}`). */
+function namesSecret(k: string, val: unknown): boolean {
+  return typeof val === 'string' && keyInfo(k).pairName && isSecretKey(val);
+}
+
+/** The stored value of one entry of an object (or of a text line's pairs). */
+function redactedEntry(info: KeyInfo, val: unknown, pairSecret: boolean): unknown {
+  return info.secret || (pairSecret && info.pairValue) ? REDACTED : redactValue(val);
+}
+
 /**
  * A redacted deep copy of a parsed JSON value. Besides secret keys, catches name/value lists
  * (Taobao `args.arg[]` = `{"key":"sign","value":…}`, header lists `[["Cookie","…"]]`).
@@ -224,14 +234,11 @@ export function redactValue(v: unknown): unknown {
   if (!isObj(v)) return v;
   const out: Obj = {};
   let pairSecret = false;
-  for (const k in v) {
-    const val = v[k];
-    if (typeof val === 'string' && keyInfo(k).pairName && isSecretKey(val)) pairSecret = true;
-  }
+  for (const k in v) if (namesSecret(k, v[k])) pairSecret = true;
   for (const k in v) {
     const info = keyInfo(k);
     const nk = info.redacted;
-    const val = info.secret || (pairSecret && info.pairValue) ? REDACTED : redactValue(v[k]);
+    const val = redactedEntry(info, v[k], pairSecret);
     // `__proto__` (a plain key in parsed JSON) must stay an own data property, not a prototype.
     if (nk === '__proto__') Object.defineProperty(out, nk, { value: val, enumerable: true, writable: true, configurable: true });
     else out[nk] = val;
@@ -247,15 +254,12 @@ export function redactValue(v: unknown): unknown {
  */
 export function redactPairs(keys: readonly string[], values: readonly unknown[]): { keys: string[]; values: unknown[] } {
   let pairSecret = false;
-  for (let i = 0; i < keys.length; i++) {
-    const val = values[i];
-    if (typeof val === 'string' && keyInfo(keys[i] as string).pairName && isSecretKey(val)) pairSecret = true;
-  }
+  for (let i = 0; i < keys.length; i++) if (namesSecret(keys[i] as string, values[i])) pairSecret = true;
   const outKeys: string[] = [];
   const outValues: unknown[] = [];
   for (let i = 0; i < keys.length; i++) {
     const info = keyInfo(keys[i] as string);
-    const val = info.secret || (pairSecret && info.pairValue) ? REDACTED : redactValue(values[i]);
+    const val = redactedEntry(info, values[i], pairSecret);
     const at = info.redacted === keys[i] ? -1 : outKeys.indexOf(info.redacted);
     if (at >= 0) outValues[at] = val;
     else {
