@@ -7,10 +7,9 @@
 //   again in the same order under the same token (their intent is still committed);
 // - a checked replay (ownership split): per segment, only the rows missing from the store.
 // Then every partition's offset moves past what was stored, with no intent left.
-import { encodeComposition, encodeIntent, decodeComposition, splitCompositions } from './intent.ts';
+import { byPartition, encodeComposition, encodeIntent, decodeComposition, partitionKey, splitCompositions } from './intent.ts';
 import type { Logger } from './log.ts';
 import type { PartitionBuffer } from './partition-buffer.ts';
-import { partitionKey } from './recovery.ts';
 import type { CommitEntry } from './group-commit.ts';
 import { settled, type Segment } from './segment.ts';
 import type { Sink } from './sink.ts';
@@ -153,15 +152,4 @@ export async function flush(ctx: FlushContext): Promise<void> {
 
 function entry(buf: PartitionBuffer, fallbackOffset: number, metadata: string): CommitEntry {
   return { topic: buf.topic, partition: buf.partition, offset: String(buf.committed ?? fallbackOffset), metadata };
-}
-
-function byPartition(segs: readonly Segment[]): Map<string, Segment[]> {
-  const out = new Map<string, Segment[]>();
-  for (const s of segs) {
-    const k = partitionKey(s.topic, s.partition);
-    const list = out.get(k) ?? [];
-    list.push(s);
-    out.set(k, list);
-  }
-  return out;
 }

@@ -50,6 +50,21 @@ export function decodeIntent(metadata: string | null | undefined): OffsetRange[]
   return out;
 }
 
+/** The key of a partition in maps of partitions. */
+export const partitionKey = (topic: string, partition: number): string => `${topic}/${partition}`;
+
+/** Segments grouped by partition, in order of first appearance, each list in input order. */
+export function byPartition<T extends Pick<SegmentRef, 'topic' | 'partition'>>(segments: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const s of segments) {
+    const k = partitionKey(s.topic, s.partition);
+    const list = out.get(k);
+    if (list) list.push(s);
+    else out.set(k, [s]);
+  }
+  return out;
+}
+
 /** The composition of a flush as metadata text; undefined when it cannot be encoded within the limit. */
 export function encodeComposition(refs: readonly SegmentRef[]): string | undefined {
   const topics: string[] = [];
@@ -81,7 +96,7 @@ export function decodeComposition(metadata: string | null | undefined): SegmentR
     const first = Number(m[3]);
     const last = first + Number(m[4]);
     if (topic === undefined || !Number.isSafeInteger(partition) || !Number.isSafeInteger(last)) return undefined;
-    const k = `${topic}/${partition}`;
+    const k = partitionKey(topic, partition);
     if (first <= (lastOf.get(k) ?? -1)) return undefined; // a partition's ranges ascend and never overlap
     lastOf.set(k, last);
     out.push({ topic, partition, first, last });
@@ -95,16 +110,9 @@ export function decodeComposition(metadata: string | null | undefined): SegmentR
  * Normally that is one; only many partitions with long names or offsets need more.
  */
 export function splitCompositions<T extends SegmentRef>(segments: readonly T[]): T[][] {
-  const byPartition = new Map<string, T[]>();
-  for (const s of segments) {
-    const k = `${s.topic}/${s.partition}`;
-    const list = byPartition.get(k) ?? [];
-    list.push(s);
-    byPartition.set(k, list);
-  }
   const out: T[][] = [];
   let cur: T[] = [];
-  for (const segs of byPartition.values()) {
+  for (const segs of byPartition(segments).values()) {
     if (cur.length > 0 && encodeComposition([...cur, ...segs]) === undefined) {
       out.push(cur);
       cur = [];

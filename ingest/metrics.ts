@@ -3,6 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { partitionKey } from './intent.ts';
 
 /** What accounting needs of a segment (segment.ts). */
 interface StoredSegment {
@@ -49,7 +50,7 @@ export class IngestMetrics {
 
   /** Count segments whose rows are stored and committed, into `stored` (per partition, since start) and the metrics. */
   accountStored(stored: Map<string, { records: number; events: number; rejects: number }>, topic: string, partition: number, segs: readonly StoredSegment[]): void {
-    const k = `${topic}/${partition}`;
+    const k = partitionKey(topic, partition);
     const st = stored.get(k) ?? { records: 0, events: 0, rejects: 0 };
     for (const s of segs) {
       st.records += s.records;

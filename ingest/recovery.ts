@@ -9,13 +9,11 @@
 //   store (`Sink.writeMissing`).
 import type { Admin } from 'kafkajs';
 import { errorMessage } from '../lib/errors.ts';
-import { decodeComposition, decodeIntent } from './intent.ts';
+import { decodeComposition, decodeIntent, partitionKey } from './intent.ts';
 import type { Logger } from './log.ts';
 import type { IngestMetrics } from './metrics.ts';
 import type { PartitionStart } from './partition-buffer.ts';
 import { sleep, type BackoffPolicy } from './retry.ts';
-
-export const partitionKey = (topic: string, partition: number) => `${topic}/${partition}`;
 
 export interface Committed {
   /** Committed position, null when the group has none. */

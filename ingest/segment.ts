@@ -98,6 +98,36 @@ export function dedupToken(seg: Pick<Segment, 'topic' | 'partition' | 'first' | 
   return `fl1:${tokenSafe(seg.topic)}:${seg.partition}:${seg.first}-${seg.last}:${seg.digest.slice(0, 16)}:${table}`;
 }
 
+/** The rows of a run of records as text, counted (the in-thread path and the normalize thread). */
+export class RowText {
+  events = '';
+  eventCount = 0;
+  rejects = '';
+  rejectCount = 0;
+  readonly reasons = new Map<RejectReason, number>();
+  /** Offsets of the event and reject rows, line by line, when kept (replayed segments). */
+  readonly eventOffsets: number[] | undefined;
+  readonly rejectOffsets: number[] | undefined;
+
+  constructor(keepOffsets: boolean) {
+    this.eventOffsets = keepOffsets ? [] : undefined;
+    this.rejectOffsets = keepOffsets ? [] : undefined;
+  }
+
+  add(row: ReturnType<typeof normalizeRow>, offset: number): void {
+    if (row.event !== undefined) {
+      this.events += row.event;
+      this.eventCount++;
+      this.eventOffsets?.push(offset);
+    } else {
+      this.reasons.set(row.reason, (this.reasons.get(row.reason) ?? 0) + 1);
+      this.rejects += row.reject;
+      this.rejectCount++;
+      this.rejectOffsets?.push(offset);
+    }
+  }
+}
+
 type TokenPart = Pick<Segment, 'topic' | 'partition' | 'first' | 'last' | 'digest'>;
 
 /**
@@ -123,18 +153,12 @@ export class SegmentBuilder {
   records = 0;
   bytes = 0;
   /** Rows are kept as text, not objects: one serialisation per record, and little for the GC to trace. */
-  private eventText = '';
-  private eventCount = 0;
-  private rejectText = '';
-  private rejectCount = 0;
-  private readonly reasons = new Map<RejectReason, number>();
+  private rows = new RowText(false);
   private readonly hash: Hash = createHash('sha1');
   readonly openedAt = Date.now();
   /** Set by the partition buffer (before the first add) when this segment reproduces an intent range. */
   replayed = false;
   replayGroup: string | null = null;
-  private eventOffsets: number[] | undefined;
-  private rejectOffsets: number[] | undefined;
   /** Records added but not yet sent to the normalize thread. */
   private pendOffsets: number[] = [];
   private pendTs: number[] = [];
@@ -156,10 +180,7 @@ export class SegmentBuilder {
   add(offset: number, value: Uint8Array | null, transportMs: number): void {
     if (this.records === 0) {
       this.first = offset;
-      if (this.replayed) {
-        this.eventOffsets = [];
-        this.rejectOffsets = [];
-      }
+      if (this.replayed) this.rows = new RowText(true);
     }
     this.last = offset;
     this.records++;
@@ -175,17 +196,7 @@ export class SegmentBuilder {
       this.pendBytes += bytes.length;
       return;
     }
-    const row = normalizeRow(this.normalize, this.limits, this.source, this.topic, this.partition, offset, bytes, transportMs);
-    if (row.event !== undefined) {
-      this.eventText += row.event;
-      this.eventCount++;
-      this.eventOffsets?.push(offset);
-    } else {
-      this.reasons.set(row.reason, (this.reasons.get(row.reason) ?? 0) + 1);
-      this.rejectText += row.reject;
-      this.rejectCount++;
-      this.rejectOffsets?.push(offset);
-    }
+    this.rows.add(normalizeRow(this.normalize, this.limits, this.source, this.topic, this.partition, offset, bytes, transportMs), offset);
   }
 
   /**
@@ -244,10 +255,10 @@ export class SegmentBuilder {
     if (this.thread) return this.sealThreaded();
     return {
       ...this.range(),
-      events: { format: 'TabSeparated', columns: EVENT_COLUMNS, body: this.eventText, rows: this.eventCount },
-      rejects: { format: 'TabSeparated', columns: REJECT_COLUMNS, body: this.rejectText, rows: this.rejectCount },
-      rejectReasons: this.reasons,
-      ...(this.eventOffsets ? { eventOffsets: this.eventOffsets, rejectOffsets: this.rejectOffsets ?? [] } : {}),
+      events: { format: 'TabSeparated', columns: EVENT_COLUMNS, body: this.rows.events, rows: this.rows.eventCount },
+      rejects: { format: 'TabSeparated', columns: REJECT_COLUMNS, body: this.rows.rejects, rows: this.rows.rejectCount },
+      rejectReasons: this.rows.reasons,
+      ...(this.rows.eventOffsets ? { eventOffsets: this.rows.eventOffsets, rejectOffsets: this.rows.rejectOffsets ?? [] } : {}),
     };
   }
 

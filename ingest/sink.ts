@@ -73,15 +73,11 @@ export class Sink {
     const what = segments.length === 1
       ? `${segments[0]!.topic}/${segments[0]!.partition} ${segments[0]!.first}-${segments[0]!.last}`
       : `${segments.length} segments`;
-    const events = concat(segments.map((s) => s.events));
-    if (events.rows > 0) {
-      const token = flushToken(segments, 'events');
-      await this.retry(`insert of ${events.rows} events (${what})`, () => this.store.insertPayload('events', events, { dedupToken: token }), opts.signal);
-    }
-    const rejects = concat(segments.map((s) => s.rejects));
-    if (rejects.rows > 0) {
-      const token = flushToken(segments, 'rejects');
-      await this.retry(`insert of ${rejects.rows} rejects (${what})`, () => this.store.insertPayload('rejects', rejects, { dedupToken: token }), opts.signal);
+    for (const table of ['events', 'rejects'] as const) {
+      const payload = concat(segments.map((s) => s[table]));
+      if (payload.rows === 0) continue;
+      const token = flushToken(segments, table);
+      await this.retry(`insert of ${payload.rows} ${table} (${what})`, () => this.store.insertPayload(table, payload, { dedupToken: token }), opts.signal);
     }
     await this.insertLedger(segments, opts);
     this.metrics?.insertSeconds.observe((performance.now() - started) / 1000);
