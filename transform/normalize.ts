@@ -6,11 +6,10 @@ import { gatewayCode, statusClassCategory } from './catalog.ts';
 import { BodyDecoder, collectBodies, isGatewayError } from './bodies.ts';
 import { failedOffers, hasVendorMarker, successFlag, upstreamError, vendorError, type VendorError } from './dialects.ts';
 import { CATEGORIES, type Category, type Event, type LimitKind, type NormalizeContext, type NormalizeResult, type Outcome } from './event.ts';
-import { K, KeyMap, keyMap, pickStr, S, str, toInt, type Obj } from './keys.ts';
+import { K, pickStr, S, str, toInt, type KeyMap } from './keys.ts';
 import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD_BYTES, DEFAULT_RAW_MAX_BYTES, HEAD_MAX_BYTES, truncateUtf8 } from './limits.ts';
 import { headOf, parseRecord } from './parse-record.ts';
-import { isSecretKey, mayHoldSecret, redactPairs, redactText, redactValue } from './redact.ts';
-import type { TextRecord } from './text-line.ts';
+import { redactedView } from './redact-record.ts';
 import { acceptsCanonicalIso, formatIsoMillis, isCanonicalIso, parseTime } from './time.ts';
 
 const FIELD_MAX_BYTES = 4096;
@@ -43,30 +42,8 @@ function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): No
   const p = parseRecord(record, ctx.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES, maxDepth);
   if (p.kind === 'reject') return { ok: false, reject: p.reject };
 
-  // Redaction is skipped only when the text cannot hold a secret (redact.ts mayHoldSecret).
-  const suspicious = mayHoldSecret(p.text);
-  let topMap: KeyMap;
-  let tail: Obj | undefined;
-  let reqToken = '';
-  let raw: string;
-  if (p.kind === 'json') {
-    const top = suspicious ? (redactValue(p.obj) as Obj) : p.obj;
-    raw = suspicious ? JSON.stringify(top) : p.text;
-    topMap = keyMap(top);
-  } else {
-    const rec = p.rec;
-    reqToken = rec.reqToken;
-    if (suspicious) {
-      const red = redactPairs(rec.keys, rec.values);
-      tail = rec.tail ? (redactValue(rec.tail) as Obj) : undefined;
-      raw = textRaw(p.text, rec, red.values, tail);
-      topMap = KeyMap.fromPairs(red.keys, red.values);
-    } else {
-      tail = rec.tail;
-      raw = p.text;
-      topMap = KeyMap.fromPairs(rec.keys, rec.values);
-    }
-  }
+  // Redaction is skipped only when the text cannot hold a secret (redact-record.ts).
+  const { topMap, tail, reqToken, raw, suspicious } = redactedView(p);
 
   const decode = new BodyDecoder(maxDepth, suspicious);
   const maps = collectBodies(topMap, tail, decode);
@@ -296,29 +273,4 @@ function upper(s: string): string {
 
 function cap(s: string): string {
   return s.length * 3 <= FIELD_MAX_BYTES ? s : truncateUtf8(s, FIELD_MAX_BYTES);
-}
-
-/**
- * `raw` of a text line: redacted text around each JSON value, which is re-serialized redacted
- * (reusing the redacted copy of the fields when the span is the value they hold).
- */
-function textRaw(text: string, rec: TextRecord, values: readonly unknown[], tail: Obj | undefined): string {
-  let out = '';
-  let pos = 0;
-  for (const sp of rec.spans) {
-    out += redactText(text.slice(pos, sp.start));
-    // A secret key's JSON value was already replaced by redacting the text before it.
-    if (!(sp.key !== '' && isSecretKey(sp.key))) {
-      // The redacted copy of the field, when the span is the value the field holds (the first of its key).
-      let redacted: unknown;
-      if (sp.key === '') redacted = sp.value === rec.tail ? tail : undefined;
-      else {
-        const at = rec.keys.indexOf(sp.key);
-        redacted = at >= 0 && rec.values[at] === sp.value ? values[at] : undefined;
-      }
-      out += JSON.stringify(redacted ?? redactValue(sp.value));
-    }
-    pos = sp.end;
-  }
-  return out + redactText(text.slice(pos));
 }
