@@ -4,7 +4,7 @@
 import { hasVendorMarker } from './dialects.ts';
 import { isObj, K, keyMap, S, type KeyMap, type Obj } from './keys.ts';
 import { jsonDepthExceeds, parseJson } from './limits.ts';
-import { redactValue } from './redact.ts';
+import { mayHoldSecret, redactValue } from './redact.ts';
 
 const MAX_BODIES = 8;
 const BODY_STRINGS = [S.message, S.msg, S.error];
@@ -32,7 +32,10 @@ export class BodyDecoder {
     }
     if (!isObj(v)) return undefined;
     (this.done ??= []).push(s);
-    return this.redact ? redactValue(v) : v;
+    // The string was already redacted as text; its parsed copy needs the structural rules too
+    // (name/value pair lists), unless the string cannot hold a secret at all, by the same
+    // pre-check that lets a whole record skip redaction.
+    return this.redact && mayHoldSecret(t) ? redactValue(v) : v;
   }
 
   wasDecoded(s: string): boolean {
