@@ -4,6 +4,7 @@
 // end of the line. One left-to-right scan, no backtracking regexes.
 import type { Obj } from './keys.ts';
 import { jsonDepthExceeds, parseJson } from './limits.ts';
+import { dateAt, hasOtherSpace, isoStartAt, isSpace, jsonEnd, keyEnd, quoted, scan, startLine } from './text-scan.ts';
 
 /** A JSON value found in the line, with where it sat (for re-serializing `raw` redacted). */
 export interface JsonSpan {
@@ -34,8 +35,6 @@ export interface TextRecord {
 
 const LEVELS = new Set(['TRACE', 'DEBUG', 'INFO', 'NOTICE', 'WARN', 'WARNING', 'ERROR', 'ERR', 'FATAL', 'CRIT', 'CRITICAL', 'PANIC']);
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
-const ISO_START = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}/;
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const CLOCK = /^\d{2}:\d{2}(:\d{2}([.,]\d+)?)?([Zz]|[+-]\d{2}(:?\d{2})?)?$/;
 const OFFSET = /^([Zz]|UTC|GMT|[+-]\d{2}(:?\d{2})?)$/;
 const REQ = /^req_[A-Za-z0-9_-]+$/;
@@ -49,19 +48,9 @@ function offsetAt(s: string, i: number, e: number): boolean {
   return (c === 90 || c === 122 || c === 85 || c === 71 || c === 43 || c === 45) && OFFSET.test(s.slice(i, e));
 }
 
-/** [A-Za-z0-9_.@-] */
-function isKeyChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 64 || c === 45;
-}
-
-function isSpace(c: number): boolean {
-  return c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
-}
-
 // Whether the line being parsed has no whitespace but ' ' (set by parseTextLine, which is
 // never re-entered): tokens then end at the next space, found by native indexOf.
 let onlySpaces = false;
-const OTHER_SPACE = /[\t\n\v\f\r]/;
 
 /** End of the whitespace-delimited token starting at i. */
 function tokenEnd(s: string, i: number): number {
@@ -74,32 +63,12 @@ function tokenEnd(s: string, i: number): number {
 }
 
 function skipSpace(s: string, i: number): number {
+  if (onlySpaces) {
+    while (i < s.length && s.charCodeAt(i) === 32) i++;
+    return i;
+  }
   while (i < s.length && isSpace(s.charCodeAt(i))) i++;
   return i;
-}
-
-/**
- * End (exclusive) of the balanced JSON object/array at i, or -1 when it never closes. Scanning
- * spends from `budget` (a few times the line length in all): a line of many unclosed `{`
- * would otherwise cost quadratic time.
- */
-function jsonEnd(s: string, i: number, budget: { left: number }): number {
-  let depth = 0;
-  for (let j = i; j < s.length; j++) {
-    if (--budget.left < 0) return -1;
-    const c = s.charCodeAt(j);
-    if (c === 34) {
-      for (j++; j < s.length; j++) {
-        const d = s.charCodeAt(j);
-        if (d === 92) j++;
-        else if (d === 34) break;
-      }
-    } else if (c === 123 || c === 91) depth++;
-    else if (c === 125 || c === 93) {
-      if (--depth === 0) return j + 1;
-    }
-  }
-  return -1;
 }
 
 function tryJson(text: string, maxDepth: number): unknown {
@@ -111,25 +80,28 @@ function tryJson(text: string, maxDepth: number): unknown {
   }
 }
 
-/** A double-quoted logfmt value starting at i (the quote): [value, end]. */
-function quoted(s: string, i: number): [string, number] {
-  let out = '';
-  let j = i + 1;
-  let from = j;
-  for (; j < s.length; j++) {
-    const c = s.charCodeAt(j);
-    if (c === 92 && j + 1 < s.length) {
-      out += s.slice(from, j);
-      const e = s[j + 1];
-      out += e === 'n' ? '\n' : e === 't' ? '\t' : e === 'r' ? '\r' : (e ?? '');
-      j++;
-      from = j + 1;
-    } else if (c === 34) {
-      return [out + s.slice(from, j), j + 1];
-    }
+/**
+ * The JSON value at i when it runs to the end of the line (`body={…}` last, or a tail object),
+ * parsed without first finding its end by a character scan: when the rest of the line parses,
+ * that scan would have stopped at the line's end too. `close` is the char code it must end
+ * with. undefined: not that case, or it did not parse (the caller then scans as before). Tried
+ * once per line, so a line of many `{` costs no more than one extra parse.
+ */
+function jsonToEnd(s: string, i: number, close: number, maxDepth: number): unknown {
+  if (scan.triedToEnd) return undefined;
+  let end = s.length;
+  while (end > i && isSpace(s.charCodeAt(end - 1))) end--;
+  // The scan would spend at most end - i from the budget; if that could exhaust it, scan.
+  if (s.charCodeAt(end - 1) !== close || end - i > scan.budget) return undefined;
+  scan.triedToEnd = true;
+  const v = tryJson(s.slice(i, end), maxDepth);
+  if (v !== undefined) {
+    scan.budget -= end - i;
+    jsonToEndAt = end;
   }
-  return [out + s.slice(from), s.length];
+  return v;
 }
+let jsonToEndAt = 0;
 
 /** `(req_1),` -> `req_1`: one opening bracket, trailing `,;:.)]`. */
 function trimPunctuation(word: string): string {
@@ -139,14 +111,25 @@ function trimPunctuation(word: string): string {
   return word.slice(start, Math.max(start, end));
 }
 
+/** A key's bit in Pairs.seen: from its length and first character, both read without hashing. */
+function keyBit(key: string): number {
+  return 1 << ((key.length * 7 + key.charCodeAt(0)) & 31);
+}
+
 /** A line's pairs: first of a key wins; a Set takes over the duplicate check on long lines. */
 class Pairs {
   readonly keys: string[] = [];
   readonly values: unknown[] = [];
   private index: Set<string> | undefined;
+  /**
+   * Bits of the keys added (keyBit): a new key, whose bit is mostly unset, then needs no
+   * string comparison with each earlier key.
+   */
+  private seen = 0;
 
   has(key: string): boolean {
     if (this.index !== undefined) return this.index.has(key);
+    if ((this.seen & keyBit(key)) === 0) return false;
     const ks = this.keys;
     for (let i = 0; i < ks.length; i++) if (ks[i] === key) return true;
     return false;
@@ -163,6 +146,7 @@ class Pairs {
     if (key === '__proto__' || this.has(key)) return;
     this.keys.push(key);
     this.values.push(value);
+    this.seen |= keyBit(key);
     if (this.index !== undefined) this.index.add(key);
     else if (this.keys.length > 16) this.index = new Set(this.keys);
   }
@@ -191,44 +175,58 @@ class Line implements TextRecord {
   }
 }
 
-/** `[ERROR]`, `ERROR:` -> `ERROR` (one leading `[`, one trailing `]` or `:`). */
-function levelWord(tok: string): string {
-  const start = tok.charCodeAt(0) === 91 ? 1 : 0;
-  const last = tok.charCodeAt(tok.length - 1);
-  const end = tok.length > start && (last === 93 || last === 58) ? tok.length - 1 : tok.length;
-  return start === 0 && end === tok.length ? tok : tok.slice(start, end);
+/** Whether the level word at s[from, to) can be one of LEVELS (an ASCII first letter must start one). */
+function mayBeLevel(s: string, from: number, to: number): boolean {
+  if (to - from > 8 || to === from) return false;
+  const c = s.charCodeAt(from) | 32;
+  // Non-ASCII letters can upper-case to ASCII ones (`ı` -> `I`): those take the full check.
+  return c >= 128 || c === 116 || c === 100 || c === 105 || c === 110 || c === 119 || c === 101 || c === 102 || c === 99 || c === 112;
+}
+
+/** Whether s[from, to) can be one of METHODS (length and first letter). */
+function mayBeMethod(s: string, from: number, to: number): boolean {
+  const n = to - from;
+  if (n < 3 || n > 7) return false;
+  const c = s.charCodeAt(from);
+  return c === 71 || c === 80 || c === 68 || c === 72 || c === 79;
+}
+
+/** Whether a `req_` starts at word position 0 or 1 of the word at i. */
+function reqAt(s: string, i: number): boolean {
+  return (s.charCodeAt(i) === 114 && s.startsWith('req_', i)) || (s.charCodeAt(i + 1) === 114 && s.startsWith('req_', i + 1));
 }
 
 export function parseTextLine(s: string, maxDepth: number): TextRecord {
-  onlySpaces = !OTHER_SPACE.test(s);
+  onlySpaces = !hasOtherSpace(s);
+  startLine(s);
   const fields = new Pairs();
   const spans: JsonSpan[] = [];
   let tail: Obj | undefined;
   let reqToken = '';
   let pairs = 0;
   let leadingTime = false;
-  const budget = { left: 4 * s.length + 64 };
   let proseStatus = '';
 
   let i = skipSpace(s, 0);
   // Leading timestamp, possibly in brackets.
   let t0 = i;
-  if (s[t0] === '[') t0++;
+  if (s.charCodeAt(t0) === 91) t0++;
   let e = tokenEnd(s, t0);
-  let tok = s.slice(t0, s[e - 1] === ']' ? e - 1 : e);
-  if (ISO_START.test(tok)) {
+  const tokEnd = s.charCodeAt(e - 1) === 93 ? e - 1 : e;
+  if (isoStartAt(s, t0, tokEnd)) {
+    let ts = s.slice(t0, tokEnd);
     leadingTime = true;
     i = skipSpace(s, e);
     const e2 = tokenEnd(s, i);
     if (offsetAt(s, i, e2)) {
-      tok += s.slice(i, e2);
+      ts += s.slice(i, e2);
       i = skipSpace(s, e2);
     }
-    fields.add('ts', tok);
-  } else if (DATE_ONLY.test(tok)) {
+    fields.add('ts', ts);
+  } else if (tokEnd - t0 === 10 && dateAt(s, t0)) {
     const j = skipSpace(s, e);
     const e2 = tokenEnd(s, j);
-    let clock = s.slice(j, s[e2 - 1] === ']' ? e2 - 1 : e2);
+    let clock = s.slice(j, s.charCodeAt(e2 - 1) === 93 ? e2 - 1 : e2);
     if (CLOCK.test(clock)) {
       leadingTime = true;
       i = skipSpace(s, e2);
@@ -237,22 +235,35 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
         clock += s.slice(i, e3);
         i = skipSpace(s, e3);
       }
-      fields.add('ts', `${tok} ${clock}`);
+      fields.add('ts', `${s.slice(t0, tokEnd)} ${clock}`);
     }
   }
-  // Level word.
+  // Level word: `[ERROR]`, `ERROR:` -> `ERROR` (one leading `[`, one trailing `]` or `:`).
   e = tokenEnd(s, i);
-  tok = levelWord(s.slice(i, e));
-  if (tok.length <= 8 && LEVELS.has(tok.toUpperCase())) {
-    fields.add('level', tok);
-    i = skipSpace(s, e);
+  const ls = e > i && s.charCodeAt(i) === 91 ? i + 1 : i;
+  const last = s.charCodeAt(e - 1);
+  const le = e > ls && (last === 93 || last === 58) ? e - 1 : e;
+  if (mayBeLevel(s, ls, le)) {
+    const w = s.slice(ls, le);
+    if (LEVELS.has(w) || LEVELS.has(w.toUpperCase())) {
+      fields.add('level', w);
+      i = skipSpace(s, e);
+    }
   }
 
   while (i < s.length) {
     const c = s.charCodeAt(i);
     if (c === 123) {
       // A JSON object: taken when it closes the line.
-      const end = jsonEnd(s, i, budget);
+      const v = jsonToEnd(s, i, 125, maxDepth);
+      if (v !== undefined) {
+        if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+          tail = v as Obj;
+          spans.push({ key: '', start: i, end: jsonToEndAt, value: v });
+        }
+        break;
+      }
+      const end = jsonEnd(s, i);
       if (end > 0 && skipSpace(s, end) === s.length) {
         const v = tryJson(s.slice(i, end), maxDepth);
         if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
@@ -262,63 +273,66 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
         break;
       }
     }
-    // key=value?
-    let k = i;
-    while (k < s.length && isKeyChar(s.charCodeAt(k))) k++;
-    if (k > i && s[k] === '=') {
-      const key = s.slice(i, k);
-      let j = k + 1;
+    e = tokenEnd(s, i);
+    // key=value: key characters up to a '='.
+    const eq = keyEnd(s, i, e);
+    if (eq > i && s.charCodeAt(eq) === 61) {
+      const key = s.slice(i, eq);
+      let j = eq + 1;
       let value: unknown;
       const vc = s.charCodeAt(j);
       if (vc === 34) {
-        [value, j] = quoted(s, j);
+        value = quoted(s, j);
+        j = scan.quotedEnd;
       } else if (vc === 123 || vc === 91) {
-        const end = jsonEnd(s, j, budget);
-        const parsed = end > 0 ? tryJson(s.slice(j, end), maxDepth) : undefined;
+        let parsed = jsonToEnd(s, j, vc + 2, maxDepth); // the closer: `}` is `{` + 2, `]` is `[` + 2
+        let end = jsonToEndAt;
+        if (parsed === undefined) {
+          end = jsonEnd(s, j);
+          parsed = end > 0 ? tryJson(s.slice(j, end), maxDepth) : undefined;
+        }
         if (parsed !== undefined) {
           spans.push({ key, start: j, end, value: parsed });
           value = parsed;
           j = end;
         } else {
-          const te = tokenEnd(s, j);
-          value = s.slice(j, te);
-          j = te;
+          value = s.slice(j, e);
+          j = e;
         }
       } else {
-        const te = tokenEnd(s, j);
-        value = s.slice(j, te);
-        j = te;
+        // The value runs to the end of the token.
+        value = s.slice(j, e);
+        j = e;
       }
       fields.add(key, value);
       pairs++;
       i = skipSpace(s, j);
       continue;
     }
-    e = tokenEnd(s, i);
-    const word = s.slice(i, e);
-    if (reqToken === '') {
-      // A request id token starts `req_`, after at most one opening bracket.
-      if (word.length <= 200 && word.indexOf('req_') <= 1 && word.indexOf('req_') >= 0) {
-        const w = trimPunctuation(word);
-        if (REQ.test(w)) reqToken = w;
-      }
+    // A request id token starts `req_`, after at most one opening bracket.
+    if (reqToken === '' && e - i <= 200 && reqAt(s, i)) {
+      const w = trimPunctuation(s.slice(i, e));
+      if (REQ.test(w)) reqToken = w;
     }
     // Prose like `failed with HTTP 502`: the status when no status= pair says otherwise.
-    if (word === 'HTTP' && proseStatus === '') {
+    if (e - i === 4 && c === 72 && proseStatus === '' && s.startsWith('HTTP', i)) {
       const j = skipSpace(s, e);
       const se = tokenEnd(s, j);
       const num = trimPunctuation(s.slice(j, se));
       if (/^[1-5]\d\d$/.test(num)) proseStatus = num;
     }
-    if (word.length >= 3 && word.length <= 7 && METHODS.has(word) && !fields.has('method')) {
-      const j = skipSpace(s, e);
-      const pe = tokenEnd(s, j);
-      if (s[j] === '/') {
-        fields.add('method', word);
-        // A `route=` pair before it is overwritten (the prose route names the request).
-        fields.set('route', s.slice(j, pe));
-        i = skipSpace(s, pe);
-        continue;
+    if (mayBeMethod(s, i, e)) {
+      const word = s.slice(i, e);
+      if (METHODS.has(word) && !fields.has('method')) {
+        const j = skipSpace(s, e);
+        if (s.charCodeAt(j) === 47) {
+          const pe = tokenEnd(s, j);
+          fields.add('method', word);
+          // A `route=` pair before it is overwritten (the prose route names the request).
+          fields.set('route', s.slice(j, pe));
+          i = skipSpace(s, pe);
+          continue;
+        }
       }
     }
     i = skipSpace(s, e);
