@@ -273,9 +273,8 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
         break;
       }
     }
-    e = tokenEnd(s, i);
     // key=value: key characters up to a '='.
-    const eq = keyEnd(s, i, e);
+    const eq = keyEnd(s, i, s.length);
     if (eq > i && s.charCodeAt(eq) === 61) {
       const key = s.slice(i, eq);
       let j = eq + 1;
@@ -296,19 +295,20 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
           value = parsed;
           j = end;
         } else {
-          value = s.slice(j, e);
-          j = e;
+          j = tokenEnd(s, j);
+          value = s.slice(eq + 1, j);
         }
       } else {
         // The value runs to the end of the token.
-        value = s.slice(j, e);
-        j = e;
+        j = tokenEnd(s, j);
+        value = s.slice(eq + 1, j);
       }
       fields.add(key, value);
       pairs++;
       i = skipSpace(s, j);
       continue;
     }
+    e = tokenEnd(s, i);
     // A request id token starts `req_`, after at most one opening bracket.
     if (reqToken === '' && e - i <= 200 && reqAt(s, i)) {
       const w = trimPunctuation(s.slice(i, e));
