@@ -3,8 +3,7 @@
 // logfmt pairs (values may be double-quoted) and possibly a JSON object after `key=` or at the
 // end of the line. One left-to-right scan, no backtracking regexes.
 import type { Obj } from './keys.ts';
-import { jsonDepthExceeds, parseJson } from './limits.ts';
-import { dateAt, hasOtherSpace, isoStartAt, isSpace, jsonEnd, keyEnd, quoted, scan, startLine } from './text-scan.ts';
+import { dateAt, isoStartAt, jsonEnd, jsonToEnd, keyEnd, quoted, scan, skipSpace, startLine, tokenEnd, tryJson } from './text-scan.ts';
 
 /** A JSON value found in the line, with where it sat (for re-serializing `raw` redacted). */
 export interface JsonSpan {
@@ -47,61 +46,6 @@ function offsetAt(s: string, i: number, e: number): boolean {
   const c = s.charCodeAt(i);
   return (c === 90 || c === 122 || c === 85 || c === 71 || c === 43 || c === 45) && OFFSET.test(s.slice(i, e));
 }
-
-// Whether the line being parsed has no whitespace but ' ' (set by parseTextLine, which is
-// never re-entered): tokens then end at the next space, found by native indexOf.
-let onlySpaces = false;
-
-/** End of the whitespace-delimited token starting at i. */
-function tokenEnd(s: string, i: number): number {
-  if (onlySpaces) {
-    const j = s.indexOf(' ', i);
-    return j < 0 ? s.length : j;
-  }
-  while (i < s.length && !isSpace(s.charCodeAt(i))) i++;
-  return i;
-}
-
-function skipSpace(s: string, i: number): number {
-  if (onlySpaces) {
-    while (i < s.length && s.charCodeAt(i) === 32) i++;
-    return i;
-  }
-  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
-  return i;
-}
-
-function tryJson(text: string, maxDepth: number): unknown {
-  if (jsonDepthExceeds(text, maxDepth)) return undefined;
-  try {
-    return parseJson(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The JSON value at i when it runs to the end of the line (`body={…}` last, or a tail object),
- * parsed without first finding its end by a character scan: when the rest of the line parses,
- * that scan would have stopped at the line's end too. `close` is the char code it must end
- * with. undefined: not that case, or it did not parse (the caller then scans as before). Tried
- * once per line, so a line of many `{` costs no more than one extra parse.
- */
-function jsonToEnd(s: string, i: number, close: number, maxDepth: number): unknown {
-  if (scan.triedToEnd) return undefined;
-  let end = s.length;
-  while (end > i && isSpace(s.charCodeAt(end - 1))) end--;
-  // The scan would spend at most end - i from the budget; if that could exhaust it, scan.
-  if (s.charCodeAt(end - 1) !== close || end - i > scan.budget) return undefined;
-  scan.triedToEnd = true;
-  const v = tryJson(s.slice(i, end), maxDepth);
-  if (v !== undefined) {
-    scan.budget -= end - i;
-    jsonToEndAt = end;
-  }
-  return v;
-}
-let jsonToEndAt = 0;
 
 /** `(req_1),` -> `req_1`: one opening bracket, trailing `,;:.)]`. */
 function trimPunctuation(word: string): string {
@@ -197,7 +141,6 @@ function reqAt(s: string, i: number): boolean {
 }
 
 export function parseTextLine(s: string, maxDepth: number): TextRecord {
-  onlySpaces = !hasOtherSpace(s);
   startLine(s);
   const fields = new Pairs();
   const spans: JsonSpan[] = [];
@@ -259,7 +202,7 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
       if (v !== undefined) {
         if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
           tail = v as Obj;
-          spans.push({ key: '', start: i, end: jsonToEndAt, value: v });
+          spans.push({ key: '', start: i, end: scan.jsonToEndAt, value: v });
         }
         break;
       }
@@ -285,7 +228,7 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
         j = scan.quotedEnd;
       } else if (vc === 123 || vc === 91) {
         let parsed = jsonToEnd(s, j, vc + 2, maxDepth); // the closer: `}` is `{` + 2, `]` is `[` + 2
-        let end = jsonToEndAt;
+        let end = scan.jsonToEndAt;
         if (parsed === undefined) {
           end = jsonEnd(s, j);
           parsed = end > 0 ? tryJson(s.slice(j, end), maxDepth) : undefined;

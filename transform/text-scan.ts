@@ -2,7 +2,9 @@
 // line is ~150 characters of which only the pairs' keys and values are kept, and on this
 // engine a JS loop costs ~4 ns per character, a slice or a regexp call ~30-50 ns, while native
 // indexOf skips ahead at memchr speed. So tokens are delimited with indexOf, and the per-
-// character loops left run only over short keys.
+// character loops left run only over short keys. State is per line (parseTextLine is never
+// re-entered), reset by startLine.
+import { jsonDepthExceeds, parseJson } from './limits.ts';
 
 /** Whether `s` holds whitespace other than ' ' (then tokens cannot be cut with indexOf(' ')). */
 export function hasOtherSpace(s: string): boolean {
@@ -52,17 +54,21 @@ export function isoStartAt(s: string, i: number, end: number): boolean {
 
 /** Per-line scanner state, reset by `startLine` (parseTextLine is never re-entered). */
 export const scan = {
+  /** No whitespace but ' ' in the line: tokens then end at the next space, found by native indexOf. */
+  onlySpaces: false,
   /** Spending limit of the jsonEnd calls of one line (see there). */
   budget: 0,
   /** Index of the next backslash at or after the last quoted value; -1: none; -2: not searched. */
   backslash: -2,
   /** Where the last `quoted` call stopped (after the closing quote). */
   quotedEnd: 0,
-  /** Whether text-line.ts jsonToEnd was tried on this line. */
+  /** Whether jsonToEnd was tried on this line, and where its value ended. */
   triedToEnd: false,
+  jsonToEndAt: 0,
 };
 
 export function startLine(s: string): void {
+  scan.onlySpaces = !hasOtherSpace(s);
   scan.budget = 4 * s.length + 64;
   scan.backslash = -2;
   scan.triedToEnd = false;
@@ -120,4 +126,56 @@ export function quoted(s: string, i: number): string {
   }
   scan.quotedEnd = s.length;
   return out + s.slice(start);
+}
+
+/** End of the whitespace-delimited token starting at i. */
+export function tokenEnd(s: string, i: number): number {
+  if (scan.onlySpaces) {
+    const j = s.indexOf(' ', i);
+    return j < 0 ? s.length : j;
+  }
+  while (i < s.length && !isSpace(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/** The first non-whitespace index at or after i. */
+export function skipSpace(s: string, i: number): number {
+  if (scan.onlySpaces) {
+    while (i < s.length && s.charCodeAt(i) === 32) i++;
+    return i;
+  }
+  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/** The JSON value of `text`, or undefined when it nests too deep or does not parse. */
+export function tryJson(text: string, maxDepth: number): unknown {
+  if (jsonDepthExceeds(text, maxDepth)) return undefined;
+  try {
+    return parseJson(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The JSON value at i when it runs to the end of the line (`body={…}` last, or a tail object),
+ * parsed without first finding its end by a character scan: when the rest of the line parses,
+ * that scan would have stopped at the line's end too. `close` is the char code it must end
+ * with. undefined: not that case, or it did not parse (the caller then scans as before). Tried
+ * once per line, so a line of many `{` costs no more than one extra parse.
+ */
+export function jsonToEnd(s: string, i: number, close: number, maxDepth: number): unknown {
+  if (scan.triedToEnd) return undefined;
+  let end = s.length;
+  while (end > i && isSpace(s.charCodeAt(end - 1))) end--;
+  // The scan would spend at most end - i from the budget; if that could exhaust it, scan.
+  if (s.charCodeAt(end - 1) !== close || end - i > scan.budget) return undefined;
+  scan.triedToEnd = true;
+  const v = tryJson(s.slice(i, end), maxDepth);
+  if (v !== undefined) {
+    scan.budget -= end - i;
+    scan.jsonToEndAt = end;
+  }
+  return v;
 }
