@@ -1,9 +1,12 @@
 // A parsed record made safe to read and store (event-model.md §6): its top-level fields as a
 // KeyMap, a text line's trailing JSON, and `raw`, all redacted when the text may hold a secret.
-// Records that cannot hold one (redact.ts mayHoldSecret) are passed through without a copy.
+// Records that cannot hold one (secret-scan.ts) are passed through without a copy. The scan
+// that decides it also says where its stem hits are: only the strings and text stretches
+// holding one can change under redactText, so the others are not scanned again.
 import { KeyMap, keyMap, type Obj } from './keys.ts';
 import type { Parsed } from './parse-record.ts';
-import { isSecretKey, mayHoldSecret, redactPairs, redactText, redactValue } from './redact.ts';
+import { isSecretKey, redactPairs, redactParsed, redactText, redactValue } from './redact.ts';
+import { hitStrings, secretHits } from './secret-scan.ts';
 import type { TextRecord } from './text-line.ts';
 
 export interface RecordView {
@@ -20,27 +23,53 @@ export interface RecordView {
 }
 
 export function redactedView(p: Exclude<Parsed, { kind: 'reject' }>): RecordView {
-  const suspicious = mayHoldSecret(p.text);
+  const hits = secretHits(p.text);
+  const suspicious = hits !== undefined;
   if (p.kind === 'json') {
-    const top = suspicious ? (redactValue(p.obj) as Obj) : p.obj;
-    return { topMap: keyMap(top), tail: undefined, reqToken: '', raw: suspicious ? JSON.stringify(top) : p.text, suspicious };
+    let top = p.obj;
+    if (hits !== undefined) {
+      // The parsed object is this view's own: redacted in place, not copied.
+      const strings = hitStrings(p.text, hits, 0, p.text.length);
+      top = (strings === undefined ? redactValue(p.obj) : redactParsed(p.obj, strings)) as Obj;
+    }
+    return { topMap: keyMap(top), tail: undefined, reqToken: '', raw: hits === undefined ? p.text : JSON.stringify(top), suspicious };
   }
   const rec = p.rec;
-  if (!suspicious) return { topMap: KeyMap.fromPairs(rec.keys, rec.values), tail: rec.tail, reqToken: rec.reqToken, raw: p.text, suspicious };
-  const red = redactPairs(rec.keys, rec.values);
-  const tail = rec.tail ? (redactValue(rec.tail) as Obj) : undefined;
-  return { topMap: KeyMap.fromPairs(red.keys, red.values), tail, reqToken: rec.reqToken, raw: textRaw(p.text, rec, red.values, tail), suspicious };
+  if (hits === undefined) return { topMap: KeyMap.fromPairs(rec.keys, rec.values), tail: rec.tail, reqToken: rec.reqToken, raw: p.text, suspicious };
+  const strings = spanStrings(p.text, rec, hits);
+  const red = redactPairs(rec.keys, rec.values, strings);
+  // With the hit strings known, the line's JSON values (its own) are redacted in place.
+  const tail = rec.tail ? ((strings === undefined ? redactValue(rec.tail) : redactParsed(rec.tail, strings)) as Obj) : undefined;
+  return { topMap: KeyMap.fromPairs(red.keys, red.values), tail, reqToken: rec.reqToken, raw: textRaw(p.text, rec, red.values, tail, hits, strings), suspicious };
+}
+
+/** hitStrings over every JSON value of a text line (undefined: scan all their strings). */
+function spanStrings(text: string, rec: TextRecord, hits: readonly number[]): string[] | undefined {
+  let out: string[] = [];
+  for (const sp of rec.spans) {
+    const s = hitStrings(text, hits, sp.start, sp.end);
+    if (s === undefined) return undefined;
+    out = out.concat(s);
+  }
+  return out;
+}
+
+/** Whether a hit starts in [from, to). */
+function hitIn(hits: readonly number[], from: number, to: number): boolean {
+  for (const h of hits) if (h >= from && h < to) return true;
+  return false;
 }
 
 /**
  * `raw` of a text line: redacted text around each JSON value, which is re-serialized redacted
- * (reusing the redacted copy of the fields when the span is the value they hold).
+ * (reusing the redacted copy of the fields when the span is the value they hold). A stretch of
+ * text with no stem hit cannot change under redactText and is copied as is.
  */
-function textRaw(text: string, rec: TextRecord, values: readonly unknown[], tail: Obj | undefined): string {
+function textRaw(text: string, rec: TextRecord, values: readonly unknown[], tail: Obj | undefined, hits: readonly number[], strings: readonly string[] | undefined): string {
   let out = '';
   let pos = 0;
   for (const sp of rec.spans) {
-    out += redactText(text.slice(pos, sp.start));
+    out += hitIn(hits, pos, sp.start) ? redactText(text.slice(pos, sp.start)) : text.slice(pos, sp.start);
     // A secret key's JSON value was already replaced by redacting the text before it.
     if (!(sp.key !== '' && isSecretKey(sp.key))) {
       // The redacted copy of the field, when the span is the value the field holds (the first of its key).
@@ -50,9 +79,9 @@ function textRaw(text: string, rec: TextRecord, values: readonly unknown[], tail
         const at = rec.keys.indexOf(sp.key);
         redacted = at >= 0 && rec.values[at] === sp.value ? values[at] : undefined;
       }
-      out += JSON.stringify(redacted ?? redactValue(sp.value));
+      out += JSON.stringify(redacted ?? redactValue(sp.value, strings));
     }
     pos = sp.end;
   }
-  return out + redactText(text.slice(pos));
+  return out + (hitIn(hits, pos, text.length) ? redactText(text.slice(pos)) : text.slice(pos));
 }

@@ -128,21 +128,40 @@ function namesSecret(k: string, val: unknown): boolean {
   return typeof val === 'string' && keyInfo(k).pairName && isSecretKey(val);
 }
 
+/**
+ * The strings that redactText may change, when known: the decoded strings holding the record
+ * text's stem hits (secret-scan.ts hitStrings). A string not among them is kept without the
+ * hint scan. undefined: any string may change.
+ */
+type MayChange = readonly string[] | undefined;
+
+function mayChange(strings: MayChange, s: string): boolean {
+  if (strings === undefined) return true;
+  for (const h of strings) if (h.length === s.length && h === s) return true;
+  return false;
+}
+
 /** The stored value of one entry of an object (or of a text line's pairs). */
-function redactedEntry(info: KeyInfo, val: unknown, pairSecret: boolean): unknown {
-  return info.secret || (pairSecret && info.pairValue) ? REDACTED : redactValue(val);
+function redactedEntry(info: KeyInfo, val: unknown, pairSecret: boolean, strings: MayChange): unknown {
+  return info.secret || (pairSecret && info.pairValue) ? REDACTED : redactIn(val, strings);
 }
 
 /**
  * A redacted deep copy of a parsed JSON value. Besides secret keys, catches name/value lists
  * (Taobao `args.arg[]` = `{"key":"sign","value":…}`, header lists `[["Cookie","…"]]`).
  * Copies are plain objects (fast property access downstream); a `__proto__` key stays data.
+ * `strings`: the only strings redactText may change, when the value was parsed from text
+ * whose stem hits are known (hitStrings); others are copied without a scan.
  */
-export function redactValue(v: unknown): unknown {
-  if (typeof v === 'string') return redactText(v);
+export function redactValue(v: unknown, strings?: readonly string[]): unknown {
+  return redactIn(v, strings);
+}
+
+function redactIn(v: unknown, strings: MayChange): unknown {
+  if (typeof v === 'string') return mayChange(strings, v) ? redactText(v) : v;
   if (Array.isArray(v)) {
-    if (v.length === 2 && typeof v[0] === 'string' && isSecretKey(v[0])) return [redactText(v[0]), REDACTED];
-    return v.map(redactValue);
+    if (v.length === 2 && typeof v[0] === 'string' && mayChange(strings, v[0]) && isSecretKey(v[0])) return [redactText(v[0]), REDACTED];
+    return v.map((x) => redactIn(x, strings));
   }
   if (!isObj(v)) return v;
   const out: Obj = {};
@@ -151,7 +170,7 @@ export function redactValue(v: unknown): unknown {
   for (const k in v) {
     const info = keyInfo(k);
     const nk = info.redacted;
-    const val = redactedEntry(info, v[k], pairSecret);
+    const val = redactedEntry(info, v[k], pairSecret, strings);
     // `__proto__` (a plain key in parsed JSON) must stay an own data property, not a prototype.
     if (nk === '__proto__') Object.defineProperty(out, nk, { value: val, enumerable: true, writable: true, configurable: true });
     else out[nk] = val;
@@ -160,19 +179,65 @@ export function redactValue(v: unknown): unknown {
 }
 
 /**
+ * redactValue(v, strings) for a value the caller owns and will not read unredacted again (a
+ * record just parsed): the same result, made by writing over the values that change instead
+ * of copying the whole tree. An object a key of which changes under redaction is copied (its
+ * keys may then collide or reorder), so the result may be a new value: use the returned one.
+ */
+export function redactParsed(v: unknown, strings: readonly string[]): unknown {
+  if (typeof v === 'string') return mayChange(strings, v) ? redactText(v) : v;
+  if (Array.isArray(v)) {
+    if (v.length === 2 && typeof v[0] === 'string' && mayChange(strings, v[0]) && isSecretKey(v[0])) {
+      v[0] = redactText(v[0]);
+      v[1] = REDACTED;
+      return v;
+    }
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (typeof x === 'object' ? x !== null : typeof x === 'string') v[i] = redactParsed(x, strings);
+    }
+    return v;
+  }
+  if (!isObj(v)) return v;
+  let pairSecret = false;
+  for (const k in v) {
+    if (keyInfo(k).redacted !== k) return redactIn(v, strings);
+    if (namesSecret(k, v[k])) pairSecret = true;
+  }
+  for (const k in v) {
+    const info = keyInfo(k);
+    const x = v[k];
+    let val: unknown;
+    if (info.secret || (pairSecret && info.pairValue)) val = REDACTED;
+    else if (typeof x === 'object' ? x !== null : typeof x === 'string') val = redactParsed(x, strings);
+    else continue;
+    if (val === x) continue;
+    // `__proto__` (a plain key in parsed JSON) is an own data property: keep it one.
+    if (k === '__proto__') Object.defineProperty(v, k, { value: val, enumerable: true, writable: true, configurable: true });
+    else v[k] = val;
+  }
+  return v;
+}
+
+/**
  * redactValue of a text line's pairs (text-line.ts keys/values), as if they were one object:
  * the same pair-list rule, the same key and value redaction. Keys of a text line are runs of
  * [A-Za-z0-9_.@-] and so never change under redactText; a changed key would replace the value
- * of an equal key in its place, as object assignment does.
+ * of an equal key in its place, as object assignment does. `spanStrings`: the strings that
+ * may change inside the line's JSON values (hitStrings over its spans); those values are then
+ * the caller's own and are redacted in place (redactParsed). Plain values are always scanned
+ * (quoted logfmt values are decoded differently from JSON strings).
  */
-export function redactPairs(keys: readonly string[], values: readonly unknown[]): { keys: string[]; values: unknown[] } {
+export function redactPairs(keys: readonly string[], values: readonly unknown[], spanStrings?: readonly string[]): { keys: string[]; values: unknown[] } {
   let pairSecret = false;
   for (let i = 0; i < keys.length; i++) if (namesSecret(keys[i] as string, values[i])) pairSecret = true;
   const outKeys: string[] = [];
   const outValues: unknown[] = [];
   for (let i = 0; i < keys.length; i++) {
     const info = keyInfo(keys[i] as string);
-    const val = redactedEntry(info, values[i], pairSecret);
+    const v = values[i];
+    const val =
+      spanStrings !== undefined && typeof v === 'object' && !(info.secret || (pairSecret && info.pairValue)) ? redactParsed(v, spanStrings) : redactedEntry(info, v, pairSecret, undefined);
     const at = info.redacted === keys[i] ? -1 : outKeys.indexOf(info.redacted);
     if (at >= 0) outValues[at] = val;
     else {

@@ -132,6 +132,23 @@ export function escapedRunSecret(run: string, dotted: boolean): string {
  * redaction path.
  */
 export function mayHoldSecret(text: string): boolean {
+  return scanStems(text, false) !== false;
+}
+
+/**
+ * mayHoldSecret, and when it holds, where every stem hit starts (confirmed or not): the only
+ * places whose text redactText could change (see hitStrings). undefined: nothing to redact.
+ */
+export function secretHits(text: string): number[] | undefined {
+  const hits = scanStems(text, true);
+  return hits === false ? undefined : (hits as number[]);
+}
+
+/**
+ * mayHoldSecret's scan. With `collect`, it goes on to the end and returns every hit (the array
+ * made at the first hit: most records have none), or false when none confirms a secret.
+ */
+function scanStems(text: string, collect: boolean): number[] | boolean {
   // toLowerCase keeps positions unless a character expands (U+0130); then scan the text itself.
   // It may also fold a non-ASCII letter into an ASCII one (Kelvin sign -> k): one more stem
   // hit at most, as runs are checked on the original text.
@@ -139,18 +156,66 @@ export function mayHoldSecret(text: string): boolean {
   const stems = low.includes('\\') ? ESCAPED : PLAIN;
   const re = low.length === text.length ? stems.lower : stems.any;
   const scan = re === stems.lower ? low : text;
+  let found = false;
+  let hits: number[] | undefined;
   re.lastIndex = 0;
   for (let m = re.exec(scan); m !== null; m = re.exec(scan)) {
+    if (collect) (hits ??= []).push(m.index);
     const c = m[0].charCodeAt(0);
     // `\u…` and `Bearer` (the only stem starting with b) count anywhere.
-    if (c === 92 || c === 98 || c === 66) return true;
+    if (c === 92 || c === 98 || c === 66) {
+      if (!collect) return true;
+      found = true;
+      continue;
+    }
     let from = m.index;
     let esc = false;
     for (let d = text.charCodeAt(from - 1); from > 0 && (isRunChar(d) || d === 92); d = text.charCodeAt(--from - 1)) esc ||= d === 92;
     let to = m.index;
     for (let d = text.charCodeAt(to); to < text.length && (isRunChar(d) || d === 92); d = text.charCodeAt(++to)) esc ||= d === 92;
-    if (esc ? escapedRunSecret(text.slice(from, to), false) !== '' : isSecretSpan(text, from, to)) return true;
+    if (!found && (esc ? escapedRunSecret(text.slice(from, to), false) !== '' : isSecretSpan(text, from, to))) {
+      if (!collect) return true;
+      found = true;
+    }
     re.lastIndex = to;
   }
-  return false;
+  return found && hits !== undefined ? hits : false;
+}
+
+/** Whether the `"` at i is escaped (an odd number of backslashes before it). */
+function escapedAt(s: string, i: number): boolean {
+  let n = 0;
+  while (i - n > 0 && s.charCodeAt(i - n - 1) === 92) n++;
+  return n % 2 === 1;
+}
+
+/**
+ * The decoded strings of the JSON string tokens of `json` (valid JSON text) that hold a hit
+ * in [from, to), or undefined when a hit is not inside a string token. A stem inside a
+ * decoded string was a stem in its token (escapes other than `\u` decode to no letter, `-`
+ * or `_`; a `\u` or a backslash is a hit itself), so a parsed string (key or value) that is
+ * not one of these is left unchanged by redactText: the redaction walk skips its scan.
+ */
+export function hitStrings(json: string, hits: readonly number[], from: number, to: number): string[] | undefined {
+  const out: string[] = [];
+  let end = -1;
+  for (const h of hits) {
+    if (h < from || h >= to || h <= end) continue;
+    let open = json.lastIndexOf('"', h - 1);
+    while (open >= from && escapedAt(json, open)) open = json.lastIndexOf('"', open - 1);
+    let close = json.indexOf('"', h);
+    while (close >= 0 && close < to && escapedAt(json, close)) close = json.indexOf('"', close + 1);
+    if (open < from || close < 0 || close >= to) return undefined;
+    const token = json.slice(open + 1, close);
+    if (!token.includes('\\')) out.push(token);
+    else {
+      try {
+        out.push(JSON.parse(json.slice(open, close + 1)) as string);
+      } catch {
+        return undefined;
+      }
+    }
+    end = close;
+  }
+  return out;
 }
