@@ -85,8 +85,12 @@ function isSecretSpan(s: string, from: number, to: number): boolean {
   return SECRET_KEYS.has(n);
 }
 
-/** Past this many escapes in one run every reading is not tried: the run counts as secret. */
+/**
+ * Past this many escapes, or this length, a run's readings are not tried (each costs a pass
+ * over the run, and a hostile record could hold a megabyte-long one): the run counts as secret.
+ */
 const MAX_RUN_ESCAPES = 8;
+const MAX_ESCAPED_RUN = 256;
 
 /** `name` normalized (ASCII lower case, no `-`/`_`) when it is a secret key name (by its last dotted segment when `dotted`), else ''. */
 function secretName(name: string, dotted: boolean): string {
@@ -108,6 +112,7 @@ function secretName(name: string, dotted: boolean): string {
  * dotted segment (redactText's keys; the pre-check's runs hold no dots).
  */
 export function escapedRunSecret(run: string, dotted: boolean): string {
+  if (run.length > MAX_ESCAPED_RUN) return 'secret';
   const parts = run.split('\\');
   if (parts.length > MAX_RUN_ESCAPES + 1) return 'secret';
   for (let i = 0; i < parts.length; i++) {

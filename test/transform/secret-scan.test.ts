@@ -23,6 +23,11 @@ describe('escaped secret keys', () => {
     assert.equal(escapedRunSecret('a\\nstatus', false), '');
     // Past the escape limit a run counts as secret rather than trying every reading.
     assert.notEqual(escapedRunSecret('a\\b\\c\\d\\e\\f\\g\\h\\i\\j\\k', false), '');
+    // So does a very long one: a hostile megabyte-long run costs one check, not one per reading.
+    const long = `${'a'.repeat(1_000_000)}\\nsign`;
+    const t0 = process.hrtime.bigint();
+    assert.equal(mayHoldSecret(`{"m":"${long}"}`), true);
+    assert.ok(Number(process.hrtime.bigint() - t0) < 1e9);
   });
 
   it('the pre-check flags keys and Bearer written with escapes, and only those', () => {
