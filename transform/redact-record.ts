@@ -22,6 +22,7 @@ export interface RecordView {
   suspicious: boolean;
 }
 
+/** Consumes `p`: when the text may hold a secret, its parsed values are redacted in place. */
 export function redactedView(p: Exclude<Parsed, { kind: 'reject' }>): RecordView {
   const hits = secretHits(p.text);
   const suspicious = hits !== undefined;
