@@ -3,7 +3,7 @@
 // `upstream_response`, `vendor_response`) and JSON-in-strings, breadth first.
 import { hasVendorMarker } from './dialects.ts';
 import { isObj, K, keyMap, S, type KeyMap, type Obj } from './keys.ts';
-import { jsonDepthExceeds, parseJson } from './limits.ts';
+import { tryJson } from './limits.ts';
 import { mayHoldSecret, redactValue } from './redact.ts';
 
 const MAX_BODIES = 8;
@@ -23,13 +23,8 @@ export class BodyDecoder {
 
   decode(s: string): unknown {
     const t = s.trimStart();
-    if (t.charCodeAt(0) !== 123 || jsonDepthExceeds(t, this.maxDepth)) return undefined;
-    let v: unknown;
-    try {
-      v = parseJson(t);
-    } catch {
-      return undefined;
-    }
+    if (t.charCodeAt(0) !== 123) return undefined;
+    const v = tryJson(t, this.maxDepth);
     if (!isObj(v)) return undefined;
     (this.done ??= []).push(s);
     // The string was already redacted as text; its parsed copy needs the structural rules too

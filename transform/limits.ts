@@ -87,6 +87,16 @@ export function parseJson(text: string): unknown {
   }
 }
 
+/** The JSON value of `text`, or undefined when it nests deeper than `maxDepth` or does not parse. */
+export function tryJson(text: string, maxDepth: number): unknown {
+  if (jsonDepthExceeds(text, maxDepth)) return undefined;
+  try {
+    return parseJson(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Maximum nesting of objects and arrays in JSON text (strings skipped), stopping early once
  * `limit` is exceeded. Runs on the text so a too-deep record is never materialized.

@@ -74,15 +74,19 @@ function isRunChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45;
 }
 
-/** Whether s[from, to) normalizes (ASCII lower case, no `-`/`_`) to a secret key name. */
-function isSecretSpan(s: string, from: number, to: number): boolean {
+/**
+ * s[from, to) normalized (ASCII lower case, no `-`/`_`; from its last `.` on when `dotted`) when
+ * that is a secret key name, else ''.
+ */
+function secretSpan(s: string, from: number, to: number, dotted: boolean): string {
   let n = '';
   for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i);
     if (c === 45 || c === 95) continue;
-    n += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
+    if (c === 46 && dotted) n = '';
+    else n += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
   }
-  return SECRET_KEYS.has(n);
+  return SECRET_KEYS.has(n) ? n : '';
 }
 
 /**
@@ -91,18 +95,6 @@ function isSecretSpan(s: string, from: number, to: number): boolean {
  */
 const MAX_RUN_ESCAPES = 8;
 const MAX_ESCAPED_RUN = 256;
-
-/** `name` normalized (ASCII lower case, no `-`/`_`) when it is a secret key name (by its last dotted segment when `dotted`), else ''. */
-function secretName(name: string, dotted: boolean): string {
-  let n = '';
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (c === 45 || c === 95) continue;
-    if (c === 46 && dotted) n = '';
-    else n += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
-  }
-  return SECRET_KEYS.has(n) ? n : '';
-}
 
 /**
  * The secret key name (normalized) a run holding backslashes may read as, or '' for none.
@@ -122,7 +114,7 @@ export function escapedRunSecret(run: string, dotted: boolean): string {
       let name = start;
       for (let j = i; j < parts.length; j++) {
         if (j > i) name += parts[j];
-        const n = name === '' ? '' : secretName(name, dotted);
+        const n = name === '' ? '' : secretSpan(name, 0, name.length, dotted);
         if (n !== '') return n;
       }
     }
@@ -178,7 +170,7 @@ function scanStems(text: string, collect: boolean): number[] | boolean {
     for (let d = text.charCodeAt(from - 1); from > 0 && (isRunChar(d) || d === 92); d = text.charCodeAt(--from - 1)) esc ||= d === 92;
     let to = m.index;
     for (let d = text.charCodeAt(to); to < text.length && (isRunChar(d) || d === 92); d = text.charCodeAt(++to)) esc ||= d === 92;
-    if (!found && (esc ? escapedRunSecret(text.slice(from, to), false) !== '' : isSecretSpan(text, from, to))) {
+    if (!found && (esc ? escapedRunSecret(text.slice(from, to), false) !== '' : secretSpan(text, from, to, false) !== '')) {
       if (!collect) return true;
       found = true;
     }

@@ -3,7 +3,8 @@
 // logfmt pairs (values may be double-quoted) and possibly a JSON object after `key=` or at the
 // end of the line. One left-to-right scan, no backtracking regexes.
 import type { Obj } from './keys.ts';
-import { dateAt, isoStartAt, jsonEnd, jsonToEnd, keyEnd, quoted, scan, skipSpace, startLine, tokenEnd, tryJson } from './text-scan.ts';
+import { dateAt, isoStartAt, jsonEnd, jsonToEnd, keyEnd, quoted, scan, skipSpace, startLine, tokenEnd } from './text-scan.ts';
+import { tryJson } from './limits.ts';
 
 /** A JSON value found in the line, with where it sat (for re-serializing `raw` redacted). */
 export interface JsonSpan {

@@ -4,7 +4,7 @@
 // indexOf skips ahead at memchr speed. So tokens are delimited with indexOf, and the per-
 // character loops left run only over short keys. State is per line (parseTextLine is never
 // re-entered), reset by startLine.
-import { jsonDepthExceeds, parseJson } from './limits.ts';
+import { tryJson } from './limits.ts';
 
 /** Whether `s` holds whitespace other than ' ' (then tokens cannot be cut with indexOf(' ')). */
 export function hasOtherSpace(s: string): boolean {
@@ -146,16 +146,6 @@ export function skipSpace(s: string, i: number): number {
   }
   while (i < s.length && isSpace(s.charCodeAt(i))) i++;
   return i;
-}
-
-/** The JSON value of `text`, or undefined when it nests too deep or does not parse. */
-export function tryJson(text: string, maxDepth: number): unknown {
-  if (jsonDepthExceeds(text, maxDepth)) return undefined;
-  try {
-    return parseJson(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /**
