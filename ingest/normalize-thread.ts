@@ -26,25 +26,27 @@ export interface ChunkJob {
   wantOffsets: boolean;
 }
 
-export interface ChunkResult {
-  id: number;
-  events: Uint8Array;
+/** What a chunk's rows hold besides their bytes and reject reasons. */
+interface ChunkCounts {
   eventCount: number;
-  rejects: Uint8Array;
   rejectCount: number;
-  reasons: Record<string, number>;
   eventOffsets: number[] | undefined;
   rejectOffsets: number[] | undefined;
 }
 
-export interface ChunkRows {
+/** A chunk's rows as the worker posts them (transferable bytes, reasons as a plain object). */
+export interface ChunkResult extends ChunkCounts {
+  id: number;
+  events: Uint8Array;
+  rejects: Uint8Array;
+  reasons: Record<string, number>;
+}
+
+/** A chunk's rows as the sink takes them. */
+export interface ChunkRows extends ChunkCounts {
   events: Buffer;
-  eventCount: number;
   rejects: Buffer;
-  rejectCount: number;
   reasons: Map<RejectReason, number>;
-  eventOffsets: number[] | undefined;
-  rejectOffsets: number[] | undefined;
 }
 
 const BOOT = new URL('./normalize-worker-boot.mjs', import.meta.url);
