@@ -1,5 +1,5 @@
 // `npm run bench`: faultline side by side with ClickHouse's own Kafka engine, in one process
-// tree and one run, on the librdkafka mock broker (see ../shared/spec/architecture.md):
+// tree and one run, on the librdkafka mock broker (see bench/README.md):
 //
 //   1. a 64-partition topic filled with N generated gateway records before any consumer starts;
 //   2. the peer: chDB Kafka engine + JSONExtract materialized view into MergeTree;

@@ -1,6 +1,6 @@
 // Panel and variable builders: every panel gets a title, a description, a unit and at least
 // one ClickHouse target reading the `${datasource}` variable (the dashboard-linter rules of
-// ../shared/spec/grafana.md), and panels are laid out on Grafana's 24-column grid.
+// docs/grafana.md), and panels are laid out on Grafana's 24-column grid.
 import type { DataSourceRef, VariableModel } from '@grafana/schema';
 import {
   type ChDashboard,

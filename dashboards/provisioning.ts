@@ -1,4 +1,4 @@
-// Grafana provisioning files (../shared/spec/grafana.md "Provisioning"): the ClickHouse
+// Grafana provisioning files (docs/grafana.md "Provisioning"): the ClickHouse
 // datasource (read-only user, password from the Grafana process's $CLICKHOUSE_PASSWORD via
 // secureJsonData), a file provider for the generated dashboards, and the alert rules
 // (file-provisioned, apiVersion 1) built from alert-rules.ts.

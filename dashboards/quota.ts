@@ -1,5 +1,5 @@
 // "Quota exhaustion": rate-limit, daily-quota, platform-quota and balance hits (limit_kind,
-// ../shared/spec/event-model.md §5) by channel and app, when each channel's daily quota was
+// docs/event-model.md §5) by channel and app, when each channel's daily quota was
 // first hit today (UTC), and Taobao's call-limit codes 4–8. All from the event rollups
 // (rollup.ts), the first hit of the day from `events_1m` alone (it is to the minute, over at
 // most a day).

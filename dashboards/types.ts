@@ -1,7 +1,7 @@
 // Types of the generator's output. Dashboards and panels are typed with @grafana/schema so
 // that tsc rejects a malformed one; @grafana/schema leaves targets as Record<string, unknown>,
 // so ClickHouseQuery mirrors a grafana-clickhouse-datasource 4.x SQL-editor target
-// (src/types/queryBuilder.ts and ../shared/spec/grafana.md "Panel target").
+// (src/types/queryBuilder.ts and docs/grafana.md "Panel target").
 import type { Dashboard, Panel } from '@grafana/schema';
 
 export const PLUGIN_TYPE = 'grafana-clickhouse-datasource';

@@ -7,7 +7,7 @@ import { eventsRollup, HOUR_PRECISION_NOTE } from './rollup.ts';
 import type { ChDashboard, Tables } from './types.ts';
 
 /**
- * A vendor timeout: Taobao remote-service timeouts 900–902 (event-model.md §5), or any
+ * A vendor timeout: Taobao remote-service timeouts 900–902 (docs/event-model.md §5), or any
  * vendor sub-code / gateway code that names a timeout (e.g. isp.remote-service-timeout).
  */
 export const TIMEOUT_PREDICATE = `(upstream_code IN ('900', '901', '902')

@@ -1,4 +1,4 @@
-// The objects of one record in lookup order (event-model.md §1): the top level, a text line's
+// The objects of one record in lookup order (docs/event-model.md §1): the top level, a text line's
 // trailing JSON, then wrapper bodies (`response`, `body`, `error_body`, `payload`, `data`,
 // `upstream_response`, `vendor_response`) and JSON-in-strings, breadth first.
 import { hasVendorMarker } from './dialects.ts';

@@ -1,6 +1,6 @@
 // The gateway's error catalog and the vendor code tables (data/errors.catalog.json),
 // validated with zod once at module load. Lookups are Map-based: the normalizer calls them
-// for every record. Category rules follow event-model.md §3 and §5.
+// for every record. Category rules follow docs/event-model.md §3 and §5.
 import { z } from 'zod';
 import rawCatalog from '../data/errors.catalog.json' with { type: 'json' };
 import { CategorySchema, LimitKindSchema, type Category, type LimitKind } from './event.ts';
@@ -30,7 +30,7 @@ const ResultCodeSchema = z.object({
   code: z.string().regex(/^[a-z][a-z0-9_]*$/),
   http_status: z.number().int().nullable(),
   meaning_zh: z.string(),
-  /** null: decided by the HTTP status (event-model.md §5). */
+  /** null: decided by the HTTP status (docs/event-model.md §5). */
   category: CategorySchema.nullable(),
   limit_kind: LimitKindSchema,
 });

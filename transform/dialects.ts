@@ -1,4 +1,4 @@
-// Dialect detection (event-model.md §3) on one object's key map: the vendor bodies (3–6), the
+// Dialect detection (docs/event-model.md §3) on one object's key map: the vendor bodies (3–6), the
 // gateway protocol error (1) with its `upstream`, the business outcome (2) and failed lines.
 import { taobaoClass } from './catalog.ts';
 import type { FailedOffer } from './event.ts';

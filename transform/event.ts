@@ -1,4 +1,4 @@
-// The normalized event and the reject: the contract of ../shared/spec/event-model.md §2 and
+// The normalized event and the reject: the contract of docs/event-model.md §2 and
 // §7 between transform/, the ClickHouse schema in sql/, the dashboards and `faultline parse`.
 // One zod schema, shared by everything downstream.
 import { z } from 'zod';
@@ -65,7 +65,7 @@ export const EventSchema = z.object({
   latency_ms: z.number().int().min(0).max(4294967295).nullable(),
   attempt: z.number().int().min(0).max(65535).nullable(),
   app_id: z.string(),
-  /** A gateway code the error catalog does not know (event-model.md §3, dialect 1). */
+  /** A gateway code the error catalog does not know (docs/event-model.md §3, dialect 1). */
   catalog_drift: z.boolean(),
   raw: z.string(),
 });
@@ -78,7 +78,7 @@ export type RejectReason = z.infer<typeof RejectReasonSchema>;
 export type FailedOffer = z.infer<typeof FailedOfferSchema>;
 export type Event = z.infer<typeof EventSchema>;
 
-/** A record that could not become an event (event-model.md §7). */
+/** A record that could not become an event (docs/event-model.md §7). */
 export const RejectSchema = z.object({
   reason: RejectReasonSchema,
   /** Human detail, e.g. "Unexpected token } in JSON at position 12". Never contains secrets. */

@@ -1,4 +1,4 @@
-// Key aliases (event-model.md §1 "Keys and aliases"): keys compare case-insensitively and
+// Key aliases (docs/event-model.md §1 "Keys and aliases"): keys compare case-insensitively and
 // ignoring `-`/`_`, so `requestId`, `request_id`, `X-Request-Id` are one key. Each object's
 // normalized-key map is built once and then answers every alias lookup.
 

@@ -1,4 +1,4 @@
-// Size and depth limits and byte decoding (event-model.md §7), checked before any parsing so
+// Size and depth limits and byte decoding (docs/event-model.md §7), checked before any parsing so
 // a hostile record costs at most one linear scan.
 
 export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;

@@ -1,4 +1,4 @@
-// One record -> one event or one reject (event-model.md). Pure: no I/O, never throws.
+// One record -> one event or one reject (docs/event-model.md). Pure: no I/O, never throws.
 // Flow: parse (limits, JSON or text) -> redact when the text may hold a secret -> collect the
 // record's objects (top level, then wrapper bodies, JSON-in-strings) -> fields by alias, top
 // level first -> dialect and outcome (§3, §4) -> categories and limits (§5).

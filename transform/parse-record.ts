@@ -1,4 +1,4 @@
-// From bytes or text to a parsed record (event-model.md §1, §7): decoding, size and depth
+// From bytes or text to a parsed record (docs/event-model.md §1, §7): decoding, size and depth
 // limits, and the JSON-or-text decision. A line that starts with `{`/`[`, or that is as a whole
 // a JSON number, string, true, false or null, is JSON and only JSON.
 import type { Reject, RejectReason } from './event.ts';

@@ -1,4 +1,4 @@
-// A parsed record made safe to read and store (event-model.md §6): its top-level fields as a
+// A parsed record made safe to read and store (docs/event-model.md §6): its top-level fields as a
 // KeyMap, a text line's trailing JSON, and `raw`, all redacted when the text may hold a secret.
 // Records that cannot hold one (secret-scan.ts) are passed through without a copy. The scan
 // that decides it also says where its stem hits are: only the strings and text stretches

@@ -1,4 +1,4 @@
-// Secrets never stored (event-model.md §6): values under secret-named keys anywhere in a
+// Secrets never stored (docs/event-model.md §6): values under secret-named keys anywhere in a
 // record (objects, Taobao `args` key/value lists, header pairs, logfmt pairs, key: value text)
 // and `Bearer` credentials in any text become `[REDACTED]` before anything is stored or printed.
 import { isObj, normKey, type Obj } from './keys.ts';

@@ -1,4 +1,4 @@
-// Where a secret may hide in text (event-model.md §6): the stems of the secret key names and
+// Where a secret may hide in text (docs/event-model.md §6): the stems of the secret key names and
 // `Bearer`, and the check of a stem against the key run around it. Shared by the record
 // pre-check (mayHoldSecret) and redactText's own hint and key test (redact.ts).
 import { normKey } from './keys.ts';

@@ -1,4 +1,4 @@
-// Text log lines (event-model.md §1): an optional leading timestamp (ISO-8601 or the two-token
+// Text log lines (docs/event-model.md §1): an optional leading timestamp (ISO-8601 or the two-token
 // `YYYY-MM-DD HH:mm:ss[.SSS]`, never a bare number), an optional level word, free words,
 // logfmt pairs (values may be double-quoted) and possibly a JSON object after `key=` or at the
 // end of the line. One left-to-right scan, no backtracking regexes.

@@ -1,4 +1,4 @@
-// Record times to UTC epoch milliseconds (event-model.md §1 "Time values"): ISO-8601 with or
+// Record times to UTC epoch milliseconds (docs/event-model.md §1 "Time values"): ISO-8601 with or
 // without offset (none = UTC), `YYYY-MM-DD HH:mm:ss[.SSS]`, epoch seconds / milliseconds /
 // microseconds as number or string; digits beyond the millisecond are truncated. The ISO path
 // is hand-parsed (it runs for every record); date-fns reads the rarer nginx/RFC forms.

@@ -1,4 +1,4 @@
-// Alipay error bodies (event-model.md §3 dialect 6):
+// Alipay error bodies (docs/event-model.md §3 dialect 6):
 //   legacy  `{"is_success": "F", "error": "ILLEGAL_SIGN_TYPE"}` (`"T"` is success)
 //   OpenAPI `{"alipay_trade_query_response": {"code": "40004", "msg", "sub_code", "sub_msg"}}`
 //           (`code` "10000" is success). Categories of OpenAPI errors are decided on sub_code.

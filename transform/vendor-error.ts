@@ -1,4 +1,4 @@
-// The shape every vendor dialect (event-model.md §3, dialects 3–6) is reduced to.
+// The shape every vendor dialect (docs/event-model.md §3, dialects 3–6) is reduced to.
 import type { Category, LimitKind } from './event.ts';
 
 export interface VendorError {

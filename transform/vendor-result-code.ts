@@ -1,4 +1,4 @@
-// The result_code ErrorResponse dialect (event-model.md §3 dialect 5):
+// The result_code ErrorResponse dialect (docs/event-model.md §3 dialect 5):
 //   `{"message", "result_code": "data_validation_failed",
 //     "validation_failed_responses": [{"result_code", "message", "property_name"}], "odata"}`
 // Vendor from the record's `vendor`/`channel`, else `result_code_api` (catalog default).

@@ -1,4 +1,4 @@
-// Taobao TOP error bodies (event-model.md §3 dialects 3 and 4):
+// Taobao TOP error bodies (docs/event-model.md §3 dialects 3 and 4):
 //   2.0 `{"error_response": {"code": 530, "msg", "sub_code", "sub_msg", "args": {…}}}`
 //   1.0 `{"error_rsp": {"code": 40, "msg"}}`
 // Category and limit kind come from the system-code table of §5 (catalog.taobaoClass).

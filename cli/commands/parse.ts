@@ -1,4 +1,4 @@
-// `faultline parse --source gateway|client [--default-time ISO]` (event-model.md §8): one
+// `faultline parse --source gateway|client [--default-time ISO]` (docs/event-model.md §8): one
 // record per stdin line -> one JSON line per non-empty input line on stdout, in order: the
 // normalized event or {"rejected": true, "reason": …}. Streams line by line; exits 0 whatever
 // it rejected.

@@ -1,5 +1,5 @@
 // Synthetic traffic for both log streams: a simulated period (a day by default) of gateway
-// and client records sharing request ids, in every dialect of event-model.md §3, with an
+// and client records sharing request ids, in every dialect of docs/event-model.md §3, with an
 // incident mix (Taobao outage, error spike, failed-offer burst, 1688 quota exhaustion),
 // planted secrets and a little garbage. Deterministic: the same options give the same bytes.
 import { Rng } from './rng.ts';

@@ -10,7 +10,7 @@ import {
   TAOBAO_BACKGROUND, TAOBAO_OUTAGE, TAOBAO_V1, gatewayCode, type GatewayCode, type VendorError,
 } from './vendors.ts';
 
-/** How a vendor error is written: a raw vendor dialect (event-model.md §3, 3–6) or the gateway's summary. */
+/** How a vendor error is written: a raw vendor dialect (docs/event-model.md §3, 3–6) or the gateway's summary. */
 export type UpstreamDialect = 'top2' | 'top1' | 'result_code' | 'alipay_legacy' | 'alipay_openapi' | 'summary' | 'string';
 
 export interface Upstream {

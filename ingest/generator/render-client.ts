@@ -1,7 +1,7 @@
 // Client log records: what the apps calling the gateway write about the same requests, with
 // the same request ids (so `faultline trace req_…` shows both sides). JSON objects (flat, or
 // with the gateway's answer embedded as an object or a JSON string), logfmt lines and plain
-// text lines with key=value pairs and an optional `body=` JSON (event-model.md §1).
+// text lines with key=value pairs and an optional `body=` JSON (docs/event-model.md §1).
 import type { Rng } from './rng.ts';
 import type { Plan } from './plan.ts';
 import { BEARERS, TOKENS } from './secrets.ts';

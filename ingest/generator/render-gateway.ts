@@ -1,4 +1,4 @@
-// Gateway log records (JSON), in the shapes of event-model.md §1 and §3: protocol errors
+// Gateway log records (JSON), in the shapes of docs/event-model.md §1 and §3: protocol errors
 // (dialect 1) under every wrapper key, business outcomes and partial successes (2), upstream
 // calls carrying raw Taobao TOP 2.0/1.0 (3, 4), result_code (5) and Alipay (6) bodies, and
 // bare HTTP errors (7). Key aliases and time formats vary the way real gateway fleets do.

@@ -1,4 +1,4 @@
-// Time stamps in the formats event-model.md §1 accepts, so the generator exercises every one:
+// Time stamps in the formats docs/event-model.md §1 accepts, so the generator exercises every one:
 // ISO-8601 UTC and with an offset, `YYYY-MM-DD HH:mm:ss.SSS`, epoch seconds and milliseconds.
 import type { Rng } from './rng.ts';
 

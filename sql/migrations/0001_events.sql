@@ -1,4 +1,4 @@
--- Raw normalized events (../shared/spec/event-model.md §2) plus Kafka provenance.
+-- Raw normalized events (docs/event-model.md §2) plus Kafka provenance.
 -- ${db} and ${retention_days} are substituted by `faultline migrate`.
 -- Partitioned by day so TTL drops whole parts; ordered so that time-range scans filtered by
 -- category / code / channel read few granules.

@@ -1,4 +1,4 @@
--- Dead-letter store (event-model.md §7): every record that could not become an event.
+-- Dead-letter store (docs/event-model.md §7): every record that could not become an event.
 CREATE TABLE IF NOT EXISTS ${db}.rejects
 (
     transport_time DateTime64(3, 'UTC') CODEC(Delta(8), ZSTD(1)),

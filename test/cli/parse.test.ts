@@ -1,4 +1,4 @@
-// `faultline parse` (event-model.md §8), run as a user runs it: `node bin/faultline.js parse`
+// `faultline parse` (docs/event-model.md §8), run as a user runs it: `node bin/faultline.js parse`
 // with records on stdin.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

@@ -1,5 +1,5 @@
 // Static checks of the generated JSON and YAML: unique uids, the dashboard-linter rules of
-// grafana.md, plugin target shape, every table named exists in sql/migrations, raw `events`
+// docs/grafana.md, plugin target shape, every table named exists in sql/migrations, raw `events`
 // only where no rollup can answer, provisioning shape, and committed output in sync.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -33,7 +33,7 @@ describe('uids and ids', () => {
   });
 });
 
-describe('dashboard-linter rules (grafana.md)', () => {
+describe('dashboard-linter rules (docs/grafana.md)', () => {
   test('a datasource variable named datasource; query variables refresh 2; request_id textbox', () => {
     for (const d of dashboards) {
       const vars = d.templating?.list ?? [];

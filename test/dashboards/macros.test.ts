@@ -1,4 +1,4 @@
-// The macro expander reproduces grafana.md's table (grafana-clickhouse-datasource 4.x
+// The macro expander reproduces docs/grafana.md's table (grafana-clickhouse-datasource 4.x
 // pkg/macros/macros.go, the browser's $__conditionalAll and templateSrv formatting) exactly.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

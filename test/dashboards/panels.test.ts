@@ -1,5 +1,5 @@
 // The SQL proof: every target of every dashboard panel (and every variable query), with the
-// plugin's macros expanded as grafana.md describes for a fixed range, runs on real chDB loaded
+// plugin's macros expanded as docs/grafana.md describes for a fixed range, runs on real chDB loaded
 // with the synthetic day, and returns exactly the rows the JS model computes from that day.
 // Short ranges and sub-hour intervals read events_1m; whole-hour intervals (time series) and
 // ranges of two days or more (tables, variables) read whole hours from events_1h and the

@@ -1,5 +1,5 @@
 // The synthetic traffic generator: deterministic, exact counts, every dialect of
-// event-model.md §3 on the right stream, request ids shared between streams, planted secrets,
+// docs/event-model.md §3 on the right stream, request ids shared between streams, planted secrets,
 // garbage, and each incident inside its window.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

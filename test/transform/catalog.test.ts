@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { alipayNameCategory, alipayOpenApiCategory, catalog, catalogCodes, CatalogSchema, gatewayCode, resultCodeClass, statusClassCategory, taobaoClass } from '../../transform/catalog.ts';
 
-// The seeds live in ../shared beside the checkout (CI clones main with shared/ beside it).
-const seedPath = (name: string) => new URL(`../../../shared/seeds/${name}`, import.meta.url);
+// The gateway's error reference, as delivered with the product specification (test/fixtures/seeds/README.md).
+const seedPath = (name: string) => new URL(`../fixtures/seeds/${name}`, import.meta.url);
 
 describe('error catalog', () => {
   it('holds the 17 gateway codes of the reference with HTTP status, category, retry advice, description', () => {
@@ -51,7 +51,7 @@ describe('error catalog', () => {
   });
 });
 
-describe('vendor classification (event-model.md §5)', () => {
+describe('vendor classification (docs/event-model.md §5)', () => {
   it('Taobao codes by table and by range', () => {
     const cls = (c: string): string => { const v = taobaoClass(c); return `${v.category}/${v.limit_kind}`; };
     assert.equal(cls('7'), 'RATE_LIMIT_ERROR/quota');

@@ -29,7 +29,7 @@ const ctxArb: fc.Arbitrary<NormalizeContext> = fc.record({
 const scalar = fc.oneof(fc.string({ maxLength: 30 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
 const wrongType = fc.oneof(scalar, fc.jsonValue({ maxDepth: 3 }), fc.constant([]), fc.constant({}));
 
-/** The dialects of event-model.md §3 as objects, each field of which may be dropped or mistyped. */
+/** The dialects of docs/event-model.md §3 as objects, each field of which may be dropped or mistyped. */
 const DIALECTS: Record<string, unknown>[] = [
   { ts: '2026-11-21T10:00:00Z', status: 429, request_id: 'req_a', error: { code: 'QUOTA_EXCEEDED', message: 'quota', request_id: 'req_a', category: 'RATE_LIMIT_ERROR' } },
   { ts: 1763719200, status: 502, channel: 'taobao', error: { code: 'CHANNEL_UPSTREAM_ERROR', upstream: { vendor: 'taobao', code: 7, sub_code: 'x', sub_msg: 'y' } } },
