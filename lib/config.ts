@@ -13,7 +13,7 @@ export const SETTINGS = {
   CLICKHOUSE_PASSWORD: { schema: z.string().default(''), doc: 'ClickHouse password (server store). Never logged.' },
   CLICKHOUSE_DATABASE: { schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('faultline'), doc: 'Database holding faultline tables.' },
   FAULTLINE_DATA: { schema: nonEmpty.default('./var/faultline'), doc: 'Data directory of the embedded chDB store.' },
-  FAULTLINE_RETENTION_DAYS: { schema: int(1, 3650).default(30), doc: 'TTL of raw events and rejects, in days.' },
+  FAULTLINE_RETENTION_DAYS: { schema: int(0, 3650).default(30), doc: 'TTL of raw events and rejects, in days; 0 keeps them forever (no TTL).' },
   KAFKA_BROKERS: { schema: nonEmpty.default('localhost:9092'), doc: 'Comma-separated Kafka bootstrap brokers.' },
   KAFKA_GROUP_ID: { schema: nonEmpty.default('faultline'), doc: 'Kafka consumer group id.' },
   KAFKA_CLIENT_ID: { schema: nonEmpty.default('faultline'), doc: 'Kafka client id.' },

@@ -1,5 +1,6 @@
 // Schema migrations shared by both backends: the ordered `sql/migrations/NNNN_*.sql` files,
-// with `${db}` and `${retention_days}` substituted, applied one statement at a time. A
+// with `${db}` and `${retention_days}` substituted (retention 0: the `TTL … ${retention_days} DAY`
+// lines are left out, rows are kept until deleted by hand), applied one statement at a time. A
 // `schema_migrations` table in the target database records what ran, so a second run is a
 // no-op and a crash between files resumes at the first missing one.
 import { createHash } from 'node:crypto';
@@ -68,15 +69,26 @@ export function splitStatements(script: string): string[] {
   return out;
 }
 
+/** A table's TTL clause stands on a line of its own, `TTL <expr> + INTERVAL ${retention_days} DAY`. */
+const TTL_LINE = /^TTL [^\n]*\$\{retention_days\} DAY\n/gm;
+
+/**
+ * Retention 0 keeps rows forever: the TTL lines go. Any other value leaves the text as it
+ * was, so the checksums recorded by earlier migrations stay the same.
+ */
+function withRetention(text: string, retentionDays: number): string {
+  return retentionDays === 0 ? text.replace(TTL_LINE, '') : text;
+}
+
 /** Read the migration files in name order, placeholders substituted. */
 export function loadMigrations(db: string, retentionDays: number): Migration[] {
   checkDatabaseName(db);
-  if (!Number.isInteger(retentionDays) || retentionDays < 1) {
-    throw new ConfigError(`invalid FAULTLINE_RETENTION_DAYS=${retentionDays}: expected a whole number of days >= 1`);
+  if (!Number.isInteger(retentionDays) || retentionDays < 0) {
+    throw new ConfigError(`invalid FAULTLINE_RETENTION_DAYS=${retentionDays}: expected a whole number of days >= 1, or 0 to keep rows forever`);
   }
   const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).sort();
   return files.map((name) => {
-    const text = readFileSync(new URL(name, MIGRATIONS_DIR), 'utf8')
+    const text = withRetention(readFileSync(new URL(name, MIGRATIONS_DIR), 'utf8'), retentionDays)
       .replaceAll('${db}', db)
       .replaceAll('${retention_days}', String(retentionDays));
     const leftover = /\$\{[a-z_]+\}/.exec(text);

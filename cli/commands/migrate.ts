@@ -17,7 +17,7 @@ FAULTLINE_DATA (default ./var/faultline).
 
 Flags:
   --database NAME       overrides CLICKHOUSE_DATABASE
-  --retention-days N    overrides FAULTLINE_RETENTION_DAYS (TTL of raw events and rejects)
+  --retention-days N    overrides FAULTLINE_RETENTION_DAYS (TTL of raw events and rejects; 0: no TTL)
 `,
   async run(argv) {
     const { values } = parseFlags(argv, { database: { type: 'string' }, 'retention-days': { type: 'string' } });

@@ -8,13 +8,14 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PLANTED_SECRETS } from '../../ingest/generator/index.ts';
+import { KEEP_FOREVER } from '../support/keep-forever.ts';
 
 const BIN = new URL('../../bin/faultline.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'fl-demo-'));
 const data = join(dir, 'demo');
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...KEEP_FOREVER, ...env }, maxBuffer: 64 << 20 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startBroker } from '../support/broker.ts';
+import { KEEP_FOREVER } from '../support/keep-forever.ts';
 
 const BIN = new URL('../../bin/faultline.js', import.meta.url).pathname;
 
@@ -17,7 +18,7 @@ test('generate --to kafka, run, status --check, SIGTERM: every generated record 
   const dir = mkdtempSync(join(tmpdir(), 'fl-kpath-'));
   const broker = await startBroker();
   const env = {
-    ...process.env, KAFKA_BROKERS: broker.bootstrap, FAULTLINE_DATA: join(dir, 'store'), FAULTLINE_GATEWAY_TOPIC: 'gw', FAULTLINE_CLIENT_TOPIC: 'cl',
+    ...process.env, ...KEEP_FOREVER, KAFKA_BROKERS: broker.bootstrap, FAULTLINE_DATA: join(dir, 'store'), FAULTLINE_GATEWAY_TOPIC: 'gw', FAULTLINE_CLIENT_TOPIC: 'cl',
     KAFKA_GROUP_ID: 'kpath', FAULTLINE_METRICS_PORT: '0', FAULTLINE_BATCH_MS: '200', KAFKA_SESSION_TIMEOUT_MS: '6000', FAULTLINE_LOG_LEVEL: 'warn',
   };
   const cli = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env, maxBuffer: 64 << 20 });

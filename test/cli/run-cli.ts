@@ -1,6 +1,7 @@
 // Run the CLI's main() in this process, capturing what it writes, so tests of flag errors
 // and help texts need no process start (tsx startup is ~1 s per spawn on this machine).
 import { main } from '../../cli/main.ts';
+import { KEEP_FOREVER } from '../support/keep-forever.ts';
 
 export async function inProcess(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -8,7 +9,7 @@ export async function inProcess(argv: string[], env: Record<string, string> = {}
   const out = process.stdout.write.bind(process.stdout);
   const err = process.stderr.write.bind(process.stderr);
   const saved: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(env)) {
+  for (const [k, v] of Object.entries({ ...KEEP_FOREVER, ...env })) {
     saved[k] = process.env[k];
     process.env[k] = v;
   }

@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { KEEP_FOREVER } from '../support/keep-forever.ts';
 
 const bin = new URL('../../bin/faultline.js', import.meta.url).pathname;
 const out = mkdtempSync(join(tmpdir(), 'faultline-dashboards-'));
@@ -15,7 +16,7 @@ function faultline(args: string[], env: Record<string, string> = {}) {
   const clean = { ...process.env };
   delete clean.CLICKHOUSE_URL;
   delete clean.CLICKHOUSE_DATABASE;
-  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...clean, ...env } });
+  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...clean, ...KEEP_FOREVER, ...env } });
 }
 
 test('build writes five dashboards and the provisioning files; --check passes, then catches an edit', () => {

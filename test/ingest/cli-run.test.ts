@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBroker } from '../support/broker.ts';
+import { KEEP_FOREVER } from '../support/keep-forever.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import { command as runCommand } from '../../cli/commands/run.ts';
 import { command as statusCommand } from '../../cli/commands/status.ts';
@@ -19,7 +20,7 @@ import { startRun } from './run-child.ts';
 const BIN = fileURLToPath(new URL('../../bin/faultline.js', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'faultline-cli-'));
 process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
-const baseEnv = { ...process.env, FAULTLINE_DATA: dataDir, CLICKHOUSE_URL: '', FAULTLINE_LOG_LEVEL: 'warn' };
+const baseEnv = { ...process.env, ...KEEP_FOREVER, FAULTLINE_DATA: dataDir, CLICKHOUSE_URL: '', FAULTLINE_LOG_LEVEL: 'warn' };
 
 function cli(args: string[], opts: { input?: string; env?: Record<string, string> } = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...baseEnv, ...opts.env }, input: opts.input ?? '', encoding: 'utf8', timeout: 60_000 });

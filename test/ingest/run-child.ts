@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { readEndpointInfo, ServerStore, type Store } from '../../sql/index.ts';
+import { KEEP_FOREVER } from '../support/keep-forever.ts';
 import { waitFor } from './helpers.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/faultline.js', import.meta.url));
@@ -19,7 +20,7 @@ export interface RunChild {
 export function startRun(env: Record<string, string>, args: string[] = [], script?: string): RunChild {
   const argv = script ? ['--import', 'tsx', script, ...args] : [BIN, 'run', ...args];
   const proc = spawn(process.execPath, argv, {
-    env: { ...process.env, CLICKHOUSE_URL: '', FAULTLINE_LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, ...KEEP_FOREVER, CLICKHOUSE_URL: '', FAULTLINE_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
@@ -31,5 +32,5 @@ export function startRun(env: Record<string, string>, args: string[] = [], scrip
 /** A client of the child's served store, once its endpoint is up. */
 export async function endpointStore(dataDir: string, database: string, timeoutMs = 30_000): Promise<Store> {
   const info = await waitFor('the child store endpoint', async () => readEndpointInfo(dataDir), (i) => i !== undefined, timeoutMs, 100);
-  return new ServerStore({ url: info!.url, username: 'faultline', password: info!.token, database, retentionDays: 30, retry: { retries: 1 } });
+  return new ServerStore({ url: info!.url, username: 'faultline', password: info!.token, database, retentionDays: 0, retry: { retries: 1 } });
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../lib/errors.ts';
 import { loadMigrations, openStore, runMigrations, splitStatements } from '../../sql/index.ts';
-import { testConfig, testStore } from '../support/stores.ts';
+import { makeEvent, makeReject, testConfig, testStore, type TestStore } from '../support/stores.ts';
 
 test('splitStatements splits on ; outside quotes and drops comments', () => {
   const parts = splitStatements("-- head; comment\nCREATE TABLE a (x String DEFAULT 'a;b'); /* c; */ SELECT 1;\n");
@@ -15,7 +15,8 @@ test('loadMigrations substitutes every placeholder and rejects a bad database na
   assert.deepEqual(ms.map((m) => m.name), [...ms.map((m) => m.name)].sort());
   for (const m of ms) for (const s of m.statements) assert.doesNotMatch(s, /\$\{/);
   assert.throws(() => loadMigrations('x; DROP TABLE y', 7), ConfigError);
-  assert.throws(() => loadMigrations('ok', 0), ConfigError);
+  assert.throws(() => loadMigrations('ok', -1), ConfigError);
+  assert.throws(() => loadMigrations('ok', 1.5), ConfigError);
 });
 
 test('migrate applies every file once; a second run applies nothing and records what ran', async () => {
@@ -61,14 +62,46 @@ test('an up-to-date store runs no DDL at all; a missing record re-runs only its 
   }
 });
 
-test('TTL of raw events and rejects follows FAULTLINE_RETENTION_DAYS', async () => {
+test('TTL of raw events and rejects follows FAULTLINE_RETENTION_DAYS; 0 leaves it out', async () => {
   const t = await testStore('ttl', { FAULTLINE_RETENTION_DAYS: 9 });
+  const forever = await testStore('ttl0', { FAULTLINE_RETENTION_DAYS: 0 });
   try {
-    for (const table of ['events', 'rejects']) {
-      const [row] = await t.store.query<{ engine_full: string }>(
-        'SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = {t:String}', { db: t.db, t: table });
-      assert.match(row!.engine_full, /TTL toDateTime\((event_time|transport_time)\) \+ toIntervalDay\(9\)/);
+    for (const table of ['events', 'rejects', 'request_index', 'ingest_batches']) {
+      const engine = async (s: TestStore) => (await s.store.query<{ engine_full: string }>(
+        'SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = {t:String}', { db: s.db, t: table }))[0]!.engine_full;
+      assert.match(await engine(t), /TTL toDateTime\((event_time|transport_time|last_time|batch_time)\) \+ toIntervalDay\(9\)/, table);
+      assert.doesNotMatch(await engine(forever), /TTL/, table);
     }
+    // Same files otherwise: the statements differ only by their TTL lines.
+    const strip = (db: string, days: number) => loadMigrations(db, days).flatMap((m) => m.statements).map((s) => s.replace(/\nTTL [^\n]*/, ''));
+    assert.deepEqual(strip('x', 0), strip('x', 9));
+  } finally {
+    await t.cleanup();
+    await forever.cleanup();
+  }
+});
+
+test('rows older than the retention go, newer ones stay (dates relative to now)', async () => {
+  const t = await testStore('ttlrun', { FAULTLINE_RETENTION_DAYS: 3 });
+  const day = 86_400_000;
+  const at = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
+  try {
+    await t.store.insertEvents([
+      makeEvent({ request_id: 'req_old', event_time: at(5 * day), offset: '1' }),
+      makeEvent({ request_id: 'req_edge_kept', event_time: at(2 * day), offset: '2' }),
+      makeEvent({ request_id: 'req_new', event_time: at(60_000), offset: '3' }),
+    ]);
+    await t.store.insertRejects([
+      makeReject({ head: 'old', transport_time: at(4 * day), offset: '4' }),
+      makeReject({ head: 'new', transport_time: at(3_600_000), offset: '5' }),
+    ]);
+    // TTL is applied when parts merge; FINAL forces it now instead of at the engine's leisure.
+    await t.store.command(`OPTIMIZE TABLE ${t.db}.events FINAL`);
+    await t.store.command(`OPTIMIZE TABLE ${t.db}.rejects FINAL`);
+    const ids = await t.store.query<{ request_id: string }>(`SELECT request_id FROM ${t.db}.events ORDER BY request_id`);
+    assert.deepEqual(ids.map((r) => r.request_id), ['req_edge_kept', 'req_new']);
+    const heads = await t.store.query<{ head: string }>(`SELECT head FROM ${t.db}.rejects ORDER BY head`);
+    assert.deepEqual(heads.map((r) => r.head), ['new']);
   } finally {
     await t.cleanup();
   }

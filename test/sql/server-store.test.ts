@@ -16,7 +16,7 @@ let retries: { code: string; attempt: number }[] = [];
 
 function server(db: string, url = proxy.url, password = TOKEN): ServerStore {
   return new ServerStore({
-    url, password, database: db, retentionDays: 30, requestTimeoutMs: 700,
+    url, password, database: db, retentionDays: 0, requestTimeoutMs: 700,
     retry: { retries: 3, baseDelayMs: 5, maxDelayMs: 40 },
     onRetry: (err, attempt) => retries.push({ code: err.code, attempt }),
   });

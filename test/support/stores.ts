@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, type Config } from '../../lib/config.ts';
+import { KEEP_FOREVER } from './keep-forever.ts';
 import { openStore, type EventRow, type RejectRow, type Store } from '../../sql/index.ts';
 
 let dataDir: string | undefined;
@@ -27,7 +28,7 @@ export function uniqueDatabase(prefix = 't'): string {
 
 /** Config for an embedded store in this process's data dir and a fresh database. */
 export function testConfig(prefix = 't', overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({}), FAULTLINE_DATA: testDataDir(), CLICKHOUSE_DATABASE: uniqueDatabase(prefix), ...overrides };
+  return { ...loadConfig(KEEP_FOREVER), FAULTLINE_DATA: testDataDir(), CLICKHOUSE_DATABASE: uniqueDatabase(prefix), ...overrides };
 }
 
 export interface TestStore {

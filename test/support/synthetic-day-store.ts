@@ -3,6 +3,7 @@
 import { rmSync } from 'node:fs';
 import { loadConfig } from '../../lib/config.ts';
 import { openStore, type Store } from '../../sql/index.ts';
+import { KEEP_FOREVER } from './keep-forever.ts';
 import { loadSyntheticDay, syntheticDay, type SyntheticDay } from './synthetic-day.ts';
 
 export interface SyntheticDayStore {
@@ -13,7 +14,7 @@ export interface SyntheticDayStore {
 }
 
 export async function openSyntheticDayStore(database: string, dataDir: string): Promise<SyntheticDayStore> {
-  const store = await openStore(loadConfig({ FAULTLINE_DATA: dataDir, CLICKHOUSE_DATABASE: database }));
+  const store = await openStore(loadConfig({ ...KEEP_FOREVER, FAULTLINE_DATA: dataDir, CLICKHOUSE_DATABASE: database }));
   await store.migrate();
   const day = await loadSyntheticDay(store, database, syntheticDay());
   return {
