@@ -17,6 +17,7 @@ import { EventSchema } from '../../transform/event.ts';
 import { DAY_START, type SyntheticDay } from '../support/synthetic-day.ts';
 import { openSyntheticDayStore, type SyntheticDayStore } from '../support/synthetic-day-store.ts';
 import { makeModel, normalize, type Selection } from './model.ts';
+import '../support/seed.ts';
 
 type Model = ReturnType<typeof makeModel>;
 const models = new Map<Scenario, Model>();

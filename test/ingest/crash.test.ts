@@ -1,4 +1,4 @@
-// Crash safety: `faultline run` killed with SIGKILL at random points while it consumes (records
+// Crash safety: `faultline run` killed with SIGKILL at seeded random points (test/support/seed.ts) while it consumes (records
 // still being produced), restarted each time, at least five rounds; then a last run drains
 // and stops on SIGTERM with exit 0. Final counts must be exact: every record produced stored
 // exactly once (events + rejects), and every partition reconciles.
@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBroker } from '../support/broker.ts';
+import { seededRandom } from '../support/seed.ts';
 import { reconcile } from '../../ingest/index.ts';
 import { counts, kafkaClient, produce, records, sleep, waitFor } from './helpers.ts';
 import { endpointStore, startRun } from './run-child.ts';
@@ -46,6 +47,7 @@ test(`SIGKILL at random points over ${ROUNDS} rounds, then a graceful stop: no l
     }
   })();
 
+  const random = seededRandom('crash kill points');
   let replays = 0;
   let storedBeforeKill = 0;
   for (let round = 1; round <= ROUNDS; round++) {
@@ -57,7 +59,7 @@ test(`SIGKILL at random points over ${ROUNDS} rounds, then a graceful stop: no l
         child.kill('SIGKILL');
         throw new Error(`${String(err)}\n${child.stderr().slice(-3000)}`);
       });
-    await sleep(Math.floor(Math.random() * 1200));
+    await sleep(Math.floor(random() * 1200));
     child.kill('SIGKILL');
     const exit = await child.exited;
     assert.equal(exit.signal, 'SIGKILL', `round ${round} was still running when killed:\n${child.stderr().slice(-2000)}`);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decodeComposition, decodeIntent, encodeComposition, encodeIntent, MAX_METADATA, splitCompositions } from '../../ingest/intent.ts';
 import { planStarts } from '../../ingest/recovery.ts';
+import '../support/seed.ts';
 
 test('ranges round-trip through the metadata string', () => {
   fc.assert(

@@ -8,6 +8,7 @@ import { normalize } from '../../transform/index.ts';
 import { PartitionBuffer, type RawMessage } from '../../ingest/partition-buffer.ts';
 import { dedupToken, type Segment } from '../../ingest/segment.ts';
 import { EVENT_COLUMNS } from '../../sql/rows.ts';
+import '../support/seed.ts';
 
 const limits = { maxRecordBytes: 1 << 20, maxDepth: 64, rawMaxBytes: 4096 };
 const msg = (offset: number, text = `{"status":500,"request_id":"req_${offset}"}`): RawMessage => ({ offset: String(offset), value: Buffer.from(text), timestamp: '1763719200000' });

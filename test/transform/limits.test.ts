@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { decodeUtf8, jsonDepthExceeds, overBytes, truncateUtf8, utf8Length } from '../../transform/limits.ts';
+import '../support/seed.ts';
 
 describe('limits', () => {
   it('utf8Length and overBytes agree with Buffer.byteLength', () => {

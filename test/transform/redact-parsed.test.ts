@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { mayHoldSecret, redactParsed, redactValue } from '../../transform/redact.ts';
 import { hitStrings, secretHits } from '../../transform/secret-scan.ts';
+import '../support/seed.ts';
 
 const KEYS = [
   'sign', 'Sign', 's_i_g_n', 'key', 'name', 'value', 'v', 'msg', 'message', 'a', 'b', '__proto__', '1', 'token_count',

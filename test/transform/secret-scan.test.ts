@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { normalize } from '../../transform/normalize.ts';
 import { mayHoldSecret, redactText, REDACTED } from '../../transform/redact.ts';
 import { escapedRunSecret } from '../../transform/secret-scan.ts';
+import '../support/seed.ts';
 
 const ctx = { source: 'client' as const, transportTimeMs: 0 };
 const TS = '2026-11-21T10:00:00Z ERROR';

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { acceptsCanonicalIso, formatIsoMillis, isCanonicalIso, parseTime } from '../../transform/time.ts';
+import '../support/seed.ts';
 
 const iso = (v: unknown): string | undefined => {
   const t = parseTime(v);
