@@ -1,28 +1,45 @@
 #!/usr/bin/env node
-// `npm test`: brings up what the tests need, then runs every test/**/*.test.ts with node:test.
-//   npm test                      all suites
-//   npm test -- test/transform    only the files under the given paths
-// The Kafka test broker (librdkafka's mock cluster) needs the librdkafka headers: installed
-// here with apt-get when missing and we are root, otherwise we say exactly what to install.
+// `npm test`: brings up what the tests need, then runs test/**/*.test.ts with node:test.
+//   npm test                      every test (what CI runs)
+//   npm run test:unit             the unit tier: pure and in-process tests, no broker, no child process
+//   npm run test:e2e              the e2e tier: broker- and process-level tests
+//   npm test -- test/transform    only the files under the given paths (any tier)
+//   npm test -- --list            which files each tier holds, without running them
+// A file belongs to the e2e tier when it starts a Kafka broker or any other process: when it,
+// or a test/ module it imports (test/support/broker.ts, test/ingest/run-child.ts, …), calls
+// spawn or spawnSync. A file can say `// test-tier: e2e` or `// test-tier: unit` to decide
+// for itself. Every other file is a unit test: pure or in-process (chDB included).
+// The Kafka test broker (librdkafka's mock cluster) needs the librdkafka headers and gcc:
+// installed here with apt-get when missing and we are root, otherwise we print the exact command.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const MOCK_HEADER = '/usr/include/librdkafka/rdkafka_mock.h';
+const TIERS = ['all', 'unit', 'e2e'];
+const SPAWNS = /\bspawn(Sync)?\(/;
+const DECLARED = /\/\/ test-tier: (unit|e2e)\b/;
+const LOCAL_IMPORT = /^import [^;]*?from '(\.{1,2}\/[^']+\.ts)';|^import '(\.{1,2}\/[^']+\.ts)';/gm;
+
+function hasGcc() {
+  return spawnSync('gcc', ['--version'], { stdio: 'ignore' }).status === 0;
+}
 
 function ensureLibrdkafka() {
-  if (existsSync(MOCK_HEADER)) return;
+  if (existsSync(MOCK_HEADER) && hasGcc()) return;
+  const cmd = 'apt-get install -y librdkafka-dev gcc';
   if (process.getuid?.() !== 0) {
-    console.error('librdkafka-dev is missing (needed by the Kafka test broker). Install it: sudo apt-get install -y librdkafka-dev gcc');
+    console.error(`librdkafka-dev and gcc are needed by the Kafka test broker and are missing. Install them: sudo ${cmd}`);
     process.exit(1);
   }
-  console.error('installing librdkafka-dev with apt-get (needed by the Kafka test broker)…');
+  console.error(`installing librdkafka-dev and gcc with apt-get (needed by the Kafka test broker): ${cmd}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   for (const args of [['update', '-qq'], ['install', '-y', '-qq', 'librdkafka-dev', 'gcc']]) {
     const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
     if (r.status !== 0) {
-      console.error(`apt-get ${args.join(' ')} failed; install librdkafka-dev and gcc by hand`);
+      console.error(`apt-get ${args.join(' ')} failed; install them by hand: sudo ${cmd}`);
       process.exit(1);
     }
   }
@@ -38,18 +55,67 @@ function findTests(dir, out) {
   return out;
 }
 
-const args = process.argv.slice(2);
+/** Does `file`, or a module under test/ it imports (transitively), start a process? */
+function startsProcesses(file, seen = new Set()) {
+  if (seen.has(file) || !file.startsWith(join(root, 'test'))) return false;
+  seen.add(file);
+  const text = readFileSync(file, 'utf8');
+  if (SPAWNS.test(text)) return true;
+  for (const m of text.matchAll(LOCAL_IMPORT)) {
+    if (startsProcesses(join(dirname(file), m[1] ?? m[2]), seen)) return true;
+  }
+  return false;
+}
+
+function tierOf(file) {
+  const declared = DECLARED.exec(readFileSync(file, 'utf8'));
+  if (declared) return declared[1];
+  return startsProcesses(file) ? 'e2e' : 'unit';
+}
+
+let tier = 'all';
+let list = false;
+const args = [];
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i++) {
+  const a = argv[i];
+  if (a === '--tier' || a.startsWith('--tier=')) {
+    tier = a === '--tier' ? argv[++i] : a.slice('--tier='.length);
+    if (!TIERS.includes(tier)) {
+      console.error(`invalid --tier=${JSON.stringify(tier)}: one of ${TIERS.join(', ')}`);
+      process.exit(2);
+    }
+  } else if (a === '--list') list = true;
+  else args.push(a);
+}
 const roots = args.length > 0 ? args.map((a) => join(root, a)) : [join(root, 'test')];
-const files = roots.flatMap((p) => (statSync(p).isDirectory() ? findTests(p, []) : [p]));
+for (const p of roots) {
+  if (!existsSync(p)) {
+    console.error(`no such test file or folder: ${relative(root, p) || p}`);
+    process.exit(2);
+  }
+}
+const files = roots
+  .flatMap((p) => (statSync(p).isDirectory() ? findTests(p, []) : [p]))
+  .filter((f) => tier === 'all' || tierOf(f) === tier);
 if (files.length === 0) {
-  console.error(`no test files under ${args.join(' ') || 'test/'}`);
+  console.error(`no ${tier === 'all' ? '' : `${tier}-tier `}test files under ${args.join(' ') || 'test/'}`);
   process.exit(1);
 }
-ensureLibrdkafka();
-console.error(`running ${files.length} test files: ${files.map((f) => relative(root, f)).join(' ')}`);
+if (list) {
+  for (const f of files) console.log(`${tierOf(f)}\t${relative(root, f)}`);
+  process.exit(0);
+}
+if (files.some((f) => tierOf(f) === 'e2e')) ensureLibrdkafka();
+console.error(`running ${files.length} ${tier === 'all' ? '' : `${tier}-tier `}test files: ${files.map((f) => relative(root, f)).join(' ')}`);
+// Unit files share nothing (each takes its own chDB database and no ports): run them on every
+// core. Files of the e2e tier time consumer-group sessions and kills, so they run one at a time.
+const concurrency = tier === 'unit' ? availableParallelism() : 1;
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', ...files],
+  // A test that names no timeout fails after 5 minutes instead of holding CI; once every test
+  // has finished, a handle a test left open cannot keep its file from ending.
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=300000', '--test-force-exit', `--test-concurrency=${concurrency}`, ...files],
   { stdio: 'inherit', cwd: root, env: { ...process.env, FAULTLINE_LOG_LEVEL: process.env.FAULTLINE_LOG_LEVEL ?? 'warn' } },
 );
 process.exit(r.status ?? 1);

@@ -6,15 +6,17 @@ import { createLogger, IngestMetrics, silentLogger, startKafkaIngest, type Kafka
 import { counts, records, sleep, waitFor, type Batch } from './helpers.ts';
 import { assertExact, FAST_BACKOFF, setup } from './scenario.ts';
 
-test('a second consumer joins the group mid-stream and leaves again: partitions move, counts exact', async (t) => {
+test('a second consumer joins the group mid-stream and leaves again: partitions move, counts exact', { timeout: 240_000 }, async (t) => {
   const { ts, send } = await setup(t, 'twoc');
   const deps = { config: ts.config, store: ts.store, log: process.env.DBG ? createLogger('debug') : silentLogger, backoff: FAST_BACKOFF };
   const a = await startKafkaIngest({ ...deps, metrics: new IngestMetrics() });
   t.after(() => a.stop().catch(() => {}));
   const all: Batch[] = [];
   let producing = true;
+  // Produce until B has stored some and left again (however long B's join takes on a loaded
+  // machine: if production ended before B owned partitions, B would have nothing to store).
   const producer = (async () => {
-    for (let i = 0; producing && i < 40; i++) {
+    for (let i = 0; producing && i < 1000; i++) {
       const b = [records('gateway', 150, { tag: `g${i}` }), records('client', 100, { tag: `c${i}` })] as const;
       await send(...b);
       all.push(...b);
@@ -28,7 +30,7 @@ test('a second consumer joins the group mid-stream and leaves again: partitions 
   const bMetrics = new IngestMetrics();
   let b: KafkaIngest | undefined = await startKafkaIngest({ ...deps, metrics: bMetrics });
   t.after(() => b?.stop().catch(() => {}));
-  await waitFor('B stores records', async () => (await bMetrics.totals()).events, (n) => n > 0, 30_000, 100);
+  await waitFor('B stores records', async () => (await bMetrics.totals()).events, (n) => n > 0, 90_000, 100);
   at('B storing');
   await b.stop();
   at('B stopped');
