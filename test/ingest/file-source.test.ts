@@ -2,6 +2,7 @@
 // line numbers as offsets; running a file again stores nothing twice; lines are split on
 // bytes, so invalid UTF-8 is rejected rather than silently repaired, and a line beyond the
 // size limit is rejected without being held in memory whole.
+// test-tier: e2e (the whole file pipeline: normalize thread, sink and chDB, run end to end)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';

@@ -3,6 +3,7 @@
 // and rollup counts, across several days (several blocks per insert); the split-ownership
 // fallback inserts only what is missing; a store that stays down is retried until it comes
 // back; a permanent error is not retried forever.
+// test-tier: e2e (the delivery protocol end to end on chDB: replays, cut writes, outages)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StoreError } from '../../lib/errors.ts';
