@@ -21,6 +21,7 @@ async function main(): Promise<void> {
       CLICKHOUSE_DATABASE: values.database ?? 'faultline',
       FAULTLINE_DATA: values.data,
       FAULTLINE_RETENTION_DAYS: 30,
+      CLICKHOUSE_CLUSTER: undefined,
     },
     { fallbackToEndpoint: false },
   );

@@ -4,7 +4,7 @@ export type { EventRow, RejectRow, InsertOptions, QueryParams, Store } from './s
 export { openStore, openReadStore, readEndpointInfo, endpointFile, type EndpointInfo, type OpenOptions, type StoreConfig } from './open.ts';
 export { EmbeddedStore } from './embedded-store.ts';
 export { ServerStore, withRetry, backoffDelay, type RetryPolicy, type ServerStoreOptions } from './server-store.ts';
-export { loadMigrations, runMigrations, splitStatements, checkDatabaseName } from './migrate.ts';
+export { loadMigrations, migrationPlan, runMigrations, splitStatements, checkDatabaseName } from './migrate.ts';
 export { toStoreError, parseClickHouseError } from './store-errors.ts';
 // serveStore serves an embedded store only (call it when store.kind === 'embedded').
 export { serveStore, type ServeOptions, type ServedStore } from './local-endpoint.ts';

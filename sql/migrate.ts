@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { ConfigError } from '../lib/errors.ts';
+import { clusterLedger, clusterStatements } from './cluster.ts';
 
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 const DB_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -80,13 +81,17 @@ function withRetention(text: string, retentionDays: number): string {
   return retentionDays === 0 ? text.replace(TTL_LINE, '') : text;
 }
 
-/** Read the migration files in name order, placeholders substituted. */
-export function loadMigrations(db: string, retentionDays: number): Migration[] {
+/**
+ * Read the migration files in name order, placeholders substituted; for a `cluster`, each
+ * statement in its cluster form (sql/cluster.ts). The checksum is the file's, either way.
+ */
+export function loadMigrations(db: string, retentionDays: number, cluster?: string): Migration[] {
   checkDatabaseName(db);
   if (!Number.isInteger(retentionDays) || retentionDays < 0) {
     throw new ConfigError(`invalid FAULTLINE_RETENTION_DAYS=${retentionDays}: expected a whole number of days >= 1, or 0 to keep rows forever`);
   }
   const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).sort();
+  const tables = new Set<string>();
   return files.map((name) => {
     const text = withRetention(readFileSync(new URL(name, MIGRATIONS_DIR), 'utf8'), retentionDays)
       .replaceAll('${db}', db)
@@ -95,10 +100,29 @@ export function loadMigrations(db: string, retentionDays: number): Migration[] {
     if (leftover) throw new Error(`migration ${name} has an unknown placeholder ${leftover[0]}`);
     return {
       name: name.replace(/\.sql$/, ''),
-      statements: splitStatements(text),
+      statements: cluster ? clusterStatements(splitStatements(text), db, cluster, tables) : splitStatements(text),
       checksum: createHash('sha256').update(text).digest('hex').slice(0, 16),
     };
   });
+}
+
+function ledgerStatements(db: string, cluster?: string): string[] {
+  if (cluster) return clusterLedger(db, cluster);
+  return [
+    `CREATE DATABASE IF NOT EXISTS ${db}`,
+    `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations
+       (name String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
+       ENGINE = MergeTree ORDER BY name`,
+  ];
+}
+
+/**
+ * Every statement `faultline migrate` would run on an empty store, in order, without touching
+ * any store (`faultline migrate --dry-run`): the ledger first, then each file's statements.
+ */
+export function migrationPlan(db: string, retentionDays: number, cluster?: string): { name: string; statements: string[] }[] {
+  checkDatabaseName(db);
+  return [{ name: 'schema_migrations', statements: ledgerStatements(db, cluster) }, ...loadMigrations(db, retentionDays, cluster)];
 }
 
 /** Names recorded in `db.schema_migrations`; undefined when that table (or the database) does not exist yet. */
@@ -114,17 +138,12 @@ async function appliedNames(target: MigrationTarget, db: string): Promise<Set<st
  * on an up-to-date store this is two SELECTs and no DDL at all (startup used to re-run the
  * bookkeeping DDL every time, which costs seconds on a loaded engine).
  */
-export async function runMigrations(target: MigrationTarget, db: string, retentionDays: number): Promise<string[]> {
-  const migrations = loadMigrations(db, retentionDays);
+export async function runMigrations(target: MigrationTarget, db: string, retentionDays: number, cluster?: string): Promise<string[]> {
+  const migrations = loadMigrations(db, retentionDays, cluster);
   let done = await appliedNames(target, db);
   if (done && migrations.every((m) => done!.has(m.name))) return [];
   if (!done) {
-    await target.command(`CREATE DATABASE IF NOT EXISTS ${db}`);
-    await target.command(
-      `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations
-       (name String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
-       ENGINE = MergeTree ORDER BY name`,
-    );
+    for (const stmt of ledgerStatements(db, cluster)) await target.command(stmt);
     // Another process may have created it and applied files in between: read again.
     done = (await appliedNames(target, db)) ?? new Set();
   }

@@ -24,6 +24,8 @@ export interface ServerStoreOptions {
   password?: string;
   database: string;
   retentionDays: number;
+  /** Migrate as a cluster (sql/cluster.ts): ON CLUSTER, Replicated engines, Distributed tables. */
+  cluster?: string | undefined;
   requestTimeoutMs?: number;
   retry?: Partial<RetryPolicy>;
   /** Called before each retry (logging, tests). */
@@ -104,7 +106,7 @@ export class ServerStore implements Store {
     } finally {
       await boot.close();
     }
-    return runMigrations(this, this.database, this.opts.retentionDays);
+    return runMigrations(this, this.database, this.opts.retentionDays, this.opts.cluster);
   }
 
   insertEvents(rows: readonly EventRow[], opts?: InsertOptions): Promise<void> {
