@@ -6,7 +6,7 @@
 //   npm test -- test/transform    only the files under the given paths (any tier)
 //   npm test -- --list            which files each tier holds, without running them
 // A file belongs to the e2e tier when it starts a Kafka broker or any other process: when it,
-// or a test/ module it imports (test/support/broker.ts, test/ingest/run-child.ts, …), calls
+// or a test/ or support/ module it imports (the broker harness, test/ingest/run-child.ts, …), calls
 // spawn or spawnSync. A file can say `// test-tier: e2e` or `// test-tier: unit` to decide
 // for itself. Every other file is a unit test: pure or in-process (chDB included).
 // The Kafka test broker (librdkafka's mock cluster) needs the librdkafka headers and gcc:
@@ -19,6 +19,8 @@ import { dirname, join, relative } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const MOCK_HEADER = '/usr/include/librdkafka/rdkafka_mock.h';
 const TIERS = ['all', 'unit', 'e2e'];
+/** Where test helpers live (a test's imports are followed there, not into product code). */
+const KITS = ['test', 'support'];
 const SPAWNS = /\bspawn(Sync)?\(/;
 const DECLARED = /\/\/ test-tier: (unit|e2e)\b/;
 const LOCAL_IMPORT = /^import [^;]*?from '(\.{1,2}\/[^']+\.ts)';|^import '(\.{1,2}\/[^']+\.ts)';/gm;
@@ -57,7 +59,7 @@ function findTests(dir, out) {
 
 /** Does `file`, or a module under test/ it imports (transitively), start a process? */
 function startsProcesses(file, seen = new Set()) {
-  if (seen.has(file) || !file.startsWith(join(root, 'test'))) return false;
+  if (seen.has(file) || !KITS.some((dir) => file.startsWith(join(root, dir, '/')))) return false;
   seen.add(file);
   const text = readFileSync(file, 'utf8');
   if (SPAWNS.test(text)) return true;
