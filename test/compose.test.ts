@@ -115,3 +115,41 @@ test('no secrets other than clearly marked local defaults', () => {
   }
   assert.match(text, /LOCAL DEFAULT SECRETS ONLY/);
 });
+
+test('profile cluster: Keeper, 2 shards x 2 replicas wired as sql/cluster-config says, its own migrate and consumers', () => {
+  const xml = readFileSync(join(root, 'sql/cluster-config/cluster.xml'), 'utf8');
+  const clusterName = /<remote_servers>\s*<(\w+)>/.exec(xml)![1]!;
+  const shards = [...xml.matchAll(/<shard>([\s\S]*?)<\/shard>/g)].map((m) => [...m[1]!.matchAll(/<host>([^<]+)<\/host>/g)].map((h) => h[1]!));
+  assert.deepEqual(shards.map((s) => s.length), [2, 2], '2 shards x 2 replicas');
+  assert.equal((xml.match(/<internal_replication>true<\/internal_replication>/g) ?? []).length, 2);
+  const macroEnv = Object.fromEntries([...xml.matchAll(/<(shard|replica) from_env="(\w+)"\/>/g)].map((m) => [m[1]!, m[2]!]));
+  const cluster = Object.entries(services).filter(([, s]) => s.profiles?.includes('cluster'));
+  assert.ok(cluster.length >= 7);
+  shards.forEach((hosts, i) => {
+    for (const host of hosts) {
+      const node = services[host];
+      assert.ok(node, `service ${host}`);
+      assert.equal(String(node.environment![macroEnv.shard!]), String(i + 1), `${host} is in shard ${i + 1}`);
+      assert.equal(node.environment![macroEnv.replica!], host, `${host}'s replica name`);
+      assert.ok(node.volumes!.includes('./sql/cluster-config/cluster.xml:/etc/clickhouse-server/config.d/faultline-cluster.xml:ro'));
+      assert.equal(node.depends_on!['clickhouse-keeper']!.condition, 'service_healthy');
+      assert.deepEqual(node.profiles, ['cluster']);
+    }
+  });
+  const keeperHost = /<zookeeper>\s*<node><host>([^<]+)<\/host><port>(\d+)<\/port>/.exec(xml)!;
+  assert.ok(services[keeperHost[1]!], 'the Keeper named in cluster.xml is a service');
+  assert.match(readFileSync(join(root, 'sql/cluster-config/keeper.xml'), 'utf8'), new RegExp(`<tcp_port>${keeperHost[2]}</tcp_port>`));
+  const migrate = services['migrate-cluster']!;
+  const run = services['faultline-cluster']!;
+  for (const s of [migrate, run]) {
+    for (const key of Object.keys(s.environment!)) assert.ok(key in SETTINGS, `${key} is a faultline setting`);
+    assert.equal(s.environment!.CLICKHOUSE_CLUSTER, clusterName);
+    assert.ok(shards.flat().includes(new URL(String(s.environment!.CLICKHOUSE_URL)).hostname));
+  }
+  assert.deepEqual(migrate.command, ['migrate']);
+  assert.deepEqual(run.command, ['run']);
+  assert.equal(run.depends_on!['migrate-cluster']!.condition, 'service_completed_successfully');
+  // Its own consumer group: the cluster reads every record beside the single-node stack, not half of them.
+  assert.notEqual(run.environment!.KAFKA_GROUP_ID ?? 'faultline', services.faultline!.environment!.KAFKA_GROUP_ID ?? 'faultline');
+  assert.equal((run as { deploy?: { replicas?: number } }).deploy?.replicas, 2);
+});
