@@ -14,7 +14,7 @@ import type { Readable } from 'node:stream';
 import type { Source } from '../transform/event.ts';
 import type { Logger } from './log.ts';
 import type { IngestMetrics } from './metrics.ts';
-import { SegmentBuilder, type Limits, type Normalizer, type Segment } from './segment.ts';
+import { SegmentBuilder, type Limits, type Normalizer, type SealedSegment } from './segment.ts';
 import type { Sink } from './sink.ts';
 
 export interface FileSourceOptions {
@@ -51,10 +51,11 @@ export async function runFileSource(o: FileSourceOptions): Promise<FileSourceRes
   let writing: Promise<void> = Promise.resolve();
   let failed: unknown;
 
-  const store = (s: Segment) => {
+  const store = (sealed: SealedSegment) => {
     writing = writing.then(async () => {
       if (failed) return;
       try {
+        const s = await sealed.complete;
         await o.sink.write([s], { signal: o.signal });
         result.records += s.records;
         result.events += s.events.rows;

@@ -29,6 +29,8 @@ export interface GroupCommitDeps {
   metrics: IngestMetrics;
   log: Logger;
   sessionTimeoutMs: number;
+  /** How long to wait for the rejoin after a refused commit (default max(4 × session timeout, 30 s)). */
+  rejoinWaitMs?: number;
 }
 
 const GENERATION_OVER = /REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|FENCED/;
@@ -54,6 +56,7 @@ export class GroupCommit {
         await commitFn(payload as Parameters<CommitFn>[0]);
         return true;
       } catch (err) {
+        if (err instanceof AbortedError) throw err;
         this.d.metrics.commitErrors.inc();
         const type = (err as { type?: string }).type ?? '';
         if (GENERATION_OVER.test(type)) {
@@ -73,7 +76,7 @@ export class GroupCommit {
    * for the failed flush would never be read again: stop rather than lose them.
    */
   async awaitGeneration(epoch: number, signal: AbortSignal): Promise<void> {
-    const deadline = Date.now() + Math.max(4 * this.d.sessionTimeoutMs, 30_000);
+    const deadline = Date.now() + (this.d.rejoinWaitMs ?? Math.max(4 * this.d.sessionTimeoutMs, 30_000));
     while (epoch === this.d.epoch() && !this.d.stopping() && Date.now() < deadline && !signal.aborted) await sleep(50, signal);
     if (epoch === this.d.epoch() && !this.d.stopping() && !signal.aborted) {
       throw new FaultlineError('KAFKA_GENERATION', 'the consumer group generation ended but no rejoin followed; exiting so that a restart re-reads the uncommitted records');
@@ -82,11 +85,11 @@ export class GroupCommit {
 }
 
 /** Wait for `p` while keeping the group session alive (eachBatch blocks the fetch loop, which is what heartbeats). */
-export async function heartbeating<T>(p: Promise<T>, payload: Pick<EachBatchPayload, 'heartbeat'>): Promise<T> {
+export async function heartbeating<T>(p: Promise<T>, payload: Pick<EachBatchPayload, 'heartbeat'>, everyMs = 500): Promise<T> {
   let settled = false;
   void p.then(() => (settled = true), () => (settled = true));
   while (!settled) {
-    await Promise.race([p, sleep(500)]);
+    await Promise.race([p, sleep(everyMs)]);
     if (!settled) await payload.heartbeat();
   }
   return p;

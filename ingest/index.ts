@@ -4,6 +4,7 @@
 import type { Readable } from 'node:stream';
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../lib/config.ts';
+import { deliveryTarget } from '../sql/ledger.ts';
 import type { Store } from '../sql/store.ts';
 import { normalize as transformNormalize, type Source } from '../transform/index.ts';
 import { runFileSource, type FileSourceResult } from './file-source.ts';
@@ -20,10 +21,10 @@ export { runFileSource, type FileSourceOptions, type FileSourceResult } from './
 export { Sink, type SinkOptions, type WriteOptions } from './sink.ts';
 export { IngestMetrics, serveMetrics, type MetricsServer } from './metrics.ts';
 export { startProgress } from './progress.ts';
-export { reconcile, type PartitionReconciliation } from './reconcile.ts';
 export { createKafka, brokerList } from './kafka-client.ts';
 export { createLogger, silentLogger, type Logger } from './log.ts';
-export { dedupToken, type Segment, type Normalizer, type Limits } from './segment.ts';
+export { type Segment, type Normalizer, type Limits } from './segment.ts';
+export { segmentToken } from './tokens.ts';
 export { encodeIntent, decodeIntent, encodeComposition, decodeComposition, type OffsetRange, type SegmentRef } from './intent.ts';
 export { DEFAULT_BACKOFF, type BackoffPolicy } from './retry.ts';
 
@@ -53,8 +54,7 @@ function pipelineOf(deps: IngestDeps) {
   const log = deps.log ?? createLogger(c.FAULTLINE_LOG_LEVEL);
   const metrics = deps.metrics ?? new IngestMetrics();
   const sink = new Sink({
-    store: deps.store,
-    database: c.CLICKHOUSE_DATABASE,
+    target: deliveryTarget(deps.store),
     log,
     metrics,
     consumer: `${c.KAFKA_CLIENT_ID}@${process.pid}`,

@@ -15,6 +15,7 @@ import { consumerConfig } from './kafka-client.ts';
 import type { Logger } from './log.ts';
 import type { IngestMetrics } from './metrics.ts';
 import { NormalizeThread } from './normalize-thread.ts';
+import { Generation } from './generation.ts';
 import { PartitionBuffer, type PartitionStart } from './partition-buffer.ts';
 import { describeReplay, fetchCommitted, planStarts } from './recovery.ts';
 import { partitionKey as key } from './intent.ts';
@@ -58,23 +59,18 @@ export interface KafkaIngestOptions {
 export class KafkaIngest {
   private readonly consumer: Consumer;
   private readonly admin: Admin;
-  private epoch = 0;
-  private parts = new Map<string, PartitionBuffer>();
-  private assignment = new Map<string, Set<number>>();
-  private epochReady: Promise<Map<string, PartitionStart>> = new Promise(() => {});
+  /** The current generation (replaced at every join). */
+  private gen = Generation.none();
   private flushing: Promise<void> | null = null;
   private inFlightRecords = 0;
   private flushes = 0;
   private lastYield = 0;
-  private epochAt = 0; // when this generation started: whole replays still incomplete long after go the checked way
-  private get staleGroups(): boolean { return Date.now() - this.epochAt > Math.max(4 * this.o.sessionTimeoutMs, 30_000); }
+  private get staleGroups(): boolean { return this.gen.staleGroups(this.o.sessionTimeoutMs); }
   private commitFn: CommitFn | null = null;
   private stopping = false;
   private activeBatches = 0;
   private timer: NodeJS.Timeout | undefined;
   private abort = new AbortController();
-  /** Aborted when its generation ends: a flush of an ended generation stops retrying (the next owner replays it). */
-  private epochAbort = new AbortController();
   private readonly commits: GroupCommit;
   private readonly gate: FetchGate;
   private fatal: ((err: unknown) => void) | undefined;
@@ -95,7 +91,7 @@ export class KafkaIngest {
     this.thread = o.normalizeThread ? new NormalizeThread() : undefined;
     this.gate = new FetchGate(this.consumer, [...o.topics.keys()], this.highWater, o.metrics, o.log);
     this.commits = new GroupCommit({
-      epoch: () => this.epoch,
+      epoch: () => this.gen.epoch,
       commitFn: () => this.commitFn,
       stopping: () => this.stopping,
       backoff: this.backoff,
@@ -139,31 +135,27 @@ export class KafkaIngest {
 
   /** A new generation: everything buffered from the last one is dropped (it will be re-read from the committed offsets). */
   private onJoin(assigned: Record<string, number[]>): void {
-    const epoch = ++this.epoch;
-    this.epochAt = Date.now();
-    this.epochAbort.abort();
-    this.epochAbort = new AbortController();
-    this.parts = new Map();
-    this.assignment = new Map(Object.entries(assigned).map(([t, ps]) => [t, new Set(ps)]));
+    this.gen.end();
+    const gen = new Generation(this.gen.epoch + 1, new Map(Object.entries(assigned).map(([t, ps]) => [t, new Set(ps)])));
+    this.gen = gen;
     this.o.metrics.rebalances.inc();
     this.o.metrics.lag.reset();
-    const summary = [...this.assignment].map(([t, ps]) => `${t}[${[...ps].sort((a, b) => a - b).join(',')}]`).join(' ');
-    this.o.log.info(`joined group ${this.o.groupId}: assigned ${summary || '(nothing)'}`);
+    this.o.log.info(`joined group ${this.o.groupId}: assigned ${gen.describe() || '(nothing)'}`);
     // Positions and intents are read once the previous generation's flush has settled, so a
     // flush of ours in flight is never replayed concurrently with itself.
     const previous = this.flushing ?? Promise.resolve();
-    this.epochReady = previous.catch(() => {}).then(() => this.readStarts(epoch));
-    this.epochReady.catch(() => {});
+    gen.starts = previous.catch(() => {}).then(() => this.readStarts(gen));
+    gen.starts.catch(() => {});
     this.checkBackpressure();
   }
 
-  private async readStarts(epoch: number): Promise<Map<string, PartitionStart>> {
-    if (this.assignment.size === 0) return new Map();
+  private async readStarts(gen: Generation): Promise<Map<string, PartitionStart>> {
+    if (gen.assignment.size === 0) return new Map();
     // Every partition of the subscribed topics: a composition may name partitions assigned elsewhere.
     const committed = await fetchCommitted(this.admin, this.o.groupId, [...this.o.topics.keys()], {
-      ...this.o, backoff: this.backoff, signal: this.abort.signal, cancelled: () => epoch !== this.epoch || this.stopping,
+      ...this.o, backoff: this.backoff, signal: this.abort.signal, cancelled: () => gen !== this.gen || this.stopping,
     });
-    return committed ? planStarts(this.assignment, committed) : new Map();
+    return committed ? planStarts(gen.assignment, committed) : new Map();
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
@@ -174,23 +166,23 @@ export class KafkaIngest {
     if (!source) return;
     this.activeBatches++;
     try {
-      const epoch = this.epoch;
-      const starts = await heartbeating(this.epochReady, payload);
-      if (epoch !== this.epoch || this.stopping || !this.assignment.get(batch.topic)?.has(batch.partition)) return;
+      const gen = this.gen;
+      const starts = await heartbeating(gen.starts, payload);
+      if (gen !== this.gen || this.stopping || !gen.owns(batch.topic, batch.partition)) return;
       const k = key(batch.topic, batch.partition);
-      let buf = this.parts.get(k);
+      let buf = gen.parts.get(k);
       if (!buf) {
         const start = starts.get(k) ?? { committed: null, replay: [] };
         // kafkajs re-reads from the committed offset after a join; if a batch starts beyond it
         // anyway, move the fetch back rather than leave a hole (once: a real gap stays a gap).
         const first = Number(batch.firstOffset() ?? -1);
-        if (start.committed !== null && first > start.committed && !this.seeked.has(`${epoch}:${k}`)) {
-          this.seeked.add(`${epoch}:${k}`);
+        if (start.committed !== null && first > start.committed && !gen.seeked.has(k)) {
+          gen.seeked.add(k);
           this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(start.committed) });
           return;
         }
         buf = new PartitionBuffer(batch.topic, batch.partition, source, this.o.normalize, this.o.limits, this.o.batchSize, start, this.thread);
-        this.parts.set(k, buf);
+        gen.parts.set(k, buf);
         if (start.replay.length > 0) this.o.log.info(describeReplay(k, start));
       }
       const added = buf.append(batch.messages);
@@ -210,12 +202,11 @@ export class KafkaIngest {
       this.activeBatches--;
     }
   }
-  private readonly seeked = new Set<string>();
 
   /** Records in memory: buffered plus being inserted. Unfinished replay ranges do not count: pausing for them could never end. */
   private memoryRecords(): number {
     let n = this.inFlightRecords;
-    for (const b of this.parts.values()) if (!b.held) n += b.records;
+    for (const b of this.gen.parts.values()) if (!b.held) n += b.records;
     return n;
   }
 
@@ -227,9 +218,9 @@ export class KafkaIngest {
     if (this.flushing || (this.stopping && !force)) return;
     let total = 0;
     let oldest = Infinity;
-    for (const b of this.parts.values()) {
+    for (const b of this.gen.parts.values()) {
       total += b.records;
-      if (flushable(b, this.parts, this.staleGroups)) oldest = Math.min(oldest, b.oldestAt ?? Date.now());
+      if (flushable(b, this.gen.parts, this.staleGroups)) oldest = Math.min(oldest, b.oldestAt ?? Date.now());
     }
     if (oldest === Infinity) return;
     // The very first flush goes at once (rows visible soon after start); later ones wait for a bound.
@@ -248,18 +239,18 @@ export class KafkaIngest {
 
   private async flush(): Promise<void> {
     if (this.o.ready) await this.o.ready; // the store's migrations, run while the group was joined
-    const epoch = this.epoch;
-    const signal = AbortSignal.any([this.abort.signal, this.epochAbort.signal]);
+    const gen = this.gen;
+    const signal = AbortSignal.any([this.abort.signal, gen.signal]);
     return flush({
-      parts: this.parts, sink: this.o.sink, signal, log: this.o.log,
-      commit: (entries, what) => this.commits.commit(epoch, entries, what, signal),
-      awaitGeneration: () => this.commits.awaitGeneration(epoch, this.abort.signal),
+      parts: gen.parts, sink: this.o.sink, signal, log: this.o.log,
+      commit: (entries, what) => this.commits.commit(gen.epoch, entries, what, signal),
+      awaitGeneration: () => this.commits.awaitGeneration(gen.epoch, this.abort.signal),
       lagOf: (s: Segment) => {
-        const b = this.parts.get(key(s.topic, s.partition));
+        const b = gen.parts.get(key(s.topic, s.partition));
         return b && b.highWatermark >= 0 ? Math.max(0, b.highWatermark - s.last - 1) : 0;
       },
-      stored: (buf, segs, committed) => {
-        buf.committed = committed;
+      stored: (buf, segs) => {
+        const committed = buf.committed ?? 0;
         this.o.metrics.committedOffset.set(buf.labels, committed);
         this.o.metrics.lag.set(buf.labels, buf.lag);
         this.o.metrics.accountStored(this.stored, buf.topic, buf.partition, segs);
@@ -273,8 +264,8 @@ export class KafkaIngest {
 
   /** For the progress line: total lag, records in memory, paused or not. */
   snapshot(): { lag: number; buffered: number; paused: boolean; partitions: number } {
-    const lag = [...this.parts.values()].reduce((n, b) => n + b.lag, 0);
-    return { lag, buffered: this.memoryRecords(), paused: this.gate.paused, partitions: this.parts.size };
+    const lag = [...this.gen.parts.values()].reduce((n, b) => n + b.lag, 0);
+    return { lag, buffered: this.memoryRecords(), paused: this.gate.paused, partitions: this.gen.parts.size };
   }
 
   /**
@@ -294,10 +285,10 @@ export class KafkaIngest {
       for (;;) {
         if (this.flushing) await this.flushing;
         if (this.abort.signal.aborted) throw new FaultlineError('DRAIN_TIMEOUT', `could not store the buffered records within ${deadlineMs} ms; they will be read again on the next start`);
-        if (![...this.parts.values()].some((b) => flushable(b, this.parts, this.staleGroups))) break;
+        if (![...this.gen.parts.values()].some((b) => flushable(b, this.gen.parts, this.staleGroups))) break;
         this.maybeFlush(true);
       }
-      const left = [...this.parts.values()].reduce((n, b) => n + b.records, 0);
+      const left = [...this.gen.parts.values()].reduce((n, b) => n + b.records, 0);
       this.o.log.info(left === 0
         ? 'drained: every record read is stored and committed'
         : `drained: every record read is stored and committed, except ${left} of unfinished replay ranges (left uncommitted for the next owner)`);

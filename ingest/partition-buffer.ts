@@ -11,7 +11,7 @@
 import type { Source } from '../transform/event.ts';
 import type { OffsetRange } from './intent.ts';
 import type { NormalizeThread } from './normalize-thread.ts';
-import { SegmentBuilder, type Limits, type Normalizer, type Segment } from './segment.ts';
+import { SegmentBuilder, type Limits, type Normalizer, type SealedSegment } from './segment.ts';
 
 export interface RawMessage {
   offset: string;
@@ -34,7 +34,7 @@ export interface PartitionStart {
 
 export class PartitionBuffer {
   private open: SegmentBuilder | null = null;
-  private ready: Segment[] = [];
+  private ready: SealedSegment[] = [];
   private readonly replay: OffsetRange[];
   private readonly group: string | null;
   /** Replay ranges pending or their segments not yet committed: nothing else is handed out. */
@@ -42,8 +42,8 @@ export class PartitionBuffer {
   private replayTaken = false;
   /** Next offset expected; records below it are already buffered or stored. */
   private nextOffset: number;
-  /** Committed position: everything below it is stored. */
-  committed: number | null;
+  /** Committed position: everything below it is stored (moves only through `committedTo`). */
+  private committedAt: number | null;
   /** Last high watermark seen by a fetch (-1: unknown), for the lag. */
   highWatermark = -1;
   private readyRecords = 0;
@@ -57,14 +57,27 @@ export class PartitionBuffer {
     private readonly limits: Limits,
     private readonly maxSegmentRecords: number,
     start: PartitionStart,
-    /** Normalize there (rows then complete when `Segment.settled` resolves). */
+    /** Normalize there (rows then complete when `SealedSegment.complete` resolves). */
     private readonly thread?: NormalizeThread,
   ) {
-    this.committed = start.committed;
+    this.committedAt = start.committed;
     this.nextOffset = start.committed ?? 0;
     this.replay = [...start.replay];
     this.group = start.group ?? null;
     this.holding = this.replay.length > 0;
+  }
+
+  /** Committed position: everything below it is stored; null when the group has none. */
+  get committed(): number | null {
+    return this.committedAt;
+  }
+
+  /** The offsets up to `offset` are stored and committed. A committed offset never moves backwards. */
+  committedTo(offset: number): void {
+    if (this.committedAt !== null && offset < this.committedAt) {
+      throw new Error(`invariant: ${this.topic}/${this.partition} committed offset would move back from ${this.committedAt} to ${offset}`);
+    }
+    this.committedAt = offset;
   }
 
   /** Held for a replay (its buffered records cannot be flushed yet: they do not count towards backpressure). */
@@ -136,7 +149,7 @@ export class PartitionBuffer {
    * Hand the buffered segments to the sink: every sealed one, plus the open one unless it is
    * an unfinished replay range (which must wait for its last offset to be reproducible).
    */
-  take(): Segment[] {
+  take(): SealedSegment[] {
     if (this.holding) {
       if (this.replay.length > 0 || this.replayTaken) return [];
       this.replayTaken = true;

@@ -4,8 +4,7 @@
 // the same range read again after a crash or a rebalance produces the same tokens.
 import { createHash, type Hash } from 'node:crypto';
 import type { NormalizeContext, NormalizeResult, RejectReason, Source } from '../transform/event.ts';
-import { EVENT_COLUMNS, REJECT_COLUMNS } from '../sql/rows.ts';
-import { eventTsvLine, rejectTsvLine } from '../sql/row-format.ts';
+import { eventPayload, eventTsvLine, rejectPayload, rejectTsvLine } from '../sql/row-format.ts';
 import type { RowPayload } from '../sql/store.ts';
 import type { ChunkRows, NormalizeThread } from './normalize-thread.ts';
 
@@ -18,7 +17,8 @@ export interface Limits {
   rawMaxBytes: number;
 }
 
-export interface Segment {
+/** What a segment is, known when it is sealed: its range, provenance and digest. Plans are made of these. */
+export interface SegmentRange {
   readonly topic: string;
   readonly partition: number;
   readonly source: Source;
@@ -27,10 +27,6 @@ export interface Segment {
   readonly last: number;
   /** Records read in the range (offsets may have gaps: compaction, transaction markers, blank lines). */
   readonly records: number;
-  /** The events of the range, serialised once as they were read (TabSeparated, sql/row-format.ts). */
-  readonly events: RowPayload;
-  readonly rejects: RowPayload;
-  readonly rejectReasons: ReadonlyMap<RejectReason, number>;
   /** sha1 over (offset, bytes) of every record: guards against a recreated topic reusing offsets. */
   readonly digest: string;
   /** When the first record of the segment was read (ms), for the batch time bound and latency. */
@@ -45,19 +41,31 @@ export interface Segment {
   readonly replayGroup: string | null;
   /** Bytes of the records read. */
   readonly bytes: number;
+}
+
+/** The rows of a segment (built in this thread, or in the normalize thread). */
+export interface SegmentRows {
+  /** The events of the range, serialised once as they were read (TabSeparated, sql/row-format.ts). */
+  readonly events: RowPayload;
+  readonly rejects: RowPayload;
+  readonly rejectReasons: ReadonlyMap<RejectReason, number>;
   /** Offsets of the event and reject rows, line by line; kept for replayed segments only (to insert just the missing rows). */
   readonly eventOffsets?: readonly number[];
   readonly rejectOffsets?: readonly number[];
-  /**
-   * Rows built in the normalize thread: `events`, `rejects`, `rejectReasons` and the row
-   * offsets are complete only once this settles (it rejects if the thread failed).
-   */
-  readonly settled?: Promise<void>;
 }
 
-/** Wait until the rows of every segment are built (normalize thread). */
-export async function settled(segs: readonly Segment[]): Promise<void> {
-  for (const s of segs) if (s.settled) await s.settled;
+/** A segment with its rows: what the sink stores. Never changes once made. */
+export interface Segment extends SegmentRange, SegmentRows {}
+
+/** A sealed segment whose rows may still be being built (normalize thread). */
+export interface SealedSegment extends SegmentRange {
+  /** The complete segment; rejects if the normalize thread failed. */
+  readonly complete: Promise<Segment>;
+}
+
+/** The complete segments of `segs`, in order (waits for the normalize thread). */
+export function complete(segs: readonly SealedSegment[]): Promise<Segment[]> {
+  return Promise.all(segs.map((s) => s.complete));
 }
 
 /** One record as its TabSeparated event row, or its reject row and reason (shared by the in-thread path and the normalize thread). */
@@ -86,16 +94,6 @@ export function normalizeRow(
       reason: res.reject.reason, detail: res.reject.detail, head: res.reject.head,
     }),
   };
-}
-
-/** Tokens contain only [A-Za-z0-9._:-]: topic names may not, file names certainly may not. */
-function tokenSafe(s: string): string {
-  return /^[A-Za-z0-9._-]{1,100}$/.test(s) ? s : createHash('sha1').update(s).digest('hex').slice(0, 16);
-}
-
-/** The insert-deduplication token of a segment's rows in `table` (events, rejects). */
-export function dedupToken(seg: Pick<Segment, 'topic' | 'partition' | 'first' | 'last' | 'digest'>, table: string): string {
-  return `fl1:${tokenSafe(seg.topic)}:${seg.partition}:${seg.first}-${seg.last}:${seg.digest.slice(0, 16)}:${table}`;
 }
 
 /** The rows of a run of records as text, counted (the in-thread path and the normalize thread). */
@@ -128,21 +126,6 @@ export class RowText {
   }
 }
 
-type TokenPart = Pick<Segment, 'topic' | 'partition' | 'first' | 'last' | 'digest'>;
-
-/**
- * The token of one insert holding several segments, in this order: a pure function of the
- * ordered (topic, partition, first, last, digest) list, so replaying the same composition gives
- * the same token. A single segment keeps its own per-segment token (the file source, and
- * flushes that hold one segment, dedup exactly as before).
- */
-export function flushToken(segs: readonly TokenPart[], table: string): string {
-  if (segs.length === 1) return dedupToken(segs[0]!, table);
-  const h = createHash('sha1');
-  for (const s of segs) h.update(`${s.topic}\0${s.partition}\0${s.first}\0${s.last}\0${s.digest}\n`);
-  return `fl2:${h.digest('hex')}:${table}`;
-}
-
 const iso = (ms: number) => new Date(ms).toISOString();
 /** Scratch space for the 8-byte big-endian offset fed to the digest. */
 const OFFSET_BYTES = Buffer.alloc(8);
@@ -172,7 +155,7 @@ export class SegmentBuilder {
     readonly source: Source,
     private readonly normalize: Normalizer,
     private readonly limits: Limits,
-    /** Normalize in this thread instead (kafka-source.ts); rows then arrive after seal() (`Segment.settled`). */
+    /** Normalize in this thread instead (kafka-source.ts); rows then arrive after seal() (`SealedSegment.complete`). */
     private readonly thread?: NormalizeThread,
   ) {}
 
@@ -234,7 +217,7 @@ export class SegmentBuilder {
   }
 
   /** What both seal paths share: the range, its provenance and the digest (taken once, at seal). */
-  private range() {
+  private range(): SegmentRange {
     return {
       topic: this.topic,
       partition: this.partition,
@@ -250,41 +233,39 @@ export class SegmentBuilder {
     };
   }
 
-  seal(): Segment {
+  seal(): SealedSegment {
     if (this.records === 0) throw new Error('cannot seal an empty segment');
-    if (this.thread) return this.sealThreaded();
-    return {
-      ...this.range(),
-      events: { format: 'TabSeparated', columns: EVENT_COLUMNS, body: this.rows.events, rows: this.rows.eventCount },
-      rejects: { format: 'TabSeparated', columns: REJECT_COLUMNS, body: this.rows.rejects, rows: this.rows.rejectCount },
-      rejectReasons: this.rows.reasons,
-      ...(this.rows.eventOffsets ? { eventOffsets: this.rows.eventOffsets, rejectOffsets: this.rows.rejectOffsets ?? [] } : {}),
+    const range = this.range();
+    if (this.thread) return { ...range, complete: this.threadedRows(range) };
+    const r = this.rows;
+    const seg: Segment = {
+      ...range,
+      events: eventPayload(r.events, r.eventCount),
+      rejects: rejectPayload(r.rejects, r.rejectCount),
+      rejectReasons: r.reasons,
+      ...(r.eventOffsets ? { eventOffsets: r.eventOffsets, rejectOffsets: r.rejectOffsets ?? [] } : {}),
     };
+    return { ...range, complete: Promise.resolve(seg) };
   }
 
-  /** The segment whose rows the normalize thread is still building: filled in when its chunks come back, in order. */
-  private sealThreaded(): Segment {
+  /** The segment once the normalize thread has built its rows: its chunks come back in order. */
+  private threadedRows(range: SegmentRange): Promise<Segment> {
     this.dispatch();
-    const chunks = this.chunks;
-    const seg = {
-      ...this.range(),
-      events: { format: 'TabSeparated', columns: EVENT_COLUMNS, body: '', rows: 0 } as RowPayload,
-      rejects: { format: 'TabSeparated', columns: REJECT_COLUMNS, body: '', rows: 0 } as RowPayload,
-      rejectReasons: new Map<RejectReason, number>(),
-      ...(this.replayed ? { eventOffsets: [] as number[], rejectOffsets: [] as number[] } : {}),
-      settled: undefined as Promise<void> | undefined,
-    };
-    seg.settled = Promise.all(chunks).then((parts: ChunkRows[]) => {
+    const done = Promise.all(this.chunks).then((parts: ChunkRows[]): Segment => {
       const one = (bufs: Buffer[]) => (bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs));
-      seg.events = { ...seg.events, body: one(parts.map((p) => p.events)), rows: parts.reduce((n, p) => n + p.eventCount, 0) };
-      seg.rejects = { ...seg.rejects, body: one(parts.map((p) => p.rejects)), rows: parts.reduce((n, p) => n + p.rejectCount, 0) };
-      for (const p of parts) {
-        for (const [r, n] of p.reasons) seg.rejectReasons.set(r, (seg.rejectReasons.get(r) ?? 0) + n);
-        if (seg.eventOffsets) seg.eventOffsets.push(...(p.eventOffsets ?? []));
-        if (seg.rejectOffsets) seg.rejectOffsets.push(...(p.rejectOffsets ?? []));
-      }
+      const reasons = new Map<RejectReason, number>();
+      for (const p of parts) for (const [r, n] of p.reasons) reasons.set(r, (reasons.get(r) ?? 0) + n);
+      return {
+        ...range,
+        events: eventPayload(one(parts.map((p) => p.events)), parts.reduce((n, p) => n + p.eventCount, 0)),
+        rejects: rejectPayload(one(parts.map((p) => p.rejects)), parts.reduce((n, p) => n + p.rejectCount, 0)),
+        rejectReasons: reasons,
+        ...(range.replayed
+          ? { eventOffsets: parts.flatMap((p) => p.eventOffsets ?? []), rejectOffsets: parts.flatMap((p) => p.rejectOffsets ?? []) }
+          : {}),
+      };
     });
-    seg.settled.catch(() => {}); // surfaced by whoever awaits it (the flush)
-    return seg;
+    done.catch(() => {}); // surfaced by whoever awaits it (the flush)
+    return done;
   }
 }

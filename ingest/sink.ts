@@ -1,19 +1,20 @@
-// The sink: stores segments (events and rejects of offset ranges) and their ingest_batches
-// ledger rows, each insert carrying its deterministic dedup token, retrying with backoff while
+// The sink: stores segments (events and rejects of offset ranges) and their ledger rows
+// (sql/ledger.ts), each insert carrying its deterministic dedup token, retrying with backoff while
 // the store is unavailable. It resolves only once ClickHouse acknowledged every row, which is
 // what allows the caller to commit the offsets of those segments afterwards.
-import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { RowPayload, Store } from '../sql/store.ts';
+import type { DeliveryTarget, StoredRange } from '../sql/ledger.ts';
+import type { RowPayload } from '../sql/store.ts';
 import { StoreError } from '../lib/errors.ts';
 import type { Logger } from './log.ts';
 import type { IngestMetrics } from './metrics.ts';
 import { DEFAULT_BACKOFF, retrying, type BackoffPolicy } from './retry.ts';
-import { dedupToken, flushToken, type Segment } from './segment.ts';
+import type { Segment } from './segment.ts';
+import { checkedToken, flushToken, ledgerToken } from './tokens.ts';
 
 export interface SinkOptions {
-  store: Store;
-  database: string;
+  /** Where rows and ledger rows go: `deliveryTarget(store)` (sql/ledger.ts). */
+  target: DeliveryTarget;
   log: Logger;
   metrics?: IngestMetrics | undefined;
   backoff?: BackoffPolicy;
@@ -27,23 +28,15 @@ export interface WriteOptions {
   lagOf?: (seg: Segment) => number;
 }
 
-const LEDGER_COLUMNS =
-  "batch_time DateTime64(3, 'UTC'), topic String, partition Int32, first_offset Int64, last_offset Int64, records UInt64, events UInt64, rejects UInt64, lag Int64, consumer String";
-
-const LEDGER_NAMES = 'batch_time, topic, partition, first_offset, last_offset, records, events, rejects, lag, consumer';
-
 export class Sink {
-  private readonly store: Store;
-  private readonly db: string;
+  private readonly target: DeliveryTarget;
   private readonly log: Logger;
   private readonly metrics: IngestMetrics | undefined;
   private readonly backoff: BackoffPolicy;
   readonly consumer: string;
 
   constructor(opts: SinkOptions) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(opts.database)) throw new StoreError(`invalid database name ${opts.database}`, { retriable: false });
-    this.store = opts.store;
-    this.db = opts.database;
+    this.target = opts.target;
     this.log = opts.log;
     this.metrics = opts.metrics;
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
@@ -77,7 +70,7 @@ export class Sink {
       const payload = concat(segments.map((s) => s[table]));
       if (payload.rows === 0) continue;
       const token = flushToken(segments, table);
-      await this.retry(`insert of ${payload.rows} ${table} (${what})`, () => this.store.insertPayload(table, payload, { dedupToken: token }), opts.signal);
+      await this.retry(`insert of ${payload.rows} ${table} (${what})`, () => this.target.insertRows(table, payload, token), opts.signal);
     }
     await this.insertLedger(segments, opts);
     this.metrics?.insertSeconds.observe((performance.now() - started) / 1000);
@@ -95,26 +88,16 @@ export class Sink {
    */
   async writeMissing(seg: Segment, opts: WriteOptions = {}): Promise<{ events: number; rejects: number }> {
     const started = performance.now();
-    const key = { topic: seg.topic, partition: seg.partition, first: seg.first, last: seg.last };
-    const where = 'topic = {topic:String} AND partition = {partition:Int32} AND offset BETWEEN {first:Int64} AND {last:Int64}';
-    const ledger = await this.retry('ledger lookup', () => this.store.query<{ n: number }>(
-      `SELECT count() AS n FROM ${this.db}.ingest_batches WHERE topic = {topic:String} AND partition = {partition:Int32} AND first_offset = {first:Int64} AND last_offset = {last:Int64}`,
-      key,
-    ), opts.signal);
-    if (Number(ledger[0]?.n ?? 0) > 0) return { events: 0, rejects: 0 };
-    const rows = await this.retry('stored-offsets lookup', () => this.store.query<{ offset: number | string }>(
-      `SELECT offset FROM ${this.db}.events WHERE ${where} UNION ALL SELECT offset FROM ${this.db}.rejects WHERE ${where}`,
-      key,
-    ), opts.signal);
-    const stored = new Set(rows.map((r) => Number(r.offset)));
+    const range: StoredRange = { topic: seg.topic, partition: seg.partition, first: seg.first, last: seg.last };
+    if (await this.retry('ledger lookup', () => this.target.hasLedgerRange(range), opts.signal)) return { events: 0, rejects: 0 };
+    const stored = await this.retry('stored-offsets lookup', () => this.target.storedOffsets(range), opts.signal);
     const events = missing(seg.events, seg.eventOffsets, stored);
     const rejects = missing(seg.rejects, seg.rejectOffsets, stored);
-    const base = `fl3:${createHash('sha1').update(`${seg.topic}\0${seg.partition}\0${seg.first}\0${seg.last}\0${seg.digest}`).digest('hex').slice(0, 16)}`;
     for (const [table, part] of [['events', events], ['rejects', rejects]] as const) {
       if (part.payload.rows === 0) continue;
-      const token = `${base}:${createHash('sha1').update(part.offsets.join(',')).digest('hex')}:${table}`;
+      const token = checkedToken(seg, part.offsets, table);
       await this.retry(`insert of ${part.payload.rows} missing ${table} (${seg.topic}/${seg.partition} ${seg.first}-${seg.last})`,
-        () => this.store.insertPayload(table, part.payload, { dedupToken: token }), opts.signal);
+        () => this.target.insertRows(table, part.payload, token), opts.signal);
     }
     await this.insertLedger([seg], opts);
     this.metrics?.insertSeconds.observe((performance.now() - started) / 1000);
@@ -123,19 +106,11 @@ export class Sink {
 
   /** One ledger row per segment, all in one insert, under a token of the ordered segment list (unchanged since fl1). */
   private async insertLedger(segments: readonly Segment[], opts: WriteOptions): Promise<void> {
-    const token = 'fl1:ledger:' + createHash('sha1').update(segments.map((s) => dedupToken(s, 'ledger')).join('|')).digest('hex');
-    const now = new Date().toISOString();
-    const payload = segments
-      .map((s) => JSON.stringify({
-        batch_time: now, topic: s.topic, partition: s.partition, first_offset: s.first, last_offset: s.last,
-        records: s.records, events: s.events.rows, rejects: s.rejects.rows, lag: opts.lagOf?.(s) ?? 0, consumer: this.consumer,
-      }))
-      .join('\n');
-    await this.retry(`ledger insert of ${segments.length} rows`, () => this.store.command(
-      `INSERT INTO ${this.db}.ingest_batches (${LEDGER_NAMES}) SETTINGS insert_deduplicate = 1, insert_deduplication_token = '${token}' ` +
-        `SELECT * FROM format(JSONEachRow, '${LEDGER_COLUMNS.replace(/'/g, "\\'")}', {rows:String})`,
-      { rows: payload },
-    ), opts.signal);
+    const rows = segments.map((s) => ({
+      topic: s.topic, partition: s.partition, first_offset: s.first, last_offset: s.last,
+      records: s.records, events: s.events.rows, rejects: s.rejects.rows, lag: opts.lagOf?.(s) ?? 0, consumer: this.consumer,
+    }));
+    await this.retry(`ledger insert of ${segments.length} rows`, () => this.target.insertLedger(rows, ledgerToken(segments)), opts.signal);
   }
 }
 

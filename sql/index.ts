@@ -5,6 +5,7 @@ export { openStore, openReadStore, readEndpointInfo, endpointFile, type Endpoint
 export { EmbeddedStore } from './embedded-store.ts';
 export { ServerStore, withRetry, backoffDelay, type RetryPolicy, type ServerStoreOptions } from './server-store.ts';
 export { loadMigrations, migrationPlan, runMigrations, splitStatements, checkDatabaseName } from './migrate.ts';
+export { deliveryTarget, reconcile, type DeliveryTarget, type LedgerRow, type PartitionReconciliation, type StoredRange } from './ledger.ts';
 export { toStoreError, parseClickHouseError } from './store-errors.ts';
 // serveStore serves an embedded store only (call it when store.kind === 'embedded').
 export { serveStore, type ServeOptions, type ServedStore } from './local-endpoint.ts';

@@ -8,6 +8,18 @@
 // `[('a','b'),('c','d')]`, whose strings are single-quoted with `\` and `'` escaped, and
 // since that form never contains a raw tab or newline it needs no second escaping.
 import type { Event, Source } from '../transform/event.ts';
+import { EVENT_COLUMNS, REJECT_COLUMNS } from './rows.ts';
+import type { RowPayload } from './store.ts';
+
+/** Event rows built with eventTsvLine, as the payload of one insert into `events`. */
+export function eventPayload(body: string | Buffer, rows: number): RowPayload {
+  return { format: 'TabSeparated', columns: EVENT_COLUMNS, body, rows };
+}
+
+/** Reject rows built with rejectTsvLine, as the payload of one insert into `rejects`. */
+export function rejectPayload(body: string | Buffer, rows: number): RowPayload {
+  return { format: 'TabSeparated', columns: REJECT_COLUMNS, body, rows };
+}
 
 const TSV_SPECIAL = /[\\\t\n\r\0]/;
 const TSV_SPECIAL_G = /[\\\t\n\r\0]/g;

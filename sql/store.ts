@@ -44,6 +44,8 @@ export type QueryParams = Record<string, string | number | boolean | null | read
 
 export interface Store {
   readonly kind: 'server' | 'embedded';
+  /** The database holding faultline's tables (validated when the store was opened). */
+  readonly database: string;
   /** Apply pending migrations in order; returns the names applied now (empty when up to date). */
   migrate(): Promise<string[]>;
   insertEvents(rows: readonly EventRow[], opts?: InsertOptions): Promise<void>;

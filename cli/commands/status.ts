@@ -2,8 +2,7 @@
 // (ingest_batches) counts the records consumed per offset range; events + rejects must equal
 // them. Works while `faultline run` holds the embedded store (through its local endpoint).
 import { loadConfig } from '../../lib/config.ts';
-import { openStore } from '../../sql/index.ts';
-import { reconcile, type PartitionReconciliation } from '../../ingest/index.ts';
+import { openStore, reconcile, type PartitionReconciliation } from '../../sql/index.ts';
 import { parseFlags } from '../args.ts';
 import type { Command } from '../main.ts';
 
@@ -46,7 +45,7 @@ export const command: Command = {
     const config = loadConfig(process.env, { CLICKHOUSE_DATABASE: values.database as string | undefined });
     const store = await openStore(config);
     try {
-      const rows = await reconcile(store, config.CLICKHOUSE_DATABASE);
+      const rows = await reconcile(store);
       process.stdout.write(values.json ? rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '') : formatStatus(rows));
       return values.check && rows.some((r) => r.diff !== 0) ? 1 : 0;
     } finally {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBroker } from '../support/broker.ts';
-import { reconcile } from '../../ingest/index.ts';
+import { reconcile } from '../../sql/ledger.ts';
 import { counts, kafkaClient, produce, records, sleep, waitFor } from './helpers.ts';
 import { endpointStore, startRun } from './run-child.ts';
 
@@ -55,7 +55,7 @@ test('killed between the insert and the commit: the restart replays the range an
   await waitFor('every record stored', () => counts(store, 'faultline'), (c) => c.events + c.rejects >= total, 60_000);
   await sleep(500);
   const c = await counts(store, 'faultline');
-  const rec = await reconcile(store, 'faultline');
+  const rec = await reconcile(store);
   run.kill('SIGTERM');
   assert.equal((await run.exited).code, 0, run.stderr().slice(-1500));
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBroker } from '../support/broker.ts';
 import { seededRandom } from '../support/seed.ts';
-import { reconcile } from '../../ingest/index.ts';
+import { reconcile } from '../../sql/ledger.ts';
 import { counts, kafkaClient, produce, records, sleep, waitFor } from './helpers.ts';
 import { endpointStore, startRun } from './run-child.ts';
 
@@ -78,7 +78,7 @@ test(`SIGKILL at random points over ${ROUNDS} rounds, then a graceful stop: no l
   await waitFor('the last run started', async () => /ingest: /.test(last.stderr()), (ok) => ok, 30_000, 50);
   await sleep(500); // anything extra (a duplicate) would show up now
   const final = await counts(store, 'faultline');
-  const rec = await reconcile(store, 'faultline');
+  const rec = await reconcile(store);
   // Rollups are fed by the same deduplicated inserts: they count each event once too.
   const [roll] = await store.query<{ n: number }>('SELECT sum(events) AS n FROM faultline.events_1m');
   last.kill('SIGTERM');

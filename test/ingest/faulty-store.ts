@@ -18,6 +18,10 @@ export class FaultyStore implements Store {
     return this.inner.kind;
   }
 
+  get database() {
+    return this.inner.database;
+  }
+
   private check(what: string): void {
     if (this.down) {
       this.failures++;

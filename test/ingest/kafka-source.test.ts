@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBroker } from '../support/broker.ts';
 import { testStore } from '../support/stores.ts';
-import { IngestMetrics, reconcile, silentLogger, startKafkaIngest } from '../../ingest/index.ts';
+import { IngestMetrics, silentLogger, startKafkaIngest } from '../../ingest/index.ts';
+import { reconcile } from '../../sql/ledger.ts';
 import { counts, kafkaClient, produce, records, waitFor } from './helpers.ts';
 
 test('both topics with 10% garbage: valid records become events, garbage becomes rejects, nothing else', async (t) => {
@@ -45,7 +46,7 @@ test('both topics with 10% garbage: valid records become events, garbage becomes
   const [rt] = await ts.store.query<{ age: number }>(`SELECT max(abs(dateDiff('second', transport_time, now64(3)))) AS age FROM ${ts.db}.rejects`);
   assert.ok(Number(rt!.age) < 300);
 
-  const rec = await reconcile(ts.store, ts.db);
+  const rec = await reconcile(ts.store);
   assert.equal(rec.length, 7);
   for (const p of rec) assert.equal(p.diff, 0, `${p.topic}/${p.partition} reconciles`);
   assert.equal(rec.reduce((n, p) => n + p.records, 0), total);

@@ -7,7 +7,8 @@ import { normalize } from '../../transform/index.ts';
 import { generateRecords } from '../../ingest/generator/index.ts';
 import { NormalizeThread } from '../../ingest/normalize-thread.ts';
 import { PartitionBuffer, type RawMessage } from '../../ingest/partition-buffer.ts';
-import { dedupToken, settled, type Segment } from '../../ingest/segment.ts';
+import { complete, type Segment } from '../../ingest/segment.ts';
+import { segmentToken } from '../../ingest/tokens.ts';
 
 const limits = { maxRecordBytes: 2048, maxDepth: 16, rawMaxBytes: 1024 };
 
@@ -30,7 +31,7 @@ function messages(): RawMessage[] {
 
 const text = (body: string | Buffer) => (typeof body === 'string' ? body : body.toString('utf8'));
 const view = (s: Segment) => ({
-  first: s.first, last: s.last, records: s.records, digest: s.digest, token: dedupToken(s, 'events'), replayed: s.replayed,
+  first: s.first, last: s.last, records: s.records, digest: s.digest, token: segmentToken(s, 'events'), replayed: s.replayed,
   events: text(s.events.body), eventRows: s.events.rows, rejects: text(s.rejects.body), rejectRows: s.rejects.rows,
   reasons: [...s.rejectReasons].sort(), eventOffsets: s.eventOffsets, rejectOffsets: s.rejectOffsets,
 });
@@ -39,9 +40,7 @@ async function cut(thread: NormalizeThread | undefined, batch: number, replay: {
   const msgs = messages();
   const b = new PartitionBuffer('t', 3, 'gateway', normalize, limits, 700, { committed: 100, replay, group: null }, thread);
   for (let i = 0; i < msgs.length; i += batch) b.append(msgs.slice(i, i + batch));
-  const segs = b.take();
-  await settled(segs);
-  return segs;
+  return complete(b.take());
 }
 
 test('rows built in the normalize thread equal the in-thread rows (fresh and replayed segments, any batching)', async () => {
@@ -76,5 +75,5 @@ test('a closed thread fails the segments waiting on it (the flush then stops the
   await thread.close();
   const b = new PartitionBuffer('t', 0, 'gateway', normalize, limits, 700, { committed: 0, replay: [] }, thread);
   b.append([{ offset: '0', value: Buffer.from('{"status":200}'), timestamp: '1763719200000' }]);
-  await assert.rejects(settled(b.take()), /closed/);
+  await assert.rejects(complete(b.take()), /closed/);
 });

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { normalize } from '../../transform/index.ts';
 import { PartitionBuffer, type RawMessage } from '../../ingest/partition-buffer.ts';
-import { dedupToken, type Segment } from '../../ingest/segment.ts';
+import type { SealedSegment, Segment } from '../../ingest/segment.ts';
+import { segmentToken } from '../../ingest/tokens.ts';
 import { EVENT_COLUMNS } from '../../sql/rows.ts';
 import '../support/seed.ts';
 
@@ -14,15 +15,15 @@ const limits = { maxRecordBytes: 1 << 20, maxDepth: 64, rawMaxBytes: 4096 };
 const msg = (offset: number, text = `{"status":500,"request_id":"req_${offset}"}`): RawMessage => ({ offset: String(offset), value: Buffer.from(text), timestamp: '1763719200000' });
 const buffer = (start: { committed: number | null; replay: { first: number; last: number }[]; group?: string | null }, max = 1000) =>
   new PartitionBuffer('t', 0, 'gateway', normalize, limits, max, start);
-const tokens = (segs: Segment[]) => segs.map((s) => dedupToken(s, 'events'));
+const tokens = (segs: SealedSegment[]) => segs.map((s) => segmentToken(s, 'events'));
 /** The offsets of a segment's event rows, read back from its serialised payload. */
 const eventOffsets = (s: Segment) => s.events.body.toString().split('\n').filter(Boolean).map((l) => Number(l.split('\t')[EVENT_COLUMNS.indexOf('offset')]));
 
-test('records below the next offset are skipped (a re-fetch), gaps are kept', () => {
+test('records below the next offset are skipped (a re-fetch), gaps are kept', async () => {
   const b = buffer({ committed: 10, replay: [] });
   assert.equal(b.append([msg(8), msg(9), msg(10), msg(11)]), 2);
   assert.equal(b.append([msg(11), msg(12), msg(15)]), 2);
-  const [seg] = b.take();
+  const seg = await b.take()[0]!.complete;
   assert.deepEqual([seg!.first, seg!.last, seg!.records, seg!.events.rows, eventOffsets(seg!)], [10, 15, 4, 4, [10, 11, 12, 15]]);
   assert.deepEqual(b.take(), []);
 });
@@ -43,13 +44,13 @@ test('an unfinished replay range is held back, even past the size bound, and cut
   assert.deepEqual(b.take().map((s) => [s.first, s.last, s.replayed]), [[13, 14, false]]);
 });
 
-test('a replayed segment keeps the offsets of its rows (to insert only what is missing); a fresh one does not', () => {
+test('a replayed segment keeps the offsets of its rows (to insert only what is missing); a fresh one does not', async () => {
   const b = buffer({ committed: 0, replay: [{ first: 0, last: 3 }], group: null });
   b.append([msg(0), msg(1, 'garbage garbage'), msg(2), msg(3), msg(4)]);
-  const [seg] = b.take();
-  assert.deepEqual([seg!.eventOffsets, seg!.rejectOffsets, seg!.replayGroup], [[0, 2, 3], [1], null]);
+  const seg = await b.take()[0]!.complete;
+  assert.deepEqual([seg.eventOffsets, seg.rejectOffsets, seg.replayGroup], [[0, 2, 3], [1], null]);
   b.release();
-  assert.equal(b.take()[0]!.eventOffsets, undefined);
+  assert.equal((await b.take()[0]!.complete).eventOffsets, undefined);
 });
 
 test('a replay range of which nothing comes back releases the partition with nothing to replay', () => {
@@ -83,7 +84,7 @@ test('property: after a crash at any point, replaying the committed intent repro
         const a = buffer({ committed: null, replay: [] }, maxSeg);
         let committed: number | null = null;
         let pos = 0;
-        const flushes: Segment[][] = [];
+        const flushes: SealedSegment[][] = [];
         for (let i = 0; pos < log.length; i++) {
           const n = fetchSizes[i % fetchSizes.length]!;
           a.append(log.slice(pos, pos + n));

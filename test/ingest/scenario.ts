@@ -4,7 +4,7 @@ import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBroker } from '../support/broker.ts';
 import { testStore, type TestStore } from '../support/stores.ts';
-import { reconcile } from '../../ingest/index.ts';
+import { reconcile } from '../../sql/ledger.ts';
 import type { Store } from '../../sql/store.ts';
 import { counts, kafkaClient, produce, sleep, waitFor, type Batch } from './helpers.ts';
 
@@ -37,7 +37,7 @@ export async function assertExact(ts: TestStore, store: Store, batches: Batch[])
   await sleep(300);
   assert.deepEqual(await counts(store, ts.db), c, 'nothing more arrives');
   assert.deepEqual(c, { events: valid, rejects: total - valid, distinct: total });
-  for (const p of await reconcile(store, ts.db)) assert.equal(p.diff, 0, `${p.topic}/${p.partition} reconciles`);
+  for (const p of await reconcile(store)) assert.equal(p.diff, 0, `${p.topic}/${p.partition} reconciles`);
   const [roll] = await store.query<{ n: number }>(`SELECT sum(events) AS n FROM ${ts.db}.events_1m`);
   assert.equal(Number(roll!.n), valid, 'rollups count each event once');
 }

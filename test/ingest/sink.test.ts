@@ -10,6 +10,8 @@ import { StoreError } from '../../lib/errors.ts';
 import { normalize } from '../../transform/index.ts';
 import { IngestMetrics, Sink, silentLogger, type Segment } from '../../ingest/index.ts';
 import { PartitionBuffer } from '../../ingest/partition-buffer.ts';
+import { complete } from '../../ingest/segment.ts';
+import { deliveryTarget } from '../../sql/ledger.ts';
 import { testStore } from '../support/stores.ts';
 import { FaultyStore } from './faulty-store.ts';
 import { counts, records } from './helpers.ts';
@@ -17,26 +19,26 @@ import { counts, records } from './helpers.ts';
 const limits = { maxRecordBytes: 1 << 20, maxDepth: 64, rawMaxBytes: 4096 };
 const backoff = { initialMs: 20, maxMs: 100, permanentAttempts: 2 };
 
-function segmentsOf(topic: string, partition: number, values: Buffer[], start = 0, replay: { first: number; last: number }[] = [], group: string | null = null): Segment[] {
+function segmentsOf(topic: string, partition: number, values: Buffer[], start = 0, replay: { first: number; last: number }[] = [], group: string | null = null): Promise<Segment[]> {
   const b = new PartitionBuffer(topic, partition, 'gateway', normalize, limits, 100_000, { committed: start, replay, group });
   b.append(values.map((v, i) => ({ offset: String(start + i), value: v, timestamp: String(Date.now()) })));
-  return b.take();
+  return complete(b.take());
 }
 
 test('writing the same segments again stores nothing twice: rows, ledger and rollups', async (t) => {
   const ts = await testStore('sink');
   t.after(() => ts.cleanup());
-  const sink = new Sink({ store: ts.store, database: ts.db, log: silentLogger, backoff });
+  const sink = new Sink({ target: deliveryTarget(ts.store), log: silentLogger, backoff });
   const recs = records('gateway', 300, { tag: 's' });
-  const segs = [...segmentsOf('gw', 0, recs.values.slice(0, 150)), ...segmentsOf('gw', 1, recs.values.slice(150))];
+  const segs = [...(await segmentsOf('gw', 0, recs.values.slice(0, 150))), ...(await segmentsOf('gw', 1, recs.values.slice(150)))];
   await sink.write(segs);
   await sink.write(segs); // an in-process retry of the whole flush
   // A whole replay by the next owner: the same ranges cut again from the intent, same order.
-  const replay = [...segmentsOf('gw', 0, recs.values.slice(0, 150), 0, [{ first: 0, last: 149 }], 'c'), ...segmentsOf('gw', 1, recs.values.slice(150), 0, [{ first: 0, last: 149 }], 'c')];
+  const replay = [...(await segmentsOf('gw', 0, recs.values.slice(0, 150), 0, [{ first: 0, last: 149 }], 'c')), ...(await segmentsOf('gw', 1, recs.values.slice(150), 0, [{ first: 0, last: 149 }], 'c'))];
   assert.equal(replay[0]!.replayed, true);
   await sink.write(replay);
   // The split-ownership fallback finds the range in the ledger and inserts nothing.
-  assert.deepEqual(await sink.writeMissing(segmentsOf('gw', 1, recs.values.slice(150), 0, [{ first: 0, last: 149 }])[0]!), { events: 0, rejects: 0 });
+  assert.deepEqual(await sink.writeMissing((await segmentsOf('gw', 1, recs.values.slice(150), 0, [{ first: 0, last: 149 }]))[0]!), { events: 0, rejects: 0 });
   assert.deepEqual(await counts(ts.store, ts.db), { events: recs.valid, rejects: recs.garbage, distinct: 300 });
   const [l] = await ts.store.query<{ rows: number; records: number }>(`SELECT count() AS rows, sum(records) AS records FROM ${ts.db}.ingest_batches`);
   assert.deepEqual([Number(l!.rows), Number(l!.records)], [2, 300]);
@@ -49,9 +51,9 @@ test('writing the same segments again stores nothing twice: rows, ledger and rol
 test('different content at the same offsets (a recreated topic) is not mistaken for a duplicate', async (t) => {
   const ts = await testStore('sinkrc');
   t.after(() => ts.cleanup());
-  const sink = new Sink({ store: ts.store, database: ts.db, log: silentLogger, backoff });
-  await sink.write(segmentsOf('gw', 0, records('gateway', 50, { tag: 'old', garbageEvery10: false }).values));
-  await sink.write(segmentsOf('gw', 0, records('gateway', 50, { tag: 'new', garbageEvery10: false }).values));
+  const sink = new Sink({ target: deliveryTarget(ts.store), log: silentLogger, backoff });
+  await sink.write(await segmentsOf('gw', 0, records('gateway', 50, { tag: 'old', garbageEvery10: false }).values));
+  await sink.write(await segmentsOf('gw', 0, records('gateway', 50, { tag: 'new', garbageEvery10: false }).values));
   assert.equal((await counts(ts.store, ts.db)).events, 100);
 });
 
@@ -60,9 +62,9 @@ test('a store that is down is retried with backoff until it answers; a permanent
   t.after(() => ts.cleanup());
   const faulty = new FaultyStore(ts.store);
   const metrics = new IngestMetrics();
-  const sink = new Sink({ store: faulty, database: ts.db, log: silentLogger, backoff, metrics });
+  const sink = new Sink({ target: deliveryTarget(faulty), log: silentLogger, backoff, metrics });
   faulty.down = true;
-  const writing = sink.write(segmentsOf('gw', 0, records('gateway', 40, { tag: 'd' }).values));
+  const writing = sink.write(await segmentsOf('gw', 0, records('gateway', 40, { tag: 'd' }).values));
   await new Promise((r) => setTimeout(r, 400));
   assert.ok(faulty.failures >= 3, `retried while down (${faulty.failures})`);
   faulty.down = false;
@@ -74,8 +76,8 @@ test('a store that is down is retried with backoff until it answers; a permanent
   broken.insertPayload = async () => {
     throw new StoreError('insert failed (ClickHouse code 16 NO_SUCH_COLUMN_IN_TABLE)', { retriable: false });
   };
-  const bad = new Sink({ store: broken, database: ts.db, log: silentLogger, backoff });
-  await assert.rejects(bad.write(segmentsOf('gw', 5, records('gateway', 5, { tag: 'x' }).values)), /NO_SUCH_COLUMN/);
+  const bad = new Sink({ target: deliveryTarget(broken), log: silentLogger, backoff });
+  await assert.rejects(bad.write(await segmentsOf('gw', 5, records('gateway', 5, { tag: 'x' }).values)), /NO_SUCH_COLUMN/);
 });
 
 test('an abort stops the retries without storing anything', async (t) => {
@@ -83,10 +85,10 @@ test('an abort stops the retries without storing anything', async (t) => {
   t.after(() => ts.cleanup());
   const faulty = new FaultyStore(ts.store);
   faulty.down = true;
-  const sink = new Sink({ store: faulty, database: ts.db, log: silentLogger, backoff });
+  const sink = new Sink({ target: deliveryTarget(faulty), log: silentLogger, backoff });
   const ac = new AbortController();
   setTimeout(() => ac.abort(), 200);
-  await assert.rejects(sink.write(segmentsOf('gw', 0, records('gateway', 10).values), { signal: ac.signal }), /aborted/);
+  await assert.rejects(sink.write(await segmentsOf('gw', 0, records('gateway', 10).values), { signal: ac.signal }), /aborted/);
   assert.deepEqual(await counts(ts.store, ts.db), { events: 0, rejects: 0, distinct: 0 });
 });
 
@@ -109,8 +111,8 @@ test('a flush cut short (events stored, rejects not) is completed by replaying i
   const ts = await testStore('sinkcut');
   t.after(() => ts.cleanup());
   const faulty = new FaultyStore(ts.store);
-  const sink = new Sink({ store: faulty, database: ts.db, log: silentLogger, backoff });
-  const segs = [0, 1, 2].flatMap((p) => segmentsOf('gw', p, spread(200, 4, `p${p}`)));
+  const sink = new Sink({ target: deliveryTarget(faulty), log: silentLogger, backoff });
+  const segs = (await Promise.all([0, 1, 2].map((p) => segmentsOf('gw', p, spread(200, 4, `p${p}`))))).flat();
   // Kill after the events insert: a store that fails every later insert, permanently.
   const real = faulty.insertPayload.bind(faulty);
   faulty.insertPayload = async (table, payload, opts) => {
@@ -120,7 +122,7 @@ test('a flush cut short (events stored, rejects not) is completed by replaying i
   await assert.rejects(sink.write(segs), /killed/);
   faulty.insertPayload = real;
   assert.equal((await counts(ts.store, ts.db)).rejects, 0);
-  const again = [0, 1, 2].flatMap((p) => segmentsOf('gw', p, spread(200, 4, `p${p}`), 0, [{ first: 0, last: 199 }], 'c'));
+  const again = (await Promise.all([0, 1, 2].map((p) => segmentsOf('gw', p, spread(200, 4, `p${p}`), 0, [{ first: 0, last: 199 }], 'c')))).flat();
   await sink.write(again);
   await exact(ts, 540, 60);
 });
@@ -128,12 +130,12 @@ test('a flush cut short (events stored, rejects not) is completed by replaying i
 test('split ownership: the fallback inserts only the rows missing from the store, once, however often it runs', async (t) => {
   const ts = await testStore('sinkmiss');
   t.after(() => ts.cleanup());
-  const sink = new Sink({ store: ts.store, database: ts.db, log: silentLogger, backoff });
+  const sink = new Sink({ target: deliveryTarget(ts.store), log: silentLogger, backoff });
   const values = spread(300, 3, 'm');
-  const [whole] = segmentsOf('gw', 4, values);
+  const [whole] = await segmentsOf('gw', 4, values);
   // The previous owner stored the events of the range (a flush with other partitions), not its rejects.
   await ts.store.insertPayload('events', whole!.events, { dedupToken: 'another-flush:events' });
-  const [seg] = segmentsOf('gw', 4, values, 0, [{ first: 0, last: 299 }]);
+  const [seg] = await segmentsOf('gw', 4, values, 0, [{ first: 0, last: 299 }]);
   assert.deepEqual(await sink.writeMissing(seg!), { events: 0, rejects: 30 });
   assert.deepEqual(await sink.writeMissing(seg!), { events: 0, rejects: 0 }, 'now in the ledger');
   await exact(ts, 270, 30);

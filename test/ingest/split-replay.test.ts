@@ -10,6 +10,8 @@ import { StoreError } from '../../lib/errors.ts';
 import { normalize } from '../../transform/index.ts';
 import { encodeComposition, IngestMetrics, Sink, silentLogger, startKafkaIngest, type Logger, type Segment } from '../../ingest/index.ts';
 import { PartitionBuffer } from '../../ingest/partition-buffer.ts';
+import { complete } from '../../ingest/segment.ts';
+import { deliveryTarget } from '../../sql/ledger.ts';
 import { FaultyStore } from './faulty-store.ts';
 import { kafkaClient, records } from './helpers.ts';
 import { assertExact, FAST_BACKOFF, setup } from './scenario.ts';
@@ -28,7 +30,7 @@ test('a flush cut short, then its partitions split between two owners: each inse
     for (let p = 0; p < 4; p++) {
       const buf = new PartitionBuffer(topic, p, source, normalize, limits, 100_000, { committed: 0, replay: [] });
       buf.append(Array.from({ length: 50 }, (_, k) => ({ offset: String(k), value: batch.values[k * 4 + p]!, timestamp: String(Date.UTC(2026, 10, 21)) })));
-      segs.push(...buf.take());
+      segs.push(...(await complete(buf.take())));
     }
   }
   const dying = new FaultyStore(ts.store);
@@ -37,7 +39,7 @@ test('a flush cut short, then its partitions split between two owners: each inse
     if (table !== 'events') throw new StoreError('killed (injected)', { retriable: false });
     return insert(table, payload, opts);
   };
-  await assert.rejects(new Sink({ store: dying, database: ts.db, log: silentLogger, backoff: FAST_BACKOFF }).write(segs), /killed/);
+  await assert.rejects(new Sink({ target: deliveryTarget(dying), log: silentLogger, backoff: FAST_BACKOFF }).write(segs), /killed/);
   const composition = encodeComposition(segs)!;
 
   // Its intent, committed on every partition (position 0, metadata = the composition).

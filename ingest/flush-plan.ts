@@ -1,0 +1,148 @@
+// The decisions of one flush, as pure functions of the partitions' state (README.md,
+// "Delivery"); flush.ts executes them. Two steps:
+// - planFlush: which partitions a flush takes, and how: new segments (fresh), a previous
+//   owner's composition replayed whole (groups), or ranges checked against the store (checked);
+// - composeFlush: from the segments taken, the units of work and the two commits: the
+//   compositions that fit the offset metadata, the intent entries (positions unchanged, the
+//   composition or the checked ranges as metadata) and the done entries (offsets past what was
+//   stored, no metadata). It checks, cheaply, what the delivery argument rests on: a partition's
+//   metadata names one flush, and a committed offset never moves backwards.
+import type { CommitEntry } from './group-commit.ts';
+import { byPartition, decodeComposition, encodeComposition, encodeIntent, partitionKey, splitCompositions, type SegmentRef } from './intent.ts';
+
+/** What planning needs of a partition buffer (partition-buffer.ts). */
+export interface PartitionView {
+  readonly topic: string;
+  readonly partition: number;
+  /** Held for a replay: its replay segments go first, alone. */
+  readonly held: boolean;
+  /** The composition it is replayed in whole, or null (checked, or nothing to replay). */
+  readonly replayGroup: string | null;
+  /** Whether take() would return something now. */
+  readonly hasTakeable: boolean;
+  /** Records buffered (what take() returns from a partition that is not held). */
+  readonly records: number;
+  readonly committed: number | null;
+}
+
+export interface PlanOptions {
+  /** Take new segments only until this many records are taken (whole partitions). */
+  maxRecords: number;
+  /** Start at this partition (modulo their number), so every partition gets its turn. */
+  rotate: number;
+  /** Whole replays still incomplete long after the generation started go the checked way. */
+  staleGroups: boolean;
+}
+
+export interface FlushPlan {
+  /** Partitions whose new segments are taken. */
+  fresh: string[];
+  /** Held partitions whose replay ranges are checked against the store (or released when they brought nothing). */
+  checked: string[];
+  /** Previous owners' compositions replayed whole: the composition and its partitions, in its order. */
+  groups: { group: string; members: string[] }[];
+}
+
+/** Decoded compositions by their metadata text, for the replay groups of one generation. */
+const membersCache = new Map<string, string[]>();
+
+/** The partitions of a composition (intent metadata), in order of first appearance. */
+export function groupMembers(group: string): string[] {
+  let keys = membersCache.get(group);
+  if (!keys) {
+    keys = [...new Set((decodeComposition(group) ?? []).map((r) => partitionKey(r.topic, r.partition)))];
+    if (membersCache.size > 1000) membersCache.clear();
+    membersCache.set(group, keys);
+  }
+  return keys;
+}
+
+/** Whether a flush would take something of `buf` now (a whole replay waits for all its partitions). */
+export function flushable(buf: PartitionView, parts: ReadonlyMap<string, PartitionView>, staleGroups: boolean): boolean {
+  if (!buf.hasTakeable) return false;
+  const group = buf.held ? buf.replayGroup : null;
+  return group === null || staleGroups || groupMembers(group).every((k) => parts.get(k)?.hasTakeable === true);
+}
+
+export function planFlush(parts: ReadonlyMap<string, PartitionView>, o: PlanOptions): FlushPlan {
+  const plan: FlushPlan = { fresh: [], checked: [], groups: [] };
+  const keys = [...parts.keys()];
+  const from = keys.length > 0 ? o.rotate % keys.length : 0;
+  const seen = new Set<string>();
+  let taken = 0;
+  for (const k of [...keys.slice(from), ...keys.slice(0, from)]) {
+    const buf = parts.get(k)!;
+    if (!flushable(buf, parts, o.staleGroups)) continue;
+    if (!buf.held) {
+      if (taken >= o.maxRecords) continue;
+      plan.fresh.push(k);
+      taken += buf.records;
+    } else if (buf.replayGroup === null || o.staleGroups) {
+      plan.checked.push(k);
+    } else if (!seen.has(buf.replayGroup)) {
+      seen.add(buf.replayGroup);
+      plan.groups.push({ group: buf.replayGroup, members: groupMembers(buf.replayGroup) });
+    }
+  }
+  return plan;
+}
+
+/** A whole replay's segments in its composition's order: partitions as they appear in it, each one's segments ascending. */
+export function groupOrder<T extends SegmentRef>(group: string, segs: readonly T[]): T[] {
+  const order = groupMembers(group);
+  return [...segs].sort((a, b) => order.indexOf(partitionKey(a.topic, a.partition)) - order.indexOf(partitionKey(b.topic, b.partition)) || a.first - b.first);
+}
+
+/** The segments a flush took, by kind (flush.ts). */
+export interface Taken<T extends SegmentRef> {
+  fresh: T[];
+  checked: T[][];
+  groups: T[][];
+}
+
+export interface FlushSteps<T extends SegmentRef> {
+  /** New segments, cut into compositions that fit the metadata: one insert per table each. */
+  compositions: T[][];
+  /** (1) positions unchanged, the metadata naming what is about to be inserted. */
+  intent: CommitEntry[];
+  /** (3) offsets after the stored ranges, no metadata. */
+  done: CommitEntry[];
+  /** Every segment of the flush. */
+  all: T[];
+}
+
+/** Units and commits of a flush; `committed` is each partition's committed position. */
+export function composeFlush<T extends SegmentRef>(taken: Taken<T>, committed: (key: string) => number | null): FlushSteps<T> {
+  const compositions = splitCompositions(taken.fresh);
+  const all = [...taken.fresh, ...taken.checked.flat(), ...taken.groups.flat()];
+  const entry = (k: string, segs: readonly T[], metadata: string): CommitEntry => {
+    const s = segs[0]!;
+    return { topic: s.topic, partition: s.partition, offset: String(committed(k) ?? s.first), metadata };
+  };
+  // Whole replays keep the intent their previous owner wrote (it names exactly them).
+  const intent: CommitEntry[] = [];
+  for (const comp of compositions) {
+    const metadata = encodeComposition(comp);
+    if (metadata === undefined) throw new Error(`a flush composition of ${comp.length} segments does not fit the offset metadata limit`);
+    for (const [k, segs] of byPartition(comp)) intent.push(entry(k, segs, metadata));
+  }
+  for (const segs of taken.checked) {
+    intent.push(entry(partitionKey(segs[0]!.topic, segs[0]!.partition), segs, encodeIntent(segs.map((s) => ({ first: s.first, last: s.last })))));
+  }
+  const done: CommitEntry[] = [];
+  for (const [k, segs] of byPartition(all)) {
+    const next = segs[segs.length - 1]!.last + 1;
+    const at = committed(k);
+    if (at !== null && next < at) throw new Error(`invariant: ${k} committed offset would move back from ${at} to ${next}`);
+    done.push({ topic: segs[0]!.topic, partition: segs[0]!.partition, offset: String(next), metadata: '' });
+  }
+  const unitOf = new Map<string, number>();
+  [...compositions, ...taken.checked, ...taken.groups].forEach((unit, i) => {
+    for (const s of unit) {
+      const k = partitionKey(s.topic, s.partition);
+      if ((unitOf.get(k) ?? i) !== i) throw new Error(`invariant: ${k} would be named by two units of one flush`);
+      unitOf.set(k, i);
+    }
+  });
+  return { compositions, intent, done, all };
+}

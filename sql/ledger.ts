@@ -1,0 +1,125 @@
+// The ingest ledger (`ingest_batches`, migration 0002) and the statements the delivery protocol
+// runs against faultline's tables (ingest/README.md, "Delivery"): one ledger row per stored
+// offset range, the checked replay's lookups (is this exact range in the ledger? which offsets
+// of a range are already in `events` ∪ `rejects`?), and the reconciliation behind `faultline
+// status`. ingest/ orders, batches and tokens; every statement lives here.
+import type { RowPayload, Store } from './store.ts';
+
+/** One `ingest_batches` row: an offset range consumed and what was stored for it. */
+export interface LedgerRow {
+  topic: string;
+  partition: number;
+  first_offset: number;
+  last_offset: number;
+  records: number;
+  events: number;
+  rejects: number;
+  lag: number;
+  consumer: string;
+}
+
+/** An offset range of one partition, inclusive. */
+export interface StoredRange {
+  topic: string;
+  partition: number;
+  first: number;
+  last: number;
+}
+
+/**
+ * What the sink writes and checks. `deliveryTarget(store)` runs it against ClickHouse; the
+ * model test (test/ingest/model/) keeps it in memory with the same dedup semantics.
+ */
+export interface DeliveryTarget {
+  /** Rows into `events` or `rejects` under an insert-deduplication token. */
+  insertRows(table: 'events' | 'rejects', payload: RowPayload, token: string): Promise<void>;
+  /** Ledger rows, one insert under `token`. */
+  insertLedger(rows: readonly LedgerRow[], token: string): Promise<void>;
+  /** Whether the ledger holds a row for exactly this range (its rows were all acknowledged: the ledger is written last). */
+  hasLedgerRange(range: StoredRange): Promise<boolean>;
+  /** Offsets of `range` already stored in `events` or `rejects`. */
+  storedOffsets(range: StoredRange): Promise<ReadonlySet<number>>;
+}
+
+const LEDGER_COLUMNS =
+  "batch_time DateTime64(3, 'UTC'), topic String, partition Int32, first_offset Int64, last_offset Int64, records UInt64, events UInt64, rejects UInt64, lag Int64, consumer String";
+const LEDGER_NAMES = 'batch_time, topic, partition, first_offset, last_offset, records, events, rejects, lag, consumer';
+/** Dedup tokens are spliced into the statement (a SETTINGS value cannot be a query parameter). */
+const TOKEN = /^[A-Za-z0-9._:|-]{1,200}$/;
+
+export function deliveryTarget(store: Store): DeliveryTarget {
+  const db = store.database;
+  return {
+    insertRows: (table, payload, token) => store.insertPayload(table, payload, { dedupToken: token }),
+    async insertLedger(rows, token) {
+      if (!TOKEN.test(token)) throw new Error(`invalid ledger token ${token}`);
+      const now = new Date().toISOString();
+      const body = rows.map((r) => JSON.stringify({ batch_time: now, ...r })).join('\n');
+      await store.command(
+        `INSERT INTO ${db}.ingest_batches (${LEDGER_NAMES}) SETTINGS insert_deduplicate = 1, insert_deduplication_token = '${token}' ` +
+          `SELECT * FROM format(JSONEachRow, '${LEDGER_COLUMNS.replace(/'/g, "\\'")}', {rows:String})`,
+        { rows: body },
+      );
+    },
+    async hasLedgerRange(r) {
+      const rows = await store.query<{ n: number }>(
+        `SELECT count() AS n FROM ${db}.ingest_batches WHERE topic = {topic:String} AND partition = {partition:Int32} AND first_offset = {first:Int64} AND last_offset = {last:Int64}`,
+        { ...r },
+      );
+      return Number(rows[0]?.n ?? 0) > 0;
+    },
+    async storedOffsets(r) {
+      const where = 'topic = {topic:String} AND partition = {partition:Int32} AND offset BETWEEN {first:Int64} AND {last:Int64}';
+      const rows = await store.query<{ offset: number | string }>(
+        `SELECT offset FROM ${db}.events WHERE ${where} UNION ALL SELECT offset FROM ${db}.rejects WHERE ${where}`,
+        { ...r },
+      );
+      return new Set(rows.map((row) => Number(row.offset)));
+    },
+  };
+}
+
+export interface PartitionReconciliation {
+  topic: string;
+  partition: number;
+  ranges: number;
+  first_offset: number;
+  last_offset: number;
+  records: number;
+  events: number;
+  rejects: number;
+  /** events + rejects - records: 0 when every consumed offset is stored exactly once. */
+  diff: number;
+  lag: number;
+  last_batch: string;
+}
+
+/**
+ * Per partition: the ledger's ranges (records consumed) against the events and rejects
+ * stored. Every record becomes exactly one event or one reject, so a difference means loss
+ * (negative) or duplicates (positive). Ledger rows are deduplicated by range: a row written
+ * twice (a replay that raced its original) is still one range.
+ */
+export function reconcile(store: Store): Promise<PartitionReconciliation[]> {
+  const db = store.database;
+  return store.query<PartitionReconciliation>(`
+    WITH
+      ledger AS (
+        SELECT topic, partition, count() AS ranges, min(first_offset) AS first_offset, max(last_offset) AS last_offset,
+               sum(records) AS records, argMax(lag, batch_time) AS lag, max(batch_time) AS last_batch
+        FROM (SELECT * FROM ${db}.ingest_batches ORDER BY batch_time LIMIT 1 BY topic, partition, first_offset, last_offset)
+        GROUP BY topic, partition
+      ),
+      ev AS (SELECT topic, partition, count() AS events FROM ${db}.events GROUP BY topic, partition),
+      rj AS (SELECT topic, partition, count() AS rejects FROM ${db}.rejects GROUP BY topic, partition)
+    SELECT l.topic AS topic, l.partition AS partition, toUInt64(l.ranges) AS ranges,
+           l.first_offset AS first_offset, l.last_offset AS last_offset, toUInt64(l.records) AS records,
+           toUInt64(ifNull(ev.events, 0)) AS events, toUInt64(ifNull(rj.rejects, 0)) AS rejects,
+           toInt64(ifNull(ev.events, 0) + ifNull(rj.rejects, 0)) - toInt64(l.records) AS diff,
+           l.lag AS lag, l.last_batch AS last_batch
+    FROM ledger AS l
+    LEFT JOIN ev ON ev.topic = l.topic AND ev.partition = l.partition
+    LEFT JOIN rj ON rj.topic = l.topic AND rj.partition = l.partition
+    ORDER BY topic, partition
+    SETTINGS join_use_nulls = 1`);
+}

@@ -1,0 +1,30 @@
+// Pausing and resuming fetches on the records in memory (ingest/backpressure.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FetchGate } from '../../ingest/backpressure.ts';
+import { IngestMetrics } from '../../ingest/metrics.ts';
+import { silentLogger } from '../../ingest/log.ts';
+
+test('fetching pauses at the high-water mark, resumes at half of it, and stays paused while stopping', async () => {
+  const calls: string[] = [];
+  const consumer = {
+    pause: (t: { topic: string }[]) => void calls.push(`pause ${t.map((x) => x.topic).join(',')}`),
+    resume: (t: { topic: string }[]) => void calls.push(`resume ${t.map((x) => x.topic).join(',')}`),
+  };
+  const metrics = new IngestMetrics();
+  const gate = new FetchGate(consumer, ['gw', 'cl'], 100, metrics, silentLogger);
+  const gauge = async () => (await metrics.paused.get()).values[0]?.value ?? 0;
+  gate.update(99, false);
+  assert.deepEqual([calls, gate.paused], [[], false]);
+  gate.update(100, false);
+  gate.update(150, false);
+  assert.deepEqual([calls, gate.paused, await gauge()], [['pause gw,cl'], true, 1]);
+  gate.update(51, false);
+  assert.equal(gate.paused, true, 'above half: still paused');
+  gate.update(50, false);
+  assert.deepEqual([calls.at(-1), gate.paused, await gauge()], ['resume gw,cl', false, 0]);
+  gate.update(500, false);
+  gate.update(0, true);
+  assert.deepEqual([calls.at(-1), gate.paused], ['pause gw,cl', true], 'the drain keeps fetching paused');
+  assert.equal((await metrics.buffered.get()).values[0]?.value, 0, 'records in memory are always reported');
+});

@@ -1,0 +1,59 @@
+// Kafka's committed offsets, in memory: per partition an offset and a metadata string, a group
+// generation that a commit must carry (OffsetCommit is refused with ILLEGAL_GENERATION /
+// REBALANCE_IN_PROGRESS once the group moved on), and the broker's metadata limit
+// (`offset.metadata.max.bytes`, 4,096 bytes by default: a larger one is refused with
+// OFFSET_METADATA_TOO_LARGE). It also records what the delivery argument forbids: a committed
+// offset moving backwards, or metadata naming anything but one flush of the partition.
+import { decodeComposition, decodeIntent, partitionKey } from '../../../ingest/intent.ts';
+import type { CommitFn } from '../../../ingest/group-commit.ts';
+import type { Committed } from '../../../ingest/recovery.ts';
+import type { Faults } from './faults.ts';
+
+export const METADATA_MAX_BYTES = 4096;
+
+export class CommitLog {
+  readonly committed = new Map<string, Committed>();
+  generation = 1;
+  readonly violations: string[] = [];
+  commits = 0;
+
+  /** The group's commit for a member of `generation`, dying where `faults` says. */
+  commitFn(generation: number, faults: Faults): CommitFn {
+    return async (arg) => {
+      // kafkajs's commitOffsetsIfNecessary takes the OffsetCommit payload, metadata included (group-commit.ts).
+      const payload = arg as unknown as { topics: { topic: string; partitions: { partition: number; offset: string; metadata?: string | null }[] }[] };
+      await null;
+      if (faults.step('commit') === 'fence' || generation !== this.generation) {
+        throw Object.assign(new Error('The coordinator is rebalancing (injected)'), { type: 'REBALANCE_IN_PROGRESS' });
+      }
+      for (const { topic, partitions } of payload.topics) {
+        for (const p of partitions) {
+          const metadata = p.metadata ?? '';
+          if (Buffer.byteLength(metadata) > METADATA_MAX_BYTES) {
+            this.violations.push(`${topic}/${p.partition}: metadata of ${Buffer.byteLength(metadata)} bytes refused (OFFSET_METADATA_TOO_LARGE)`);
+            throw Object.assign(new Error('OFFSET_METADATA_TOO_LARGE'), { type: 'OFFSET_METADATA_TOO_LARGE' });
+          }
+        }
+      }
+      for (const { topic, partitions } of payload.topics) {
+        for (const p of partitions) {
+          const k = partitionKey(topic, p.partition);
+          const offset = Number(p.offset);
+          const before = this.committed.get(k);
+          if (before?.offset != null && offset < before.offset) this.violations.push(`${k}: committed offset moved back from ${before.offset} to ${offset}`);
+          const metadata = p.metadata ?? '';
+          const named = decodeComposition(metadata)?.some((r) => partitionKey(r.topic, r.partition) === k) ?? decodeIntent(metadata).length > 0;
+          if (metadata !== '' && !named) this.violations.push(`${k}: metadata names no flush of the partition: ${metadata}`);
+          this.committed.set(k, { offset, metadata: metadata === '' ? null : metadata });
+        }
+      }
+      this.commits++;
+      faults.step('ack');
+    };
+  }
+
+  /** Every partition's committed offset and metadata (admin.fetchOffsets). */
+  snapshot(): Map<string, Committed> {
+    return new Map([...this.committed].map(([k, c]) => [k, { ...c }]));
+  }
+}

@@ -1,0 +1,120 @@
+// ClickHouse's insert deduplication, in memory, as ingest/README.md ("Delivery") relies on it:
+// an insert is cut into blocks (one per `event_time` day here, as the `events` table's monthly
+// partitioning by day would), each block is identified by `<token>_<block number>`, and a block
+// whose id was seen is dropped — whatever its content — in the table and, separately
+// (`deduplicate_blocks_in_dependent_materialized_views=1`), in the view fed by it. A block's
+// table part and view part are two steps: a crash between them leaves the rows without their
+// rollup, which only an identical insert completes. The ledger is one block per insert.
+// Rows are identified by rowKey (topic/partition/offset; an OTLP record_index would join it).
+import { EVENT_COLUMNS, REJECT_COLUMNS } from '../../../sql/rows.ts';
+import type { DeliveryTarget, LedgerRow, StoredRange } from '../../../sql/ledger.ts';
+import type { RowPayload } from '../../../sql/store.ts';
+import type { Faults } from './faults.ts';
+
+export interface StoredRow {
+  key: string;
+  topic: string;
+  partition: number;
+  offset: number;
+  day: string;
+}
+
+const COL = {
+  events: { time: EVENT_COLUMNS.indexOf('event_time'), topic: EVENT_COLUMNS.indexOf('topic'), partition: EVENT_COLUMNS.indexOf('partition'), offset: EVENT_COLUMNS.indexOf('offset') },
+  rejects: { time: REJECT_COLUMNS.indexOf('transport_time'), topic: REJECT_COLUMNS.indexOf('topic'), partition: REJECT_COLUMNS.indexOf('partition'), offset: REJECT_COLUMNS.indexOf('offset') },
+} as const;
+
+export const rowKey = (topic: string, partition: number, offset: number): string => `${topic}/${partition}/${offset}`;
+
+class Table {
+  readonly rows: StoredRow[] = [];
+  /** Rows counted by the view (the rollup), per block id. */
+  viewRows = 0;
+  readonly blocks = new Set<string>();
+  readonly viewBlocks = new Set<string>();
+}
+
+export class DedupStore {
+  readonly tables = { events: new Table(), rejects: new Table() };
+  readonly ledger: (LedgerRow & { token: string })[] = [];
+  private readonly ledgerTokens = new Set<string>();
+  /** A block's table part was written without its view part (a kill inside one insert). */
+  cutInsideBlock = false;
+  /** A checked replay looked at the store (the residual window's second condition). */
+  checked = 0;
+
+  /** The DeliveryTarget of one member, dying where its `faults` says. */
+  target(faults: Faults): DeliveryTarget {
+    return {
+      insertRows: async (table, payload, token) => {
+        await null;
+        faults.step('insert');
+        const t = this.tables[table];
+        const blocks = split(table, payload);
+        for (let i = 0; i < blocks.length; i++) {
+          const id = `${token}_${i}`;
+          if (!t.blocks.has(id)) {
+            t.blocks.add(id);
+            t.rows.push(...blocks[i]!);
+          }
+          try {
+            faults.step('block');
+          } catch (err) {
+            if (!t.viewBlocks.has(id)) this.cutInsideBlock = true;
+            throw err;
+          }
+          if (!t.viewBlocks.has(id)) {
+            t.viewBlocks.add(id);
+            t.viewRows += blocks[i]!.length;
+          }
+          faults.step('view');
+        }
+        faults.step('ack');
+      },
+      insertLedger: async (rows, token) => {
+        await null;
+        faults.step('ledger');
+        if (!this.ledgerTokens.has(token)) {
+          this.ledgerTokens.add(token);
+          for (const r of rows) this.ledger.push({ ...r, token });
+        }
+        faults.step('ack');
+      },
+      hasLedgerRange: async (r) => {
+        await null;
+        this.checked++;
+        faults.step('lookup');
+        return this.ledger.some((l) => same(l, r));
+      },
+      storedOffsets: async (r) => {
+        await null;
+        faults.step('lookup');
+        const out = new Set<number>();
+        for (const t of [this.tables.events, this.tables.rejects]) {
+          for (const row of t.rows) if (row.topic === r.topic && row.partition === r.partition && row.offset >= r.first && row.offset <= r.last) out.add(row.offset);
+        }
+        return out;
+      },
+    };
+  }
+}
+
+const same = (l: LedgerRow, r: StoredRange) => l.topic === r.topic && l.partition === r.partition && l.first_offset === r.first && l.last_offset === r.last;
+
+/** The rows of an insert, cut into blocks by day in order of first appearance. */
+function split(table: 'events' | 'rejects', payload: RowPayload): StoredRow[][] {
+  const c = COL[table];
+  const byDay = new Map<string, StoredRow[]>();
+  for (const line of payload.body.toString().split('\n')) {
+    if (!line) continue;
+    const f = line.split('\t');
+    const topic = f[c.topic]!;
+    const partition = Number(f[c.partition]);
+    const offset = Number(f[c.offset]);
+    const day = f[c.time]!.slice(0, 10);
+    const list = byDay.get(day) ?? [];
+    list.push({ key: rowKey(topic, partition, offset), topic, partition, offset, day });
+    byDay.set(day, list);
+  }
+  return [...byDay.values()];
+}

@@ -1,0 +1,51 @@
+// Where a model schedule dies. Every I/O call of the in-memory commit log and dedup store calls
+// `step()` before its effect, between the parts of an insert (block by block, and between a
+// block's table part and its view part) and after its effect; the step numbered `crashAt`
+// throws instead. So "crash at step k" for k = 1…N covers every await point of a flush, with
+// the effect of the call either not done, done in part, or done and never acknowledged.
+import { AbortedError } from '../../../ingest/retry.ts';
+
+export type StepKind = 'commit' | 'insert' | 'block' | 'view' | 'ledger' | 'lookup' | 'ack';
+
+/** A seeded PRNG (mulberry32): the same seed gives the same schedule. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A member's death at a step: its process (buffers, flush in flight) is gone. */
+export class Crash extends AbortedError {
+  constructor(readonly step: number, readonly kind: StepKind) {
+    super(`crash at step ${step} (${kind})`);
+  }
+}
+
+export class Faults {
+  steps = 0;
+  /** What each step was (the dry run records them, to enumerate schedules). */
+  readonly kinds: StepKind[] = [];
+  /** The step at which the member dies (0: never). */
+  crashAt = 0;
+  /** Die as a refused commit (the generation ended) instead of a crash, when the step is a commit. */
+  fence = false;
+  fired: StepKind | undefined;
+
+  constructor(private readonly onFire: () => void) {}
+
+  /** One await point; throws Crash (or returns 'fence' for a commit) at the chosen one. */
+  step(kind: StepKind): 'fence' | undefined {
+    this.steps++;
+    this.kinds.push(kind);
+    if (this.steps !== this.crashAt || this.fired) return undefined;
+    this.fired = kind;
+    this.onFire();
+    if (this.fence && kind === 'commit') return 'fence';
+    throw new Crash(this.steps, kind);
+  }
+}

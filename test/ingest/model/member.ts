@@ -1,0 +1,155 @@
+// One consumer-group member of the model, built from the product's own parts: PartitionBuffer
+// (segment cutting, replay holding), planStarts (recovery), flush (plan + execution), GroupCommit
+// and Sink (with its retry loop) — only Kafka's commit log and ClickHouse are in memory. A
+// member joins a generation, reads every committed offset and intent, fetches its partitions
+// from their committed offsets in seeded batches and flushes at seeded moments until all of its
+// records are committed, it dies (Crash) or its generation ends (a refused commit).
+import type { NormalizeResult } from '../../../transform/event.ts';
+import { flush, flushable } from '../../../ingest/flush.ts';
+import { GroupCommit } from '../../../ingest/group-commit.ts';
+import { partitionKey } from '../../../ingest/intent.ts';
+import { IngestMetrics } from '../../../ingest/metrics.ts';
+import { silentLogger } from '../../../ingest/log.ts';
+import { PartitionBuffer, type RawMessage } from '../../../ingest/partition-buffer.ts';
+import { planStarts } from '../../../ingest/recovery.ts';
+import { AbortedError } from '../../../ingest/retry.ts';
+import type { Normalizer } from '../../../ingest/segment.ts';
+import { Sink } from '../../../ingest/sink.ts';
+import type { CommitLog } from './commit-log.ts';
+import type { DedupStore } from './dedup-store.ts';
+import { Crash, type Faults } from './faults.ts';
+
+/** One partition of the model's topics: its records, in offset order (with gaps). */
+export interface PartitionLog {
+  topic: string;
+  partition: number;
+  messages: RawMessage[];
+}
+
+const metrics = new IngestMetrics();
+const backoff = { initialMs: 1, maxMs: 1, permanentAttempts: 1 };
+const limits = { maxRecordBytes: 1 << 20, maxDepth: 64, rawMaxBytes: 4096 };
+
+/** A template event (docs/event-model.md fields); the model's records only vary its time and request id. */
+const TEMPLATE = {
+  event_time: '', source: 'gateway', request_id: '', http_status: 500, outcome: 'error', code: 'E', category: 'internal',
+  limit_kind: 'none', channel: '', upstream_vendor: '', upstream_code: '', upstream_sub_code: '', upstream_message: '',
+  message: 'm', failed_offers: [], route: '/r', method: 'GET', latency_ms: null, attempt: null, app_id: '', catalog_drift: false, raw: '{}',
+} as const;
+
+/**
+ * The model's normalizer: `ok:<day>:<id>` is an event of that day, anything else a reject. Cheap,
+ * so that thousands of schedules run per second; the real one is covered by test/transform.
+ */
+export const modelNormalize: Normalizer = (record): NormalizeResult => {
+  const text = Buffer.from(record).toString();
+  if (!text.startsWith('ok:')) return { ok: false, reject: { reason: 'unrecognised_text', detail: 'model', head: '' } };
+  const [, day, id] = text.split(':');
+  return { ok: true, event: { ...TEMPLATE, event_time: `2026-11-0${day}T10:00:00.000Z`, request_id: `req_${id}` } as never };
+};
+
+export interface MemberOptions {
+  name: string;
+  logs: readonly PartitionLog[];
+  owned: ReadonlySet<string>;
+  commitLog: CommitLog;
+  store: DedupStore;
+  faults: Faults;
+  random: () => number;
+  maxSegmentRecords: number;
+  maxRecords: number;
+  staleGroups: boolean;
+}
+
+export class Member {
+  readonly parts = new Map<string, PartitionBuffer>();
+  readonly abort = new AbortController();
+  readonly generation: number;
+  ended: 'done' | 'crashed' | 'fenced' | undefined;
+  flushes = 0;
+  private readonly commits: GroupCommit;
+  private readonly sink: Sink;
+
+  constructor(private readonly o: MemberOptions) {
+    this.generation = o.commitLog.generation;
+    const commitFn = o.commitLog.commitFn(this.generation, o.faults);
+    this.commits = new GroupCommit({
+      epoch: () => this.generation,
+      commitFn: () => commitFn,
+      stopping: () => false,
+      backoff, metrics, log: silentLogger, sessionTimeoutMs: 1000,
+    });
+    this.sink = new Sink({ target: o.store.target(o.faults), log: silentLogger, metrics, backoff, consumer: o.name });
+  }
+
+  /** Join: starts of the owned partitions from every committed offset and intent. */
+  join(): void {
+    const assignment = new Map<string, Set<number>>();
+    for (const l of this.o.logs) {
+      if (!this.o.owned.has(partitionKey(l.topic, l.partition))) continue;
+      const set = assignment.get(l.topic) ?? new Set<number>();
+      set.add(l.partition);
+      assignment.set(l.topic, set);
+    }
+    const starts = planStarts(assignment, this.o.commitLog.snapshot());
+    for (const l of this.o.logs) {
+      const k = partitionKey(l.topic, l.partition);
+      const start = starts.get(k);
+      if (start) this.parts.set(k, new PartitionBuffer(l.topic, l.partition, 'gateway', modelNormalize, limits, this.o.maxSegmentRecords, start));
+    }
+  }
+
+  private unread(l: PartitionLog): RawMessage[] {
+    const buf = this.parts.get(partitionKey(l.topic, l.partition))!;
+    return l.messages.filter((m) => Number(m.offset) >= buf.position);
+  }
+
+  private get owned(): PartitionLog[] {
+    return this.o.logs.filter((l) => this.parts.has(partitionKey(l.topic, l.partition)));
+  }
+
+  /** Fetch and flush at seeded moments until everything owned is committed, or the member dies. */
+  async run(): Promise<void> {
+    const r = this.o.random;
+    for (let round = 0; round < 400; round++) {
+      const unread = this.owned.filter((l) => this.unread(l).length > 0);
+      const canFlush = [...this.parts.values()].some((b) => flushable(b, this.parts, this.o.staleGroups));
+      if (unread.length === 0 && !canFlush) {
+        const left = [...this.parts.values()].filter((b) => b.records > 0 || b.held);
+        if (left.length > 0) throw new Error(`${this.o.name}: no progress: ${left.map((b) => `${b.topic}/${b.partition}`).join(' ')} still buffered or held`);
+        this.ended = 'done';
+        return;
+      }
+      if (unread.length > 0 && (!canFlush || r() < 0.6)) {
+        const l = unread[Math.floor(r() * unread.length)]!;
+        this.parts.get(partitionKey(l.topic, l.partition))!.append(this.unread(l).slice(0, 1 + Math.floor(r() * 4)));
+        continue;
+      }
+      try {
+        await this.flushOnce();
+      } catch (err) {
+        if (err instanceof Crash || (err instanceof AbortedError && this.abort.signal.aborted)) {
+          this.ended = 'crashed';
+          return;
+        }
+        throw err;
+      }
+      if (this.ended) return;
+    }
+    throw new Error(`${this.o.name}: no progress after 400 rounds`);
+  }
+
+  private flushOnce(): Promise<void> {
+    return flush({
+      parts: this.parts, sink: this.sink, signal: this.abort.signal, log: silentLogger,
+      commit: (entries, what) => this.commits.commit(this.generation, entries, what, this.abort.signal),
+      awaitGeneration: async () => {
+        this.ended = 'fenced'; // the rejoin drops every buffer: this member's part ends here
+      },
+      lagOf: () => 0,
+      stored: () => {},
+      inFlight: () => {},
+      maxRecords: this.o.maxRecords, rotate: this.flushes++, staleGroups: this.o.staleGroups,
+    });
+  }
+}
