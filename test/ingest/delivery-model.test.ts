@@ -6,15 +6,16 @@
 // with no intent left, with no committed offset moving backwards, no metadata over 4,096
 // bytes, and rollups exact outside the residual window (ingest/README.md, "Delivery").
 //
-// Seeds: a run draws a base seed and prints it; FAULTLINE_MODEL_SEED=<n> runs that one again,
-// FAULTLINE_MODEL_SEEDS=<count> explores more scenarios (default 120).
+// Seeds: a run draws a base seed and prints it; FAULTLINE_MODEL_SEED=<n> runs that scenario again
+// (with FAULTLINE_MODEL_SEEDS=<count>, that many from it); FAULTLINE_MODEL_SEEDS alone explores
+// more scenarios than the default 120.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runSchedule, type ScheduleSpec } from './model/schedule.ts';
 
 const fixed = process.env.FAULTLINE_MODEL_SEED;
 const base = fixed !== undefined ? Number(fixed) : Math.floor(Math.random() * 2 ** 31);
-const seeds = fixed !== undefined ? 1 : Number(process.env.FAULTLINE_MODEL_SEEDS ?? 120);
+const seeds = Number(process.env.FAULTLINE_MODEL_SEEDS ?? (fixed !== undefined ? 1 : 120));
 
 async function schedule(spec: ScheduleSpec) {
   try {
