@@ -5,10 +5,11 @@
 // retries are ours. A commit refused because the generation ended is not retried: the intent
 // stays, and the next owner replays it (README.md, "Generations").
 import type { EachBatchPayload } from 'kafkajs';
-import { FaultlineError, errorMessage } from '../lib/errors.ts';
+import { FaultlineError } from '../lib/errors.ts';
 import type { Logger } from './log.ts';
 import type { IngestMetrics } from './metrics.ts';
-import { AbortedError, sleep, type BackoffPolicy } from './retry.ts';
+import { AbortedError, logFailure, retry, sleep, type BackoffPolicy } from '../lib/retry.ts';
+import { classifyCommitError, generationEnded, kafkaErrorType } from './kafka-errors.ts';
 
 export interface CommitEntry {
   topic: string;
@@ -33,7 +34,8 @@ export interface GroupCommitDeps {
   rejoinWaitMs?: number;
 }
 
-const GENERATION_OVER = /REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|FENCED/;
+/** Thrown inside the retry loop when no attempt can be made in the generation any more. */
+class GenerationOver extends Error {}
 
 export class GroupCommit {
   constructor(private readonly d: GroupCommitDeps) {}
@@ -48,25 +50,27 @@ export class GroupCommit {
       topics.set(e.topic, list);
     }
     const payload = { topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) };
-    for (let attempt = 0; ; attempt++) {
-      const commitFn = this.d.commitFn();
-      if (epoch !== this.d.epoch() || !commitFn) return false;
-      if (signal.aborted) throw new AbortedError(`commit of ${what}`);
-      try {
+    try {
+      await retry(`commit of ${what}`, async () => {
+        const commitFn = this.d.commitFn();
+        if (epoch !== this.d.epoch() || !commitFn) throw new GenerationOver();
         await commitFn(payload as Parameters<CommitFn>[0]);
-        return true;
-      } catch (err) {
-        if (err instanceof AbortedError) throw err;
-        this.d.metrics.commitErrors.inc();
-        const type = (err as { type?: string }).type ?? '';
-        if (GENERATION_OVER.test(type)) {
-          this.d.log.info(`commit of ${what} refused (${type}): the group is rebalancing; ranges are replayed from the intent`);
-          return false;
-        }
-        this.d.log.warn(`commit of ${what} failed (attempt ${attempt + 1}): ${errorMessage(err)}`);
-        const { initialMs, maxMs } = this.d.backoff;
-        await sleep(Math.round(Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 10))), signal);
-      }
+      }, {
+        // Retries are ours, while the generation lasts: the first attempt and every retry check it.
+        policy: { ...this.d.backoff, permanentAttempts: Infinity },
+        classify: (err) => (err instanceof GenerationOver ? 'stop' : classifyCommitError(err)),
+        signal,
+        onFailure: (a) => {
+          if (a.err instanceof GenerationOver) return;
+          this.d.metrics.commitErrors.inc();
+          if (generationEnded(a.err)) this.d.log.info(`commit of ${what} refused (${kafkaErrorType(a.err)}): the group is rebalancing; ranges are replayed from the intent`);
+          else logFailure(this.d.log, a);
+        },
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof GenerationOver || generationEnded(err)) return false;
+      throw err;
     }
   }
 

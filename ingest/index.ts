@@ -12,7 +12,7 @@ import { createKafka } from './kafka-client.ts';
 import { KafkaIngest } from './kafka-source.ts';
 import { createLogger, type Logger } from './log.ts';
 import { IngestMetrics } from './metrics.ts';
-import type { BackoffPolicy } from './retry.ts';
+import type { BackoffPolicy } from '../lib/retry.ts';
 import type { Limits, Normalizer } from './segment.ts';
 import { Sink } from './sink.ts';
 
@@ -26,7 +26,7 @@ export { createLogger, silentLogger, type Logger } from './log.ts';
 export { type Segment, type Normalizer, type Limits } from './segment.ts';
 export { segmentToken } from './tokens.ts';
 export { encodeIntent, decodeIntent, encodeComposition, decodeComposition, type OffsetRange, type SegmentRef } from './intent.ts';
-export { DEFAULT_BACKOFF, type BackoffPolicy } from './retry.ts';
+export { DEFAULT_BACKOFF, type BackoffPolicy } from '../lib/retry.ts';
 
 /** What every source needs: configuration and an open, migrated store. */
 export interface IngestDeps {

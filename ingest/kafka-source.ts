@@ -19,7 +19,7 @@ import { Generation } from './generation.ts';
 import { PartitionBuffer, type PartitionStart } from './partition-buffer.ts';
 import { describeReplay, fetchCommitted, planStarts } from './recovery.ts';
 import { partitionKey as key } from './intent.ts';
-import { AbortedError, DEFAULT_BACKOFF, sleep, type BackoffPolicy } from './retry.ts';
+import { AbortedError, DEFAULT_BACKOFF, sleep, type BackoffPolicy } from '../lib/retry.ts';
 import type { Limits, Normalizer, Segment } from './segment.ts';
 import type { Sink } from './sink.ts';
 

@@ -8,12 +8,12 @@
 //   per-partition v1 intent) the partition's ranges are cut exactly and checked against the
 //   store (`Sink.writeMissing`).
 import type { Admin } from 'kafkajs';
-import { errorMessage } from '../lib/errors.ts';
 import { decodeComposition, decodeIntent, partitionKey } from './intent.ts';
 import type { Logger } from './log.ts';
 import type { IngestMetrics } from './metrics.ts';
 import type { PartitionStart } from './partition-buffer.ts';
-import { sleep, type BackoffPolicy } from './retry.ts';
+import { AbortedError, logFailure, retry, type BackoffPolicy } from '../lib/retry.ts';
+import { classifyFetchOffsetsError } from './kafka-errors.ts';
 
 export interface Committed {
   /** Committed position, null when the group has none. */
@@ -59,9 +59,11 @@ export async function fetchCommitted(
   topics: readonly string[],
   deps: { backoff: BackoffPolicy; metrics: IngestMetrics; log: Logger; signal: AbortSignal; cancelled: () => boolean },
 ): Promise<Map<string, Committed> | null> {
-  for (let attempt = 0; ; attempt++) {
-    if (deps.cancelled()) return null;
-    try {
+  /** The generation was replaced (or the ingest stops) while reading: nobody needs the answer. */
+  class Cancelled extends Error {}
+  try {
+    return await retry('reading committed offsets', async () => {
+      if (deps.cancelled()) throw new Cancelled();
       const res = await admin.fetchOffsets({ groupId, topics: [...topics] });
       const out = new Map<string, Committed>();
       for (const { topic, partitions } of res) {
@@ -71,10 +73,18 @@ export async function fetchCommitted(
         }
       }
       return out;
-    } catch (err) {
-      deps.metrics.commitErrors.inc();
-      deps.log.warn(`reading committed offsets failed (attempt ${attempt + 1}): ${errorMessage(err)}`);
-      await sleep(Math.min(deps.backoff.maxMs, deps.backoff.initialMs * 2 ** Math.min(attempt, 10)), deps.signal);
-    }
+    }, {
+      policy: { ...deps.backoff, permanentAttempts: Infinity },
+      classify: (err) => (err instanceof Cancelled ? 'stop' : classifyFetchOffsetsError(err)),
+      signal: deps.signal,
+      onFailure: (a) => {
+        if (a.err instanceof Cancelled) return;
+        deps.metrics.commitErrors.inc();
+        logFailure(deps.log, a);
+      },
+    });
+  } catch (err) {
+    if (err instanceof Cancelled || err instanceof AbortedError) return null;
+    throw err;
   }
 }

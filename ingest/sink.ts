@@ -8,7 +8,8 @@ import type { RowPayload } from '../sql/store.ts';
 import { StoreError } from '../lib/errors.ts';
 import type { Logger } from './log.ts';
 import type { IngestMetrics } from './metrics.ts';
-import { DEFAULT_BACKOFF, retrying, type BackoffPolicy } from './retry.ts';
+import { DEFAULT_BACKOFF, logFailure, retry, type BackoffPolicy } from '../lib/retry.ts';
+import { classifyStoreError } from '../sql/store-errors.ts';
 import type { Segment } from './segment.ts';
 import { checkedToken, flushToken, ledgerToken } from './tokens.ts';
 
@@ -43,12 +44,16 @@ export class Sink {
     this.consumer = opts.consumer ?? `faultline@${hostname()}:${process.pid}`;
   }
 
+  /** The sink owns the retries of its store calls (the store it gets makes one attempt per call: sql/ledger.ts). */
   private retry<T>(what: string, fn: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-    return retrying(what, fn, {
+    return retry(what, fn, {
       policy: this.backoff,
-      log: this.log,
+      classify: classifyStoreError,
       signal,
-      onError: (err) => this.metrics?.storeErrors.inc({ code: err instanceof StoreError ? String(err.clickhouseCode ?? err.code) : 'other' }),
+      onFailure: (a) => {
+        this.metrics?.storeErrors.inc({ code: a.err instanceof StoreError ? String(a.err.clickhouseCode ?? a.err.code) : 'other' });
+        logFailure(this.log, a);
+      },
     });
   }
 

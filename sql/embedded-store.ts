@@ -224,6 +224,10 @@ export class EmbeddedStore implements Store {
     }
   }
 
+  unretried(): EmbeddedStore {
+    return this;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -3,10 +3,10 @@
 export type { EventRow, RejectRow, InsertOptions, QueryParams, Store } from './store.ts';
 export { openStore, openReadStore, readEndpointInfo, endpointFile, type EndpointInfo, type OpenOptions, type StoreConfig } from './open.ts';
 export { EmbeddedStore } from './embedded-store.ts';
-export { ServerStore, withRetry, backoffDelay, type RetryPolicy, type ServerStoreOptions } from './server-store.ts';
+export { ServerStore, type RetryPolicy, type ServerStoreOptions } from './server-store.ts';
 export { loadMigrations, migrationPlan, runMigrations, splitStatements, checkDatabaseName } from './migrate.ts';
 export { deliveryTarget, reconcile, type DeliveryTarget, type LedgerRow, type PartitionReconciliation, type StoredRange } from './ledger.ts';
-export { toStoreError, parseClickHouseError } from './store-errors.ts';
+export { toStoreError, parseClickHouseError, classifyStoreError } from './store-errors.ts';
 // serveStore serves an embedded store only (call it when store.kind === 'embedded').
 export { serveStore, type ServeOptions, type ServedStore } from './local-endpoint.ts';
 export { traceRequest, requestTimeRange, type TraceEntry, type TraceEvent, type TraceReject } from './trace.ts';

@@ -47,7 +47,9 @@ const LEDGER_NAMES = 'batch_time, topic, partition, first_offset, last_offset, r
 /** Dedup tokens are spliced into the statement (a SETTINGS value cannot be a query parameter). */
 const TOKEN = /^[A-Za-z0-9._:|-]{1,200}$/;
 
-export function deliveryTarget(store: Store): DeliveryTarget {
+/** The sink's target over a store; its calls make one attempt each (the sink owns the retries). */
+export function deliveryTarget(over: Store): DeliveryTarget {
+  const store = over.unretried();
   const db = store.database;
   return {
     insertRows: (table, payload, token) => store.insertPayload(table, payload, { dedupToken: token }),

@@ -1,6 +1,7 @@
 // The server backend: @clickhouse/client over ClickHouse's HTTP interface. Transient faults
 // (5xx without a ClickHouse code, connection reset/refused, timeouts, overload codes) are
-// retried with exponential backoff and full jitter; bad data and bad SQL are not. Inserts are
+// retried through lib/retry.ts (exponential backoff, full jitter; classified by
+// store-errors.ts), unless the caller owns the retries (`unretried()`); bad data and bad SQL are not. Inserts are
 // made idempotent across retries by an insert-deduplication token (the caller's, or one per
 // call), so a retried insert whose first attempt did land is dropped by ClickHouse.
 import { randomUUID } from 'node:crypto';
@@ -8,7 +9,8 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import { StoreError } from '../lib/errors.ts';
 import { checkDatabaseName, runMigrations } from './migrate.ts';
 import { insertSettings, SESSION_SETTINGS } from './rows.ts';
-import { toStoreError } from './store-errors.ts';
+import { classifyStoreError, toStoreError } from './store-errors.ts';
+import { retry, type BackoffPolicy } from '../lib/retry.ts';
 import type { EventRow, InsertOptions, QueryParams, RejectRow, RowPayload, Store } from './store.ts';
 
 export interface RetryPolicy {
@@ -34,30 +36,9 @@ export interface ServerStoreOptions {
 
 const DEFAULT_RETRY: RetryPolicy = { retries: 5, baseDelayMs: 100, maxDelayMs: 5000 };
 
-/** Exponential backoff with full jitter: a random delay in [0, min(max, base * 2^attempt)]. */
-export function backoffDelay(attempt: number, p: RetryPolicy, random: () => number = Math.random): number {
-  const cap = Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** attempt);
-  return Math.round(random() * cap);
-}
-
-/** Run `fn`, retrying retriable StoreErrors with backoff; rethrows the last error. */
-export async function withRetry<T>(
-  what: string,
-  fn: () => Promise<T>,
-  policy: RetryPolicy,
-  onRetry?: ServerStoreOptions['onRetry'],
-): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn();
-    } catch (raw) {
-      const err = toStoreError(raw, what);
-      if (!err.retriable || attempt >= policy.retries) throw err;
-      const delay = backoffDelay(attempt, policy);
-      onRetry?.(err, attempt + 1, delay);
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
+/** The server store's policy in the terms of the one retry loop (lib/retry.ts). */
+function backoffOf(p: RetryPolicy): BackoffPolicy {
+  return { initialMs: p.baseDelayMs, maxMs: p.maxDelayMs, permanentAttempts: 1, maxAttempts: p.retries + 1 };
 }
 
 export class ServerStore implements Store {
@@ -88,8 +69,33 @@ export class ServerStore implements Store {
     });
   }
 
+  /**
+   * The owner of retries for callers that have none of their own (the CLI's statements,
+   * migrations); `unretried()` gives the sink, which owns its retries, one attempt per call.
+   */
   private retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    return withRetry(what, fn, this.policy, this.opts.onRetry);
+    return retry(what, async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        throw toStoreError(err, what);
+      }
+    }, {
+      policy: backoffOf(this.policy),
+      classify: classifyStoreError,
+      onFailure: (a) => {
+        if (!a.giveUp) this.opts.onRetry?.(a.err as StoreError, a.attempt, a.delayMs);
+      },
+    });
+  }
+
+  /** This store making one attempt per call, for a caller that owns the retries of its path (the sink). */
+  unretried(): ServerStore {
+    if (this.policy.retries === 0) return this;
+    // A view sharing this store's client (the caller never closes it apart).
+    const view = Object.create(this) as ServerStore;
+    Object.defineProperty(view, 'policy', { value: { ...this.policy, retries: 0 } });
+    return view;
   }
 
   /** True when the server answers /ping. */
@@ -102,7 +108,7 @@ export class ServerStore implements Store {
     // The main client names the database in every request, which fails while it does not exist.
     const boot = this.makeClient(undefined);
     try {
-      await withRetry('create database', () => boot.command({ query: `CREATE DATABASE IF NOT EXISTS ${this.database}` }), this.policy, this.opts.onRetry);
+      await this.retry('create database', () => boot.command({ query: `CREATE DATABASE IF NOT EXISTS ${this.database}` }));
     } finally {
       await boot.close();
     }

@@ -3,6 +3,7 @@
 // decide whether retrying can help. Bad data (parse errors, type mismatches, syntax) is never
 // retried: it would fail the same way forever.
 import { StoreError } from '../lib/errors.ts';
+import type { Verdict } from '../lib/retry.ts';
 
 /** ClickHouse error codes that describe a passing condition of the server, not of the request. */
 const TRANSIENT_CODES = new Set([
@@ -75,4 +76,9 @@ export function toStoreError(err: unknown, what: string): StoreError {
 function firstLines(text: string): string {
   const t = text.trim().replace(/^Code: \d+\. DB::Exception: /, '');
   return t.length > 600 ? `${t.slice(0, 600)}…` : t;
+}
+
+/** The retry verdict for anything a store call threw (lib/retry.ts): transient faults are retried, bad data and bad SQL are permanent. */
+export function classifyStoreError(err: unknown): Verdict {
+  return toStoreError(err, 'store call').retriable ? 'retry' : 'permanent';
 }

@@ -56,5 +56,10 @@ export interface Store {
   query<T = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<T[]>;
   /** Run a statement that returns no rows (DDL, ALTER, SYSTEM …). */
   command(sql: string, params?: QueryParams): Promise<void>;
+  /**
+   * This store making one attempt per call: for a caller that owns the retries of its path
+   * (the sink, through sql/ledger.ts). The embedded store never retries: it is itself.
+   */
+  unretried(): Store;
   close(): Promise<void>;
 }

@@ -53,7 +53,17 @@ interface Runtime {
 async function openRuntime(config: Config, serveMetricsPort: number | undefined, opts: { deferMigrations?: boolean } = {}): Promise<Runtime> {
   const log = createLogger(config.FAULTLINE_LOG_LEVEL);
   const metrics = new IngestMetrics({ defaultMetrics: true });
-  const store = await openStore(config, { fallbackToEndpoint: false });
+  // The server store owns the retries of migrations; each of its attempts is logged and counted
+  // like the sink's (which owns its own retries: sql/ledger.ts deliveryTarget).
+  const store = await openStore(config, {
+    fallbackToEndpoint: false,
+    server: {
+      onRetry: (err, attempt, delayMs) => {
+        metrics.storeErrors.inc({ code: String(err.clickhouseCode ?? err.code) });
+        log.warn(`${err.message.split('\n')[0]} (attempt ${attempt}, retrying in ${delayMs} ms)`);
+      },
+    },
+  });
   const migrated = store.migrate().then((applied) => {
     if (applied.length) log.info(`applied migrations: ${applied.join(', ')}`);
   });

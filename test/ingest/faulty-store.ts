@@ -61,6 +61,9 @@ export class FaultyStore implements Store {
     this.check('command');
     return this.inner.command(sql, params);
   }
+  unretried(): FaultyStore {
+    return this;
+  }
   close(): Promise<void> {
     return this.inner.close();
   }

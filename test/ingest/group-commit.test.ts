@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { GroupCommit, heartbeating, type CommitFn, type GroupCommitDeps } from '../../ingest/group-commit.ts';
 import { IngestMetrics } from '../../ingest/metrics.ts';
 import { silentLogger } from '../../ingest/log.ts';
-import { AbortedError } from '../../ingest/retry.ts';
+import { AbortedError } from '../../lib/retry.ts';
 
 type Payload = Parameters<CommitFn>[0];
 

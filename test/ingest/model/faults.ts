@@ -3,7 +3,7 @@
 // block's table part and its view part) and after its effect; the step numbered `crashAt`
 // throws instead. So "crash at step k" for k = 1…N covers every await point of a flush, with
 // the effect of the call either not done, done in part, or done and never acknowledged.
-import { AbortedError } from '../../../ingest/retry.ts';
+import { AbortedError } from '../../../lib/retry.ts';
 
 export type StepKind = 'commit' | 'insert' | 'block' | 'view' | 'ledger' | 'lookup' | 'ack';
 

@@ -12,7 +12,7 @@ import { IngestMetrics } from '../../../ingest/metrics.ts';
 import { silentLogger } from '../../../ingest/log.ts';
 import { PartitionBuffer, type RawMessage } from '../../../ingest/partition-buffer.ts';
 import { planStarts } from '../../../ingest/recovery.ts';
-import { AbortedError } from '../../../ingest/retry.ts';
+import { AbortedError } from '../../../lib/retry.ts';
 import type { Normalizer } from '../../../ingest/segment.ts';
 import { Sink } from '../../../ingest/sink.ts';
 import type { CommitLog } from './commit-log.ts';

@@ -1,0 +1,39 @@
+// The ledger and the delivery protocol's statements (sql/ledger.ts) on chDB: ledger rows
+// deduplicated by token, the exact-range lookup, the stored offsets of a range across events
+// and rejects, and the reconciliation that `faultline status` prints (a range ledgered twice
+// counts once; a duplicate row shows as a positive difference).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { deliveryTarget, reconcile, type LedgerRow } from '../../sql/ledger.ts';
+import { makeEvent, makeReject, testStore } from '../support/stores.ts';
+
+const recent = () => new Date(Date.now() - 3_600_000).toISOString(); // inside any TTL
+const row = (first: number, last: number, over: Partial<LedgerRow> = {}): LedgerRow => ({
+  topic: 'gw', partition: 0, first_offset: first, last_offset: last, records: last - first + 1, events: last - first, rejects: 1, lag: 7, consumer: 'test', ...over,
+});
+
+test('ledger rows, range lookups and reconciliation read what the protocol wrote', async (t) => {
+  const ts = await testStore('ledger');
+  t.after(() => ts.cleanup());
+  const target = deliveryTarget(ts.store);
+  await target.insertLedger([row(0, 4), row(5, 9)], 'fl1:ledger:a');
+  await target.insertLedger([row(0, 4), row(5, 9)], 'fl1:ledger:a'); // a retry: dropped
+  await target.insertLedger([row(5, 9)], 'fl1:ledger:b'); // the same range again (a replay that raced): one range
+  assert.equal(await target.hasLedgerRange({ topic: 'gw', partition: 0, first: 5, last: 9 }), true);
+  assert.equal(await target.hasLedgerRange({ topic: 'gw', partition: 0, first: 5, last: 8 }), false, 'exact ranges only');
+  assert.equal(await target.hasLedgerRange({ topic: 'gw', partition: 1, first: 0, last: 4 }), false);
+
+  const t0 = recent();
+  await ts.store.insertEvents(Array.from({ length: 8 }, (_, i) => makeEvent({ event_time: t0, topic: 'gw', partition: 0, offset: String(i < 4 ? i : i + 1), request_id: `req_l${i}` })));
+  await ts.store.insertRejects([makeReject({ transport_time: t0, topic: 'gw', partition: 0, offset: '4' }), makeReject({ transport_time: t0, topic: 'gw', partition: 0, offset: '9' })]);
+  assert.deepEqual([...await target.storedOffsets({ topic: 'gw', partition: 0, first: 3, last: 6 })].sort(), [3, 4, 5, 6]);
+  assert.deepEqual([...await target.storedOffsets({ topic: 'gw', partition: 1, first: 0, last: 9 })], []);
+
+  const [p] = await reconcile(ts.store);
+  assert.deepEqual({ ...p, last_batch: typeof p!.last_batch }, {
+    topic: 'gw', partition: 0, ranges: 2, first_offset: 0, last_offset: 9, records: 10, events: 8, rejects: 2, diff: 0, lag: 7, last_batch: 'string',
+  });
+  await ts.store.insertEvents([makeEvent({ event_time: t0, topic: 'gw', partition: 0, offset: '2', request_id: 'req_dup' })]);
+  assert.equal((await reconcile(ts.store))[0]!.diff, 1, 'a duplicate shows');
+  await assert.rejects(target.insertLedger([row(10, 12)], "x' OR 1"), /invalid ledger token/);
+});
