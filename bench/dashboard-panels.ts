@@ -12,7 +12,7 @@ import { buildDashboards, expandQuery } from '../dashboards/index.ts';
 import { hourlyCondition } from '../dashboards/rollup.ts';
 import { loadConfig } from '../lib/config.ts';
 import { openStore, type Store } from '../sql/index.ts';
-import { insertBulkEvents } from '../test/support/bulk-events.ts';
+import { insertBulkEvents } from '../support/bulk-events.ts';
 
 const { values } = parseArgs({ options: { rows: { type: 'string' }, iterations: { type: 'string' } } });
 const ROWS = Number(values.rows ?? 10_000_000);

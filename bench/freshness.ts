@@ -9,7 +9,7 @@
 // While the stream runs, the lag (produced − stored) is sampled: a consumer slower than the
 // rate shows as a lag that grows to the end of the stream.
 import { fileURLToPath } from 'node:url';
-import type { TestBroker } from '../test/support/broker.ts';
+import type { TestBroker } from '../support/broker.ts';
 import { lastJson, spawnNode, type MemSummary } from './child.ts';
 import { startFaultline } from './faultline-run.ts';
 import { kafka } from './produce.ts';

@@ -23,7 +23,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateRecords } from '../ingest/generator/index.ts';
-import { startBroker } from '../test/support/broker.ts';
+import { startBroker } from '../support/broker.ts';
 import { killChildren, lastJson, nativeBaselineMb, spawnNode } from './child.ts';
 import { measureRun } from './measure-run.ts';
 import { measureFreshness, type FreshnessResult } from './freshness.ts';

@@ -10,7 +10,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateRecords } from '../ingest/generator/index.ts';
-import { startBroker } from '../test/support/broker.ts';
+import { startBroker } from '../support/broker.ts';
 import { nativeBaselineMb, spawnNode } from './child.ts';
 import { startFaultline, waitStored } from './faultline-run.ts';
 import { fillTopic } from './produce.ts';

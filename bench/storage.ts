@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../lib/config.ts';
 import { openStore, type QueryParams, type Store } from '../sql/index.ts';
 import { traceRequest } from '../sql/trace.ts';
-import { bulkRequestIdSql, insertBulkEvents } from '../test/support/bulk-events.ts';
+import { bulkRequestIdSql, insertBulkEvents } from '../support/bulk-events.ts';
 import { DASHBOARD_PAIRS, hourlyVariant } from './storage-queries.ts';
 
 const { values } = parseArgs({ options: { rows: { type: 'string' }, keep: { type: 'boolean' }, iterations: { type: 'string' }, 'no-projection': { type: 'boolean' } } });

@@ -1,6 +1,6 @@
 // Normalizing off the main thread. The main thread of `faultline run` fetches (kafkajs
 // decoding), keeps the delivery protocol, and drives chDB; normalizing and serialising the rows
-// (~3/4 of its JS work, bench/ingest + --cpu-prof) happens in this one worker thread, so that
+// (~3/4 of its JS work, measured by the ingest benchmark with --cpu-prof) happens in this one worker thread, so that
 // on 2 cores fetch, normalize and the engine's insert all run at once. Chunks are answered in
 // the order they were sent; their rows are byte-for-byte what the in-thread path would build
 // (same `normalizeRow`), so tokens and replays do not depend on where rows were built.
@@ -50,7 +50,6 @@ export interface ChunkRows extends ChunkCounts {
 }
 
 const BOOT = new URL('./normalize-worker-boot.mjs', import.meta.url);
-const MEM_PROBE = new URL('../bench/mem-probe.mjs', import.meta.url).href;
 let script: Promise<URL> | undefined;
 
 /**
@@ -67,9 +66,7 @@ function workerScript(): Promise<URL> {
         entryPoints: [new URL('./normalize-worker.ts', import.meta.url).pathname],
         bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false, logLevel: 'silent',
       });
-      // The bench's memory probe (bench/child.ts) counts the worker's heap too.
-      const probe = `if (process.env.FAULTLINE_BENCH_MEM_OUT) await import(${JSON.stringify(MEM_PROBE)}).catch(() => {});\n`;
-      return new URL(`data:text/javascript;base64,${Buffer.from(probe + out.outputFiles[0]!.text).toString('base64')}`);
+      return new URL(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0]!.text).toString('base64')}`);
     } catch {
       return BOOT;
     }
@@ -96,6 +93,9 @@ export class NormalizeThread {
   }
 
   private spawn(url: URL): Worker {
+    // The worker inherits the process's node options (`execArgv`): a tool that preloads a module
+    // with `--import` (the benchmarks' memory probe) reaches this thread too, so
+    // product code never names it.
     const worker = new Worker(url);
     worker.on('message', (m: ChunkResult | { id: number; error: string }) => {
       const p = this.pending.get(m.id);

@@ -2,6 +2,5 @@
 // register tsx here, then load the TypeScript worker.
 import { register } from 'tsx/esm/api';
 
-if (process.env.FAULTLINE_BENCH_MEM_OUT) await import('../bench/mem-probe.mjs').catch(() => {});
 register();
 await import('./normalize-worker.ts');

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: brings up what the tests need, then runs test/**/*.test.ts with node:test.
+// `npm test`: brings up what the tests need, then runs test/**/*.test.ts (and bench/'s own
+// tests of its helpers, bench/test/) with node:test.
 //   npm test                      every test (what CI runs)
 //   npm run test:unit             the unit tier: pure and in-process tests, no broker, no child process
 //   npm run test:e2e              the e2e tier: broker- and process-level tests
@@ -20,7 +21,7 @@ const root = new URL('..', import.meta.url).pathname;
 const MOCK_HEADER = '/usr/include/librdkafka/rdkafka_mock.h';
 const TIERS = ['all', 'unit', 'e2e'];
 /** Where test helpers live (a test's imports are followed there, not into product code). */
-const KITS = ['test', 'support'];
+const KITS = ['test', 'support', 'bench'];
 const SPAWNS = /\bspawn(Sync)?\(/;
 const DECLARED = /\/\/ test-tier: (unit|e2e)\b/;
 const LOCAL_IMPORT = /^import [^;]*?from '(\.{1,2}\/[^']+\.ts)';|^import '(\.{1,2}\/[^']+\.ts)';/gm;
@@ -90,7 +91,7 @@ for (let i = 0; i < argv.length; i++) {
   } else if (a === '--list') list = true;
   else args.push(a);
 }
-const roots = args.length > 0 ? args.map((a) => join(root, a)) : [join(root, 'test')];
+const roots = args.length > 0 ? args.map((a) => join(root, a)) : [join(root, 'test'), join(root, 'bench')];
 for (const p of roots) {
   if (!existsSync(p)) {
     console.error(`no such test file or folder: ${relative(root, p) || p}`);

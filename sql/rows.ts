@@ -46,7 +46,7 @@ export const REJECT_COLUMNS = ['transport_time', 'source', 'topic', 'partition',
 
 /**
  * One event as a JSONCompactEachRow line (EVENT_COLUMNS order), read straight from its fields:
- * no spread row object, no keys (545 vs 848 B/row, bench/README.md). `failed_offers` stays an
+ * no spread row object, no keys (545 vs 848 B/row, measured by the sink benchmark). `failed_offers` stays an
  * array of objects, which the engine reads into the named tuples.
  */
 export function eventLine(e: Event, topic: string, partition: number, offset: number): string {

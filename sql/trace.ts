@@ -5,7 +5,7 @@
 // the time range, which prunes partitions (days) and granules by time; the bloom filter on
 // request_id then skips most granules of that range. The range keeps the lookup's cost
 // independent of table size (a bloom filter alone reads one filter per granule of the whole
-// table); bench/storage.ts measures each ingredient against a full scan. Rejects: the `req_…` token
+// table); the storage benchmark measures each ingredient against a full scan. Rejects: the `req_…` token
 // extracted from their head at insert time, or for ids of another shape a bounded text match.
 import { ConfigError } from '../lib/errors.ts';
 import type { Store } from './store.ts';

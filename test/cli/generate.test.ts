@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { startBroker } from '../support/broker.ts';
+import { startBroker } from '../../support/broker.ts';
 import { inProcess } from './run-cli.ts';
 
 const BIN = new URL('../../bin/faultline.js', import.meta.url).pathname;

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startBroker } from '../support/broker.ts';
+import { startBroker } from '../../support/broker.ts';
 import { KEEP_FOREVER } from '../support/keep-forever.ts';
 
 const BIN = new URL('../../bin/faultline.js', import.meta.url).pathname;

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startBroker } from '../support/broker.ts';
+import { startBroker } from '../../support/broker.ts';
 import { KEEP_FOREVER } from '../support/keep-forever.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import { command as runCommand } from '../../cli/commands/run.ts';

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startBroker } from '../support/broker.ts';
+import { startBroker } from '../../support/broker.ts';
 import { reconcile } from '../../sql/ledger.ts';
 import { counts, kafkaClient, produce, records, sleep, waitFor } from './helpers.ts';
 import { endpointStore, startRun } from './run-child.ts';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startBroker } from '../support/broker.ts';
+import { startBroker } from '../../support/broker.ts';
 import { seededRandom } from '../support/seed.ts';
 import { reconcile } from '../../sql/ledger.ts';
 import { counts, kafkaClient, produce, records, sleep, waitFor } from './helpers.ts';

@@ -1,7 +1,7 @@
 // Kafka faults while consuming: injected fetch and commit errors, a broker down and up;
 // consumption resumes and every record is stored exactly once.
 import { test } from 'node:test';
-import { ApiKey, KafkaErr } from '../support/broker.ts';
+import { ApiKey, KafkaErr } from '../../support/broker.ts';
 import { IngestMetrics, silentLogger, startKafkaIngest } from '../../ingest/index.ts';
 import { counts, records, sleep, waitFor } from './helpers.ts';
 import { assertExact, FAST_BACKOFF, setup } from './scenario.ts';

@@ -3,7 +3,7 @@
 // metrics agree; a graceful stop commits everything, so a restart stores nothing twice.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBroker } from '../support/broker.ts';
+import { startBroker } from '../../support/broker.ts';
 import { testStore } from '../support/stores.ts';
 import { IngestMetrics, silentLogger, startKafkaIngest } from '../../ingest/index.ts';
 import { reconcile } from '../../sql/ledger.ts';

@@ -3,7 +3,7 @@
 // reject with its reason, and the valid records around them all become events.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBroker } from '../support/broker.ts';
+import { startBroker } from '../../support/broker.ts';
 import { testStore } from '../support/stores.ts';
 import { IngestMetrics, silentLogger, startKafkaIngest } from '../../ingest/index.ts';
 import { counts, kafkaClient, records, waitFor } from './helpers.ts';

@@ -2,7 +2,7 @@
 // chDB database, a producer, and the final check that every record is stored exactly once.
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBroker } from '../support/broker.ts';
+import { startBroker } from '../../support/broker.ts';
 import { testStore, type TestStore } from '../support/stores.ts';
 import { reconcile } from '../../sql/ledger.ts';
 import type { Store } from '../../sql/store.ts';

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { traceRequest } from '../../sql/trace.ts';
-import { bulkRequestIdSql, insertBulkEvents } from '../support/bulk-events.ts';
+import { bulkRequestIdSql, insertBulkEvents } from '../../support/bulk-events.ts';
 import { makeEvent, makeReject, testStore, type TestStore } from '../support/stores.ts';
 
 let t: TestStore;

@@ -1,7 +1,7 @@
 /*
  * The Kafka test broker: librdkafka's mock cluster (rdkafka_mock.h, librdkafka >= 1.4) kept
  * alive in a small process and driven by one command per line on stdin, so node tests can
- * create topics and inject faults. Built by test/support/broker.ts with
+ * create topics and inject faults. Built by support/broker.ts with
  *   gcc -O2 -o test/support/build/mock-broker mock-broker.c -lrdkafka
  *
  * Usage: mock-broker [BROKER_COUNT]

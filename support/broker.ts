@@ -1,5 +1,6 @@
-// The Kafka test broker for tests and benchmarks: librdkafka's mock cluster in a small C
-// process (test/support/broker/mock-broker.c), compiled here on first use (or when the source
+// The Kafka broker of the kit tests and benchmarks share (support/: neither test/ nor bench/
+// imports the other): librdkafka's mock cluster in a small C
+// process (support/broker/mock-broker.c), compiled here on first use (or when the source
 // is newer than the binary) and driven over its stdin, one command per line.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';

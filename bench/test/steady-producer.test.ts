@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { externalLatencies, quantile } from '../../bench/freshness.ts';
-import { kafka } from '../../bench/produce.ts';
-import { STAMP_PLACEHOLDER, produceTime, startSteady, writeTemplates } from '../../bench/steady-producer.ts';
-import { startBroker } from '../support/broker.ts';
+import { externalLatencies, quantile } from '../freshness.ts';
+import { kafka } from '../produce.ts';
+import { STAMP_PLACEHOLDER, produceTime, startSteady, writeTemplates } from '../steady-producer.ts';
+import { startBroker } from '../../support/broker.ts';
 
 test('writeTemplates: one record per line, each starting with the fixed-width placeholder and no other time key', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'fl-steady-')), 't.jsonl');

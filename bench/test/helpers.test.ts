@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lastJson, procCpuMs } from '../../bench/child.ts';
-import { storedFromMetrics } from '../../bench/faultline-run.ts';
-import { timeTemplates } from '../../bench/freshness.ts';
-import { summarise } from '../../bench/profile-summary.ts';
-import { Table } from '../../bench/table.ts';
+import { lastJson, procCpuMs } from '../child.ts';
+import { storedFromMetrics } from '../faultline-run.ts';
+import { timeTemplates } from '../freshness.ts';
+import { summarise } from '../profile-summary.ts';
+import { Table } from '../table.ts';
 
 test('storedFromMetrics sums events out and rejects over every label set, and nothing else', () => {
   const text = [

@@ -4,7 +4,7 @@
 // `days` days ending at `end`. The dimensions come from 32 traffic profiles (picked by a hash
 // of the row number), so a minute holds at most 32 distinct dimension combinations, as real
 // traffic of a few apps, channels and error codes does; ids and offsets stay unique.
-import type { Store } from '../../sql/index.ts';
+import type { Store } from '../sql/index.ts';
 
 export interface BulkOptions {
   rows: number;

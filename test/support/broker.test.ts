@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kafka, logLevel } from 'kafkajs';
-import { ApiKey, KafkaErr, startBroker } from '../broker.ts';
+import { ApiKey, KafkaErr, startBroker } from '../../support/broker.ts';
 
 test('mock broker serves produce and a consumer group to kafkajs', async (t) => {
   const broker = await startBroker({ brokers: 3 });
