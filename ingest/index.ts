@@ -13,7 +13,7 @@ import { KafkaIngest } from './kafka-source.ts';
 import { createLogger, type Logger } from './log.ts';
 import { IngestMetrics } from './metrics.ts';
 import type { BackoffPolicy } from '../lib/retry.ts';
-import type { Limits, Normalizer } from './segment.ts';
+import type { Limits } from './segment.ts';
 import { Sink } from './sink.ts';
 
 export { KafkaIngest, type KafkaIngestOptions } from './kafka-source.ts';
@@ -34,8 +34,6 @@ export interface IngestDeps {
   store: Store;
   log?: Logger;
   metrics?: IngestMetrics;
-  /** Defaults to transform/'s normalize. */
-  normalize?: Normalizer;
   backoff?: BackoffPolicy;
 }
 
@@ -64,7 +62,7 @@ function pipelineOf(deps: IngestDeps) {
     log,
     metrics,
     sink,
-    normalize: deps.normalize ?? transformNormalize,
+    normalize: transformNormalize,
     limits: limitsOf(c),
     batchSize: c.FAULTLINE_BATCH_SIZE,
     batchMs: c.FAULTLINE_BATCH_MS,
@@ -88,8 +86,8 @@ export async function startKafkaIngest(
     ...(opts.highWater !== undefined ? { highWater: opts.highWater } : {}),
     ...(opts.ready ? { ready: opts.ready } : {}),
     ...(deps.backoff ? { backoff: deps.backoff } : {}),
-    // The thread loads transform/'s normalizer itself: a normalizer given by the caller runs in this thread.
-    normalizeThread: (opts.normalizeThread ?? true) && deps.normalize === undefined,
+    // The thread loads transform/'s normalizer itself (normalize-worker.ts).
+    normalizeThread: opts.normalizeThread ?? true,
   });
   await ingest.start();
   return ingest;

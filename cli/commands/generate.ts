@@ -4,7 +4,7 @@ import type { Writable } from 'node:stream';
 import { loadConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import { generateRecords, resolveOptions, startOfUtcDay, type GenerateOptions, type GeneratedSource } from '../../ingest/generator/index.ts';
-import { fileStream, produceToKafka, writeLines } from '../../ingest/generator/sinks.ts';
+import { fileStream, produceToKafka, writeLines } from '../../ingest/generator/outputs.ts';
 import type { Command } from '../main.ts';
 import { intFlag, oneOf, parseFlags } from '../args.ts';
 
