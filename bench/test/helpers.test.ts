@@ -1,6 +1,7 @@
 // The bench's own arithmetic: what it reads from /metrics, the freshness records it builds,
 // the CPU it reads from /proc, the profile areas and the table. The benchmark itself is not
 // a test (it is run by hand: `npm run bench`); these keep its figures honest.
+// test-tier: unit (in-process: it imports bench/child.ts for its /proc reader, but starts nothing)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
