@@ -5,17 +5,18 @@ import { ConfigError } from '../lib/errors.ts';
 
 export type FlagSpec = NonNullable<ParseArgsConfig['options']>;
 
-export interface Parsed {
-  values: Record<string, string | boolean | string[] | undefined>;
-  positionals: string[];
-}
+/** Every command accepts --help. */
+const HELP = { help: { type: 'boolean', short: 'h' } } as const;
 
-/** Parse `argv` against `options` (a `help` boolean flag is always accepted). */
-export function parseFlags(argv: string[], options: FlagSpec, allowPositionals = false): Parsed {
-  const all: FlagSpec = { help: { type: 'boolean', short: 'h' }, ...options };
+/**
+ * Parse `argv` against `options` (a `help` boolean flag is always accepted). The values are
+ * typed from the spec (node:util parseArgs's own typing): a string flag is `string | undefined`,
+ * a multiple one `string[] | undefined`, a boolean `boolean | undefined` — no casts at the call site.
+ */
+export function parseFlags<const O extends FlagSpec>(argv: string[], options: O, allowPositionals = false) {
+  const all = { ...HELP, ...options };
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: all, allowPositionals, strict: true });
-    return { values: values as Parsed['values'], positionals };
+    return parseArgs({ args: argv, options: all, allowPositionals, strict: true });
   } catch (err) {
     const known = Object.keys(all).map((k) => `--${k}`).join(', ');
     const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);

@@ -2,14 +2,7 @@
 // `faultline parse` never loads Kafka or ClickHouse code.
 import { ConfigError, errorMessage, FaultlineError } from '../lib/errors.ts';
 
-export interface Command {
-  /** One line for `faultline --help`. */
-  summary: string;
-  /** Full `faultline <command> --help` text. */
-  help: string;
-  /** Returns the process exit code. */
-  run(argv: string[]): Promise<number>;
-}
+import type { Command } from './command.ts';
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   run: () => import('./commands/run.ts').then((m) => m.command),

@@ -5,7 +5,7 @@ import { loadConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import { alertRules, evaluateRules, formatResults, tables } from '../../dashboards/index.ts';
 import { openReadStore } from '../../sql/index.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
 
 export function parseAt(value: unknown, now = Date.now()): number {
@@ -50,7 +50,7 @@ export async function runAlerts(argv: string[], write: (text: string) => void): 
     throw new ConfigError(`expected the subcommand 'check' (got ${positionals.length ? `'${positionals.join(' ')}'` : 'nothing'}): faultline alerts check [--at ISO]`);
   }
   const at = parseAt(values.at);
-  const config = loadConfig(process.env, { CLICKHOUSE_DATABASE: values.database as string | undefined });
+  const config = loadConfig(process.env, { CLICKHOUSE_DATABASE: values.database });
   let rules = alertRules(tables(config.CLICKHOUSE_DATABASE));
   if (values.rule !== undefined) {
     const uids = rules.map((r) => r.uid);

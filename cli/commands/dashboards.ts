@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { buildArtifacts, buildDashboards, renderPreview, staleArtifacts, writeArtifacts } from '../../dashboards/index.ts';
 import { openReadStore } from '../../sql/index.ts';
 import { parseAt } from './alerts.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
 
 const REPO_DASHBOARDS = fileURLToPath(new URL('../../dashboards/', import.meta.url));
@@ -56,8 +56,8 @@ at --at, default now) and writes a static HTML page: charts as SVG, tables as HT
       throw new ConfigError(`expected the subcommand 'build' or 'preview' (got ${sub === undefined ? 'nothing' : `'${positionals.join(' ')}'`}): faultline dashboards build [--out DIR]`);
     }
     if (sub === 'preview') return preview(values);
-    const config = loadConfig(process.env, { CLICKHOUSE_DATABASE: values.database as string | undefined });
-    const out = resolve((values.out as string | undefined) ?? REPO_DASHBOARDS);
+    const config = loadConfig(process.env, { CLICKHOUSE_DATABASE: values.database });
+    const out = resolve(values.out ?? REPO_DASHBOARDS);
     const artifacts = buildArtifacts({ database: config.CLICKHOUSE_DATABASE, clickhouseUrl: config.CLICKHOUSE_URL });
     if (values.check) {
       const stale = staleArtifacts(out, artifacts);
@@ -81,17 +81,26 @@ export function parseRange(value: unknown): number {
   return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'];
 }
 
-async function preview(values: Record<string, unknown>): Promise<number> {
+/** The flags `preview` reads (parseFlags types them from the spec above). */
+interface PreviewFlags {
+  out?: string | undefined;
+  at?: string | undefined;
+  range?: string | undefined;
+  database?: string | undefined;
+  'request-id'?: string | undefined;
+}
+
+async function preview(values: PreviewFlags): Promise<number> {
   const file = values.out;
   if (typeof file !== 'string') throw new ConfigError('dashboards preview needs --out FILE.html');
   const atMs = parseAt(values.at);
   const rangeMs = parseRange(values.range);
-  const config = loadConfig(process.env, { CLICKHOUSE_DATABASE: values.database as string | undefined });
+  const config = loadConfig(process.env, { CLICKHOUSE_DATABASE: values.database });
   const store = await openReadStore(config);
   try {
     // About 120 points per chart, whole minutes (the rollups' resolution).
     const intervalMs = Math.max(60_000, Math.round(rangeMs / 120 / 60_000) * 60_000);
-    const requestId = values['request-id'] as string | undefined;
+    const requestId = values['request-id'];
     const html = await renderPreview(store, buildDashboards(config.CLICKHOUSE_DATABASE), { atMs, rangeMs, intervalMs, ...(requestId ? { requestId } : {}) });
     writeFileSync(file, html);
     process.stdout.write(`wrote ${resolve(file)}\n`);

@@ -8,7 +8,7 @@ import { buildDashboards, renderPreview } from '../../dashboards/index.ts';
 import { runPipeline } from '../demo/pipeline.ts';
 import { collectReport, formatReport } from '../demo/report.ts';
 import { intFlag, parseFlags } from '../args.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { parseDuration, parseStart } from './generate.ts';
 
 const DEFAULT_COUNT = 300_000;
@@ -44,7 +44,7 @@ Flags:
     const durationMs = values.duration === undefined ? 86_400_000 : parseDuration('duration', values.duration);
     const seed = intFlag('seed', values.seed, 0, 4_294_967_295, 1);
     const startMs = parseStart(values.start ?? 'yesterday');
-    const dataDir = (values.data as string | undefined) ?? './var/demo';
+    const dataDir = values.data ?? './var/demo';
     // The demo always uses the embedded store, whatever CLICKHOUSE_URL says.
     const env = { ...process.env, CLICKHOUSE_URL: undefined };
     // A bulk load: segments are cut on size, not on the streaming time bound.

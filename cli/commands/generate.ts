@@ -5,7 +5,7 @@ import { loadConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import { generateRecords, resolveOptions, startOfUtcDay, type GenerateOptions, type GeneratedSource } from '../../ingest/generator/index.ts';
 import { fileStream, produceToKafka, writeLines } from '../../ingest/generator/outputs.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { intFlag, oneOf, parseFlags } from '../args.ts';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

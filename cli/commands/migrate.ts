@@ -1,7 +1,7 @@
 // `faultline migrate`: apply the pending sql/migrations/*.sql files in order (idempotent).
 import { loadConfig } from '../../lib/config.ts';
 import { migrationPlan, openStore } from '../../sql/index.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
 
 export const command: Command = {
@@ -30,9 +30,9 @@ Flags:
       database: { type: 'string' }, 'retention-days': { type: 'string' }, cluster: { type: 'string' }, 'dry-run': { type: 'boolean' },
     });
     const config = loadConfig(process.env, {
-      CLICKHOUSE_DATABASE: values.database as string | undefined,
-      FAULTLINE_RETENTION_DAYS: values['retention-days'] as string | undefined,
-      CLICKHOUSE_CLUSTER: values.cluster as string | undefined,
+      CLICKHOUSE_DATABASE: values.database,
+      FAULTLINE_RETENTION_DAYS: values['retention-days'],
+      CLICKHOUSE_CLUSTER: values.cluster,
     });
     if (values['dry-run']) {
       for (const m of migrationPlan(config.CLICKHOUSE_DATABASE, config.FAULTLINE_RETENTION_DAYS, config.CLICKHOUSE_CLUSTER)) {

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { ConfigError } from '../../lib/errors.ts';
 import { oneOf, parseFlags } from '../args.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { normalize, SOURCES, type NormalizeResult } from '../../transform/index.ts';
 import { parseIsoLike } from '../../transform/time.ts';
 

@@ -10,7 +10,7 @@ import {
 } from '../../ingest/index.ts';
 import { SOURCES } from '../../transform/event.ts';
 import { intFlag, oneOf, parseFlags } from '../args.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 
 const HELP = `Usage: faultline run [--from kafka|file:PATH|-] [--source gateway|client] [flags]
 
@@ -123,13 +123,13 @@ export const command: Command = {
       start: { type: 'string' }, 'progress-ms': { type: 'string' },
     });
     const config = loadConfig(process.env, {
-      KAFKA_BROKERS: values.brokers as string | undefined,
-      KAFKA_GROUP_ID: values.group as string | undefined,
-      FAULTLINE_BATCH_SIZE: values['batch-size'] as string | undefined,
-      FAULTLINE_BATCH_MS: values['batch-ms'] as string | undefined,
-      FAULTLINE_METRICS_PORT: values['metrics-port'] as string | undefined,
+      KAFKA_BROKERS: values.brokers,
+      KAFKA_GROUP_ID: values.group,
+      FAULTLINE_BATCH_SIZE: values['batch-size'],
+      FAULTLINE_BATCH_MS: values['batch-ms'],
+      FAULTLINE_METRICS_PORT: values['metrics-port'],
     });
-    const from = (values.from as string | undefined) ?? 'kafka';
+    const from = values.from ?? 'kafka';
     const start = oneOf('start', values.start, ['earliest', 'latest'] as const, 'earliest');
     const progressMs = intFlag('progress-ms', values['progress-ms'], 0, 3_600_000, 5000);
     if (from !== 'kafka' && from !== '-' && !from.startsWith('file:')) {

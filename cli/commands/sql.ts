@@ -5,7 +5,7 @@ import { loadConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import { openReadStore, type QueryParams } from '../../sql/index.ts';
 import { isReadOnlyKind, statementKind } from '../../sql/http-statement.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { oneOf, parseFlags } from '../args.ts';
 
 const MAX_CELL = 80;
@@ -69,7 +69,7 @@ read-only endpoint.
       throw new ConfigError('expected exactly one query argument, e.g. faultline sql "SELECT count() FROM events"');
     }
     const sql = positionals[0]!.replace(/[\s;]+$/, '');
-    const params = parseParams((values.param as string[] | undefined) ?? []);
+    const params = parseParams(values.param ?? []);
     const config = loadConfig();
     const store = await openReadStore(config);
     try {

@@ -4,7 +4,7 @@
 import { loadConfig } from '../../lib/config.ts';
 import { openStore, reconcile, type PartitionReconciliation } from '../../sql/index.ts';
 import { parseFlags } from '../args.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 
 const HELP = `Usage: faultline status [--json] [--check] [--database NAME]
 
@@ -42,7 +42,7 @@ export const command: Command = {
   help: HELP,
   async run(argv) {
     const { values } = parseFlags(argv, { json: { type: 'boolean' }, check: { type: 'boolean' }, database: { type: 'string' } });
-    const config = loadConfig(process.env, { CLICKHOUSE_DATABASE: values.database as string | undefined });
+    const config = loadConfig(process.env, { CLICKHOUSE_DATABASE: values.database });
     const store = await openStore(config);
     try {
       const rows = await reconcile(store);

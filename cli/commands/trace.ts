@@ -4,7 +4,7 @@ import { loadConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import { openReadStore } from '../../sql/index.ts';
 import { traceRequest, type TraceEntry, type TraceEvent } from '../../sql/trace.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { intFlag, parseFlags } from '../args.ts';
 
 const useColor = () => process.stdout.isTTY === true && !process.env.NO_COLOR;
