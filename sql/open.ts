@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../lib/config.ts';
-import { ConfigError, StoreBusyError } from '../lib/errors.ts';
+import { ConfigError, StoreBusyError, type StoreError } from '../lib/errors.ts';
 import { DataDirLockedError, EmbeddedStore } from './embedded-store.ts';
 import { ServerStore, type ServerStoreOptions } from './server-store.ts';
 import type { Store } from './store.ts';
@@ -47,6 +47,11 @@ export function readEndpointInfo(dataDir: string): EndpointInfo | undefined {
   }
 }
 
+/** Without a caller's own reporting, every retry of the server store is a line on stderr (stdout stays the command's output). */
+function reportRetry(err: StoreError, attempt: number, delayMs: number): void {
+  process.stderr.write(`faultline: ${err.message.split('\n')[0]} (attempt ${attempt}, retrying in ${delayMs} ms)\n`);
+}
+
 export async function openStore(config: StoreConfig, opts: OpenOptions = {}): Promise<Store> {
   if (config.CLICKHOUSE_URL) {
     return new ServerStore({
@@ -56,6 +61,7 @@ export async function openStore(config: StoreConfig, opts: OpenOptions = {}): Pr
       database: config.CLICKHOUSE_DATABASE,
       retentionDays: config.FAULTLINE_RETENTION_DAYS,
       cluster: config.CLICKHOUSE_CLUSTER,
+      onRetry: reportRetry,
       ...opts.server,
     });
   }
@@ -75,6 +81,7 @@ export async function openStore(config: StoreConfig, opts: OpenOptions = {}): Pr
       database: config.CLICKHOUSE_DATABASE,
       retentionDays: config.FAULTLINE_RETENTION_DAYS,
       retry: { retries: 2 },
+      onRetry: reportRetry,
       ...opts.server,
     });
     if (!(await store.ping().catch(() => false))) {
