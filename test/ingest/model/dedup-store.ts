@@ -28,20 +28,20 @@ export const rowKey = (topic: string, partition: number, offset: number): string
 
 class Table {
   readonly rows: StoredRow[] = [];
-  /** Rows counted by the view (the rollup), per block id. */
+  /** Rows counted by the view (the rollup). */
   viewRows = 0;
   readonly blocks = new Set<string>();
   readonly viewBlocks = new Set<string>();
+  /** Blocks whose table part was written and whose view part was not (yet): their rows. */
+  readonly viewless = new Map<string, StoredRow[]>();
 }
 
 export class DedupStore {
   readonly tables = { events: new Table(), rejects: new Table() };
   readonly ledger: (LedgerRow & { token: string })[] = [];
   private readonly ledgerTokens = new Set<string>();
-  /** A block's table part was written without its view part (a kill inside one insert). */
-  cutInsideBlock = false;
-  /** A checked replay looked at the store (the residual window's second condition). */
-  checked = 0;
+  /** The ranges checked replays looked at (the residual window's second condition). */
+  readonly checkedRanges: StoredRange[] = [];
 
   /** The DeliveryTarget of one member, dying where its `faults` says. */
   target(faults: Faults): DeliveryTarget {
@@ -56,16 +56,13 @@ export class DedupStore {
           if (!t.blocks.has(id)) {
             t.blocks.add(id);
             t.rows.push(...blocks[i]!);
+            if (!t.viewBlocks.has(id)) t.viewless.set(id, blocks[i]!);
           }
-          try {
-            faults.step('block');
-          } catch (err) {
-            if (!t.viewBlocks.has(id)) this.cutInsideBlock = true;
-            throw err;
-          }
+          faults.step('block');
           if (!t.viewBlocks.has(id)) {
             t.viewBlocks.add(id);
             t.viewRows += blocks[i]!.length;
+            t.viewless.delete(id);
           }
           faults.step('view');
         }
@@ -82,7 +79,7 @@ export class DedupStore {
       },
       hasLedgerRange: async (r) => {
         await null;
-        this.checked++;
+        this.checkedRanges.push({ ...r });
         faults.step('lookup');
         return this.ledger.some((l) => same(l, r));
       },
