@@ -4,6 +4,7 @@
 // compare with the threshold. `faultline alerts check` prints the result; the tests assert it.
 import type { Store } from '../sql/store.ts';
 import { ALERT_INTERVAL_MS, type AlertRuleDef } from './alert-rules.ts';
+import { FRESHNESS_DAY_S } from './freshness.ts';
 import { expandQuery } from './macros.ts';
 
 export interface SeriesResult {
@@ -18,6 +19,8 @@ export interface RuleResult {
   series: SeriesResult[];
   firing: boolean;
   error?: string;
+  /** Rules over events: seconds between `at` and the newest ingest batch (the data_freshness annotation). */
+  freshnessS?: number;
 }
 
 /** The SQL Grafana's alert evaluation would send for `rule` at `atMs`. */
@@ -39,7 +42,18 @@ export async function evaluateRule(store: Store, rule: AlertRuleDef, atMs: numbe
     const value = Number(row.value);
     return { labels, value, firing: Number.isFinite(value) && value > rule.threshold };
   });
-  return { rule, sql, series, firing: series.some((s) => s.firing) };
+  // noDataState (provisioning.ts): OK for rules over events, Alerting for the ingest rule.
+  const firing = series.some((s) => s.firing) || (series.length === 0 && rule.reads === 'ingest');
+  const result: RuleResult = { rule, sql, series, firing };
+  if (rule.freshnessSql !== undefined) {
+    try {
+      const [row] = await store.query(alertSql({ ...rule, sql: rule.freshnessSql, rangeSeconds: 24 * 3600 }, atMs));
+      result.freshnessS = Number(row?.value);
+    } catch (err) {
+      return { ...result, error: `freshness query: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+  return result;
 }
 
 export async function evaluateRules(store: Store, rules: AlertRuleDef[], atMs: number): Promise<RuleResult[]> {
@@ -47,6 +61,13 @@ export async function evaluateRules(store: Store, rules: AlertRuleDef[], atMs: n
   // One at a time: the embedded engine serialises queries anyway, and a server is spared a burst.
   for (const r of rules) out.push(await evaluateRule(store, r, atMs));
   return out;
+}
+
+/** The data_freshness annotation, in words. */
+export function freshnessText(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds >= FRESHNESS_DAY_S) return 'no ingest batch in the day before: this rule cannot see current traffic (ok means unknown)';
+  const behind = seconds > 180 ? ' (faultline is behind: ok may mean unknown)' : '';
+  return `newest ingest batch ${seconds} s before the evaluation time${behind}`;
 }
 
 const fmtLabels = (l: Record<string, string>) =>
@@ -63,13 +84,16 @@ export function formatResults(results: RuleResult[], atMs: number): string {
       lines.push(`       query failed: ${r.error}${hint}`);
       continue;
     }
-    if (r.series.length === 0) lines.push('       no data in the range (treated as OK)');
+    if (r.series.length === 0) {
+      lines.push(r.rule.reads === 'ingest' ? '       no rows (Grafana: no data -> Alerting)' : '       no data in the range (treated as OK)');
+    }
     const sorted = [...r.series].sort((a, b) => Number(b.firing) - Number(a.firing) || b.value - a.value);
     for (const s of sorted) {
       const why = s.firing ? `value ${s.value} > ${r.rule.threshold}` : `value ${s.value} <= ${r.rule.threshold}`;
       lines.push(`       ${s.firing ? '!' : ' '} ${fmtLabels(s.labels)}: ${why}`);
     }
     if (r.firing) lines.push(`       value is ${r.rule.valueMeans}`);
+    if (r.freshnessS !== undefined) lines.push(`       data: ${freshnessText(r.freshnessS)}`);
   }
   const firing = results.filter((r) => r.firing).length;
   lines.push(`${firing} of ${results.length} rules would fire (Grafana also requires the condition to hold for the rule's "for" duration)`);

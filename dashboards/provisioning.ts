@@ -4,6 +4,7 @@
 // (file-provisioned, apiVersion 1) built from alert-rules.ts.
 import { stringify } from 'yaml';
 import { ALERT_INTERVAL_MS, type AlertRuleDef } from './alert-rules.ts';
+import { FRESHNESS_DAY_S } from './freshness.ts';
 import { DATASOURCE_NAME, DATASOURCE_UID } from './panels.ts';
 import { PLUGIN_TYPE, PLUGIN_VERSION } from './types.ts';
 
@@ -76,56 +77,81 @@ export function dashboardProviderYaml(): string {
   return header('dashboard file provider') + stringify(doc);
 }
 
-/** One provisioned rule: A = the ClickHouse query (table), B = reduce last, C = threshold. */
+/** A ClickHouse query of a rule (table format: string columns are labels, `value` the number). */
+function chQuery(refId: string, rawSql: string, rangeSeconds: number): Record<string, unknown> {
+  return {
+    refId,
+    datasourceUid: DATASOURCE_UID,
+    relativeTimeRange: { from: rangeSeconds, to: 0 },
+    model: {
+      refId,
+      editorType: 'sql',
+      pluginVersion: PLUGIN_VERSION,
+      format: 1,
+      queryType: 'table',
+      datasource: { type: PLUGIN_TYPE, uid: DATASOURCE_UID },
+      rawSql,
+      intervalMs: ALERT_INTERVAL_MS,
+      maxDataPoints: 43200,
+    },
+  };
+}
+
+const exprDs = { type: '__expr__', uid: '__expr__' };
+const reduceLast = (refId: string, expression: string) =>
+  ({ refId, datasourceUid: '__expr__', model: { refId, type: 'reduce', expression, reducer: 'last', datasource: exprDs } });
+
+/**
+ * The annotation saying how current the store is. E is one unlabelled number, so Grafana puts
+ * it in the $values of every alert instance of the rule (the instances are labelled by channel,
+ * vendor or topic; a label-free result matches them all).
+ */
+export const FRESHNESS_ANNOTATION =
+  `faultline's newest ingest batch was {{ if gt $values.E.Value ${FRESHNESS_DAY_S}.0 }}more than a day{{ else }}{{ humanizeDuration $values.E.Value }}{{ end }} ` +
+  'before this evaluation. The rule reads stored events: while that is more than a few minutes, ' +
+  '"resolved" means faultline is behind, not that the incident is over (see the Ingest stalled or behind alert).';
+
+/**
+ * One provisioned rule: A = the ClickHouse query (table), B = reduce last, C = threshold; rules
+ * over events add D = the store's freshness and E = its last value, for the annotation.
+ */
 export function provisionedRule(r: AlertRuleDef): Record<string, unknown> {
-  const exprDs = { type: '__expr__', uid: '__expr__' };
+  const data: Record<string, unknown>[] = [
+    chQuery('A', r.sql, r.rangeSeconds),
+    reduceLast('B', 'A'),
+    {
+      refId: 'C',
+      datasourceUid: '__expr__',
+      model: {
+        refId: 'C',
+        type: 'threshold',
+        expression: 'B',
+        conditions: [{ evaluator: { type: 'gt', params: [r.threshold] } }],
+        datasource: exprDs,
+      },
+    },
+  ];
+  const annotations: Record<string, string> = {
+    summary: `${r.title} on ${r.groupBy} {{ index $labels "${r.groupBy}" }}: value {{ $values.B.Value }} > ${r.threshold}`,
+    description: `value is ${r.valueMeans}. Fires above ${r.threshold}. Check it from a shell with: faultline alerts check`,
+  };
+  if (r.freshnessSql !== undefined) {
+    data.push(chQuery('D', r.freshnessSql, 24 * 3600), reduceLast('E', 'D'));
+    annotations.data_freshness = FRESHNESS_ANNOTATION;
+  }
   return {
     uid: r.uid,
     title: r.title,
     condition: 'C',
-    data: [
-      {
-        refId: 'A',
-        datasourceUid: DATASOURCE_UID,
-        relativeTimeRange: { from: r.rangeSeconds, to: 0 },
-        model: {
-          refId: 'A',
-          editorType: 'sql',
-          pluginVersion: PLUGIN_VERSION,
-          format: 1,
-          queryType: 'table',
-          datasource: { type: PLUGIN_TYPE, uid: DATASOURCE_UID },
-          rawSql: r.sql,
-          intervalMs: ALERT_INTERVAL_MS,
-          maxDataPoints: 43200,
-        },
-      },
-      {
-        refId: 'B',
-        datasourceUid: '__expr__',
-        model: { refId: 'B', type: 'reduce', expression: 'A', reducer: 'last', datasource: exprDs },
-      },
-      {
-        refId: 'C',
-        datasourceUid: '__expr__',
-        model: {
-          refId: 'C',
-          type: 'threshold',
-          expression: 'B',
-          conditions: [{ evaluator: { type: 'gt', params: [r.threshold] } }],
-          datasource: exprDs,
-        },
-      },
-    ],
+    data,
     for: r.for,
-    noDataState: 'OK',
-    execErrState: 'Error',
+    // Rules over events: no rows means nothing to report (OK). The ingest rule always returns
+    // a row (the (none) row on an empty store); should it return none anyway, that is not health.
+    noDataState: r.reads === 'ingest' ? 'Alerting' : 'OK',
+    execErrState: r.reads === 'ingest' ? 'Alerting' : 'Error',
     // Labels and titles are env-expanded by Grafana: no `$` in them (checked by a test).
     labels: { severity: r.severity, team: 'faultline', group_by: r.groupBy },
-    annotations: {
-      summary: `${r.title} on ${r.groupBy} {{ index $labels "${r.groupBy}" }}: value {{ $values.B }} > ${r.threshold}`,
-      description: `value is ${r.valueMeans}. Fires above ${r.threshold}. Check it from a shell with: faultline alerts check`,
-    },
+    annotations,
     isPaused: false,
   };
 }

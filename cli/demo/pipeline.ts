@@ -41,6 +41,11 @@ export interface PipelineResult {
   incidents: Incident[];
   alerts: FiredAlert[];
   alertRulesEvaluated: number;
+  /**
+   * The ingest rule (wall-clock batch times, not the simulated day's event times), evaluated
+   * right after ingest and as if ingest stopped then and nobody noticed for two days.
+   */
+  ingestCheck: { atMs: number; firing: string[] }[];
   grafanaDir: string;
 }
 
@@ -138,7 +143,19 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
     o.progress(`demo: wrote Grafana dashboards and provisioning to ${grafanaDir}`);
 
     const incidents = incidentsOf(o.generate);
-    const rules = alertRules(tables(config.CLICKHOUSE_DATABASE));
+    const allRules = alertRules(tables(config.CLICKHOUSE_DATABASE));
+    const rules = allRules.filter((r) => r.reads === 'events');
+    const ingestRules = allRules.filter((r) => r.reads === 'ingest');
+    const ingestCheck: PipelineResult['ingestCheck'] = [];
+    const ingestEnd = Date.now();
+    for (const at of [ingestEnd, ingestEnd + 2 * 86_400_000]) {
+      const firing: string[] = [];
+      for (const r of await evaluateRules(store, ingestRules, at)) {
+        if (r.error) throw new Error(`alert rule ${r.rule.uid} failed: ${r.error}`);
+        for (const s of r.series) if (s.firing) firing.push(`${r.rule.title} ${Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(' ')} value ${s.value} > ${r.rule.threshold}`);
+      }
+      ingestCheck.push({ atMs: at, firing });
+    }
     const alerts: FiredAlert[] = [];
     const seen = new Set<string>();
     const times = evaluationTimes(incidents, o.generate.startMs + o.generate.durationMs);
@@ -156,7 +173,7 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
       }
     }
     o.progress(`demo: evaluated ${rules.length} alert rules at ${times.length} instants of the day`);
-    return { store, records, events, rejects, ingestSeconds, incidents, alerts, alertRulesEvaluated: rules.length, grafanaDir };
+    return { store, records, events, rejects, ingestSeconds, incidents, alerts, alertRulesEvaluated: rules.length, ingestCheck, grafanaDir };
   } catch (err) {
     await store.close().catch(() => {});
     throw err;

@@ -101,6 +101,11 @@ export function formatReport(r: DemoReport, p: PipelineResult, dataDirArg: strin
   L.push('', `Alerts that fired (${p.alertRulesEvaluated} rules evaluated during each incident and at the end of the day)`);
   for (const a of r.alerts) L.push(`  ${hhmm(a.atMs)}  ${pad(a.title, 22)} ${pad(a.labels, 22)} value ${a.value} > ${a.threshold}`);
   if (r.alerts.length === 0) L.push('  (none)');
+  L.push('', 'Ingest stalled or behind (batch times are wall-clock: evaluated now, and as if ingest stopped now for two days)');
+  for (const c of p.ingestCheck) {
+    if (c.firing.length === 0) L.push(`  ${hhmm(c.atMs)}  ok`);
+    for (const f of c.firing) L.push(`  ${hhmm(c.atMs)}  FIRING ${f}`);
+  }
   L.push('', 'Incidents in the simulated day');
   for (const i of p.incidents) L.push(`  ${hhmm(i.startMs)} - ${hhmm(i.endMs).slice(11)}  ${i.description}`);
   L.push('', 'Try these (the demo store is embedded chDB; no server needed):');

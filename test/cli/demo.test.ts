@@ -65,6 +65,12 @@ test('a short demo day: every report section has numbers, traces resolve, nothin
     assert.ok(alerts.some((l) => /Quota exhausted\s+channel=1688/.test(l)), alerts.join('\n'));
     assert.ok(alerts.some((l) => /Vendor failure burst\s+vendor=taobao|Error rate spike\s+channel=taobao/.test(l)), alerts.join('\n'));
 
+    // No false all-clear: right after ingest the ledger is current; two days later, with no
+    // batch since, the ingest rule fires for both topics.
+    const ingest = section(r.stdout, 'Ingest stalled or behind');
+    assert.match(ingest[0]!, /^\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+ok$/, ingest.join('\n'));
+    assert.ok(ingest.slice(1).some((l) => /FIRING Ingest stalled or behind topic=gateway-logs value 1728\d\d > 180/.test(l)), ingest.join('\n'));
+
     const tries = section(r.stdout, 'Try these').filter((l) => l.includes('faultline trace'));
     assert.equal(tries.length, 3, tries.join('\n'));
     for (const line of tries) {

@@ -32,7 +32,7 @@ after(() => fixture?.close());
 interface Item { channel: string; vendor: string; topic: string; minute: number; e?: SyntheticDay['events'][number] }
 let eventItems: Item[] | undefined;
 let rejectItems: Item[] | undefined;
-let batchTimes: { topic: string; t: number }[] | undefined;
+let batchTimes: { topic: string; partition: number; t: number; lag: number; records: number }[] | undefined;
 /** Rows with their minute, computed once (the model runs ~150 times). */
 function itemsOf(rejects: boolean): Item[] {
   const minute = (iso: string) => Math.floor(Date.parse(iso) / MINUTE) * MINUTE;
@@ -72,10 +72,25 @@ function expectedValues(r: AlertRuleDef, atMs: number): Record<string, number> {
     else out[label] = g.cur / Math.max(g.base / 12, r.uid.endsWith('vendor-failure-burst') ? 10 : 5);
   }
   if (r.uid.endsWith('ingest-stalled')) {
+    // freshness.ts: per topic with any batch up to T, max(seconds since its last batch,
+    // lag of each partition's last batch in the day before / records per second over 5 min).
     for (const k of Object.keys(out)) delete out[k];
-    batchTimes ??= day.batches.map((b) => ({ topic: b.topic, t: Date.parse(b.batch_time) }));
-    for (const { topic, t } of batchTimes) {
-      if (t >= F && t <= T) out[topic] = Math.min(out[topic] ?? Infinity, (T - t) / 1000);
+    batchTimes ??= day.batches.map((b) => ({ topic: b.topic, partition: b.partition, t: Date.parse(b.batch_time), lag: b.lag, records: b.records }));
+    const last = new Map<string, number>();
+    const lastOfPartition = new Map<string, { t: number; lag: number }>();
+    const recent = new Map<string, number>();
+    for (const b of batchTimes) {
+      if (b.t > T) continue;
+      last.set(b.topic, Math.max(last.get(b.topic) ?? -Infinity, b.t));
+      if (b.t <= T - 86_400_000) continue;
+      const key = `${b.topic}/${b.partition}`;
+      if (b.t >= (lastOfPartition.get(key)?.t ?? -Infinity)) lastOfPartition.set(key, { t: b.t, lag: b.lag });
+      if (b.t > T - 300_000) recent.set(b.topic, (recent.get(b.topic) ?? 0) + b.records);
+    }
+    for (const [topic, t] of last) {
+      const lag = [...lastOfPartition].filter(([k]) => k.startsWith(`${topic}/`)).reduce((s, [, p]) => s + p.lag, 0);
+      const rec = recent.get(topic) ?? 0;
+      out[topic] = Math.max((T - t) / 1000, rec > 0 ? Math.round(lag / (rec / 300)) : 0);
     }
   }
   return out;
@@ -155,7 +170,7 @@ describe('faultline alerts check', () => {
     assert.equal(code, 0);
     assert.match(out, /^alert evaluation at 2026-11-21T22:20:00\.000Z$/m);
     assert.match(out, /^FIRING faultline-ingest-stalled /m);
-    assert.match(out, /! topic=gateway-logs: value 1210 > 600/);
+    assert.match(out, /! topic=gateway-logs: value 1210 > 180/);
     assert.match(out, /^FIRING faultline-quota-exhausted /m);
     assert.match(out, /^ok {5}faultline-vendor-failure-burst /m);
     assert.match(out, /2 of 6 rules would fire/);

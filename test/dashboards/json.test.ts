@@ -216,13 +216,14 @@ describe('provisioning', () => {
     const rules = doc.groups[0].rules as Record<string, any>[];
     assert.equal(rules.length, 6);
     for (const r of rules) {
-      assert.deepEqual(r.data.map((q: { refId: string }) => q.refId), ['A', 'B', 'C']);
+      const overEvents = r.uid !== 'faultline-ingest-stalled';
+      assert.deepEqual(r.data.map((q: { refId: string }) => q.refId), overEvents ? ['A', 'B', 'C', 'D', 'E'] : ['A', 'B', 'C'], r.uid);
       const a = r.data[0];
       assert.equal(a.datasourceUid, DATASOURCE_UID);
       assert.equal(a.relativeTimeRange.to, 0);
       assert.ok(a.relativeTimeRange.from >= 300);
       assert.deepEqual([a.model.pluginVersion, a.model.format, a.model.queryType, a.model.editorType, a.model.intervalMs], [PLUGIN_VERSION, 1, 'table', 'sql', 60000]);
-      assert.match(a.model.rawSql, /\$__timeFilter\(/);
+      assert.match(a.model.rawSql, overEvents ? /\$__timeFilter\(/ : /batch_time <= \$__toTime/);
       assert.doesNotMatch(a.model.rawSql, /request_id/);
       assert.match(a.model.rawSql, new RegExp(`^SELECT (${r.labels.group_by}|.+? AS ${r.labels.group_by}), `), r.uid);
       assert.match(a.model.rawSql, / AS value\b/);
@@ -230,7 +231,16 @@ describe('provisioning', () => {
       assert.equal(r.data[2].model.conditions[0].evaluator.type, 'gt');
       assert.ok(!r.title.includes('$'), r.uid);
       for (const v of Object.values(r.labels as Record<string, string>)) assert.ok(!v.includes('$'), r.uid);
-      assert.ok(['OK', 'NoData', 'Alerting'].includes(r.noDataState));
+      // No false all-clear: only rules over events may read "no rows" as OK; they say how
+      // current the store is (D/E -> data_freshness), the ingest rule is that check itself.
+      assert.equal(r.noDataState, overEvents ? 'OK' : 'Alerting', r.uid);
+      if (overEvents) {
+        assert.match(r.data[3].model.rawSql, /FROM faultline\.ingest_batches/);
+        assert.deepEqual([r.data[4].model.type, r.data[4].model.expression, r.data[4].model.reducer], ['reduce', 'D', 'last']);
+        assert.match(r.annotations.data_freshness, /\$values\.E\.Value/);
+      } else {
+        assert.equal(r.annotations.data_freshness, undefined);
+      }
     }
   });
 });
