@@ -130,14 +130,26 @@ export function filterVariables(t: Tables): VariableModel[] {
 export const requestIdVariable: VariableModel = { type: 'textbox', name: 'request_id', label: 'Request ID', query: '' };
 
 /**
+ * A multi-value variable's selection as a ClickHouse Array(String). Grafana's `percentencode`
+ * format turns a selection into `{a,b}` percent-encoded (encodeURIComponent plus !'()*), so the
+ * text inside the literal holds no quote and no backslash: no value can end the literal or
+ * change its meaning, and ClickHouse's decodeURLComponent gives the values back. The plugin's
+ * documented `${var:singlequote}` escapes `'` as `\'` but leaves `\` alone, so a value holding
+ * a backslash (`a\`, or `x\' OR 1=1 --`) ends the literal early (test/dashboards/filters.test.ts
+ * runs both on chDB). Limit: a value containing a comma matches as its comma-separated parts.
+ */
+export function selection(name: string): string {
+  return `splitByChar(',', trim(BOTH '{}' FROM decodeURLComponent('\${${name}:percentencode}')))`;
+}
+
+/**
  * Filters for the dashboard variables. `$__conditionalAll` turns a filter into `1=1` when All
- * is selected, so the query stays index-friendly; the second argument must be `$name`
- * (the plugin looks the variable up by stripping the first character).
+ * is selected (or nothing), so "All" costs nothing (CHDatasource.ts applyConditionalAll).
  */
 export const F = {
-  channel: '$__conditionalAll(channel IN (${channel}), $channel)',
-  source: '$__conditionalAll(source IN (${source}), $source)',
-  category: '$__conditionalAll(category IN (${category}), $category)',
+  channel: `$__conditionalAll(has(${selection('channel')}, channel), $channel)`,
+  source: `$__conditionalAll(has(${selection('source')}, source), $source)`,
+  category: `$__conditionalAll(has(${selection('category')}, category), $category)`,
 };
 
 export function dashboard(opts: {

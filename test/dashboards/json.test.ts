@@ -14,8 +14,8 @@ const migrationTables = new Set(
   readdirSync(`${root}sql/migrations`).filter((f) => f.endsWith('.sql'))
     .flatMap((f) => [...readFileSync(`${root}sql/migrations/${f}`, 'utf8').matchAll(/CREATE TABLE IF NOT EXISTS \$\{db\}\.(\w+)/g)].map((m) => m[1]!)),
 );
-/** Tables a query reads: every FROM / JOIN that is not a subquery. */
-const tablesIn = (sql: string) => [...sql.matchAll(/\b(?:FROM|JOIN)\s+([\w.]+)/gi)].map((m) => m[1]!);
+/** Tables a query reads: every FROM / JOIN that is not a subquery (nor trim(… FROM f(x))). */
+const tablesIn = (sql: string) => [...sql.matchAll(/\b(?:FROM|JOIN)\s+([\w.]+)\b(?!\s*\()/gi)].map((m) => m[1]!);
 
 describe('uids and ids', () => {
   test('dashboard uids are unique, stable and short; panel ids unique per dashboard', () => {
