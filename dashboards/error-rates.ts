@@ -21,11 +21,13 @@ export function errorRates(t: Tables): ChDashboard {
     panels: [
       stat({
         title: 'Error rate',
-        description: 'Non-ok events (error, business failure, partial success) of the selected categories divided by all events of the selected channels and sources, over the whole range.',
+        description: 'Non-ok events (error, business failure, partial success) of the selected categories divided by all events of the selected channels and sources, over the whole range ("No events" when there are none).',
         unit: 'percentunit',
         w: 6,
         h: 6,
-        sql: `SELECT sumIf(events, ${isError}) / sum(events) AS error_rate
+        // nullIf: an empty range has no rate (NULL, shown as noValue), not 0/0 = NaN.
+        noValue: 'No events',
+        sql: `SELECT sumIf(events, ${isError}) / nullIf(sum(events), 0) AS error_rate
           FROM ${overRange()}`,
       }),
       stat({
@@ -49,6 +51,7 @@ export function errorRates(t: Tables): ChDashboard {
       }),
       timeseries({
         title: 'Error rate by category',
+        measure: 'ratio',
         description: 'Per interval: non-ok events of each category divided by all events of the selected channels and sources in that interval (so the categories add up to the total error rate).',
         unit: 'percentunit',
         sql: `SELECT time, category, errors / requests AS error_rate FROM (
@@ -61,6 +64,7 @@ export function errorRates(t: Tables): ChDashboard {
       }),
       timeseries({
         title: 'Error rate by channel',
+        measure: 'ratio',
         description: 'Per interval and channel: non-ok events of the selected categories divided by all events of that channel.',
         unit: 'percentunit',
         sql: `SELECT $__timeInterval(minute) AS time, channel, sumIf(events, ${isError}) / sum(events) AS error_rate
@@ -69,6 +73,7 @@ export function errorRates(t: Tables): ChDashboard {
       }),
       timeseries({
         title: '4xx vs 5xx',
+        measure: 'count',
         description: 'Events per interval by HTTP status class (client errors 400–499, server and upstream errors 500+).',
         unit: 'short',
         sql: `SELECT $__timeInterval(minute) AS time,
@@ -78,6 +83,7 @@ export function errorRates(t: Tables): ChDashboard {
       }),
       timeseries({
         title: 'Error rate by source (gateway vs client)',
+        measure: 'ratio',
         description: "Per interval: the gateway's error rate next to the clients' error rate for the selected channels.",
         unit: 'percentunit',
         sql: `SELECT $__timeInterval(minute) AS time, source, sumIf(events, ${isError}) / sum(events) AS error_rate

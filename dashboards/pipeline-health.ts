@@ -15,6 +15,8 @@ export function pipelineHealth(t: Tables): ChDashboard {
     panels: [
       timeseries({
         title: 'Ingest rate',
+        measure: 'rate',
+        label: 'topic',
         description: 'Records consumed per second, by topic (batch time, not event time).',
         unit: 'cps',
         sql: `SELECT $__timeInterval(batch_time) AS time, topic, sum(records) / $__interval_s AS records_per_s
@@ -23,6 +25,7 @@ export function pipelineHealth(t: Tables): ChDashboard {
       }),
       timeseries({
         title: 'Consumer lag',
+        measure: 'gauge',
         description: 'Messages behind the partition end, summed over the partitions of each topic (the last batch of each partition in each interval).',
         unit: 'short',
         sql: `SELECT time, topic, sum(partition_lag) AS lag FROM (
@@ -32,6 +35,8 @@ export function pipelineHealth(t: Tables): ChDashboard {
       }),
       timeseries({
         title: 'Rejects by reason',
+        measure: 'count',
+        label: 'reason',
         description: 'Records that could not become events, per interval and reason (see the rejects table for their first bytes).',
         unit: 'short',
         sql: `SELECT $__timeInterval(minute) AS time, reason, sum(rejects) AS reject_count
@@ -49,7 +54,8 @@ export function pipelineHealth(t: Tables): ChDashboard {
       table({
         title: 'Reconciliation',
         description: 'Per partition over the range: offsets spanned by the batches, records consumed, events + rejects written. unaccounted = records − events − rejects and offset_gap = offsets spanned − records must both be 0.',
-        unit: 'short',
+        // Offsets and exact counts: plain integers ("123 Mil" would hide a gap of a few records).
+        unit: 'none',
         w: 16,
         sql: `SELECT topic, partition, min(first_offset) AS min_offset, max(last_offset) AS max_offset,
             max_offset - min_offset + 1 AS offsets_spanned,

@@ -19,6 +19,7 @@ export function quota(t: Tables): ChDashboard {
     panels: [
       timeseries({
         title: 'Limit hits by kind',
+        measure: 'count',
         description: 'Events per interval that hit a limit: rate (requests per second), quota (daily call quota), platform (marketplace-wide quota), balance (credit).',
         unit: 'short',
         sql: `SELECT $__timeInterval(minute) AS time,
@@ -29,6 +30,8 @@ export function quota(t: Tables): ChDashboard {
       }),
       timeseries({
         title: 'Limit hits by channel',
+        measure: 'count',
+        label: 'channel_limit',
         description: 'Events per interval that hit a limit, one series per channel and limit kind.',
         unit: 'short',
         sql: `SELECT $__timeInterval(minute) AS time, concat(if(channel = '', 'unknown', channel), ' ', limit_kind) AS channel_limit,
@@ -48,6 +51,8 @@ export function quota(t: Tables): ChDashboard {
       }),
       timeseries({
         title: 'Limit hits by app',
+        measure: 'count',
+        label: 'app_limit',
         description: 'Events per interval that hit a limit, one series per app, channel and limit kind.',
         unit: 'short',
         sql: `SELECT $__timeInterval(minute) AS time, concat(if(app_id = '', 'unknown', app_id), ' ', channel, ' ', limit_kind) AS app_limit,
@@ -65,6 +70,8 @@ export function quota(t: Tables): ChDashboard {
       }),
       timeseries({
         title: 'Taobao call-limit codes (4–8)',
+        measure: 'count',
+        label: 'taobao_code',
         description: 'Taobao TOP system codes 4–7 (user, session, partner, app call limited: quota) and 8 (call frequency: rate), per interval.',
         unit: 'short',
         w: 24,

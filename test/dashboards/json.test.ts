@@ -74,6 +74,25 @@ describe('dashboard-linter rules (docs/grafana.md)', () => {
     }
   });
 
+  test('legend calcs and units per panel: ratios mean+max, counts sum (zero-filled), rates mean+max, gauges last+max', () => {
+    const series = panels.filter(({ p }) => p.type === 'timeseries');
+    const calcs = (title: string) => (series.find(({ p }) => p.title === title)!.p.options as { legend: { calcs: string[] } }).legend.calcs;
+    for (const { p } of series) {
+      const c = (p.options as { legend: { calcs: string[] } }).legend.calcs;
+      const filled = p.targets[0]!.rawSql.includes('WITH FILL');
+      if (p.fieldConfig!.defaults.unit === 'percentunit') assert.deepEqual([c, filled], [['mean', 'max'], false], p.title);
+      else if (p.title === 'Consumer lag') assert.deepEqual([c, filled], [['lastNotNull', 'max'], false], p.title);
+      else if (p.fieldConfig!.defaults.unit === 'cps') assert.deepEqual([c, filled], [['mean', 'max'], true], p.title);
+      else assert.deepEqual([c, filled], [['sum'], true], p.title);
+    }
+    assert.deepEqual(calcs('Error rate by channel'), ['mean', 'max']);
+    assert.deepEqual(calcs('Upstream errors by vendor'), ['sum']);
+    const unit = (title: string) => panels.find(({ p }) => p.title === title)!.p.fieldConfig!.defaults;
+    assert.equal(unit('Reconciliation').unit, 'none');
+    assert.deepEqual(unit('Error rate'), { unit: 'percentunit', noValue: 'No events' });
+    assert.equal(unit('Time since last batch').unit, 's');
+  });
+
   test('panels fit the 24-column grid without overlapping', () => {
     for (const d of dashboards) {
       const cells = new Set<string>();

@@ -102,9 +102,29 @@ export function makeModel(c: Ctx): Record<string, () => Row[]> {
   const rid = (c.sel.requestId ?? '').trim();
   const ridEvents = c.day.events.filter((e) => rid !== '' && e.request_id === rid);
 
-  return {
+  // Count and rate series have every bucket from the one holding the range start to the one
+  // holding its end, 0 where nothing happened: each label seen in the range gets all buckets;
+  // a series without label gets them even when the range is empty.
+  const buckets: number[] = [];
+  for (let b = floorTo(F, step); b <= T; b += step) buckets.push(b);
+  const filled = (rows: Row[], label: string | null, zeros: string[] = []): Row[] => {
+    const have = new Set(rows.map((r) => `${r.time}|${label ? r[label] : ''}`));
+    const labels = label ? [...new Set(rows.map((r) => r[label] as string))] : [''];
+    const values = zeros.length ? zeros : Object.keys(rows[0] ?? {}).filter((k) => k !== 'time' && k !== label);
+    const out = [...rows];
+    for (const l of labels) {
+      for (const b of buckets) {
+        if (have.has(`${b}|${l}`)) continue;
+        out.push({ time: b, ...(label ? { [label]: l } : {}), ...Object.fromEntries(values.map((v) => [v, 0])) });
+      }
+    }
+    return label ? sortBy(out, 'time', label) : sortBy(out, 'time');
+  };
+
+  const model: Record<string, () => Row[]> = {
     // ---- error rates
-    'Error rate': () => [{ error_rate: count(rolled, isErr) / rolled.length }],
+    // An empty range has no error rate (NULL), not NaN.
+    'Error rate': () => [{ error_rate: rolled.length ? count(rolled, isErr) / rolled.length : null }],
     'Events and errors': () => [{ all_events: rolled.length, errors: count(rolled, isErr) }],
     'Top error codes': () => sortBy([...group(errs, (e) => `${e.code}|${e.category}`).values()]
       .map((g) => ({ code: g[0]!.code, category: g[0]!.category, errors: g.length })), '-errors', 'code').slice(0, 20),
@@ -224,6 +244,17 @@ export function makeModel(c: Ctx): Record<string, () => Row[]> {
     'Time since last batch': () => sortBy([...group(c.day.batches.filter((b) => ms(b.batch_time) >= T - 86_400_000 && ms(b.batch_time) <= T), (b) => b.topic).values()]
       .map((g) => ({ topic: g[0]!.topic, seconds_since_last_batch: (T - Math.max(...g.map((b) => ms(b.batch_time)))) / 1000 })), 'topic'),
   };
+  const counts: [string, string | null, string[]?][] = [
+    ['4xx vs 5xx', null, ['4xx', '5xx']], ['Limit hits by kind', null, ['rate', 'quota', 'platform', 'balance']],
+    ['Limit hits by channel', 'channel_limit'], ['Limit hits by app', 'app_limit'], ['Taobao call-limit codes (4–8)', 'taobao_code'],
+    ['Upstream errors by vendor', 'vendor'], ['Vendor timeouts', 'vendor'], ['Failed order lines over time', 'error_code'],
+    ['Rejects by reason', 'reason'], ['Ingest rate', 'topic'],
+  ];
+  for (const [title, label, zeros] of counts) {
+    const f = model[title]!;
+    model[title] = () => filled(f(), label, zeros);
+  }
+  return model;
 }
 
 /** SQL rows as comparable values: ISO date-times -> epoch ms, floats rounded. */
