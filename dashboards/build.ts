@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { alertRules } from './alert-rules.ts';
 import { errorRates } from './error-rates.ts';
 import { pipelineHealth } from './pipeline-health.ts';
-import { alertRulesYaml, dashboardProviderYaml, datasourceTarget, datasourceYaml, readonlyUserSql } from './provisioning.ts';
+import { alertRulesYaml, dashboardProviderYaml, datasourceTarget, datasourceYaml } from './provisioning.ts';
 import { quota } from './quota.ts';
 import { requestLookup } from './request-lookup.ts';
 import { type ChDashboard, tables } from './types.ts';
@@ -33,7 +33,6 @@ export function buildArtifacts(opts: BuildOptions = {}): Map<string, string> {
   out.set('provisioning/datasources/faultline.yaml', datasourceYaml(datasourceTarget(opts.clickhouseUrl, db)));
   out.set('provisioning/dashboards/faultline.yaml', dashboardProviderYaml());
   out.set('provisioning/alerting/faultline.yaml', alertRulesYaml(alertRules(tables(db))));
-  out.set('provisioning/readonly-user.sql', readonlyUserSql(db));
   return out;
 }
 

@@ -4,7 +4,7 @@ export { buildArtifacts, buildDashboards, writeArtifacts, staleArtifacts, DEFAUL
 export { alertRules, ALERT_INTERVAL_MS, type AlertRuleDef } from './alert-rules.ts';
 export { evaluateRule, evaluateRules, formatResults, alertSql, type RuleResult, type SeriesResult } from './alert-check.ts';
 export { expandQuery, applyConditionalAll, applyVariables, applyMacros, intervalSeconds, type MacroContext } from './macros.ts';
-export { provisionedRule, datasourceTarget, DASHBOARDS_MOUNT, READONLY_USER } from './provisioning.ts';
+export { provisionedRule, datasourceTarget, readonlyUserStatements, DASHBOARDS_MOUNT, READONLY_USER, READONLY_PASSWORD_SETTING } from './provisioning.ts';
 export { DATASOURCE_UID, DATASOURCE_NAME } from './panels.ts';
 export { tables, PLUGIN_TYPE, PLUGIN_VERSION, type ChDashboard, type ChPanel, type ClickHouseQuery, type Tables } from './types.ts';
 export { renderPreview, type PreviewOptions } from './preview.ts';

@@ -12,6 +12,7 @@ export const SETTINGS = {
   CLICKHOUSE_USER: { schema: z.string().default('default'), doc: 'ClickHouse user (server store).' },
   CLICKHOUSE_PASSWORD: { schema: z.string().default(''), doc: 'ClickHouse password (server store). Never logged.' },
   CLICKHOUSE_CLUSTER: { schema: z.string().trim().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'a cluster name of remote_servers: letters, digits, _ . and - only').optional(), doc: 'ClickHouse cluster to migrate on (ON CLUSTER, Replicated engines, Distributed tables; docs/scaling.md). Unset: one node.' },
+  CLICKHOUSE_READONLY_PASSWORD: { schema: z.string().default(''), doc: "Password of Grafana's read-only ClickHouse user faultline_grafana: Grafana's datasource reads it from its environment, `faultline dashboards grant` creates or updates the user with it (stored salted and hashed). Never logged, never written to a file." },
   CLICKHOUSE_DATABASE: { schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('faultline'), doc: 'Database holding faultline tables.' },
   FAULTLINE_DATA: { schema: nonEmpty.default('./var/faultline'), doc: 'Data directory of the embedded chDB store.' },
   FAULTLINE_RETENTION_DAYS: { schema: int(0, 3650).default(30), doc: 'TTL of raw events and rejects, in days; 0 keeps them forever (no TTL).' },

@@ -1,12 +1,14 @@
 // `faultline dashboards build [--out DIR] [--check]`: write the Grafana dashboards JSON and the
-// provisioning files (datasource, dashboard provider, alert rules) generated from dashboards/*.ts.
+// provisioning files (datasource, dashboard provider, alert rules, notifications) generated from
+// dashboards/*.ts; `preview`: a static HTML page of them; `grant`: create or update the
+// read-only ClickHouse user Grafana logs in as, from CLICKHOUSE_READONLY_PASSWORD.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import { writeFileSync } from 'node:fs';
-import { buildArtifacts, buildDashboards, renderPreview, staleArtifacts, writeArtifacts } from '../../dashboards/index.ts';
-import { openReadStore } from '../../sql/index.ts';
+import { buildArtifacts, buildDashboards, READONLY_USER, readonlyUserStatements, renderPreview, staleArtifacts, writeArtifacts } from '../../dashboards/index.ts';
+import { openReadStore, openStore } from '../../sql/index.ts';
 import { parseAt } from './alerts.ts';
 import type { Command } from '../main.ts';
 import { parseFlags } from '../args.ts';
@@ -17,15 +19,15 @@ export const command: Command = {
   summary: 'Generate the Grafana dashboards, datasource, dashboard provider and alert rules',
   help: `Usage: faultline dashboards build [--out DIR] [--database NAME] [--check]
        faultline dashboards preview --out FILE.html [--at ISO] [--range 6h] [--request-id ID]
+       faultline dashboards grant [--database NAME]
 
 Writes, under DIR (default: the repository's dashboards/ folder):
   generated/<uid>.json                    five dashboards (error rates, quota exhaustion,
                                           vendor failures, request lookup, pipeline health)
   provisioning/datasources/faultline.yaml grafana-clickhouse-datasource, read-only user,
-                                          password from Grafana's $CLICKHOUSE_PASSWORD
+                                          password from Grafana's $CLICKHOUSE_READONLY_PASSWORD
   provisioning/dashboards/faultline.yaml  file provider reading ${'/var/lib/grafana/dashboards/faultline'}
   provisioning/alerting/faultline.yaml    alert rules (evaluate them here: faultline alerts check)
-  provisioning/readonly-user.sql          the read-only ClickHouse user to create
 
 Mount generated/ at /var/lib/grafana/dashboards/faultline and provisioning/ at
 /etc/grafana/provisioning. Table names in the SQL are qualified with the database
@@ -41,6 +43,11 @@ preview runs every panel's query against the configured store (All selected, ran
 at --at, default now) and writes a static HTML page: charts as SVG, tables as HTML.
   --range DUR       length of the range: 30m, 6h, 24h, 7d (default 6h)
   --request-id ID   request id for the request lookup panels
+
+grant creates the read-only user faultline_grafana on the ClickHouse server at
+CLICKHOUSE_URL (as CLICKHOUSE_USER, who needs access management), or updates its password,
+and grants it SELECT on the database. The password is CLICKHOUSE_READONLY_PASSWORD (the
+value Grafana gets in its environment); it is sent salted and hashed, never printed.
 `,
   async run(argv) {
     const { values, positionals } = parseFlags(argv, {
@@ -52,10 +59,11 @@ at --at, default now) and writes a static HTML page: charts as SVG, tables as HT
       'request-id': { type: 'string' },
     }, true);
     const [sub, ...extra] = positionals;
-    if ((sub !== 'build' && sub !== 'preview') || extra.length > 0) {
-      throw new ConfigError(`expected the subcommand 'build' or 'preview' (got ${sub === undefined ? 'nothing' : `'${positionals.join(' ')}'`}): faultline dashboards build [--out DIR]`);
+    if ((sub !== 'build' && sub !== 'preview' && sub !== 'grant') || extra.length > 0) {
+      throw new ConfigError(`expected the subcommand 'build', 'preview' or 'grant' (got ${sub === undefined ? 'nothing' : `'${positionals.join(' ')}'`}): faultline dashboards build [--out DIR]`);
     }
     if (sub === 'preview') return preview(values);
+    if (sub === 'grant') return grant(values);
     const config = loadConfig(process.env, { CLICKHOUSE_DATABASE: values.database as string | undefined });
     const out = resolve((values.out as string | undefined) ?? REPO_DASHBOARDS);
     const artifacts = buildArtifacts({ database: config.CLICKHOUSE_DATABASE, clickhouseUrl: config.CLICKHOUSE_URL });
@@ -99,4 +107,22 @@ async function preview(values: Record<string, unknown>): Promise<number> {
   } finally {
     await store.close();
   }
+}
+
+async function grant(values: Record<string, unknown>): Promise<number> {
+  const config = loadConfig(process.env, { CLICKHOUSE_DATABASE: values.database as string | undefined });
+  if (!config.CLICKHOUSE_URL) {
+    throw new ConfigError('dashboards grant creates a user on a ClickHouse server: set CLICKHOUSE_URL (the embedded store has no users)');
+  }
+  if (config.CLICKHOUSE_READONLY_PASSWORD === '') {
+    throw new ConfigError(`invalid CLICKHOUSE_READONLY_PASSWORD=(hidden): expected the non-empty password Grafana uses for ${READONLY_USER}`);
+  }
+  const store = await openStore(config, { fallbackToEndpoint: false });
+  try {
+    for (const statement of readonlyUserStatements(config.CLICKHOUSE_DATABASE, config.CLICKHOUSE_READONLY_PASSWORD)) await store.command(statement);
+  } finally {
+    await store.close();
+  }
+  process.stdout.write(`${READONLY_USER}: created or password updated, SELECT on ${config.CLICKHOUSE_DATABASE}.*\n`);
+  return 0;
 }

@@ -219,7 +219,7 @@ describe('provisioning', () => {
     assert.equal(ds.jsonData.username, 'faultline_grafana');
     assert.equal(ds.jsonData.defaultDatabase, 'faultline');
     assert.ok(['http', 'native'].includes(ds.jsonData.protocol));
-    assert.deepEqual(ds.secureJsonData, { password: '$CLICKHOUSE_PASSWORD' });
+    assert.deepEqual(ds.secureJsonData, { password: '$CLICKHOUSE_READONLY_PASSWORD' });
     assert.equal(ds.jsonData.password, undefined);
   });
 
