@@ -6,6 +6,7 @@ import type { Store } from '../sql/store.ts';
 import { ALERT_INTERVAL_MS, type AlertRuleDef } from './alert-rules.ts';
 import { FRESHNESS_DAY_S } from './freshness.ts';
 import { expandQuery } from './macros.ts';
+import { formatGroup, groupNotifications, type FiringSeries } from './notifications.ts';
 
 export interface SeriesResult {
   labels: Record<string, string>;
@@ -63,6 +64,11 @@ export async function evaluateRules(store: Store, rules: AlertRuleDef[], atMs: n
   return out;
 }
 
+/** Every firing series of the results, for notification grouping. */
+export function firingSeries(results: RuleResult[]): FiringSeries[] {
+  return results.flatMap((r) => r.series.filter((s) => s.firing).map((s) => ({ rule: r.rule, labels: s.labels, value: s.value })));
+}
+
 /** The data_freshness annotation, in words. */
 export function freshnessText(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds >= FRESHNESS_DAY_S) return 'no ingest batch in the day before: this rule cannot see current traffic (ok means unknown)';
@@ -97,5 +103,10 @@ export function formatResults(results: RuleResult[], atMs: number): string {
   }
   const firing = results.filter((r) => r.firing).length;
   lines.push(`${firing} of ${results.length} rules would fire (Grafana also requires the condition to hold for the rule's "for" duration)`);
+  const groups = groupNotifications(firingSeries(results));
+  if (groups.length) {
+    lines.push(`notifications (one per rule and dimension, dashboards/notifications.ts): ${groups.length}`);
+    for (const g of groups) lines.push(`  ${formatGroup(g)}`);
+  }
   return lines.join('\n');
 }

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { alertRules } from './alert-rules.ts';
 import { errorRates } from './error-rates.ts';
 import { pipelineHealth } from './pipeline-health.ts';
+import { notificationsYaml, type NotificationOptions } from './notifications.ts';
 import { alertRulesYaml, dashboardProviderYaml, datasourceTarget, datasourceYaml } from './provisioning.ts';
 import { quota } from './quota.ts';
 import { requestLookup } from './request-lookup.ts';
@@ -23,6 +24,8 @@ export interface BuildOptions {
   database?: string;
   /** CLICKHOUSE_URL of the deployment (host/port of the datasource); unset: compose service. */
   clickhouseUrl?: string | undefined;
+  /** Which receivers the contact points get (FAULTLINE_ALERT_SLACK_URL set, FAULTLINE_ALERT_EMAILS). */
+  notifications?: NotificationOptions;
 }
 
 /** Relative path (under the output dir) -> content. */
@@ -33,6 +36,7 @@ export function buildArtifacts(opts: BuildOptions = {}): Map<string, string> {
   out.set('provisioning/datasources/faultline.yaml', datasourceYaml(datasourceTarget(opts.clickhouseUrl, db)));
   out.set('provisioning/dashboards/faultline.yaml', dashboardProviderYaml());
   out.set('provisioning/alerting/faultline.yaml', alertRulesYaml(alertRules(tables(db))));
+  out.set('provisioning/alerting/notifications.yaml', notificationsYaml(opts.notifications));
   return out;
 }
 

@@ -16,6 +16,17 @@ import type { Tables } from './types.ts';
 const RECENT = 'INTERVAL 1 DAY';
 /** Throughput window for the seconds-behind estimate. */
 const RATE_WINDOW_S = 300;
+/**
+ * The evaluation time as DateTime64: comparing the DateTime64 `batch_time` with a DateTime in
+ * WHERE drops rows of the same second (chDB 26.7 reads `19.500 < toDateTime(…20)` as false;
+ * test/dashboards/stall.test.ts), so every bound is DateTime64.
+ */
+const TO = 'toDateTime64($__toTime, 3)';
+/**
+ * Batches up to the evaluation time: $__toTime is whole seconds (the macro truncates), so the
+ * whole current second counts; a batch written in that second is not "after" the evaluation.
+ */
+const UP_TO = `batch_time < ${TO} + INTERVAL 1 SECOND`;
 /** Label value of the row returned when the store holds no batch at or before the evaluation time. */
 export const NO_BATCH_TOPIC = '(none)';
 
@@ -29,7 +40,7 @@ export const NO_BATCH_TOPIC = '(none)';
  * since 1970: "never".
  */
 export function ingestBehindSql(t: Tables): string {
-  const inRecent = `batch_time > $__toTime - ${RECENT} AND batch_time <= $__toTime`;
+  const inRecent = `batch_time > ${TO} - ${RECENT} AND ${UP_TO}`;
   return `SELECT topic, value FROM (
 SELECT topic, greatest(toFloat64(dateDiff('second', last_batch, $__toTime)), behind) AS value
 FROM (
@@ -37,20 +48,20 @@ FROM (
     if(sum(recent_records) > 0, round(sum(partition_lag) / (sum(recent_records) / ${RATE_WINDOW_S})), 0.) AS behind
   FROM (
     SELECT topic, partition, max(batch_time) AS last_batch, argMax(lag, batch_time) AS partition_lag,
-      sumIf(records, batch_time > $__toTime - INTERVAL ${RATE_WINDOW_S} SECOND) AS recent_records
+      sumIf(records, batch_time > ${TO} - INTERVAL ${RATE_WINDOW_S} SECOND) AS recent_records
     FROM ${t.ingestBatches}
     WHERE ${inRecent}
     GROUP BY topic, partition
     UNION ALL
     SELECT topic, partition, max(batch_time) AS last_batch, 0 AS partition_lag, 0 AS recent_records
     FROM ${t.ingestBatches}
-    WHERE batch_time <= $__toTime - ${RECENT}
+    WHERE batch_time <= ${TO} - ${RECENT}
       AND topic NOT IN (SELECT DISTINCT topic FROM ${t.ingestBatches} WHERE ${inRecent})
     GROUP BY topic, partition)
   GROUP BY topic)
 UNION ALL
 SELECT '${NO_BATCH_TOPIC}' AS topic, toFloat64(dateDiff('second', toDateTime(0), $__toTime)) AS value
-FROM (SELECT count() AS n FROM (SELECT 1 FROM ${t.ingestBatches} WHERE batch_time <= $__toTime LIMIT 1))
+FROM (SELECT count() AS n FROM (SELECT 1 FROM ${t.ingestBatches} WHERE ${UP_TO} LIMIT 1))
 WHERE n = 0)
 ORDER BY topic`;
 }
@@ -62,7 +73,7 @@ ORDER BY topic`;
 export function storeFreshnessSql(t: Tables): string {
   return `SELECT toFloat64(if(count() = 0, dateDiff('second', toDateTime(0), $__toTime), dateDiff('second', max(batch_time), $__toTime))) AS value
 FROM ${t.ingestBatches}
-WHERE batch_time > $__toTime - ${RECENT} AND batch_time <= $__toTime`;
+WHERE batch_time > ${TO} - ${RECENT} AND ${UP_TO}`;
 }
 
 /** Above this many seconds the freshness annotation says "more than a day". */

@@ -32,6 +32,9 @@ export const SETTINGS = {
   FAULTLINE_MAX_DEPTH: { schema: int(1, 10_000).default(64), doc: 'Records nested deeper than this are rejected.' },
   FAULTLINE_RAW_MAX_BYTES: { schema: int(0, 1024 * 1024).default(4096), doc: 'The redacted `raw` column is truncated to this many bytes.' },
   FAULTLINE_METRICS_PORT: { schema: int(0, 65535).default(9464), doc: 'Port of the Prometheus /metrics endpoint (0: off).' },
+  FAULTLINE_ALERT_WEBHOOK_URL: { schema: z.string().url().optional(), doc: "Webhook receiving faultline's alert notifications (pages and tickets, Grafana's webhook JSON). Grafana reads it from its environment; compose defaults it to the local alert-receiver. Never written to a file." },
+  FAULTLINE_ALERT_SLACK_URL: { schema: z.string().url().optional(), doc: 'Slack incoming-webhook URL. Set at `dashboards build`: pages and tickets also go to Slack (Grafana reads the URL from its environment). Never written to a file.' },
+  FAULTLINE_ALERT_EMAILS: { schema: z.string().regex(/^[^\s;@]+@[^\s;@]+(;[^\s;@]+@[^\s;@]+)*$/).optional(), doc: 'E-mail recipients of tickets, `;`-separated, written into the contact point at `dashboards build` (Grafana needs SMTP).' },
   FAULTLINE_LOG_LEVEL: { schema: z.enum(['debug', 'info', 'warn', 'error']).default('info'), doc: 'Log level of the pipeline (logs go to stderr).' },
 } as const;
 

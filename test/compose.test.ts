@@ -20,7 +20,7 @@ const services = compose.services;
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 
 test('the services of the production path are all there', () => {
-  for (const name of ['kafka', 'kafka-init', 'clickhouse', 'migrate', 'grafana-user', 'faultline', 'generate', 'grafana']) {
+  for (const name of ['kafka', 'kafka-init', 'clickhouse', 'migrate', 'grafana-user', 'faultline', 'generate', 'alert-receiver', 'grafana']) {
     assert.ok(services[name], `service ${name}`);
   }
   assert.ok(!Object.keys(services).some((s) => /zookeeper/i.test(s)), 'KRaft: no ZooKeeper');
@@ -119,6 +119,15 @@ test("Grafana's read-only password: one compose variable feeds the user's creati
   const ds = readFileSync(join(root, 'dashboards/provisioning/datasources/faultline.yaml'), 'utf8');
   assert.match(ds, /password: \$CLICKHOUSE_READONLY_PASSWORD/);
   assert.ok(!(services.clickhouse!.volumes ?? []).some((v) => v.includes('readonly-user')), 'no SQL file with a password');
+});
+
+test('notifications reach the local receiver unless FAULTLINE_ALERT_WEBHOOK_URL says otherwise', () => {
+  const receiver = services['alert-receiver']!;
+  assert.deepEqual(receiver.command, ['alerts', 'receive', '--port', '9095']);
+  assert.equal(services.grafana!.environment!.FAULTLINE_ALERT_WEBHOOK_URL, '${FAULTLINE_ALERT_WEBHOOK_URL:-http://alert-receiver:9095/grafana}');
+  const cp = readFileSync(join(root, 'dashboards/provisioning/alerting/notifications.yaml'), 'utf8');
+  assert.match(cp, /url: \$FAULTLINE_ALERT_WEBHOOK_URL/);
+  assert.ok(existsSync(join(root, 'cli/commands/alerts.ts')));
 });
 
 test('no secrets other than clearly marked local defaults', () => {

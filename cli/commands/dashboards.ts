@@ -28,6 +28,9 @@ Writes, under DIR (default: the repository's dashboards/ folder):
                                           password from Grafana's $CLICKHOUSE_READONLY_PASSWORD
   provisioning/dashboards/faultline.yaml  file provider reading ${'/var/lib/grafana/dashboards/faultline'}
   provisioning/alerting/faultline.yaml    alert rules (evaluate them here: faultline alerts check)
+  provisioning/alerting/notifications.yaml contact points (webhook $FAULTLINE_ALERT_WEBHOOK_URL;
+                                          Slack when FAULTLINE_ALERT_SLACK_URL is set; e-mail to
+                                          FAULTLINE_ALERT_EMAILS) and the page/ticket policies
 
 Mount generated/ at /var/lib/grafana/dashboards/faultline and provisioning/ at
 /etc/grafana/provisioning. Table names in the SQL are qualified with the database
@@ -66,7 +69,11 @@ value Grafana gets in its environment); it is sent salted and hashed, never prin
     if (sub === 'grant') return grant(values);
     const config = loadConfig(process.env, { CLICKHOUSE_DATABASE: values.database as string | undefined });
     const out = resolve((values.out as string | undefined) ?? REPO_DASHBOARDS);
-    const artifacts = buildArtifacts({ database: config.CLICKHOUSE_DATABASE, clickhouseUrl: config.CLICKHOUSE_URL });
+    const artifacts = buildArtifacts({
+      database: config.CLICKHOUSE_DATABASE,
+      clickhouseUrl: config.CLICKHOUSE_URL,
+      notifications: { slack: config.FAULTLINE_ALERT_SLACK_URL !== undefined, emails: config.FAULTLINE_ALERT_EMAILS?.split(';') ?? [] },
+    });
     if (values.check) {
       const stale = staleArtifacts(out, artifacts);
       if (stale.length > 0) {

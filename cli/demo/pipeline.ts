@@ -9,7 +9,7 @@ import type { Config } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import { generateRecords, incidentsOf, type GenerateOptions, type Incident } from '../../ingest/generator/index.ts';
 import { createLogger, IngestMetrics, runFile } from '../../ingest/index.ts';
-import { alertRules, buildArtifacts, evaluateRules, tables, writeArtifacts } from '../../dashboards/index.ts';
+import { alertRules, buildArtifacts, evaluateRules, firingSeries, groupNotifications, tables, writeArtifacts } from '../../dashboards/index.ts';
 import { openStore, type Store } from '../../sql/index.ts';
 import type { Source } from '../../transform/event.ts';
 
@@ -23,11 +23,14 @@ export interface DemoOptions {
   progressEveryMs?: number;
 }
 
+/** One notification as the provisioned policies would send it: a rule and the dimension values that fire. */
 export interface FiredAlert {
   uid: string;
   title: string;
+  severity: 'page' | 'ticket';
+  /** `channel=1688,taobao`: the group's dimension and its firing values. */
   labels: string;
-  value: number;
+  values: number[];
   threshold: number;
   atMs: number;
 }
@@ -160,16 +163,17 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
     const seen = new Set<string>();
     const times = evaluationTimes(incidents, o.generate.startMs + o.generate.durationMs);
     for (const at of times) {
-      for (const r of await evaluateRules(store, rules, at)) {
-        if (r.error) throw new Error(`alert rule ${r.rule.uid} failed: ${r.error}`);
-        for (const s of r.series) {
-          if (!s.firing) continue;
-          const labels = Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(' ');
-          const key = `${r.rule.uid} ${labels}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          alerts.push({ uid: r.rule.uid, title: r.rule.title, labels, value: s.value, threshold: r.rule.threshold, atMs: at });
-        }
+      const results = await evaluateRules(store, rules, at);
+      for (const r of results) if (r.error) throw new Error(`alert rule ${r.rule.uid} failed: ${r.error}`);
+      // One line per notification group (rule + dimension kind, dashboards/notifications.ts),
+      // shown again only when its members change.
+      for (const g of groupNotifications(firingSeries(results))) {
+        const rule = rules.find((x) => x.title === g.alertname)!;
+        const labels = `${g.groupBy}=${g.members.map((m) => m.label).join(',')}`;
+        const key = `${rule.uid} ${labels}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        alerts.push({ uid: rule.uid, title: g.alertname, severity: g.severity, labels, values: g.members.map((m) => m.value), threshold: rule.threshold, atMs: at });
       }
     }
     o.progress(`demo: evaluated ${rules.length} alert rules at ${times.length} instants of the day`);

@@ -80,7 +80,7 @@ function expectedValues(r: AlertRuleDef, atMs: number): Record<string, number> {
     const lastOfPartition = new Map<string, { t: number; lag: number }>();
     const recent = new Map<string, number>();
     for (const b of batchTimes) {
-      if (b.t > T) continue;
+      if (b.t >= T + 1000) continue; // the whole second of T counts (freshness.ts UP_TO)
       last.set(b.topic, Math.max(last.get(b.topic) ?? -Infinity, b.t));
       if (b.t <= T - 86_400_000) continue;
       const key = `${b.topic}/${b.partition}`;

@@ -22,7 +22,7 @@ function faultline(args: string[], env: Record<string, string> = {}) {
 test('build writes five dashboards and the provisioning files; --check passes, then catches an edit', () => {
   const r = faultline(['dashboards', 'build', '--out', out]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /wrote 8 files/);
+  assert.match(r.stdout, /wrote 9 files/);
   assert.equal(readdirSync(join(out, 'generated')).length, 5);
   const dash = JSON.parse(readFileSync(join(out, 'generated', 'faultline-quota.json'), 'utf8'));
   assert.equal(dash.uid, 'faultline-quota');

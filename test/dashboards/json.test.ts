@@ -242,7 +242,7 @@ describe('provisioning', () => {
       assert.equal(a.relativeTimeRange.to, 0);
       assert.ok(a.relativeTimeRange.from >= 300);
       assert.deepEqual([a.model.pluginVersion, a.model.format, a.model.queryType, a.model.editorType, a.model.intervalMs], [PLUGIN_VERSION, 1, 'table', 'sql', 60000]);
-      assert.match(a.model.rawSql, overEvents ? /\$__timeFilter\(/ : /batch_time <= \$__toTime/);
+      assert.match(a.model.rawSql, overEvents ? /\$__timeFilter\(/ : /batch_time < toDateTime64\(\$__toTime, 3\) \+ INTERVAL 1 SECOND/);
       assert.doesNotMatch(a.model.rawSql, /request_id/);
       assert.match(a.model.rawSql, new RegExp(`^SELECT (${r.labels.group_by}|.+? AS ${r.labels.group_by}), `), r.uid);
       assert.match(a.model.rawSql, / AS value\b/);

@@ -108,6 +108,20 @@ describe('an empty store is not healthy', () => {
   });
 });
 
+describe('a batch written in the very second of the evaluation', () => {
+  const db = 'stall_same_second';
+  const t = Math.floor(Date.now() / 1000) * 1000 - 86_400_000 + 500;
+  let store: Store;
+  before(async () => (store = await openLedgerStore(db, [{ batch_time: new Date(t).toISOString(), topic: 'gateway-logs', partition: 0,
+    first_offset: 0, last_offset: 9, records: 10, events: 10, rejects: 0, lag: 0, consumer: 'c' }])));
+  after(() => store?.close());
+
+  test('counts (the macro truncates $__toTime to the second): value 0, not the (none) row', async () => {
+    const res = await evaluateRule(store, stalledRule(db), t + 400);
+    assert.deepEqual(res.series.map((s) => [s.labels.topic, s.value, s.firing]), [['gateway-logs', 0, false]]);
+  });
+});
+
 describe('a topic that falls behind fires until it catches up', () => {
   const db = 'stall_lag';
   const start = Math.floor(Date.now() / MIN) * MIN - 2 * DAY;
