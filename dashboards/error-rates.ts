@@ -4,6 +4,7 @@
 // otherwise: rollup.ts), except the cross-source comparison, which needs request ids and so
 // reads raw `events` (one aggregate row back).
 import { dashboard, F, filterVariables, stat, table, timeseries } from './panels.ts';
+import { disagreementPanel, retriesPanel } from './ops-questions.ts';
 import { eventsRollup, HOUR_PRECISION_NOTE } from './rollup.ts';
 import type { ChDashboard, Tables } from './types.ts';
 
@@ -103,6 +104,8 @@ export function errorRates(t: Tables): ChDashboard {
             GROUP BY request_id
             HAVING countIf(source = 'gateway') > 0 AND countIf(source = 'client') > 0)`,
       }),
+      disagreementPanel(t),
+      retriesPanel(t),
       table({
         title: 'Catalog drift',
         description: `Gateway codes the error catalog does not know (category guessed from the HTTP status): add them to data/errors.catalog.json. ${HOUR_PRECISION_NOTE}`,

@@ -131,7 +131,7 @@ describe('tables', () => {
   test('raw events only where no rollup can answer, always bounded', () => {
     const raw = panels.filter(({ p }) => p.targets.some((t) => tablesIn(t.rawSql).includes('faultline.events')));
     assert.deepEqual(raw.map(({ p }) => p.title).sort(),
-      ['Recent failing requests', 'Request events', 'Same requests, both views', 'Sample upstream messages']);
+      ['Clients retrying against the advice, by app', 'Gateway and client disagree, by route', 'Recent failing requests', 'Request events', 'Same requests, both views', 'Sample upstream messages']);
     for (const { p } of raw) {
       for (const t of p.targets) {
         const bounded = /\bLIMIT \d+\s*$/.test(t.rawSql) || /^SELECT count\(\)/.test(t.rawSql);

@@ -150,6 +150,18 @@ export function makeModel(c: Ctx): Record<string, () => Row[]> {
         only_client_failed: count(both, (g) => !failed(g, 'gateway') && failed(g, 'client')),
       }];
     },
+    'Gateway and client disagree, by route': () => {
+      const both = [...group(raw.filter((e) => e.request_id !== '' && chan(e)), (e) => e.request_id).values()]
+        .filter((g) => g.some((e) => e.source === 'gateway') && g.some((e) => e.source === 'client'));
+      const failed = (g: EventRow[], s: string) => g.some((e) => e.source === s && e.outcome !== 'ok');
+      const differ = both.filter((g) => failed(g, 'gateway') !== failed(g, 'client'))
+        .map((g) => ({ route: g.find((e) => e.source === 'gateway')!.route, id: g[0]!.request_id, gw: failed(g, 'gateway') }));
+      return sortBy([...group(differ, (d) => d.route).values()].map((g) => ({
+        route: g[0]!.route, client_failed_gateway_ok: count(g, (d) => !d.gw), gateway_failed_client_ok: count(g, (d) => d.gw),
+        example_request_id: g.map((d) => d.id).sort()[0], n: g.length,
+      })), '-n', 'route').slice(0, 50).map(({ n: _n, ...r }) => r);
+    },
+    'Clients retrying against the advice, by app': () => retriesAgainstAdvice(raw.filter((e) => e.source === 'client' && e.request_id !== '' && e.attempt !== null && chan(e))),
     'Catalog drift': () => sortBy([...group(rolled.filter((e) => e.catalog_drift), (e) => `${e.code}|${e.http_status}`).values()].map((g) => ({
       code: g[0]!.code, http_status: g[0]!.http_status, drift_events: g.length,
       first_seen: Math.min(...g.map(seenAt)), last_seen: Math.max(...g.map(seenAt)),
@@ -255,6 +267,28 @@ export function makeModel(c: Ctx): Record<string, () => Row[]> {
     model[title] = () => filled(f(), label, zeros);
   }
   return model;
+}
+
+/** The retries panel's rows from client events (ops-questions.ts): per app, retries after 400/401/403/404 and too-fast 429 retries. */
+export function retriesAgainstAdvice(events: EventRow[]): Row[] {
+  const out = new Map<string, { non: number; fast: number; ids: string[] }>();
+  for (const g of group(events, (e) => e.request_id).values()) {
+    const seq = [...g].sort((a, b) => ms(a.event_time) - ms(b.event_time) || a.attempt! - b.attempt!);
+    for (let i = 0; i + 1 < seq.length; i++) {
+      const [e, next] = [seq[i]!, seq[i + 1]!];
+      if (next.attempt! <= e.attempt!) continue;
+      const non = [400, 401, 403, 404].includes(e.http_status);
+      const fast = e.http_status === 429 && ms(next.event_time) - ms(e.event_time) < 1000 * 2 ** (e.attempt! - 1);
+      if (!non && !fast) continue;
+      const a = out.get(e.app_id) ?? { non: 0, fast: 0, ids: [] };
+      a.non += Number(non);
+      a.fast += Number(fast);
+      a.ids.push(e.request_id);
+      out.set(e.app_id, a);
+    }
+  }
+  return sortBy([...out].map(([app_id, a]) => ({ app_id, non_retryable_retried: a.non, fast_429_retries: a.fast, example_request_id: a.ids.sort()[0], n: a.non + a.fast })),
+    '-n', 'app_id').slice(0, 50).map(({ n: _n, ...r }) => r);
 }
 
 /** SQL rows as comparable values: ISO date-times -> epoch ms, floats rounded. */
