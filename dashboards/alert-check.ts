@@ -41,7 +41,7 @@ export async function evaluateRule(store: Store, rule: AlertRuleDef, atMs: numbe
     const labels: Record<string, string> = {};
     for (const [k, v] of Object.entries(row)) if (typeof v === 'string') labels[k] = v;
     const value = Number(row.value);
-    return { labels, value, firing: Number.isFinite(value) && value > rule.threshold };
+    return { labels, value, firing: Number.isFinite(value) && (rule.op === 'lt' ? value < rule.threshold : value > rule.threshold) };
   });
   // noDataState (provisioning.ts): OK for rules over events, Alerting for the ingest rule.
   const firing = series.some((s) => s.firing) || (series.length === 0 && rule.reads === 'ingest');
@@ -64,6 +64,8 @@ export async function evaluateRules(store: Store, rules: AlertRuleDef[], atMs: n
   return out;
 }
 
+export const opSign = (r: AlertRuleDef) => (r.op === 'lt' ? '<' : '>');
+
 /** Every firing series of the results, for notification grouping. */
 export function firingSeries(results: RuleResult[]): FiringSeries[] {
   return results.flatMap((r) => r.series.filter((s) => s.firing).map((s) => ({ rule: r.rule, labels: s.labels, value: s.value })));
@@ -84,7 +86,7 @@ export function formatResults(results: RuleResult[], atMs: number): string {
   const lines = [`alert evaluation at ${new Date(atMs).toISOString()}`];
   for (const r of results) {
     const head = r.error ? 'ERROR ' : r.firing ? 'FIRING' : 'ok    ';
-    lines.push(`${head} ${r.rule.uid} (${r.rule.title}; fires when value > ${r.rule.threshold} for ${r.rule.for})`);
+    lines.push(`${head} ${r.rule.uid} (${r.rule.title}; fires when value ${opSign(r.rule)} ${r.rule.threshold} for ${r.rule.for})`);
     if (r.error) {
       const hint = /UNKNOWN_(DATABASE|TABLE)/.test(r.error) ? ' (is the schema there? run: faultline migrate)' : '';
       lines.push(`       query failed: ${r.error}${hint}`);
@@ -95,7 +97,7 @@ export function formatResults(results: RuleResult[], atMs: number): string {
     }
     const sorted = [...r.series].sort((a, b) => Number(b.firing) - Number(a.firing) || b.value - a.value);
     for (const s of sorted) {
-      const why = s.firing ? `value ${s.value} > ${r.rule.threshold}` : `value ${s.value} <= ${r.rule.threshold}`;
+      const why = s.firing ? `value ${s.value} ${opSign(r.rule)} ${r.rule.threshold}` : `value ${s.value} ${r.rule.op === 'lt' ? '>=' : '<='} ${r.rule.threshold}`;
       lines.push(`       ${s.firing ? '!' : ' '} ${fmtLabels(s.labels)}: ${why}`);
     }
     if (r.firing) lines.push(`       value is ${r.rule.valueMeans}`);

@@ -9,6 +9,7 @@
 // channels from flapping. "Current" is the last 5 complete minutes before the evaluation
 // time; "baseline" is the rest of the rule's range.
 import { ingestBehindSql, storeFreshnessSql } from './freshness.ts';
+import { quotaRunsOutSql } from './quota-forecast.ts';
 import type { Tables } from './types.ts';
 
 export interface AlertRuleDef {
@@ -19,8 +20,9 @@ export interface AlertRuleDef {
   groupBy: 'channel' | 'vendor' | 'topic';
   /** relativeTimeRange.from in seconds (to is always 0). */
   rangeSeconds: number;
-  /** Fires when value > threshold. */
+  /** Fires when value > threshold (op gt, the default) or value < threshold (op lt). */
   threshold: number;
+  op?: 'gt' | 'lt';
   /** What `value` means, for the summary and `alerts check`. */
   valueMeans: string;
   for: string;
@@ -61,7 +63,12 @@ ORDER BY ${opts.label}`;
 
 const channelLabel = "if(channel = '', 'unknown', channel)";
 
-export function alertRules(t: Tables): AlertRuleDef[] {
+export interface RuleOptions {
+  /** FAULTLINE_QUOTA_TZ: the quota day's time zone. */
+  quotaTz?: string;
+}
+
+export function alertRules(t: Tables, o: RuleOptions = {}): AlertRuleDef[] {
   const freshnessSql = storeFreshnessSql(t);
   const rules: AlertRuleDef[] = [
     {
@@ -103,6 +110,19 @@ FROM ${t.events1m}
 WHERE $__timeFilter(minute) AND limit_kind IN ('quota', 'platform')
 GROUP BY channel
 ORDER BY channel`,
+    },
+    {
+      uid: 'faultline-quota-runs-out',
+      title: 'Quota runs out within 2 h',
+      groupBy: 'channel',
+      rangeSeconds: 8 * 86_400,
+      threshold: 120,
+      op: 'lt',
+      valueMeans: "minutes until the channel's daily quota (learned from the last 7 quota days: calls served before the first QUOTA_EXCEEDED) runs out at the last hour's rate",
+      for: '5m',
+      severity: 'page',
+      reads: 'events',
+      sql: quotaRunsOutSql(t, o.quotaTz ?? 'UTC'),
     },
     {
       uid: 'faultline-vendor-failure-burst',

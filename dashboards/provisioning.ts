@@ -129,14 +129,14 @@ export function provisionedRule(r: AlertRuleDef): Record<string, unknown> {
         refId: 'C',
         type: 'threshold',
         expression: 'B',
-        conditions: [{ evaluator: { type: 'gt', params: [r.threshold] } }],
+        conditions: [{ evaluator: { type: r.op ?? 'gt', params: [r.threshold] } }],
         datasource: exprDs,
       },
     },
   ];
   const annotations: Record<string, string> = {
-    summary: `${r.title} on ${r.groupBy} {{ index $labels "${r.groupBy}" }}: value {{ $values.B.Value }} > ${r.threshold}`,
-    description: `value is ${r.valueMeans}. Fires above ${r.threshold}. Check it from a shell with: faultline alerts check`,
+    summary: `${r.title} on ${r.groupBy} {{ index $labels "${r.groupBy}" }}: value {{ $values.B.Value }} ${r.op === 'lt' ? '<' : '>'} ${r.threshold}`,
+    description: `value is ${r.valueMeans}. Fires ${r.op === 'lt' ? 'below' : 'above'} ${r.threshold}. Check it from a shell with: faultline alerts check`,
   };
   if (r.freshnessSql !== undefined) {
     data.push(chQuery('D', r.freshnessSql, 24 * 3600), reduceLast('E', 'D'));

@@ -4,10 +4,11 @@
 // (rollup.ts), the first hit of the day from `events_1m` alone (it is to the minute, over at
 // most a day).
 import { dashboard, F, filterVariables, table, timeseries } from './panels.ts';
+import { quotaForecastPanelSql } from './quota-forecast.ts';
 import { eventsRollup, HOUR_PRECISION_NOTE } from './rollup.ts';
 import type { ChDashboard, Tables } from './types.ts';
 
-export function quota(t: Tables): ChDashboard {
+export function quota(t: Tables, quotaTz = 'UTC'): ChDashboard {
   const where = `${F.channel} AND ${F.source}`;
   const limits = (sw: 'interval' | 'range') => eventsRollup(t, sw, `${where} AND limit_kind != ''`);
   return dashboard({
@@ -38,6 +39,14 @@ export function quota(t: Tables): ChDashboard {
             sum(events) AS hits
           FROM ${limits('interval')}
           GROUP BY time, channel_limit ORDER BY time, channel_limit`,
+      }),
+      table({
+        title: 'Quota forecast (today)',
+        description: `Per channel with a learned daily quota: the smallest number of gateway calls served before the first QUOTA_EXCEEDED on each of the last 7 quota days (${quotaTz}), the calls used today, the last hour's rate, and when today's quota runs out at that rate (or when it did: exhausted). All channels, whatever the selection. The "Quota runs out within 2 h" rule uses the same query.`,
+        unit: 'short',
+        w: 24,
+        h: 6,
+        sql: quotaForecastPanelSql(t, quotaTz),
       }),
       table({
         title: 'Daily quota first exhausted today',

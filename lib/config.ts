@@ -35,6 +35,10 @@ export const SETTINGS = {
   FAULTLINE_ALERT_WEBHOOK_URL: { schema: z.string().url().optional(), doc: "Webhook receiving faultline's alert notifications (pages and tickets, Grafana's webhook JSON). Grafana reads it from its environment; compose defaults it to the local alert-receiver. Never written to a file." },
   FAULTLINE_ALERT_SLACK_URL: { schema: z.string().url().optional(), doc: 'Slack incoming-webhook URL. Set at `dashboards build`: pages and tickets also go to Slack (Grafana reads the URL from its environment). Never written to a file.' },
   FAULTLINE_ALERT_EMAILS: { schema: z.string().regex(/^[^\s;@]+@[^\s;@]+(;[^\s;@]+@[^\s;@]+)*$/).optional(), doc: 'E-mail recipients of tickets, `;`-separated, written into the contact point at `dashboards build` (Grafana needs SMTP).' },
+  FAULTLINE_QUOTA_TZ: {
+    schema: z.string().regex(/^[A-Za-z0-9_+\-/]+$/).refine((tz) => { try { new Intl.DateTimeFormat('en-US', { timeZone: tz }); return true; } catch { return false; } }, 'expected an IANA time zone such as UTC or Asia/Shanghai').default('UTC'),
+    doc: 'Time zone of the marketplaces\' quota day (IANA name, e.g. Asia/Shanghai), for the quota forecast panel and the "Quota runs out within 2 h" rule (`dashboards build`).',
+  },
   FAULTLINE_LOG_LEVEL: { schema: z.enum(['debug', 'info', 'warn', 'error']).default('info'), doc: 'Log level of the pipeline (logs go to stderr).' },
 } as const;
 

@@ -64,7 +64,7 @@ export async function runAlerts(argv: string[], write: (text: string) => void): 
   if (positionals[0] === 'receive') return receive(values, write);
   const at = parseAt(values.at);
   const config = loadConfig(process.env, { CLICKHOUSE_DATABASE: values.database as string | undefined });
-  let rules = alertRules(tables(config.CLICKHOUSE_DATABASE));
+  let rules = alertRules(tables(config.CLICKHOUSE_DATABASE), { quotaTz: config.FAULTLINE_QUOTA_TZ });
   if (values.rule !== undefined) {
     const uids = rules.map((r) => r.uid);
     rules = rules.filter((r) => r.uid === values.rule);

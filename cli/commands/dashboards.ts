@@ -72,6 +72,7 @@ value Grafana gets in its environment); it is sent salted and hashed, never prin
     const artifacts = buildArtifacts({
       database: config.CLICKHOUSE_DATABASE,
       clickhouseUrl: config.CLICKHOUSE_URL,
+      quotaTz: config.FAULTLINE_QUOTA_TZ,
       notifications: { slack: config.FAULTLINE_ALERT_SLACK_URL !== undefined, emails: config.FAULTLINE_ALERT_EMAILS?.split(';') ?? [] },
     });
     if (values.check) {
@@ -107,7 +108,7 @@ async function preview(values: Record<string, unknown>): Promise<number> {
     // About 120 points per chart, whole minutes (the rollups' resolution).
     const intervalMs = Math.max(60_000, Math.round(rangeMs / 120 / 60_000) * 60_000);
     const requestId = values['request-id'] as string | undefined;
-    const html = await renderPreview(store, buildDashboards(config.CLICKHOUSE_DATABASE), { atMs, rangeMs, intervalMs, ...(requestId ? { requestId } : {}) });
+    const html = await renderPreview(store, buildDashboards(config.CLICKHOUSE_DATABASE, { quotaTz: config.FAULTLINE_QUOTA_TZ }), { atMs, rangeMs, intervalMs, ...(requestId ? { requestId } : {}) });
     writeFileSync(file, html);
     process.stdout.write(`wrote ${resolve(file)}\n`);
     return 0;

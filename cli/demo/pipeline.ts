@@ -32,6 +32,8 @@ export interface FiredAlert {
   labels: string;
   values: number[];
   threshold: number;
+  /** How value compares with threshold when firing. */
+  op: '>' | '<';
   atMs: number;
 }
 
@@ -142,11 +144,11 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
     o.progress(`demo: stored ${records.toLocaleString('en-US')} records (${events.toLocaleString('en-US')} events, ${rejects.toLocaleString('en-US')} rejects) in ${ingestSeconds.toFixed(1)} s`);
 
     const grafanaDir = join(dir, 'grafana');
-    writeArtifacts(grafanaDir, buildArtifacts({ database: config.CLICKHOUSE_DATABASE }));
+    writeArtifacts(grafanaDir, buildArtifacts({ database: config.CLICKHOUSE_DATABASE, quotaTz: config.FAULTLINE_QUOTA_TZ }));
     o.progress(`demo: wrote Grafana dashboards and provisioning to ${grafanaDir}`);
 
     const incidents = incidentsOf(o.generate);
-    const allRules = alertRules(tables(config.CLICKHOUSE_DATABASE));
+    const allRules = alertRules(tables(config.CLICKHOUSE_DATABASE), { quotaTz: config.FAULTLINE_QUOTA_TZ });
     const rules = allRules.filter((r) => r.reads === 'events');
     const ingestRules = allRules.filter((r) => r.reads === 'ingest');
     const ingestCheck: PipelineResult['ingestCheck'] = [];
@@ -155,7 +157,7 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
       const firing: string[] = [];
       for (const r of await evaluateRules(store, ingestRules, at)) {
         if (r.error) throw new Error(`alert rule ${r.rule.uid} failed: ${r.error}`);
-        for (const s of r.series) if (s.firing) firing.push(`${r.rule.title} ${Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(' ')} value ${s.value} > ${r.rule.threshold}`);
+        for (const s of r.series) if (s.firing) firing.push(`${r.rule.title} ${Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(' ')} value ${s.value} ${r.rule.op === 'lt' ? '<' : '>'} ${r.rule.threshold}`);
       }
       ingestCheck.push({ atMs: at, firing });
     }
@@ -173,7 +175,7 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
         const key = `${rule.uid} ${labels}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        alerts.push({ uid: rule.uid, title: g.alertname, severity: g.severity, labels, values: g.members.map((m) => m.value), threshold: rule.threshold, atMs: at });
+        alerts.push({ uid: rule.uid, title: g.alertname, severity: g.severity, labels, values: g.members.map((m) => m.value), threshold: rule.threshold, op: rule.op === 'lt' ? '<' : '>', atMs: at });
       }
     }
     o.progress(`demo: evaluated ${rules.length} alert rules at ${times.length} instants of the day`);

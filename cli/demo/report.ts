@@ -99,7 +99,7 @@ export function formatReport(r: DemoReport, p: PipelineResult, dataDirArg: strin
   }
   if (r.failedOffers.length) L.push(`  1688 failed order lines: ${r.failedOffers.map((f) => `${f.error_code} ${fmt(f.lines)}`).join(', ')}`);
   L.push('', `Alerts that fired (${p.alertRulesEvaluated} rules evaluated during each incident and at the end of the day; one line per notification: rule and channel/vendor/topic group)`);
-  for (const a of r.alerts) L.push(`  ${hhmm(a.atMs)}  ${pad(a.severity, 6)} ${pad(a.title, 22)} ${pad(a.labels, 30)} value ${a.values.join(', ')} > ${a.threshold}`);
+  for (const a of r.alerts) L.push(`  ${hhmm(a.atMs)}  ${pad(a.severity, 6)} ${pad(a.title, 22)} ${pad(a.labels, 30)} value ${a.values.join(', ')} ${a.op} ${a.threshold}`);
   if (r.alerts.length === 0) L.push('  (none)');
   L.push('', 'Ingest stalled or behind (batch times are wall-clock: evaluated now, and as if ingest stopped now for two days)');
   for (const c of p.ingestCheck) {

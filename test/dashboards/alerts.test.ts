@@ -11,6 +11,7 @@ import { alertRules, evaluateRule, evaluateRules, tables, type AlertRuleDef } fr
 import { ConfigError } from '../../lib/errors.ts';
 import type { Store } from '../../sql/index.ts';
 import { DAY_START, INCIDENTS, MINUTE, type SyntheticDay } from '../support/synthetic-day.ts';
+import { quotaForecast } from './model.ts';
 import { openSyntheticDayStore, type SyntheticDayStore } from '../support/synthetic-day-store.ts';
 
 const DB = 'dash_alerts';
@@ -47,6 +48,9 @@ function expectedValues(r: AlertRuleDef, atMs: number): Record<string, number> {
   const F = Math.floor((atMs - r.rangeSeconds * 1000) / 1000) * 1000;
   const curEnd = Math.floor(T / MINUTE) * MINUTE;
   const curStart = curEnd - 5 * MINUTE;
+  if (r.uid.endsWith('quota-runs-out')) {
+    return Object.fromEntries(quotaForecast(day.events, atMs).filter((f) => f.minutes_left !== null).map((f) => [f.channel, f.minutes_left!]));
+  }
   const items = itemsOf(r.uid.includes('rejects')).filter((x) => x.minute >= F && x.minute <= T);
   const labelOf = (x: Item) => (r.groupBy === 'vendor' ? x.vendor : r.groupBy === 'topic' ? x.topic : x.channel);
   const by = new Map<string, { cur: number; base: number; curBad: number; baseBad: number }>();
@@ -173,7 +177,7 @@ describe('faultline alerts check', () => {
     assert.match(out, /! topic=gateway-logs: value 1210 > 180/);
     assert.match(out, /^FIRING faultline-quota-exhausted /m);
     assert.match(out, /^ok {5}faultline-vendor-failure-burst /m);
-    assert.match(out, /2 of 6 rules would fire/);
+    assert.match(out, /2 of 7 rules would fire/);
   });
 
   test('--rule selects one rule and --sql shows the expanded query', async () => {

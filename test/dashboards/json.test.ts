@@ -25,10 +25,10 @@ describe('uids and ids', () => {
     for (const uid of uids) assert.ok(uid.length <= 40 && /^[a-z0-9-]+$/.test(uid));
     for (const d of dashboards) assert.equal(new Set(d.panels.map((p) => p.id)).size, d.panels.length, d.uid);
   });
-  test('alert rule uids are unique and the six rules exist', () => {
+  test('alert rule uids are unique and the seven rules exist', () => {
     const uids = alertRules(tables('faultline')).map((r) => r.uid);
     assert.equal(new Set(uids).size, uids.length);
-    assert.deepEqual(uids, ['faultline-error-rate-spike', 'faultline-quota-exhausted', 'faultline-vendor-failure-burst',
+    assert.deepEqual(uids, ['faultline-error-rate-spike', 'faultline-quota-exhausted', 'faultline-quota-runs-out', 'faultline-vendor-failure-burst',
       'faultline-internal-error-spike', 'faultline-rejects-growing', 'faultline-ingest-stalled']);
   });
 });
@@ -157,7 +157,7 @@ describe('hourly rollup (dashboards/rollup.ts)', () => {
 
   test('every panel reading events_1m reads events_1h through the helper, except the first quota hit of the day', () => {
     const minuteOnly = eventRollupPanels.filter(({ p }) => p.targets.some((t) => !t.rawSql.includes('FROM faultline.events_1h')));
-    assert.deepEqual(minuteOnly.map(({ p }) => p.title), ['Daily quota first exhausted today']);
+    assert.deepEqual(minuteOnly.map(({ p }) => p.title), ['Quota forecast (today)', 'Daily quota first exhausted today']);
     for (const { p } of eventRollupPanels) {
       for (const t of p.targets) {
         if (!t.rawSql.includes('events_1h')) continue;
@@ -167,7 +167,7 @@ describe('hourly rollup (dashboards/rollup.ts)', () => {
         assert.equal(t.rawSql.match(/UNION ALL/g)?.length, 1, p.title);
       }
     }
-    assert.equal(eventRollupPanels.length, 17);
+    assert.equal(eventRollupPanels.length, 18);
   });
 
   test('panels showing first/last times say they are to the hour on long ranges', () => {
@@ -233,7 +233,7 @@ describe('provisioning', () => {
     const doc = y('provisioning/alerting/faultline.yaml');
     assert.equal(doc.apiVersion, 1);
     const rules = doc.groups[0].rules as Record<string, any>[];
-    assert.equal(rules.length, 6);
+    assert.equal(rules.length, 7);
     for (const r of rules) {
       const overEvents = r.uid !== 'faultline-ingest-stalled';
       assert.deepEqual(r.data.map((q: { refId: string }) => q.refId), overEvents ? ['A', 'B', 'C', 'D', 'E'] : ['A', 'B', 'C'], r.uid);
@@ -242,12 +242,14 @@ describe('provisioning', () => {
       assert.equal(a.relativeTimeRange.to, 0);
       assert.ok(a.relativeTimeRange.from >= 300);
       assert.deepEqual([a.model.pluginVersion, a.model.format, a.model.queryType, a.model.editorType, a.model.intervalMs], [PLUGIN_VERSION, 1, 'table', 'sql', 60000]);
-      assert.match(a.model.rawSql, overEvents ? /\$__timeFilter\(/ : /batch_time < toDateTime64\(\$__toTime, 3\) \+ INTERVAL 1 SECOND/);
+      // Bounded in time: the range, or (ledger, forecast) explicit bounds from the range's end.
+      assert.match(a.model.rawSql, !overEvents ? /batch_time < toDateTime64\(\$__toTime, 3\) \+ INTERVAL 1 SECOND/
+        : r.uid === 'faultline-quota-runs-out' ? /minute >= toStartOfDay\(\$__toTime, 'UTC'\) - INTERVAL 7 DAY AND minute <= \$__toTime/ : /\$__timeFilter\(/);
       assert.doesNotMatch(a.model.rawSql, /request_id/);
       assert.match(a.model.rawSql, new RegExp(`^SELECT (${r.labels.group_by}|.+? AS ${r.labels.group_by}), `), r.uid);
       assert.match(a.model.rawSql, / AS value\b/);
       assert.deepEqual([r.data[1].model.type, r.data[1].model.reducer, r.data[2].model.type, r.condition], ['reduce', 'last', 'threshold', 'C']);
-      assert.equal(r.data[2].model.conditions[0].evaluator.type, 'gt');
+      assert.equal(r.data[2].model.conditions[0].evaluator.type, r.uid === 'faultline-quota-runs-out' ? 'lt' : 'gt');
       assert.ok(!r.title.includes('$'), r.uid);
       for (const v of Object.values(r.labels as Record<string, string>)) assert.ok(!v.includes('$'), r.uid);
       // No false all-clear: only rules over events may read "no rows" as OK; they say how

@@ -179,6 +179,10 @@ export function makeModel(c: Ctx): Record<string, () => Row[]> {
         channel: g[0]!.channel, first_exhausted: Math.min(...g.map(minuteOf)), quota_hits_today: g.length,
       })), 'first_exhausted', 'channel');
     },
+    'Quota forecast (today)': () => quotaForecast(c.day.events, c.toMs).map((r) => ({
+      channel: r.channel, daily_quota: r.daily_quota, used_today: r.used_today, calls_per_min: Math.round((r.calls_last_hour / 60) * 10) / 10,
+      runs_out_at: r.runs_out_at, state: r.exhausted_at ? 'exhausted' : r.runs_out_at === null ? 'idle' : 'runs out',
+    })),
     'Limit hits by app': () => seriesCount(limits, (e) => `${e.app_id || 'unknown'} ${e.channel} ${e.limit_kind}`, 'app_limit', 'hits'),
     'Top apps hitting limits': () => sortBy([...group(limits, (e) => `${e.app_id}|${e.channel}|${e.limit_kind}`).values()].map((g) => ({
       app_id: g[0]!.app_id, channel: g[0]!.channel, limit_kind: g[0]!.limit_kind, hits: g.length, last_hit: Math.max(...g.map(seenAt)),
@@ -267,6 +271,49 @@ export function makeModel(c: Ctx): Record<string, () => Row[]> {
     model[title] = () => filled(f(), label, zeros);
   }
   return model;
+}
+
+export interface ForecastRow {
+  channel: string; daily_quota: number; used_today: number; calls_last_hour: number;
+  exhausted_at: number | null; minutes_left: number | null; runs_out_at: number | null;
+}
+
+/**
+ * quota-forecast.ts in plain JS: quota days of `offsetH` hours from UTC (a fixed offset: UTC,
+ * Asia/Shanghai), gateway events of the last 7 days up to `toMs`, by minute. Ordered by
+ * runs_out_at (NULL last), channel.
+ */
+export function quotaForecast(events: EventRow[], atMs: number, offsetH = 0): ForecastRow[] {
+  const T = Math.floor(atMs / 1000) * 1000;
+  const DAY = 86_400_000;
+  const dayOf = (m: number) => Math.floor((m + offsetH * 3_600_000) / DAY);
+  const today = dayOf(T);
+  const from = today * DAY - offsetH * 3_600_000 - 7 * DAY;
+  const mins = events.filter((e) => e.source === 'gateway' && e.channel !== '').map((e) => ({ e, m: floorTo(ms(e.event_time), MIN) }))
+    .filter(({ m }) => m >= from && m <= T);
+  const rows: ForecastRow[] = [];
+  for (const [channel, list] of group(mins, ({ e }) => e.channel)) {
+    let learned: number[] = [];
+    let used = 0;
+    let exhaustedAt: number | null = null;
+    for (const [dayKey, dl] of group(list, ({ m }) => String(dayOf(m)))) {
+      const hits = dl.filter(({ e }) => e.limit_kind === 'quota').map(({ m }) => m);
+      const first = hits.length ? Math.min(...hits) : null;
+      if (Number(dayKey) < today && first !== null) learned.push(dl.filter(({ m }) => m < first).length);
+      if (Number(dayKey) === today) {
+        used = dl.length;
+        exhaustedAt = first;
+      }
+    }
+    if (learned.length === 0) continue;
+    const quota = Math.min(...learned);
+    const lastHour = list.filter(({ m }) => m > T - 3_600_000).length;
+    const left = exhaustedAt !== null || lastHour === 0 ? null : Math.round((Math.max(quota - used, 0) * 60 / lastHour) * 10) / 10;
+    const runsOut = exhaustedAt !== null ? exhaustedAt : lastHour === 0 ? null : T + Math.trunc(Math.max(quota - used, 0) * 3600 / lastHour) * 1000;
+    rows.push({ channel, daily_quota: quota, used_today: used, calls_last_hour: lastHour, exhausted_at: exhaustedAt, minutes_left: left, runs_out_at: runsOut });
+    learned = [];
+  }
+  return rows.sort((a, b) => (a.runs_out_at === null ? 1 : 0) - (b.runs_out_at === null ? 1 : 0) || (a.runs_out_at ?? 0) - (b.runs_out_at ?? 0) || (a.channel < b.channel ? -1 : 1));
 }
 
 /** The retries panel's rows from client events (ops-questions.ts): per app, retries after 400/401/403/404 and too-fast 429 retries. */

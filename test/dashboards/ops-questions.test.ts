@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { buildDashboards, expandQuery } from '../../dashboards/index.ts';
+import { after, before, describe, test } from 'node:test';
+import { alertRules, buildDashboards, evaluateRule, expandQuery, tables } from '../../dashboards/index.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { openStore, type EventRow, type Store } from '../../sql/index.ts';
-import { normalize, retriesAgainstAdvice } from './model.ts';
+import { normalize, quotaForecast, retriesAgainstAdvice } from './model.ts';
 
 const DB = 'dash_ops';
 const dir = mkdtempSync(join(tmpdir(), 'faultline-ops-'));
@@ -75,4 +75,57 @@ test('gateway and client disagree: by the gateway\'s route, both directions', as
     { route: '/v1/procurement/orders', client_failed_gateway_ok: 1, gateway_failed_client_ok: 0, example_request_id: 'r3' },
     { route: '/v1/products', client_failed_gateway_ok: 0, gateway_failed_client_ok: 1, example_request_id: 'g1' },
   ]);
+});
+
+describe('quota forecast: the daily quota learned from earlier days, when today runs out, and the 2-hour alert', () => {
+  const DAY = 86_400_000;
+  const H = 3_600_000;
+  // Four whole UTC days ending two days ago: three of history, then "today".
+  const d0 = Math.floor(Date.now() / DAY) * DAY - 5 * DAY;
+  const today = d0 + 3 * DAY;
+  const rows: EventRow[] = [];
+  const gw = (ms: number, limit = false): EventRow => ({
+    ...ev({ at: ms - t0, request_id: `q${rows.length}`, source: 'gateway', http_status: limit ? 429 : 200 }),
+    channel: '1688', limit_kind: limit ? 'quota' : '', code: limit ? 'QUOTA_EXCEEDED' : '', category: limit ? 'RATE_LIMIT_ERROR' : '',
+  } as EventRow);
+  // History: 10 calls a minute until the first QUOTA_EXCEEDED (10:00, 10:00, 09:00), then quota errors until noon.
+  for (const [day, firstHitH] of [[d0, 10], [d0 + DAY, 10], [d0 + 2 * DAY, 9]] as const) {
+    for (let m = 0; m < firstHitH * 60; m++) for (let k = 0; k < 10; k++) rows.push(gw(day + m * 60_000 + k * 5000));
+    for (let m = firstHitH * 60; m < 12 * 60; m++) for (let k = 0; k < 5; k++) rows.push(gw(day + m * 60_000 + k * 5000, true));
+  }
+  // Today: 5 calls a minute from midnight to 17:00; the learned quota (5,400) runs out at 18:00.
+  for (let m = 0; m < 17 * 60; m++) for (let k = 0; k < 5; k++) rows.push(gw(today + m * 60_000 + k * 7000));
+  // Same store and database as above (one chDB data directory per process); the retry events
+  // lie an hour back, outside these days.
+  before(async () => {
+    for (let i = 0; i < rows.length; i += 20_000) await store.insertEvents(rows.slice(i, i + 20_000));
+  });
+  const forecastAt = async (atMs: number, tz = 'UTC') => normalize(await store.query(expandQuery(
+    buildDashboards(DB, { quotaTz: tz }).flatMap((d) => d.panels).find((p) => p.title === 'Quota forecast (today)')!.targets[0]!.rawSql,
+    { fromMs: atMs - H, toMs: atMs, intervalMs: 60_000, variables: { channel: '$__all', source: '$__all', category: '$__all' } })));
+
+  test('at 14:00: quota 5,400 (the smallest day), 4,205 used (the 14:00 minute counts), 5 a minute: runs out at 17:59', async () => {
+    assert.deepEqual(await forecastAt(today + 14 * H), [
+      { channel: '1688', daily_quota: 5400, used_today: 4205, calls_per_min: 5, runs_out_at: today + 17 * H + 59 * 60_000, state: 'runs out' },
+    ]);
+  });
+
+  test('in Asia/Shanghai quota days the same rows give other days: SQL equals the JS model', async () => {
+    // 16:30 UTC is 00:30 in Shanghai: that quota day is half an hour old.
+    const at = today + 16.5 * H;
+    const model = quotaForecast(rows, at, 8).map((r) => ({ channel: r.channel, daily_quota: r.daily_quota, used_today: r.used_today,
+      calls_per_min: Math.round((r.calls_last_hour / 60) * 10) / 10, runs_out_at: r.runs_out_at, state: r.exhausted_at ? 'exhausted' : r.runs_out_at === null ? 'idle' : 'runs out' }));
+    assert.deepEqual(await forecastAt(at, 'Asia/Shanghai'), normalize(model));
+    assert.equal(model[0]!.used_today, 155);
+    assert.equal((await forecastAt(at))[0]!.used_today, 4955);
+  });
+
+  test('the rule: 239 minutes left at 14:00 (quiet), 89 at 16:30 (fires below 120)', async () => {
+    const rule = alertRules(tables(DB)).find((r) => r.uid === 'faultline-quota-runs-out')!;
+    assert.equal(rule.op, 'lt');
+    const quiet = await evaluateRule(store, rule, today + 14 * H);
+    assert.deepEqual(quiet.series.map((s) => [s.labels.channel, s.value, s.firing]), [['1688', 239, false]]);
+    const fires = await evaluateRule(store, rule, today + 16.5 * H);
+    assert.deepEqual(fires.series.map((s) => [s.labels.channel, s.value, s.firing]), [['1688', 89, true]]);
+  });
 });

@@ -36,9 +36,10 @@ test('every panel is rendered with data: SVG charts for time series, tables othe
   const stats = panels.filter((p) => p.type === 'stat').length;
   assert.equal(html.match(/<svg /g)?.length, series);
   assert.equal(html.match(/<table class="legend">/g)?.length, series);
-  // The synthetic day has no client retries (attempt 1 everywhere): that panel says No data.
+  // The synthetic day has no client retries (attempt 1 everywhere) and no earlier day to learn a
+  // quota from: those two panels say No data.
   const empty = 'Clients retrying against the advice, by app';
-  assert.equal(html.match(/<table>/g)?.length, panels.length - series - stats - 1);
+  assert.equal(html.match(/<table>/g)?.length, panels.length - series - stats - 2);
   // Values in the panel's unit, as Grafana formats them: no raw float anywhere.
   assert.doesNotMatch(html, /\d\.\d{5,}/);
   const section = (title: string) => html.slice(html.indexOf(`<h3>${title} `), html.indexOf('</section>', html.indexOf(`<h3>${title} `)));
@@ -48,8 +49,9 @@ test('every panel is rendered with data: SVG charts for time series, tables othe
   assert.match(section('Consumer lag'), /<th>Last<\/th><th>Max<\/th>/);
   assert.match(section('Time since last batch'), /<td>\d+(\.\d+)? (s|min)<\/td>/);
   assert.match(section(empty), /class="nodata"/);
+  assert.match(section('Quota forecast (today)'), /class="nodata"/);
   assert.doesNotMatch(html, /class="error"/);
-  assert.equal(html.match(/class="nodata"/g)?.length, 1);
+  assert.equal(html.match(/class="nodata"/g)?.length, 2);
   assert.doesNotMatch(html, /<script|https?:\/\//);
   assert.match(html, /req_spike_600_3/);
   // FAULTLINE_PREVIEW_OUT=dashboards/preview/synthetic-day.html npm test -- test/dashboards/preview.test.ts
