@@ -1,6 +1,7 @@
 // "Pipeline health": ingest rate, consumer lag and reconciliation from the sink's per-batch
 // ledger `ingest_batches` (consumed offsets = events + rejects), rejects by reason from
 // `rejects_1m`.
+import { ingestBehindSql } from './freshness.ts';
 import { dashboard, F, filterVariables, table, timeseries } from './panels.ts';
 import type { ChDashboard, Tables } from './types.ts';
 
@@ -66,14 +67,11 @@ export function pipelineHealth(t: Tables): ChDashboard {
           GROUP BY topic, partition ORDER BY topic, partition`,
       }),
       table({
-        title: 'Time since last batch',
-        description: 'Seconds between the end of the range and the last batch written for each topic seen in the day before (a growing number means ingest stalled).',
+        title: 'Seconds behind, by topic',
+        description: 'Per topic that ever wrote a batch, how far its stored data is behind the end of the range: the larger of the seconds since its last batch and its consumer lag ÷ its last 5 minutes\' throughput; (none) when the store holds no batch. The value the "Ingest stalled or behind" alert fires on (above 180 s).',
         unit: 's',
         w: 8,
-        sql: `SELECT topic, dateDiff('second', max(batch_time), $__toTime) AS seconds_since_last_batch
-          FROM ${t.ingestBatches}
-          WHERE batch_time >= $__toTime - INTERVAL 1 DAY AND batch_time <= $__toTime
-          GROUP BY topic ORDER BY topic`,
+        sql: `SELECT topic, value AS seconds_behind FROM (${ingestBehindSql(t)})`,
       }),
     ],
   });

@@ -11,7 +11,7 @@ import { alertRules, evaluateRule, evaluateRules, tables, type AlertRuleDef } fr
 import { ConfigError } from '../../lib/errors.ts';
 import type { Store } from '../../sql/index.ts';
 import { DAY_START, INCIDENTS, MINUTE, type SyntheticDay } from '../support/synthetic-day.ts';
-import { quotaForecast } from './model.ts';
+import { ingestBehind, quotaForecast } from './model.ts';
 import { openSyntheticDayStore, type SyntheticDayStore } from '../support/synthetic-day-store.ts';
 
 const DB = 'dash_alerts';
@@ -33,7 +33,6 @@ after(() => fixture?.close());
 interface Item { channel: string; vendor: string; topic: string; minute: number; e?: SyntheticDay['events'][number] }
 let eventItems: Item[] | undefined;
 let rejectItems: Item[] | undefined;
-let batchTimes: { topic: string; partition: number; t: number; lag: number; records: number }[] | undefined;
 /** Rows with their minute, computed once (the model runs ~150 times). */
 function itemsOf(rejects: boolean): Item[] {
   const minute = (iso: string) => Math.floor(Date.parse(iso) / MINUTE) * MINUTE;
@@ -75,28 +74,7 @@ function expectedValues(r: AlertRuleDef, atMs: number): Record<string, number> {
     else if (r.uid.endsWith('quota-exhausted')) out[label] = g.cur;
     else out[label] = g.cur / Math.max(g.base / 12, r.uid.endsWith('vendor-failure-burst') ? 10 : 5);
   }
-  if (r.uid.endsWith('ingest-stalled')) {
-    // freshness.ts: per topic with any batch up to T, max(seconds since its last batch,
-    // lag of each partition's last batch in the day before / records per second over 5 min).
-    for (const k of Object.keys(out)) delete out[k];
-    batchTimes ??= day.batches.map((b) => ({ topic: b.topic, partition: b.partition, t: Date.parse(b.batch_time), lag: b.lag, records: b.records }));
-    const last = new Map<string, number>();
-    const lastOfPartition = new Map<string, { t: number; lag: number }>();
-    const recent = new Map<string, number>();
-    for (const b of batchTimes) {
-      if (b.t >= T + 1000) continue; // the whole second of T counts (freshness.ts UP_TO)
-      last.set(b.topic, Math.max(last.get(b.topic) ?? -Infinity, b.t));
-      if (b.t <= T - 86_400_000) continue;
-      const key = `${b.topic}/${b.partition}`;
-      if (b.t >= (lastOfPartition.get(key)?.t ?? -Infinity)) lastOfPartition.set(key, { t: b.t, lag: b.lag });
-      if (b.t > T - 300_000) recent.set(b.topic, (recent.get(b.topic) ?? 0) + b.records);
-    }
-    for (const [topic, t] of last) {
-      const lag = [...lastOfPartition].filter(([k]) => k.startsWith(`${topic}/`)).reduce((s, [, p]) => s + p.lag, 0);
-      const rec = recent.get(topic) ?? 0;
-      out[topic] = Math.max((T - t) / 1000, rec > 0 ? Math.round(lag / (rec / 300)) : 0);
-    }
-  }
+  if (r.uid.endsWith('ingest-stalled')) return ingestBehind(day.batches, atMs);
   return out;
 }
 

@@ -90,7 +90,7 @@ describe('dashboard-linter rules (docs/grafana.md)', () => {
     const unit = (title: string) => panels.find(({ p }) => p.title === title)!.p.fieldConfig!.defaults;
     assert.equal(unit('Reconciliation').unit, 'none');
     assert.deepEqual(unit('Error rate'), { unit: 'percentunit', noValue: 'No events' });
-    assert.equal(unit('Time since last batch').unit, 's');
+    assert.equal(unit('Seconds behind, by topic').unit, 's');
   });
 
   test('panels fit the 24-column grid without overlapping', () => {

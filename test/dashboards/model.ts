@@ -257,8 +257,8 @@ export function makeModel(c: Ctx): Record<string, () => Row[]> {
         unaccounted: sum('records') - sum('events') - sum('rejects'), offset_gap: max - min + 1 - sum('records'),
       };
     }), 'topic', 'partition'),
-    'Time since last batch': () => sortBy([...group(c.day.batches.filter((b) => ms(b.batch_time) >= T - 86_400_000 && ms(b.batch_time) <= T), (b) => b.topic).values()]
-      .map((g) => ({ topic: g[0]!.topic, seconds_since_last_batch: (T - Math.max(...g.map((b) => ms(b.batch_time)))) / 1000 })), 'topic'),
+    'Seconds behind, by topic': () => Object.entries(ingestBehind(c.day.batches, c.toMs)).sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([topic, seconds_behind]) => ({ topic, seconds_behind })),
   };
   const counts: [string, string | null, string[]?][] = [
     ['4xx vs 5xx', null, ['4xx', '5xx']], ['Limit hits by kind', null, ['rate', 'quota', 'platform', 'balance']],
@@ -314,6 +314,36 @@ export function quotaForecast(events: EventRow[], atMs: number, offsetH = 0): Fo
     learned = [];
   }
   return rows.sort((a, b) => (a.runs_out_at === null ? 1 : 0) - (b.runs_out_at === null ? 1 : 0) || (a.runs_out_at ?? 0) - (b.runs_out_at ?? 0) || (a.channel < b.channel ? -1 : 1));
+}
+
+/**
+ * freshness.ts's ingest value in plain JS: per topic with any batch up to `atMs` (the whole second
+ * counts), max(seconds since its last batch, the lag of each partition's last batch in the day
+ * before / records per second over 5 minutes); `(none)` when there is no batch at all.
+ */
+export function ingestBehind(batches: SyntheticDay['batches'], atMs: number): Record<string, number> {
+  const T = Math.floor(atMs / 1000) * 1000;
+  const last = new Map<string, number>();
+  const lastOfPartition = new Map<string, { t: number; lag: number }>();
+  const recent = new Map<string, number>();
+  for (const b of batches) {
+    const t = ms(b.batch_time);
+    if (t >= T + 1000) continue;
+    last.set(b.topic, Math.max(last.get(b.topic) ?? -Infinity, t));
+    if (t <= T - 86_400_000) continue;
+    const key = `${b.topic}/${b.partition}`;
+    if (t >= (lastOfPartition.get(key)?.t ?? -Infinity)) lastOfPartition.set(key, { t, lag: b.lag });
+    if (t > T - 300_000) recent.set(b.topic, (recent.get(b.topic) ?? 0) + b.records);
+  }
+  const out: Record<string, number> = {};
+  for (const [topic, t] of last) {
+    const lag = [...lastOfPartition].filter(([k]) => k.startsWith(`${topic}/`)).reduce((s, [, p]) => s + p.lag, 0);
+    const rec = recent.get(topic) ?? 0;
+    // dateDiff counts second boundaries: whole seconds of T minus those of the batch.
+    out[topic] = Math.max(T / 1000 - Math.floor(t / 1000), rec > 0 ? Math.round(lag / (rec / 300)) : 0);
+  }
+  if (last.size === 0) out['(none)'] = T / 1000;
+  return out;
 }
 
 /** The retries panel's rows from client events (ops-questions.ts): per app, retries after 400/401/403/404 and too-fast 429 retries. */

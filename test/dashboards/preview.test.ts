@@ -47,7 +47,7 @@ test('every panel is rendered with data: SVG charts for time series, tables othe
   assert.match(section('Error rate by channel'), /<th>Mean<\/th><th>Max<\/th>/);
   assert.match(section('Upstream errors by vendor'), /<th>Total<\/th>/);
   assert.match(section('Consumer lag'), /<th>Last<\/th><th>Max<\/th>/);
-  assert.match(section('Time since last batch'), /<td>\d+(\.\d+)? (s|min)<\/td>/);
+  assert.match(section('Seconds behind, by topic'), /<td>\d+(\.\d+)? (s|min)<\/td>/);
   assert.match(section(empty), /class="nodata"/);
   assert.match(section('Quota forecast (today)'), /class="nodata"/);
   assert.doesNotMatch(html, /class="error"/);
