@@ -1,7 +1,7 @@
 // When will today's daily quota run out? Per channel, the quota is learned from history: on
 // each of the last 7 quota days (in the quota's time zone, FAULTLINE_QUOTA_TZ) that ended in a
-// QUOTA_EXCEEDED (limit_kind = quota), the gateway calls served before the first minute with
-// a quota hit; the smallest such count is the quota (conservative: the earliest forecast).
+// QUOTA_EXCEEDED (limit_kind = quota, sustained: see SUSTAIN_*), the gateway calls served before
+// that minute; the smallest such count is the quota (conservative: the earliest forecast).
 // At the last hour's rate, today's remaining calls run out at `runs_out_at`; a channel already
 // exhausted today shows when it was. One SQL feeds the quota dashboard's panel and the
 // "Quota runs out within 2 h" rule. From events_1m: to the minute, the 7 quota days before
@@ -9,6 +9,13 @@
 import type { Tables } from './types.ts';
 
 export const FORECAST_HISTORY_DAYS = 7;
+/**
+ * A daily quota ends a day: once exhausted, calls keep failing until it resets. A stray
+ * QUOTA_EXCEEDED (one app's own quota, a retry storm) is not that moment: the day's exhaustion
+ * is the first minute with quota hits followed by hits in at least 5 of its 10 minutes.
+ */
+export const SUSTAIN_WINDOW_MIN = 10;
+export const SUSTAIN_MIN_MINUTES = 5;
 
 /**
  * Rows: channel, daily_quota, learned_days, used_today, calls_last_hour, exhausted_at
@@ -30,15 +37,18 @@ export function quotaForecastSql(t: Tables, tz: string): string {
       sum(last_hour) AS calls_last_hour,
       maxIf(first_hit, day = ${today} AND exhausted) AS exhausted_at
     FROM (
-      SELECT channel, day, max(hits > 0) AS exhausted, minIf(minute, hits > 0) AS first_hit, sum(calls) AS total,
+      SELECT channel, day, max(sustained) AS exhausted, minIf(minute, sustained) AS first_hit, sum(calls) AS total,
         arraySum(arrayMap((m, c) -> if(m < first_hit, c, 0), groupArray(minute), groupArray(calls))) AS served,
         sumIf(calls, minute > $__toTime - INTERVAL 1 HOUR) AS last_hour
       FROM (
-        SELECT channel, toDate(minute, '${tz}') AS day, minute, sum(events) AS calls, sumIf(events, limit_kind = 'quota') AS hits
-        FROM ${t.events1m}
-        WHERE minute >= toStartOfDay($__toTime, '${tz}') - INTERVAL ${FORECAST_HISTORY_DAYS} DAY AND minute <= $__toTime
-          AND source = 'gateway' AND channel != ''
-        GROUP BY channel, day, minute)
+        SELECT channel, day, minute, calls, hits > 0 AND countIf(hits > 0) OVER (PARTITION BY channel, day ORDER BY minute
+            RANGE BETWEEN CURRENT ROW AND ${SUSTAIN_WINDOW_MIN * 60 - 1} FOLLOWING) >= ${SUSTAIN_MIN_MINUTES} AS sustained
+        FROM (
+          SELECT channel, toDate(minute, '${tz}') AS day, minute, sum(events) AS calls, sumIf(events, limit_kind = 'quota') AS hits
+          FROM ${t.events1m}
+          WHERE minute >= toStartOfDay($__toTime, '${tz}') - INTERVAL ${FORECAST_HISTORY_DAYS} DAY AND minute <= $__toTime
+            AND source = 'gateway' AND channel != ''
+          GROUP BY channel, day, minute))
       GROUP BY channel, day)
     GROUP BY channel)
   WHERE learned_days > 0`;

@@ -297,8 +297,9 @@ export function quotaForecast(events: EventRow[], atMs: number, offsetH = 0): Fo
     let used = 0;
     let exhaustedAt: number | null = null;
     for (const [dayKey, dl] of group(list, ({ m }) => String(dayOf(m)))) {
-      const hits = dl.filter(({ e }) => e.limit_kind === 'quota').map(({ m }) => m);
-      const first = hits.length ? Math.min(...hits) : null;
+      // The first hit minute with hits in at least 5 of the 10 minutes from it (a sustained exhaustion).
+      const hitMinutes = [...new Set(dl.filter(({ e }) => e.limit_kind === 'quota').map(({ m }) => m))].sort((a, b) => a - b);
+      const first = hitMinutes.find((m) => hitMinutes.filter((x) => x >= m && x < m + 10 * MIN).length >= 5) ?? null;
       if (Number(dayKey) < today && first !== null) learned.push(dl.filter(({ m }) => m < first).length);
       if (Number(dayKey) === today) {
         used = dl.length;

@@ -93,6 +93,8 @@ describe('quota forecast: the daily quota learned from earlier days, when today 
     for (let m = 0; m < firstHitH * 60; m++) for (let k = 0; k < 10; k++) rows.push(gw(day + m * 60_000 + k * 5000));
     for (let m = firstHitH * 60; m < 12 * 60; m++) for (let k = 0; k < 5; k++) rows.push(gw(day + m * 60_000 + k * 5000, true));
   }
+  // A stray QUOTA_EXCEEDED at 03:00 on the first day (one app's own quota) is not the day's exhaustion.
+  rows.push(gw(d0 + 3 * H + 30_000, true));
   // Today: 5 calls a minute from midnight to 17:00; the learned quota (5,400) runs out at 18:00.
   for (let m = 0; m < 17 * 60; m++) for (let k = 0; k < 5; k++) rows.push(gw(today + m * 60_000 + k * 7000));
   // Same store and database as above (one chDB data directory per process); the retry events
