@@ -8,6 +8,8 @@
 // dimension's own recent baseline, not with a fixed count; a minimum volume keeps quiet
 // channels from flapping. "Current" is the last 5 complete minutes before the evaluation
 // time; "baseline" is the rest of the rule's range.
+import { ingestBehindSql, storeFreshnessSql } from './freshness.ts';
+import { quotaRunsOutSql } from './quota-forecast.ts';
 import type { Tables } from './types.ts';
 
 export interface AlertRuleDef {
@@ -18,13 +20,22 @@ export interface AlertRuleDef {
   groupBy: 'channel' | 'vendor' | 'topic';
   /** relativeTimeRange.from in seconds (to is always 0). */
   rangeSeconds: number;
-  /** Fires when value > threshold. */
+  /** Fires when value > threshold (op gt, the default) or value < threshold (op lt). */
   threshold: number;
+  op?: 'gt' | 'lt';
   /** What `value` means, for the summary and `alerts check`. */
   valueMeans: string;
   for: string;
   severity: 'page' | 'ticket';
   sql: string;
+  /**
+   * `events`: the rule reads event rollups (event time; its annotations say how current the
+   * store is). `ingest`: it reads the sink's ledger (wall-clock batch times) and is itself the
+   * freshness check: no rows is never "healthy" for it (Grafana's noDataState Alerting).
+   */
+  reads: 'events' | 'ingest';
+  /** Rules over events: the store-freshness query (freshness.ts) behind their data_freshness annotation. */
+  freshnessSql?: string;
 }
 
 export const ALERT_INTERVAL_MS = 60_000;
@@ -52,8 +63,14 @@ ORDER BY ${opts.label}`;
 
 const channelLabel = "if(channel = '', 'unknown', channel)";
 
-export function alertRules(t: Tables): AlertRuleDef[] {
-  return [
+export interface RuleOptions {
+  /** FAULTLINE_QUOTA_TZ: the quota day's time zone. */
+  quotaTz?: string;
+}
+
+export function alertRules(t: Tables, o: RuleOptions = {}): AlertRuleDef[] {
+  const freshnessSql = storeFreshnessSql(t);
+  const rules: AlertRuleDef[] = [
     {
       uid: 'faultline-error-rate-spike',
       title: 'Error rate spike',
@@ -63,6 +80,7 @@ export function alertRules(t: Tables): AlertRuleDef[] {
       valueMeans: "the channel's error rate over the last 5 minutes divided by its error rate over the hour before (0 below 20 errors)",
       for: '5m',
       severity: 'page',
+      reads: 'events',
       sql: `SELECT channel, if(cur_errors < 20, 0,
     round((cur_errors / cur_events) / greatest(base_errors / greatest(base_events, 1), 0.01), 3)) AS value
 FROM (
@@ -86,11 +104,25 @@ ORDER BY channel`,
       valueMeans: 'daily-quota and platform-quota hits of the channel in the last 5 minutes',
       for: '2m',
       severity: 'page',
+      reads: 'events',
       sql: `SELECT ${channelLabel} AS channel, sumIf(events, ${IN_CUR}) AS value
 FROM ${t.events1m}
 WHERE $__timeFilter(minute) AND limit_kind IN ('quota', 'platform')
 GROUP BY channel
 ORDER BY channel`,
+    },
+    {
+      uid: 'faultline-quota-runs-out',
+      title: 'Quota runs out within 2 h',
+      groupBy: 'channel',
+      rangeSeconds: 8 * 86_400,
+      threshold: 120,
+      op: 'lt',
+      valueMeans: "minutes until the channel's daily quota (learned from the last 7 quota days: calls served before the first QUOTA_EXCEEDED) runs out at the last hour's rate",
+      for: '5m',
+      severity: 'page',
+      reads: 'events',
+      sql: quotaRunsOutSql(t, o.quotaTz ?? 'UTC'),
     },
     {
       uid: 'faultline-vendor-failure-burst',
@@ -101,6 +133,7 @@ ORDER BY channel`,
       valueMeans: "the vendor's upstream errors (limits excluded) in the last 5 minutes divided by its usual 5-minute count over the hour before (at least 10)",
       for: '5m',
       severity: 'page',
+      reads: 'events',
       sql: burst({
         table: t.events1m,
         label: 'vendor',
@@ -119,6 +152,7 @@ ORDER BY channel`,
       valueMeans: "the channel's INTERNAL_ERROR events in the last 5 minutes divided by its usual 5-minute count over the hour before (at least 5)",
       for: '5m',
       severity: 'page',
+      reads: 'events',
       sql: burst({ table: t.events1m, label: 'channel', labelExpr: channelLabel, count: 'events', where: "category = 'INTERNAL_ERROR'", floor: 5 }),
     },
     {
@@ -130,22 +164,24 @@ ORDER BY channel`,
       valueMeans: "the topic's rejects in the last 5 minutes divided by its usual 5-minute count over the hour before (at least 5)",
       for: '5m',
       severity: 'ticket',
+      reads: 'events',
       sql: burst({ table: t.rejects1m, label: 'topic', labelExpr: 'topic', count: 'rejects', where: '1 = 1', floor: 5 }),
     },
     {
+      // Threshold 3 minutes + for 1m + a 1-minute evaluation interval: fires within 5 minutes
+      // of the last batch, and stays firing (every topic that ever wrote a batch is kept)
+      // until the topic is less than 3 minutes behind again.
       uid: 'faultline-ingest-stalled',
-      title: 'Ingest stalled',
+      title: 'Ingest stalled or behind',
       groupBy: 'topic',
       rangeSeconds: 24 * 3600,
-      threshold: 600,
-      valueMeans: 'seconds since the last batch written for a topic that was ingested in the last day',
-      for: '2m',
+      threshold: 180,
+      valueMeans: "seconds the topic's stored data is behind: the larger of the time since its last batch and its consumer lag divided by its last 5 minutes' throughput (topic (none): the store holds no batch at all)",
+      for: '1m',
       severity: 'page',
-      sql: `SELECT topic, dateDiff('second', max(batch_time), $__toTime) AS value
-FROM ${t.ingestBatches}
-WHERE $__timeFilter(batch_time)
-GROUP BY topic
-ORDER BY topic`,
+      sql: ingestBehindSql(t),
+      reads: 'ingest',
     },
   ];
+  return rules.map((r) => (r.reads === 'events' ? { ...r, freshnessSql } : r));
 }

@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { alertRules } from './alert-rules.ts';
 import { errorRates } from './error-rates.ts';
 import { pipelineHealth } from './pipeline-health.ts';
-import { alertRulesYaml, dashboardProviderYaml, datasourceTarget, datasourceYaml, readonlyUserSql } from './provisioning.ts';
+import { notificationsYaml, type NotificationOptions } from './notifications.ts';
+import { alertRulesYaml, dashboardProviderYaml, datasourceTarget, datasourceYaml } from './provisioning.ts';
 import { quota } from './quota.ts';
 import { requestLookup } from './request-lookup.ts';
 import { type ChDashboard, tables } from './types.ts';
@@ -14,26 +15,30 @@ import { vendorFailures } from './vendor-failures.ts';
 
 export const DEFAULT_DATABASE = 'faultline';
 
-export function buildDashboards(database = DEFAULT_DATABASE): ChDashboard[] {
+export function buildDashboards(database = DEFAULT_DATABASE, o: { quotaTz?: string } = {}): ChDashboard[] {
   const t = tables(database);
-  return [errorRates(t), quota(t), vendorFailures(t), requestLookup(t), pipelineHealth(t)];
+  return [errorRates(t), quota(t, o.quotaTz ?? 'UTC'), vendorFailures(t), requestLookup(t), pipelineHealth(t)];
 }
 
 export interface BuildOptions {
   database?: string;
   /** CLICKHOUSE_URL of the deployment (host/port of the datasource); unset: compose service. */
   clickhouseUrl?: string | undefined;
+  /** FAULTLINE_QUOTA_TZ: the quota day's time zone (quota forecast panel and rule). */
+  quotaTz?: string;
+  /** Which receivers the contact points get (FAULTLINE_ALERT_SLACK_URL set, FAULTLINE_ALERT_EMAILS). */
+  notifications?: NotificationOptions;
 }
 
 /** Relative path (under the output dir) -> content. */
 export function buildArtifacts(opts: BuildOptions = {}): Map<string, string> {
   const db = opts.database ?? DEFAULT_DATABASE;
   const out = new Map<string, string>();
-  for (const d of buildDashboards(db)) out.set(`generated/${d.uid}.json`, JSON.stringify(d, null, 2) + '\n');
+  for (const d of buildDashboards(db, { quotaTz: opts.quotaTz ?? 'UTC' })) out.set(`generated/${d.uid}.json`, JSON.stringify(d, null, 2) + '\n');
   out.set('provisioning/datasources/faultline.yaml', datasourceYaml(datasourceTarget(opts.clickhouseUrl, db)));
   out.set('provisioning/dashboards/faultline.yaml', dashboardProviderYaml());
-  out.set('provisioning/alerting/faultline.yaml', alertRulesYaml(alertRules(tables(db))));
-  out.set('provisioning/readonly-user.sql', readonlyUserSql(db));
+  out.set('provisioning/alerting/faultline.yaml', alertRulesYaml(alertRules(tables(db), { quotaTz: opts.quotaTz ?? 'UTC' })));
+  out.set('provisioning/alerting/notifications.yaml', notificationsYaml(opts.notifications));
   return out;
 }
 

@@ -4,6 +4,7 @@
 // otherwise: rollup.ts), except the cross-source comparison, which needs request ids and so
 // reads raw `events` (one aggregate row back).
 import { dashboard, F, filterVariables, stat, table, timeseries } from './panels.ts';
+import { disagreementPanel, retriesPanel } from './ops-questions.ts';
 import { eventsRollup, HOUR_PRECISION_NOTE } from './rollup.ts';
 import type { ChDashboard, Tables } from './types.ts';
 
@@ -21,11 +22,13 @@ export function errorRates(t: Tables): ChDashboard {
     panels: [
       stat({
         title: 'Error rate',
-        description: 'Non-ok events (error, business failure, partial success) of the selected categories divided by all events of the selected channels and sources, over the whole range.',
+        description: 'Non-ok events (error, business failure, partial success) of the selected categories divided by all events of the selected channels and sources, over the whole range ("No events" when there are none).',
         unit: 'percentunit',
         w: 6,
         h: 6,
-        sql: `SELECT sumIf(events, ${isError}) / sum(events) AS error_rate
+        // nullIf: an empty range has no rate (NULL, shown as noValue), not 0/0 = NaN.
+        noValue: 'No events',
+        sql: `SELECT sumIf(events, ${isError}) / nullIf(sum(events), 0) AS error_rate
           FROM ${overRange()}`,
       }),
       stat({
@@ -49,6 +52,7 @@ export function errorRates(t: Tables): ChDashboard {
       }),
       timeseries({
         title: 'Error rate by category',
+        measure: 'ratio',
         description: 'Per interval: non-ok events of each category divided by all events of the selected channels and sources in that interval (so the categories add up to the total error rate).',
         unit: 'percentunit',
         sql: `SELECT time, category, errors / requests AS error_rate FROM (
@@ -61,6 +65,7 @@ export function errorRates(t: Tables): ChDashboard {
       }),
       timeseries({
         title: 'Error rate by channel',
+        measure: 'ratio',
         description: 'Per interval and channel: non-ok events of the selected categories divided by all events of that channel.',
         unit: 'percentunit',
         sql: `SELECT $__timeInterval(minute) AS time, channel, sumIf(events, ${isError}) / sum(events) AS error_rate
@@ -69,6 +74,7 @@ export function errorRates(t: Tables): ChDashboard {
       }),
       timeseries({
         title: '4xx vs 5xx',
+        measure: 'count',
         description: 'Events per interval by HTTP status class (client errors 400–499, server and upstream errors 500+).',
         unit: 'short',
         sql: `SELECT $__timeInterval(minute) AS time,
@@ -78,6 +84,7 @@ export function errorRates(t: Tables): ChDashboard {
       }),
       timeseries({
         title: 'Error rate by source (gateway vs client)',
+        measure: 'ratio',
         description: "Per interval: the gateway's error rate next to the clients' error rate for the selected channels.",
         unit: 'percentunit',
         sql: `SELECT $__timeInterval(minute) AS time, source, sumIf(events, ${isError}) / sum(events) AS error_rate
@@ -97,6 +104,8 @@ export function errorRates(t: Tables): ChDashboard {
             GROUP BY request_id
             HAVING countIf(source = 'gateway') > 0 AND countIf(source = 'client') > 0)`,
       }),
+      disagreementPanel(t),
+      retriesPanel(t),
       table({
         title: 'Catalog drift',
         description: `Gateway codes the error catalog does not know (category guessed from the HTTP status): add them to data/errors.catalog.json. ${HOUR_PRECISION_NOTE}`,

@@ -5,9 +5,11 @@
 //      (src/data/CHDatasource.ts applyConditionalAll; args are not trimmed);
 //   2. browser: template variables (`$v`, `${v}`, `${v:fmt}`, `[[v]]`) via templateSrv, with the
 //      plugin's default format: arrays -> `'a','b'`, single values unquoted;
-//   3. backend: the macros of pkg/macros/macros.go, matched as `\$__name\b` with balanced
-//      parentheses and comma-split, space-trimmed arguments (grafana/sqlds).
+//   3. backend: the macros of pkg/macros/macros.go on grafana/macropro (macro-engine.ts).
 // Alert rules skip stages 1–2 (no dashboard variables) and use the rule's intervalMs.
+import { intervalSeconds, interpolate } from './macro-engine.ts';
+
+export { intervalSeconds };
 
 export interface MacroContext {
   /** Range start/end in epoch ms (Grafana's time picker, or the alert's relativeTimeRange). */
@@ -32,8 +34,9 @@ export function applyConditionalAll(sql: string, variables: Record<string, strin
     const args = frontendMacroArgs(sql, idx + macro.length - 1);
     if (args.length !== 2) return sql;
     const [cond, ref] = args as [string, string];
-    const name = ref.trim().substring(1);
-    const v = variables[name];
+    // CHDatasource.ts: `$name` or `${name}`; no variable named -> the condition stays.
+    const name = /(?<=\$\{)\w+(?=\})|(?<=\$)\w+/.exec(ref.trim())?.[0];
+    const v = name === undefined ? undefined : variables[name];
     const value = v === undefined ? undefined : String(v); // Array#toString joins with ','
     const phrase = value === '' || value === ALL ? '1=1' : cond;
     sql = sql.replace(`${macro}${cond},${ref})`, phrase);
@@ -110,75 +113,9 @@ export function applyVariables(sql: string, variables: Record<string, string | r
   });
 }
 
-const toDateTime = (ms: number) => `toDateTime(${Math.floor(ms / 1000)})`;
-const toDateTime64 = (ms: number) => `fromUnixTimestamp64Milli(${Math.trunc(ms)})`;
-const toDate = (ms: number) => `toDate('${new Date(ms).toISOString().slice(0, 10)}')`;
-
-type MacroFn = (ctx: MacroContext, args: string[]) => string;
-
-function oneArg(name: string, args: string[]): string {
-  if (args.length !== 1 || args[0] === '') throw new Error(`$__${name}: expected 1 argument, received ${args.length}`);
-  return args[0]!;
-}
-
-const MACROS: Record<string, MacroFn> = {
-  fromTime: (c) => toDateTime(c.fromMs),
-  toTime: (c) => toDateTime(c.toMs),
-  fromTime_ms: (c) => toDateTime64(c.fromMs),
-  toTime_ms: (c) => toDateTime64(c.toMs),
-  timeFilter: (c, a) => {
-    const col = oneArg('timeFilter', a);
-    return `${col} >= ${toDateTime(c.fromMs)} AND ${col} <= ${toDateTime(c.toMs)}`;
-  },
-  timeFilter_ms: (c, a) => {
-    const col = oneArg('timeFilter_ms', a);
-    return `${col} >= ${toDateTime64(c.fromMs)} AND ${col} <= ${toDateTime64(c.toMs)}`;
-  },
-  dateFilter: (c, a) => {
-    const col = oneArg('dateFilter', a);
-    return `${col} >= ${toDate(c.fromMs)} AND ${col} <= ${toDate(c.toMs)}`;
-  },
-  timeInterval: (c, a) =>
-    `toStartOfInterval(toDateTime(${oneArg('timeInterval', a)}), INTERVAL ${intervalSeconds(c)} second)`,
-  timeInterval_ms: (c, a) =>
-    `toStartOfInterval(toDateTime64(${oneArg('timeInterval_ms', a)}, 3), INTERVAL ${Math.trunc(Math.max(c.intervalMs, 1))} millisecond)`,
-  interval_s: (c) => String(intervalSeconds(c)),
-};
-
-/** N = max(interval seconds, 1), truncated to an integer (Go `int(math.Max(...))`). */
-export function intervalSeconds(ctx: MacroContext): number {
-  return Math.trunc(Math.max(ctx.intervalMs / 1000, 1));
-}
-
-/** Stage 3: the backend macros. */
+/** Stage 3: the backend macros (macro-engine.ts). */
 export function applyMacros(sql: string, ctx: MacroContext): string {
-  for (const [name, fn] of Object.entries(MACROS)) {
-    const re = new RegExp(`\\$__${name}\\b`, 'g');
-    let out = '';
-    let pos = 0;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(sql)) !== null) {
-      const start = m.index;
-      let end = start + m[0].length;
-      let args: string[] = [];
-      if (sql[end] === '(') {
-        let depth = 0;
-        let i = end;
-        for (; i < sql.length; i++) {
-          if (sql[i] === '(') depth++;
-          else if (sql[i] === ')' && --depth === 0) break;
-        }
-        if (depth !== 0) throw new Error(`$__${name}: unbalanced parentheses`);
-        args = sql.slice(end + 1, i).split(',').map((s) => s.trim());
-        end = i + 1;
-      }
-      out += sql.slice(pos, start) + fn(ctx, args);
-      pos = end;
-      re.lastIndex = end;
-    }
-    sql = out + sql.slice(pos);
-  }
-  return sql;
+  return interpolate(sql, ctx);
 }
 
 /**

@@ -42,6 +42,45 @@ export interface PanelSpec {
   h?: number;
   /** Extra field config overrides (data links on table columns). */
   overrides?: NonNullable<ChPanel['fieldConfig']>['overrides'];
+  /** Shown instead of a value when the query returns nothing (stats: an empty range). */
+  noValue?: string;
+}
+
+/**
+ * What a time series' values are, which decides its legend and its empty buckets:
+ * ratio (mean, max; a bucket with no events has no ratio), count (sum; zero-filled),
+ * rate (per second: mean, max; zero-filled), gauge (last, max; not filled: no sample is no 0).
+ */
+export type Measure = 'ratio' | 'count' | 'rate' | 'gauge';
+export const LEGEND_CALCS: Record<Measure, string[]> = {
+  ratio: ['mean', 'max'],
+  count: ['sum'],
+  rate: ['mean', 'max'],
+  gauge: ['lastNotNull', 'max'],
+};
+
+export interface SeriesSpec extends PanelSpec {
+  measure: Measure;
+  /** The series' label column (one at most), for zero-filling each series. */
+  label?: string;
+}
+
+/**
+ * Every bucket of the range for each series, 0 where nothing happened, so quiet buckets read 0
+ * instead of a line drawn across them (ClickHouse ORDER BY … WITH FILL fills `time` within
+ * each label). The buckets are $__timeInterval's: from the one holding the range start to the
+ * one holding its end. The result is ordered by time again (the plugin's long-to-wide needs
+ * ascending time). On an empty range WITH FILL still emits the buckets, with an empty label:
+ * label columns are never empty (rows with '' are dropped).
+ */
+export function zeroFilled(sql: string, label?: string): string {
+  const m = /\s+ORDER BY time(, \w+)?\s*$/.exec(sql);
+  if (!m) throw new Error(`a zero-filled series must end with ORDER BY time[, label]: ${sql}`);
+  const inner = sql.slice(0, m.index);
+  const by = label ? `${label}, time` : 'time';
+  return `SELECT * FROM (${inner}
+    ORDER BY ${by} WITH FILL FROM toStartOfInterval($__fromTime, INTERVAL $__interval_s second) TO $__toTime + INTERVAL 1 SECOND STEP $__interval_s)
+    ${label ? `WHERE ${label} != '' ` : ''}ORDER BY time${label ? `, ${label}` : ''}`;
 }
 
 type PanelType = 'timeseries' | 'table' | 'stat' | 'barchart';
@@ -52,7 +91,7 @@ function panel(type: PanelType, kind: QueryKind, spec: PanelSpec, options: Recor
     title: spec.title,
     description: spec.description,
     datasource: ds,
-    fieldConfig: { defaults: { unit: spec.unit }, overrides: spec.overrides ?? [] },
+    fieldConfig: { defaults: { unit: spec.unit, ...(spec.noValue ? { noValue: spec.noValue } : {}) }, overrides: spec.overrides ?? [] },
     options,
     targets: [target(spec.sql, kind)],
     w: spec.w ?? 12,
@@ -61,8 +100,9 @@ function panel(type: PanelType, kind: QueryKind, spec: PanelSpec, options: Recor
 }
 
 /** Time series carry Grafana's query options so that long ranges get whole-hour intervals (rollup.ts). */
-export const timeseries = (s: PanelSpec) => ({
-  ...panel('timeseries', 'timeseries', s, { legend: { displayMode: 'table', placement: 'right', calcs: ['sum', 'max'] }, tooltip: { mode: 'multi' } }),
+export const timeseries = (s: SeriesSpec) => ({
+  ...panel('timeseries', 'timeseries', { ...s, sql: s.measure === 'count' || s.measure === 'rate' ? zeroFilled(s.sql.trim(), s.label) : s.sql },
+    { legend: { displayMode: 'table', placement: 'right', calcs: LEGEND_CALCS[s.measure] }, tooltip: { mode: 'multi' } }),
   maxDataPoints: SERIES_MAX_DATA_POINTS,
   interval: SERIES_MIN_INTERVAL,
 });
@@ -130,14 +170,26 @@ export function filterVariables(t: Tables): VariableModel[] {
 export const requestIdVariable: VariableModel = { type: 'textbox', name: 'request_id', label: 'Request ID', query: '' };
 
 /**
+ * A multi-value variable's selection as a ClickHouse Array(String). Grafana's `percentencode`
+ * format turns a selection into `{a,b}` percent-encoded (encodeURIComponent plus !'()*), so the
+ * text inside the literal holds no quote and no backslash: no value can end the literal or
+ * change its meaning, and ClickHouse's decodeURLComponent gives the values back. The plugin's
+ * documented `${var:singlequote}` escapes `'` as `\'` but leaves `\` alone, so a value holding
+ * a backslash (`a\`, or `x\' OR 1=1 --`) ends the literal early (test/dashboards/filters.test.ts
+ * runs both on chDB). Limit: a value containing a comma matches as its comma-separated parts.
+ */
+export function selection(name: string): string {
+  return `splitByChar(',', trim(BOTH '{}' FROM decodeURLComponent('\${${name}:percentencode}')))`;
+}
+
+/**
  * Filters for the dashboard variables. `$__conditionalAll` turns a filter into `1=1` when All
- * is selected, so the query stays index-friendly; the second argument must be `$name`
- * (the plugin looks the variable up by stripping the first character).
+ * is selected (or nothing), so "All" costs nothing (CHDatasource.ts applyConditionalAll).
  */
 export const F = {
-  channel: '$__conditionalAll(channel IN (${channel}), $channel)',
-  source: '$__conditionalAll(source IN (${source}), $source)',
-  category: '$__conditionalAll(category IN (${category}), $category)',
+  channel: `$__conditionalAll(has(${selection('channel')}, channel), $channel)`,
+  source: `$__conditionalAll(has(${selection('source')}, source), $source)`,
+  category: `$__conditionalAll(has(${selection('category')}, category), $category)`,
 };
 
 export function dashboard(opts: {

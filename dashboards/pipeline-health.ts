@@ -1,6 +1,7 @@
 // "Pipeline health": ingest rate, consumer lag and reconciliation from the sink's per-batch
 // ledger `ingest_batches` (consumed offsets = events + rejects), rejects by reason from
 // `rejects_1m`.
+import { ingestBehindSql } from './freshness.ts';
 import { dashboard, F, filterVariables, table, timeseries } from './panels.ts';
 import type { ChDashboard, Tables } from './types.ts';
 
@@ -15,6 +16,8 @@ export function pipelineHealth(t: Tables): ChDashboard {
     panels: [
       timeseries({
         title: 'Ingest rate',
+        measure: 'rate',
+        label: 'topic',
         description: 'Records consumed per second, by topic (batch time, not event time).',
         unit: 'cps',
         sql: `SELECT $__timeInterval(batch_time) AS time, topic, sum(records) / $__interval_s AS records_per_s
@@ -23,6 +26,7 @@ export function pipelineHealth(t: Tables): ChDashboard {
       }),
       timeseries({
         title: 'Consumer lag',
+        measure: 'gauge',
         description: 'Messages behind the partition end, summed over the partitions of each topic (the last batch of each partition in each interval).',
         unit: 'short',
         sql: `SELECT time, topic, sum(partition_lag) AS lag FROM (
@@ -32,6 +36,8 @@ export function pipelineHealth(t: Tables): ChDashboard {
       }),
       timeseries({
         title: 'Rejects by reason',
+        measure: 'count',
+        label: 'reason',
         description: 'Records that could not become events, per interval and reason (see the rejects table for their first bytes).',
         unit: 'short',
         sql: `SELECT $__timeInterval(minute) AS time, reason, sum(rejects) AS reject_count
@@ -49,7 +55,8 @@ export function pipelineHealth(t: Tables): ChDashboard {
       table({
         title: 'Reconciliation',
         description: 'Per partition over the range: offsets spanned by the batches, records consumed, events + rejects written. unaccounted = records − events − rejects and offset_gap = offsets spanned − records must both be 0.',
-        unit: 'short',
+        // Offsets and exact counts: plain integers ("123 Mil" would hide a gap of a few records).
+        unit: 'none',
         w: 16,
         sql: `SELECT topic, partition, min(first_offset) AS min_offset, max(last_offset) AS max_offset,
             max_offset - min_offset + 1 AS offsets_spanned,
@@ -60,14 +67,11 @@ export function pipelineHealth(t: Tables): ChDashboard {
           GROUP BY topic, partition ORDER BY topic, partition`,
       }),
       table({
-        title: 'Time since last batch',
-        description: 'Seconds between the end of the range and the last batch written for each topic seen in the day before (a growing number means ingest stalled).',
+        title: 'Seconds behind, by topic',
+        description: 'Per topic that ever wrote a batch, how far its stored data is behind the end of the range: the larger of the seconds since its last batch and its consumer lag ÷ its last 5 minutes\' throughput; (none) when the store holds no batch. The value the "Ingest stalled or behind" alert fires on (above 180 s).',
         unit: 's',
         w: 8,
-        sql: `SELECT topic, dateDiff('second', max(batch_time), $__toTime) AS seconds_since_last_batch
-          FROM ${t.ingestBatches}
-          WHERE batch_time >= $__toTime - INTERVAL 1 DAY AND batch_time <= $__toTime
-          GROUP BY topic ORDER BY topic`,
+        sql: `SELECT topic, value AS seconds_behind FROM (${ingestBehindSql(t)})`,
       }),
     ],
   });

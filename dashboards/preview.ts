@@ -1,9 +1,12 @@
 // A static HTML preview of the dashboards without Grafana: every panel's target is expanded
 // (All selected, the dashboard's grid and time range ending at `at`) and run against a Store;
-// time series become inline SVG line charts, tables become HTML tables. No scripts, no network.
+// time series become inline SVG line charts with the panel's legend calculations, stats big
+// values, tables HTML tables; every number in the panel's unit as Grafana formats it
+// (units.ts). No scripts, no network.
 import type { Store } from '../sql/store.ts';
 import { expandQuery } from './macros.ts';
 import type { ChDashboard, ChPanel } from './types.ts';
+import { formatValue } from './units.ts';
 
 export interface PreviewOptions {
   atMs: number;
@@ -33,7 +36,15 @@ function toSeries(rows: Record<string, unknown>[]): Map<string, [number, number]
   return series;
 }
 
-function svgChart(rows: Record<string, unknown>[], fromMs: number, toMs: number): string {
+const CALC: Record<string, (v: number[]) => number> = {
+  sum: (v) => v.reduce((a, b) => a + b, 0),
+  mean: (v) => v.reduce((a, b) => a + b, 0) / v.length,
+  max: (v) => Math.max(...v),
+  lastNotNull: (v) => v[v.length - 1]!,
+};
+const CALC_NAME: Record<string, string> = { sum: 'Total', mean: 'Mean', max: 'Max', lastNotNull: 'Last' };
+
+function svgChart(rows: Record<string, unknown>[], fromMs: number, toMs: number, unit: string, calcs: string[]): string {
   const series = toSeries(rows);
   if (series.size === 0) return '<p class="nodata">No data</p>';
   const W = 560;
@@ -41,19 +52,29 @@ function svgChart(rows: Record<string, unknown>[], fromMs: number, toMs: number)
   const max = Math.max(...[...series.values()].flatMap((p) => p.map(([, v]) => v)), 1e-9);
   const x = (t: number) => ((t - fromMs) / (toMs - fromMs)) * W;
   const y = (v: number) => H - (v / max) * H;
-  const paths = [...series.entries()].slice(0, COLORS.length).map(([name, pts], i) =>
+  const shown = [...series.entries()].slice(0, COLORS.length);
+  const paths = shown.map(([name, pts], i) =>
     `<polyline fill="none" stroke="${COLORS[i]}" stroke-width="1.5" points="${pts.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}"><title>${esc(name)}</title></polyline>`);
-  const legend = [...series.keys()].slice(0, COLORS.length).map((n, i) => `<span style="color:${COLORS[i]}">■ ${esc(n)}</span>`).join(' ');
-  return `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img"><text x="2" y="12" class="axis">${esc(+max.toPrecision(4))}</text>${paths.join('')}</svg><div class="legend">${legend}</div>`;
+  const head = `<tr><th></th>${calcs.map((c) => `<th>${esc(CALC_NAME[c] ?? c)}</th>`).join('')}</tr>`;
+  const legend = shown.map(([n, pts], i) => `<tr><td style="color:${COLORS[i]}">■ ${esc(n)}</td>${calcs.map((c) =>
+    `<td>${esc(formatValue(CALC[c]?.(pts.map(([, v]) => v)) ?? null, unit))}</td>`).join('')}</tr>`).join('');
+  return `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img"><text x="2" y="12" class="axis">${esc(formatValue(max, unit))}</text>${paths.join('')}</svg><table class="legend">${head}${legend}</table>`;
 }
 
-function htmlTable(rows: Record<string, unknown>[]): string {
+function htmlTable(rows: Record<string, unknown>[], unit: string): string {
   if (rows.length === 0) return '<p class="nodata">No data</p>';
   const cols = Object.keys(rows[0]!);
-  const cell = (v: unknown) => esc(typeof v === 'object' && v !== null ? JSON.stringify(v) : v);
-  const body = rows.slice(0, 20).map((r) => `<tr>${cols.map((c) => `<td>${cell(r[c])}</td>`).join('')}</tr>`).join('');
+  const body = rows.slice(0, 20).map((r) => `<tr>${cols.map((c) => `<td>${esc(formatValue(r[c], unit, ''))}</td>`).join('')}</tr>`).join('');
   const more = rows.length > 20 ? `<p class="more">${rows.length - 20} more rows</p>` : '';
   return `<table><thead><tr>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>${more}`;
+}
+
+/** A stat: each column of the (one) row as a big value, or the panel's noValue. */
+function statValues(rows: Record<string, unknown>[], unit: string, noValue: string): string {
+  const row = rows[0] ?? {};
+  const cols = Object.keys(row);
+  if (cols.length === 0) return `<p class="stat">${esc(noValue)}</p>`;
+  return cols.map((c) => `<p class="stat"><span class="big">${esc(formatValue(row[c], unit, noValue))}</span> <small>${esc(c)}</small></p>`).join('');
 }
 
 async function renderPanel(store: Store, p: ChPanel, o: PreviewOptions): Promise<string> {
@@ -63,7 +84,10 @@ async function renderPanel(store: Store, p: ChPanel, o: PreviewOptions): Promise
   for (const t of p.targets) {
     try {
       const rows = await store.query(expandQuery(t.rawSql, { fromMs, toMs: o.atMs, intervalMs: o.intervalMs, variables }));
-      parts.push(t.queryType === 'timeseries' ? svgChart(rows, fromMs, o.atMs) : htmlTable(rows));
+      const unit = p.fieldConfig?.defaults.unit ?? '';
+      const noValue = p.fieldConfig?.defaults.noValue ?? 'No data';
+      const calcs = (p.options as { legend?: { calcs?: string[] } } | undefined)?.legend?.calcs ?? [];
+      parts.push(p.type === 'timeseries' ? svgChart(rows, fromMs, o.atMs, unit, calcs) : p.type === 'stat' ? statValues(rows, unit, noValue) : htmlTable(rows, unit));
     } catch (err) {
       parts.push(`<p class="error">${esc(err instanceof Error ? err.message : err)}</p>`);
     }
@@ -90,7 +114,7 @@ h2{border-bottom:1px solid #333;padding-bottom:4px}.grid{display:flex;flex-wrap:
 .w24{width:100%}.w16{width:calc(66% - 8px)}.w12{width:calc(50% - 8px)}.w8{width:calc(33% - 8px)}.w6{width:calc(25% - 8px)}
 h3{margin:0 0 4px;font-size:14px}small,.desc,.more,.axis{color:#8e8e8e;fill:#8e8e8e;font-size:11px}
 table{border-collapse:collapse}td,th{border-bottom:1px solid #2c3235;padding:2px 6px;text-align:left;white-space:nowrap}
-.error{color:#e02f44}.nodata{color:#8e8e8e}.legend{font-size:11px}
+.error{color:#e02f44}.nodata{color:#8e8e8e}.legend{font-size:11px}.stat .big{font-size:28px;color:#73bf69}
 </style></head><body>
 <h1>faultline dashboards preview</h1><p>${esc(range)} (UTC), all channels, sources and categories. ${toc}</p>
 ${sections.join('\n')}

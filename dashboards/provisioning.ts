@@ -1,15 +1,18 @@
 // Grafana provisioning files (docs/grafana.md "Provisioning"): the ClickHouse
-// datasource (read-only user, password from the Grafana process's $CLICKHOUSE_PASSWORD via
-// secureJsonData), a file provider for the generated dashboards, and the alert rules
-// (file-provisioned, apiVersion 1) built from alert-rules.ts.
+// datasource (read-only user, password from the Grafana process's $CLICKHOUSE_READONLY_PASSWORD
+// via secureJsonData), a file provider for the generated dashboards, and the alert rules
+// (file-provisioned, apiVersion 1) built from alert-rules.ts. No generated file holds a password.
+import { createHash, randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
 import { ALERT_INTERVAL_MS, type AlertRuleDef } from './alert-rules.ts';
+import { FRESHNESS_DAY_S } from './freshness.ts';
 import { DATASOURCE_NAME, DATASOURCE_UID } from './panels.ts';
 import { PLUGIN_TYPE, PLUGIN_VERSION } from './types.ts';
 
 /** Where the generated dashboard JSON is mounted inside the Grafana container. */
 export const DASHBOARDS_MOUNT = '/var/lib/grafana/dashboards/faultline';
 export const READONLY_USER = 'faultline_grafana';
+export const READONLY_PASSWORD_SETTING = 'CLICKHOUSE_READONLY_PASSWORD';
 
 export interface DatasourceTarget {
   host: string;
@@ -49,8 +52,9 @@ export function datasourceYaml(target: DatasourceTarget): string {
           // Unqualified names would resolve here; the generated SQL qualifies them anyway.
           defaultDatabase: target.database,
         },
-        // Grafana expands $CLICKHOUSE_PASSWORD from its own environment at provisioning time.
-        secureJsonData: { password: '$CLICKHOUSE_PASSWORD' },
+        // Grafana expands the variable from its own environment at provisioning time; the
+        // name is not the writer's CLICKHOUSE_PASSWORD (lib/config.ts CLICKHOUSE_READONLY_PASSWORD).
+        secureJsonData: { password: `$${READONLY_PASSWORD_SETTING}` },
       },
     ],
   };
@@ -76,56 +80,81 @@ export function dashboardProviderYaml(): string {
   return header('dashboard file provider') + stringify(doc);
 }
 
-/** One provisioned rule: A = the ClickHouse query (table), B = reduce last, C = threshold. */
+/** A ClickHouse query of a rule (table format: string columns are labels, `value` the number). */
+function chQuery(refId: string, rawSql: string, rangeSeconds: number): Record<string, unknown> {
+  return {
+    refId,
+    datasourceUid: DATASOURCE_UID,
+    relativeTimeRange: { from: rangeSeconds, to: 0 },
+    model: {
+      refId,
+      editorType: 'sql',
+      pluginVersion: PLUGIN_VERSION,
+      format: 1,
+      queryType: 'table',
+      datasource: { type: PLUGIN_TYPE, uid: DATASOURCE_UID },
+      rawSql,
+      intervalMs: ALERT_INTERVAL_MS,
+      maxDataPoints: 43200,
+    },
+  };
+}
+
+const exprDs = { type: '__expr__', uid: '__expr__' };
+const reduceLast = (refId: string, expression: string) =>
+  ({ refId, datasourceUid: '__expr__', model: { refId, type: 'reduce', expression, reducer: 'last', datasource: exprDs } });
+
+/**
+ * The annotation saying how current the store is. E is one unlabelled number, so Grafana puts
+ * it in the $values of every alert instance of the rule (the instances are labelled by channel,
+ * vendor or topic; a label-free result matches them all).
+ */
+export const FRESHNESS_ANNOTATION =
+  `faultline's newest ingest batch was {{ if gt $values.E.Value ${FRESHNESS_DAY_S}.0 }}more than a day{{ else }}{{ humanizeDuration $values.E.Value }}{{ end }} ` +
+  'before this evaluation. The rule reads stored events: while that is more than a few minutes, ' +
+  '"resolved" means faultline is behind, not that the incident is over (see the Ingest stalled or behind alert).';
+
+/**
+ * One provisioned rule: A = the ClickHouse query (table), B = reduce last, C = threshold; rules
+ * over events add D = the store's freshness and E = its last value, for the annotation.
+ */
 export function provisionedRule(r: AlertRuleDef): Record<string, unknown> {
-  const exprDs = { type: '__expr__', uid: '__expr__' };
+  const data: Record<string, unknown>[] = [
+    chQuery('A', r.sql, r.rangeSeconds),
+    reduceLast('B', 'A'),
+    {
+      refId: 'C',
+      datasourceUid: '__expr__',
+      model: {
+        refId: 'C',
+        type: 'threshold',
+        expression: 'B',
+        conditions: [{ evaluator: { type: r.op ?? 'gt', params: [r.threshold] } }],
+        datasource: exprDs,
+      },
+    },
+  ];
+  const annotations: Record<string, string> = {
+    summary: `${r.title} on ${r.groupBy} {{ index $labels "${r.groupBy}" }}: value {{ $values.B.Value }} ${r.op === 'lt' ? '<' : '>'} ${r.threshold}`,
+    description: `value is ${r.valueMeans}. Fires ${r.op === 'lt' ? 'below' : 'above'} ${r.threshold}. Check it from a shell with: faultline alerts check`,
+  };
+  if (r.freshnessSql !== undefined) {
+    data.push(chQuery('D', r.freshnessSql, 24 * 3600), reduceLast('E', 'D'));
+    annotations.data_freshness = FRESHNESS_ANNOTATION;
+  }
   return {
     uid: r.uid,
     title: r.title,
     condition: 'C',
-    data: [
-      {
-        refId: 'A',
-        datasourceUid: DATASOURCE_UID,
-        relativeTimeRange: { from: r.rangeSeconds, to: 0 },
-        model: {
-          refId: 'A',
-          editorType: 'sql',
-          pluginVersion: PLUGIN_VERSION,
-          format: 1,
-          queryType: 'table',
-          datasource: { type: PLUGIN_TYPE, uid: DATASOURCE_UID },
-          rawSql: r.sql,
-          intervalMs: ALERT_INTERVAL_MS,
-          maxDataPoints: 43200,
-        },
-      },
-      {
-        refId: 'B',
-        datasourceUid: '__expr__',
-        model: { refId: 'B', type: 'reduce', expression: 'A', reducer: 'last', datasource: exprDs },
-      },
-      {
-        refId: 'C',
-        datasourceUid: '__expr__',
-        model: {
-          refId: 'C',
-          type: 'threshold',
-          expression: 'B',
-          conditions: [{ evaluator: { type: 'gt', params: [r.threshold] } }],
-          datasource: exprDs,
-        },
-      },
-    ],
+    data,
     for: r.for,
-    noDataState: 'OK',
-    execErrState: 'Error',
+    // Rules over events: no rows means nothing to report (OK). The ingest rule always returns
+    // a row (the (none) row on an empty store); should it return none anyway, that is not health.
+    noDataState: r.reads === 'ingest' ? 'Alerting' : 'OK',
+    execErrState: r.reads === 'ingest' ? 'Alerting' : 'Error',
     // Labels and titles are env-expanded by Grafana: no `$` in them (checked by a test).
     labels: { severity: r.severity, team: 'faultline', group_by: r.groupBy },
-    annotations: {
-      summary: `${r.title} on ${r.groupBy} {{ index $labels "${r.groupBy}" }}: value {{ $values.B }} > ${r.threshold}`,
-      description: `value is ${r.valueMeans}. Fires above ${r.threshold}. Check it from a shell with: faultline alerts check`,
-    },
+    annotations,
     isPaused: false,
   };
 }
@@ -138,12 +167,19 @@ export function alertRulesYaml(rules: AlertRuleDef[]): string {
   return header('alert rules') + stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
-/** SQL to create the read-only ClickHouse user the datasource logs in as (run by an admin). */
-export function readonlyUserSql(database: string): string {
-  return `-- Generated by \`faultline dashboards build\`. Run once as a ClickHouse admin; the password
--- is the one Grafana receives as $CLICKHOUSE_PASSWORD.
-CREATE USER IF NOT EXISTS ${READONLY_USER} IDENTIFIED WITH sha256_password BY 'change-me'
-  SETTINGS readonly = 1, max_execution_time = 60 CHANGEABLE_IN_READONLY;
-GRANT SELECT ON ${database}.* TO ${READONLY_USER};
-`;
+/**
+ * Statements that create (or update) the read-only user Grafana logs in as, run by
+ * `faultline dashboards grant` with the writer's credentials. The password never appears:
+ * ClickHouse stores `sha256_hash` = hex(SHA256(password || salt)) (src/Access/AuthenticationData.cpp
+ * checkPasswordSHA256), computed here with a fresh random salt. The ALTER makes a changed
+ * setting take effect on an existing user.
+ */
+export function readonlyUserStatements(database: string, password: string, salt = randomBytes(16).toString('hex')): string[] {
+  const hash = createHash('sha256').update(password + salt, 'utf8').digest('hex').toUpperCase();
+  const identified = `IDENTIFIED WITH sha256_hash BY '${hash}' SALT '${salt}'`;
+  return [
+    `CREATE USER IF NOT EXISTS ${READONLY_USER} ${identified} SETTINGS readonly = 1, max_execution_time = 60 CHANGEABLE_IN_READONLY`,
+    `ALTER USER ${READONLY_USER} ${identified}`,
+    `GRANT SELECT ON ${database}.* TO ${READONLY_USER}`,
+  ];
 }

@@ -4,10 +4,11 @@
 // (rollup.ts), the first hit of the day from `events_1m` alone (it is to the minute, over at
 // most a day).
 import { dashboard, F, filterVariables, table, timeseries } from './panels.ts';
+import { quotaForecastPanelSql } from './quota-forecast.ts';
 import { eventsRollup, HOUR_PRECISION_NOTE } from './rollup.ts';
 import type { ChDashboard, Tables } from './types.ts';
 
-export function quota(t: Tables): ChDashboard {
+export function quota(t: Tables, quotaTz = 'UTC'): ChDashboard {
   const where = `${F.channel} AND ${F.source}`;
   const limits = (sw: 'interval' | 'range') => eventsRollup(t, sw, `${where} AND limit_kind != ''`);
   return dashboard({
@@ -19,6 +20,7 @@ export function quota(t: Tables): ChDashboard {
     panels: [
       timeseries({
         title: 'Limit hits by kind',
+        measure: 'count',
         description: 'Events per interval that hit a limit: rate (requests per second), quota (daily call quota), platform (marketplace-wide quota), balance (credit).',
         unit: 'short',
         sql: `SELECT $__timeInterval(minute) AS time,
@@ -29,12 +31,22 @@ export function quota(t: Tables): ChDashboard {
       }),
       timeseries({
         title: 'Limit hits by channel',
+        measure: 'count',
+        label: 'channel_limit',
         description: 'Events per interval that hit a limit, one series per channel and limit kind.',
         unit: 'short',
         sql: `SELECT $__timeInterval(minute) AS time, concat(if(channel = '', 'unknown', channel), ' ', limit_kind) AS channel_limit,
             sum(events) AS hits
           FROM ${limits('interval')}
           GROUP BY time, channel_limit ORDER BY time, channel_limit`,
+      }),
+      table({
+        title: 'Quota forecast (today)',
+        description: `Per channel with a learned daily quota: the smallest number of gateway calls served before the first QUOTA_EXCEEDED on each of the last 7 quota days (${quotaTz}), the calls used today, the last hour's rate, and when today's quota runs out at that rate (or when it did: exhausted). All channels, whatever the selection. The "Quota runs out within 2 h" rule uses the same query.`,
+        unit: 'short',
+        w: 24,
+        h: 6,
+        sql: quotaForecastPanelSql(t, quotaTz),
       }),
       table({
         title: 'Daily quota first exhausted today',
@@ -48,6 +60,8 @@ export function quota(t: Tables): ChDashboard {
       }),
       timeseries({
         title: 'Limit hits by app',
+        measure: 'count',
+        label: 'app_limit',
         description: 'Events per interval that hit a limit, one series per app, channel and limit kind.',
         unit: 'short',
         sql: `SELECT $__timeInterval(minute) AS time, concat(if(app_id = '', 'unknown', app_id), ' ', channel, ' ', limit_kind) AS app_limit,
@@ -65,6 +79,8 @@ export function quota(t: Tables): ChDashboard {
       }),
       timeseries({
         title: 'Taobao call-limit codes (4–8)',
+        measure: 'count',
+        label: 'taobao_code',
         description: 'Taobao TOP system codes 4–7 (user, session, partner, app call limited: quota) and 8 (call frequency: rate), per interval.',
         unit: 'short',
         w: 24,

@@ -25,6 +25,8 @@ export function vendorFailures(t: Tables): ChDashboard {
     panels: [
       timeseries({
         title: 'Upstream errors by vendor',
+        measure: 'count',
+        label: 'vendor',
         description: 'Non-ok events carrying a vendor error, per interval and vendor.',
         unit: 'short',
         sql: `SELECT $__timeInterval(minute) AS time, upstream_vendor AS vendor, sum(events) AS errors
@@ -33,6 +35,8 @@ export function vendorFailures(t: Tables): ChDashboard {
       }),
       timeseries({
         title: 'Vendor timeouts',
+        measure: 'count',
+        label: 'vendor',
         description: 'Vendor errors that are timeouts (Taobao 900–902, or a code/sub-code naming a timeout), per interval and vendor.',
         unit: 'short',
         sql: `SELECT $__timeInterval(minute) AS time, upstream_vendor AS vendor, sum(events) AS timeouts
@@ -58,6 +62,8 @@ export function vendorFailures(t: Tables): ChDashboard {
       }),
       timeseries({
         title: 'Failed order lines over time',
+        measure: 'count',
+        label: 'error_code',
         description: 'Failed order lines per interval by error code.',
         unit: 'short',
         sql: `SELECT $__timeInterval(minute) AS time, error_code, sum(lines) AS failed_lines

@@ -12,6 +12,7 @@ export const SETTINGS = {
   CLICKHOUSE_USER: { schema: z.string().default('default'), doc: 'ClickHouse user (server store).' },
   CLICKHOUSE_PASSWORD: { schema: z.string().default(''), doc: 'ClickHouse password (server store). Never logged.' },
   CLICKHOUSE_CLUSTER: { schema: z.string().trim().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'a cluster name of remote_servers: letters, digits, _ . and - only').optional(), doc: 'ClickHouse cluster to migrate on (ON CLUSTER, Replicated engines, Distributed tables; docs/scaling.md). Unset: one node.' },
+  CLICKHOUSE_READONLY_PASSWORD: { schema: z.string().default(''), doc: "Password of Grafana's read-only ClickHouse user faultline_grafana: Grafana's datasource reads it from its environment, `faultline dashboards grant` creates or updates the user with it (stored salted and hashed). Never logged, never written to a file." },
   CLICKHOUSE_DATABASE: { schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('faultline'), doc: 'Database holding faultline tables.' },
   FAULTLINE_DATA: { schema: nonEmpty.default('./var/faultline'), doc: 'Data directory of the embedded chDB store.' },
   FAULTLINE_RETENTION_DAYS: { schema: int(0, 3650).default(30), doc: 'TTL of raw events and rejects, in days; 0 keeps them forever (no TTL).' },
@@ -31,6 +32,13 @@ export const SETTINGS = {
   FAULTLINE_MAX_DEPTH: { schema: int(1, 10_000).default(64), doc: 'Records nested deeper than this are rejected.' },
   FAULTLINE_RAW_MAX_BYTES: { schema: int(0, 1024 * 1024).default(4096), doc: 'The redacted `raw` column is truncated to this many bytes.' },
   FAULTLINE_METRICS_PORT: { schema: int(0, 65535).default(9464), doc: 'Port of the Prometheus /metrics endpoint (0: off).' },
+  FAULTLINE_ALERT_WEBHOOK_URL: { schema: z.string().url().optional(), doc: "Webhook receiving faultline's alert notifications (pages and tickets, Grafana's webhook JSON). Grafana reads it from its environment; compose defaults it to the local alert-receiver. Never written to a file." },
+  FAULTLINE_ALERT_SLACK_URL: { schema: z.string().url().optional(), doc: 'Slack incoming-webhook URL. Set at `dashboards build`: pages and tickets also go to Slack (Grafana reads the URL from its environment). Never written to a file.' },
+  FAULTLINE_ALERT_EMAILS: { schema: z.string().regex(/^[^\s;@]+@[^\s;@]+(;[^\s;@]+@[^\s;@]+)*$/).optional(), doc: 'E-mail recipients of tickets, `;`-separated, written into the contact point at `dashboards build` (Grafana needs SMTP).' },
+  FAULTLINE_QUOTA_TZ: {
+    schema: z.string().regex(/^[A-Za-z0-9_+\-/]+$/).refine((tz) => { try { new Intl.DateTimeFormat('en-US', { timeZone: tz }); return true; } catch { return false; } }, 'expected an IANA time zone such as UTC or Asia/Shanghai').default('UTC'),
+    doc: 'Time zone of the marketplaces\' quota day (IANA name, e.g. Asia/Shanghai), for the quota forecast panel and the "Quota runs out within 2 h" rule (`dashboards build`).',
+  },
   FAULTLINE_LOG_LEVEL: { schema: z.enum(['debug', 'info', 'warn', 'error']).default('info'), doc: 'Log level of the pipeline (logs go to stderr).' },
 } as const;
 

@@ -20,7 +20,7 @@ const services = compose.services;
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 
 test('the services of the production path are all there', () => {
-  for (const name of ['kafka', 'kafka-init', 'clickhouse', 'migrate', 'faultline', 'generate', 'grafana']) {
+  for (const name of ['kafka', 'kafka-init', 'clickhouse', 'migrate', 'grafana-user', 'faultline', 'generate', 'alert-receiver', 'grafana']) {
     assert.ok(services[name], `service ${name}`);
   }
   assert.ok(!Object.keys(services).some((s) => /zookeeper/i.test(s)), 'KRaft: no ZooKeeper');
@@ -55,7 +55,7 @@ test('published ports: Kafka 29092, ClickHouse 8123, Grafana 3000, metrics 9464,
 
 test('mounted paths exist in the repo and line up with the provisioning files', () => {
   const binds = Object.values(services).flatMap((s) => s.volumes ?? []).filter((v) => v.startsWith('./'));
-  assert.ok(binds.length >= 5);
+  assert.ok(binds.length >= 4);
   for (const b of binds) {
     const src = b.split(':')[0]!;
     assert.ok(existsSync(join(root, src)), `${src} exists`);
@@ -95,7 +95,7 @@ test('every depends_on condition can be met: healthchecks and one-shot jobs', ()
 });
 
 test('faultline services use only settings faultline knows, pointing at the compose services', () => {
-  for (const name of ['faultline', 'migrate', 'generate']) {
+  for (const name of ['faultline', 'migrate', 'generate', 'grafana-user']) {
     const env = services[name]!.environment!;
     for (const key of Object.keys(env)) assert.ok(key in SETTINGS, `${name}: ${key} is a faultline setting`);
     assert.equal(env.KAFKA_BROKERS, 'kafka:9092');
@@ -104,6 +104,30 @@ test('faultline services use only settings faultline knows, pointing at the comp
   const init = services['kafka-init']!.command!.join(' ');
   const env = services.faultline!.environment!;
   assert.ok(init.includes(`--topic ${env.FAULTLINE_GATEWAY_TOPIC} `) && init.includes(`--topic ${env.FAULTLINE_CLIENT_TOPIC} `));
+});
+
+test("Grafana's read-only password: one compose variable feeds the user's creation and Grafana, under a name that is not the writer's", () => {
+  const user = services['grafana-user']!;
+  assert.deepEqual(user.command, ['dashboards', 'grant']);
+  assert.equal(user.depends_on!.migrate!.condition, 'service_completed_successfully');
+  assert.equal(services.grafana!.depends_on!['grafana-user']!.condition, 'service_completed_successfully');
+  const ro = (s: Service) => String(s.environment!.CLICKHOUSE_READONLY_PASSWORD);
+  assert.equal(ro(user), ro(services.grafana!));
+  assert.match(ro(user), /^\$\{FAULTLINE_GRAFANA_CH_PASSWORD:-/);
+  assert.equal(services.grafana!.environment!.CLICKHOUSE_PASSWORD, undefined, "Grafana does not get the writer's variable name");
+  assert.equal(user.environment!.CLICKHOUSE_PASSWORD, services.migrate!.environment!.CLICKHOUSE_PASSWORD, 'grant runs as the writer');
+  const ds = readFileSync(join(root, 'dashboards/provisioning/datasources/faultline.yaml'), 'utf8');
+  assert.match(ds, /password: \$CLICKHOUSE_READONLY_PASSWORD/);
+  assert.ok(!(services.clickhouse!.volumes ?? []).some((v) => v.includes('readonly-user')), 'no SQL file with a password');
+});
+
+test('notifications reach the local receiver unless FAULTLINE_ALERT_WEBHOOK_URL says otherwise', () => {
+  const receiver = services['alert-receiver']!;
+  assert.deepEqual(receiver.command, ['alerts', 'receive', '--port', '9095']);
+  assert.equal(services.grafana!.environment!.FAULTLINE_ALERT_WEBHOOK_URL, '${FAULTLINE_ALERT_WEBHOOK_URL:-http://alert-receiver:9095/grafana}');
+  const cp = readFileSync(join(root, 'dashboards/provisioning/alerting/notifications.yaml'), 'utf8');
+  assert.match(cp, /url: \$FAULTLINE_ALERT_WEBHOOK_URL/);
+  assert.ok(existsSync(join(root, 'cli/commands/alerts.ts')));
 });
 
 test('no secrets other than clearly marked local defaults', () => {

@@ -64,7 +64,7 @@ Flags:
       // pipeline health over the last hour of wall-clock time, when the demo ingested.
       const preview = join(p.grafanaDir, 'preview.html');
       const requestId = report.traces[0]?.request_id;
-      const all = buildDashboards(config.CLICKHOUSE_DATABASE);
+      const all = buildDashboards(config.CLICKHOUSE_DATABASE, { quotaTz: config.FAULTLINE_QUOTA_TZ });
       const health = all.filter((d) => d.uid === 'faultline-pipeline-health');
       const traffic = all.filter((d) => d.uid !== 'faultline-pipeline-health');
       const dayHtml = await renderPreview(p.store, traffic, {

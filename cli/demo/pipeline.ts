@@ -9,7 +9,7 @@ import type { Config } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import { generateRecords, incidentsOf, type GenerateOptions, type Incident } from '../../ingest/generator/index.ts';
 import { createLogger, IngestMetrics, runFile } from '../../ingest/index.ts';
-import { alertRules, buildArtifacts, evaluateRules, tables, writeArtifacts } from '../../dashboards/index.ts';
+import { alertRules, buildArtifacts, evaluateRules, firingSeries, groupNotifications, tables, writeArtifacts } from '../../dashboards/index.ts';
 import { openStore, type Store } from '../../sql/index.ts';
 import type { Source } from '../../transform/event.ts';
 
@@ -23,12 +23,17 @@ export interface DemoOptions {
   progressEveryMs?: number;
 }
 
+/** One notification as the provisioned policies would send it: a rule and the dimension values that fire. */
 export interface FiredAlert {
   uid: string;
   title: string;
+  severity: 'page' | 'ticket';
+  /** `channel=1688,taobao`: the group's dimension and its firing values. */
   labels: string;
-  value: number;
+  values: number[];
   threshold: number;
+  /** How value compares with threshold when firing. */
+  op: '>' | '<';
   atMs: number;
 }
 
@@ -41,6 +46,11 @@ export interface PipelineResult {
   incidents: Incident[];
   alerts: FiredAlert[];
   alertRulesEvaluated: number;
+  /**
+   * The ingest rule (wall-clock batch times, not the simulated day's event times), evaluated
+   * right after ingest and as if ingest stopped then and nobody noticed for two days.
+   */
+  ingestCheck: { atMs: number; firing: string[] }[];
   grafanaDir: string;
 }
 
@@ -134,29 +144,42 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
     o.progress(`demo: stored ${records.toLocaleString('en-US')} records (${events.toLocaleString('en-US')} events, ${rejects.toLocaleString('en-US')} rejects) in ${ingestSeconds.toFixed(1)} s`);
 
     const grafanaDir = join(dir, 'grafana');
-    writeArtifacts(grafanaDir, buildArtifacts({ database: config.CLICKHOUSE_DATABASE }));
+    writeArtifacts(grafanaDir, buildArtifacts({ database: config.CLICKHOUSE_DATABASE, quotaTz: config.FAULTLINE_QUOTA_TZ }));
     o.progress(`demo: wrote Grafana dashboards and provisioning to ${grafanaDir}`);
 
     const incidents = incidentsOf(o.generate);
-    const rules = alertRules(tables(config.CLICKHOUSE_DATABASE));
+    const allRules = alertRules(tables(config.CLICKHOUSE_DATABASE), { quotaTz: config.FAULTLINE_QUOTA_TZ });
+    const rules = allRules.filter((r) => r.reads === 'events');
+    const ingestRules = allRules.filter((r) => r.reads === 'ingest');
+    const ingestCheck: PipelineResult['ingestCheck'] = [];
+    const ingestEnd = Date.now();
+    for (const at of [ingestEnd, ingestEnd + 2 * 86_400_000]) {
+      const firing: string[] = [];
+      for (const r of await evaluateRules(store, ingestRules, at)) {
+        if (r.error) throw new Error(`alert rule ${r.rule.uid} failed: ${r.error}`);
+        for (const s of r.series) if (s.firing) firing.push(`${r.rule.title} ${Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(' ')} value ${s.value} ${r.rule.op === 'lt' ? '<' : '>'} ${r.rule.threshold}`);
+      }
+      ingestCheck.push({ atMs: at, firing });
+    }
     const alerts: FiredAlert[] = [];
     const seen = new Set<string>();
     const times = evaluationTimes(incidents, o.generate.startMs + o.generate.durationMs);
     for (const at of times) {
-      for (const r of await evaluateRules(store, rules, at)) {
-        if (r.error) throw new Error(`alert rule ${r.rule.uid} failed: ${r.error}`);
-        for (const s of r.series) {
-          if (!s.firing) continue;
-          const labels = Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(' ');
-          const key = `${r.rule.uid} ${labels}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          alerts.push({ uid: r.rule.uid, title: r.rule.title, labels, value: s.value, threshold: r.rule.threshold, atMs: at });
-        }
+      const results = await evaluateRules(store, rules, at);
+      for (const r of results) if (r.error) throw new Error(`alert rule ${r.rule.uid} failed: ${r.error}`);
+      // One line per notification group (rule + dimension kind, dashboards/notifications.ts),
+      // shown again only when its members change.
+      for (const g of groupNotifications(firingSeries(results))) {
+        const rule = rules.find((x) => x.title === g.alertname)!;
+        const labels = `${g.groupBy}=${g.members.map((m) => m.label).join(',')}`;
+        const key = `${rule.uid} ${labels}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        alerts.push({ uid: rule.uid, title: g.alertname, severity: g.severity, labels, values: g.members.map((m) => m.value), threshold: rule.threshold, op: rule.op === 'lt' ? '<' : '>', atMs: at });
       }
     }
     o.progress(`demo: evaluated ${rules.length} alert rules at ${times.length} instants of the day`);
-    return { store, records, events, rejects, ingestSeconds, incidents, alerts, alertRulesEvaluated: rules.length, grafanaDir };
+    return { store, records, events, rejects, ingestSeconds, incidents, alerts, alertRulesEvaluated: rules.length, ingestCheck, grafanaDir };
   } catch (err) {
     await store.close().catch(() => {});
     throw err;

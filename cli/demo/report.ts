@@ -98,9 +98,14 @@ export function formatReport(r: DemoReport, p: PipelineResult, dataDirArg: strin
     L.push(`  ${pad(v.vendor, 8)} ${pad(v.code || '-', 22)} ${pad(v.sub_code || '-', 34)} ${fmt(v.events).padStart(7)}  ${pad(v.sample, 48)}`.trimEnd());
   }
   if (r.failedOffers.length) L.push(`  1688 failed order lines: ${r.failedOffers.map((f) => `${f.error_code} ${fmt(f.lines)}`).join(', ')}`);
-  L.push('', `Alerts that fired (${p.alertRulesEvaluated} rules evaluated during each incident and at the end of the day)`);
-  for (const a of r.alerts) L.push(`  ${hhmm(a.atMs)}  ${pad(a.title, 22)} ${pad(a.labels, 22)} value ${a.value} > ${a.threshold}`);
+  L.push('', `Alerts that fired (${p.alertRulesEvaluated} rules evaluated during each incident and at the end of the day; one line per notification: rule and channel/vendor/topic group)`);
+  for (const a of r.alerts) L.push(`  ${hhmm(a.atMs)}  ${pad(a.severity, 6)} ${pad(a.title, 22)} ${pad(a.labels, 30)} value ${a.values.join(', ')} ${a.op} ${a.threshold}`);
   if (r.alerts.length === 0) L.push('  (none)');
+  L.push('', 'Ingest stalled or behind (batch times are wall-clock: evaluated now, and as if ingest stopped now for two days)');
+  for (const c of p.ingestCheck) {
+    if (c.firing.length === 0) L.push(`  ${hhmm(c.atMs)}  ok`);
+    for (const f of c.firing) L.push(`  ${hhmm(c.atMs)}  FIRING ${f}`);
+  }
   L.push('', 'Incidents in the simulated day');
   for (const i of p.incidents) L.push(`  ${hhmm(i.startMs)} - ${hhmm(i.endMs).slice(11)}  ${i.description}`);
   L.push('', 'Try these (the demo store is embedded chDB; no server needed):');

@@ -11,6 +11,7 @@ import { alertRules, evaluateRule, evaluateRules, tables, type AlertRuleDef } fr
 import { ConfigError } from '../../lib/errors.ts';
 import type { Store } from '../../sql/index.ts';
 import { DAY_START, INCIDENTS, MINUTE, type SyntheticDay } from '../support/synthetic-day.ts';
+import { ingestBehind, quotaForecast } from './model.ts';
 import { openSyntheticDayStore, type SyntheticDayStore } from '../support/synthetic-day-store.ts';
 
 const DB = 'dash_alerts';
@@ -32,7 +33,6 @@ after(() => fixture?.close());
 interface Item { channel: string; vendor: string; topic: string; minute: number; e?: SyntheticDay['events'][number] }
 let eventItems: Item[] | undefined;
 let rejectItems: Item[] | undefined;
-let batchTimes: { topic: string; t: number }[] | undefined;
 /** Rows with their minute, computed once (the model runs ~150 times). */
 function itemsOf(rejects: boolean): Item[] {
   const minute = (iso: string) => Math.floor(Date.parse(iso) / MINUTE) * MINUTE;
@@ -47,6 +47,9 @@ function expectedValues(r: AlertRuleDef, atMs: number): Record<string, number> {
   const F = Math.floor((atMs - r.rangeSeconds * 1000) / 1000) * 1000;
   const curEnd = Math.floor(T / MINUTE) * MINUTE;
   const curStart = curEnd - 5 * MINUTE;
+  if (r.uid.endsWith('quota-runs-out')) {
+    return Object.fromEntries(quotaForecast(day.events, atMs).filter((f) => f.minutes_left !== null).map((f) => [f.channel, f.minutes_left!]));
+  }
   const items = itemsOf(r.uid.includes('rejects')).filter((x) => x.minute >= F && x.minute <= T);
   const labelOf = (x: Item) => (r.groupBy === 'vendor' ? x.vendor : r.groupBy === 'topic' ? x.topic : x.channel);
   const by = new Map<string, { cur: number; base: number; curBad: number; baseBad: number }>();
@@ -71,13 +74,7 @@ function expectedValues(r: AlertRuleDef, atMs: number): Record<string, number> {
     else if (r.uid.endsWith('quota-exhausted')) out[label] = g.cur;
     else out[label] = g.cur / Math.max(g.base / 12, r.uid.endsWith('vendor-failure-burst') ? 10 : 5);
   }
-  if (r.uid.endsWith('ingest-stalled')) {
-    for (const k of Object.keys(out)) delete out[k];
-    batchTimes ??= day.batches.map((b) => ({ topic: b.topic, t: Date.parse(b.batch_time) }));
-    for (const { topic, t } of batchTimes) {
-      if (t >= F && t <= T) out[topic] = Math.min(out[topic] ?? Infinity, (T - t) / 1000);
-    }
-  }
+  if (r.uid.endsWith('ingest-stalled')) return ingestBehind(day.batches, atMs);
   return out;
 }
 
@@ -155,10 +152,10 @@ describe('faultline alerts check', () => {
     assert.equal(code, 0);
     assert.match(out, /^alert evaluation at 2026-11-21T22:20:00\.000Z$/m);
     assert.match(out, /^FIRING faultline-ingest-stalled /m);
-    assert.match(out, /! topic=gateway-logs: value 1210 > 600/);
+    assert.match(out, /! topic=gateway-logs: value 1210 > 180/);
     assert.match(out, /^FIRING faultline-quota-exhausted /m);
     assert.match(out, /^ok {5}faultline-vendor-failure-burst /m);
-    assert.match(out, /2 of 6 rules would fire/);
+    assert.match(out, /2 of 7 rules would fire/);
   });
 
   test('--rule selects one rule and --sql shows the expanded query', async () => {

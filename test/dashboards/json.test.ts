@@ -14,8 +14,8 @@ const migrationTables = new Set(
   readdirSync(`${root}sql/migrations`).filter((f) => f.endsWith('.sql'))
     .flatMap((f) => [...readFileSync(`${root}sql/migrations/${f}`, 'utf8').matchAll(/CREATE TABLE IF NOT EXISTS \$\{db\}\.(\w+)/g)].map((m) => m[1]!)),
 );
-/** Tables a query reads: every FROM / JOIN that is not a subquery. */
-const tablesIn = (sql: string) => [...sql.matchAll(/\b(?:FROM|JOIN)\s+([\w.]+)/gi)].map((m) => m[1]!);
+/** Tables a query reads: every FROM / JOIN that is not a subquery (nor trim(… FROM f(x))). */
+const tablesIn = (sql: string) => [...sql.matchAll(/\b(?:FROM|JOIN)\s+([\w.]+)\b(?!\s*\()/gi)].map((m) => m[1]!);
 
 describe('uids and ids', () => {
   test('dashboard uids are unique, stable and short; panel ids unique per dashboard', () => {
@@ -25,10 +25,10 @@ describe('uids and ids', () => {
     for (const uid of uids) assert.ok(uid.length <= 40 && /^[a-z0-9-]+$/.test(uid));
     for (const d of dashboards) assert.equal(new Set(d.panels.map((p) => p.id)).size, d.panels.length, d.uid);
   });
-  test('alert rule uids are unique and the six rules exist', () => {
+  test('alert rule uids are unique and the seven rules exist', () => {
     const uids = alertRules(tables('faultline')).map((r) => r.uid);
     assert.equal(new Set(uids).size, uids.length);
-    assert.deepEqual(uids, ['faultline-error-rate-spike', 'faultline-quota-exhausted', 'faultline-vendor-failure-burst',
+    assert.deepEqual(uids, ['faultline-error-rate-spike', 'faultline-quota-exhausted', 'faultline-quota-runs-out', 'faultline-vendor-failure-burst',
       'faultline-internal-error-spike', 'faultline-rejects-growing', 'faultline-ingest-stalled']);
   });
 });
@@ -74,6 +74,25 @@ describe('dashboard-linter rules (docs/grafana.md)', () => {
     }
   });
 
+  test('legend calcs and units per panel: ratios mean+max, counts sum (zero-filled), rates mean+max, gauges last+max', () => {
+    const series = panels.filter(({ p }) => p.type === 'timeseries');
+    const calcs = (title: string) => (series.find(({ p }) => p.title === title)!.p.options as { legend: { calcs: string[] } }).legend.calcs;
+    for (const { p } of series) {
+      const c = (p.options as { legend: { calcs: string[] } }).legend.calcs;
+      const filled = p.targets[0]!.rawSql.includes('WITH FILL');
+      if (p.fieldConfig!.defaults.unit === 'percentunit') assert.deepEqual([c, filled], [['mean', 'max'], false], p.title);
+      else if (p.title === 'Consumer lag') assert.deepEqual([c, filled], [['lastNotNull', 'max'], false], p.title);
+      else if (p.fieldConfig!.defaults.unit === 'cps') assert.deepEqual([c, filled], [['mean', 'max'], true], p.title);
+      else assert.deepEqual([c, filled], [['sum'], true], p.title);
+    }
+    assert.deepEqual(calcs('Error rate by channel'), ['mean', 'max']);
+    assert.deepEqual(calcs('Upstream errors by vendor'), ['sum']);
+    const unit = (title: string) => panels.find(({ p }) => p.title === title)!.p.fieldConfig!.defaults;
+    assert.equal(unit('Reconciliation').unit, 'none');
+    assert.deepEqual(unit('Error rate'), { unit: 'percentunit', noValue: 'No events' });
+    assert.equal(unit('Seconds behind, by topic').unit, 's');
+  });
+
   test('panels fit the 24-column grid without overlapping', () => {
     for (const d of dashboards) {
       const cells = new Set<string>();
@@ -112,7 +131,7 @@ describe('tables', () => {
   test('raw events only where no rollup can answer, always bounded', () => {
     const raw = panels.filter(({ p }) => p.targets.some((t) => tablesIn(t.rawSql).includes('faultline.events')));
     assert.deepEqual(raw.map(({ p }) => p.title).sort(),
-      ['Recent failing requests', 'Request events', 'Same requests, both views', 'Sample upstream messages']);
+      ['Clients retrying against the advice, by app', 'Gateway and client disagree, by route', 'Recent failing requests', 'Request events', 'Same requests, both views', 'Sample upstream messages']);
     for (const { p } of raw) {
       for (const t of p.targets) {
         const bounded = /\bLIMIT \d+\s*$/.test(t.rawSql) || /^SELECT count\(\)/.test(t.rawSql);
@@ -138,7 +157,7 @@ describe('hourly rollup (dashboards/rollup.ts)', () => {
 
   test('every panel reading events_1m reads events_1h through the helper, except the first quota hit of the day', () => {
     const minuteOnly = eventRollupPanels.filter(({ p }) => p.targets.some((t) => !t.rawSql.includes('FROM faultline.events_1h')));
-    assert.deepEqual(minuteOnly.map(({ p }) => p.title), ['Daily quota first exhausted today']);
+    assert.deepEqual(minuteOnly.map(({ p }) => p.title), ['Quota forecast (today)', 'Daily quota first exhausted today']);
     for (const { p } of eventRollupPanels) {
       for (const t of p.targets) {
         if (!t.rawSql.includes('events_1h')) continue;
@@ -148,7 +167,7 @@ describe('hourly rollup (dashboards/rollup.ts)', () => {
         assert.equal(t.rawSql.match(/UNION ALL/g)?.length, 1, p.title);
       }
     }
-    assert.equal(eventRollupPanels.length, 17);
+    assert.equal(eventRollupPanels.length, 18);
   });
 
   test('panels showing first/last times say they are to the hour on long ranges', () => {
@@ -200,7 +219,7 @@ describe('provisioning', () => {
     assert.equal(ds.jsonData.username, 'faultline_grafana');
     assert.equal(ds.jsonData.defaultDatabase, 'faultline');
     assert.ok(['http', 'native'].includes(ds.jsonData.protocol));
-    assert.deepEqual(ds.secureJsonData, { password: '$CLICKHOUSE_PASSWORD' });
+    assert.deepEqual(ds.secureJsonData, { password: '$CLICKHOUSE_READONLY_PASSWORD' });
     assert.equal(ds.jsonData.password, undefined);
   });
 
@@ -214,23 +233,35 @@ describe('provisioning', () => {
     const doc = y('provisioning/alerting/faultline.yaml');
     assert.equal(doc.apiVersion, 1);
     const rules = doc.groups[0].rules as Record<string, any>[];
-    assert.equal(rules.length, 6);
+    assert.equal(rules.length, 7);
     for (const r of rules) {
-      assert.deepEqual(r.data.map((q: { refId: string }) => q.refId), ['A', 'B', 'C']);
+      const overEvents = r.uid !== 'faultline-ingest-stalled';
+      assert.deepEqual(r.data.map((q: { refId: string }) => q.refId), overEvents ? ['A', 'B', 'C', 'D', 'E'] : ['A', 'B', 'C'], r.uid);
       const a = r.data[0];
       assert.equal(a.datasourceUid, DATASOURCE_UID);
       assert.equal(a.relativeTimeRange.to, 0);
       assert.ok(a.relativeTimeRange.from >= 300);
       assert.deepEqual([a.model.pluginVersion, a.model.format, a.model.queryType, a.model.editorType, a.model.intervalMs], [PLUGIN_VERSION, 1, 'table', 'sql', 60000]);
-      assert.match(a.model.rawSql, /\$__timeFilter\(/);
+      // Bounded in time: the range, or (ledger, forecast) explicit bounds from the range's end.
+      assert.match(a.model.rawSql, !overEvents ? /batch_time < toDateTime64\(\$__toTime, 3\) \+ INTERVAL 1 SECOND/
+        : r.uid === 'faultline-quota-runs-out' ? /minute >= toStartOfDay\(\$__toTime, 'UTC'\) - INTERVAL 7 DAY AND minute <= \$__toTime/ : /\$__timeFilter\(/);
       assert.doesNotMatch(a.model.rawSql, /request_id/);
       assert.match(a.model.rawSql, new RegExp(`^SELECT (${r.labels.group_by}|.+? AS ${r.labels.group_by}), `), r.uid);
       assert.match(a.model.rawSql, / AS value\b/);
       assert.deepEqual([r.data[1].model.type, r.data[1].model.reducer, r.data[2].model.type, r.condition], ['reduce', 'last', 'threshold', 'C']);
-      assert.equal(r.data[2].model.conditions[0].evaluator.type, 'gt');
+      assert.equal(r.data[2].model.conditions[0].evaluator.type, r.uid === 'faultline-quota-runs-out' ? 'lt' : 'gt');
       assert.ok(!r.title.includes('$'), r.uid);
       for (const v of Object.values(r.labels as Record<string, string>)) assert.ok(!v.includes('$'), r.uid);
-      assert.ok(['OK', 'NoData', 'Alerting'].includes(r.noDataState));
+      // No false all-clear: only rules over events may read "no rows" as OK; they say how
+      // current the store is (D/E -> data_freshness), the ingest rule is that check itself.
+      assert.equal(r.noDataState, overEvents ? 'OK' : 'Alerting', r.uid);
+      if (overEvents) {
+        assert.match(r.data[3].model.rawSql, /FROM faultline\.ingest_batches/);
+        assert.deepEqual([r.data[4].model.type, r.data[4].model.expression, r.data[4].model.reducer], ['reduce', 'D', 'last']);
+        assert.match(r.annotations.data_freshness, /\$values\.E\.Value/);
+      } else {
+        assert.equal(r.annotations.data_freshness, undefined);
+      }
     }
   });
 });

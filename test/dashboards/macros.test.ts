@@ -73,9 +73,6 @@ describe('$__conditionalAll (browser side)', () => {
     assert.equal(applyConditionalAll(two, { a: '$__all', b: ['x'] }), '1=1 AND b IN (${b})');
     assert.equal(applyConditionalAll('$__conditionalAll(z = 1, $zz)', {}), 'z = 1');
   });
-  test('the variable must be written $name (the plugin strips one character)', () => {
-    assert.equal(applyConditionalAll('$__conditionalAll(c IN (${c}), ${c})', { c: '$__all' }), 'c IN (${c})');
-  });
 });
 
 describe('template variables (templateSrv with the plugin format)', () => {
@@ -108,5 +105,93 @@ describe('expandQuery', () => {
   test('a leftover macro or variable fails loudly', () => {
     assert.throws(() => expandQuery('SELECT $__timeFiltr(t)', ctx), /unexpanded \$__timeFiltr/);
     assert.throws(() => expandQuery('SELECT ${channel}', ctx), /unexpanded/);
+  });
+});
+
+// The plugin's own cases (grafana/clickhouse-datasource v4.20.0: pkg/macros/macros_test.go,
+// src/data/CHDatasource.test.ts): their inputs, contexts and expected outputs, as facts.
+describe("the plugin's macro test cases (v4.20.0)", () => {
+  const from = Date.parse('2014-11-12T11:45:26.371Z');
+  const to = Date.parse('2015-11-12T11:45:26.371Z');
+  const c0 = { fromMs: from, toMs: to, intervalMs: 0 };
+  const cases: [string, string, string, { fromMs: number; toMs: number; intervalMs: number }][] = [
+    ['FromTimeFilter', '$__fromTime', 'toDateTime(1415792726)', c0],
+    ['ToTimeFilter', '$__toTime', 'toDateTime(1447328726)', c0],
+    ['FromTimeFilterMs', '$__fromTime_ms', 'fromUnixTimestamp64Milli(1415792726371)', c0],
+    ['ToTimeFilterMs', '$__toTime_ms', 'fromUnixTimestamp64Milli(1447328726371)', c0],
+    ['DateFilter', '$__dateFilter(dateCol)', "dateCol >= toDate('2014-11-12') AND dateCol <= toDate('2015-11-12')", c0],
+    ['DateTimeFilter', '$__dateTimeFilter(dateCol, timeCol)',
+      "(dateCol >= toDate('2014-11-12') AND dateCol <= toDate('2015-11-12')) AND (timeCol >= toDateTime(1415792726) AND timeCol <= toDateTime(1447328726))", c0],
+    ['DateTimeFilter as $__dt', '$__dt(dateCol, timeCol)',
+      "(dateCol >= toDate('2014-11-12') AND dateCol <= toDate('2015-11-12')) AND (timeCol >= toDateTime(1415792726) AND timeCol <= toDateTime(1447328726))", c0],
+    ['TimeInterval', '$__timeInterval(col)', 'toStartOfInterval(toDateTime(col), INTERVAL 20 second)', { fromMs: 0, toMs: 0, intervalMs: 20_000 }],
+    ['TimeIntervalMs', '$__timeInterval_ms(col)', 'toStartOfInterval(toDateTime64(col, 3), INTERVAL 20000 millisecond)', { fromMs: 0, toMs: 0, intervalMs: 20_000 }],
+    ['IntervalSeconds', '$__interval_s', '20', { fromMs: 0, toMs: 0, intervalMs: 20_000 }],
+    ['TimeFrom', '$__timeFrom(ts)', 'ts >= toDateTime(1415792726)', c0],
+    ['TimeTo', '$__timeTo(ts)', 'ts <= toDateTime(1447328726)', c0],
+    ['TimeGroup 5m', '$__timeGroup(ts, 5m)', 'toStartOfInterval(toDateTime(ts), INTERVAL 300 second)', c0],
+    ['TimeGroup 1h', '$__timeGroup(ts, 1h)', 'toStartOfInterval(toDateTime(ts), INTERVAL 3600 second)', c0],
+  ];
+  for (const [name, input, want, ctx] of cases) test(`${name}: ${input}`, () => assert.equal(applyMacros(input, ctx), want));
+
+  test('wrong arity and bad durations are errors (TestMacroErrorsAreDownstream)', () => {
+    for (const bad of ['$__timeFilter', '$__timeFilter_ms', '$__dateFilter', '$__dateTimeFilter(d)', '$__timeInterval', '$__timeInterval_ms',
+      '$__timeFrom', '$__timeTo', '$__timeFrom()', '$__timeGroup(ts)', '$__timeGroup(ts, nope)', '$__timeGroup(ts, not-a-duration)']) {
+      assert.throws(() => applyMacros(bad, c0), /expected|invalid duration/, bad);
+    }
+  });
+
+  const f = Date.parse('2014-11-12T11:45:26.123Z');
+  const t = Date.parse('2015-11-12T11:45:26.456Z');
+  const interpolateCases: [string, string, string, number][] = [
+    ['timeFilter', 'select * from foo where $__timeFilter(cast(sth as timestamp))', 'select * from foo where cast(sth as timestamp) >= toDateTime(1415792726) AND cast(sth as timestamp) <= toDateTime(1447328726)', 0],
+    ['timeFilter with empty spaces', 'select * from foo where $__timeFilter(cast(sth as timestamp) )', 'select * from foo where cast(sth as timestamp) >= toDateTime(1415792726) AND cast(sth as timestamp) <= toDateTime(1447328726)', 0],
+    ['timeFilter_ms', 'select * from foo where $__timeFilter_ms(cast(sth as timestamp))', 'select * from foo where cast(sth as timestamp) >= fromUnixTimestamp64Milli(1415792726123) AND cast(sth as timestamp) <= fromUnixTimestamp64Milli(1447328726456)', 0],
+    ['timeFilter_ms with empty spaces', 'select * from foo where $__timeFilter_ms(cast(sth as timestamp) )', 'select * from foo where cast(sth as timestamp) >= fromUnixTimestamp64Milli(1415792726123) AND cast(sth as timestamp) <= fromUnixTimestamp64Milli(1447328726456)', 0],
+    ['fromTime and toTime', 'select * from foo where ( date >= $__fromTime and date <= $__toTime ) limit 100', 'select * from foo where ( date >= toDateTime(1415792726) and date <= toDateTime(1447328726) ) limit 100', 0],
+    ['fromTime and toTime inside complex clauses', 'select * from foo where ( date >= $__fromTime ) and ( date <= $__toTime ) limit 100', 'select * from foo where ( date >= toDateTime(1415792726) ) and ( date <= toDateTime(1447328726) ) limit 100', 0],
+    ['fromTime_ms and toTime_ms', 'select * from foo where ( date >= $__fromTime_ms and date <= $__toTime_ms ) limit 100', 'select * from foo where ( date >= fromUnixTimestamp64Milli(1415792726123) and date <= fromUnixTimestamp64Milli(1447328726456) ) limit 100', 0],
+    ['fromTime_ms and toTime_ms inside complex clauses', 'select * from foo where ( date >= $__fromTime_ms ) and ( date <= $__toTime_ms ) limit 100', 'select * from foo where ( date >= fromUnixTimestamp64Milli(1415792726123) ) and ( date <= fromUnixTimestamp64Milli(1447328726456) ) limit 100', 0],
+    ['macro as sole argument of another', 'SELECT $__timeInterval($__fromTime) AS from_time', 'SELECT toStartOfInterval(toDateTime(toDateTime(1415792726)), INTERVAL 60 second) AS from_time', 60_000],
+    ['millisecond variants nest', 'SELECT $__timeInterval_ms($__fromTime_ms)', 'SELECT toStartOfInterval(toDateTime64(fromUnixTimestamp64Milli(1415792726123), 3), INTERVAL 60000 millisecond)', 60_000],
+    ['macro nested in a larger argument (a comma inside it)', 'select * from foo where $__timeFilter(coalesce(closed_at, $__toTime))', 'select * from foo where coalesce(closed_at, toDateTime(1447328726)) >= toDateTime(1415792726) AND coalesce(closed_at, toDateTime(1447328726)) <= toDateTime(1447328726)', 60_000],
+    ['backslash-escaped quote with -- in a literal', "select * from foo where msg = 'it\\'s -- fine' and $__fromTime", "select * from foo where msg = 'it\\'s -- fine' and toDateTime(1415792726)", 0],
+    ['backslash-escaped quote with /* in a literal', "select * from foo where msg = 'a\\'/*x' and $__toTime", "select * from foo where msg = 'a\\'/*x' and toDateTime(1447328726)", 0],
+    ['doubled-quote escape', "select * from foo where msg = 'it''s' and $__fromTime", "select * from foo where msg = 'it''s' and toDateTime(1415792726)", 0],
+  ];
+  for (const [name, input, want, intervalMs] of interpolateCases) {
+    test(`Interpolate: ${name}`, () => assert.equal(applyMacros(input, { fromMs: f, toMs: t, intervalMs }), want));
+  }
+
+  test('conditionalAll (CHDatasource.test.ts): All -> 1=1, anything else keeps the condition, every occurrence', () => {
+    const sql = 'select stuff from table where $__conditionalAll(fieldVal in ($fieldVal), $fieldVal);';
+    assert.equal(applyConditionalAll(sql, { fieldVal: '$__all' }), 'select stuff from table where 1=1;');
+    assert.equal(applyConditionalAll(sql, { fieldVal: "'val1', 'val2'" }), 'select stuff from table where fieldVal in ($fieldVal);');
+    assert.equal(applyConditionalAll(`${sql.slice(0, -1)} and $__conditionalAll(fieldVal in ($fieldVal2), $fieldVal2);`, { fieldVal: "'val1', 'val2'", fieldVal2: '$__all' }),
+      'select stuff from table where fieldVal in ($fieldVal) and 1=1;');
+    assert.equal(applyConditionalAll('$__conditionalAll(foo, $fieldVal)', { fieldVal: "'val1', 'val2'" }), 'foo');
+    assert.equal(applyConditionalAll('$__conditionalAll(foo, $fieldVal)', { fieldVal: '$__all' }), '1=1');
+  });
+});
+
+describe('the rest of the engine (macropro)', () => {
+  test('comments become spaces, so a macro inside one is not expanded; quotes protect them', () => {
+    assert.equal(applyMacros('a -- $__fromTime\nb /* $__toTime */ c', ctx), `a ${' '.repeat(14)}\nb ${' '.repeat(15)} c`);
+    assert.equal(applyMacros("'--' $__interval_s /* open", ctx), "'--' 30 " + ' '.repeat(7));
+  });
+  test('$__interval (largest whole unit), $__interval_ms (not clamped), $__table / $__column from the context', () => {
+    assert.equal(applyMacros('$__interval $__interval_ms', { ...ctx, intervalMs: 7_200_000 }), '2h 7200000');
+    assert.equal(applyMacros('$__interval', { ...ctx, intervalMs: 90_000 }), '90s');
+    assert.equal(applyMacros('$__interval|$__interval_ms', { ...ctx, intervalMs: 0 }), '0s|0');
+    assert.equal(applyMacros('$__interval', { ...ctx, intervalMs: 1500 }), '1500ms');
+    assert.throws(() => applyMacros('FROM $__table', ctx), /no table name/);
+  });
+  test('${var} in $__conditionalAll; an argument without a variable keeps the condition', () => {
+    assert.equal(applyConditionalAll('$__conditionalAll(c IN (${c}), ${c})', { c: '$__all' }), '1=1');
+    assert.equal(applyConditionalAll('$__conditionalAll(c IN (${c}), ${c})', { c: ['x'] }), 'c IN (${c})');
+    assert.equal(applyConditionalAll('$__conditionalAll(c = 1, nothing)', { c: '$__all' }), 'c = 1');
+  });
+  test('an unknown $__name is left for ClickHouse (and expandQuery refuses it)', () => {
+    assert.equal(applyMacros('$__nope(x) $__fromTimeX', ctx), '$__nope(x) $__fromTimeX');
   });
 });

@@ -5,6 +5,10 @@ import { EVENT_COLUMNS } from '../../dashboards/request-lookup.ts';
 import { LONG_RANGE_S } from '../../dashboards/rollup.ts';
 import type { EventRow } from '../../sql/store.ts';
 import type { SyntheticDay } from '../support/synthetic-day.ts';
+import { floorTo, group, HOUR, MIN, ms, sortBy, type Row } from './model-util.ts';
+import { ingestBehind, quotaForecast, retriesAgainstAdvice } from './model-ops.ts';
+
+export { ingestBehind, quotaForecast, retriesAgainstAdvice };
 
 export interface Selection {
   channel?: string[];
@@ -19,43 +23,6 @@ export interface Ctx {
   toMs: number;
   intervalS: number;
   sel: Selection;
-}
-
-type Row = Record<string, unknown>;
-const MIN = 60_000;
-const HOUR = 3_600_000;
-// Date.parse of the same ~55k strings again and again dominates the model's cost: memoize.
-const parsed = new Map<string, number>();
-const ms = (iso: string) => {
-  let v = parsed.get(iso);
-  if (v === undefined) parsed.set(iso, (v = Date.parse(iso)));
-  return v;
-};
-const floorTo = (t: number, step: number) => Math.floor(t / step) * step;
-
-/** Group, then sum/aggregate: returns groups in insertion order. */
-function group<T, K extends string>(items: T[], key: (x: T) => K): Map<K, T[]> {
-  const m = new Map<K, T[]>();
-  for (const x of items) {
-    const k = key(x);
-    const list = m.get(k);
-    if (list) list.push(x);
-    else m.set(k, [x]);
-  }
-  return m;
-}
-const cmp = (a: unknown, b: unknown) => (a === b ? 0 : (a as string | number) < (b as string | number) ? -1 : 1);
-/** Sort by keys; a leading '-' means descending. */
-function sortBy(rows: Row[], ...keys: string[]): Row[] {
-  return rows.sort((x, y) => {
-    for (const k of keys) {
-      const desc = k.startsWith('-');
-      const f = desc ? k.slice(1) : k;
-      const c = cmp(x[f], y[f]);
-      if (c !== 0) return desc ? -c : c;
-    }
-    return 0;
-  });
 }
 
 export function makeModel(c: Ctx): Record<string, () => Row[]> {
@@ -102,9 +69,29 @@ export function makeModel(c: Ctx): Record<string, () => Row[]> {
   const rid = (c.sel.requestId ?? '').trim();
   const ridEvents = c.day.events.filter((e) => rid !== '' && e.request_id === rid);
 
-  return {
+  // Count and rate series have every bucket from the one holding the range start to the one
+  // holding its end, 0 where nothing happened: each label seen in the range gets all buckets;
+  // a series without label gets them even when the range is empty.
+  const buckets: number[] = [];
+  for (let b = floorTo(F, step); b <= T; b += step) buckets.push(b);
+  const filled = (rows: Row[], label: string | null, zeros: string[] = []): Row[] => {
+    const have = new Set(rows.map((r) => `${r.time}|${label ? r[label] : ''}`));
+    const labels = label ? [...new Set(rows.map((r) => r[label] as string))] : [''];
+    const values = zeros.length ? zeros : Object.keys(rows[0] ?? {}).filter((k) => k !== 'time' && k !== label);
+    const out = [...rows];
+    for (const l of labels) {
+      for (const b of buckets) {
+        if (have.has(`${b}|${l}`)) continue;
+        out.push({ time: b, ...(label ? { [label]: l } : {}), ...Object.fromEntries(values.map((v) => [v, 0])) });
+      }
+    }
+    return label ? sortBy(out, 'time', label) : sortBy(out, 'time');
+  };
+
+  const model: Record<string, () => Row[]> = {
     // ---- error rates
-    'Error rate': () => [{ error_rate: count(rolled, isErr) / rolled.length }],
+    // An empty range has no error rate (NULL), not NaN.
+    'Error rate': () => [{ error_rate: rolled.length ? count(rolled, isErr) / rolled.length : null }],
     'Events and errors': () => [{ all_events: rolled.length, errors: count(rolled, isErr) }],
     'Top error codes': () => sortBy([...group(errs, (e) => `${e.code}|${e.category}`).values()]
       .map((g) => ({ code: g[0]!.code, category: g[0]!.category, errors: g.length })), '-errors', 'code').slice(0, 20),
@@ -130,6 +117,18 @@ export function makeModel(c: Ctx): Record<string, () => Row[]> {
         only_client_failed: count(both, (g) => !failed(g, 'gateway') && failed(g, 'client')),
       }];
     },
+    'Gateway and client disagree, by route': () => {
+      const both = [...group(raw.filter((e) => e.request_id !== '' && chan(e)), (e) => e.request_id).values()]
+        .filter((g) => g.some((e) => e.source === 'gateway') && g.some((e) => e.source === 'client'));
+      const failed = (g: EventRow[], s: string) => g.some((e) => e.source === s && e.outcome !== 'ok');
+      const differ = both.filter((g) => failed(g, 'gateway') !== failed(g, 'client'))
+        .map((g) => ({ route: g.find((e) => e.source === 'gateway')!.route, id: g[0]!.request_id, gw: failed(g, 'gateway') }));
+      return sortBy([...group(differ, (d) => d.route).values()].map((g) => ({
+        route: g[0]!.route, client_failed_gateway_ok: count(g, (d) => !d.gw), gateway_failed_client_ok: count(g, (d) => d.gw),
+        example_request_id: g.map((d) => d.id).sort()[0], n: g.length,
+      })), '-n', 'route').slice(0, 50).map(({ n: _n, ...r }) => r);
+    },
+    'Clients retrying against the advice, by app': () => retriesAgainstAdvice(raw.filter((e) => e.source === 'client' && e.request_id !== '' && e.attempt !== null && chan(e))),
     'Catalog drift': () => sortBy([...group(rolled.filter((e) => e.catalog_drift), (e) => `${e.code}|${e.http_status}`).values()].map((g) => ({
       code: g[0]!.code, http_status: g[0]!.http_status, drift_events: g.length,
       first_seen: Math.min(...g.map(seenAt)), last_seen: Math.max(...g.map(seenAt)),
@@ -147,6 +146,10 @@ export function makeModel(c: Ctx): Record<string, () => Row[]> {
         channel: g[0]!.channel, first_exhausted: Math.min(...g.map(minuteOf)), quota_hits_today: g.length,
       })), 'first_exhausted', 'channel');
     },
+    'Quota forecast (today)': () => quotaForecast(c.day.events, c.toMs).map((r) => ({
+      channel: r.channel, daily_quota: r.daily_quota, used_today: r.used_today, calls_per_min: Math.round((r.calls_last_hour / 60) * 10) / 10,
+      runs_out_at: r.runs_out_at, state: r.exhausted_at ? 'exhausted' : r.runs_out_at === null ? 'idle' : 'runs out',
+    })),
     'Limit hits by app': () => seriesCount(limits, (e) => `${e.app_id || 'unknown'} ${e.channel} ${e.limit_kind}`, 'app_limit', 'hits'),
     'Top apps hitting limits': () => sortBy([...group(limits, (e) => `${e.app_id}|${e.channel}|${e.limit_kind}`).values()].map((g) => ({
       app_id: g[0]!.app_id, channel: g[0]!.channel, limit_kind: g[0]!.limit_kind, hits: g.length, last_hit: Math.max(...g.map(seenAt)),
@@ -221,9 +224,20 @@ export function makeModel(c: Ctx): Record<string, () => Row[]> {
         unaccounted: sum('records') - sum('events') - sum('rejects'), offset_gap: max - min + 1 - sum('records'),
       };
     }), 'topic', 'partition'),
-    'Time since last batch': () => sortBy([...group(c.day.batches.filter((b) => ms(b.batch_time) >= T - 86_400_000 && ms(b.batch_time) <= T), (b) => b.topic).values()]
-      .map((g) => ({ topic: g[0]!.topic, seconds_since_last_batch: (T - Math.max(...g.map((b) => ms(b.batch_time)))) / 1000 })), 'topic'),
+    'Seconds behind, by topic': () => Object.entries(ingestBehind(c.day.batches, c.toMs)).sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([topic, seconds_behind]) => ({ topic, seconds_behind })),
   };
+  const counts: [string, string | null, string[]?][] = [
+    ['4xx vs 5xx', null, ['4xx', '5xx']], ['Limit hits by kind', null, ['rate', 'quota', 'platform', 'balance']],
+    ['Limit hits by channel', 'channel_limit'], ['Limit hits by app', 'app_limit'], ['Taobao call-limit codes (4–8)', 'taobao_code'],
+    ['Upstream errors by vendor', 'vendor'], ['Vendor timeouts', 'vendor'], ['Failed order lines over time', 'error_code'],
+    ['Rejects by reason', 'reason'], ['Ingest rate', 'topic'],
+  ];
+  for (const [title, label, zeros] of counts) {
+    const f = model[title]!;
+    model[title] = () => filled(f(), label, zeros);
+  }
+  return model;
 }
 
 /** SQL rows as comparable values: ISO date-times -> epoch ms, floats rounded. */
