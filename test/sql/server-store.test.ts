@@ -16,7 +16,7 @@ let retries: { code: string; attempt: number }[] = [];
 
 function server(db: string, url = proxy.url, password = TOKEN): ServerStore {
   return new ServerStore({
-    url, password, database: db, retentionDays: 0, requestTimeoutMs: 700,
+    url, password, database: db, retentionDays: 0, requestTimeoutMs: 2500, // generous: a loaded CI machine must not time out normal requests
     retry: { retries: 3, baseDelayMs: 5, maxDelayMs: 40 },
     onRetry: (err, attempt) => retries.push({ code: err.code, attempt }),
   });
@@ -112,7 +112,7 @@ test('a slow response times out and is retried', async () => {
   const s = server(t.db);
   try {
     reset();
-    proxy.faults.push({ kind: 'slow', ms: 1500 });
+    proxy.faults.push({ kind: 'slow', ms: 6000 }); // well past the 2.5 s timeout
     assert.deepEqual(await s.query('SELECT 1 AS one'), [{ one: 1 }]);
     assert.equal(requests().length, 2);
     assert.equal(retries.length, 1);
