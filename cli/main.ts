@@ -24,7 +24,7 @@ async function usage(): Promise<string> {
     lines.push(`  ${name.padEnd(11)} ${summary}`);
   }
   lines.push('', 'Run `faultline <command> --help` for the flags of one command.');
-  lines.push('Configuration comes from environment variables (see README) and flags.');
+  lines.push('Configuration comes from environment variables (docs/configuration.md) and flags.');
   return lines.join('\n');
 }
 

@@ -1,4 +1,4 @@
-// The decisions of one flush, as pure functions of the partitions' state (README.md,
+// The decisions of one flush, as pure functions of the partitions' state (docs/delivery.md,
 // "Delivery"); flush.ts executes them. Two steps:
 // - planFlush: which partitions a flush takes, and how: new segments (fresh), a previous
 //   owner's composition replayed whole (groups), or ranges checked against the store (checked);

@@ -1,4 +1,4 @@
-// One flush of the Kafka source: ONE insert per table for everything buffered (README.md,
+// One flush of the Kafka source: ONE insert per table for everything buffered (docs/delivery.md,
 // "Delivery"). flush-plan.ts decides; this file executes, in the protocol's order:
 // take the planned segments, wait for their rows, (1) commit the intent, (2) insert — whole
 // replays, checked replays, new compositions —, (3) commit the offsets past them, then mark

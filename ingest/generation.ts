@@ -1,7 +1,7 @@
 // One consumer-group generation of this member: what it was assigned, the partition buffers it
 // filled, the starts it read (committed offsets and intents), and the abort that ends its
 // flush's retries. A join replaces the whole object: nothing of an ended generation leaks into
-// the next (its buffers are dropped and re-read from the committed offsets; README.md,
+// the next (its buffers are dropped and re-read from the committed offsets; docs/delivery.md,
 // "Generations").
 import { partitionKey } from './intent.ts';
 import type { PartitionBuffer, PartitionStart } from './partition-buffer.ts';

@@ -3,7 +3,7 @@
 // partition that may now be someone else's; so commits go through the group's own commit
 // (captured from an eachBatch payload), the generation is checked before every attempt, and
 // retries are ours. A commit refused because the generation ended is not retried: the intent
-// stays, and the next owner replays it (README.md, "Generations").
+// stays, and the next owner replays it (docs/delivery.md, "Generations").
 import type { EachBatchPayload } from 'kafkajs';
 import { FaultlineError } from '../lib/errors.ts';
 import type { Logger } from './log.ts';

@@ -4,7 +4,7 @@
 // (topic, partition, first–last) segments that go into its one insert per table. Whoever next
 // owns the partitions reads it back and either replays the identical flush (same segments, same
 // order, same token) or, when the partitions are now split between owners, checks the store per
-// range. See README.md, "Delivery".
+// range. See docs/delivery.md, "Delivery".
 //
 //   faultline/2 <topic>|<topic>… <t>.<partition>:<first>+<last-first>,…   a flush composition
 //   faultline/1 <first>-<last>,…                                            per-partition ranges (check the store)

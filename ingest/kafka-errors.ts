@@ -1,7 +1,7 @@
 // What a Kafka error means for our retries (lib/retry.ts), from the error codes kafkajs puts on
 // its protocol errors (`KafkaJSProtocolError.type`, the names of Kafka's protocol error codes,
 // https://kafka.apache.org/protocol#protocol_error_codes). A commit refused because the group's
-// generation ended is never retried: the next owner replays the intent (README.md,
+// generation ended is never retried: the next owner replays the intent (docs/delivery.md,
 // "Generations"). Everything else — coordinator moves, timeouts, broker restarts — is retried
 // while the generation lasts, as kafkajs's own retries would.
 import type { Verdict } from '../lib/retry.ts';

@@ -3,7 +3,7 @@
 // (flush.ts), on the size or time bound, (1) commits each partition's unchanged position with
 // the flush's composition as metadata (the intent), (2) inserts everything with one insert per
 // table under the composition's token, (3) commits the offsets after it. A new generation
-// reads positions and intents (recovery.ts) and replays pending flushes. README.md
+// reads positions and intents (recovery.ts) and replays pending flushes. docs/delivery.md
 // ("Delivery") argues why this gives no loss and no duplicates across crashes and rebalances.
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { FaultlineError, errorMessage } from '../lib/errors.ts';

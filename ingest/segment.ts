@@ -1,5 +1,5 @@
 // A segment: the normalized rows of one contiguous offset range of one partition, the unit
-// that is inserted, deduplicated and committed (see README.md, "Delivery"). Its insert
+// that is inserted, deduplicated and committed (see docs/delivery.md, "Delivery"). Its insert
 // deduplication tokens are a pure function of (topic, partition, first, last, content), so
 // the same range read again after a crash or a rebalance produces the same tokens.
 import { createHash, type Hash } from 'node:crypto';
@@ -36,7 +36,7 @@ export interface SegmentRange {
   /**
    * For a replayed segment, the composition (intent metadata) of the flush it is replayed in
    * whole, or null when its partitions are now split between owners and it must be checked
-   * against the store instead (README.md, "Delivery").
+   * against the store instead (docs/delivery.md, "Delivery").
    */
   readonly replayGroup: string | null;
   /** Bytes of the records read. */

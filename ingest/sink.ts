@@ -88,7 +88,7 @@ export class Sink {
    * offsets already in `events` ∪ `rejects` are left out, and the rest is inserted under a
    * token of exactly the offsets inserted, so a retry, or a replay after a crash that re-checks
    * and finds the same set missing, is dropped, while a different missing set is new content.
-   * Returns the rows inserted now. Residual (README.md): rows whose `events` part was written
+   * Returns the rows inserted now. Residual (docs/delivery.md): rows whose `events` part was written
    * without their view parts (a kill inside one insert) stay short in the rollups.
    */
   async writeMissing(seg: Segment, opts: WriteOptions = {}): Promise<{ events: number; rejects: number }> {

@@ -1,4 +1,4 @@
-// Insert-deduplication tokens (ingest/README.md, "Delivery"): every token is a pure function of
+// Insert-deduplication tokens (docs/delivery.md): every token is a pure function of
 // what an insert holds — the ordered (topic, partition, first, last, digest) list of its
 // segments, or for a checked replay the exact offsets it inserts — never of when or where the
 // rows were built, so the same insert repeated (a retry, the next owner's replay) carries the

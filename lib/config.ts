@@ -6,7 +6,7 @@ import { ConfigError } from './errors.ts';
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const nonEmpty = z.string().trim().min(1);
 
-/** Every setting: env var name -> schema, default and one-line description (README's table is generated from this). */
+/** Every setting: env var name -> schema, default and one-line description (docs/configuration.md's table follows it; test/readme.test.ts checks). */
 export const SETTINGS = {
   CLICKHOUSE_URL: { schema: z.string().url().optional(), doc: 'ClickHouse server HTTP URL, e.g. http://localhost:8123. Unset: embedded chDB store.' },
   CLICKHOUSE_USER: { schema: z.string().default('default'), doc: 'ClickHouse user (server store).' },

@@ -3,7 +3,7 @@
 // sql/store-errors.ts `classifyStoreError`; Kafka: ingest/kafka-errors.ts — and reports every
 // failed attempt to its caller (logs, /metrics). Each call path has exactly one owner of its
 // retries: the sink for rows and ledger, GroupCommit for commits, recovery for reading offsets,
-// the server store for the CLI's and migrations' statements (ingest/README.md, "outages").
+// the server store for the CLI's and migrations' statements (docs/delivery.md, "outages").
 import { errorMessage } from './errors.ts';
 
 export interface BackoffPolicy {

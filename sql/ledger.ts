@@ -1,5 +1,5 @@
 // The ingest ledger (`ingest_batches`, migration 0002) and the statements the delivery protocol
-// runs against faultline's tables (ingest/README.md, "Delivery"): one ledger row per stored
+// runs against faultline's tables (docs/delivery.md): one ledger row per stored
 // offset range, the checked replay's lookups (is this exact range in the ledger? which offsets
 // of a range are already in `events` ∪ `rejects`?), and the reconciliation behind `faultline
 // status`. ingest/ orders, batches and tokens; every statement lives here.

@@ -17,7 +17,7 @@ const HELP = `Usage: faultline run [--from kafka|file:PATH|-] [--source gateway|
 Without --from (or --from kafka): joins consumer group KAFKA_GROUP_ID on KAFKA_BROKERS and
 consumes FAULTLINE_GATEWAY_TOPIC and FAULTLINE_CLIENT_TOPIC into ClickHouse until stopped.
 Every record becomes one event or one reject; offsets are committed only after ClickHouse
-acknowledged the rows, and redelivered ranges are deduplicated (ingest/README.md).
+acknowledged the rows, and redelivered ranges are deduplicated (docs/delivery.md).
 SIGTERM/SIGINT: stop fetching, store and commit what was read, exit 0.
 
 --from file:PATH stores one file of records (one per line), --from - reads standard input;

@@ -4,7 +4,7 @@
 // are split between two new owners (who may die again), and a last owner finishes; then every
 // record must be stored exactly once, as the right kind, reconciled by the ledger, committed
 // with no intent left, with no committed offset moving backwards, no metadata over 4,096
-// bytes, and rollups exact outside the residual window (ingest/README.md, "Delivery").
+// bytes, and rollups exact outside the residual window (docs/delivery.md).
 //
 // Seeds (test/support/seed.ts): scenario i of a run has seed FAULTLINE_TEST_SEED + i (a fixed
 // default; FAULTLINE_TEST_SEED=random explores). A failure names its scenario's seed:

@@ -5,7 +5,7 @@
 //   2. a rebalance: two members split the partitions at random and run concurrently, one of
 //      them perhaps dying again at a seeded step (the group moves on: the other is fenced);
 //   3. one member owning every partition, without faults, until everything is committed;
-// then checks the delivery argument's invariants (ingest/README.md, "Delivery") with exact counts.
+// then checks the delivery argument's invariants (docs/delivery.md) with exact counts.
 // Several rows per record (an OTLP export: a record_index per Kafka offset) fit in by making
 // modelNormalize return several rows and rowKey name (offset, record_index): the checks count
 // rows by key and ledger records by offset, so they then say "each (offset, index) exactly once".
@@ -105,7 +105,7 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
 /**
  * The delivery argument's invariants, with exact counts. Throws on the first one broken; returns
  * whether the run went through the residual window (rows without their rollup part, each of
- * them in a range a checked replay looked at: ingest/README.md, "Residual window", 3a).
+ * them in a range a checked replay looked at: docs/delivery.md, "Residual window", 3a).
  */
 function check(sc: Scenario, log: CommitLog, store: DedupStore): boolean {
   const fail = (msg: string) => {
