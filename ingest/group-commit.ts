@@ -8,7 +8,7 @@ import type { EachBatchPayload } from 'kafkajs';
 import { FaultlineError } from '../lib/errors.ts';
 import type { Logger } from './log.ts';
 import type { IngestMetrics } from './metrics.ts';
-import { AbortedError, logFailure, retry, sleep, type BackoffPolicy } from '../lib/retry.ts';
+import { logFailure, retry, sleep, type BackoffPolicy } from '../lib/retry.ts';
 import { classifyCommitError, generationEnded, kafkaErrorType } from './kafka-errors.ts';
 
 export interface CommitEntry {

@@ -149,7 +149,7 @@ export async function serveStore(given: Store, opts: ServeOptions = {}): Promise
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      const { code, type, text } = describe(err);
+      const { code, text } = describe(err);
       if (res.headersSent) return void res.destroy();
       res.writeHead(httpStatusFor(code), {
         'Content-Type': 'text/plain; charset=UTF-8',
