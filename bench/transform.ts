@@ -117,7 +117,7 @@ function main(): void {
  * What any normalizer of this contract must at least do per record, timed over the same mixed
  * corpus: read it (JSON.parse, or split a text line into tokens), look each top-level field up
  * once by name, and build the 22-column event; then, apart, one case-insensitive scan of the
- * text for the plain secret stems (§6 needs at least that before anything is stored). No field
+ * text for the plain secret stems (docs/secrets.md needs at least that before anything is stored). No field
  * logic, no dialects, no redaction: a floor to read the 4 µs budget against.
  */
 function floor(corpus: readonly { source: 'gateway' | 'client'; record: string }[], parseCpu: number, normalizeCpu: number): void {

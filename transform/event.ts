@@ -109,4 +109,8 @@ export interface NormalizeContext {
   maxDepth?: number;
   /** Size the redacted `raw` column is truncated to, in UTF-8 bytes (default 4096). */
   rawMaxBytes?: number;
+  /** The installation's redaction key: API keys and bearer tokens become `[REDACTED:<fp>]` (docs/secrets.md §4). */
+  redactionKey?: string | undefined;
+  /** `mask`: e-mail local parts and card numbers are redacted too (docs/secrets.md §5; default `keep`). */
+  pii?: 'keep' | 'mask' | undefined;
 }

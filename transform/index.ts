@@ -3,7 +3,7 @@
 export * from './event.ts';
 export { normalize } from './normalize.ts';
 export { catalog, catalogCodes, gatewayCode, CatalogSchema, type Catalog, type GatewayCode } from './catalog.ts';
-export { redactText, redactValue, isSecretKey, mayHoldSecret, REDACTED, SECRET_KEYS } from './redact.ts';
+export { redactText, redactValue, isSecretKey, mayHoldSecret, REDACTED, redactOptions, type RedactOptions } from './redact.ts';
 export { formatIsoMillis, parseTime } from './time.ts';
 /** The redacted, ≤ 512-byte head of any record text (for rejects made outside normalize). */
 export { headOf as redactedHead } from './parse-record.ts';

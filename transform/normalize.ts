@@ -10,6 +10,7 @@ import { K, pickStr, S, str, toInt, type KeyMap } from './keys.ts';
 import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD_BYTES, DEFAULT_RAW_MAX_BYTES, HEAD_MAX_BYTES, truncateUtf8 } from './limits.ts';
 import { headOf, parseRecord } from './parse-record.ts';
 import { redactedView } from './redact-record.ts';
+import { redactOptions, redactText } from './redact.ts';
 import { acceptsCanonicalIso, formatIsoMillis, isCanonicalIso, parseTime } from './time.ts';
 
 const FIELD_MAX_BYTES = 4096;
@@ -40,10 +41,11 @@ export function normalize(record: string | Uint8Array, ctx: NormalizeContext): N
 function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): NormalizeResult {
   const maxDepth = ctx.maxDepth ?? DEFAULT_MAX_DEPTH;
   const p = parseRecord(record, ctx.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES, maxDepth);
-  if (p.kind === 'reject') return { ok: false, reject: p.reject };
+  const ro = redactOptions(ctx.redactionKey, ctx.pii);
+  if (p.kind === 'reject') return { ok: false, reject: ro.pii ? { ...p.reject, head: redactText(p.reject.head, ro) } : p.reject };
 
   // Redaction is skipped only when the text cannot hold a secret (redact-record.ts).
-  const { topMap, tail, reqToken, raw, suspicious } = redactedView(p);
+  const { topMap, tail, reqToken, raw, suspicious, keyFp } = redactedView(p, ro);
 
   const decode = new BodyDecoder(maxDepth, suspicious);
   const maps = collectBodies(topMap, tail, decode);
@@ -179,7 +181,8 @@ function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): No
     method: cap(upper(firstStr(maps, METHOD))),
     latency_ms: latency ?? null,
     attempt: attempt ?? null,
-    app_id: cap(firstStr(maps, APP_ID)),
+    // No app named: the caller's first credential fingerprint (docs/secrets.md §4).
+    app_id: cap(firstStr(maps, APP_ID) || (keyFp === '' ? '' : `key:${keyFp}`)),
     catalog_drift: drift,
     raw: truncateUtf8(raw, ctx.rawMaxBytes ?? DEFAULT_RAW_MAX_BYTES),
   };

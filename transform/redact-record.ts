@@ -1,11 +1,12 @@
-// A parsed record made safe to read and store (docs/event-model.md §6): its top-level fields as a
+// A parsed record made safe to read and store (docs/secrets.md): its top-level fields as a
 // KeyMap, a text line's trailing JSON, and `raw`, all redacted when the text may hold a secret.
 // Records that cannot hold one (secret-scan.ts) are passed through without a copy. The scan
 // that decides it also says where its stem hits are: only the strings and text stretches
 // holding one can change under redactText, so the others are not scanned again.
 import { KeyMap, keyMap, type Obj } from './keys.ts';
 import type { Parsed } from './parse-record.ts';
-import { isSecretKey, redactPairs, redactParsed, redactText, redactValue } from './redact.ts';
+import { isSecretKey, PLAIN, redactPairs, redactParsed, redactText, redactValue, type RedactOptions } from './redact.ts';
+import { firstFingerprint } from './redact-options.ts';
 import { hitStrings, secretHits } from './secret-scan.ts';
 import type { TextRecord } from './text-line.ts';
 
@@ -20,28 +21,36 @@ export interface RecordView {
   raw: string;
   /** Whether the text may hold a secret: JSON decoded from strings must then be redacted too. */
   suspicious: boolean;
+  /** The first credential fingerprint in `raw`, or '' (app_id `key:<fp>`, docs/secrets.md §4). */
+  keyFp: string;
 }
 
 /** Consumes `p`: when the text may hold a secret, its parsed values are redacted in place. */
-export function redactedView(p: Exclude<Parsed, { kind: 'reject' }>): RecordView {
-  const hits = secretHits(p.text);
+export function redactedView(p: Exclude<Parsed, { kind: 'reject' }>, o: RedactOptions = PLAIN): RecordView {
+  const v = viewOf(p, o);
+  if (v.suspicious && o !== PLAIN) v.keyFp = firstFingerprint(v.raw);
+  return v;
+}
+
+function viewOf(p: Exclude<Parsed, { kind: 'reject' }>, o: RedactOptions): RecordView {
+  const hits = secretHits(p.text, o.pii);
   const suspicious = hits !== undefined;
   if (p.kind === 'json') {
     let top = p.obj;
     if (hits !== undefined) {
       // The parsed object is this view's own: redacted in place, not copied.
       const strings = hitStrings(p.text, hits, 0, p.text.length);
-      top = (strings === undefined ? redactValue(p.obj) : redactParsed(p.obj, strings)) as Obj;
+      top = (strings === undefined ? redactValue(p.obj, undefined, o) : redactParsed(p.obj, strings, o)) as Obj;
     }
-    return { topMap: keyMap(top), tail: undefined, reqToken: '', raw: hits === undefined ? p.text : JSON.stringify(top), suspicious };
+    return { topMap: keyMap(top), tail: undefined, reqToken: '', raw: hits === undefined ? p.text : JSON.stringify(top), suspicious, keyFp: '' };
   }
   const rec = p.rec;
-  if (hits === undefined) return { topMap: KeyMap.fromPairs(rec.keys, rec.values), tail: rec.tail, reqToken: rec.reqToken, raw: p.text, suspicious };
+  if (hits === undefined) return { topMap: KeyMap.fromPairs(rec.keys, rec.values), tail: rec.tail, reqToken: rec.reqToken, raw: p.text, suspicious, keyFp: '' };
   const strings = spanStrings(p.text, rec, hits);
-  const red = redactPairs(rec.keys, rec.values, strings);
+  const red = redactPairs(rec.keys, rec.values, strings, o);
   // With the hit strings known, the line's JSON values (its own) are redacted in place.
-  const tail = rec.tail ? ((strings === undefined ? redactValue(rec.tail) : redactParsed(rec.tail, strings)) as Obj) : undefined;
-  return { topMap: KeyMap.fromPairs(red.keys, red.values), tail, reqToken: rec.reqToken, raw: textRaw(p.text, rec, red.values, tail, hits, strings), suspicious };
+  const tail = rec.tail ? ((strings === undefined ? redactValue(rec.tail, undefined, o) : redactParsed(rec.tail, strings, o)) as Obj) : undefined;
+  return { topMap: KeyMap.fromPairs(red.keys, red.values), tail, reqToken: rec.reqToken, raw: textRaw(p.text, rec, red.values, tail, hits, strings, o), suspicious, keyFp: '' };
 }
 
 /** hitStrings over every JSON value of a text line (undefined: scan all their strings). */
@@ -66,11 +75,11 @@ function hitIn(hits: readonly number[], from: number, to: number): boolean {
  * (reusing the redacted copy of the fields when the span is the value they hold). A stretch of
  * text with no stem hit cannot change under redactText and is copied as is.
  */
-function textRaw(text: string, rec: TextRecord, values: readonly unknown[], tail: Obj | undefined, hits: readonly number[], strings: readonly string[] | undefined): string {
+function textRaw(text: string, rec: TextRecord, values: readonly unknown[], tail: Obj | undefined, hits: readonly number[], strings: readonly string[] | undefined, o: RedactOptions): string {
   let out = '';
   let pos = 0;
   for (const sp of rec.spans) {
-    out += hitIn(hits, pos, sp.start) ? redactText(text.slice(pos, sp.start)) : text.slice(pos, sp.start);
+    out += hitIn(hits, pos, sp.start) ? redactText(text.slice(pos, sp.start), o) : text.slice(pos, sp.start);
     // A secret key's JSON value was already replaced by redacting the text before it.
     if (!(sp.key !== '' && isSecretKey(sp.key))) {
       // The redacted copy of the field, when the span is the value the field holds (the first of its key).
@@ -80,9 +89,9 @@ function textRaw(text: string, rec: TextRecord, values: readonly unknown[], tail
         const at = rec.keys.indexOf(sp.key);
         redacted = at >= 0 && rec.values[at] === sp.value ? values[at] : undefined;
       }
-      out += JSON.stringify(redacted ?? redactValue(sp.value, strings));
+      out += JSON.stringify(redacted ?? redactValue(sp.value, strings, o));
     }
     pos = sp.end;
   }
-  return out + (hitIn(hits, pos, text.length) ? redactText(text.slice(pos)) : text.slice(pos));
+  return out + (hitIn(hits, pos, text.length) ? redactText(text.slice(pos), o) : text.slice(pos));
 }

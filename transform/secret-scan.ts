@@ -1,34 +1,26 @@
-// Where a secret may hide in text (docs/event-model.md §6): the stems of the secret key names and
-// `Bearer`, and the check of a stem against the key run around it. Shared by the record
-// pre-check (mayHoldSecret) and redactText's own hint and key test (redact.ts).
-import { normKey } from './keys.ts';
+// Where a secret may hide in text (docs/secrets.md §1, §2): the stems of the secret key names,
+// `Bearer`/`Basic`, and the literal starts of the shapes of §2 (secret-shapes.ts), with the
+// check of a stem against the key run around it and of a shape against its exact form.
+// Shared by the record pre-check (mayHoldSecret) and redactText's own hint and key test.
+import { secretClass, NOT_SECRET } from './secret-names.ts';
+import { SHAPE_TRIGGERS, shapeAt, shapeSkip } from './secret-shapes.ts';
+import { piiHits } from './redact-pii.ts';
 
-/** The secret key names of §6, normalized (lowercase, no `-`/`_`). */
-export const SECRET_KEYS: ReadonlySet<string> = new Set([
-  'sign', 'session', 'sessionkey', 'accesstoken', 'refreshtoken', 'appsecret', 'secret',
-  'password', 'authorization', 'cookie', 'xapikey', 'apikey',
-]);
+export { isSecretKey } from './secret-names.ts';
 
-/** A key whose value is secret; a dotted key (`headers.authorization`) by its last segment too. */
-export function isSecretKey(key: string): boolean {
-  const n = normKey(key);
-  if (SECRET_KEYS.has(n)) return true;
-  const dot = n.lastIndexOf('.');
-  return dot >= 0 && SECRET_KEYS.has(n.slice(dot + 1));
-}
-
-// A secret key (§6) is a run of ASCII letters, digits, `-` and `_` (or the last dotted segment
-// of one) that normalizes to one of SECRET_KEYS, so text can only hold a secret where one of
-// the stems below sits inside such a run; `Bearer` and `\u` escapes (which may spell anything)
-// count wherever they are. normKey ignores `-`/`_` anywhere, so the stems allow them between
-// any two letters (`api_key`, `x-api-key`, `pass_word`, also `s_i_g_n`).
+// A secret key (§1) is a run of ASCII letters, digits, `-` and `_` (or a dotted path of such
+// runs) one of whose components is, or whose components joined contain, a word of §1, so text
+// can only hold a secret key where one of the stems below sits inside such a run (`pass` stands
+// for password/passwd/passphrase, `auth` for auth/authorization, `sessid` for PHPSESSID); `Bearer`,
+// `Basic` and `\u` escapes (which may spell anything) count wherever they are. The stems allow
+// `-`/`_` between any two letters (`api_key`, `x-api-key`, `s_i_g_n`).
 //
 // Backslashes are allowed there too: text is often read once more through an escaping layer
 // (a JSON string, a quoted logfmt value, JSON logged inside a string), and a logfmt reader
 // turns `\s` into `s`, so `pa\ssword=x` becomes `password=x` and `Be\arer tok…` a Bearer
 // credential. A run around a stem therefore extends over backslashes, and is checked under
 // every reading of its escapes (escapedRunSecret).
-const STEM_WORDS = ['sign', 'session', 'token', 'secret', 'password', 'authori[sz]ation', 'cookie', 'apikey'];
+const STEM_WORDS = ['sign', 'session', 'sessid', 'token', 'secret', 'pass', 'pwd', 'auth', 'cookie', 'apikey', 'credential', 'privatekey'];
 /**
  * The stems as one regexp alternation, `sep` allowed between any two letters and words sharing
  * a start factored into a trie: `s[-_]*(?:i[-_]*g[-_]*n|e…)|t…`. It matches what the words
@@ -45,19 +37,21 @@ function stemTrie(words: readonly (readonly string[])[], sep: string): string {
   }
   const alts: string[] = [];
   for (const [head, rests] of groups) {
-    if (rests.some((r) => r.length === 0)) throw new Error(`stem ${head} is a prefix of another stem`);
+    if (rests.length > 1 && rests.some((r) => r.length === 0)) throw new Error(`stem ${head} is a prefix of another stem`);
     alts.push(rests.length === 1 ? [head, ...(rests[0] as readonly string[])].join(sep) : `${head}${sep}(?:${stemTrie(rests, sep)})`);
   }
   return alts.join('|');
 }
 /** `authori[sz]ation` -> its letters, a `[sz]` class one step. */
 const steps = (w: string): string[] => w.match(/\[[^\]]*\]|./g) ?? [];
-/** `bearer` with backslashes allowed before each letter (its only stem starting with b). */
+/** `bearer`/`basic` with backslashes allowed before each letter (the only stems starting with b). */
 export const BEARER_STEM = [...'bearer'].join('\\\\*');
-const PLAIN_SOURCE = `${stemTrie(STEM_WORDS.map(steps), '[-_]*')}|bearer`;
+const BASIC_STEM = [...'basic'].join('\\\\*');
+// The shapes first, in a group of their own: a hit there is checked as a shape.
+const PLAIN_SOURCE = `(${SHAPE_TRIGGERS})|${stemTrie(STEM_WORDS.map(steps), '[-_]*')}|bearer|basic`;
 // Text holding a backslash is scanned with backslashes allowed inside the stems. Apart: the
 // extra class costs ~20% of the scan, and most records hold no backslash at all.
-const ESCAPED_SOURCE = `${stemTrie(STEM_WORDS.map(steps), '[-_\\\\]*')}|${BEARER_STEM}|\\\\u`;
+const ESCAPED_SOURCE = `(${SHAPE_TRIGGERS})|${stemTrie(STEM_WORDS.map(steps), '[-_\\\\]*')}|${BEARER_STEM}|${BASIC_STEM}|\\\\u`;
 // Over lower-cased text a case-sensitive scan is cheaper than an /i one.
 const PLAIN = { lower: new RegExp(PLAIN_SOURCE, 'g'), any: new RegExp(PLAIN_SOURCE, 'gi') };
 const ESCAPED = { lower: new RegExp(ESCAPED_SOURCE, 'g'), any: new RegExp(ESCAPED_SOURCE, 'gi') };
@@ -75,18 +69,12 @@ function isRunChar(c: number): boolean {
 }
 
 /**
- * s[from, to) normalized (ASCII lower case, no `-`/`_`; from its last `.` on when `dotted`) when
- * that is a secret key name, else ''.
+ * s[from, to) (from its last `.` on when `dotted`) when that is a secret key name (§1), else ''.
  */
 function secretSpan(s: string, from: number, to: number, dotted: boolean): string {
-  let n = '';
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 45 || c === 95) continue;
-    if (c === 46 && dotted) n = '';
-    else n += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
-  }
-  return SECRET_KEYS.has(n) ? n : '';
+  // A dotted key counts by its whole path and its last segment (§1): secretClass reads both.
+  const k = s.slice(from, to);
+  return (dotted || !k.includes('.')) && secretClass(k) !== NOT_SECRET ? k : '';
 }
 
 /**
@@ -97,7 +85,7 @@ const MAX_RUN_ESCAPES = 8;
 const MAX_ESCAPED_RUN = 256;
 
 /**
- * The secret key name (normalized) a run holding backslashes may read as, or '' for none.
+ * The secret key name a run holding backslashes may read as, or '' for none.
  * Each `\X` is one escape: a reader may keep X and join the parts around it (logfmt `\s`),
  * or turn it into a separator (`\n`), so every stretch of consecutive parts is tried, its
  * first part with and without its first character. `dotted`: a name counts by its last
@@ -136,9 +124,24 @@ export function mayHoldSecret(text: string): boolean {
  * mayHoldSecret, and when it holds, where every stem hit starts (confirmed or not): the only
  * places whose text redactText could change (see hitStrings). undefined: nothing to redact.
  */
-export function secretHits(text: string): number[] | undefined {
+export function secretHits(text: string, pii = false): number[] | undefined {
   const hits = scanStems(text, true);
-  return hits === false ? undefined : (hits as number[]);
+  if (!pii) return hits === false ? undefined : (hits as number[]);
+  // Personal data (FAULTLINE_PII=mask, docs/secrets.md §5): its hits join the secrets' in order.
+  const p = piiHits(text);
+  if (hits === false) return p.length === 0 ? undefined : p;
+  return mergeSorted(hits as number[], p);
+}
+
+function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && (a[i] as number) <= (b[j] as number))) out.push(a[i++] as number);
+    else out.push(b[j++] as number);
+  }
+  return out;
 }
 
 /**
@@ -158,8 +161,17 @@ function scanStems(text: string, collect: boolean): number[] | boolean {
   re.lastIndex = 0;
   for (let m = re.exec(scan); m !== null; m = re.exec(scan)) {
     if (collect) (hits ??= []).push(m.index);
+    if (m[1] !== undefined) {
+      // A shape's start: counts when the text there has the shape's exact form.
+      if (!found && shapeAt(text, m.index) !== undefined) {
+        if (!collect) return true;
+        found = true;
+      }
+      re.lastIndex = Math.max(shapeSkip, m.index + 1);
+      continue;
+    }
     const c = m[0].charCodeAt(0);
-    // `\u…` and `Bearer` (the only stem starting with b) count anywhere.
+    // `\u…`, `Bearer` and `Basic` (the only stems starting with b) count anywhere.
     if (c === 92 || c === 98 || c === 66) {
       if (!collect) return true;
       found = true;
@@ -170,13 +182,44 @@ function scanStems(text: string, collect: boolean): number[] | boolean {
     for (let d = text.charCodeAt(from - 1); from > 0 && (isRunChar(d) || d === 92); d = text.charCodeAt(--from - 1)) esc ||= d === 92;
     let to = m.index;
     for (let d = text.charCodeAt(to); to < text.length && (isRunChar(d) || d === 92); d = text.charCodeAt(++to)) esc ||= d === 92;
-    if (!found && (esc ? escapedRunSecret(text.slice(from, to), false) !== '' : secretSpan(text, from, to, false) !== '')) {
+    if (!found && inKeyPosition(text, from, to) && (esc ? escapedRunSecret(text.slice(from, to), false) !== '' : secretSpan(text, from, to, false) !== '')) {
       if (!collect) return true;
       found = true;
     }
     re.lastIndex = to;
   }
   return found && hits !== undefined ? hits : false;
+}
+
+const PAIR_NAMES: ReadonlySet<string> = new Set(['key', 'name', 'k', 'header', 'field', 'param']);
+
+/**
+ * Whether the run [from, to) stands where redaction reads a key (§1): before `=`, `:` or `,`
+ * (logfmt, headers, JSON keys, pair lists `["Cookie", …]`, `{"key":"sign","value":…}`), maybe
+ * after a closing quote; or as the value of a pair's name (`{"value":…,"key":"sign"}`). A
+ * secret-looking word elsewhere is a value (`{"code":"INVALID_API_KEY"}`), which no rule
+ * redacts, and need not send the record down the redaction path.
+ */
+function inKeyPosition(text: string, from: number, to: number): boolean {
+  let j = to;
+  for (let n = 0; n < 4 && j < text.length; n++) {
+    const c = text.charCodeAt(j);
+    if (c === 61 || c === 58 || c === 44) return true;
+    if (c === 34 || c === 39 || c === 92 || c === 32 || c === 9) j++;
+    else break;
+  }
+  // Backwards over the opening quote and `:` to the key before it.
+  let i = from - 1;
+  let colon = false;
+  for (let n = 0; n < 6 && i >= 0; n++, i--) {
+    const c = text.charCodeAt(i);
+    if (c === 58) colon = true;
+    else if (!(c === 34 || c === 39 || c === 92 || c === 32 || c === 9)) break;
+  }
+  if (!colon) return false;
+  const end = i + 1;
+  while (i >= 0 && end - i <= 8 && isRunChar(text.charCodeAt(i))) i--;
+  return PAIR_NAMES.has(text.slice(i + 1, end).toLowerCase());
 }
 
 /** Whether the `"` at i is escaped (an odd number of backslashes before it). */

@@ -1,7 +1,7 @@
 // Credentials planted in generated traffic where real ones leak into logs: Taobao `sign` and
 // `session` args, Alipay `sign`, `Authorization: Bearer …` headers, `access_token` and
 // `api_key` fields. They come from a fixed pool so tests can assert that none of them ever
-// reaches storage, stdout or logs (docs/event-model.md §6).
+// reaches storage, stdout or logs (docs/secrets.md).
 import { Rng } from './rng.ts';
 
 const HEX = '0123456789ABCDEF';

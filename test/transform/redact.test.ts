@@ -4,13 +4,13 @@ import { normalize } from '../../transform/normalize.ts';
 import { isSecretKey, mayHoldSecret, redactText, redactValue, REDACTED } from '../../transform/redact.ts';
 
 describe('isSecretKey', () => {
-  it('matches the §6 names ignoring case, -/_ and camelCase', () => {
+  it('matches the names of docs/secrets.md §1 ignoring case, -/_ and camelCase', () => {
     for (const k of ['sign', 'SIGN', 'session', 'sessionKey', 'session_key', 'Session-Key', 'access_token', 'accessToken', 'refresh-token', 'app_secret', 'AppSecret', 'secret', 'password', 'pass_word', 'Authorization', 'cookie', 'x-api-key', 'X_API_KEY', 'api_key', 'apiKey', 'headers.authorization']) {
       assert.ok(isSecretKey(k), k);
     }
   });
   it('leaves look-alikes alone', () => {
-    for (const k of ['sign_type', 'signature_version', 'sessions', 'token_type', 'app_key', 'request_id', 'key', 'cookies_enabled', 'password_hint']) {
+    for (const k of ['sign_type', 'signature_method', 'sessions', 'token_type', 'app_key', 'request_id', 'key', 'cookies_enabled', 'credentialsId', 'access_token_url', 'token_count']) {
       assert.ok(!isSecretKey(k), k);
     }
   });
@@ -19,7 +19,7 @@ describe('isSecretKey', () => {
 describe('redactText', () => {
   it('redacts Bearer credentials of 8+ token characters', () => {
     assert.equal(redactText('auth Bearer abcDEF123._~+/=- ok'), `auth Bearer ${REDACTED} ok`);
-    assert.equal(redactText('bearer\tabcdefgh'), `bearer\t${REDACTED}`);
+    assert.equal(redactText('bearer\tabcdefg1'), `bearer\t${REDACTED}`);
     assert.equal(redactText('Bearer abc'), 'Bearer abc');
   });
   it('redacts logfmt, header, query and JSON-text values of secret keys', () => {
@@ -62,8 +62,9 @@ describe('mayHoldSecret', () => {
     assert.equal(mayHoldSecret('\u0130 PASS_WORD=x'), true);
     assert.equal(mayHoldSecret('\u0130 INVALID_API_KEY'), false);
     assert.equal(mayHoldSecret('\u212Asign=x'), true);
-    // `session` alone is a secret key name, wherever it stands.
-    assert.equal(mayHoldSecret('msg="session expired"'), true);
+    // `session` alone is a secret key name where it stands as a key, not in prose (docs/secrets.md §1).
+    assert.equal(mayHoldSecret('msg="session=abc"'), true);
+    assert.equal(mayHoldSecret('msg="session expired"'), false);
   });
   it('sees secret keys with - or _ between any two letters (normKey ignores them anywhere)', () => {
     assert.equal(mayHoldSecret('{"s_i_g_n":"v"}'), true);
@@ -95,9 +96,9 @@ describe('redactValue', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(v)), { args: { arg: [{ key: 'sign', value: REDACTED }, { key: 'app_key', value: '1' }] }, h: [['Authorization', REDACTED], ['Accept', '*/*']], n: [{ name: 'X-Api-Key', value: REDACTED }] });
   });
   it('redacts text inside strings and keys; keeps __proto__ as data', () => {
-    const parsed = JSON.parse('{"__proto__":{"x":1},"m":"Bearer abcdefghijk","Bearer abcdefghijk":1}') as unknown;
+    const parsed = JSON.parse('{"__proto__":{"x":1},"m":"Bearer abcdefgh1jk","Bearer abcdefgh1jk":1}') as unknown;
     const v = redactValue(parsed) as Record<string, unknown>;
-    assert.equal(JSON.stringify(v).includes('abcdefghijk'), false);
+    assert.equal(JSON.stringify(v).includes('abcdefgh1jk'), false);
     assert.equal(Object.getPrototypeOf(v), Object.prototype);
     assert.deepEqual(Object.getOwnPropertyDescriptor(v, '__proto__')?.value, { x: 1 });
     assert.match(JSON.stringify(v), /"__proto__":\{"x":1\}/);

@@ -1,4 +1,4 @@
-// Spec-audit checks that do not fit one golden-fixture line (docs/event-model.md §1, §6, §7, §8):
+// Spec-audit checks that do not fit one golden-fixture line (docs/event-model.md §1, §7, §8; docs/secrets.md):
 // the default limits at their exact boundaries (1 MiB of UTF-8 bytes, 64 levels of objects and
 // arrays together), the reject detail of a `[`-led text line, and secrets never reaching the
 // stdout of `faultline parse`. The per-rule cases are in test/fixtures/normalize/spec-audit.jsonl.

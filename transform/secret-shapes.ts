@@ -1,0 +1,334 @@
+// Secrets known by their shape, under any key and inside any text (docs/secrets.md §2): JSON
+// Web Tokens, PEM private keys, passwords in URLs and `curl -u`, and the token formats of
+// gitleaks' rules (cmd/generate/config/rules/{aws,github,gitlab,slack,stripe,gcp,npm,openai,
+// jwt,privatekey,curl}.go: prefixes, lengths, allowlists taken from there). A trigger regexp of
+// literal prefixes finds candidates; each is then checked by a character loop, never by a
+// backtracking regexp, and every loop either consumes what it reads or reads a bounded
+// stretch (cached run ends make repeated triggers inside one run cost O(1)): linear (§6).
+
+/** Where a shape was found: `from`..`to` is replaced; `fp`: an API key or token (§4). */
+export interface ShapeHit {
+  from: number;
+  to: number;
+  fp: boolean;
+}
+
+/**
+ * The literal starts of every shape, lower case (the pre-check scans lower-cased text; the
+ * redaction scans with /i). `:\/\/` is `://` as JSON encoders that escape `/` write it.
+ */
+export const SHAPE_TRIGGERS =
+  '-----begin|eyj|:\\\\?/\\\\?/|curl|akia|asia|abia|acca|a3t|gh[pousr]_|github_pat_|gl(?:pat|dt|ffct|ft|imt|agent|oas|ptt|rt|soat|cbt)-|gr1348941|xox[abeoprs]-|xapp-|hooks\\.slack\\.com|[rs]k_(?:live|test|prod)_|aiza|npm_|sk-';
+
+/** Where the scan may continue after a rejected candidate (set by shapeAt). */
+export let shapeSkip = 0;
+
+// Character classes by table.
+const ALNUM = 1;
+const WORD = 2; // [A-Za-z0-9_]
+const TOKEN = 4; // [A-Za-z0-9_-]
+const UPPER_DIGIT = 8; // [A-Z0-9]
+const CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const up = c >= 65 && c <= 90;
+  const alnum = up || (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+  CLASS[c] = (alnum ? ALNUM | WORD | TOKEN : 0) | (c === 95 ? WORD | TOKEN : 0) | (c === 45 ? TOKEN : 0) | (up || (c >= 48 && c <= 57) ? UPPER_DIGIT : 0);
+}
+function is(s: string, i: number, cls: number): boolean {
+  const c = s.charCodeAt(i);
+  return c < 128 && ((CLASS[c] as number) & cls) !== 0;
+}
+
+// Run ends by class, cached: triggers arrive in increasing order, so a run is scanned once
+// however many triggers sit inside it.
+const runCache = { s: '', cls: [0, 0, 0, 0, 0, 0, 0, 0, 0], from: [0, 0, 0, 0, 0, 0, 0, 0, 0], to: [0, 0, 0, 0, 0, 0, 0, 0, 0] };
+function runEnd(s: string, i: number, cls: number): number {
+  if (runCache.s !== s) {
+    runCache.s = s;
+    runCache.from.fill(-1);
+    runCache.to.fill(-1);
+  }
+  if (i >= (runCache.from[cls] as number) && i < (runCache.to[cls] as number)) return runCache.to[cls] as number;
+  let j = i;
+  while (j < s.length && is(s, j, cls)) j++;
+  runCache.from[cls] = i;
+  runCache.to[cls] = j;
+  return j;
+}
+
+/** Run length of `cls` at i. */
+function runLen(s: string, i: number, cls: number): number {
+  return runEnd(s, i, cls) - i;
+}
+
+function startsWithCI(s: string, i: number, lower: string): boolean {
+  for (let k = 0; k < lower.length; k++) {
+    let c = s.charCodeAt(i + k);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== lower.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+function hit(from: number, to: number, fp: boolean): ShapeHit {
+  return { from, to, fp };
+}
+
+/** The shape starting at i (a trigger's position), or undefined (then see shapeSkip). */
+export function shapeAt(s: string, i: number): ShapeHit | undefined {
+  shapeSkip = i + 1;
+  const c = s.charCodeAt(i);
+  if (c === 45) return privateKeyAt(s, i);
+  if (c === 58) return userinfoAt(s, i);
+  // Every other shape starts a word: a letter, digit or `_` before it means it is inside one.
+  if (i > 0 && is(s, i - 1, WORD)) return undefined;
+  if (c === 101 && s.startsWith('eyJ', i)) return jwtAt(s, i);
+  if ((c === 99 || c === 67) && startsWithCI(s, i, 'curl')) return curlAt(s, i);
+  return tokenAt(s, i);
+}
+
+/** JSON Web Token: `eyJ…` `.` `eyJ…` (`.` signature, maybe empty, maybe `=`-padded). */
+function jwtAt(s: string, i: number): ShapeHit | undefined {
+  if (i > 0 && s.charCodeAt(i - 1) === 45) return undefined;
+  const e1 = runEnd(s, i, TOKEN);
+  shapeSkip = e1;
+  if (e1 - i < 16 || s.charCodeAt(e1) !== 46 || !s.startsWith('eyJ', e1 + 1)) return undefined;
+  const e2 = runEnd(s, e1 + 1, TOKEN);
+  if (e2 - e1 - 1 < 8) return undefined;
+  let end = e2;
+  if (s.charCodeAt(e2) === 46) {
+    end = runEnd(s, e2 + 1, TOKEN);
+    for (let k = 0; k < 2 && s.charCodeAt(end) === 61; k++) end++;
+  }
+  return hit(i, end, false);
+}
+
+/** `-----BEGIN … PRIVATE KEY-----` … `-----END … PRIVATE KEY-----`, or to the end of the text. */
+function privateKeyAt(s: string, i: number): ShapeHit | undefined {
+  if (!startsWithCI(s, i, '-----begin')) return undefined;
+  const close = s.indexOf('-----', i + 10);
+  if (close < 0 || close - i > 130) return undefined;
+  const label = s.slice(i + 10, close).toUpperCase();
+  if (!/^[ A-Z0-9_-]*PRIVATE KEY(?: BLOCK)?$/.test(label)) return undefined;
+  // The END line: the next `-----` run that says END (a base64 body holds no `-`).
+  for (let k = s.indexOf('-----', close + 5); k >= 0; k = s.indexOf('-----', k + 5)) {
+    if (!startsWithCI(s, k, '-----end')) continue;
+    const endClose = s.indexOf('-----', k + 8);
+    if (endClose < 0 || endClose - k > 130) break;
+    return hit(i, endClose + 5, false);
+  }
+  // Cut short (a truncated log line): everything after BEGIN is key material.
+  return hit(i, s.length, false);
+}
+
+/** Stops an authority: `/ ? #`, whitespace, quotes, `< >`, `\` (an escape in text), `,` `;`. */
+function endsAuthority(c: number): boolean {
+  return c <= 32 || c === 47 || c === 63 || c === 35 || c === 34 || c === 39 || c === 60 || c === 62 || c === 92 || c === 44 || c === 59;
+}
+
+/** `scheme://user:password@host` (also `scheme://:password@host`): the password only. */
+function userinfoAt(s: string, i: number): ShapeHit | undefined {
+  if (i === 0 || !is(s, i - 1, ALNUM)) return undefined;
+  const a = s.charCodeAt(i + 1) === 47 ? i + 3 : i + 5;
+  let at = -1;
+  let j = a;
+  for (; j < s.length && j - a < 512; j++) {
+    const d = s.charCodeAt(j);
+    if (endsAuthority(d)) break;
+    if (d === 64) at = j;
+  }
+  // No skip past the authority: it may hold the start of another shape.
+  if (at < 0) return undefined;
+  let colon = a;
+  while (colon < at && s.charCodeAt(colon) !== 58) colon++;
+  if (colon >= at - 1) return undefined;
+  return hit(colon + 1, at, false);
+}
+
+function isSpaceAt(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  return c === 32 || c === 9;
+}
+
+// Where the last `curl` scan of this text found no option to read: a later `curl` before
+// that point resumes there instead of reading the same stretch again (linear, §6).
+const curlScan = { s: '', to: 0, eol: false };
+
+/** `curl … -u user:password` / `--user user:password` on one line: the password only. */
+function curlAt(s: string, i: number): ShapeHit | undefined {
+  if (!isSpaceAt(s, i + 4)) return undefined;
+  const limit = Math.min(s.length, i + 1024);
+  let j = i + 4;
+  if (curlScan.s === s && curlScan.to > j) {
+    if (curlScan.eol) return undefined;
+    j = curlScan.to;
+  }
+  curlScan.s = s;
+  curlScan.eol = false;
+  for (; j < limit; j++) {
+    const d = s.charCodeAt(j);
+    if (d === 10 || d === 13 || (d === 92 && (s[j + 1] === 'n' || s[j + 1] === 'r'))) {
+      curlScan.eol = true;
+      break;
+    }
+    if (d !== 45 || !isSpaceAt(s, j - 1)) continue;
+    let v = -1;
+    if (s.charCodeAt(j + 1) === 117 && isSpaceAt(s, j + 2)) v = j + 2;
+    else if (s.startsWith('--user', j) && (s.charCodeAt(j + 6) === 61 || isSpaceAt(s, j + 6))) v = j + 6;
+    if (v < 0) continue;
+    if (s.charCodeAt(v) === 61) v++;
+    while (isSpaceAt(s, v)) v++;
+    const q = s.charCodeAt(v);
+    let end: number;
+    if (q === 34 || q === 39) {
+      end = s.indexOf(String.fromCharCode(q), v + 1);
+      if (end < 0 || end - v > 512) end = Math.min(s.length, v + 512);
+      v++;
+    } else {
+      end = v;
+      while (end < s.length && !(s.charCodeAt(end) <= 32) && end - v < 512) end++;
+    }
+    let colon = v;
+    while (colon < end && s.charCodeAt(colon) !== 58) colon++;
+    if (colon >= end - 1) return undefined;
+    // Placeholders (gitleaks curl allowlist): `$VAR`, `<password>`, `{{ secret }}`.
+    const p = s.charCodeAt(colon + 1);
+    if (p === 36 || p === 60 || s.startsWith('{{', colon + 1)) return undefined;
+    curlScan.to = 0;
+    return hit(colon + 1, end, false);
+  }
+  curlScan.to = j;
+  return undefined;
+}
+
+const GITLAB = ['glpat-', 'gldt-', 'glffct-', 'glft-', 'glimt-', 'glagent-', 'gloas-', 'glptt-', 'glrt-', 'glsoat-', 'glcbt-'];
+const OPENAI_PROJECT = ['sk-proj-', 'sk-svcacct-', 'sk-admin-'];
+const OPENAI_MARKER = 'T3BlbkFJ';
+
+/** The well-known token formats of §2, each fingerprinted (§4). */
+function tokenAt(s: string, i: number): ShapeHit | undefined {
+  const c = s.charCodeAt(i);
+  // AWS access key ids: (A3T?|AKIA|ASIA|ABIA|ACCA) + 16 of [A-Z0-9], a whole word; not the documentation examples (…EXAMPLE).
+  if (c === 65) {
+    const p = s.slice(i, i + 4);
+    const aws = p === 'AKIA' || p === 'ASIA' || p === 'ABIA' || p === 'ACCA' || (p.startsWith('A3T') && is(s, i + 3, UPPER_DIGIT));
+    if (aws) {
+      for (let k = i + 4; k < i + 20; k++) if (!is(s, k, UPPER_DIGIT)) return undefined;
+      if (is(s, i + 20, WORD) || s.startsWith('EXAMPLE', i + 13)) return undefined;
+      return hit(i, i + 20, true);
+    }
+    // Google API keys: AIza + 35 of [\w-].
+    if (s.startsWith('AIza', i) && runLen(s, i + 4, TOKEN) >= 35) return hit(i, runEnd(s, i + 4, TOKEN), true);
+    return undefined;
+  }
+  if (c === 103) {
+    // GitHub: ghp_/gho_/ghu_/ghs_/ghr_ + 36 alphanumerics; github_pat_ + 82 of \w.
+    if (s.charCodeAt(i + 1) === 104 && s.charCodeAt(i + 3) === 95 && 'pousr'.includes(s[i + 2] as string)) {
+      return runLen(s, i + 4, ALNUM) >= 36 ? hit(i, runEnd(s, i + 4, ALNUM), true) : undefined;
+    }
+    if (s.startsWith('github_pat_', i)) return runLen(s, i + 11, WORD) >= 82 ? hit(i, runEnd(s, i + 11, WORD), true) : undefined;
+    // GitLab: its prefixes + 20 or more of [\w-]; the routable form adds `.` + 9 of [0-9a-z].
+    for (const g of GITLAB) {
+      if (!s.startsWith(g, i)) continue;
+      const from = i + g.length;
+      if (runLen(s, from, TOKEN) < 20) return undefined;
+      let end = runEnd(s, from, TOKEN);
+      if (s.charCodeAt(end) === 46 && runLen(s, end + 1, ALNUM) === 9) end += 10;
+      return hit(i, end, true);
+    }
+    return undefined;
+  }
+  if (c === 71) return s.startsWith('GR1348941', i) && runLen(s, i + 9, TOKEN) >= 20 ? hit(i, runEnd(s, i + 9, TOKEN), true) : undefined;
+  if (c === 120) return slackAt(s, i);
+  if (c === 104) return slackHookAt(s, i);
+  if (c === 115 || c === 114) {
+    // Stripe: sk_/rk_ + live_/test_/prod_ + 10 or more alphanumerics.
+    if (s.charCodeAt(i + 1) === 107 && s.charCodeAt(i + 2) === 95) {
+      const p = s.slice(i + 3, i + 8);
+      if ((p === 'live_' || p === 'test_' || p === 'prod_') && runLen(s, i + 8, ALNUM) >= 10) return hit(i, runEnd(s, i + 8, ALNUM), true);
+      return undefined;
+    }
+    // OpenAI: sk- + 20 + T3BlbkFJ + 20 alphanumerics, or sk-proj-/svcacct-/admin- + 58|74 + T3BlbkFJ + 58|74.
+    if (c === 115 && s.startsWith('sk-', i)) {
+      let ok = s.startsWith(OPENAI_MARKER, i + 23) && runLen(s, i + 3, ALNUM) >= 20 && runLen(s, i + 31, ALNUM) >= 20;
+      for (const p of OPENAI_PROJECT) {
+        if (ok || !s.startsWith(p, i)) continue;
+        const from = i + p.length;
+        ok = (s.startsWith(OPENAI_MARKER, from + 58) || s.startsWith(OPENAI_MARKER, from + 74)) && runLen(s, from, TOKEN) >= 58 + 8 + 58;
+      }
+      return ok ? hit(i, runEnd(s, i, TOKEN), true) : undefined;
+    }
+    return undefined;
+  }
+  // npm: npm_ + 36 alphanumerics.
+  if (c === 110) return s.startsWith('npm_', i) && runLen(s, i + 4, ALNUM) >= 36 ? hit(i, runEnd(s, i + 4, ALNUM), true) : undefined;
+  return undefined;
+}
+
+/**
+ * Slack tokens: xoxb-/xoxp-/xoxe-/xoxo-/xoxs- carry a numeric team or user id (8+ digits in
+ * their first 20 characters; gitleaks' placeholders `xoxb-xxx`, `xoxb-xoxb-my-bot-token` have
+ * none); xoxa-/xoxr- are `(\d-)?` + 8 or more alphanumerics; xapp- is `\d-` + the rest.
+ */
+function slackAt(s: string, i: number): ShapeHit | undefined {
+  if (s.startsWith('xapp-', i)) {
+    const ok = s.charCodeAt(i + 5) >= 48 && s.charCodeAt(i + 5) <= 57 && s.charCodeAt(i + 6) === 45 && runLen(s, i + 7, TOKEN) >= 20;
+    return ok ? hit(i, runEnd(s, i + 7, TOKEN), true) : undefined;
+  }
+  if (!s.startsWith('xox', i) || s.charCodeAt(i + 4) !== 45) return undefined;
+  const kind = s[i + 3] as string;
+  const from = i + 5;
+  const end = runEnd(s, from, TOKEN);
+  if (kind === 'a' || kind === 'r') {
+    const at = is(s, from, ALNUM) && s.charCodeAt(from + 1) === 45 ? from + 2 : from;
+    return runLen(s, at, ALNUM) >= 8 ? hit(i, end, true) : undefined;
+  }
+  let digits = 0;
+  for (let k = from; k < Math.min(end, from + 20) && digits < 8; k++) digits = s.charCodeAt(k) >= 48 && s.charCodeAt(k) <= 57 ? digits + 1 : 0;
+  return digits >= 8 ? hit(i, end, true) : undefined;
+}
+
+/** `hooks.slack.com/services|workflows|triggers/` + 43 or more of [A-Za-z0-9+/]: the path is the secret. */
+function slackHookAt(s: string, i: number): ShapeHit | undefined {
+  if (!s.startsWith('hooks.slack.com', i)) return undefined;
+  let j = i + 15;
+  const slash = (k: number): number => (s.charCodeAt(k) === 47 ? k + 1 : s.charCodeAt(k) === 92 && s.charCodeAt(k + 1) === 47 ? k + 2 : -1);
+  j = slash(j);
+  if (j < 0) return undefined;
+  const kind = s.startsWith('services', j) ? 8 : s.startsWith('workflows', j) ? 9 : s.startsWith('triggers', j) ? 8 : 0;
+  if (kind === 0) return undefined;
+  const from = slash(j + kind);
+  if (from < 0) return undefined;
+  let end = from;
+  for (; end < s.length; end++) {
+    const d = s.charCodeAt(end);
+    if (!(is(s, end, ALNUM) || d === 43 || d === 47 || (d === 92 && s.charCodeAt(end + 1) === 47))) break;
+  }
+  return end - from >= 43 ? hit(from, end, true) : undefined;
+}
+
+// Found anywhere in text, case-insensitively; shapeAt then checks the exact form.
+const TRIGGER = new RegExp(SHAPE_TRIGGERS, 'gi');
+
+/**
+ * `s` with every shape of §2 (but Bearer/Basic, see redact.ts) replaced: `[REDACTED]`, or what
+ * `fingerprint` makes of an API key or token (§4).
+ */
+export function redactShapes(s: string, fingerprint: (credential: string) => string): string {
+  let out = '';
+  let last = 0;
+  let changed = false;
+  TRIGGER.lastIndex = 0;
+  for (let m = TRIGGER.exec(s); m !== null; m = TRIGGER.exec(s)) {
+    const h = shapeAt(s, m.index);
+    if (h === undefined) {
+      TRIGGER.lastIndex = Math.max(shapeSkip, m.index + 1);
+      continue;
+    }
+    out += s.slice(last, h.from) + fingerprint(h.fp ? s.slice(h.from, h.to) : '');
+    last = h.to;
+    changed = true;
+    TRIGGER.lastIndex = Math.max(h.to, m.index + 1);
+  }
+  return changed ? out + s.slice(last) : s;
+}
