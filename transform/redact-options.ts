@@ -25,18 +25,25 @@ const plainFp = (): string => REDACTED;
 export const PLAIN: RedactOptions = { fp: plainFp, pii: false, cards: false, get idValue() { return PLAIN; } };
 
 const made = new Map<string, RedactOptions>();
+// normalize asks for every record: the last answer is kept beside the map (one comparison).
+let lastKey: string | undefined;
+let lastPii: string | undefined;
+let last: RedactOptions = PLAIN;
 
 /**
  * The options for a key and a PII mode, made once per pair (a process has one key): the
  * fingerprints of recent credentials are remembered, as one credential repeats across records.
  */
 export function redactOptions(key: string | undefined, pii: 'keep' | 'mask' | undefined): RedactOptions {
+  if (key === lastKey && pii === lastPii) return last;
   const k = key ?? '';
   const mask = pii === 'mask';
-  if (k === '' && !mask) return PLAIN;
+  lastKey = key;
+  lastPii = pii;
+  if (k === '' && !mask) return (last = PLAIN);
   const id = `${mask ? 'm' : 'k'}${k}`;
   const hit = made.get(id);
-  if (hit !== undefined) return hit;
+  if (hit !== undefined) return (last = hit);
   const memo = new Map<string, string>();
   const fp =
     k === ''
@@ -54,7 +61,7 @@ export function redactOptions(key: string | undefined, pii: 'keep' | 'mask' | un
   const o: RedactOptions = { fp, pii: mask, cards: mask, idValue };
   if (made.size >= 16) made.clear();
   made.set(id, o);
-  return o;
+  return (last = o);
 }
 
 /** The fingerprint inside `[REDACTED:<fp>]`, or '' (for app_id `key:<fp>`, §4). */

@@ -6,7 +6,7 @@
 import { isObj, normKey, type Obj } from './keys.ts';
 import { PLAIN, REDACTED, REDACTED_PREFIX, type RedactOptions } from './redact-options.ts';
 import { API_KEY, isHeaderLineKey, NOT_SECRET, secretClass, type SecretClass } from './secret-names.ts';
-import { BEARER_STEM, escapedRunSecret, hintsSecret } from './secret-scan.ts';
+import { escapedRunSecret, HINT_KEYS, HINT_SCHEME, HINT_SHAPES, hintsSecret } from './secret-scan.ts';
 import { redactShapes, shapeAt } from './secret-shapes.ts';
 import { isIdKey, maskPii } from './redact-pii.ts';
 
@@ -19,7 +19,6 @@ export { isSecretKey, mayHoldSecret } from './secret-scan.ts';
 // flag would fold `\N` (kept as `N` by logfmt) into the excluded `\n`.
 const spelled = (w: string): string => [...w].map((c) => `[${c.toUpperCase()}${c}]`).join('\\\\*');
 const SCHEME_CREDENTIAL = new RegExp(`((?:${spelled('bearer')}|${spelled('basic')})(?:\\s|\\\\[tnr])+)(?:[A-Za-z0-9._~+/=-]|\\\\[A-Za-mo-qsu-z0-9._~+/=-]){8,}`, 'g');
-const SCHEME_WORD = new RegExp(`${BEARER_STEM}|b\\\\*a\\\\*s\\\\*i\\\\*c`, 'i');
 // A key followed by `=` or `:` (logfmt, headers, JSON text, escaped JSON text, query strings,
 // form bodies), or a quoted name followed by `,` and maybe `"value":` (pair lists like
 // `["Cookie","…"]` and Taobao `{"key":"sign","value":…}` in JSON text that did not parse).
@@ -48,19 +47,20 @@ function isCredential(tok: string): boolean {
 
 /** Redact every secret in free text: secret keys' values, Bearer/Basic credentials, shapes (§1, §2). */
 export function redactText(s: string, o: RedactOptions = PLAIN): string {
-  if (!hintsSecret(s)) return o.pii ? maskPii(s, o.cards) : s;
+  const hints = hintsSecret(s);
+  if (hints === 0) return o.pii ? maskPii(s, o.cards) : s;
   // `\u0073ign` is `sign` to any JSON reader: decode such escapes so the key is seen.
   let t = s.includes('\\u') ? s.replace(UNICODE_ESCAPE, (_m, h: string) => String.fromCharCode(parseInt(h, 16))) : s;
-  t = redactKeys(t, o);
-  // A global replace costs even when nothing matches; most hinted text holds no scheme.
-  if (SCHEME_WORD.test(t)) {
+  if ((hints & HINT_KEYS) !== 0) t = redactKeys(t, o);
+  if ((hints & HINT_SCHEME) !== 0) {
     t = t.replace(SCHEME_CREDENTIAL, (m: string, pre: string) => {
       const tok = m.slice(pre.length);
       if (!isCredential(tok)) return m;
-      return pre + (pre.charCodeAt(0) === 66 || pre.charCodeAt(0) === 98 ? (/^b\\*e/i.test(pre) ? o.fp(tok) : REDACTED) : REDACTED);
+      // Bearer tokens are fingerprinted (§4); Basic holds a password.
+      return pre + (/^b\\*e/i.test(pre) ? o.fp(tok) : REDACTED);
     });
   }
-  t = redactShapes(t, o.fp);
+  if ((hints & HINT_SHAPES) !== 0) t = redactShapes(t, o.fp);
   return o.pii ? maskPii(t, o.cards) : t;
 }
 

@@ -3,7 +3,7 @@
 // check of a stem against the key run around it and of a shape against its exact form.
 // Shared by the record pre-check (mayHoldSecret) and redactText's own hint and key test.
 import { secretClass, NOT_SECRET } from './secret-names.ts';
-import { SHAPE_TRIGGERS, shapeAt, shapeSkip } from './secret-shapes.ts';
+import { SHAPE_TRIGGERS, shapeAt, shapeAtTrigger, shapeSkip, userinfoHint, userinfoStarts } from './secret-shapes.ts';
 import { piiHits } from './redact-pii.ts';
 
 export { isSecretKey } from './secret-names.ts';
@@ -47,20 +47,61 @@ const steps = (w: string): string[] => w.match(/\[[^\]]*\]|./g) ?? [];
 /** `bearer`/`basic` with backslashes allowed before each letter (the only stems starting with b). */
 export const BEARER_STEM = [...'bearer'].join('\\\\*');
 const BASIC_STEM = [...'basic'].join('\\\\*');
-// The shapes first, in a group of their own: a hit there is checked as a shape.
-const PLAIN_SOURCE = `(${SHAPE_TRIGGERS})|${stemTrie(STEM_WORDS.map(steps), '[-_]*')}|bearer|basic`;
+// Text without a backslash (most records) is scanned for the stems as plain words, plus each
+// word's first letter followed by `-`/`_` (how `s_i_g_n`, `a_p_i_k_e_y` start): a `-`/`_`
+// allowed between every two letters (as the trie below does) costs every record more than
+// all the shapes of §2 together (measured, ns a record: 312 stems of event-model §6, 393 with
+// separators and the words of §1, 466 for these and the shapes). A key split elsewhere inside
+// a word (`ap_ikey`) is redacted only when something else sends the record down the redaction
+// path; `api_key`/`api-key`, the usual split, is a stem.
+// The shapes' literal parts share the stems' first-letter branches (measured: ~7% cheaper than
+// a group of their own); a match is told apart by SHAPE_MATCH.
+const PLAIN_SOURCE =
+  's(?:ign|e(?:ss|cret)|[-_][ie])|t(?:oken|[-_]o|3blbkfj)|p(?:ass|wd|rivate|[-_][awr])|a(?:uth|pi[-_]?key|[-_][up]|kia|sia|bia|cca|3t|iza)|c(?:ookie|redential|[-_][or]|url)|b(?:earer|asic)' +
+  '|g(?:r1348941|h[pousr]_|ithub_pat_|l(?:pat|dt|ffct|ft|imt|agent|oas|ptt|rt|soat|cbt)-)|x(?:ox[abeoprs]-|app-)|\\.(?:eyj|slack\\.com)|k_(?:live|test|prod)_|npm_|-----begin';
+/** Whether a match of the scan is a shape's literal part (checked by shapeAtTrigger), not a stem. */
+const SHAPE_MATCH = new RegExp(`^(?:${SHAPE_TRIGGERS})$`, 'i');
 // Text holding a backslash is scanned with backslashes allowed inside the stems. Apart: the
 // extra class costs ~20% of the scan, and most records hold no backslash at all.
-const ESCAPED_SOURCE = `(${SHAPE_TRIGGERS})|${stemTrie(STEM_WORDS.map(steps), '[-_\\\\]*')}|${BEARER_STEM}|${BASIC_STEM}|\\\\u`;
+const ESCAPED_SOURCE = `${stemTrie(STEM_WORDS.map(steps), '[-_\\\\]*')}|${BEARER_STEM}|${BASIC_STEM}|\\\\u|${SHAPE_TRIGGERS}`;
 // Over lower-cased text a case-sensitive scan is cheaper than an /i one.
 const PLAIN = { lower: new RegExp(PLAIN_SOURCE, 'g'), any: new RegExp(PLAIN_SOURCE, 'gi') };
 const ESCAPED = { lower: new RegExp(ESCAPED_SOURCE, 'g'), any: new RegExp(ESCAPED_SOURCE, 'gi') };
-const HINT_PLAIN = new RegExp(PLAIN_SOURCE, 'i');
-const HINT_ESCAPED = new RegExp(ESCAPED_SOURCE, 'i');
+// redactText's hint: a `.test` first (most strings redactText sees hold no hint at all, and a
+// test stops at the first), then the same source with `@` (for userinfoHint) and /g to learn
+// which passes the string needs.
+const TEST_PLAIN = new RegExp(`${PLAIN_SOURCE}|@`, 'i');
+const TEST_ESCAPED = new RegExp(`${ESCAPED_SOURCE}|@`, 'i');
+const HINT_PLAIN = new RegExp(`${PLAIN_SOURCE}|@`, 'gi');
+const HINT_ESCAPED = new RegExp(`${ESCAPED_SOURCE}|@`, 'gi');
 
-/** redactText's own pre-check: a stem anywhere, not confirmed against its run. */
-export function hintsSecret(s: string): boolean {
-  return (s.includes('\\') ? HINT_ESCAPED : HINT_PLAIN).test(s);
+/** hintsSecret bits: which passes of redactText the text needs. */
+export const HINT_KEYS = 1;
+export const HINT_SCHEME = 2;
+export const HINT_SHAPES = 4;
+
+/**
+ * redactText's own pre-check, not confirmed against runs: HINT_KEYS for a stem (or a `\u`
+ * escape, which may spell one), HINT_SCHEME for Bearer/Basic, HINT_SHAPES for a shape's start;
+ * 0 for text that no pass would change.
+ */
+export function hintsSecret(s: string): number {
+  const escaped = s.includes('\\');
+  if (!(escaped ? TEST_ESCAPED : TEST_PLAIN).test(s)) return 0;
+  const re = escaped ? HINT_ESCAPED : HINT_PLAIN;
+  let bits = 0;
+  re.lastIndex = 0;
+  for (let m = re.exec(s); m !== null && bits !== 7; m = re.exec(s)) {
+    const c = m[0].charCodeAt(0);
+    if (SHAPE_MATCH.test(m[0])) bits |= HINT_SHAPES;
+    else if (c === 64) bits |= userinfoHint(s) ? HINT_SHAPES : 0;
+    else bits |= c === 98 || c === 66 ? HINT_SCHEME : c === 92 ? HINT_KEYS | HINT_SCHEME | HINT_SHAPES : HINT_KEYS;
+  }
+  return bits;
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
 }
 
 /** [A-Za-z0-9_-]: the characters of a key run (normKey drops `-`/`_`, `.` splits segments). */
@@ -160,10 +201,18 @@ function scanStems(text: string, collect: boolean): number[] | boolean {
   let hits: number[] | undefined;
   re.lastIndex = 0;
   for (let m = re.exec(scan); m !== null; m = re.exec(scan)) {
-    if (collect) (hits ??= []).push(m.index);
-    if (m[1] !== undefined) {
+    // A stem's hit is kept only when its run is a secret key name (wherever it stands):
+    // redactText can change text nowhere else, and `shop-worker` or `author` would send
+    // their strings through it for nothing.
+    const m0 = m[0];
+    const shape = SHAPE_MATCH.test(m0);
+    // `s_`, `a-` and the like stand for a word spelled in single letters (`s_i_g_n`): only
+    // where the letter is a component of its own (`shop-api` holds `p-a`).
+    if (!shape && m0.length === 3 && (m0.charCodeAt(1) === 45 || m0.charCodeAt(1) === 95) && m.index > 0 && isAlnum(text.charCodeAt(m.index - 1))) continue;
+    if (collect && (shape || m0.charCodeAt(0) === 92 || (m0.charCodeAt(0) | 32) === 98)) (hits ??= []).push(m.index);
+    if (shape) {
       // A shape's start: counts when the text there has the shape's exact form.
-      if (!found && shapeAt(text, m.index) !== undefined) {
+      if (!found && shapeAtTrigger(text, m.index) !== undefined) {
         if (!collect) return true;
         found = true;
       }
@@ -182,11 +231,26 @@ function scanStems(text: string, collect: boolean): number[] | boolean {
     for (let d = text.charCodeAt(from - 1); from > 0 && (isRunChar(d) || d === 92); d = text.charCodeAt(--from - 1)) esc ||= d === 92;
     let to = m.index;
     for (let d = text.charCodeAt(to); to < text.length && (isRunChar(d) || d === 92); d = text.charCodeAt(++to)) esc ||= d === 92;
-    if (!found && inKeyPosition(text, from, to) && (esc ? escapedRunSecret(text.slice(from, to), false) !== '' : secretSpan(text, from, to, false) !== '')) {
-      if (!collect) return true;
-      found = true;
+    if (collect) {
+      if (esc ? escapedRunSecret(text.slice(from, to), false) !== '' : secretSpan(text, from, to, false) !== '') {
+        (hits ??= []).push(m.index);
+        found ||= inKeyPosition(text, from, to);
+      }
+    } else if (inKeyPosition(text, from, to) && (esc ? escapedRunSecret(text.slice(from, to), false) !== '' : secretSpan(text, from, to, false) !== '')) {
+      return true;
     }
     re.lastIndex = to;
+  }
+  // Passwords in URLs (§2): only where an `@` is (userinfoHint), so not in the regexp above.
+  if (userinfoHint(text)) {
+    for (const at of userinfoStarts(text)) {
+      if (!found && shapeAt(text, at) !== undefined) {
+        if (!collect) return true;
+        found = true;
+      }
+      if (collect) (hits ??= []).push(at);
+    }
+    if (hits !== undefined) hits.sort((a, b) => a - b);
   }
   return found && hits !== undefined ? hits : false;
 }
@@ -194,9 +258,9 @@ function scanStems(text: string, collect: boolean): number[] | boolean {
 const PAIR_NAMES: ReadonlySet<string> = new Set(['key', 'name', 'k', 'header', 'field', 'param']);
 
 /**
- * Whether the run [from, to) stands where redaction reads a key (§1): before `=`, `:` or `,`
- * (logfmt, headers, JSON keys, pair lists `["Cookie", …]`, `{"key":"sign","value":…}`), maybe
- * after a closing quote; or as the value of a pair's name (`{"value":…,"key":"sign"}`). A
+ * Whether the run [from, to) stands where redaction reads a key (§1): before `=` or `:`
+ * (logfmt, headers, JSON keys), maybe after a closing quote; as the first element of a pair
+ * list (`["Cookie", …]`); or as the value of a pair's name (`{"key":"sign","value":…}`). A
  * secret-looking word elsewhere is a value (`{"code":"INVALID_API_KEY"}`), which no rule
  * redacts, and need not send the record down the redaction path.
  */
@@ -204,7 +268,12 @@ function inKeyPosition(text: string, from: number, to: number): boolean {
   let j = to;
   for (let n = 0; n < 4 && j < text.length; n++) {
     const c = text.charCodeAt(j);
-    if (c === 61 || c === 58 || c === 44) return true;
+    if (c === 61 || c === 58) return true;
+    // `,` after a pair list's first element only (`["Cookie","…"]`), not after an object's value.
+    if (c === 44) {
+      if (j > to && openedBy(text, from, 91)) return true;
+      break;
+    }
     if (c === 34 || c === 39 || c === 92 || c === 32 || c === 9) j++;
     else break;
   }
@@ -220,6 +289,17 @@ function inKeyPosition(text: string, from: number, to: number): boolean {
   const end = i + 1;
   while (i >= 0 && end - i <= 8 && isRunChar(text.charCodeAt(i))) i--;
   return PAIR_NAMES.has(text.slice(i + 1, end).toLowerCase());
+}
+
+/** Whether the quoted run at `from` is opened right after the character `open` (spaces and an escaped quote allowed). */
+function openedBy(text: string, from: number, open: number): boolean {
+  let i = from - 1;
+  for (let n = 0; n < 4 && i >= 0; n++, i--) {
+    const c = text.charCodeAt(i);
+    if (c === open) return true;
+    if (!(c === 34 || c === 39 || c === 92 || c === 32 || c === 9)) return false;
+  }
+  return false;
 }
 
 /** Whether the `"` at i is escaped (an odd number of backslashes before it). */
