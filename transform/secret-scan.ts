@@ -208,7 +208,10 @@ function scanStems(text: string, collect: boolean): number[] | boolean {
     const shape = SHAPE_MATCH.test(m0);
     // `s_`, `a-` and the like stand for a word spelled in single letters (`s_i_g_n`): only
     // where the letter is a component of its own (`shop-api` holds `p-a`).
-    if (!shape && m0.length === 3 && (m0.charCodeAt(1) === 45 || m0.charCodeAt(1) === 95) && m.index > 0 && isAlnum(text.charCodeAt(m.index - 1))) continue;
+    if (!shape && m0.length === 3 && (m0.charCodeAt(1) === 45 || m0.charCodeAt(1) === 95) && m.index > 0 && isAlnum(text.charCodeAt(m.index - 1))) {
+      re.lastIndex = m.index + 1;
+      continue;
+    }
     if (collect && (shape || m0.charCodeAt(0) === 92 || (m0.charCodeAt(0) | 32) === 98)) (hits ??= []).push(m.index);
     if (shape) {
       // A shape's start: counts when the text there has the shape's exact form.

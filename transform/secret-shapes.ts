@@ -25,17 +25,29 @@ export interface ShapeHit {
 export const SHAPE_TRIGGERS =
   'a(?:kia|sia|bia|cca|3t|iza)|g(?:r1348941|h[pousr]_|ithub_pat_|l(?:pat|dt|ffct|ft|imt|agent|oas|ptt|rt|soat|cbt)-)|x(?:ox[abeoprs]-|app-)|\\.(?:eyj|slack\\.com)|k_(?:live|test|prod)_|t3blbkfj|npm_|-----begin|curl';
 
-/** Whether text may hold a password in a URL: an `@` and a `://` (or `:\/\/`, JSON-escaped). */
-export function userinfoHint(s: string): boolean {
-  return s.indexOf('@') >= 0 && (s.indexOf('://') >= 0 || s.indexOf(':\\/\\/') >= 0);
+/**
+ * Where the authority starts when `://` is at i (the `:`), each `/` maybe escaped once or more
+ * (`:\/\/` from JSON encoders that escape `/`, `:\\/\\/` once more inside a JSON string); -1 if not.
+ */
+function afterSlashes(s: string, i: number): number {
+  let j = i + 1;
+  for (let n = 0; n < 2; n++) {
+    for (let k = 0; k < 4 && s.charCodeAt(j) === 92; k++) j++;
+    if (s.charCodeAt(j) !== 47) return -1;
+    j++;
+  }
+  return j;
 }
 
-/** Where `://` or `:\/\/` starts in s (for the pre-check's hits), in order. */
+/** Whether text may hold a password in a URL: an `@` and a `://` (or `:\/`, escaped). */
+export function userinfoHint(s: string): boolean {
+  return s.indexOf('@') >= 0 && (s.indexOf('://') >= 0 || s.indexOf(':\\') >= 0);
+}
+
+/** Where `://` (maybe escaped) starts in s (for the pre-check's hits), in order. */
 export function userinfoStarts(s: string): number[] {
   const out: number[] = [];
-  for (let i = s.indexOf(':'); i >= 0; i = s.indexOf(':', i + 1)) {
-    if (s.startsWith('//', i + 1) || s.startsWith('\\/\\/', i + 1)) out.push(i);
-  }
+  for (let i = s.indexOf(':'); i >= 0; i = s.indexOf(':', i + 1)) if (afterSlashes(s, i) >= 0) out.push(i);
   return out;
 }
 
@@ -178,7 +190,8 @@ function endsAuthority(c: number): boolean {
 /** `scheme://user:password@host` (also `scheme://:password@host`): the password only. */
 function userinfoAt(s: string, i: number): ShapeHit | undefined {
   if (i === 0 || !is(s, i - 1, ALNUM)) return undefined;
-  const a = s.charCodeAt(i + 1) === 47 ? i + 3 : i + 5;
+  const a = afterSlashes(s, i);
+  if (a < 0) return undefined;
   let at = -1;
   let j = a;
   for (; j < s.length && j - a < 512; j++) {
@@ -357,7 +370,7 @@ function slackHookAt(s: string, i: number): ShapeHit | undefined {
 }
 
 // Found anywhere in text, case-insensitively; shapeAt then checks the exact form.
-const TRIGGER = new RegExp(`${SHAPE_TRIGGERS}|:\\\\?/\\\\?/`, 'gi');
+const TRIGGER = new RegExp(`${SHAPE_TRIGGERS}|:\\\\*/`, 'gi');
 
 /**
  * `s` with every shape of §2 (but Bearer/Basic, see redact.ts) replaced: `[REDACTED]`, or what
