@@ -31,16 +31,20 @@ const SCHEME = /^(?:Basic|Bearer|Digest|Token|Negotiate)\s+/i;
 
 /**
  * A scheme's token is a credential (§2) when it has 8+ characters (the regexp's floor) and a
- * digit or 20+ characters, and is no placeholder (one character repeated): "Missing Bearer
- * credentials" is prose.
+ * digit or 20+ characters, and is no placeholder (one character repeated) nor a `key=value`
+ * pair: "Missing Bearer credentials" is prose.
  */
 function isCredential(tok: string): boolean {
   let digit = false;
   let same = true;
+  let pad = false;
   for (let i = 0; i < tok.length; i++) {
     const c = tok.charCodeAt(i);
     if (c >= 48 && c <= 57) digit = true;
     if (c !== tok.charCodeAt(0)) same = false;
+    // `=` is base64 padding, at the end only: `bearer status=502` is a pair after the word.
+    if (c === 61) pad = true;
+    else if (pad) return false;
   }
   return !same && (digit || tok.length >= 20);
 }

@@ -18,7 +18,7 @@ describe('isSecretKey', () => {
 
 describe('redactText', () => {
   it('redacts Bearer credentials of 8+ token characters', () => {
-    assert.equal(redactText('auth Bearer abcDEF123._~+/=- ok'), `auth Bearer ${REDACTED} ok`);
+    assert.equal(redactText('auth Bearer abcDEF123._~+/-= ok'), `auth Bearer ${REDACTED} ok`);
     assert.equal(redactText('bearer\tabcdefg1'), `bearer\t${REDACTED}`);
     assert.equal(redactText('Bearer abc'), 'Bearer abc');
   });
