@@ -18,16 +18,16 @@ export { isSecretKey, mayHoldSecret } from './secret-scan.ts';
 // in a quoted logfmt value. `\n`, `\t`, `\r` end a token; case-sensitive classes, as an /i
 // flag would fold `\N` (kept as `N` by logfmt) into the excluded `\n`.
 const spelled = (w: string): string => [...w].map((c) => `[${c.toUpperCase()}${c}]`).join('\\\\*');
-const SCHEME_CREDENTIAL = new RegExp(`((?:${spelled('bearer')}|${spelled('basic')})(?:\\s|\\\\[tnr])+)(?:[A-Za-z0-9._~+/=-]|\\\\[A-Za-mo-qsu-z0-9._~+/=-]){8,}`, 'g');
+const SCHEME_CREDENTIAL = new RegExp(`((?:${spelled('bearer')}|${spelled('basic')})(?:\\s|\\\\[tnr]|%20)+)(?:[A-Za-z0-9._~+/=-]|\\\\[A-Za-mo-qsu-z0-9._~+/=-]){8,}`, 'g');
 // A key followed by `=` or `:` (logfmt, headers, JSON text, escaped JSON text, query strings,
-// form bodies), or a quoted name followed by `,` and maybe `"value":` (pair lists like
+// form bodies; percent-encoded `%3D`/`%3A` in a URL nested in a query string), or a quoted name followed by `,` and maybe `"value":` (pair lists like
 // `["Cookie","…"]` and Taobao `{"key":"sign","value":…}` in JSON text that did not parse).
 // A key run may hold escapes (`boom\nsign=`, `pa\ssword=`): escapedRunSecret reads them.
 // The lookbehind pins a key to the start of its run: without it a long run of key characters
 // costs quadratic backtracking.
-const KEY_SEP = /(?<![A-Za-z0-9_.\\-])((?:[A-Za-z0-9_.-]|\\[\\A-Za-z0-9_.-])+)(\\?["']?)[ \t]*(?:[=:]|,[ \t]*(?:\\?"(?:value|val|v)\\?"[ \t]*:)?)[ \t]*/g;
+const KEY_SEP = /(?<![A-Za-z0-9_.\\-])((?:[A-Za-z0-9_.-]|\\[\\A-Za-z0-9_.-])+)(\\?["']?)[ \t]*(?:[=:]|%3[DdAa]|,[ \t]*(?:\\?"(?:value|val|v)\\?"[ \t]*:)?)[ \t]*/g;
 const UNICODE_ESCAPE = /\\u([0-9a-fA-F]{4})/g;
-const SCHEME = /^(?:Basic|Bearer|Digest|Token|Negotiate)\s+/i;
+const SCHEME = /^(?:Basic|Bearer|Digest|Token|Negotiate)(?:\s|%20)+/i;
 
 /**
  * A scheme's token is a credential (§2) when it has 8+ characters (the regexp's floor) and a
@@ -102,7 +102,9 @@ function replacement(value: string, cls: SecretClass, o: RedactOptions): string 
   const scheme = SCHEME.exec(value);
   if (scheme !== null) return /^bearer/i.test(scheme[0]) ? o.fp(value.slice(scheme[0].length)) : REDACTED;
   if (cls === API_KEY) return o.fp(value);
-  const h = value.length >= 8 ? shapeAt(value, 0) : undefined;
+  // A well-known token format under any secret key is fingerprinted too (§4); only when a
+  // key is there to make a fingerprint.
+  const h = o.fp !== PLAIN.fp && value.length >= 8 ? shapeAt(value, 0) : undefined;
   return h !== undefined && h.fp && h.from === 0 && h.to === value.length ? o.fp(value) : REDACTED;
 }
 

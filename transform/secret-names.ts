@@ -139,7 +139,13 @@ export function isSecretKey(key: string): boolean {
  * value of `Cookie:`, `Set-Cookie:`, `Authorization:` holds spaces and `;`.
  */
 export function isHeaderLineKey(key: string): boolean {
+  const hit = headerCache.get(key);
+  if (hit !== undefined) return hit;
   const comps = keyComponents(key);
   const joined = comps.join('');
-  return joined.includes('cookie') || joined.includes('authorization') || joined.includes('apikey') || comps.includes('token');
+  const v = joined.includes('cookie') || joined.includes('authorization') || joined.includes('apikey') || comps.includes('token');
+  if (headerCache.size >= CACHE_MAX) headerCache.clear();
+  if (key.length <= 64) headerCache.set(key, v);
+  return v;
 }
+const headerCache = new Map<string, boolean>();

@@ -58,7 +58,7 @@ const BASIC_STEM = [...'basic'].join('\\\\*');
 // a group of their own); a match is told apart by SHAPE_MATCH.
 const PLAIN_SOURCE =
   's(?:ign|e(?:ss|cret)|[-_][ie])|t(?:oken|[-_]o|3blbkfj)|p(?:ass|wd|rivate|[-_][awr])|a(?:uth|pi[-_]?key|[-_][up]|kia|sia|bia|cca|3t|iza)|c(?:ookie|redential|[-_][or]|url)|b(?:earer|asic)' +
-  '|g(?:r1348941|h[pousr]_|ithub_pat_|l(?:pat|dt|ffct|ft|imt|agent|oas|ptt|rt|soat|cbt)-)|x(?:ox[abeoprs]-|app-)|\\.(?:eyj|slack\\.com)|k_(?:live|test|prod)_|npm_|-----begin';
+  '|g(?:r1348941|h[pousr]_|ithub_pat_|l(?:pat|dt|ffct|ft|imt|agent|oas|ptt|rt|soat|cbt)-)|x(?:ox[abeoprs]-|app-)|\\.(?:eyj|slack\\.com)|k_(?:live|test|prod)_|npm_|-----begin|%3a%2f%2f';
 /** Whether a match of the scan is a shape's literal part (checked by shapeAtTrigger), not a stem. */
 const SHAPE_MATCH = new RegExp(`^(?:${SHAPE_TRIGGERS})$`, 'i');
 // Text holding a backslash is scanned with backslashes allowed inside the stems. Apart: the
@@ -91,7 +91,10 @@ export function hintsSecret(s: string): number {
   const re = escaped ? HINT_ESCAPED : HINT_PLAIN;
   let bits = 0;
   re.lastIndex = 0;
+  // Past 64 hints every pass runs: a text made of triggers costs no more than the passes.
+  let n = 0;
   for (let m = re.exec(s); m !== null && bits !== 7; m = re.exec(s)) {
+    if (++n > 64) return 7;
     const c = m[0].charCodeAt(0);
     if (SHAPE_MATCH.test(m[0])) bits |= HINT_SHAPES;
     else if (c === 64) bits |= userinfoHint(s) ? HINT_SHAPES : 0;
@@ -272,6 +275,8 @@ function inKeyPosition(text: string, from: number, to: number): boolean {
   for (let n = 0; n < 4 && j < text.length; n++) {
     const c = text.charCodeAt(j);
     if (c === 61 || c === 58) return true;
+    // Percent-encoded `=` or `:` (a URL nested in a query string).
+    if (c === 37 && text.charCodeAt(j + 1) === 51 && ((text.charCodeAt(j + 2) | 32) === 100 || (text.charCodeAt(j + 2) | 32) === 97)) return true;
     // `,` after a pair list's first element only (`["Cookie","…"]`), not after an object's value.
     if (c === 44) {
       if (j > to && openedBy(text, from, 91)) return true;

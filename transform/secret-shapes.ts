@@ -20,10 +20,10 @@ export interface ShapeHit {
  * So a shape is found by its rarest fixed part: a JWT by `.eyJ` (its second segment), a Slack
  * webhook by `.slack.com/`, a Stripe key by `k_live_`, an OpenAI key by its `T3BlbkFJ` marker;
  * shapeAtTrigger goes back to the start. URL userinfo needs an `@`: found by indexOf
- * (userinfoHint), not here.
+ * (userinfoHint), not here, unless percent-encoded (`%3A%2F%2F`, a URL inside a query string).
  */
 export const SHAPE_TRIGGERS =
-  'a(?:kia|sia|bia|cca|3t|iza)|g(?:r1348941|h[pousr]_|ithub_pat_|l(?:pat|dt|ffct|ft|imt|agent|oas|ptt|rt|soat|cbt)-)|x(?:ox[abeoprs]-|app-)|\\.(?:eyj|slack\\.com)|k_(?:live|test|prod)_|t3blbkfj|npm_|-----begin|curl';
+  'a(?:kia|sia|bia|cca|3t|iza)|g(?:r1348941|h[pousr]_|ithub_pat_|l(?:pat|dt|ffct|ft|imt|agent|oas|ptt|rt|soat|cbt)-)|x(?:ox[abeoprs]-|app-)|\\.(?:eyj|slack\\.com)|k_(?:live|test|prod)_|t3blbkfj|npm_|-----begin|curl|%3a%2f%2f';
 
 /**
  * Where the authority starts when `://` is at i (the `:`), each `/` maybe escaped once or more
@@ -122,6 +122,7 @@ export function shapeAtTrigger(s: string, p: number): ShapeHit | undefined {
     return p >= 5 && s.startsWith('hooks', p - 5) ? shapeAt(s, p - 5) : undefined;
   }
   if (c === 107 && p > 0) return shapeAt(s, p - 1);
+  if (c === 37) return encodedUserinfoAt(s, p);
   if (c === 84 || c === 116) {
     for (const back of OPENAI_BACK) {
       if (p >= back && s.startsWith('sk-', p - back)) {
@@ -169,7 +170,8 @@ function privateKeyAt(s: string, i: number): ShapeHit | undefined {
   if (!startsWithCI(s, i, '-----begin')) return undefined;
   const close = s.indexOf('-----', i + 10);
   if (close < 0 || close - i > 130) return undefined;
-  const label = s.slice(i + 10, close).toUpperCase();
+  // `%20` for the spaces when the block is percent-encoded in a URL.
+  const label = s.slice(i + 10, close).toUpperCase().replaceAll('%20', ' ');
   if (!/^[ A-Z0-9_-]*PRIVATE KEY(?: BLOCK)?$/.test(label)) return undefined;
   // The END line: the next `-----` run that says END (a base64 body holds no `-`).
   for (let k = s.indexOf('-----', close + 5); k >= 0; k = s.indexOf('-----', k + 5)) {
@@ -205,6 +207,26 @@ function userinfoAt(s: string, i: number): ShapeHit | undefined {
   while (colon < at && s.charCodeAt(colon) !== 58) colon++;
   if (colon >= at - 1) return undefined;
   return hit(colon + 1, at, false);
+}
+
+/** `%3A%2F%2Fuser%3Apassword%40host` (a URL percent-encoded inside a query string): the password. */
+function encodedUserinfoAt(s: string, p: number): ShapeHit | undefined {
+  if (p === 0 || !is(s, p - 1, ALNUM)) return undefined;
+  const a = p + 9;
+  let at = -1;
+  let colon = -1;
+  let j = a;
+  for (; j < s.length && j - a < 512; j++) {
+    const d = s.charCodeAt(j);
+    if (endsAuthority(d) || d === 38) break;
+    if (d !== 37) continue;
+    const code = s.slice(j + 1, j + 3).toUpperCase();
+    if (code === '2F' || code === '3F' || code === '23') break;
+    if (code === '40') at = j;
+    else if (code === '3A' && colon < 0) colon = j;
+  }
+  if (at < 0 || colon < 0 || colon > at - 4) return undefined;
+  return hit(colon + 3, at, false);
 }
 
 function isSpaceAt(s: string, i: number): boolean {

@@ -112,6 +112,59 @@ function textLine(t: TextLineParts): { line: string; secret: string } {
   return { line: parts.filter((p) => p !== '').join(' ') + t.tail, secret: s };
 }
 
+
+const B64U = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const ALNUM = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789';
+const chars = (alpha: string, n: number): fc.Arbitrary<string> => fc.string({ unit: fc.constantFrom(...alpha), minLength: n, maxLength: n });
+
+/** A secret of one §2 family: `text` is what is planted, `check` what must never come out. */
+interface ShapeSecret {
+  family: string;
+  text: string;
+  check: string;
+}
+const shapeSecretArb: fc.Arbitrary<ShapeSecret> = fc.oneof(
+  fc.tuple(chars(B64U, 24), chars(B64U, 43)).map(([p, g]) => ({ family: 'jwt', text: `eyJhbGciOiJIUzI1NiJ9.eyJ${p}.${g}`, check: `${p}.${g}` })),
+  chars(ALNUM, 64).map((b) => ({ family: 'pem', text: `-----BEGIN RSA PRIVATE KEY-----\nMIIE${b}\n-----END RSA PRIVATE KEY-----`, check: b.slice(0, 40) })),
+  chars(ALNUM, 14).map((pw) => ({ family: 'url', text: `postgres://app:Q9${pw}@db:5432/shop`, check: `Q9${pw}` })),
+  chars(ALNUM, 24).map((t) => ({ family: 'bearer', text: `Bearer Z7${t}`, check: `Z7${t}` })),
+  chars(ALNUM, 20).map((t) => ({ family: 'cookie', text: `Cookie: sessionid=Z8${t}; csrftoken=abc`, check: `Z8${t}` })),
+  fc.tuple(fc.constantFrom('ghp_', 'glpat-', 'npm_', 'sk_live_', 'AIza', 'xoxb-123456789012-'), chars(ALNUM, 40)).map(([p, t]) => ({ family: 'token', text: `${p}${t}`, check: `${p}${t}`.slice(0, 30) })),
+  fc.tuple(fc.constantFrom('client_secret', 'passwd', 'X-Auth-Token', 'api_key', 'PHPSESSID'), chars(ALNUM, 18)).map(([k, v]) => ({ family: 'name', text: `${k}=Z9${v}`, check: `Z9${v}` })),
+);
+
+/** JSON text of `o` with the character at `at` of the first occurrence of `check` written as a \u escape. */
+function escapeInside(json: string, check: string, at: number): string {
+  const i = json.indexOf(check);
+  if (i < 0) return json;
+  const k = i + (at % check.length);
+  return `${json.slice(0, k)}\\u${json.charCodeAt(k).toString(16).padStart(4, '0')}${json.slice(k + 1)}`;
+}
+
+/** Plant a shape secret in one of the places a record carries text. */
+function plantShape(sec: ShapeSecret, where: number, escape: number, at: number): { record: string; source: 'gateway' | 'client' } {
+  const t = sec.text;
+  const base = { ts: '2026-11-21T10:00:00Z', status: 502, request_id: 'req_p1' };
+  const json = (o: Record<string, unknown>): string => {
+    const s = JSON.stringify(o);
+    // Split across a JSON string escape: the record text no longer holds the secret as is.
+    return escape === 1 ? escapeInside(s, sec.check, at) : s;
+  };
+  switch (where) {
+    case 0: return { record: json({ ...base, message: `call failed: ${t} (retry)` }), source: 'client' };
+    case 1: return { record: json({ ...base, error: { code: 'CHANNEL_UPSTREAM_ERROR', upstream: { vendor: 'x', message: `upstream said ${t}` } } }), source: 'gateway' };
+    case 2: return { record: json({ ...base, headers: { 'x-note': t, 'x-request-id': 'req_h' } }), source: 'client' };
+    case 3: return { record: json({ ...base, response: JSON.stringify({ error: { code: 'INTERNAL_ERROR', message: t } }) }), source: 'client' };
+    case 4: return { record: json({ ...base, list: [1, { deep: [`x ${t} y`] }] }), source: 'client' };
+    // Percent-encoded in a URL's query string.
+    case 5: return { record: json({ ...base, url: `https://h/v1/x?note=${encodeURIComponent(t)}&a=1` }), source: 'client' };
+    case 6: return { record: `2026-11-21T10:00:00Z ERROR shop-api status=502 msg=${JSON.stringify(t)} request_id=req_t`, source: 'client' };
+    case 7: return { record: `2026-11-21T10:00:00Z ERROR shop-api failed ${t} status=502`, source: 'client' };
+    case 8: return { record: `2026-11-21T10:00:00Z ERROR shop-api body=${json({ error: { code: 'X', message: t } })} status=502`, source: 'client' };
+    default: return { record: escape === 2 ? json({ ...base, message: t }).slice(0, 40 + (at % 60)) : json({ ...base, message: t }), source: 'client' };
+  }
+}
+
 let faults = 0;
 function check(record: string | Uint8Array, ctx: NormalizeContext, secret?: string): void {
   const r = normalize(record, ctx);
@@ -188,8 +241,14 @@ describe('normalize under generated input', () => {
       assert.equal(!r.ok && r.reject.reason === 'too_large', Buffer.byteLength(rec) > 1024 * 1024);
     });
   });
+  it('secrets of every shape family (docs/secrets.md §2) in every place, escaped and percent-encoded', () => {
+    run(fc.tuple(shapeSecretArb, fc.nat(9), fc.nat(3), fc.nat(1000), ctxArb), 12_000, ([sec, where, escape, at, ctx]) => {
+      const { record, source } = plantShape(sec, where, escape, at);
+      check(record, { ...ctx, source, maxRecordBytes: undefined, maxDepth: undefined }, sec.check);
+    });
+  });
   it('ran at least 100,000 generated inputs with no internal fault', () => {
-    assert.ok(total >= 98_000 + 200, `ran ${total}`);
+    assert.ok(total >= 110_000 + 200, `ran ${total}`);
     assert.equal(faults, 0);
   });
 });
