@@ -30,19 +30,32 @@ describe('redaction is linear on hostile records (§6)', () => {
     const l = large[i]!;
     it(s.name, () => {
       const ctx = { source: 'client' as const, transportTimeMs: 0, maxRecordBytes: 2 * 1024 * KIB, redactionKey: 'k', pii: 'mask' as const };
-      // Warm the code paths on the small record first.
+      // Warm the code paths on the small record first. Test files run side by side: a ratio
+      // spoiled by another file's work is measured again (up to three times); quadratic time
+      // fails every attempt.
       normalize(s.record, ctx);
-      const ts = best(() => normalize(s.record, ctx));
-      const tl = best(() => normalize(l.record, ctx));
-      const ratio = tl / ts;
+      let ratio = Infinity;
+      let ts = 0;
+      let tl = 0;
+      for (let attempt = 0; attempt < 3 && ratio >= 12; attempt++) {
+        ts = best(() => normalize(s.record, ctx));
+        tl = best(() => normalize(l.record, ctx));
+        ratio = Math.min(ratio, tl / ts);
+      }
       assert.ok(ratio < 12, `${s.name}: 1 MiB took ${(tl / 1e6).toFixed(1)} ms, 256 KiB ${(ts / 1e6).toFixed(1)} ms: ratio ${ratio.toFixed(1)}`);
       // redactText alone, on the message text itself.
       const ms = JSON.parse(s.record.startsWith('{') ? s.record : '{"message":""}').message as string;
       const ml = JSON.parse(l.record.startsWith('{') ? l.record : '{"message":""}').message as string;
       if (ms !== '') {
-        const rs = best(() => redactText(ms));
-        const rl = best(() => redactText(ml));
-        assert.ok(rl / rs < 12, `${s.name}: redactText 1 MiB ${(rl / 1e6).toFixed(1)} ms vs 256 KiB ${(rs / 1e6).toFixed(1)} ms`);
+        let r = Infinity;
+        let rs = 0;
+        let rl = 0;
+        for (let attempt = 0; attempt < 3 && r >= 12; attempt++) {
+          rs = best(() => redactText(ms));
+          rl = best(() => redactText(ml));
+          r = Math.min(r, rl / rs);
+        }
+        assert.ok(r < 12, `${s.name}: redactText 1 MiB ${(rl / 1e6).toFixed(1)} ms vs 256 KiB ${(rs / 1e6).toFixed(1)} ms`);
       }
     });
   }
