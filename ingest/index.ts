@@ -38,7 +38,10 @@ export interface IngestDeps {
 }
 
 export function limitsOf(config: Config): Limits {
-  return { maxRecordBytes: config.FAULTLINE_MAX_RECORD_BYTES, maxDepth: config.FAULTLINE_MAX_DEPTH, rawMaxBytes: config.FAULTLINE_RAW_MAX_BYTES };
+  return {
+    maxRecordBytes: config.FAULTLINE_MAX_RECORD_BYTES, maxDepth: config.FAULTLINE_MAX_DEPTH, rawMaxBytes: config.FAULTLINE_RAW_MAX_BYTES,
+    redactionKey: config.FAULTLINE_REDACTION_KEY, pii: config.FAULTLINE_PII,
+  };
 }
 
 /** Topic -> stream, from FAULTLINE_GATEWAY_TOPIC / FAULTLINE_CLIENT_TOPIC. */

@@ -15,6 +15,9 @@ export interface Limits {
   maxRecordBytes: number;
   maxDepth: number;
   rawMaxBytes: number;
+  /** The installation's redaction key (docs/secrets.md §4); travels to normalize threads, never to a log. */
+  redactionKey?: string | undefined;
+  pii?: 'keep' | 'mask' | undefined;
 }
 
 /** What a segment is, known when it is sealed: its range, provenance and digest. Plans are made of these. */
@@ -80,6 +83,8 @@ export function normalizeRow(
       maxRecordBytes: limits.maxRecordBytes,
       maxDepth: limits.maxDepth,
       rawMaxBytes: limits.rawMaxBytes,
+      redactionKey: limits.redactionKey,
+      pii: limits.pii,
     });
   } catch (err) {
     // A throwing normalizer is a bug, but it must not stop the stream either: the record becomes a reject that says so.

@@ -31,6 +31,8 @@ export const SETTINGS = {
   FAULTLINE_MAX_RECORD_BYTES: { schema: int(1024, 64 * 1024 * 1024).default(1024 * 1024), doc: 'Records larger than this (UTF-8 bytes) are rejected.' },
   FAULTLINE_MAX_DEPTH: { schema: int(1, 10_000).default(64), doc: 'Records nested deeper than this are rejected.' },
   FAULTLINE_RAW_MAX_BYTES: { schema: int(0, 1024 * 1024).default(4096), doc: 'The redacted `raw` column is truncated to this many bytes.' },
+  FAULTLINE_REDACTION_KEY: { schema: z.string().min(16).optional(), doc: 'Key of the fingerprints `[REDACTED:<fp>]` of API keys and bearer tokens (docs/secrets.md §4), 16+ characters. Unset: the key `faultline migrate` keeps in the store. Never logged.' },
+  FAULTLINE_PII: { schema: z.enum(['keep', 'mask']).default('keep'), doc: '`mask`: e-mail local parts and payment card numbers are redacted too (docs/secrets.md §5).' },
   FAULTLINE_METRICS_PORT: { schema: int(0, 65535).default(9464), doc: 'Port of the Prometheus /metrics endpoint (0: off).' },
   FAULTLINE_ALERT_WEBHOOK_URL: { schema: z.string().url().optional(), doc: "Webhook receiving faultline's alert notifications (pages and tickets, Grafana's webhook JSON). Grafana reads it from its environment; compose defaults it to the local alert-receiver. Never written to a file." },
   FAULTLINE_ALERT_SLACK_URL: { schema: z.string().url().optional(), doc: 'Slack incoming-webhook URL. Set at `dashboards build`: pages and tickets also go to Slack (Grafana reads the URL from its environment). Never written to a file.' },
@@ -70,7 +72,7 @@ export function loadConfig(
     if (!res.success) {
       const issue = res.error.issues[0];
       const hint = allowed(schema as z.ZodType);
-      const shown = /PASSWORD/.test(name) ? '(hidden)' : JSON.stringify(value);
+      const shown = /PASSWORD|REDACTION_KEY/.test(name) ? '(hidden)' : JSON.stringify(value);
       throw new ConfigError(
         `invalid ${name}=${shown}: ${hint || issue?.message || 'invalid value'}`,
       );

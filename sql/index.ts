@@ -7,6 +7,7 @@ export { ServerStore, type RetryPolicy, type ServerStoreOptions } from './server
 export { loadMigrations, migrationPlan, runMigrations, splitStatements, checkDatabaseName } from './migrate.ts';
 export { deliveryTarget, reconcile, type DeliveryTarget, type LedgerRow, type PartitionReconciliation, type StoredRange } from './ledger.ts';
 export { toStoreError, parseClickHouseError, classifyStoreError } from './store-errors.ts';
+export { ensureRedactionKey, readRedactionKey } from './redaction-key.ts';
 // serveStore serves an embedded store only (call it when store.kind === 'embedded').
 export { serveStore, type ServeOptions, type ServedStore } from './local-endpoint.ts';
 export { traceRequest, requestTimeRange, type TraceEntry, type TraceEvent, type TraceReject } from './trace.ts';

@@ -1,6 +1,6 @@
 // `faultline migrate`: apply the pending sql/migrations/*.sql files in order (idempotent).
 import { loadConfig } from '../../lib/config.ts';
-import { migrationPlan, openStore } from '../../sql/index.ts';
+import { ensureRedactionKey, migrationPlan, openStore } from '../../sql/index.ts';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
 
@@ -10,7 +10,8 @@ export const command: Command = {
 
 Applies the pending sql/migrations/NNNN_*.sql files in order, in database
 CLICKHOUSE_DATABASE (default faultline). A schema_migrations table records
-what ran, so running it again applies nothing.
+what ran, so running it again applies nothing. Creates the installation's
+redaction key once (docs/secrets.md §4; never printed), unless one exists.
 
 Store: the ClickHouse server at CLICKHOUSE_URL, else embedded chDB under
 FAULTLINE_DATA (default ./var/faultline).
@@ -43,6 +44,8 @@ Flags:
     const store = await openStore(config, { fallbackToEndpoint: false });
     try {
       const applied = await store.migrate();
+      // The installation's redaction key (docs/secrets.md §4): made once, never printed.
+      await ensureRedactionKey(store, config.CLICKHOUSE_DATABASE);
       const where = store.kind === 'server' ? config.CLICKHOUSE_URL : `${config.FAULTLINE_DATA} (embedded)`;
       process.stdout.write(applied.length
         ? `applied ${applied.length} migration(s) to ${config.CLICKHOUSE_DATABASE} at ${where}: ${applied.join(', ')}\n`

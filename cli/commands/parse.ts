@@ -69,9 +69,12 @@ async function run(argv: string[]): Promise<number> {
     rl.close();
     if (err.code !== 'EPIPE') process.stderr.write(`faultline parse: stdout: ${err.message}\n`);
   });
+  // Fingerprints and personal data as the pipeline stores them (docs/secrets.md §4, §5); parse
+  // opens no store, so the key is FAULTLINE_REDACTION_KEY's or none (then plain [REDACTED]).
+  const redaction = { redactionKey: process.env.FAULTLINE_REDACTION_KEY || undefined, pii: process.env.FAULTLINE_PII === 'mask' ? ('mask' as const) : ('keep' as const) };
   rl.on('line', (line) => {
     if (closed || line.trim() === '') return;
-    const r = normalize(line, { source, transportTimeMs: defaultTime ?? Date.now() });
+    const r = normalize(line, { source, transportTimeMs: defaultTime ?? Date.now(), ...redaction });
     buf += formatResult(r) + '\n';
     if (buf.length >= 256 * 1024) flush();
     else if (!flushScheduled) {

@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { loadConfig, type Config } from '../../lib/config.ts';
 import { ConfigError, errorMessage, SourceError } from '../../lib/errors.ts';
-import { openStore, serveStore, type ServedStore, type Store } from '../../sql/index.ts';
+import { ensureRedactionKey, openStore, serveStore, type ServedStore, type Store } from '../../sql/index.ts';
 import {
   createLogger, IngestMetrics, runFile, serveMetrics, startKafkaIngest, startProgress, type Logger, type MetricsServer,
 } from '../../ingest/index.ts';
@@ -148,8 +148,23 @@ export const command: Command = {
   },
 };
 
-async function runKafka(config: Config, start: 'earliest' | 'latest', progressMs: number): Promise<number> {
-  const rt = await openRuntime(config, config.FAULTLINE_METRICS_PORT, { deferMigrations: true });
+/**
+ * The configuration with the redaction key (docs/secrets.md §4): FAULTLINE_REDACTION_KEY, else
+ * the store's (created by the migrations when missing). Needed before the first record is
+ * normalized, so this waits for the migrations.
+ */
+async function withRedactionKey(rt: Runtime): Promise<Config> {
+  if (rt.config.FAULTLINE_REDACTION_KEY) return rt.config;
+  await rt.migrated;
+  return { ...rt.config, FAULTLINE_REDACTION_KEY: await ensureRedactionKey(rt.store, rt.config.CLICKHOUSE_DATABASE) };
+}
+
+async function runKafka(cfg: Config, start: 'earliest' | 'latest', progressMs: number): Promise<number> {
+  const rt = await openRuntime(cfg, cfg.FAULTLINE_METRICS_PORT, { deferMigrations: true });
+  const config = await withRedactionKey(rt).catch(async (err: unknown) => {
+    await closeRuntime(rt);
+    throw err;
+  });
   const { log, metrics } = rt;
   let code = 0;
   try {
@@ -179,8 +194,12 @@ async function runKafka(config: Config, start: 'earliest' | 'latest', progressMs
   return code;
 }
 
-async function runFileOrStdin(config: Config, from: string, source: (typeof SOURCES)[number], progressMs: number, wantMetrics: boolean): Promise<number> {
-  const rt = await openRuntime(config, wantMetrics ? config.FAULTLINE_METRICS_PORT : undefined);
+async function runFileOrStdin(cfg: Config, from: string, source: (typeof SOURCES)[number], progressMs: number, wantMetrics: boolean): Promise<number> {
+  const rt = await openRuntime(cfg, wantMetrics ? cfg.FAULTLINE_METRICS_PORT : undefined);
+  const config = await withRedactionKey(rt).catch(async (err: unknown) => {
+    await closeRuntime(rt);
+    throw err;
+  });
   const { log, metrics } = rt;
   const abort = new AbortController();
   const offSignals = onSignals((signal) => {

@@ -7,9 +7,9 @@ import { EventSchema } from '../../transform/index.ts';
 
 const BIN = new URL('../../bin/faultline.js', import.meta.url).pathname;
 
-function runParse(args: string[], stdin: string | string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runParse(args: string[], stdin: string | string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'parse', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'parse', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -74,6 +74,17 @@ describe('faultline parse', () => {
     const r = await runParse(['--source', 'gateway'], '{"status":200}\n');
     const t = Date.parse((JSON.parse(r.stdout) as { event_time: string }).event_time);
     assert.ok(t >= before - 1000 && t <= Date.now() + 1000);
+  });
+
+  it('prints fingerprints under FAULTLINE_REDACTION_KEY and masks personal data under FAULTLINE_PII=mask (docs/secrets.md §4, §5)', async () => {
+    const tok = 'ghp_Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7c';
+    const rec = `{"ts":"2026-11-21T10:00:00Z","status":401,"message":"push with ${tok} by ops.lead@example.com paid 4111 1111 1111 1111"}\n`;
+    const r = await runParse(['--source', 'client'], rec, { ...process.env, FAULTLINE_REDACTION_KEY: 'test-installation-key-0123', FAULTLINE_PII: 'mask' });
+    assert.equal(r.code, 0, r.stderr);
+    for (const s of [tok, 'ops.lead', '4111 1111 1111 1111']) assert.ok(!r.stdout.includes(s), `${s} in ${r.stdout}`);
+    assert.match(r.stdout, /\[REDACTED:[0-9a-f]{10}\]/);
+    assert.match(r.stdout, /\[REDACTED\]@example\.com/);
+    assert.match(r.stdout, /"app_id":"key:[0-9a-f]{10}"/);
   });
 
   it('never prints a secret', async () => {
