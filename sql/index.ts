@@ -8,6 +8,7 @@ export { loadMigrations, migrationPlan, runMigrations, splitStatements, checkDat
 export { deliveryTarget, reconcile, type DeliveryTarget, type LedgerRow, type PartitionReconciliation, type StoredRange } from './ledger.ts';
 export { toStoreError, parseClickHouseError, classifyStoreError } from './store-errors.ts';
 export { ensureRedactionKey, readRedactionKey } from './redaction-key.ts';
+export { maskedCounts, type MaskedCounts } from './masked-counts.ts';
 // serveStore serves an embedded store only (call it when store.kind === 'embedded').
 export { serveStore, type ServeOptions, type ServedStore } from './local-endpoint.ts';
 export { traceRequest, requestTimeRange, type TraceEntry, type TraceEvent, type TraceReject } from './trace.ts';

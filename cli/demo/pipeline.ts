@@ -10,7 +10,7 @@ import { ConfigError } from '../../lib/errors.ts';
 import { generateRecords, incidentsOf, type GenerateOptions, type Incident } from '../../ingest/generator/index.ts';
 import { createLogger, IngestMetrics, runFile } from '../../ingest/index.ts';
 import { alertRules, buildArtifacts, evaluateRules, firingSeries, groupNotifications, tables, writeArtifacts } from '../../dashboards/index.ts';
-import { openStore, type Store } from '../../sql/index.ts';
+import { ensureRedactionKey, openStore, type Store } from '../../sql/index.ts';
 import type { Source } from '../../transform/event.ts';
 
 const MARKER = '.faultline-demo';
@@ -100,9 +100,11 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
   const store = await openStore(config, { fallbackToEndpoint: false });
   try {
     await store.migrate();
+    // The store's redaction key, as `faultline run` uses it (docs/secrets.md §4).
+    const keyed = config.FAULTLINE_REDACTION_KEY ? config : { ...config, FAULTLINE_REDACTION_KEY: await ensureRedactionKey(store, config.CLICKHOUSE_DATABASE) };
     const metrics = new IngestMetrics();
     // Warnings and errors only: the progress lines below replace the info chatter.
-    const deps = { config, store, log: createLogger(config.FAULTLINE_LOG_LEVEL === 'debug' ? 'debug' : 'warn'), metrics };
+    const deps = { config: keyed, store, log: createLogger(config.FAULTLINE_LOG_LEVEL === 'debug' ? 'debug' : 'warn'), metrics };
     const total = o.generate.count;
     let generated = 0;
     const t0 = performance.now();

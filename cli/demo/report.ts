@@ -1,7 +1,7 @@
 // The demo's terminal report, read back from the store with the same tables the dashboards
 // use: error rate by category, quota exhaustion by channel, top vendor failures, alerts that
 // fired, and `faultline trace` commands for request ids that exist in the demo data.
-import type { Store } from '../../sql/index.ts';
+import { maskedCounts, type MaskedCounts, type Store } from '../../sql/index.ts';
 import type { FiredAlert, PipelineResult } from './pipeline.ts';
 
 export interface CategoryRow { category: string; events: number; pct: number }
@@ -18,6 +18,8 @@ export interface DemoReport {
   failedOffers: { error_code: string; lines: number }[];
   alerts: FiredAlert[];
   traces: TraceExample[];
+  /** What FAULTLINE_PII=mask masked (docs/secrets.md §5); zeros under keep. */
+  masked: MaskedCounts;
 }
 
 const num = (v: unknown): number => Number(v ?? 0);
@@ -75,7 +77,8 @@ export async function collectReport(store: Store, db: string, p: PipelineResult,
     );
     if (rows[0]) traces.push({ what, request_id: rows[0].request_id });
   }
-  return { requests, errorRatePct, categories, quota, vendors, failedOffers, alerts: p.alerts, traces };
+  const masked = await maskedCounts(store, db);
+  return { requests, errorRatePct, categories, quota, vendors, failedOffers, alerts: p.alerts, traces, masked };
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -106,6 +109,10 @@ export function formatReport(r: DemoReport, p: PipelineResult, dataDirArg: strin
     if (c.firing.length === 0) L.push(`  ${hhmm(c.atMs)}  ok`);
     for (const f of c.firing) L.push(`  ${hhmm(c.atMs)}  FIRING ${f}`);
   }
+  const m = r.masked;
+  L.push('', m.emails + m.cards > 0
+    ? `Personal data (FAULTLINE_PII=mask): ${fmt(m.emails)} e-mail addresses and ${fmt(m.cards)} card numbers masked; ${fmt(m.offers)} offer ids stored, ${fmt(m.offersTouched)} touched`
+    : `Personal data: kept (FAULTLINE_PII=keep); ${fmt(m.offers)} offer ids stored`);
   L.push('', 'Incidents in the simulated day');
   for (const i of p.incidents) L.push(`  ${hhmm(i.startMs)} - ${hhmm(i.endMs).slice(11)}  ${i.description}`);
   L.push('', 'Try these (the demo store is embedded chDB; no server needed):');

@@ -5,6 +5,7 @@
 import type { Rng } from './rng.ts';
 import type { Plan } from './plan.ts';
 import { BEARERS, TOKENS } from './secrets.ts';
+import { personalOf } from './personal.ts';
 import { formatTime, iso, spaced } from './time-format.ts';
 
 type Obj = Record<string, unknown>;
@@ -73,6 +74,9 @@ export function clientRecord(rng: Rng, p: Plan, timeMs: number): string {
     r.app_id = p.app;
     if (p.upstream && rng.chance(0.5)) r.vendor = p.upstream.vendor;
     if (rng.chance(0.05)) r.api_key = rng.pick(TOKENS);
+    const pd = personalOf(p.id);
+    if (pd.email) r.buyer_email = pd.email;
+    if (pd.card) r.payment_card = pd.card;
     const a = answer(p);
     if (!ok && a && rng.chance(0.6)) {
       if (rng.chance(0.4)) r.response = JSON.stringify(a);
@@ -93,6 +97,9 @@ export function clientRecord(rng: Rng, p: Plan, timeMs: number): string {
     if (p.outcome === 'business_failure' || p.outcome === 'partial_success') s += ` success=${p.outcome === 'partial_success'}`;
     if (!ok && code) s += ` code=${code} error_message=${q(errorMessage(p))}`;
     if (rng.chance(0.06)) s += ` access_token=${rng.pick(TOKENS)}`;
+    const pd = personalOf(p.id);
+    if (pd.email) s += ` buyer=${pd.email}`;
+    if (pd.card) s += ` card=${q(pd.card)}`;
     return s;
   }
 
