@@ -12,4 +12,6 @@ CREATE TABLE IF NOT EXISTS ${db}.installation
     created_at DateTime64(3, 'UTC') DEFAULT now64(3)
 )
 ENGINE = MergeTree
-ORDER BY name;
+ORDER BY name
+-- As every table here: a retried insert is not stored twice (the Replicated form on a cluster).
+SETTINGS non_replicated_deduplication_window = 10000;
