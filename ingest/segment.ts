@@ -4,6 +4,7 @@
 // the same range read again after a crash or a rebalance produces the same tokens.
 import { createHash, type Hash } from 'node:crypto';
 import type { NormalizeContext, NormalizeResult, RejectReason, Source } from '../transform/event.ts';
+import { redactText } from '../transform/redact.ts';
 import { eventPayload, eventTsvLine, rejectPayload, rejectTsvLine } from '../sql/row-format.ts';
 import type { RowPayload } from '../sql/store.ts';
 import type { ChunkRows, NormalizeThread } from './normalize-thread.ts';
@@ -88,7 +89,8 @@ export function normalizeRow(
     });
   } catch (err) {
     // A throwing normalizer is a bug, but it must not stop the stream either: the record becomes a reject that says so.
-    res = { ok: false, reject: { reason: 'unrecognised_text', detail: `normalizer failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 200), head: '' } };
+    // An error message may quote the record (V8's JSON errors do): redacted, then cut (docs/secrets.md).
+    res = { ok: false, reject: { reason: 'unrecognised_text', detail: redactText(`normalizer failed: ${err instanceof Error ? err.message : String(err)}`).slice(0, 200), head: '' } };
   }
   if (res.ok) return { event: eventTsvLine(res.event, topic, partition, offset) };
   return {
