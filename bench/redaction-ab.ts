@@ -39,28 +39,45 @@ async function main(): Promise<void> {
   ];
   for (const [, f, ctx] of variants) for (let i = 0; i < 30_000; i++) f(bytes[i % N]!, ctx[corpus[i % N]!.source]);
   const best = variants.map(() => Infinity);
+  const sliceSum = variants.map(() => 0);
   // Each round times every variant on the same stretch of the corpus (all stretches together
   // cover it three times over), in a rotating order; per stretch the best of each is kept.
   const stretches = N / CHUNK;
   const bestOf = variants.map(() => Array.from({ length: stretches }, () => Infinity));
+  // And per 2,000-record slice the ratio of each variant to the base timed just before or
+  // after it: a slow phase of the machine hits both sides of a ratio alike. The median of
+  // these ratios is the figure least moved by other processes.
+  const SLICE = 2_000;
+  const ratios = variants.map(() => [] as number[]);
   for (let r = 0; r < ROUNDS; r++) {
     const from = (r % stretches) * CHUNK;
-    for (let k = 0; k < variants.length; k++) {
-      const v = (r + k) % variants.length;
-      const [, f, ctx] = variants[v]!;
-      const c0 = process.cpuUsage();
-      for (let i = from; i < from + CHUNK; i++) f(bytes[i]!, ctx[corpus[i]!.source]);
-      const c = process.cpuUsage(c0);
-      const row = bestOf[v]!;
-      row[r % stretches] = Math.min(row[r % stretches]!, (c.user + c.system) / 1e6);
+    for (let at = from; at < from + CHUNK; at += SLICE) {
+      const t = variants.map(() => 0);
+      for (let k = 0; k < variants.length; k++) {
+        const v = (r + k + at / SLICE) % variants.length;
+        const [, f, ctx] = variants[v]!;
+        const c0 = process.cpuUsage();
+        for (let i = at; i < at + SLICE; i++) f(bytes[i]!, ctx[corpus[i]!.source]);
+        const c = process.cpuUsage(c0);
+        t[v] = (c.user + c.system) / 1e6;
+      }
+      t.forEach((sec, v) => ratios[v]!.push(sec / t[0]!));
+      sliceSum.forEach((_, v) => (sliceSum[v]! += t[v]!));
     }
+    sliceSum.forEach((sec, v) => {
+      const row = bestOf[v]!;
+      row[r % stretches] = Math.min(row[r % stretches]!, sec);
+      sliceSum[v] = 0;
+    });
   }
   variants.forEach((_, v) => (best[v] = bestOf[v]!.reduce((a, b) => a + b, 0)));
-  console.log(`${N} records of the mixed corpus (bench/transform.ts) as bytes, one process; each variant's best CPU time per 40,000-record stretch over ${ROUNDS} interleaved rounds, summed`);
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  console.log(`${N} records of the mixed corpus (bench/transform.ts) as bytes, one process, ${ROUNDS} interleaved rounds over 40,000-record stretches`);
+  console.log('  variant                best µs/record (per stretch, summed)   median ratio to before of 2,000-record slices timed side by side');
   variants.forEach(([label], v) => {
     const sec = best[v]!;
-    const ratio = sec / best[0]!;
-    console.log(`  ${label.padEnd(22)} ${((sec * 1e6) / N).toFixed(3)} µs/record  ${Math.round(N / sec).toLocaleString('en-US').padStart(9)} records/s  ${v === 0 ? '' : `${((ratio - 1) * 100).toFixed(1)}% vs before`}`);
+    const m = median(ratios[v]!);
+    console.log(`  ${label.padEnd(22)} ${((sec * 1e6) / N).toFixed(3)} µs  ${Math.round(N / sec).toLocaleString('en-US').padStart(9)}/s   ${v === 0 ? '' : `${((sec / best[0]! - 1) * 100).toFixed(1).padStart(5)}% (best)   ${((m - 1) * 100).toFixed(1).padStart(5)}% (median of ${ratios[v]!.length})`}`);
   });
   console.log('worst-case records (1 MiB each), µs per KiB, best of 5:');
   for (const { name, record } of [...hostileRecords(), ...hostileLines()]) {
