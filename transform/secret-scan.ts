@@ -62,6 +62,11 @@ const PLAIN_SOURCE =
   '|g(?:r1348941|h[pousr]_|ithub_pat_|l(?:pat|dt|ffct|ft|imt|agent|oas|ptt|rt|soat|cbt)-)|x(?:ox[abeoprs]-|app-)|\\.(?:eyj|slack\\.com)|k_(?:live|test|prod)_|-----begin|%3a%2f%2f';
 /** Whether a match of the scan is a shape's literal part (checked by shapeAtTrigger), not a stem. */
 const SHAPE_MATCH = new RegExp(`^(?:${SHAPE_TRIGGERS})$`, 'i');
+/** What the stems of PLAIN_SOURCE match, lower case: most matches are these, told by one lookup. */
+const STEM_MATCHES: ReadonlySet<string> = new Set([
+  'sign', 'sess', 'secret', 'token', 'pass', 'pwd', 'private', 'auth', 'apikey', 'api_key', 'api-key', 'cookie', 'credential', 'bearer', 'basic',
+  ...['si', 'se', 'to', 'pa', 'pw', 'pr', 'au', 'ap', 'co', 'cr'].flatMap((p) => [`${p[0]}_${p[1]}`, `${p[0]}-${p[1]}`]),
+]);
 // Text holding a backslash is scanned with backslashes allowed inside the stems. Apart: the
 // extra class costs ~20% of the scan, and most records hold no backslash at all.
 const ESCAPED_SOURCE = `${stemTrie(STEM_WORDS.map(steps), '[-_\\\\]*')}|${BEARER_STEM}|${BASIC_STEM}|\\\\u|${SHAPE_TRIGGERS}`;
@@ -209,7 +214,7 @@ function scanStems(text: string, collect: boolean): number[] | boolean {
     // redactText can change text nowhere else, and `shop-worker` or `author` would send
     // their strings through it for nothing.
     const m0 = m[0];
-    const shape = SHAPE_MATCH.test(m0);
+    const shape = !STEM_MATCHES.has(re === stems.lower ? m0 : m0.toLowerCase()) && SHAPE_MATCH.test(m0);
     // `s_`, `a-` and the like stand for a word spelled in single letters (`s_i_g_n`): only
     // where the letter is a component of its own (`shop-api` holds `p-a`).
     if (!shape && m0.length === 3 && (m0.charCodeAt(1) === 45 || m0.charCodeAt(1) === 95) && m.index > 0 && isAlnum(text.charCodeAt(m.index - 1))) {
