@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { brokerKinds, brokerLabel, sharedTestBed } from '../../support/test-broker.ts';
+import { readEndpointInfo } from '../../sql/index.ts';
 import { KEEP_FOREVER } from '../support/keep-forever.ts';
 
 const BIN = new URL('../../bin/faultline.js', import.meta.url).pathname;
@@ -44,6 +45,9 @@ for (const kind of brokerKinds()) {
         const deadline = Date.now() + 120_000;
         while (Date.now() < deadline) {
           await sleep(1000);
+          // Only once `run` serves its store: a status before that opens the embedded store
+          // itself, and a `run` still starting then fails with STORE_BUSY (seen on a loaded machine).
+          if (readEndpointInfo(env.FAULTLINE_DATA) === undefined) continue;
           const s = cli(['status', '--json']);
           if (s.status !== 0) continue; // store not served yet
           const rows = s.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
