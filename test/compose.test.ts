@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { SETTINGS } from '../lib/config.ts';
+import { KAFKA_VERSIONS } from '../support/kafka-versions.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const text = readFileSync(join(root, 'compose.yaml'), 'utf8');
@@ -42,6 +43,8 @@ test('images are pinned to versions (no latest, no untagged)', () => {
     if (s.build !== undefined) assert.equal(s.image, `faultline:${pkg.version}`, `${name} builds faultline:${pkg.version}`);
   }
   assert.equal(services.kafka!.image, services['kafka-init']!.image);
+  // The newest Kafka the test bed runs the Kafka-path tests on (support/kafka-broker.ts).
+  assert.equal(services.kafka!.image, `apache/kafka:${KAFKA_VERSIONS['4']}`);
   assert.match(services.grafana!.environment!.GF_INSTALL_PLUGINS as string, /^grafana-clickhouse-datasource 4\.20\.0$/);
 });
 

@@ -1,8 +1,10 @@
-// The common frame of the fault tests: a mock broker with two 4-partition topics, a fresh
-// chDB database, a producer, and the final check that every record is stored exactly once.
+// The common frame of the fault tests: a broker (the mock, or any broker of the test bed) with
+// two 4-partition topics, a fresh chDB database, a producer, and the final check that every
+// record is stored exactly once.
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBroker } from '../../support/broker.ts';
+import type { TestBed } from '../../support/test-broker.ts';
 import { testStore, type TestStore } from '../support/stores.ts';
 import { reconcile } from '../../sql/ledger.ts';
 import type { Store } from '../../sql/store.ts';
@@ -10,9 +12,19 @@ import { counts, kafkaClient, produce, sleep, waitFor, type Batch } from './help
 
 export const FAST_BACKOFF = { initialMs: 50, maxMs: 400, permanentAttempts: 3 };
 
+/** On a mock cluster of its own (`brokers` nodes), for the tests that inject faults into it. */
 export async function setup(t: TestContext, name: string, brokers = 1) {
   const broker = await startBroker({ brokers });
   t.after(() => broker.stop());
+  return { broker, ...(await frame(t, name, broker)) };
+}
+
+/** On a broker of the test bed shared by the test file (topics and group named for the test). */
+export async function setupOn(t: TestContext, name: string, bed: TestBed) {
+  return { broker: bed, ...(await frame(t, name, bed)) };
+}
+
+async function frame(t: TestContext, name: string, broker: Pick<TestBed, 'bootstrap' | 'createTopic'>) {
   const ts = await testStore(name, {
     KAFKA_BROKERS: broker.bootstrap, KAFKA_GROUP_ID: `g-${name}`, FAULTLINE_GATEWAY_TOPIC: `gw-${name}`, FAULTLINE_CLIENT_TOPIC: `cl-${name}`,
     FAULTLINE_BATCH_SIZE: 1000, FAULTLINE_BATCH_MS: 150, KAFKA_SESSION_TIMEOUT_MS: 3000,
@@ -27,7 +39,7 @@ export async function setup(t: TestContext, name: string, brokers = 1) {
     await produce(producer, `gw-${name}`, gw.values, 4);
     await produce(producer, `cl-${name}`, cl.values, 4);
   };
-  return { broker, ts, send };
+  return { ts, send };
 }
 
 export async function assertExact(ts: TestStore, store: Store, batches: Batch[]): Promise<void> {
