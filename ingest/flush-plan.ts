@@ -8,7 +8,7 @@
 //   stored, no metadata). It checks, cheaply, what the delivery argument rests on: a partition's
 //   metadata names one flush, and a committed offset never moves backwards.
 import type { CommitEntry } from './group-commit.ts';
-import { byPartition, decodeComposition, encodeComposition, encodeIntent, partitionKey, splitCompositions, type SegmentRef } from './intent.ts';
+import { byPartition, decodeComposition, encodeComposition, encodeIntent, MAX_COMMIT_METADATA, partitionKey, splitCompositions, type SegmentRef } from './intent.ts';
 
 /** What planning needs of a partition buffer (partition-buffer.ts). */
 export interface PartitionView {
@@ -103,8 +103,11 @@ export interface Taken<T extends SegmentRef> {
 export interface FlushSteps<T extends SegmentRef> {
   /** New segments, cut into compositions that fit the metadata: one insert per table each. */
   compositions: T[][];
-  /** (1) positions unchanged, the metadata naming what is about to be inserted. */
-  intent: CommitEntry[];
+  /**
+   * (1) positions unchanged, the metadata naming what is about to be inserted: one commit
+   * request each, under MAX_COMMIT_METADATA, a composition's entries never split between two.
+   */
+  intent: CommitEntry[][];
   /** (3) offsets after the stored ranges, no metadata. */
   done: CommitEntry[];
   /** Every segment of the flush. */
@@ -120,15 +123,28 @@ export function composeFlush<T extends SegmentRef>(taken: Taken<T>, committed: (
     return { topic: s.topic, partition: s.partition, offset: String(committed(k) ?? s.first), metadata };
   };
   // Whole replays keep the intent their previous owner wrote (it names exactly them).
-  const intent: CommitEntry[] = [];
+  const intent: CommitEntry[][] = [];
+  let request: CommitEntry[] = [];
+  let bytes = 0;
+  const add = (unit: CommitEntry[]) => {
+    const size = unit.reduce((n, e) => n + Buffer.byteLength(e.metadata), 0);
+    if (request.length > 0 && bytes + size > MAX_COMMIT_METADATA) {
+      intent.push(request);
+      request = [];
+      bytes = 0;
+    }
+    request.push(...unit);
+    bytes += size;
+  };
   for (const comp of compositions) {
     const metadata = encodeComposition(comp);
     if (metadata === undefined) throw new Error(`a flush composition of ${comp.length} segments does not fit the offset metadata limit`);
-    for (const [k, segs] of byPartition(comp)) intent.push(entry(k, segs, metadata));
+    add([...byPartition(comp)].map(([k, segs]) => entry(k, segs, metadata)));
   }
   for (const segs of taken.checked) {
-    intent.push(entry(partitionKey(segs[0]!.topic, segs[0]!.partition), segs, encodeIntent(segs.map((s) => ({ first: s.first, last: s.last })))));
+    add([entry(partitionKey(segs[0]!.topic, segs[0]!.partition), segs, encodeIntent(segs.map((s) => ({ first: s.first, last: s.last }))))]);
   }
+  if (request.length > 0) intent.push(request);
   const done: CommitEntry[] = [];
   for (const [k, segs] of byPartition(all)) {
     const next = segs[segs.length - 1]!.last + 1;

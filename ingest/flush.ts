@@ -54,11 +54,16 @@ export async function flush(ctx: FlushContext): Promise<void> {
     // Rows still being built in the normalize thread.
     const [f, c, g] = await Promise.all([complete(fresh), Promise.all(checked.map(complete)), Promise.all(groups.map(complete))]);
     const steps = composeFlush({ fresh: f, checked: c, groups: g }, (k) => buf(k).committed);
-    // (1) Intent: positions stay; the metadata names what is about to be inserted.
-    if (!(await ctx.commit(steps.intent, 'intent'))) {
-      // Not inserted, not committed: the rejoin that ended this generation re-reads them.
-      await ctx.awaitGeneration();
-      return;
+    // (1) Intent: positions stay; the metadata names what is about to be inserted. Several
+    // requests when one would exceed the broker's cap (intent.ts, MAX_COMMIT_METADATA): a
+    // failure after some of them leaves those partitions naming a composition nothing of
+    // which is stored yet, which is where a crash after a single intent commit leaves them.
+    for (const request of steps.intent) {
+      if (!(await ctx.commit(request, 'intent'))) {
+        // Not inserted, not committed: the rejoin that ended this generation re-reads them.
+        await ctx.awaitGeneration();
+        return;
+      }
     }
     // (2) Rows: one insert per table per unit; retried until acknowledged.
     const opts = { signal: ctx.signal, lagOf: ctx.lagOf };

@@ -24,6 +24,16 @@ const V1 = 'faultline/1 ';
 const V2 = 'faultline/2 ';
 /** Brokers cap metadata at offset.metadata.max.bytes (4096 by default). */
 export const MAX_METADATA = 4000;
+/**
+ * The metadata one OffsetCommit may carry in all. A commit's entries go to __consumer_offsets
+ * as one record batch, which the broker caps at message.max.bytes (1,048,588 bytes by
+ * default): a larger intent commit is refused whole (measured on real brokers:
+ * UNKNOWN_SERVER_ERROR on Kafka 4.4.0, INVALID_COMMIT_OFFSET_SIZE on 3.9.2), and retrying it
+ * cannot help. A composition's metadata is repeated on each of its partitions, so compositions
+ * are also cut by (partitions x metadata) and the intent is committed in requests under this
+ * bound; half the broker's cap leaves room for the records' own overhead.
+ */
+export const MAX_COMMIT_METADATA = 512 * 1024;
 /** Kafka topic names are [a-zA-Z0-9._-]{1,249}: the separators below never occur in them. */
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 
@@ -105,19 +115,26 @@ export function decodeComposition(metadata: string | null | undefined): SegmentR
 }
 
 /**
- * Cut a flush's segments into compositions that each fit the metadata limit, keeping every
- * partition's segments in one composition (a partition's metadata names one composition).
- * Normally that is one; only many partitions with long names or offsets need more.
+ * Cut a flush's segments into compositions that each fit the metadata limit, and whose intent
+ * (the metadata once per partition) fits one commit request (MAX_COMMIT_METADATA), keeping
+ * every partition's segments in one composition (a partition's metadata names one
+ * composition). Normally that is one; only many partitions with long names or offsets need more.
  */
 export function splitCompositions<T extends SegmentRef>(segments: readonly T[]): T[][] {
   const out: T[][] = [];
   let cur: T[] = [];
+  let partitions = 0;
   for (const segs of byPartition(segments).values()) {
-    if (cur.length > 0 && encodeComposition([...cur, ...segs]) === undefined) {
-      out.push(cur);
-      cur = [];
+    if (cur.length > 0) {
+      const text = encodeComposition([...cur, ...segs]);
+      if (text === undefined || Buffer.byteLength(text) * (partitions + 1) > MAX_COMMIT_METADATA) {
+        out.push(cur);
+        cur = [];
+        partitions = 0;
+      }
     }
     cur.push(...segs);
+    partitions++;
   }
   if (cur.length > 0) out.push(cur);
   return out;

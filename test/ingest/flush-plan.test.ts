@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { composeFlush, groupOrder, planFlush, type PartitionView } from '../../ingest/flush-plan.ts';
-import { decodeComposition, decodeIntent, encodeComposition } from '../../ingest/intent.ts';
+import { decodeComposition, decodeIntent, encodeComposition, MAX_COMMIT_METADATA } from '../../ingest/intent.ts';
 
 const view = (topic: string, partition: number, v: Partial<PartitionView> = {}): [string, PartitionView] =>
   [`${topic}/${partition}`, { topic, partition, held: false, replayGroup: null, hasTakeable: true, records: 10, committed: 0, ...v }];
@@ -42,7 +42,7 @@ test('compose: the intent names each unit on its partitions at unchanged positio
     groups: [[seg('c', 0, 7, 9)]],
   }, (k) => committed.get(k) ?? null);
   assert.equal(steps.compositions.length, 1);
-  const intent = new Map(steps.intent.map((e) => [`${e.topic}/${e.partition}`, e]));
+  const intent = new Map(steps.intent.flat().map((e) => [`${e.topic}/${e.partition}`, e]));
   assert.deepEqual([...intent.keys()], ['a/0', 'a/1', 'b/0'], 'a whole replay keeps the intent its previous owner wrote');
   assert.deepEqual([intent.get('a/0')!.offset, intent.get('a/1')!.offset, intent.get('b/0')!.offset], ['10', '0', '3']);
   assert.deepEqual(decodeComposition(intent.get('a/1')!.metadata), [seg('a', 0, 10, 14), seg('a', 0, 15, 19), seg('a', 1, 0, 4)]);
@@ -54,4 +54,37 @@ test('compose refuses what would break the argument: two units naming a partitio
   assert.throws(() => composeFlush({ fresh: [seg('a', 0, 0, 4)], checked: [[seg('a', 0, 5, 6)]], groups: [] }, () => 0), /named by two units/);
   assert.throws(() => composeFlush({ fresh: [], checked: [], groups: [[seg('a', 0, 0, 4)], [seg('a', 0, 5, 6)]] }, () => 0), /named by two units/);
   assert.throws(() => composeFlush({ fresh: [seg('a', 0, 0, 4)], checked: [], groups: [] }, () => 9), /would move back from 9 to 5/);
+});
+
+test('compose: many partitions make compositions and intent requests that fit the broker (metadata per entry and per commit)', () => {
+  // 1,000 partitions of two long-named topics at large offsets: one composition would name
+  // them all in far more than 4,096 bytes, and its metadata repeated on each partition would
+  // make one OffsetCommit of megabytes, which Kafka refuses whole above message.max.bytes.
+  const topics = [`gw-${'g'.repeat(120)}`, `cl-${'c'.repeat(120)}`];
+  const fresh = topics.flatMap((t) => Array.from({ length: 500 }, (_, p) => seg(t, p, 9_000_000_000 + p, 9_000_000_400 + p)));
+  const steps = composeFlush({ fresh, checked: [[seg('x', 0, 3, 8)]], groups: [] }, () => null);
+  assert.ok(steps.compositions.length >= 2, `${steps.compositions.length} compositions`);
+  const named = new Map<string, number>();
+  steps.compositions.forEach((comp, i) => {
+    const text = encodeComposition(comp);
+    assert.ok(text !== undefined && Buffer.byteLength(text) <= 4096);
+    const partitions = new Set(comp.map((s) => `${s.topic}/${s.partition}`));
+    assert.ok(Buffer.byteLength(text) * partitions.size <= MAX_COMMIT_METADATA, `composition ${i}: ${partitions.size} x ${text.length} bytes`);
+    for (const k of partitions) named.set(k, i);
+  });
+  assert.equal(named.size, 1000, 'every partition in exactly one composition');
+  assert.ok(steps.intent.length >= 2, 'the intent goes in several requests');
+  const inRequest = new Map<string, number>();
+  steps.intent.forEach((request, r) => {
+    assert.ok(request.reduce((n, e) => n + Buffer.byteLength(e.metadata), 0) <= MAX_COMMIT_METADATA, `request ${r} fits`);
+    for (const e of request) {
+      const k = `${e.topic}/${e.partition}`;
+      assert.ok(!inRequest.has(k));
+      inRequest.set(k, r);
+    }
+  });
+  assert.equal(inRequest.size, 1001, 'every partition of the flush, and the checked one, has its intent once');
+  for (const comp of steps.compositions) {
+    assert.equal(new Set(comp.map((s) => inRequest.get(`${s.topic}/${s.partition}`))).size, 1, 'a composition is never split between two requests');
+  }
 });

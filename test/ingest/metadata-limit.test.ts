@@ -7,11 +7,12 @@
 //
 // On the newest Kafka line only (the 4096-byte limit is the same in 3.9, where
 // test/support/kafka-broker.test.ts checks it at the protocol level; CI time counts).
-// The broker runs with message.max.bytes = 4 MiB: that flush's intent commit carries a ~4 KB
-// composition on each of ~400 partitions (~1.6 MB in one OffsetCommit), and Kafka writes one
-// commit's records as one batch to __consumer_offsets, refused above message.max.bytes (1 MiB by
-// default) — see the protocol-level test in test/support/kafka-broker.test.ts. Here the
-// 4096-byte metadata limit is the one under test.
+// The broker runs with its defaults, so the other limit holds too: Kafka writes one commit's
+// records as one batch to __consumer_offsets, refused above message.max.bytes (1 MiB by
+// default; the protocol-level test in test/support/kafka-broker.test.ts pins it). One ~4 KB
+// composition on each of ~400 partitions would be ~1.6 MB in one OffsetCommit: compositions
+// are also cut by (partitions x metadata) and the intent goes in requests under 512 KiB
+// (ingest/intent.ts, MAX_COMMIT_METADATA).
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -32,7 +33,7 @@ const CL = `cl-metadata-limit-${'c'.repeat(200)}`;
 
 for (const kind of brokerKinds().filter((k) => k === '4')) {
   describe(brokerLabel(kind), () => {
-    const bed = sharedTestBed(kind, after, { settings: { 'message.max.bytes': 4 * 1024 * 1024 } });
+    const bed = sharedTestBed(kind, after);
     test('a flush whose composition exceeds offset.metadata.max.bytes is split; Kafka accepts every part; the restart replays each whole', { timeout: 180_000 }, async (t) => {
       const broker = await bed();
       const t00 = Date.now();

@@ -2,7 +2,8 @@
 // generation that a commit must carry (OffsetCommit is refused with ILLEGAL_GENERATION /
 // REBALANCE_IN_PROGRESS once the group moved on), and the broker's metadata limit
 // (`offset.metadata.max.bytes`, 4,096 bytes by default: a larger one is refused with
-// OFFSET_METADATA_TOO_LARGE). It also records what the delivery argument forbids: a committed
+// OFFSET_METADATA_TOO_LARGE), and the cap on one commit's records (message.max.bytes: a larger
+// commit is refused whole). It also records what the delivery argument forbids: a committed
 // offset moving backwards, or metadata naming anything but one flush of the partition.
 import { decodeComposition, decodeIntent, partitionKey } from '../../../ingest/intent.ts';
 import type { CommitFn } from '../../../ingest/group-commit.ts';
@@ -10,6 +11,8 @@ import type { Committed } from '../../../ingest/recovery.ts';
 import type { Faults } from './faults.ts';
 
 export const METADATA_MAX_BYTES = 4096;
+/** One OffsetCommit's records are one batch to __consumer_offsets: message.max.bytes (1,048,588 by default) caps it. */
+export const COMMIT_MAX_BYTES = 1_048_588;
 
 export class CommitLog {
   readonly committed = new Map<string, Committed>();
@@ -25,6 +28,11 @@ export class CommitLog {
       await null;
       if (faults.step('commit') === 'fence' || generation !== this.generation) {
         throw Object.assign(new Error('The coordinator is rebalancing (injected)'), { type: 'REBALANCE_IN_PROGRESS' });
+      }
+      const total = payload.topics.reduce((n, t) => n + t.partitions.reduce((m, p) => m + Buffer.byteLength(p.metadata ?? ''), 0), 0);
+      if (total > COMMIT_MAX_BYTES) {
+        this.violations.push(`an OffsetCommit of ${total} bytes of metadata refused whole (over message.max.bytes)`);
+        throw Object.assign(new Error('UNKNOWN_SERVER_ERROR (batch over message.max.bytes)'), { type: 'UNKNOWN_SERVER_ERROR' });
       }
       for (const { topic, partitions } of payload.topics) {
         for (const p of partitions) {
