@@ -147,7 +147,18 @@ export function alipayOpenApiCategory(code: string, subCode: string): Category {
   return a && a.category !== '' ? a.category : 'CHANNEL_ERROR';
 }
 
-/** Category of a gateway HTTP status class when the catalog does not know the code (§3, dialect 1 and 7). */
+/**
+ * Category of an HTTP status when the catalog does not know the code, and of a bare status
+ * (docs/real-inputs.md §3 "Status classes"): 401 and 403 auth, 429 rate limit, other 4xx
+ * (402 too) validation, anything else internal.
+ */
 export function statusClassCategory(httpStatus: number): Category {
+  if (httpStatus === 401 || httpStatus === 403) return 'AUTH_ERROR';
+  if (httpStatus === 429) return 'RATE_LIMIT_ERROR';
   return httpStatus >= 400 && httpStatus < 500 ? 'VALIDATION_ERROR' : 'INTERNAL_ERROR';
+}
+
+/** The limit a bare status names (real-inputs.md §3): 429 a rate limit, 402 a balance. */
+export function statusLimitKind(httpStatus: number): LimitKind {
+  return httpStatus === 429 ? 'rate' : httpStatus === 402 ? 'balance' : '';
 }

@@ -6,6 +6,7 @@ import { isObj, keyMap, pickStr, S, str, type KeyMap } from './keys.ts';
 import { alipayLegacyError, alipayOpenApiError, alipayResponseBody } from './vendor-alipay.ts';
 import type { VendorError } from './vendor-error.ts';
 import { hasResultCode, resultCodeError } from './vendor-result-code.ts';
+import { vendorSummary } from './signals.ts';
 import { taobaoBody, taobaoError } from './vendor-taobao.ts';
 
 export type { VendorError } from './vendor-error.ts';
@@ -45,6 +46,9 @@ export function upstreamError(
     const decoded = decoder.decode(up);
     if (isObj(decoded)) return upstreamError(decoded, httpStatus, channel, decoder);
     if (up === '') return undefined;
+    // The gateway's summary `<vendor> <code>[/<sub_code>]: <message>` (docs/real-inputs.md §3).
+    const sum = vendorSummary(up);
+    if (sum !== undefined) return upstreamError(sum, httpStatus, channel, decoder);
     return { vendor: channel, code: '', subCode: '', message: up, category: 'CHANNEL_ERROR', limitKind: '' };
   }
   if (!isObj(up)) return undefined;

@@ -26,6 +26,12 @@ export const REJECT_REASONS = [
   'too_large',
   'too_deep',
   'bad_time',
+  /**
+   * An OTLP message of several log records on a path that stores one outcome per Kafka record
+   * (docs/real-inputs.md §1): rejected whole, never read as one event, until per-record delivery
+   * (`record_index`) lands in ingest/.
+   */
+  'otlp_batch',
 ] as const;
 
 export const SourceSchema = z.enum(SOURCES);
@@ -68,6 +74,12 @@ export const EventSchema = z.object({
   /** A gateway code the error catalog does not know (docs/event-model.md §3, dialect 1). */
   catalog_drift: z.boolean(),
   raw: z.string(),
+  /**
+   * How the record was read: envelopes and inner layout joined by `/` (docs/real-inputs.md §4):
+   * `json`, `docker/json`, `cri/text`, `unrecognized`… The normalizer always sets it; optional in
+   * the type so rows built elsewhere (stores' tests, older callers) stay valid and store `''`.
+   */
+  format: z.string().optional(),
 });
 
 export type Source = z.infer<typeof SourceSchema>;

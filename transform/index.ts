@@ -1,7 +1,7 @@
 // Public surface of transform/: record -> event | reject, the event contract, the error
 // catalog, redaction helpers (the sink and logs use them too), and time formatting.
 export * from './event.ts';
-export { normalize } from './normalize.ts';
+export { normalize, normalizeRecord } from './normalize.ts';
 export { catalog, catalogCodes, gatewayCode, CatalogSchema, type Catalog, type GatewayCode } from './catalog.ts';
 export { redactText, redactValue, isSecretKey, mayHoldSecret, REDACTED, redactOptions, type RedactOptions } from './redact.ts';
 export { formatIsoMillis, parseTime } from './time.ts';

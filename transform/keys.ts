@@ -44,28 +44,40 @@ export const S = {
   errorRsp: 23, isSuccess: 24, resultCode: 25, alipayBody: 26, upstream: 27, subCode: 28, subMsg: 29,
   validationFailed: 30, propertyName: 31, reason: 32, offerId: 33, specId: 34,
   response: 35, body: 36, errorBody: 37, payload: 38, data: 39, upstreamResponse: 40, vendorResponse: 41,
+  // docs/real-inputs.md §2: level, latency in other units, an error object's type/name, CLEF's template, structlog's event.
+  level: 42, latencyNs: 43, latencySec: 44, type: 45, name: 46, messageTemplate: 47, eventMsg: 48,
 } as const;
-const SLOT_COUNT = 42;
+const SLOT_COUNT = 49;
 
 const ALIASES: Record<number, readonly string[]> = {
-  [S.time]: ['ts', 'time', 'timestamp', '@timestamp', 'eventtime', 'loggedat'],
-  [S.requestId]: ['requestid', 'reqid', 'xrequestid'],
-  [S.status]: ['status', 'statuscode', 'httpstatus', 'http.statuscode'],
+  // event-model.md §1, then real-inputs.md §2 (CLEF `@t`, Python `asctime`, OTel nanoseconds,
+  // Fluent Bit `date`, Monolog `datetime`, nginx `time_iso8601`/`time_local`, Envoy `start_time`, Kong `started_at`).
+  [S.time]: ['ts', 'time', 'timestamp', '@timestamp', 'eventtime', 'loggedat', '@t', 'asctime', 'timeunixnano', 'observedtimeunixnano', 'date', 'datetime', 'timeiso8601', 'timelocal', 'starttime', 'startedat'],
+  // pino-http `reqId`/`req.id`, ECS `http.request.id`, Kong `request.headers.x-request-id`, OTel's header attribute (an array).
+  [S.requestId]: ['requestid', 'reqid', 'xrequestid', 'req.id', 'http.request.id', 'request.id', 'labels.requestid', 'http.request.header.xrequestid', 'request.headers.xrequestid', 'req.headers.xrequestid'],
+  // ECS / OTel semconv ≥ 1.23 `http.response.status_code`, older OTel `http.status_code`, pino-http `res.statusCode`, Envoy `response_code`.
+  [S.status]: ['status', 'statuscode', 'httpstatus', 'http.statuscode', 'http.status', 'http.response.statuscode', 'http.response.status', 'res.statuscode', 'responsecode'],
   [S.http]: ['http'],
   [S.channel]: ['channel', 'marketplace'],
   [S.vendor]: ['vendor'],
-  [S.route]: ['route', 'path', 'url'],
-  [S.method]: ['method', 'httpmethod'],
-  [S.latency]: ['latencyms', 'latency', 'durationms', 'duration', 'elapsedms', 'tookms', 'responsetimems'],
+  // ECS `url.path`/`url.original`, OTel `http.route`/`http.target`, pino-http `req.url`, Kong `request.uri`, nginx `request` ("POST /x HTTP/1.1").
+  [S.route]: ['route', 'path', 'url', 'url.path', 'url.original', 'http.route', 'http.target', 'req.url', 'request.uri', 'request'],
+  [S.method]: ['method', 'httpmethod', 'http.method', 'http.request.method', 'req.method', 'request.method', 'requestmethod'],
+  // Milliseconds; ECS `event.duration` is nanoseconds and nginx `request_time` seconds (their own slots).
+  [S.latency]: ['latencyms', 'latency', 'durationms', 'duration', 'elapsedms', 'tookms', 'responsetimems', 'responsetime', 'latencies.request'],
+  [S.latencyNs]: ['event.duration'],
+  [S.latencySec]: ['requesttime'],
   [S.attempt]: ['attempt', 'attempts', 'retryattempt'],
   [S.appId]: ['appid', 'applicationid'],
   [S.code]: ['code'],
   [S.errorCode]: ['errorcode'],
   [S.category]: ['category', 'errorcategory'],
   [S.message]: ['message'],
-  [S.msg]: ['msg'],
+  // CLEF `@m`, GELF `short_message`.
+  [S.msg]: ['msg', '@m', 'shortmessage'],
   [S.errorMessage]: ['errormessage'],
-  [S.error]: ['error'],
+  // pino/bunyan `err`, `exception`, CLEF `@x` (an exception's text).
+  [S.error]: ['error', 'err', 'exception', '@x'],
   [S.headers]: ['headers'],
   [S.success]: ['success'],
   [S.failedOffers]: ['failedoffers'],
@@ -89,6 +101,12 @@ const ALIASES: Record<number, readonly string[]> = {
   [S.data]: ['data'],
   [S.upstreamResponse]: ['upstreamresponse'],
   [S.vendorResponse]: ['vendorresponse'],
+  // Python `levelname`, OTel `severityText`, CLEF `@l`, ECS `log.level`, log15 `lvl`.
+  [S.level]: ['level', 'levelname', 'severity', 'severitytext', '@l', 'log.level', 'lvl', 'loglevel'],
+  [S.type]: ['type', 'errortype'],
+  [S.name]: ['name'],
+  [S.messageTemplate]: ['@mt'],
+  [S.eventMsg]: ['event'],
 };
 const SLOT_OF_NORM = new Map<string, number>();
 for (const [slot, names] of Object.entries(ALIASES)) for (const n of names) SLOT_OF_NORM.set(n, Number(slot));
@@ -107,6 +125,34 @@ function slotOf(key: string): number {
   return slot;
 }
 
+/** Slots that hold a scalar: an object under such a key (Kong's `route`, ECS's `url`) is no value of it. */
+const SCALAR = new Uint8Array(SLOT_COUNT);
+for (const s of [S.time, S.requestId, S.status, S.channel, S.vendor, S.route, S.method, S.latency, S.latencyNs, S.latencySec, S.attempt, S.appId, S.level, S.category, S.type, S.name, S.messageTemplate, S.eventMsg]) SCALAR[s] = 1;
+
+// docs/real-inputs.md §2: "a key may be a nested path or a dotted flat key; both count". Objects
+// under these keys are read as their dotted paths (`{"http":{"response":{"status_code":502}}}` is
+// `http.response.status_code`), up to 3 levels; `error.*`/`err.*`/`exception.*` dotted keys (ECS,
+// OTel, MDC) make one error object; the contents of the containers are fields of the record,
+// after its own (any accepted key inside `mdc`, `context`, … counts).
+const PATH_NS = new Set(['http', 'res', 'req', 'request', 'url', 'event', 'log', 'latencies']);
+const CONTAINERS = new Set(['mdc', 'context', 'ctx', 'fields', 'extra', 'labels', 'tags', 'attributes', 'properties']);
+const ERROR_NS = new Set(['error', 'err', 'exception']);
+const MAX_PATH_DEPTH = 3;
+
+/** What a key is besides its slot: 1 a path namespace, 2 a container, 4 a dotted error field (`error.code`). Cached like slots. */
+const kindCache = new Map<string, number>();
+function kindOf(key: string): number {
+  let k = kindCache.get(key);
+  if (k !== undefined) return k;
+  const n = normKey(key);
+  const dot = n.indexOf('.');
+  const head = dot < 0 ? n : n.slice(0, dot);
+  k = (PATH_NS.has(head) ? 1 : 0) | (dot < 0 && CONTAINERS.has(n) ? 2 : 0) | (dot > 0 && ERROR_NS.has(head) ? 4 : 0);
+  if (kindCache.size >= NORM_CACHE_MAX) kindCache.clear();
+  if (key.length <= 64) kindCache.set(key, k);
+  return k;
+}
+
 /** One object's fields by slot. */
 export class KeyMap {
   private readonly v: unknown[] = new Array<unknown>(SLOT_COUNT);
@@ -115,26 +161,68 @@ export class KeyMap {
    * most objects have none, and collectBodies then skips its ten lookups.
    */
   mayHoldBody = false;
+  /** The error object is a logging library's (`err`, `exception`, dotted `error.*`), not the gateway's `error` (real-inputs.md §3). */
+  libError = false;
+  private later: Obj[] | undefined;
+  private errDot: Obj | undefined;
 
   constructor(obj: Obj | undefined) {
-    if (obj !== undefined) for (const k in obj) this.put(k, obj[k]);
+    if (obj === undefined) return;
+    for (const k in obj) this.put(k, obj[k], 0);
+    this.finish();
   }
 
   /** A text line's pairs (text-line.ts), in line order, as if they were one object's keys. */
   static fromPairs(keys: readonly string[], values: readonly unknown[]): KeyMap {
     const m = new KeyMap(undefined);
-    for (let i = 0; i < keys.length; i++) m.put(keys[i] as string, values[i]);
+    for (let i = 0; i < keys.length; i++) m.put(keys[i] as string, values[i], 0);
+    m.finish();
     return m;
   }
 
-  private put(k: string, val: unknown): void {
-    const slot = slotOf(k);
-    if (slot < 0 || this.v[slot] !== undefined) return;
+  private finish(): void {
+    if (this.later !== undefined) {
+      const later = this.later;
+      this.later = undefined;
+      for (const o of later) for (const k in o) this.put(k, o[k], 1);
+    }
+    if (this.errDot !== undefined && this.v[S.error] === undefined) {
+      this.v[S.error] = this.errDot;
+      this.libError = true;
+      this.mayHoldBody = true;
+    }
+  }
+
+  private put(k: string, val: unknown, depth: number): void {
     if (val === null || val === undefined) return;
+    const slot = slotOf(k);
+    if (typeof val === 'object') {
+      if (!Array.isArray(val)) {
+        const kind = kindOf(k);
+        if (kind !== 0 && depth < MAX_PATH_DEPTH) {
+          if ((kind & 1) !== 0) for (const ck in val as Obj) this.put(`${k}.${ck}`, (val as Obj)[ck], depth + 1);
+          if ((kind & 2) !== 0 && depth === 0) (this.later ??= []).push(val as Obj);
+        }
+        if (slot >= 0 && SCALAR[slot] === 1) return;
+      } else if (slot === S.requestId) {
+        // OTel's `http.request.header.x-request-id` is an array of values: its first one.
+        val = val[0];
+        if (typeof val !== 'string' && typeof val !== 'number') return;
+      }
+    }
+    if (slot < 0) {
+      if (depth < MAX_PATH_DEPTH && (kindOf(k) & 4) !== 0) {
+        const sub = k.slice(k.indexOf('.') + 1);
+        const e = (this.errDot ??= {});
+        if (!(sub in e) && sub !== '__proto__') e[sub] = val;
+      }
+      return;
+    }
+    if (this.v[slot] !== undefined) return;
     if (slot === S.alipayBody && !isObj(val)) return;
     this.v[slot] = val;
-    // Wrapper slots are the last ones (S.response on); a slot added later only widens this.
-    if (slot >= S.response || slot === S.message || slot === S.msg || slot === S.error) this.mayHoldBody = true;
+    if (slot === S.error && normKey(k) !== 'error') this.libError = true;
+    if ((slot >= S.response && slot <= S.vendorResponse) || slot === S.message || slot === S.msg || slot === S.error) this.mayHoldBody = true;
   }
 
   get(slot: number): unknown {

@@ -49,7 +49,10 @@ function jsonErrorDetail(err: unknown, first: number): string {
   return first === 123 || first === 91 ? `looks like JSON (starts with '${String.fromCharCode(first)}') but does not parse: ${why}` : why;
 }
 
-export function parseRecord(record: string | Uint8Array, maxBytes: number, maxDepth: number): Parsed {
+export type ParsedOk = Exclude<Parsed, { kind: 'reject' }>;
+
+/** Bytes or text to trimmed text, with the size limit and UTF-8 checked first (§7). */
+export function decodeRecord(record: string | Uint8Array, maxBytes: number): { kind: 'text'; text: string } | { kind: 'reject'; reject: Reject } {
   let text: string;
   if (typeof record === 'string') {
     text = record;
@@ -67,7 +70,17 @@ export function parseRecord(record: string | Uint8Array, maxBytes: number, maxDe
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   text = text.trim();
   if (text.length === 0) return reject('empty', 'record is empty or blank', '');
+  return { kind: 'text', text };
+}
 
+/** Whether trimmed text is JSON and only JSON by the first-character rule (§1). */
+export function isJsonLed(text: string): boolean {
+  const c = text.charCodeAt(0);
+  return c === 123 || c === 91 || isJsonScalar(text);
+}
+
+/** The JSON-or-text decision on decoded, trimmed, non-empty text. */
+export function parseText(text: string, maxDepth: number): Parsed {
   const c = text.charCodeAt(0);
   if (c === 123 || c === 91 || isJsonScalar(text)) {
     if (jsonDepthExceeds(text, maxDepth)) return reject('too_deep', `JSON nests deeper than ${maxDepth} levels`, text);
@@ -88,4 +101,9 @@ export function parseRecord(record: string | Uint8Array, maxBytes: number, maxDe
     return reject('unrecognised_text', 'text line has no leading timestamp, key=value pair or request id', text);
   }
   return { kind: 'text', text, rec };
+}
+
+export function parseRecord(record: string | Uint8Array, maxBytes: number, maxDepth: number): Parsed {
+  const d = decodeRecord(record, maxBytes);
+  return d.kind === 'reject' ? d : parseText(d.text, maxDepth);
 }

@@ -31,6 +31,8 @@ export interface TextRecord {
   spans: JsonSpan[];
   /** Leading timestamp, key=value pair or request id: otherwise not a log line (§7). */
   recognisable: boolean;
+  /** The line starts with a key=value pair (logfmt), not a timestamp, level or word (docs/real-inputs.md §4 `format`). */
+  logfmt: boolean;
 }
 
 const LEVELS = new Set(['TRACE', 'DEBUG', 'INFO', 'NOTICE', 'WARN', 'WARNING', 'ERROR', 'ERR', 'FATAL', 'CRIT', 'CRITICAL', 'PANIC']);
@@ -113,6 +115,7 @@ class Line implements TextRecord {
     readonly reqToken: string,
     readonly spans: JsonSpan[],
     readonly recognisable: boolean,
+    readonly logfmt: boolean,
   ) {}
 
   get fields(): Obj {
@@ -195,6 +198,8 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
     }
   }
 
+  const firstToken = leadingTime || fields.has('level') ? -1 : i;
+  let logfmt = false;
   while (i < s.length) {
     const c = s.charCodeAt(i);
     if (c === 123) {
@@ -248,6 +253,7 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
         value = s.slice(eq + 1, j);
       }
       fields.add(key, value);
+      if (i === firstToken) logfmt = true;
       pairs++;
       i = skipSpace(s, j);
       continue;
@@ -282,5 +288,5 @@ export function parseTextLine(s: string, maxDepth: number): TextRecord {
     i = skipSpace(s, e);
   }
   if (proseStatus !== '') fields.add('status', proseStatus);
-  return new Line(fields.keys, fields.values, tail, reqToken, spans, leadingTime || pairs > 0 || reqToken !== '');
+  return new Line(fields.keys, fields.values, tail, reqToken, spans, leadingTime || pairs > 0 || reqToken !== '', logfmt);
 }

@@ -9,20 +9,25 @@ const MIN_MS = 0;
 const MAX_MS = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(?:([Zz]|UTC|GMT)|([+-])(\d{2})(?::?(\d{2}))?)?$/;
-const DIGITS = /^(\d{1,17})(?:\.(\d*))?$/;
+const DIGITS = /^(\d{1,20})(?:\.(\d*))?$/;
 const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function inRange(ms: number): number | undefined {
   return Number.isFinite(ms) && ms >= MIN_MS && ms <= MAX_MS ? ms : undefined;
 }
 
-/** Epoch seconds (< 1e11), milliseconds (1e11 to 1e14) or microseconds (above), from digits. */
+/**
+ * Epoch seconds (< 1e11), milliseconds (1e11 to 1e14), microseconds (above) or nanoseconds
+ * (≥ 1e17, docs/real-inputs.md §2: OTel `timeUnixNano`), from digits. Nanoseconds are cut as
+ * text: as a number they are past 2^53.
+ */
 function fromEpochDigits(intPart: string, frac: string): number | undefined {
   const n = Number(intPart);
   let ms: number;
   if (n < 1e11) ms = n * 1000 + Number((frac + '000').slice(0, 3));
   else if (n <= 1e14) ms = n; // 1e14 itself is still milliseconds ("1e11 to 1e14")
-  else ms = Math.floor(n / 1000);
+  else if (n < 1e17) ms = Math.floor(n / 1000);
+  else ms = Number(intPart.slice(0, -6));
   return inRange(ms);
 }
 
