@@ -120,7 +120,6 @@ export function buildEvent(p: ParsedOk, ctx: NormalizeContext, framing: Framing)
   if (status === 0 && gwMap !== undefined) status = toInt(gwMap.get(S.status), 100, 999) ?? 0;
   const offers = failedOffers(maps);
   const flatMessage = messageOf(maps, decode);
-  const errorLevel = isErrorLevel(pick1(maps, S.level));
 
   let outcome: Outcome = 'ok';
   let code = '';
@@ -148,7 +147,7 @@ export function buildEvent(p: ParsedOk, ctx: NormalizeContext, framing: Framing)
       // error string, else the status, else its own code or type.
       const found = catalogCodeIn(maps, em);
       entry = found === '' ? undefined : gatewayCode(found);
-      code = found || (status >= 400 ? `HTTP_${status}` : recCode || typeOf(em) || (errorLevel ? 'LOG_ERROR' : 'UNKNOWN_ERROR'));
+      code = found || (status >= 400 ? `HTTP_${status}` : recCode || typeOf(em) || (isErrorLevel(pick1(maps, S.level)) ? 'LOG_ERROR' : 'UNKNOWN_ERROR'));
     }
     if (httpStatus === 0 && entry) httpStatus = entry.http_status;
     category = recordCategory(str(em.get(S.category))) || entry?.category || statusClassCategory(httpStatus);
@@ -178,7 +177,7 @@ export function buildEvent(p: ParsedOk, ctx: NormalizeContext, framing: Framing)
       code = `HTTP_${status}`;
       category = statusClassCategory(status);
       outcome = 'error';
-    } else if (errorLevel && bizMap === undefined) {
+    } else if (status === 0 && bizMap === undefined && isErrorLevel(pick1(maps, S.level))) {
       // An error-level record with no status, error body or `success` (real-inputs.md §3 "Levels").
       code = exceptionTypeAt(errorString(maps)) || 'LOG_ERROR';
       category = 'INTERNAL_ERROR';
@@ -200,7 +199,7 @@ export function buildEvent(p: ParsedOk, ctx: NormalizeContext, framing: Framing)
   }
 
   const requestId = requestIdOf(maps, view.reqToken);
-  const [route, method] = routeAndMethod(maps);
+  const rm = routeAndMethod(maps);
   const latency = latencyOf(maps);
   const attempt = toInt(pick1(maps, S.attempt), 0, 65535);
   const event: Event = {
@@ -219,26 +218,34 @@ export function buildEvent(p: ParsedOk, ctx: NormalizeContext, framing: Framing)
     upstream_message: cap(up?.message ?? ''),
     message: cap(message),
     failed_offers: offers,
-    route: cap(route),
-    method: cap(upper(method)),
+    route: cap(rm.route),
+    method: cap(upper(rm.method)),
     latency_ms: latency ?? null,
     attempt: attempt ?? null,
     // No app named: the caller's first credential fingerprint (docs/secrets.md §4).
     app_id: cap(firstStr(maps, APP_ID) || (view.keyFp === '' ? '' : `key:${view.keyFp}`)),
     catalog_drift: drift,
     raw: truncateUtf8(raw, ctx.rawMaxBytes ?? DEFAULT_RAW_MAX_BYTES),
-    format: formatOf(p, framing, () => ownTime || requestId !== '' || status !== 0 || message !== '' || gwMap !== undefined || vend !== undefined || bizMap !== undefined || pick1(maps, S.level) !== undefined || pick1(maps, S.error) !== undefined),
+    format:
+      framing === PLAIN && p.kind === 'json'
+        ? ownTime || requestId !== '' || status !== 0 || message !== '' || gwMap !== undefined || vend !== undefined || bizMap !== undefined || pick1(maps, S.level) !== undefined || pick1(maps, S.error) !== undefined
+          ? 'json'
+          : 'unrecognized'
+        : formatOf(p, framing),
   };
   return { ok: true, event };
 }
 
-/** docs/real-inputs.md §4: envelopes and the inner layout joined by `/`; a plain object with no recognisable field is `unrecognized`. */
-function formatOf(p: ParsedOk, f: Framing, recognised: () => boolean): string {
+/**
+ * docs/real-inputs.md §4: envelopes and the inner layout joined by `/` (a plain object with no
+ * recognisable field, `unrecognized`, is decided where the fields are known).
+ */
+function formatOf(p: ParsedOk, f: Framing): string {
   let layout: string;
   if (f.layoutless) layout = '';
   else if (f.prose) layout = 'text';
   else if (p.kind === 'text') layout = p.rec.logfmt ? 'logfmt' : 'text';
-  else layout = f.chain.length === 0 && !recognised() ? 'unrecognized' : 'json';
+  else layout = 'json';
   if (f.chain.length === 0) return layout;
   const chain = f.chain.join('/');
   return layout === '' ? chain : `${chain}/${layout}`;

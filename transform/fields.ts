@@ -119,15 +119,17 @@ export function latencyOf(maps: readonly KeyMap[]): number | undefined {
 const REQUEST_LINE = /^([A-Z]{3,7}) (\S+)(?: HTTP\/[\d.]+)?$/;
 
 /** Route and method; a request line in the route field gives both. */
-export function routeAndMethod(maps: readonly KeyMap[]): [string, string] {
-  const route = firstStr(maps, [S.route]);
-  const method = firstStr(maps, [S.method]);
+export function routeAndMethod(maps: readonly KeyMap[]): { route: string; method: string } {
+  const route = firstStr(maps, ROUTE);
+  const method = firstStr(maps, METHOD);
   if (route.length > 5 && route.charCodeAt(0) !== 47) {
     const m = REQUEST_LINE.exec(route);
-    if (m) return [pathOnly(m[2] ?? ''), method || (m[1] ?? '')];
+    if (m) return { route: pathOnly(m[2] ?? ''), method: method || (m[1] ?? '') };
   }
-  return [pathOnly(route), method];
+  return { route: pathOnly(route), method };
 }
+const ROUTE = [S.route];
+const METHOD = [S.method];
 
 /** `https://h/v1/x?y=1` -> `/v1/x` (route keeps the path only; query strings may hold secrets). */
 export function pathOnly(u: string): string {

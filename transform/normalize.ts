@@ -15,7 +15,8 @@ import { redactValue } from './redact.ts';
 
 /** Exactly one outcome: an OTLP message of several log records is one reject that says so (docs/real-inputs.md §1). */
 export function normalize(record: string | Uint8Array, ctx: NormalizeContext): NormalizeResult {
-  const out = normalizeRecord(record, ctx);
+  const out = guarded(record, ctx);
+  if (!Array.isArray(out)) return out;
   if (out.length === 1) return out[0] as NormalizeResult;
   const head = safeHead(record);
   return {
@@ -30,12 +31,18 @@ export function normalize(record: string | Uint8Array, ctx: NormalizeContext): N
 
 /** Every outcome of one record, in order: one for every record but an OTLP message (one per log record). Never empty. */
 export function normalizeRecord(record: string | Uint8Array, ctx: NormalizeContext): NormalizeResult[] {
+  const out = guarded(record, ctx);
+  return Array.isArray(out) ? out : [out];
+}
+
+/** One outcome, or the outcomes of an OTLP message (an array only then: most records allocate none). */
+function guarded(record: string | Uint8Array, ctx: NormalizeContext): NormalizeResult | NormalizeResult[] {
   try {
     return outcomes(record, ctx);
   } catch (err) {
     // Last line of defence: a bug must cost one record, never the stream. Tests assert it never fires.
     const name = err instanceof Error ? err.name : typeof err;
-    return [{ ok: false, reject: { reason: 'unrecognised_text', detail: `normalizer fault (${name})`, head: safeHead(record) } }];
+    return { ok: false, reject: { reason: 'unrecognised_text', detail: `normalizer fault (${name})`, head: safeHead(record) } };
   }
 }
 
@@ -47,15 +54,40 @@ function safeHead(record: string | Uint8Array): string {
   }
 }
 
-function outcomes(record: string | Uint8Array, ctx: NormalizeContext): NormalizeResult[] {
+function outcomes(record: string | Uint8Array, ctx: NormalizeContext): NormalizeResult | NormalizeResult[] {
   const maxDepth = ctx.maxDepth ?? DEFAULT_MAX_DEPTH;
   const d = decodeRecord(record, ctx.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
-  if (d.kind === 'reject') return [{ ok: false, reject: d.reject }];
+  if (d.kind === 'reject') return { ok: false, reject: d.reject };
   const p = parseText(d.text, maxDepth);
-  if (p.kind === 'json' && isOtlpLogs(p.obj)) return otlp(p.obj, d.text, ctx, maxDepth);
-  // Text that is no log line by itself may still be one inside a syslog header (`<134>1 …`).
-  if (p.kind === 'reject' && p.reject.reason !== 'unrecognised_text') return [{ ok: false, reject: p.reject }];
-  return [framed(unwrap(p, d.text, maxDepth, ctx.transportTimeMs), ctx, [], [], undefined)];
+  if (p.kind === 'json') {
+    if (!mayBeEnvelope(p.obj)) return buildEvent(p, ctx, PLAIN);
+    if (isOtlpLogs(p.obj)) return otlp(p.obj, d.text, ctx, maxDepth);
+  } else if (p.kind === 'text') {
+    if (!mayBeTextEnvelope(d.text)) return buildEvent(p, ctx, PLAIN);
+  } else if (p.reject.reason !== 'unrecognised_text') {
+    // Text that is no log line by itself may still be one inside a syslog header (`<134>1 …`).
+    return { ok: false, reject: p.reject };
+  }
+  return framed(unwrap(p, d.text, maxDepth, ctx.transportTimeMs), ctx, [], [], undefined);
+}
+
+/** Whether an object has a key an envelope or an OTLP message is made of (most records have none). */
+function mayBeEnvelope(o: Obj): boolean {
+  return o.message !== undefined || o.log !== undefined || o.short_message !== undefined || o.event !== undefined || o['event.original'] !== undefined || o.resourceLogs !== undefined || o.resource_logs !== undefined;
+}
+
+/** Whether a text line may start with a CRI or syslog header: `<PRI>`, a CRI stream after the time, a syslog tag (`app[1]:`). */
+function mayBeTextEnvelope(s: string): boolean {
+  const c = s.charCodeAt(0);
+  if (c === 60 || (c >= 65 && c <= 90)) return true;
+  const sp = s.indexOf(' ');
+  if (sp < 0) return false;
+  const c2 = s.charCodeAt(sp + 1);
+  if (c2 === 115 && (s.startsWith('stdout ', sp + 1) || s.startsWith('stderr ', sp + 1))) return true;
+  // RSYSLOG_FileFormat: `TIME HOST TAG: …`: a `:` ends the third token.
+  const sp2 = s.indexOf(' ', sp + 1);
+  const sp3 = sp2 < 0 ? -1 : s.indexOf(' ', sp2 + 1);
+  return sp3 > 0 && s.charCodeAt(sp3 - 1) === 58;
 }
 
 /** The outcome of an unwrapped record, with the frames around it (outermost first) and objects read last. */
