@@ -7,7 +7,7 @@ import { BodyDecoder, collectBodies, isGatewayError } from './bodies.ts';
 import { failedOffers, hasVendorMarker, successFlag, upstreamError, vendorError, type VendorError } from './dialects.ts';
 import { CATEGORIES, type Category, type Event, type LimitKind, type NormalizeContext, type NormalizeResult, type Outcome } from './event.ts';
 import { cap, catalogCodeIn, errorString, firstStr, latencyOf, messageOf, pick1, requestIdOf, routeAndMethod, statusOf, upper } from './fields.ts';
-import { K, keyMap, pickStr, S, str, toInt, type KeyMap, type Obj } from './keys.ts';
+import { isObj, K, keyMap, pickStr, S, str, toInt, type KeyMap, type Obj } from './keys.ts';
 import { DEFAULT_MAX_DEPTH, DEFAULT_RAW_MAX_BYTES, HEAD_MAX_BYTES, truncateUtf8 } from './limits.ts';
 import type { ParsedOk } from './parse-record.ts';
 import { redactedView } from './redact-record.ts';
@@ -89,7 +89,7 @@ export function buildEvent(p: ParsedOk, ctx: NormalizeContext, framing: Framing)
     timeMs = t;
   }
 
-  const channel = firstStr(maps, ctx.source === 'gateway' ? K.channelGateway : CHANNEL);
+  const channel = monologChannel(p) ?? firstStr(maps, ctx.source === 'gateway' ? K.channelGateway : CHANNEL);
   const vendorHint = firstStr(maps, VENDOR_HINT);
 
   // Dialects, each taken from the first object that shows it.
@@ -249,6 +249,22 @@ function formatOf(p: ParsedOk, f: Framing): string {
   if (f.chain.length === 0) return layout;
   const chain = f.chain.join('/');
   return layout === '' ? chain : `${chain}/${layout}`;
+}
+
+/**
+ * Monolog's `channel` names the logger, not a marketplace (real-inputs.md §2): a Monolog record
+ * (`level_name`, `datetime`, `context`/`extra`) takes its channel from `context`/`extra` only.
+ */
+function monologChannel(p: ParsedOk): string | undefined {
+  if (p.kind !== 'json') return undefined;
+  const o = p.obj;
+  if (o.level_name === undefined || o.datetime === undefined || (!isObj(o.context) && !isObj(o.extra))) return undefined;
+  for (const c of [o.context, o.extra]) {
+    if (!isObj(c)) continue;
+    const v = pickStr(keyMap(c), CHANNEL);
+    if (v !== '') return v.trim();
+  }
+  return '';
 }
 
 /** A vendor summary in parentheses inside the record's error string (real-inputs.md §3). */

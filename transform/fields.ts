@@ -38,13 +38,13 @@ export function messageOf(maps: readonly KeyMap[], decoded: BodyDecoder): string
       const v = str(m.get(a));
       if (v !== '' && !decoded.wasDecoded(v)) return v;
     }
-    const e = m.get(S.error);
-    if (typeof e === 'string' && e !== '' && !decoded.wasDecoded(e) && !m.has(S.isSuccess)) return e;
-    // structlog's `event`, else a CLEF template (real-inputs.md §2).
+    // structlog's `event`, else a CLEF template (real-inputs.md §2), before an exception's text.
     const ev = m.get(S.eventMsg);
     if (typeof ev === 'string' && ev !== '') return ev;
     const mt = m.get(S.messageTemplate);
     if (typeof mt === 'string' && mt !== '') return mt;
+    const e = m.get(S.error);
+    if (typeof e === 'string' && e !== '' && !decoded.wasDecoded(e) && !m.has(S.isSuccess)) return e;
   }
   return '';
 }

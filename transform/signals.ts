@@ -28,17 +28,19 @@ export function otelSeverityWord(n: number): string {
 
 /**
  * Whether a record's level is error or worse. Words as above (any case); numbers are pino and
- * bunyan's (50 error, 60 fatal); a number as text (`"50"`) counts too.
+ * bunyan's (50 error, 60 fatal) and Monolog's (400 ERROR … 600 EMERGENCY); a number as text
+ * (`"50"`) counts too.
  */
 export function isErrorLevel(v: unknown): boolean {
-  if (typeof v === 'number') return v >= 50 && v <= 100;
+  if (typeof v === 'number') return errorNumber(v);
   if (typeof v !== 'string' || v.length === 0 || v.length > 12) return false;
   const c = v.charCodeAt(0);
-  if (c >= 48 && c <= 57) {
-    const n = Number(v);
-    return n >= 50 && n <= 100;
-  }
+  if (c >= 48 && c <= 57) return errorNumber(Number(v));
   return ERROR_WORDS.has(v.toLowerCase());
+}
+
+function errorNumber(n: number): boolean {
+  return (n >= 50 && n <= 100) || (n >= 400 && n <= 600);
 }
 
 /** `[A-Z][A-Z0-9_]*` from the start of s: a candidate catalog code. */

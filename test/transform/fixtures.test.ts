@@ -29,7 +29,7 @@ function input(fx: Fixture): string | Uint8Array {
 describe('golden fixtures', () => {
   it('cover every file of the suite', () => {
     assert.deepEqual(files, [
-      'alipay.jsonl', 'envelopes.jsonl', 'gateway-business.jsonl', 'gateway-protocol.jsonl', 'http-status.jsonl', 'rejects.jsonl',
+      'alipay.jsonl', 'envelopes.jsonl', 'gateway-business.jsonl', 'gateway-protocol.jsonl', 'http-status.jsonl', 'libraries.jsonl', 'rejects.jsonl',
       'result-code.jsonl', 'secrets.jsonl', 'spec-audit.jsonl', 'taobao.jsonl', 'text-lines.jsonl', 'time.jsonl',
     ]);
   });
