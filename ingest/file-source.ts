@@ -62,6 +62,7 @@ export async function runFileSource(o: FileSourceOptions): Promise<FileSourceRes
         result.rejects += s.rejects.rows;
         o.metrics?.eventsOut.inc({ topic }, s.events.rows);
         for (const [reason, n] of s.rejectReasons) o.metrics?.rejects.inc({ topic, reason }, n);
+        for (const [format, n] of s.formats ?? []) o.metrics?.records.inc({ topic, format }, n);
         o.metrics?.batchLatency.observe((Date.now() - s.openedAt) / 1000);
       } catch (err) {
         failed = err;

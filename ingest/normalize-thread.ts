@@ -40,6 +40,7 @@ export interface ChunkResult extends ChunkCounts {
   events: Uint8Array;
   rejects: Uint8Array;
   reasons: Record<string, number>;
+  formats: Record<string, number>;
 }
 
 /** A chunk's rows as the sink takes them. */
@@ -47,6 +48,7 @@ export interface ChunkRows extends ChunkCounts {
   events: Buffer;
   rejects: Buffer;
   reasons: Map<RejectReason, number>;
+  formats: Map<string, number>;
 }
 
 const BOOT = new URL('./normalize-worker-boot.mjs', import.meta.url);
@@ -109,7 +111,7 @@ export class NormalizeThread {
       const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
       p.resolve({
         events: buf(m.events), eventCount: m.eventCount, rejects: buf(m.rejects), rejectCount: m.rejectCount,
-        reasons: new Map(Object.entries(m.reasons) as [RejectReason, number][]), eventOffsets: m.eventOffsets, rejectOffsets: m.rejectOffsets,
+        reasons: new Map(Object.entries(m.reasons) as [RejectReason, number][]), formats: new Map(Object.entries(m.formats)), eventOffsets: m.eventOffsets, rejectOffsets: m.rejectOffsets,
       });
     });
     const fail = (err: Error) => {

@@ -26,7 +26,7 @@ port.on('message', (job: ChunkJob) => {
     const rj = encoder.encode(rows.rejects);
     const res: ChunkResult = {
       id: job.id, events: ev, eventCount: rows.eventCount, rejects: rj, rejectCount: rows.rejectCount,
-      reasons: Object.fromEntries(rows.reasons), eventOffsets: rows.eventOffsets, rejectOffsets: rows.rejectOffsets,
+      reasons: Object.fromEntries(rows.reasons), formats: Object.fromEntries(rows.formats), eventOffsets: rows.eventOffsets, rejectOffsets: rows.rejectOffsets,
     };
     port.postMessage(res, [ev.buffer, rj.buffer]);
   } catch (err) {

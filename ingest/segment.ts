@@ -53,6 +53,8 @@ export interface SegmentRows {
   readonly events: RowPayload;
   readonly rejects: RowPayload;
   readonly rejectReasons: ReadonlyMap<RejectReason, number>;
+  /** Records by how they were read (the events' `format`, docs/real-inputs.md §4; `reject` for rejects), for faultline_records_total. */
+  readonly formats?: ReadonlyMap<string, number>;
   /** Offsets of the event and reject rows, line by line; kept for replayed segments only (to insert just the missing rows). */
   readonly eventOffsets?: readonly number[];
   readonly rejectOffsets?: readonly number[];
@@ -75,7 +77,7 @@ export function complete(segs: readonly SealedSegment[]): Promise<Segment[]> {
 /** One record as its TabSeparated event row, or its reject row and reason (shared by the in-thread path and the normalize thread). */
 export function normalizeRow(
   normalize: Normalizer, limits: Limits, source: Source, topic: string, partition: number, offset: number, bytes: Uint8Array, transportMs: number,
-): { event: string } | { event: undefined; reject: string; reason: RejectReason } {
+): { event: string; format: string } | { event: undefined; reject: string; reason: RejectReason } {
   let res: NormalizeResult;
   try {
     res = normalize(bytes, {
@@ -92,7 +94,7 @@ export function normalizeRow(
     // An error message may quote the record (V8's JSON errors do): redacted, then cut (docs/secrets.md).
     res = { ok: false, reject: { reason: 'unrecognised_text', detail: redactText(`normalizer failed: ${err instanceof Error ? err.message : String(err)}`).slice(0, 200), head: '' } };
   }
-  if (res.ok) return { event: eventTsvLine(res.event, topic, partition, offset) };
+  if (res.ok) return { event: eventTsvLine(res.event, topic, partition, offset), format: res.event.format ?? '' };
   return {
     event: undefined,
     reason: res.reject.reason,
@@ -110,6 +112,7 @@ export class RowText {
   rejects = '';
   rejectCount = 0;
   readonly reasons = new Map<RejectReason, number>();
+  readonly formats = new Map<string, number>();
   /** Offsets of the event and reject rows, line by line, when kept (replayed segments). */
   readonly eventOffsets: number[] | undefined;
   readonly rejectOffsets: number[] | undefined;
@@ -120,6 +123,8 @@ export class RowText {
   }
 
   add(row: ReturnType<typeof normalizeRow>, offset: number): void {
+    const format = row.event !== undefined ? row.format : 'reject';
+    this.formats.set(format, (this.formats.get(format) ?? 0) + 1);
     if (row.event !== undefined) {
       this.events += row.event;
       this.eventCount++;
@@ -250,6 +255,7 @@ export class SegmentBuilder {
       events: eventPayload(r.events, r.eventCount),
       rejects: rejectPayload(r.rejects, r.rejectCount),
       rejectReasons: r.reasons,
+      formats: r.formats,
       ...(r.eventOffsets ? { eventOffsets: r.eventOffsets, rejectOffsets: r.rejectOffsets ?? [] } : {}),
     };
     return { ...range, complete: Promise.resolve(seg) };
@@ -262,11 +268,14 @@ export class SegmentBuilder {
       const one = (bufs: Buffer[]) => (bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs));
       const reasons = new Map<RejectReason, number>();
       for (const p of parts) for (const [r, n] of p.reasons) reasons.set(r, (reasons.get(r) ?? 0) + n);
+      const formats = new Map<string, number>();
+      for (const p of parts) for (const [f, n] of p.formats) formats.set(f, (formats.get(f) ?? 0) + n);
       return {
         ...range,
         events: eventPayload(one(parts.map((p) => p.events)), parts.reduce((n, p) => n + p.eventCount, 0)),
         rejects: rejectPayload(one(parts.map((p) => p.rejects)), parts.reduce((n, p) => n + p.rejectCount, 0)),
         rejectReasons: reasons,
+        formats,
         ...(range.replayed
           ? { eventOffsets: parts.flatMap((p) => p.eventOffsets ?? []), rejectOffsets: parts.flatMap((p) => p.rejectOffsets ?? []) }
           : {}),

@@ -59,7 +59,7 @@ export function eventTsvLine(e: Event, topic: string, partition: number, offset:
   // enum fields (source, outcome, category, limit_kind) cannot hold a special character.
   const esc = TSV_SPECIAL.test(
     e.request_id + e.code + e.channel + e.upstream_vendor + e.upstream_code + e.upstream_sub_code + e.upstream_message +
-      e.message + e.route + e.method + e.app_id + e.raw + topic,
+      e.message + e.route + e.method + e.app_id + e.raw + (e.format ?? '') + topic,
   ) ? tsvString : same;
   // One join: a flat string (a chain of `+` leaves a rope of ~50 pieces per row, which costs
   // more to flatten into the payload than JSON.stringify costs for the compact JSON line).
@@ -68,7 +68,7 @@ export function eventTsvLine(e: Event, topic: string, partition: number, offset:
     esc(e.channel), esc(e.upstream_vendor), esc(e.upstream_code), esc(e.upstream_sub_code), esc(e.upstream_message),
     esc(e.message), e.failed_offers.length === 0 ? '[]' : offersField(e.failed_offers), esc(e.route), esc(e.method),
     e.latency_ms === null ? '\\N' : e.latency_ms, e.attempt === null ? '\\N' : e.attempt, esc(e.app_id),
-    e.catalog_drift ? 'true' : 'false', esc(e.raw), esc(topic), partition, offset,
+    e.catalog_drift ? 'true' : 'false', esc(e.raw), esc(e.format ?? ''), esc(topic), partition, offset,
   ].join('\t') + '\n';
 }
 

@@ -38,7 +38,7 @@ export function toJsonEachRow(rows: readonly object[]): Buffer {
 export const EVENT_COLUMNS = [
   'event_time', 'source', 'request_id', 'http_status', 'outcome', 'code', 'category', 'limit_kind', 'channel',
   'upstream_vendor', 'upstream_code', 'upstream_sub_code', 'upstream_message', 'message', 'failed_offers',
-  'route', 'method', 'latency_ms', 'attempt', 'app_id', 'catalog_drift', 'raw', 'topic', 'partition', 'offset',
+  'route', 'method', 'latency_ms', 'attempt', 'app_id', 'catalog_drift', 'raw', 'format', 'topic', 'partition', 'offset',
 ] as const;
 
 /** Columns of a reject row, in the order rejectLine writes them. */
@@ -53,7 +53,7 @@ export function eventLine(e: Event, topic: string, partition: number, offset: nu
   return JSON.stringify([
     e.event_time, e.source, e.request_id, e.http_status, e.outcome, e.code, e.category, e.limit_kind, e.channel,
     e.upstream_vendor, e.upstream_code, e.upstream_sub_code, e.upstream_message, e.message, e.failed_offers,
-    e.route, e.method, e.latency_ms, e.attempt, e.app_id, e.catalog_drift, e.raw, topic, partition, offset,
+    e.route, e.method, e.latency_ms, e.attempt, e.app_id, e.catalog_drift, e.raw, e.format ?? '', topic, partition, offset,
   ]) + '\n';
 }
 
