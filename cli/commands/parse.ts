@@ -1,5 +1,6 @@
 // `faultline parse --source gateway|client [--default-time ISO]` (docs/event-model.md §8): one
-// record per stdin line -> one JSON line per non-empty input line on stdout, in order: the
+// record per stdin line -> one JSON line per outcome on stdout (one per non-empty line; one per log
+// record of an OTLP message, docs/real-inputs.md §1), in order, each with its record_index: the
 // normalized event or {"rejected": true, "reason": …}. Streams line by line; exits 0 whatever
 // it rejected.
 import { once } from 'node:events';
@@ -7,14 +8,17 @@ import { createInterface } from 'node:readline';
 import { ConfigError } from '../../lib/errors.ts';
 import { oneOf, parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
-import { normalize, SOURCES, type NormalizeResult } from '../../transform/index.ts';
+import { normalizeRecord, SOURCES, type NormalizeResult } from '../../transform/index.ts';
 import { parseIsoLike } from '../../transform/time.ts';
 
 const HELP = `Usage: faultline parse --source gateway|client [--default-time ISO]
 
-Reads one log record per line on standard input (JSON object, logfmt or text line) and writes
-one JSON line per non-empty input line on standard output, in order: the normalized event, or
-{"rejected": true, "reason": "…", "detail": "…"} for a record that cannot become one.
+Reads one log record per line on standard input (JSON object, logfmt or text line, possibly in a
+shipper's envelope: Docker/Fluent Bit, CRI, Filebeat, Vector, syslog, GELF) and writes one JSON
+line per outcome on standard output, in order: the normalized event, or
+{"rejected": true, "reason": "…", "detail": "…"} for a record that cannot become one. Every line
+carries its record_index: 0, except for an OpenTelemetry OTLP/JSON message, which gives one line
+per log record (0, 1, 2, …).
 Secrets (sign, session, tokens, passwords, api keys, Bearer credentials) are redacted.
 Exits 0 once the input is consumed, whatever it rejected.
 
@@ -27,10 +31,13 @@ Example:
   echo '{"ts":"2026-11-21T10:00:00Z","status":429,"error":{"code":"QUOTA_EXCEEDED"}}' | faultline parse --source gateway
 `;
 
-/** One output line for one result. */
-export function formatResult(r: NormalizeResult): string {
-  if (r.ok) return JSON.stringify(r.event);
-  return JSON.stringify({ rejected: true, reason: r.reject.reason, detail: r.reject.detail });
+/** One output line for one outcome, with its index in the record (docs/real-inputs.md §1). */
+export function formatResult(r: NormalizeResult, recordIndex = 0): string {
+  if (r.ok) {
+    const s = JSON.stringify(r.event);
+    return `${s.slice(0, -1)},"record_index":${recordIndex}}`;
+  }
+  return JSON.stringify({ rejected: true, reason: r.reject.reason, detail: r.reject.detail, record_index: recordIndex });
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -74,8 +81,9 @@ async function run(argv: string[]): Promise<number> {
   const redaction = { redactionKey: process.env.FAULTLINE_REDACTION_KEY || undefined, pii: process.env.FAULTLINE_PII === 'mask' ? ('mask' as const) : ('keep' as const) };
   rl.on('line', (line) => {
     if (closed || line.trim() === '') return;
-    const r = normalize(line, { source, transportTimeMs: defaultTime ?? Date.now(), ...redaction });
-    buf += formatResult(r) + '\n';
+    const out = normalizeRecord(line, { source, transportTimeMs: defaultTime ?? Date.now(), ...redaction });
+    for (let i = 0; i < out.length; i++) buf += formatResult(out[i] as NormalizeResult, i) + '
+';
     if (buf.length >= 256 * 1024) flush();
     else if (!flushScheduled) {
       flushScheduled = true;
