@@ -7,6 +7,7 @@
 // way to put the inner record's redacted text back into its own for `raw`.
 import { hasVendorMarker } from './dialects.ts';
 import { isObj, K, keyMap, S, type Obj } from './keys.ts';
+import { tryJson } from './limits.ts';
 import { isJsonLed, parseText, reject, type Parsed, type ParsedOk } from './parse-record.ts';
 import { redactValue } from './redact.ts';
 import { syslogLevelWord } from './signals.ts';
@@ -34,13 +35,26 @@ export interface Unwrapped {
   gelfItself: boolean;
 }
 
-/** A line taken from an envelope: its record, prose, or (JSON-led and broken) a reject. */
-export function readLine(line: string, maxDepth: number): { parsed: Parsed; prose: boolean } {
+export interface Line {
+  /** Its record, prose as a record, or a reject (JSON-led and broken; or no line by itself but in a text envelope, `enveloped`). */
+  parsed: Parsed;
+  prose: boolean;
+  /** The trimmed line. */
+  text: string;
+  /** The line is no record by itself but starts with a text envelope (a syslog `<PRI>` header): unwrap goes on. */
+  enveloped: boolean;
+}
+
+/** A line taken from an envelope or an OTLP body. */
+export function readLine(line: string, maxDepth: number, transportMs: number | undefined): Line {
   const t = line.trim();
-  if (t === '') return { parsed: prose(''), prose: true };
+  if (t === '') return { parsed: prose(''), prose: true, text: t, enveloped: false };
   const p = parseText(t, maxDepth);
-  if (p.kind === 'reject' && p.reject.reason === 'unrecognised_text') return { parsed: prose(t), prose: true };
-  return { parsed: p, prose: false };
+  if (p.kind === 'reject' && p.reject.reason === 'unrecognised_text') {
+    if (textEnvelope(t, transportMs) !== undefined) return { parsed: p, prose: false, text: t, enveloped: true };
+    return { parsed: prose(t), prose: true, text: t, enveloped: false };
+  }
+  return { parsed: p, prose: false, text: t, enveloped: false };
 }
 
 /** A prose line as a record of its own: the line is its message. */
@@ -58,7 +72,7 @@ export function unwrap(first: Parsed, text: string, maxDepth: number, transportM
   let gelfItself = false;
   for (let n = 0; n < MAX_ENVELOPES; n++) {
     if (cur.kind === 'json') {
-      const env = jsonEnvelope(cur.obj, maxDepth);
+      const env = jsonEnvelope(cur.obj, maxDepth, transportMs);
       if (env === undefined) break;
       if (env.inner === undefined) {
         // GELF whose short_message is no record: the GELF object is the record (§1).
@@ -70,23 +84,23 @@ export function unwrap(first: Parsed, text: string, maxDepth: number, transportM
       layers.push(env.layer);
       cur = env.inner.parsed;
       isProse = env.inner.prose;
-      curText = cur.kind === 'reject' ? '' : cur.text;
+      curText = env.inner.text;
     } else {
       // A text line (or text that was no line): CRI and syslog headers.
       if (isJsonLed(curText)) break;
       const env = textEnvelope(curText, transportMs);
       if (env === undefined) break;
-      const r = readLine(env.line, maxDepth);
+      const r = readLine(env.line, maxDepth, transportMs);
       layers.push(env.layer);
       cur = r.parsed;
       isProse = r.prose;
-      if (cur.kind === 'reject') {
+      if (cur.kind === 'reject' && !r.enveloped) {
         cur = reject(cur.reject.reason, `${env.layer.name}: ${cur.reject.detail}`, curText);
         break;
       }
-      curText = cur.text;
+      curText = r.text;
     }
-    if (isProse || cur.kind === 'reject') break;
+    if (isProse || (cur.kind === 'reject' && cur.reject.reason !== 'unrecognised_text')) break;
   }
   return { inner: cur, layers, prose: isProse, gelfItself };
 }
@@ -95,16 +109,16 @@ export function unwrap(first: Parsed, text: string, maxDepth: number, transportM
 const BEATS_KEYS = ['agent', 'ecs', 'input', 'host', 'fields', 'log'];
 
 /** The JSON envelope around an object, if it is one. */
-function jsonEnvelope(o: Obj, maxDepth: number): { layer: Layer; inner: { parsed: Parsed; prose: boolean } | undefined; itself?: Obj } | undefined {
+function jsonEnvelope(o: Obj, maxDepth: number, transportMs: number | undefined): { layer: Layer; inner: Line | undefined; itself?: Obj } | undefined {
   // GELF 1.1 payload: version, host, short_message (https://go2docs.graylog.org/current/getting_in_log_data/gelf_format.html).
   const sm = o.short_message;
   if (typeof sm === 'string' && o.version !== undefined && o.host !== undefined) {
     const fields = gelfFields(o);
     const layer = objectLayer('gelf', o, 'short_message', fields);
-    const r = mayBeLine(sm) ? readLine(sm, maxDepth) : undefined;
-    if (r !== undefined && !r.prose && r.parsed.kind !== 'reject') return { layer, inner: r };
+    const r = mayBeLine(sm) ? readLine(sm, maxDepth, transportMs) : undefined;
+    if (r !== undefined && !r.prose && (r.parsed.kind !== 'reject' || r.enveloped)) return { layer, inner: r };
     // As itself: its fields without the `_`, the short message as the message, the level as a word.
-    return { layer: { ...layer, wrap: () => JSON.stringify(redactValue(o)) }, inner: undefined, itself: { ...fields, message: sm } };
+    return { layer: { ...layer, wrap: () => JSON.stringify(redactDeep(o)) }, inner: undefined, itself: { ...fields, message: sm } };
   }
   let key: string;
   let line: unknown;
@@ -126,9 +140,9 @@ function jsonEnvelope(o: Obj, maxDepth: number): { layer: Layer; inner: { parsed
   }
   const s = line as string;
   if (!mayBeLine(s) || hasOwnSignal(o)) return undefined;
-  const r = readLine(s, maxDepth);
-  // Only a JSON object or a recognisable line makes an envelope; prose stays the object's message.
-  if (r.prose || r.parsed.kind === 'reject') return undefined;
+  const r = readLine(s, maxDepth, transportMs);
+  // Only a JSON object or a recognisable line (or one in a text envelope) makes an envelope; prose stays the object's message.
+  if (r.prose || (r.parsed.kind === 'reject' && !r.enveloped)) return undefined;
   const fields: Obj = {};
   for (const k in o) if (k !== key && !(name === 'filebeat' && (k === 'message' || k === 'event.original'))) fields[k] = o[k];
   return { layer: objectLayer(name, o, key, fields), inner: r };
@@ -138,13 +152,46 @@ function jsonEnvelope(o: Obj, maxDepth: number): { layer: Layer; inner: { parsed
 function objectLayer(name: string, o: Obj, key: string, fields: Obj): Layer {
   return {
     name,
-    fields: redactValue(fields) as Obj,
+    fields: redactDeep(fields) as Obj,
     wrap: (innerRaw: string) => {
       const copy: Obj = {};
-      for (const k in o) copy[k] = k === key ? innerRaw : key === 'event' && k === 'event' && isObj(o.event) ? { ...o.event, original: innerRaw } : o[k];
-      return JSON.stringify(redactValue(copy));
+      for (const k in o) copy[k] = k === key ? SLOT : key === 'event' && k === 'event' && isObj(o.event) ? { ...o.event, original: SLOT } : o[k];
+      // The inner text is already redacted (by the inner record's own, structural, redaction).
+      return JSON.stringify(redactDeep(copy)).replace(SLOT_JSON, () => JSON.stringify(innerRaw));
     },
   };
+}
+
+// A placeholder for the inner record's text while the envelope around it is redacted.
+const SLOT = '\u0000faultline-inner\u0000';
+const SLOT_JSON = JSON.stringify(SLOT);
+const MAX_DECODE = 4;
+
+/**
+ * redactValue, with JSON held in strings decoded and redacted as structure first, down to
+ * MAX_DECODE levels: an envelope's field may hold another shipper's JSON, escaped once more at
+ * each level, where a scan of the text for secret keys would not see every key.
+ */
+export function redactDeep(v: unknown, depth = 0): unknown {
+  return redactValue(decodeStrings(v, depth));
+}
+
+function decodeStrings(v: unknown, depth: number): unknown {
+  if (typeof v === 'string') {
+    if (depth >= MAX_DECODE || v.length < 2) return v;
+    const c = v.charCodeAt(0);
+    if (c !== 123 && c !== 91) return v;
+    const parsed = tryJson(v, 64);
+    return typeof parsed === 'object' && parsed !== null ? JSON.stringify(redactDeep(parsed, depth + 1)) : v;
+  }
+  if (Array.isArray(v)) return v.map((x) => decodeStrings(x, depth));
+  if (!isObj(v)) return v;
+  const out: Obj = {};
+  for (const k in v) {
+    if (k === '__proto__') Object.defineProperty(out, k, { value: decodeStrings(v[k], depth), enumerable: true, writable: true, configurable: true });
+    else out[k] = decodeStrings(v[k], depth);
+  }
+  return out;
 }
 
 /** GELF's fields: `_x` as `x` (the spec's additional fields), the syslog level as a word. */

@@ -6,19 +6,26 @@
 // one outcome per record.
 import { buildEvent, PLAIN, type Framing } from './build-event.ts';
 import type { NormalizeContext, NormalizeResult } from './event.ts';
-import { prose, readLine, unwrap, type Layer, type Unwrapped } from './envelope.ts';
+import { prose, readLine, redactDeep, unwrap, type Layer, type Unwrapped } from './envelope.ts';
 import { isObj, type Obj } from './keys.ts';
-import { decodeHead, DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD_BYTES } from './limits.ts';
+import { decodeHead, DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD_BYTES, HEAD_MAX_BYTES, truncateUtf8 } from './limits.ts';
 import { isOtlpLogs, otlpLogRecords } from './otlp.ts';
-import { decodeRecord, headOf, parseText, type Parsed, type ParsedOk } from './parse-record.ts';
-import { redactValue } from './redact.ts';
+import { decodeRecord, headOf, parseText, type Parsed } from './parse-record.ts';
+import { redactText } from './redact.ts';
 
 /** Exactly one outcome: an OTLP message of several log records is one reject that says so (docs/real-inputs.md §1). */
 export function normalize(record: string | Uint8Array, ctx: NormalizeContext): NormalizeResult {
   const out = guarded(record, ctx);
   if (!Array.isArray(out)) return out;
   if (out.length === 1) return out[0] as NormalizeResult;
-  const head = safeHead(record);
+  // The head from the log records' own redacted raws: the message's text holds their bodies
+  // escaped once more, where a text scan for secrets would not see every key.
+  let head = '';
+  for (const r of out) {
+    if (head.length > HEAD_MAX_BYTES) break;
+    head += (head === '' ? '' : '\n') + (r.ok ? r.event.raw : r.reject.head);
+  }
+  head = truncateUtf8(head, HEAD_MAX_BYTES);
   return {
     ok: false,
     reject: {
@@ -98,7 +105,8 @@ function framed(u: Unwrapped, ctx: NormalizeContext, outer: readonly string[], l
     chain: [...outer, ...u.layers.map((l) => l.name)],
     // Nearest envelope first: the inner record's own fields, then its envelope's, outwards.
     extra: [...u.layers.map((l) => l.fields).reverse(), ...last],
-    raw: raw ?? wrapAll(u.layers),
+    // The inner record's redacted text inside each envelope's own, then inside the outer frame's.
+    raw: raw === undefined ? wrapAll(u.layers) : u.layers.length === 0 ? raw : (inner) => raw(wrapAll(u.layers)(inner)),
     prose: u.prose,
     layoutless: u.gelfItself,
   };
@@ -129,19 +137,26 @@ function otlp(msg: Obj, text: string, ctx: NormalizeContext, maxDepth: number): 
     const r = records[i]!;
     let inner: Parsed;
     let isProse = false;
+    let text = '';
     if (typeof r.body === 'string') {
-      const l = readLine(r.body, maxDepth);
+      const l = readLine(r.body, maxDepth, ctx.transportTimeMs);
       inner = l.parsed;
       isProse = l.prose;
+      text = l.text;
     } else if (isObj(r.body)) {
-      inner = { kind: 'json', text: JSON.stringify(r.body), obj: r.body };
+      text = JSON.stringify(r.body);
+      inner = { kind: 'json', text, obj: r.body };
     } else {
       inner = prose(r.body === undefined ? '' : String(r.body));
       isProse = true;
     }
-    const u: Unwrapped = isProse || inner.kind === 'reject' ? { inner, layers: [], prose: isProse, gelfItself: false } : unwrap(inner as ParsedOk, inner.text, maxDepth, ctx.transportTimeMs);
-    const last = [redactValue(r.attributes) as Obj, redactValue(r.resource) as Obj, r.envelope];
-    const res = framed(u, ctx, ['otlp-json'], last, () => r.raw());
+    const done = isProse || (inner.kind === 'reject' && inner.reject.reason !== 'unrecognised_text');
+    const u: Unwrapped = done ? { inner, layers: [], prose: isProse, gelfItself: false } : unwrap(inner, text, maxDepth, ctx.transportTimeMs);
+    const last = [redactDeep(r.attributes) as Obj, redactDeep(r.resource) as Obj, r.envelope];
+    // raw: a line body is put back as the inner record's redacted text (prose: the line redacted as text).
+    const line = typeof r.body === 'string' ? r.body : undefined;
+    const raw = u.prose ? () => r.raw(line === undefined ? undefined : redactText(line)) : (inner: string) => r.raw(inner);
+    const res = framed(u, ctx, ['otlp-json'], last, raw);
     out.push(res.ok ? res : { ok: false, reject: { ...res.reject, detail: `log record ${i}: ${res.reject.detail}` } });
   }
   return out;

@@ -7,7 +7,7 @@
 // body (a line, or an object), its attributes, then its resource's, as fields; its time
 // (`timeUnixNano`, `0` meaning absent, else `observedTimeUnixNano`) and severity as the envelope's.
 import { isObj, type Obj } from './keys.ts';
-import { redactValue } from './redact.ts';
+import { redactDeep } from './envelope.ts';
 import { otelSeverityWord } from './signals.ts';
 
 export interface OtlpLogRecord {
@@ -18,8 +18,13 @@ export interface OtlpLogRecord {
   /** The record's attributes, then its resource's (body fields win over both). */
   attributes: Obj;
   resource: Obj;
-  /** The log record as it arrived, redacted (traceId kept here only). */
-  raw(): string;
+  /**
+   * The log record as it arrived, redacted (traceId kept here only). The body is put back as
+   * the given redacted text of the inner record (an object body as that object, in place of its
+   * key/value list): the body's own text, escaped once more inside the message, is no place to
+   * scan for secrets.
+   */
+  raw(body: string | undefined): string;
 }
 
 /** Whether a parsed object is an OTLP/JSON logs message. */
@@ -76,6 +81,14 @@ function nanos(v: unknown): string | undefined {
   return s === '' || /^0+$/.test(s) ? undefined : s;
 }
 
+function parsedOr(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
 /** The log records of an OTLP/JSON logs message, in order. */
 export function otlpLogRecords(o: Obj): OtlpLogRecord[] {
   const out: OtlpLogRecord[] = [];
@@ -87,7 +100,7 @@ export function otlpLogRecords(o: Obj): OtlpLogRecord[] {
       if (!isObj(sl)) continue;
       for (const r of arr(field(sl, 'logRecords', 'log_records'))) {
         if (!isObj(r)) {
-          out.push({ body: undefined, envelope: {}, attributes: {}, resource, raw: () => JSON.stringify(redactValue(r)) });
+          out.push({ body: undefined, envelope: {}, attributes: {}, resource, raw: () => JSON.stringify(redactDeep(r)) });
           continue;
         }
         const envelope: Obj = {};
@@ -100,7 +113,7 @@ export function otlpLogRecords(o: Obj): OtlpLogRecord[] {
           envelope,
           attributes: keyValues(r.attributes),
           resource,
-          raw: () => JSON.stringify(redactValue(r)),
+          raw: (body) => JSON.stringify(redactDeep(body === undefined ? r : { ...r, body: isObj(r.body) && isObj(r.body.kvlistValue) ? { kvlistValue: parsedOr(body) } : { stringValue: body } })),
         });
       }
     }

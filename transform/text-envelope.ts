@@ -30,9 +30,10 @@ function layer(name: string, fields: Obj, header: string): Layer {
 }
 
 /**
- * The text envelope of a line, if it starts with one. A header that may hold a secret is not
- * split off: `… shop-api sign: VALUE` read as syslog would part the key from its value, and the
- * value, alone in the inner line, would no longer read as a secret.
+ * The text envelope of a line, if it starts with one. A header ending in a syslog tag that may
+ * name a secret is not split off: `… shop-api sign: VALUE` read as syslog would part the key from its
+ * value, and the value, alone in the inner line, would no longer read as a secret. (The rest of
+ * a header, structured data included, is redacted as text in `raw`.)
  */
 export function textEnvelope(s: string, transportMs: number | undefined): TextEnvelope | undefined {
   const c = s.charCodeAt(0);
@@ -40,7 +41,10 @@ export function textEnvelope(s: string, transportMs: number | undefined): TextEn
   if (c === 60) env = syslogPri(s, transportMs);
   else if (c >= 48 && c <= 57) env = cri(s) ?? fileFormat(s);
   else if (c >= 65 && c <= 90) env = rfc3164(s, 0, -1, transportMs);
-  if (env === undefined || mayHoldSecret(s.slice(0, s.length - env.line.length))) return undefined;
+  if (env === undefined) return undefined;
+  // Only a syslog tag (`app[1]:`) ends a header as a key would; RFC 5424 ends in structured data or `-`.
+  const header = s.slice(0, s.length - env.line.length).trimEnd();
+  if (header.endsWith(':') && mayHoldSecret(header.slice(header.lastIndexOf(' ') + 1))) return undefined;
   return env;
 }
 

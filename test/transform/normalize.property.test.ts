@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { EventSchema, normalize, RejectSchema, type NormalizeContext } from '../../transform/index.ts';
+import { EventSchema, normalize, normalizeRecord, RejectSchema, type NormalizeContext } from '../../transform/index.ts';
 import '../support/seed.ts';
 
 const SECRET_KEYS = [
@@ -185,6 +185,91 @@ function check(record: string | Uint8Array, ctx: NormalizeContext, secret?: stri
   }
 }
 
+/** Logging-library layouts (docs/real-inputs.md §2), mutated like the dialects. */
+const LAYOUTS: Record<string, unknown>[] = [
+  { level: 50, time: 1795255200123, err: { type: 'AxiosError', message: 'Request failed', code: 'ERR_BAD_RESPONSE', status: 502 }, msg: 'x', reqId: 'req_p' },
+  { level: 'error', ts: 1795255200.5, caller: 'a.go:1', msg: 'x', error: 'CHANNEL_UPSTREAM_ERROR: failed (taobao 7/isv.x: App Call Limited)' },
+  { '@timestamp': '2026-11-21T18:00:00+08:00', '@version': '1', message: 'x', level: 'ERROR', 'error.code': 'QUOTA_EXCEEDED', 'http.status': '429', mdc: { requestId: 'req_m' } },
+  { '@t': '2026-11-21T10:00:00.1234567Z', '@mt': 'Order {Id}', '@l': 'Fatal', '@x': 'System.Exception: boom', Id: 1 },
+  { asctime: '2026-11-21 10:00:00,123', levelname: 'CRITICAL', name: 'n', message: 'm', exc_info: 'Traceback' },
+  { time_local: '21/Nov/2026:18:00:00 +0800', request: 'POST /v1/x?sign=1 HTTP/1.1', status: '502', request_time: '0.25' },
+  { request: { method: 'GET', uri: '/v1/x', headers: { 'x-request-id': 'req_k' } }, response: { status: 429 }, latencies: { request: 9 }, started_at: 1795255200123, route: { id: 'r' } },
+  { http: { request: { method: 'post', id: 'req_e' }, response: { status_code: 503 } }, url: { path: '/p' }, event: { duration: 5e6 }, log: { level: 'error' } },
+  { message: 'm', context: { channel: 'taobao' }, level: 400, level_name: 'ERROR', channel: 'app', datetime: '2026-11-21T10:00:00+00:00', extra: {} },
+];
+
+const ENVELOPES = ['docker', 'fluentbit', 'filebeat', 'event.original', 'vector', 'message', 'gelf', 'cri', 'syslog5424', 'syslog3164', 'fileformat'] as const;
+
+/** `inner` in one shipper's envelope (docs/real-inputs.md §1), the secret maybe planted in the envelope's own fields. */
+function envelop(inner: string, kind: (typeof ENVELOPES)[number], key: string, secret: string, plantOuter: boolean): string {
+  const extra = plantOuter ? { [key]: secret } : {};
+  switch (kind) {
+    case 'docker': return JSON.stringify({ log: inner + '\n', stream: 'stdout', time: '2026-11-21T10:00:00.123456789Z', ...extra });
+    case 'fluentbit': return JSON.stringify({ '@timestamp': 1795255200.5, log: inner, ...extra });
+    case 'filebeat': return JSON.stringify({ '@timestamp': '2026-11-21T10:00:00Z', message: inner, agent: { type: 'filebeat' }, log: { offset: 1 }, ...extra });
+    case 'event.original': return JSON.stringify({ '@timestamp': '2026-11-21T10:00:00Z', event: { original: inner }, ecs: { version: '8' }, ...extra });
+    case 'vector': return JSON.stringify({ message: inner, timestamp: '2026-11-21T10:00:00Z', source_type: 'file', ...extra });
+    case 'message': return JSON.stringify({ message: inner, ...extra });
+    case 'gelf': return JSON.stringify({ version: '1.1', host: 'h', short_message: inner, timestamp: 1795255200, level: 3, ...(plantOuter ? { [`_${key}`]: secret } : {}) });
+    case 'cri': return `2026-11-21T10:00:00.123456789Z stderr F ${inner}`;
+    case 'syslog5424': return `<131>1 2026-11-21T10:00:00Z host app 1 - ${plantOuter ? `[x ${key}="${secret}"]` : '-'} ${inner}`;
+    case 'syslog3164': return `<134>Nov 21 10:00:00 host app[1]: ${inner}`;
+    default: return `2026-11-21T10:00:00.123456+08:00 host app[1]: ${inner}`;
+  }
+}
+
+/** A JSON value as an OTLP AnyValue, as the Collector maps structured bodies (objects to kvlistValue, arrays to arrayValue). */
+function anyValueOf(v: unknown): Record<string, unknown> {
+  if (typeof v === 'string') return { stringValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  if (typeof v === 'number') return Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v };
+  if (Array.isArray(v)) return { arrayValue: { values: v.map(anyValueOf) } };
+  if (typeof v === 'object' && v !== null) return { kvlistValue: { values: Object.entries(v).map(([key, x]) => ({ key, value: anyValueOf(x) })) } };
+  return {};
+}
+
+/** An OTLP/JSON message of 1–4 log records around `inner` (as a string body or as an object body), the secret maybe in attributes. */
+function otlpOf(inner: string, n: number, asObject: boolean, key: string, secret: string, plantAttr: boolean): string {
+  let body: unknown = { stringValue: inner };
+  if (asObject) {
+    try {
+      const o = JSON.parse(inner) as unknown;
+      if (typeof o === 'object' && o !== null && !Array.isArray(o)) body = anyValueOf(o);
+    } catch {
+      // a text line stays a string body
+    }
+  }
+  const attributes = plantAttr ? [{ key, value: { stringValue: secret } }, { key: 'http.request.header.authorization', value: { arrayValue: { values: [{ stringValue: `Bearer ${secret}` }] } } }] : [];
+  const logRecords = Array.from({ length: n }, (_, i) => ({ timeUnixNano: i === 0 ? '0' : '1795255200000000000', severityNumber: 9 + 4 * (i % 4), body, attributes, traceId: 'ab' }));
+  return JSON.stringify({ resourceLogs: [{ resource: { attributes: plantAttr ? [{ key: `${key}`, value: { stringValue: secret } }] : [] }, scopeLogs: [{ logRecords }] }] });
+}
+
+/** Every outcome of a record: each valid, none a fault, no planted secret in any; the count when known. */
+function checkAll(record: string, ctx: NormalizeContext, secret: string, count?: number): void {
+  const out = normalizeRecord(record, ctx);
+  assert.ok(out.length >= 1);
+  if (count !== undefined) assert.ok(out.length === count || (out.length === 1 && !out[0]!.ok), `expected ${count} outcomes or one reject, got ${out.length}`);
+  for (const r of out) {
+    if (r.ok) {
+      const p = EventSchema.safeParse(r.event);
+      assert.ok(p.success, `invalid event: ${JSON.stringify(r.event)}`);
+      assert.ok(Buffer.byteLength(r.event.raw) <= (ctx.rawMaxBytes ?? 4096));
+    } else {
+      RejectSchema.parse(r.reject);
+      assert.ok(Buffer.byteLength(r.reject.head) <= 512);
+      if (r.reject.detail.startsWith('normalizer fault')) faults++;
+      assert.ok(!r.reject.detail.startsWith('normalizer fault'), `internal fault on ${record}`);
+    }
+  }
+  const all = JSON.stringify(out);
+  assert.ok(!all.includes(secret), `planted secret ${secret} leaked: ${all}\nrecord: ${record}`);
+  // The single-outcome path agrees: the one outcome, or one reject for a batch.
+  const one = normalize(record, ctx);
+  assert.deepEqual(one, out.length === 1 ? out[0] : one);
+  assert.ok(out.length === 1 || (!one.ok && one.reject.reason === 'otlp_batch'));
+  assert.ok(!JSON.stringify(one).includes(secret));
+}
+
 let total = 0;
 function run<T>(arb: fc.Arbitrary<T>, numRuns: number, body: (v: T) => void): void {
   fc.assert(fc.property(arb, (v) => { body(v); }), { numRuns });
@@ -247,8 +332,24 @@ describe('normalize under generated input', () => {
       check(record, { ...ctx, source, maxRecordBytes: undefined, maxDepth: undefined }, sec.check);
     });
   });
+  it('envelopes (up to 4 deep) and OTLP batches around dialects, library layouts and text lines, secrets planted', () => {
+    const innerArb = fc.oneof(
+      fc.tuple(fc.nat(DIALECTS.length + LAYOUTS.length - 1), fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }), fc.array(fc.option(wrongType, { nil: undefined }), { minLength: 1, maxLength: 6 }), fc.nat(9), fc.constantFrom(...SECRET_KEYS), secretArb)
+        .map(([d, drops, types, where, key, secret]) => ({ text: JSON.stringify(plantJson(mutate((d < DIALECTS.length ? DIALECTS[d] : LAYOUTS[d - DIALECTS.length]) as Record<string, unknown>, drops, types), where, key, secret)), key, secret })),
+      textLineArb.map((t) => ({ ...textLine(t), key: t.key })).map((t) => ({ text: t.line, key: t.key, secret: t.secret })),
+    );
+    const arb = fc.tuple(innerArb, fc.array(fc.tuple(fc.constantFrom(...ENVELOPES), fc.boolean()), { maxLength: 4 }), fc.option(fc.tuple(fc.integer({ min: 1, max: 4 }), fc.boolean(), fc.boolean()), { nil: undefined }), ctxArb);
+    run(arb, 12_000, ([inner, envs, otlp, ctx]) => {
+      let rec = inner.text;
+      for (const [kind, plantOuter] of envs) rec = envelop(rec, kind, inner.key, inner.secret, plantOuter);
+      const c = { ...ctx, maxRecordBytes: undefined, maxDepth: undefined };
+      if (otlp === undefined) return checkAll(rec, c, inner.secret);
+      const [n, asObject, plantAttr] = otlp;
+      checkAll(otlpOf(rec, n, asObject, inner.key, inner.secret, plantAttr), c, inner.secret, n);
+    });
+  });
   it('ran at least 100,000 generated inputs with no internal fault', () => {
-    assert.ok(total >= 110_000 + 200, `ran ${total}`);
+    assert.ok(total >= 122_000 + 200, `ran ${total}`);
     assert.equal(faults, 0);
   });
 });
