@@ -12,3 +12,4 @@ export { maskedCounts, type MaskedCounts } from './masked-counts.ts';
 // serveStore serves an embedded store only (call it when store.kind === 'embedded').
 export { serveStore, type ServeOptions, type ServedStore } from './local-endpoint.ts';
 export { traceRequest, requestTimeRange, type TraceEntry, type TraceEvent, type TraceReject } from './trace.ts';
+export { formatsByTopic, type TopicFormats } from './formats.ts';

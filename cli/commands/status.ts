@@ -2,7 +2,7 @@
 // (ingest_batches) counts the records consumed per offset range; events + rejects must equal
 // them. Works while `faultline run` holds the embedded store (through its local endpoint).
 import { loadConfig } from '../../lib/config.ts';
-import { openStore, reconcile, type PartitionReconciliation } from '../../sql/index.ts';
+import { formatsByTopic, openStore, reconcile, type PartitionReconciliation, type TopicFormats } from '../../sql/index.ts';
 import { parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 
@@ -11,7 +11,9 @@ const HELP = `Usage: faultline status [--json] [--check] [--database NAME]
 One line per topic partition ingested (Kafka partitions, and file:NAME / stdin sources):
 offset range consumed, records consumed, events and rejects stored, their difference
 (events + rejects - records: 0 means every consumed record is stored exactly once), the lag
-at the last batch, and when that batch was stored. Then a total line.
+at the last batch, and when that batch was stored. Then a total line, and per topic the formats
+its records were read as (docs/real-inputs.md §4) with the share of unrecognized records: above
+1% a shipper is likely misconfigured (every error it carries would read as ok).
 
 Flags:
   --json             one JSON object per partition instead of the table
@@ -37,6 +39,18 @@ export function formatStatus(rows: readonly PartitionReconciliation[]): string {
   return [line(header), ...body.map(line), verdict].join('\n') + '\n';
 }
 
+/** Per topic: the formats seen, most first, and the unrecognized share, flagged above 1%. */
+export function formatFormats(topics: readonly TopicFormats[]): string {
+  if (topics.length === 0) return '';
+  const pct = (x: number) => `${(100 * x).toFixed(x > 0 && x < 0.001 ? 3 : 1)}%`;
+  const lines = topics.map((t) => {
+    const seen = t.formats.slice(0, 6).map((f) => `${f.format} ${pct(f.events / t.events)}`).join(', ') + (t.formats.length > 6 ? `, … (${t.formats.length} formats)` : '');
+    const flag = t.unrecognized > 0.01 ? `  UNRECOGNIZED ${pct(t.unrecognized)} > 1%: check the shipper's format` : `  unrecognized ${pct(t.unrecognized)}`;
+    return `  ${t.topic}: ${seen}${flag}`;
+  });
+  return ['formats read (events per topic):', ...lines].join('\n') + '\n';
+}
+
 export const command: Command = {
   summary: 'Per-partition reconciliation: records consumed = events + rejects stored',
   help: HELP,
@@ -47,6 +61,7 @@ export const command: Command = {
     try {
       const rows = await reconcile(store);
       process.stdout.write(values.json ? rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '') : formatStatus(rows));
+      if (!values.json && rows.length > 0) process.stdout.write(formatFormats(await formatsByTopic(store, config.CLICKHOUSE_DATABASE)));
       return values.check && rows.some((r) => r.diff !== 0) ? 1 : 0;
     } finally {
       await store.close();

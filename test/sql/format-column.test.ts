@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EVENT_COLUMNS, eventLine } from '../../sql/rows.ts';
 import { eventTsvLine } from '../../sql/row-format.ts';
-import { loadMigrations, openStore } from '../../sql/index.ts';
+import { formatsByTopic, loadMigrations, openStore } from '../../sql/index.ts';
+import { formatFormats } from '../../cli/commands/status.ts';
+import { testStore } from '../support/stores.ts';
 import { normalize } from '../../transform/index.ts';
 import { makeEvent, testConfig } from '../support/stores.ts';
 
@@ -38,5 +40,28 @@ test('0008: format column added in place; old rows read back empty, new rows kee
   } finally {
     await store.command(`DROP DATABASE IF EXISTS ${db} SYNC`);
     await store.close();
+  }
+});
+
+test('formatsByTopic: formats per topic, most first, and the unrecognized share that `faultline status` flags above 1%', async () => {
+  const t = await testStore('fmtshare');
+  try {
+    const rows = [
+      ...Array.from({ length: 97 }, (_, i) => eventLine(makeEvent({ format: 'json' }), 'gw', 0, i)),
+      ...Array.from({ length: 3 }, (_, i) => eventLine(makeEvent({ format: 'unrecognized' }), 'gw', 0, 100 + i)),
+      ...Array.from({ length: 40 }, (_, i) => eventLine(makeEvent({ format: 'docker/json' }), 'cl', 0, i)),
+      ...Array.from({ length: 60 }, (_, i) => eventLine(makeEvent({ format: 'otlp-json/text' }), 'cl', 0, 100 + i)),
+    ];
+    await t.store.insertPayload('events', { format: 'JSONCompactEachRow', columns: EVENT_COLUMNS, body: rows.join(''), rows: rows.length });
+    const got = await formatsByTopic(t.store, t.db);
+    assert.deepEqual(got, [
+      { topic: 'cl', events: 100, formats: [{ format: 'otlp-json/text', events: 60 }, { format: 'docker/json', events: 40 }], unrecognized: 0 },
+      { topic: 'gw', events: 100, formats: [{ format: 'json', events: 97 }, { format: 'unrecognized', events: 3 }], unrecognized: 0.03 },
+    ]);
+    const text = formatFormats(got);
+    assert.match(text, /^ {2}cl: otlp-json\/text 60\.0%, docker\/json 40\.0% {2}unrecognized 0\.0%$/m);
+    assert.match(text, /^ {2}gw: json 97\.0%, unrecognized 3\.0% {2}UNRECOGNIZED 3\.0% > 1%: check the shipper's format$/m);
+  } finally {
+    await t.cleanup();
   }
 });
