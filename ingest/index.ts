@@ -41,6 +41,7 @@ export function limitsOf(config: Config): Limits {
   return {
     maxRecordBytes: config.FAULTLINE_MAX_RECORD_BYTES, maxDepth: config.FAULTLINE_MAX_DEPTH, rawMaxBytes: config.FAULTLINE_RAW_MAX_BYTES,
     redactionKey: config.FAULTLINE_REDACTION_KEY, pii: config.FAULTLINE_PII,
+    formats: { gateway: config.FAULTLINE_GATEWAY_FORMAT, client: config.FAULTLINE_CLIENT_FORMAT },
   };
 }
 

@@ -3,7 +3,7 @@
 // deduplication tokens are a pure function of (topic, partition, first, last, content), so
 // the same range read again after a crash or a rebalance produces the same tokens.
 import { createHash, type Hash } from 'node:crypto';
-import type { NormalizeContext, NormalizeResult, RejectReason, Source } from '../transform/event.ts';
+import type { InputFormat, NormalizeContext, NormalizeResult, RejectReason, Source } from '../transform/event.ts';
 import { redactText } from '../transform/redact.ts';
 import { eventPayload, eventTsvLine, rejectPayload, rejectTsvLine } from '../sql/row-format.ts';
 import type { RowPayload } from '../sql/store.ts';
@@ -14,6 +14,8 @@ export type Normalizer = (record: Uint8Array, ctx: NormalizeContext) => Normaliz
 
 export interface Limits {
   maxRecordBytes: number;
+  /** Each stream's input format (docs/real-inputs.md §1: `auto`, or `otlp_proto` for a topic the Collector writes protobuf to). */
+  formats?: Readonly<Record<Source, InputFormat>>;
   maxDepth: number;
   rawMaxBytes: number;
   /** The installation's redaction key (docs/secrets.md §4); travels to normalize threads, never to a log. */
@@ -83,6 +85,7 @@ export function normalizeRow(
     res = normalize(bytes, {
       source,
       transportTimeMs: transportMs,
+      format: limits.formats?.[source],
       maxRecordBytes: limits.maxRecordBytes,
       maxDepth: limits.maxDepth,
       rawMaxBytes: limits.rawMaxBytes,

@@ -2,6 +2,7 @@
 // with zod. Every error names the setting and what it accepts.
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import { INPUT_FORMATS } from '../transform/event.ts';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const nonEmpty = z.string().trim().min(1);
@@ -26,6 +27,8 @@ export const SETTINGS = {
   KAFKA_SESSION_TIMEOUT_MS: { schema: int(1000, 300_000).default(30_000), doc: 'Consumer group session timeout, in ms (a crashed consumer\'s partitions move after this long).' },
   FAULTLINE_GATEWAY_TOPIC: { schema: nonEmpty.default('gateway-logs'), doc: 'Topic of the gateway log stream.' },
   FAULTLINE_CLIENT_TOPIC: { schema: nonEmpty.default('client-logs'), doc: 'Topic of the client log stream.' },
+  FAULTLINE_GATEWAY_FORMAT: { schema: z.enum(INPUT_FORMATS).default('auto'), doc: 'How the gateway topic is read: `auto` (every JSON and text shape, envelopes, OTLP/JSON) or `otlp_proto` (OpenTelemetry Collector Kafka exporter, OTLP/protobuf).' },
+  FAULTLINE_CLIENT_FORMAT: { schema: z.enum(INPUT_FORMATS).default('auto'), doc: 'How the client topic is read: `auto` or `otlp_proto` (as FAULTLINE_GATEWAY_FORMAT).' },
   FAULTLINE_BATCH_SIZE: { schema: int(1, 1_000_000).default(50_000), doc: 'Sink batch size bound, in records.' },
   FAULTLINE_BATCH_MS: { schema: int(10, 600_000).default(1000), doc: 'Sink batch time bound, in ms.' },
   FAULTLINE_MAX_RECORD_BYTES: { schema: int(1024, 64 * 1024 * 1024).default(1024 * 1024), doc: 'Records larger than this (UTF-8 bytes) are rejected.' },

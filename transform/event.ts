@@ -32,6 +32,8 @@ export const REJECT_REASONS = [
    * (`record_index`) lands in ingest/.
    */
   'otlp_batch',
+  /** A record on an `otlp_proto` topic that is no OTLP/protobuf logs message (docs/real-inputs.md §1). */
+  'invalid_otlp',
 ] as const;
 
 export const SourceSchema = z.enum(SOURCES);
@@ -110,9 +112,19 @@ export interface Provenance {
   offset: string;
 }
 
+/**
+ * How a topic's records are read (docs/real-inputs.md §1): `auto` recognises every JSON and text
+ * shape; `otlp_proto` reads each record as an OTLP/protobuf logs message (binary OTLP cannot be
+ * told from garbage by its bytes, so it is never guessed).
+ */
+export const INPUT_FORMATS = ['auto', 'otlp_proto'] as const;
+export type InputFormat = (typeof INPUT_FORMATS)[number];
+
 /** Inputs of `normalize(record, ctx)` besides the record itself. */
 export interface NormalizeContext {
   source: Source;
+  /** The topic's input format (default `auto`). */
+  format?: InputFormat | undefined;
   /** Transport time in epoch ms (Kafka message timestamp, file read time); used when the record's own time is missing or unreadable. */
   transportTimeMs?: number | undefined;
   /** Size limit in UTF-8 bytes (default 1 MiB). */

@@ -10,6 +10,7 @@ import { prose, readLine, redactDeep, unwrap, type Layer, type Unwrapped } from 
 import { isObj, type Obj } from './keys.ts';
 import { decodeHead, DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD_BYTES, HEAD_MAX_BYTES, truncateUtf8 } from './limits.ts';
 import { isOtlpLogs, otlpLogRecords } from './otlp.ts';
+import { decodeOtlpProto } from './otlp-proto.ts';
 import { decodeRecord, headOf, parseText, type Parsed } from './parse-record.ts';
 import { redactText } from './redact.ts';
 
@@ -63,6 +64,7 @@ function safeHead(record: string | Uint8Array): string {
 
 function outcomes(record: string | Uint8Array, ctx: NormalizeContext): NormalizeResult | NormalizeResult[] {
   const maxDepth = ctx.maxDepth ?? DEFAULT_MAX_DEPTH;
+  if (ctx.format === 'otlp_proto') return otlpProto(record, ctx, maxDepth);
   const d = decodeRecord(record, ctx.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
   if (d.kind === 'reject') return { ok: false, reject: d.reject };
   const p = parseText(d.text, maxDepth);
@@ -127,7 +129,19 @@ function wrapAll(layers: readonly Layer[]): (inner: string) => string {
  * possibly in envelopes of its own, or an object); its attributes, then its resource's, are
  * fields of it; its time and severity are the envelope's. The raw of each is its log record.
  */
-function otlp(msg: Obj, text: string, ctx: NormalizeContext, maxDepth: number): NormalizeResult[] {
+/** A record on an `otlp_proto` topic: an OTLP/protobuf logs message, or one reject that says why not. */
+function otlpProto(record: string | Uint8Array, ctx: NormalizeContext, maxDepth: number): NormalizeResult | NormalizeResult[] {
+  const max = ctx.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  const bytes = typeof record === 'string' ? new TextEncoder().encode(record) : record;
+  const head = (): string => headOf(decodeHead(bytes, 4096));
+  if (bytes.byteLength > max) return { ok: false, reject: { reason: 'too_large', detail: `record is ${bytes.byteLength} bytes, over the limit of ${max}`, head: head() } };
+  if (bytes.byteLength === 0) return { ok: false, reject: { reason: 'empty', detail: 'record is empty', head: '' } };
+  const d = decodeOtlpProto(bytes);
+  if (!d.ok) return { ok: false, reject: { reason: 'invalid_otlp', detail: d.detail, head: head() } };
+  return otlp(d.msg, '', ctx, maxDepth, 'otlp-proto');
+}
+
+function otlp(msg: Obj, text: string, ctx: NormalizeContext, maxDepth: number, name = 'otlp-json'): NormalizeResult[] {
   const records = otlpLogRecords(msg);
   if (records.length === 0) {
     return [{ ok: false, reject: { reason: 'empty', detail: 'OTLP message holds no log records', head: headOf(text.length > 4096 ? text.slice(0, 4096) : text) } }];
@@ -156,7 +170,7 @@ function otlp(msg: Obj, text: string, ctx: NormalizeContext, maxDepth: number): 
     // raw: a line body is put back as the inner record's redacted text (prose: the line redacted as text).
     const line = typeof r.body === 'string' ? r.body : undefined;
     const raw = u.prose ? () => r.raw(line === undefined ? undefined : redactText(line)) : (inner: string) => r.raw(inner);
-    const res = framed(u, ctx, ['otlp-json'], last, raw);
+    const res = framed(u, ctx, [name], last, raw);
     out.push(res.ok ? res : { ok: false, reject: { ...res.reject, detail: `log record ${i}: ${res.reject.detail}` } });
   }
   return out;

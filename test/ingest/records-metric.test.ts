@@ -62,3 +62,37 @@ test('the file source puts the counts in faultline_records_total once stored', a
   const stored = await ts.store.query<{ format: string; n: number }>(`SELECT format, count() AS n FROM ${ts.db}.events GROUP BY format ORDER BY format`);
   assert.deepEqual(Object.fromEntries(stored.map((r) => [r.format, Number(r.n)])), { 'cri/text': 1, 'docker/json': 1, json: 1, logfmt: 1, unrecognized: 2 });
 });
+
+test('an otlp_proto topic (FAULTLINE_CLIENT_FORMAT) reads protobuf records, in-thread and in the normalize thread alike', async () => {
+  const { loadConfig } = await import('../../lib/config.ts');
+  const { limitsOf } = await import('../../ingest/index.ts');
+  const protobuf = (await import('protobufjs')).default;
+  const root = new protobuf.Root();
+  const dir = new URL('../../data/otlp/', import.meta.url).pathname;
+  root.resolvePath = (_o, target) => dir + target;
+  root.loadSync('opentelemetry/proto/collector/logs/v1/logs_service.proto');
+  const Req = root.lookupType('opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest');
+  const rec = (n: number) => Buffer.from(Req.encode(Req.fromObject({ resourceLogs: [{ scopeLogs: [{ logRecords: Array.from({ length: n }, (_, i) => ({ timeUnixNano: '1795255200000000000', severityText: 'ERROR', body: { stringValue: `status=429 request_id=req_pb${i}` } })) }] }] })).finish());
+  const config = loadConfig({ FAULTLINE_CLIENT_FORMAT: 'otlp_proto' });
+  assert.throws(() => loadConfig({ FAULTLINE_CLIENT_FORMAT: 'protobuf' }), /FAULTLINE_CLIENT_FORMAT/);
+  const lim = limitsOf(config);
+  const msgs: RawMessage[] = [rec(1), rec(3), Buffer.from('{"status":500}')].map((value, i) => ({ offset: String(i), value, timestamp: '1795255200000' }));
+  for (const thread of [undefined, new NormalizeThread()]) {
+    try {
+      const b = new PartitionBuffer('cl', 0, 'client', normalize, lim, 100, { committed: 0, replay: [], group: null }, thread);
+      b.append(msgs);
+      const segs = await complete(b.take());
+      const events = segs.map((s) => (typeof s.events.body === 'string' ? s.events.body : s.events.body.toString())).join('');
+      const rejects = segs.map((s) => (typeof s.rejects.body === 'string' ? s.rejects.body : s.rejects.body.toString())).join('');
+      assert.match(events, /req_pb0/);
+      assert.match(events, /otlp-proto\/logfmt/);
+      // Three log records in one Kafka record: one reject that says so, until per-record delivery lands.
+      assert.match(rejects, /otlp_batch/);
+      // JSON text on a protobuf topic is no OTLP message: a reject, not an event.
+      assert.equal(segs.reduce((n, s) => n + s.rejects.rows, 0), 2);
+      assert.deepEqual(Object.fromEntries([...segs[0]!.formats ?? []]), { 'otlp-proto/logfmt': 1, reject: 2 });
+    } finally {
+      await thread?.close();
+    }
+  }
+});
