@@ -184,14 +184,32 @@ function decodeStrings(v: unknown, depth: number): unknown {
     const parsed = tryJson(v, 64);
     return typeof parsed === 'object' && parsed !== null ? JSON.stringify(redactDeep(parsed, depth + 1)) : v;
   }
-  if (Array.isArray(v)) return v.map((x) => decodeStrings(x, depth));
-  if (!isObj(v)) return v;
-  const out: Obj = {};
-  for (const k in v) {
-    if (k === '__proto__') Object.defineProperty(out, k, { value: decodeStrings(v[k], depth), enumerable: true, writable: true, configurable: true });
-    else out[k] = decodeStrings(v[k], depth);
+  if (typeof v !== 'object' || v === null) return v;
+  // Copied only where a string below changes (most envelopes hold no JSON in strings).
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x = decodeStrings(v[i], depth);
+      if (x !== v[i]) (out ??= v.slice())[i] = x;
+    }
+    return out ?? v;
   }
-  return out;
+  let out: Obj | undefined;
+  const o = v as Obj;
+  for (const k in o) {
+    const x = decodeStrings(o[k], depth);
+    if (x === o[k]) continue;
+    if (out === undefined) {
+      out = {};
+      for (const j in o) {
+        if (j === '__proto__') Object.defineProperty(out, j, { value: o[j], enumerable: true, writable: true, configurable: true });
+        else out[j] = o[j];
+      }
+    }
+    if (k === '__proto__') Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+    else out[k] = x;
+  }
+  return out ?? o;
 }
 
 /** GELF's fields: `_x` as `x` (the spec's additional fields), the syslog level as a word. */

@@ -166,7 +166,7 @@ function otlp(msg: Obj, text: string, ctx: NormalizeContext, maxDepth: number, n
     }
     const done = isProse || (inner.kind === 'reject' && inner.reject.reason !== 'unrecognised_text');
     const u: Unwrapped = done ? { inner, layers: [], prose: isProse, gelfItself: false } : unwrap(inner, text, maxDepth, ctx.transportTimeMs);
-    const last = [redactDeep(r.attributes) as Obj, redactDeep(r.resource) as Obj, r.envelope];
+    const last = [redactDeep(r.attributes) as Obj, r.resource, r.envelope];
     // raw: a line body is put back as the inner record's redacted text (prose: the line redacted as text).
     const line = typeof r.body === 'string' ? r.body : undefined;
     const raw = u.prose ? () => r.raw(line === undefined ? undefined : redactText(line)) : (inner: string) => r.raw(inner);

@@ -15,7 +15,7 @@ export interface OtlpLogRecord {
   body: unknown;
   /** Time and level of the record, as the envelope's fields. */
   envelope: Obj;
-  /** The record's attributes, then its resource's (body fields win over both). */
+  /** The record's attributes, then its resource's (body fields win over both); the resource's already redacted. */
   attributes: Obj;
   resource: Obj;
   /**
@@ -95,7 +95,8 @@ export function otlpLogRecords(o: Obj): OtlpLogRecord[] {
   for (const rl of arr(field(o, 'resourceLogs', 'resource_logs'))) {
     if (!isObj(rl)) continue;
     const res = rl.resource;
-    const resource = isObj(res) ? keyValues(res.attributes) : {};
+    // Shared by every log record of the resource: read and redacted once.
+    const resource = redactDeep(isObj(res) ? keyValues(res.attributes) : {}) as Obj;
     for (const sl of arr(field(rl, 'scopeLogs', 'scope_logs'))) {
       if (!isObj(sl)) continue;
       for (const r of arr(field(sl, 'logRecords', 'log_records'))) {
