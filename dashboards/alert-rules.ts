@@ -11,6 +11,7 @@
 import { ingestBehindSql, storeFreshnessSql } from './freshness.ts';
 import { quotaRunsOutSql } from './quota-forecast.ts';
 import type { Tables } from './types.ts';
+import { unrecognizedRecords } from './alert-unrecognized.ts';
 
 export interface AlertRuleDef {
   uid: string;
@@ -182,6 +183,7 @@ ORDER BY channel`,
       sql: ingestBehindSql(t),
       reads: 'ingest',
     },
+    unrecognizedRecords(t, { IN_CUR }),
   ];
   return rules.map((r) => (r.reads === 'events' ? { ...r, freshnessSql } : r));
 }

@@ -56,6 +56,8 @@ export interface Tables {
   rejects1m: string;
   requestIndex: string;
   ingestBatches: string;
+  /** Records per minute, topic and format (migration 0008, docs/real-inputs.md §4). */
+  formats1m: string;
 }
 
 export function tables(db: string): Tables {
@@ -69,5 +71,6 @@ export function tables(db: string): Tables {
     rejects1m: `${db}.rejects_1m`,
     requestIndex: `${db}.request_index`,
     ingestBatches: `${db}.ingest_batches`,
+    formats1m: `${db}.formats_1m`,
   };
 }

@@ -25,11 +25,11 @@ describe('uids and ids', () => {
     for (const uid of uids) assert.ok(uid.length <= 40 && /^[a-z0-9-]+$/.test(uid));
     for (const d of dashboards) assert.equal(new Set(d.panels.map((p) => p.id)).size, d.panels.length, d.uid);
   });
-  test('alert rule uids are unique and the seven rules exist', () => {
+  test('alert rule uids are unique and the eight rules exist', () => {
     const uids = alertRules(tables('faultline')).map((r) => r.uid);
     assert.equal(new Set(uids).size, uids.length);
     assert.deepEqual(uids, ['faultline-error-rate-spike', 'faultline-quota-exhausted', 'faultline-quota-runs-out', 'faultline-vendor-failure-burst',
-      'faultline-internal-error-spike', 'faultline-rejects-growing', 'faultline-ingest-stalled']);
+      'faultline-internal-error-spike', 'faultline-rejects-growing', 'faultline-ingest-stalled', 'faultline-unrecognized-records']);
   });
 });
 
@@ -233,7 +233,7 @@ describe('provisioning', () => {
     const doc = y('provisioning/alerting/faultline.yaml');
     assert.equal(doc.apiVersion, 1);
     const rules = doc.groups[0].rules as Record<string, any>[];
-    assert.equal(rules.length, 7);
+    assert.equal(rules.length, 8);
     for (const r of rules) {
       const overEvents = r.uid !== 'faultline-ingest-stalled';
       assert.deepEqual(r.data.map((q: { refId: string }) => q.refId), overEvents ? ['A', 'B', 'C', 'D', 'E'] : ['A', 'B', 'C'], r.uid);
