@@ -53,6 +53,14 @@ export function pipelineHealth(t: Tables): ChDashboard {
           GROUP BY source, topic, reason ORDER BY reject_count DESC, source, topic, reason`,
       }),
       table({
+        title: 'Formats seen',
+        description: 'How the records of each topic were read over the range (docs/real-inputs.md §4): json, logfmt, text, or the shipper envelopes before them (docker/json, cri/text, otlp-json/text…), with each format\'s share of the topic. An unrecognized share above 1% pages (rule "Unrecognized records"): a shipper sending a shape nothing reads turns every error into ok.',
+        unit: 'short',
+        sql: `SELECT topic, if(format = '', '(before 0008)', format) AS format, records, records / sum(records) OVER (PARTITION BY topic) AS share
+          FROM (SELECT topic, format, sum(events) AS records FROM ${t.formats1m} WHERE $__timeFilter(minute) AND ${F.source} GROUP BY topic, format)
+          ORDER BY topic, records DESC, format`,
+      }),
+      table({
         title: 'Reconciliation',
         description: 'Per partition over the range: offsets spanned by the batches, records consumed, events + rejects written. unaccounted = records − events − rejects and offset_gap = offsets spanned − records must both be 0.',
         // Offsets and exact counts: plain integers ("123 Mil" would hide a gap of a few records).

@@ -214,6 +214,15 @@ export function makeModel(c: Ctx): Record<string, () => Row[]> {
     'Rejects by topic and reason': () => sortBy([...group(rejects, (r) => `${r.source}|${r.topic}|${r.reason}`).values()].map((g) => ({
       source: g[0]!.source, topic: g[0]!.topic, reason: g[0]!.reason, reject_count: g.length, last_seen: Math.max(...g.map((r) => r.minute)),
     })), '-reject_count', 'source', 'topic', 'reason'),
+    'Formats seen': () => {
+      const inRange = c.day.events.filter((e) => minuteOf(e) >= F && minuteOf(e) <= T && src(e));
+      const totals = new Map<string, number>();
+      for (const e of inRange) totals.set(e.topic, (totals.get(e.topic) ?? 0) + 1);
+      const rows = [...group(inRange, (e) => `${e.topic}|${e.format ?? ''}`).values()].map((g) => ({
+        topic: g[0]!.topic, format: g[0]!.format || '(before 0008)', records: g.length, share: g.length / totals.get(g[0]!.topic)!,
+      }));
+      return sortBy(rows, 'topic', '-records', 'format');
+    },
     Reconciliation: () => sortBy([...group(batches, (b) => `${b.topic}|${b.partition}`).values()].map((g) => {
       const sum = (f: 'records' | 'events' | 'rejects') => g.reduce((s, b) => s + b[f], 0);
       const min = Math.min(...g.map((b) => b.first_offset));
