@@ -30,6 +30,8 @@ export interface FileSourceOptions {
   /** Time bound for streams (ms); files are cut on size only, to stay reproducible. */
   batchMs: number;
   signal?: AbortSignal | undefined;
+  /** Transport time of line `lineNo` (1-based) when the caller knows it (the demo's generated timestamps, as Kafka would carry them); else the read time. */
+  transportTimeOf?: ((lineNo: number) => number | undefined) | undefined;
 }
 
 export interface FileSourceResult {
@@ -98,7 +100,7 @@ export async function runFileSource(o: FileSourceOptions): Promise<FileSourceRes
     const lineNo = result.lines;
     if (seg && Math.floor((lineNo - 1) / o.batchSize) !== Math.floor((seg.first - 1) / o.batchSize)) await seal();
     seg ??= new SegmentBuilder(topic, 0, o.source, o.normalize, o.limits);
-    seg.add(lineNo, line, Date.now());
+    seg.add(lineNo, line, o.transportTimeOf?.(lineNo) ?? Date.now());
     o.metrics?.recordsIn.inc({ topic });
   };
 

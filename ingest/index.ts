@@ -105,7 +105,7 @@ export function runFile(
   deps: IngestDeps,
   input: { path: string } | { stream: Readable; topic?: string },
   source: Source,
-  opts: { signal?: AbortSignal } = {},
+  opts: { signal?: AbortSignal; transportTimeOf?: (lineNo: number) => number | undefined } = {},
 ): Promise<FileSourceResult> {
-  return runFileSource({ ...pipelineOf(deps), input, source, signal: opts.signal });
+  return runFileSource({ ...pipelineOf(deps), input, source, signal: opts.signal, transportTimeOf: opts.transportTimeOf });
 }

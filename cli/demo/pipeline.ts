@@ -58,7 +58,7 @@ export interface PipelineResult {
  * Feed the generated day into two byte streams, one per topic (what two `faultline run --from -`
  * would read), honouring backpressure. One generator pass serves both streams.
  */
-async function feed(opts: GenerateOptions, streams: Record<Source, PassThrough>, onRecord: () => void): Promise<void> {
+async function feed(opts: GenerateOptions, streams: Record<Source, PassThrough>, times: Record<Source, number[]>, onRecord: () => void): Promise<void> {
   const bufs: Record<Source, string> = { gateway: '', client: '' };
   const flush = async (source: Source): Promise<void> => {
     const chunk = bufs[source];
@@ -70,6 +70,9 @@ async function feed(opts: GenerateOptions, streams: Record<Source, PassThrough>,
   };
   for (const r of generateRecords({ ...opts, sources: 'both' })) {
     onRecord();
+    // Each line's generated time stands in for the Kafka message timestamp (the transport time
+    // of a record with no readable time of its own: the misconfigured shipper's, say).
+    times[r.source].push(r.timestampMs);
     bufs[r.source] += r.value + '\n';
     if (bufs[r.source].length >= 256 * 1024) await flush(r.source);
   }
@@ -124,9 +127,10 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
       // Both streams are stored concurrently: while one sink waits for ClickHouse, the other
       // normalizes (the embedded engine inserts on its own threads).
       const streams: Record<Source, PassThrough> = { gateway: new PassThrough({ highWaterMark: 1 << 20 }), client: new PassThrough({ highWaterMark: 1 << 20 }) };
-      const feeding = feed(o.generate, streams, () => generated++);
+      const times: Record<Source, number[]> = { gateway: [], client: [] };
+      const feeding = feed(o.generate, streams, times, () => generated++);
       const stored = Promise.all((['gateway', 'client'] as const).map((source) =>
-        runFile(deps, { stream: streams[source], topic: source === 'gateway' ? config.FAULTLINE_GATEWAY_TOPIC : config.FAULTLINE_CLIENT_TOPIC }, source)));
+        runFile(deps, { stream: streams[source], topic: source === 'gateway' ? config.FAULTLINE_GATEWAY_TOPIC : config.FAULTLINE_CLIENT_TOPIC }, source, { transportTimeOf: (n) => times[source][n - 1] })));
       // A failing sink must not leave the feeder waiting for a drain that never comes.
       stored.catch((err: unknown) => {
         for (const s of Object.values(streams)) s.destroy(err instanceof Error ? err : new Error(String(err)));

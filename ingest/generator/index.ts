@@ -108,8 +108,11 @@ export function* generateRecords(options: GenerateOptions = {}): Generator<Gener
   const wantClient = o.sources !== 'gateway';
   const n = o.count;
   let k = 0;
+  const shipper = incidents?.find((i) => i.name === 'misconfigured_shipper');
   const out = (source: GeneratedSource, timestampMs: number, value: string): GeneratedRecord => {
     k++;
+    // The misconfigured shipper (no randomness drawn, so every other record is as before).
+    if (shipper && source === 'client' && timestampMs >= shipper.startMs && timestampMs < shipper.endMs) value = JSON.stringify({ fwd_v2: { line: value }, shipper: 'edge-forwarder' });
     if (o.garbage > 0 && rng.chance(o.garbage)) value = garbageRecord(rng, value);
     return { source, topic: source === 'gateway' ? o.topics.gateway : o.topics.client, timestampMs, value };
   };

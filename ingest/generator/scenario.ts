@@ -32,7 +32,7 @@ export const ROUTES: readonly (readonly [Route, number])[] = [
   [{ kind: 'wallet_pay', method: 'POST', route: '/v1/fulfillment/parcels/{id}/pay', latency: 300 }, 1],
 ];
 
-export type IncidentName = 'taobao_outage' | 'error_spike' | 'failed_offers_burst' | 'quota_exhausted';
+export type IncidentName = 'taobao_outage' | 'error_spike' | 'failed_offers_burst' | 'quota_exhausted' | 'misconfigured_shipper';
 
 export interface Incident {
   name: IncidentName;
@@ -49,6 +49,8 @@ const SCHEDULE: readonly { name: IncidentName; from: number; to: number; channel
   { name: 'error_spike', from: 13 / 24, to: 13.33 / 24, description: 'gateway INTERNAL_ERROR spike (500s) across channels' }, // 13:00-13:20
   { name: 'failed_offers_burst', from: 15 / 24, to: 15.67 / 24, channel: '1688', description: '1688 order creates failing with STOCK_NOT_ENOUGH failed offers' }, // 15:00-15:40
   { name: 'quota_exhausted', from: 17 / 24, to: 1, channel: '1688', description: '1688 daily channel quota exhausted: QUOTA_EXCEEDED until the end of the day' }, // 17:00-24:00
+  // docs/real-inputs.md §4: a shipper reconfigured overnight wraps every client line in a shape nothing reads.
+  { name: 'misconfigured_shipper', from: 20 / 24, to: 21 / 24, description: 'client-logs shipper misconfigured: every line wrapped in a shape faultline cannot read (unrecognized records)' }, // 20:00-21:00
 ];
 
 export function incidentSchedule(startMs: number, durationMs: number): Incident[] {

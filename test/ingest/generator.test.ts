@@ -146,7 +146,7 @@ test('a little garbage: non-objects, truncated JSON and unrecognisable text', ()
 
 test('incidents sit in their windows: Taobao outage, error spike, failed-offer burst, 1688 quota', () => {
   const inc = new Map(incidentsOf(BASE).map((i) => [i.name, i]));
-  assert.deepEqual([...inc.keys()].sort(), ['error_spike', 'failed_offers_burst', 'quota_exhausted', 'taobao_outage']);
+  assert.deepEqual([...inc.keys()].sort(), ['error_spike', 'failed_offers_burst', 'misconfigured_shipper', 'quota_exhausted', 'taobao_outage']);
   const count = (name: string, pred: (o: Obj) => boolean): { inside: number; outside: number; insideAll: number; outsideAll: number } => {
     const w = inc.get(name as never)!;
     const res = { inside: 0, outside: 0, insideAll: 0, outsideAll: 0 };
