@@ -54,7 +54,8 @@ export const command: Command = {
   summary: 'Generate synthetic gateway and client log traffic (stdout, files or Kafka)',
   help: `Usage: faultline generate [--to stdout|file:PATH|kafka] [--source gateway|client|both]
                           [--seed N] [--count N | --duration 1d] [--density N]
-                          [--rate N/s] [--start WHEN] [--incidents on|off] [--format lines|jsonl]
+                          [--rate N/s] [--start WHEN] [--incidents on|off] [--shippers on|off]
+                          [--format lines|jsonl]
 
 Writes realistic raw log records of the API gateway and its clients: successes and errors
 in every dialect faultline reads (gateway protocol errors with all 17 catalog codes,
@@ -79,6 +80,8 @@ Flags:
   --start WHEN       start of the simulated period: yesterday (default: 00:00 UTC, so
                      the whole day is in the past), today, now, or an ISO-8601 time
   --incidents on|off include the incident mix (default on)
+  --shippers on|off  carry some lines as shippers do: gateway lines in Docker/Fluent Bit and
+                     CRI envelopes, client lines as OTLP/JSON (one log record) (default off)
   --format F         lines (default: one raw record per line) or jsonl
                      ({"source","topic","timestamp_ms","value"} per line)
 
@@ -100,12 +103,14 @@ Examples:
       rate: { type: 'string' },
       start: { type: 'string' },
       incidents: { type: 'string' },
+      shippers: { type: 'string' },
       format: { type: 'string' },
     });
     const target = parseTarget(values.to);
     const sources = oneOf('source', values.source, ['gateway', 'client', 'both'] as const, 'both');
     const format = oneOf('format', values.format, ['lines', 'jsonl'] as const, 'lines');
     const incidents = oneOf('incidents', values.incidents, ['on', 'off'] as const, 'on') === 'on';
+    const shippers = oneOf('shippers', values.shippers, ['on', 'off'] as const, 'off') === 'on';
     if (values.count !== undefined && values.density !== undefined) {
       throw new ConfigError('invalid --density together with --count: give one of them');
     }
@@ -116,6 +121,7 @@ Examples:
       durationMs: values.duration === undefined ? 86_400_000 : parseDuration('duration', values.duration),
       sources,
       incidents,
+      shippers,
       topics: { gateway: config.FAULTLINE_GATEWAY_TOPIC, client: config.FAULTLINE_CLIENT_TOPIC },
     };
     if (values.count !== undefined) opts.count = intFlag('count', values.count, 0, 1_000_000_000, 0);

@@ -7,6 +7,7 @@ import { planRequest, type PlanContext } from './plan.ts';
 import { clientRecord, garbageRecord } from './render-client.ts';
 import { gatewayRecord, vendorCallRecord } from './render-gateway.ts';
 import { incidentSchedule, Timeline, type Incident } from './scenario.ts';
+import { shipped } from './shippers.ts';
 
 export type { Incident, IncidentName } from './scenario.ts';
 export { CHANNELS, APPS } from './scenario.ts';
@@ -41,6 +42,8 @@ export interface GenerateOptions {
   incidents?: boolean;
   /** Fraction of records that are garbage (default 0.002; 0 turns it off). */
   garbage?: number;
+  /** Carry some lines as shippers do (Docker, CRI, OTLP/JSON; shippers.ts); default off. */
+  shippers?: boolean;
   topics?: { gateway: string; client: string };
 }
 
@@ -52,6 +55,7 @@ export interface ResolvedOptions {
   sources: 'gateway' | 'client' | 'both';
   incidents: boolean;
   garbage: number;
+  shippers: boolean;
   topics: { gateway: string; client: string };
 }
 
@@ -74,6 +78,7 @@ export function resolveOptions(o: GenerateOptions = {}): ResolvedOptions {
     sources: o.sources ?? 'both',
     incidents: o.incidents ?? true,
     garbage: o.garbage ?? 0.002,
+    shippers: o.shippers ?? false,
     topics: o.topics ?? { gateway: 'gateway-logs', client: 'client-logs' },
   };
 }
@@ -114,6 +119,8 @@ export function* generateRecords(options: GenerateOptions = {}): Generator<Gener
     // The misconfigured shipper (no randomness drawn, so every other record is as before).
     if (shipper && source === 'client' && timestampMs >= shipper.startMs && timestampMs < shipper.endMs) value = JSON.stringify({ fwd_v2: { line: value }, shipper: 'edge-forwarder' });
     if (o.garbage > 0 && rng.chance(o.garbage)) value = garbageRecord(rng, value);
+    // Garbage stays bare: a shipper's envelope around it would be a readable record of its own.
+    else if (o.shippers) value = shipped(source, k, timestampMs, value);
     return { source, topic: source === 'gateway' ? o.topics.gateway : o.topics.client, timestampMs, value };
   };
   while (k < n) {

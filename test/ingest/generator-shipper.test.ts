@@ -27,3 +27,21 @@ test('client records in the misconfigured-shipper hour read as unrecognized, and
   assert.equal(tally.outsideUnrec, 0);
   assert.equal(tally.gatewayUnrec, 0);
 });
+
+test('--shippers on: the same records under Docker, CRI and OTLP/JSON envelopes read as the same events', () => {
+  const opts = { count: 6000, seed: 3, startMs: Date.UTC(2026, 10, 21), incidents: false } as const;
+  const plain = [...generateRecords(opts)];
+  const shipped = [...generateRecords({ ...opts, shippers: true })];
+  assert.equal(shipped.length, plain.length);
+  const formats = new Map<string, number>();
+  const KEYS = ['event_time', 'request_id', 'http_status', 'outcome', 'code', 'category', 'limit_kind', 'channel', 'upstream_vendor', 'upstream_code', 'message', 'route'] as const;
+  for (let i = 0; i < plain.length; i++) {
+    const a = normalize(plain[i]!.value, { source: plain[i]!.source, transportTimeMs: plain[i]!.timestampMs });
+    const b = normalize(shipped[i]!.value, { source: shipped[i]!.source, transportTimeMs: shipped[i]!.timestampMs });
+    assert.equal(b.ok, a.ok, `record ${i}: ${shipped[i]!.value.slice(0, 200)}`);
+    if (!a.ok || !b.ok) continue;
+    formats.set(b.event.format ?? '', (formats.get(b.event.format ?? '') ?? 0) + 1);
+    for (const k of KEYS) assert.deepEqual(b.event[k], a.event[k], `record ${i} ${k}: ${shipped[i]!.value.slice(0, 300)}`);
+  }
+  for (const f of ['docker/json', 'cri/json', 'otlp-json/text', 'otlp-json/logfmt', 'json']) assert.ok((formats.get(f) ?? 0) > 20, `${f}: ${JSON.stringify([...formats])}`);
+});
