@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startBroker } from '../support/broker.ts';
+import { startBroker } from '../../support/broker.ts';
 import { testStore } from '../support/stores.ts';
 import { IngestMetrics, silentLogger, startKafkaIngest } from '../../ingest/index.ts';
 import { normalize } from '../../transform/index.ts';
