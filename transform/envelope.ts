@@ -9,7 +9,7 @@ import { hasVendorMarker } from './dialects.ts';
 import { isObj, K, keyMap, S, type Obj } from './keys.ts';
 import { tryJson } from './limits.ts';
 import { isJsonLed, parseText, reject, type Parsed, type ParsedOk } from './parse-record.ts';
-import { redactValue } from './redact.ts';
+import { PLAIN, redactValue, type RedactOptions } from './redact.ts';
 import { syslogLevelWord } from './signals.ts';
 import { textEnvelope } from './text-envelope.ts';
 
@@ -64,7 +64,7 @@ export function prose(line: string): ParsedOk {
 }
 
 /** Unwrap up to MAX_ENVELOPES levels around a parsed record (or the text that failed as one). */
-export function unwrap(first: Parsed, text: string, maxDepth: number, transportMs: number | undefined): Unwrapped {
+export function unwrap(first: Parsed, text: string, maxDepth: number, transportMs: number | undefined, ro: RedactOptions = PLAIN): Unwrapped {
   const layers: Layer[] = [];
   let cur: Parsed = first;
   let curText = text;
@@ -72,7 +72,7 @@ export function unwrap(first: Parsed, text: string, maxDepth: number, transportM
   let gelfItself = false;
   for (let n = 0; n < MAX_ENVELOPES; n++) {
     if (cur.kind === 'json') {
-      const env = jsonEnvelope(cur.obj, maxDepth, transportMs);
+      const env = jsonEnvelope(cur.obj, maxDepth, transportMs, ro);
       if (env === undefined) break;
       if (env.inner === undefined) {
         // GELF whose short_message is no record: the GELF object is the record (§1).
@@ -88,7 +88,7 @@ export function unwrap(first: Parsed, text: string, maxDepth: number, transportM
     } else {
       // A text line (or text that was no line): CRI and syslog headers.
       if (isJsonLed(curText)) break;
-      const env = textEnvelope(curText, transportMs);
+      const env = textEnvelope(curText, transportMs, ro);
       if (env === undefined) break;
       const r = readLine(env.line, maxDepth, transportMs);
       layers.push(env.layer);
@@ -109,16 +109,16 @@ export function unwrap(first: Parsed, text: string, maxDepth: number, transportM
 const BEATS_KEYS = ['agent', 'ecs', 'input', 'host', 'fields', 'log'];
 
 /** The JSON envelope around an object, if it is one. */
-function jsonEnvelope(o: Obj, maxDepth: number, transportMs: number | undefined): { layer: Layer; inner: Line | undefined; itself?: Obj } | undefined {
+function jsonEnvelope(o: Obj, maxDepth: number, transportMs: number | undefined, ro: RedactOptions): { layer: Layer; inner: Line | undefined; itself?: Obj } | undefined {
   // GELF 1.1 payload: version, host, short_message (https://go2docs.graylog.org/current/getting_in_log_data/gelf_format.html).
   const sm = o.short_message;
   if (typeof sm === 'string' && o.version !== undefined && o.host !== undefined) {
     const fields = gelfFields(o);
-    const layer = objectLayer('gelf', o, 'short_message', fields);
+    const layer = objectLayer('gelf', o, 'short_message', fields, ro);
     const r = mayBeLine(sm) ? readLine(sm, maxDepth, transportMs) : undefined;
     if (r !== undefined && !r.prose && (r.parsed.kind !== 'reject' || r.enveloped)) return { layer, inner: r };
     // As itself: its fields without the `_`, the short message as the message, the level as a word.
-    return { layer: { ...layer, wrap: () => JSON.stringify(redactDeep(o)) }, inner: undefined, itself: { ...fields, message: sm } };
+    return { layer: { ...layer, wrap: () => JSON.stringify(redactDeep(o, ro)) }, inner: undefined, itself: { ...fields, message: sm } };
   }
   let key: string;
   let line: unknown;
@@ -145,19 +145,19 @@ function jsonEnvelope(o: Obj, maxDepth: number, transportMs: number | undefined)
   if (r.prose || (r.parsed.kind === 'reject' && !r.enveloped)) return undefined;
   const fields: Obj = {};
   for (const k in o) if (k !== key && !(name === 'filebeat' && (k === 'message' || k === 'event.original'))) fields[k] = o[k];
-  return { layer: objectLayer(name, o, key, fields), inner: r };
+  return { layer: objectLayer(name, o, key, fields, ro), inner: r };
 }
 
 /** A layer of a JSON envelope: its fields redacted; raw is the envelope with the inner text put back. */
-function objectLayer(name: string, o: Obj, key: string, fields: Obj): Layer {
+function objectLayer(name: string, o: Obj, key: string, fields: Obj, ro: RedactOptions): Layer {
   return {
     name,
-    fields: redactDeep(fields) as Obj,
+    fields: redactDeep(fields, ro) as Obj,
     wrap: (innerRaw: string) => {
       const copy: Obj = {};
       for (const k in o) copy[k] = k === key ? SLOT : key === 'event' && k === 'event' && isObj(o.event) ? { ...o.event, original: SLOT } : o[k];
       // The inner text is already redacted (by the inner record's own, structural, redaction).
-      return JSON.stringify(redactDeep(copy)).replace(SLOT_JSON, () => JSON.stringify(innerRaw));
+      return JSON.stringify(redactDeep(copy, ro)).replace(SLOT_JSON, () => JSON.stringify(innerRaw));
     },
   };
 }
@@ -172,24 +172,24 @@ const MAX_DECODE = 4;
  * MAX_DECODE levels: an envelope's field may hold another shipper's JSON, escaped once more at
  * each level, where a scan of the text for secret keys would not see every key.
  */
-export function redactDeep(v: unknown, depth = 0): unknown {
-  return redactValue(decodeStrings(v, depth));
+export function redactDeep(v: unknown, ro: RedactOptions = PLAIN, depth = 0): unknown {
+  return redactValue(decodeStrings(v, depth, ro), undefined, ro);
 }
 
-function decodeStrings(v: unknown, depth: number): unknown {
+function decodeStrings(v: unknown, depth: number, ro: RedactOptions): unknown {
   if (typeof v === 'string') {
     if (depth >= MAX_DECODE || v.length < 2) return v;
     const c = v.charCodeAt(0);
     if (c !== 123 && c !== 91) return v;
     const parsed = tryJson(v, 64);
-    return typeof parsed === 'object' && parsed !== null ? JSON.stringify(redactDeep(parsed, depth + 1)) : v;
+    return typeof parsed === 'object' && parsed !== null ? JSON.stringify(redactDeep(parsed, ro, depth + 1)) : v;
   }
   if (typeof v !== 'object' || v === null) return v;
   // Copied only where a string below changes (most envelopes hold no JSON in strings).
   if (Array.isArray(v)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < v.length; i++) {
-      const x = decodeStrings(v[i], depth);
+      const x = decodeStrings(v[i], depth, ro);
       if (x !== v[i]) (out ??= v.slice())[i] = x;
     }
     return out ?? v;
@@ -197,7 +197,7 @@ function decodeStrings(v: unknown, depth: number): unknown {
   let out: Obj | undefined;
   const o = v as Obj;
   for (const k in o) {
-    const x = decodeStrings(o[k], depth);
+    const x = decodeStrings(o[k], depth, ro);
     if (x === o[k]) continue;
     if (out === undefined) {
       out = {};

@@ -12,7 +12,7 @@ import { decodeHead, DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD_BYTES, HEAD_MAX_BYTES
 import { isOtlpLogs, otlpLogRecords } from './otlp.ts';
 import { decodeOtlpProto } from './otlp-proto.ts';
 import { decodeRecord, headOf, parseText, type Parsed } from './parse-record.ts';
-import { redactText } from './redact.ts';
+import { redactOptions, redactText } from './redact.ts';
 
 /** Exactly one outcome: an OTLP message of several log records is one reject that says so (docs/real-inputs.md §1). */
 export function normalize(record: string | Uint8Array, ctx: NormalizeContext): NormalizeResult {
@@ -46,7 +46,13 @@ export function normalizeRecord(record: string | Uint8Array, ctx: NormalizeConte
 /** One outcome, or the outcomes of an OTLP message (an array only then: most records allocate none). */
 function guarded(record: string | Uint8Array, ctx: NormalizeContext): NormalizeResult | NormalizeResult[] {
   try {
-    return outcomes(record, ctx);
+    const out = outcomes(record, ctx);
+    // Personal data masked in reject heads too (docs/secrets.md §5): the heads of records that
+    // never parsed were redacted without the options.
+    if (ctx.pii !== 'mask') return out;
+    const ro = redactOptions(ctx.redactionKey, ctx.pii);
+    const mask = (r: NormalizeResult): NormalizeResult => (r.ok ? r : { ok: false, reject: { ...r.reject, head: redactText(r.reject.head, ro) } });
+    return Array.isArray(out) ? out.map(mask) : mask(out);
   } catch (err) {
     // Last line of defence: a bug must cost one record, never the stream. Tests assert it never fires.
     const name = err instanceof Error ? err.name : typeof err;
@@ -77,7 +83,7 @@ function outcomes(record: string | Uint8Array, ctx: NormalizeContext): Normalize
     // Text that is no log line by itself may still be one inside a syslog header (`<134>1 …`).
     return { ok: false, reject: p.reject };
   }
-  return framed(unwrap(p, d.text, maxDepth, ctx.transportTimeMs), ctx, [], [], undefined);
+  return framed(unwrap(p, d.text, maxDepth, ctx.transportTimeMs, redactOptions(ctx.redactionKey, ctx.pii)), ctx, [], [], undefined);
 }
 
 /** Whether an object has a key an envelope or an OTLP message is made of (most records have none). */
@@ -142,7 +148,8 @@ function otlpProto(record: string | Uint8Array, ctx: NormalizeContext, maxDepth:
 }
 
 function otlp(msg: Obj, text: string, ctx: NormalizeContext, maxDepth: number, name = 'otlp-json'): NormalizeResult[] {
-  const records = otlpLogRecords(msg);
+  const ro = redactOptions(ctx.redactionKey, ctx.pii);
+  const records = otlpLogRecords(msg, ro);
   if (records.length === 0) {
     return [{ ok: false, reject: { reason: 'empty', detail: 'OTLP message holds no log records', head: headOf(text.length > 4096 ? text.slice(0, 4096) : text) } }];
   }
@@ -165,11 +172,11 @@ function otlp(msg: Obj, text: string, ctx: NormalizeContext, maxDepth: number, n
       isProse = true;
     }
     const done = isProse || (inner.kind === 'reject' && inner.reject.reason !== 'unrecognised_text');
-    const u: Unwrapped = done ? { inner, layers: [], prose: isProse, gelfItself: false } : unwrap(inner, text, maxDepth, ctx.transportTimeMs);
-    const last = [redactDeep(r.attributes) as Obj, r.resource, r.envelope];
+    const u: Unwrapped = done ? { inner, layers: [], prose: isProse, gelfItself: false } : unwrap(inner, text, maxDepth, ctx.transportTimeMs, ro);
+    const last = [redactDeep(r.attributes, ro) as Obj, r.resource, r.envelope];
     // raw: a line body is put back as the inner record's redacted text (prose: the line redacted as text).
     const line = typeof r.body === 'string' ? r.body : undefined;
-    const raw = u.prose ? () => r.raw(line === undefined ? undefined : redactText(line)) : (inner: string) => r.raw(inner);
+    const raw = u.prose ? () => r.raw(line === undefined ? undefined : redactText(line, ro)) : (inner: string) => r.raw(inner);
     const res = framed(u, ctx, [name], last, raw);
     out.push(res.ok ? res : { ok: false, reject: { ...res.reject, detail: `log record ${i}: ${res.reject.detail}` } });
   }

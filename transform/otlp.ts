@@ -8,6 +8,7 @@
 // (`timeUnixNano`, `0` meaning absent, else `observedTimeUnixNano`) and severity as the envelope's.
 import { isObj, type Obj } from './keys.ts';
 import { redactDeep } from './envelope.ts';
+import { PLAIN, type RedactOptions } from './redact.ts';
 import { otelSeverityWord } from './signals.ts';
 
 export interface OtlpLogRecord {
@@ -90,18 +91,18 @@ function parsedOr(text: string): unknown {
 }
 
 /** The log records of an OTLP/JSON logs message, in order. */
-export function otlpLogRecords(o: Obj): OtlpLogRecord[] {
+export function otlpLogRecords(o: Obj, ro: RedactOptions = PLAIN): OtlpLogRecord[] {
   const out: OtlpLogRecord[] = [];
   for (const rl of arr(field(o, 'resourceLogs', 'resource_logs'))) {
     if (!isObj(rl)) continue;
     const res = rl.resource;
     // Shared by every log record of the resource: read and redacted once.
-    const resource = redactDeep(isObj(res) ? keyValues(res.attributes) : {}) as Obj;
+    const resource = redactDeep(isObj(res) ? keyValues(res.attributes) : {}, ro) as Obj;
     for (const sl of arr(field(rl, 'scopeLogs', 'scope_logs'))) {
       if (!isObj(sl)) continue;
       for (const r of arr(field(sl, 'logRecords', 'log_records'))) {
         if (!isObj(r)) {
-          out.push({ body: undefined, envelope: {}, attributes: {}, resource, raw: () => JSON.stringify(redactDeep(r)) });
+          out.push({ body: undefined, envelope: {}, attributes: {}, resource, raw: () => JSON.stringify(redactDeep(r, ro)) });
           continue;
         }
         const envelope: Obj = {};
@@ -114,7 +115,7 @@ export function otlpLogRecords(o: Obj): OtlpLogRecord[] {
           envelope,
           attributes: keyValues(r.attributes),
           resource,
-          raw: (body) => JSON.stringify(redactDeep(body === undefined ? r : { ...r, body: isObj(r.body) && isObj(r.body.kvlistValue) ? { kvlistValue: parsedOr(body) } : { stringValue: body } })),
+          raw: (body) => JSON.stringify(redactDeep(body === undefined ? r : { ...r, body: isObj(r.body) && isObj(r.body.kvlistValue) ? { kvlistValue: parsedOr(body) } : { stringValue: body } }, ro)),
         });
       }
     }

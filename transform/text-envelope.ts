@@ -9,7 +9,7 @@
 //   the time RFC 3339 with microseconds and an offset.
 import type { Obj } from './keys.ts';
 import type { Layer } from './envelope.ts';
-import { mayHoldSecret, redactText } from './redact.ts';
+import { mayHoldSecret, PLAIN, redactText, type RedactOptions } from './redact.ts';
 import { syslogLevelWord } from './signals.ts';
 import { parseTime } from './time.ts';
 
@@ -23,10 +23,16 @@ export interface TextEnvelope {
   line: string;
 }
 
-function layer(name: string, fields: Obj, header: string): Layer {
+/** A header found at the start of a line, before it becomes a layer. */
+interface Header {
+  layer: { name: string; fields: Obj; header: string };
+  line: string;
+}
+
+function layer(h: Header['layer'], o: RedactOptions): Layer {
   // The header is the envelope's own text (host, app name): redacted like any text.
-  const head = redactText(header);
-  return { name, fields, wrap: (innerRaw: string) => head + innerRaw };
+  const head = redactText(h.header, o);
+  return { name: h.name, fields: h.fields, wrap: (innerRaw: string) => head + innerRaw };
 }
 
 /**
@@ -35,9 +41,9 @@ function layer(name: string, fields: Obj, header: string): Layer {
  * value, and the value, alone in the inner line, would no longer read as a secret. (The rest of
  * a header, structured data included, is redacted as text in `raw`.)
  */
-export function textEnvelope(s: string, transportMs: number | undefined): TextEnvelope | undefined {
+export function textEnvelope(s: string, transportMs: number | undefined, o: RedactOptions = PLAIN): TextEnvelope | undefined {
   const c = s.charCodeAt(0);
-  let env: TextEnvelope | undefined;
+  let env: Header | undefined;
   if (c === 60) env = syslogPri(s, transportMs);
   else if (c >= 48 && c <= 57) env = cri(s) ?? fileFormat(s);
   else if (c >= 65 && c <= 90) env = rfc3164(s, 0, -1, transportMs);
@@ -45,10 +51,10 @@ export function textEnvelope(s: string, transportMs: number | undefined): TextEn
   // Only a syslog tag (`app[1]:`) ends a header as a key would; RFC 5424 ends in structured data or `-`.
   const header = s.slice(0, s.length - env.line.length).trimEnd();
   if (header.endsWith(':') && mayHoldSecret(header.slice(header.lastIndexOf(' ') + 1))) return undefined;
-  return env;
+  return { layer: layer(env.layer, o), line: env.line };
 }
 
-function cri(s: string): TextEnvelope | undefined {
+function cri(s: string): Header | undefined {
   const sp = s.indexOf(' ');
   if (sp < 10 || sp > 40) return undefined;
   if (!s.startsWith('stdout ', sp + 1) && !s.startsWith('stderr ', sp + 1)) return undefined;
@@ -57,18 +63,18 @@ function cri(s: string): TextEnvelope | undefined {
   const time = s.slice(0, sp);
   if (parseTime(time) === undefined) return undefined;
   const at = Math.min(s.length, sp + 10);
-  return { layer: layer('cri', { time }, s.slice(0, at)), line: s.slice(at) };
+  return { layer: { name: 'cri', fields: { time }, header: s.slice(0, at) }, line: s.slice(at) };
 }
 
-function fileFormat(s: string): TextEnvelope | undefined {
+function fileFormat(s: string): Header | undefined {
   const m = FILE_FORMAT.exec(s);
   if (!m) return undefined;
   // `2026-11-21T10:00:01Z ERROR shop-api: …` is a text line with a level, not a syslog host.
   if (LEVELS.has((m[2] ?? '').replace(/[[\]:]/g, '').toUpperCase())) return undefined;
-  return { layer: layer('syslog', { time: m[1], app: m[3] }, m[0]), line: s.slice(m[0].length) };
+  return { layer: { name: 'syslog', fields: { time: m[1], app: m[3] }, header: m[0] }, line: s.slice(m[0].length) };
 }
 
-function syslogPri(s: string, transportMs: number | undefined): TextEnvelope | undefined {
+function syslogPri(s: string, transportMs: number | undefined): Header | undefined {
   const close = s.indexOf('>');
   if (close < 2 || close > 4) return undefined;
   const pri = Number(s.slice(1, close));
@@ -77,7 +83,7 @@ function syslogPri(s: string, transportMs: number | undefined): TextEnvelope | u
   return rfc3164(s, close + 1, pri, transportMs);
 }
 
-function rfc5424(s: string, from: number, pri: number): TextEnvelope | undefined {
+function rfc5424(s: string, from: number, pri: number): Header | undefined {
   // TIMESTAMP HOSTNAME APP-NAME PROCID MSGID: five space-separated tokens (`-` when nil).
   const tok: string[] = [];
   let i = from;
@@ -109,10 +115,10 @@ function rfc5424(s: string, from: number, pri: number): TextEnvelope | undefined
   const fields: Obj = { level: syslogLevelWord(pri % 8) };
   if (tok[0] !== '-') fields.time = tok[0];
   if (tok[2] !== '-') fields.app = tok[2];
-  return { layer: layer('syslog', fields, s.slice(0, msgAt)), line: s.slice(msgAt) };
+  return { layer: { name: 'syslog', fields, header: s.slice(0, msgAt) }, line: s.slice(msgAt) };
 }
 
-function rfc3164(s: string, from: number, pri: number, transportMs: number | undefined): TextEnvelope | undefined {
+function rfc3164(s: string, from: number, pri: number, transportMs: number | undefined): Header | undefined {
   const m = RFC3164.exec(from === 0 ? s : s.slice(from));
   if (!m) return undefined;
   const month = MONTHS.indexOf(m[1] ?? '');
@@ -122,5 +128,5 @@ function rfc3164(s: string, from: number, pri: number, transportMs: number | und
   const fields: Obj = { time: `${year}-${String(month + 1).padStart(2, '0')}-${day}T${m[3]}:${m[4]}:${m[5]}Z`, app: m[7] };
   if (pri >= 0) fields.level = syslogLevelWord(pri % 8);
   const at = from + m[0].length;
-  return { layer: layer('syslog', fields, s.slice(0, at)), line: s.slice(at) };
+  return { layer: { name: 'syslog', fields, header: s.slice(0, at) }, line: s.slice(at) };
 }
