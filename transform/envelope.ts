@@ -229,7 +229,7 @@ function gelfFields(o: Obj): Obj {
  * Could this string be a JSON object or a recognisable line? A cheap test before parsing: prose
  * (`Daily channel quota exhausted`) has no `{`, `=`, leading digit, `<` or `req_`.
  */
-function mayBeLine(s: string): boolean {
+export function mayBeLine(s: string): boolean {
   let i = 0;
   while (i < s.length && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
   const c = s.charCodeAt(i);

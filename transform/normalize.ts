@@ -6,7 +6,7 @@
 // one outcome per record.
 import { buildEvent, PLAIN, type Framing } from './build-event.ts';
 import type { NormalizeContext, NormalizeResult } from './event.ts';
-import { prose, readLine, redactDeep, unwrap, type Layer, type Unwrapped } from './envelope.ts';
+import { mayBeLine, prose, readLine, redactDeep, unwrap, type Layer, type Unwrapped } from './envelope.ts';
 import { isObj, type Obj } from './keys.ts';
 import { decodeHead, DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD_BYTES, HEAD_MAX_BYTES, truncateUtf8 } from './limits.ts';
 import { isOtlpLogs, otlpLogRecords } from './otlp.ts';
@@ -88,7 +88,8 @@ function outcomes(record: string | Uint8Array, ctx: NormalizeContext): Normalize
 
 /** Whether an object has a key an envelope or an OTLP message is made of (most records have none). */
 function mayBeEnvelope(o: Obj): boolean {
-  return o.message !== undefined || o.log !== undefined || o.short_message !== undefined || o.event !== undefined || o['event.original'] !== undefined || o.resourceLogs !== undefined || o.resource_logs !== undefined;
+  const m = o.message;
+  return (typeof m === 'string' && mayBeLine(m)) || o.log !== undefined || o.short_message !== undefined || o.event !== undefined || o['event.original'] !== undefined || o.resourceLogs !== undefined || o.resource_logs !== undefined;
 }
 
 /** Whether a text line may start with a CRI or syslog header: `<PRI>`, a CRI stream after the time, a syslog tag (`app[1]:`). */
