@@ -119,6 +119,11 @@ const r = spawnSync(
   // A test that names no timeout fails after 5 minutes instead of holding CI; once every test
   // has finished, a handle a test left open cannot keep its file from ending.
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=300000', '--test-force-exit', `--test-concurrency=${concurrency}`, ...files],
-  { stdio: 'inherit', cwd: root, env: { ...process.env, FAULTLINE_LOG_LEVEL: process.env.FAULTLINE_LOG_LEVEL ?? 'warn' } },
+  {
+    stdio: 'inherit',
+    cwd: root,
+    // The unit tier runs the deepest generated tests at a fifth of their depth (test/support/seed.ts).
+    env: { ...process.env, FAULTLINE_LOG_LEVEL: process.env.FAULTLINE_LOG_LEVEL ?? 'warn', ...(tier === 'unit' ? { FAULTLINE_TEST_QUICK: '1' } : {}) },
+  },
 );
 process.exit(r.status ?? 1);

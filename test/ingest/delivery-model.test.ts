@@ -12,11 +12,11 @@
 // sets how many scenarios a run explores (default 80).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TEST_SEED } from '../support/seed.ts';
+import { depth, TEST_SEED } from '../support/seed.ts';
 import { runSchedule, type ScheduleSpec } from './model/schedule.ts';
 
 const base = TEST_SEED;
-const seeds = Number(process.env.FAULTLINE_MODEL_SEEDS ?? 80);
+const seeds = Number(process.env.FAULTLINE_MODEL_SEEDS ?? depth(80));
 
 async function schedule(spec: ScheduleSpec) {
   try {

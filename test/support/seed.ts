@@ -25,6 +25,18 @@ process.once('exit', (code) => {
   }
 });
 
+/**
+ * The unit tier (`npm run test:unit`, FAULTLINE_TEST_QUICK=1) runs the deepest generated tests
+ * at a fifth of their depth, so it stays a tier to run after every change; `npm test` and the
+ * e2e tier run them whole. Only the number of generated cases changes, never what is asserted.
+ */
+export const QUICK = process.env.FAULTLINE_TEST_QUICK === '1';
+
+/** `n` generated cases, or a fifth of them in the quick unit tier. */
+export function depth(n: number): number {
+  return QUICK ? Math.max(1, Math.ceil(n / 5)) : n;
+}
+
 /** A deterministic generator of numbers in [0, 1) from the test seed and a label (mulberry32). */
 export function seededRandom(label: string): () => number {
   let h = TEST_SEED >>> 0;
