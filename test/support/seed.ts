@@ -37,15 +37,21 @@ export function depth(n: number): number {
   return QUICK ? Math.max(1, Math.ceil(n / 5)) : n;
 }
 
-/** A deterministic generator of numbers in [0, 1) from the test seed and a label (mulberry32). */
-export function seededRandom(label: string): () => number {
-  let h = TEST_SEED >>> 0;
-  for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x9e3779b1) >>> 0;
+/** A seeded PRNG (mulberry32): numbers in [0, 1), the same seed giving the same sequence. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
   return () => {
-    h = (h + 0x6d2b79f5) >>> 0;
-    let t = h;
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A deterministic generator of numbers in [0, 1) from the test seed and a label. */
+export function seededRandom(label: string): () => number {
+  let h = TEST_SEED >>> 0;
+  for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x9e3779b1) >>> 0;
+  return mulberry32(h);
 }

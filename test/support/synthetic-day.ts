@@ -4,6 +4,7 @@
 // so the expected panel numbers can be computed from these arrays independently of SQL.
 import type { EventRow, RejectRow, Store } from '../../sql/store.ts';
 import type { Category, FailedOffer, LimitKind, Outcome, Source } from '../../transform/event.ts';
+import type { LedgerRow } from '../../sql/ledger.ts';
 
 export const DAY_START = Date.UTC(2026, 10, 21);
 export const MINUTE = 60_000;
@@ -25,17 +26,9 @@ export const INCIDENTS = {
   ingestStall: { topic: 'gateway-logs', from: 1320, to: 1350 },
 } as const;
 
-export interface IngestBatchRow {
+/** One `ingest_batches` row as the synthetic day writes it: the ledger's row (sql/ledger.ts) and its time. */
+export interface IngestBatchRow extends LedgerRow {
   batch_time: string;
-  topic: string;
-  partition: number;
-  first_offset: number;
-  last_offset: number;
-  records: number;
-  events: number;
-  rejects: number;
-  lag: number;
-  consumer: string;
 }
 
 export interface SyntheticDay {

@@ -4,20 +4,12 @@
 // throws instead. So "crash at step k" for k = 1…N covers every await point of a flush, with
 // the effect of the call either not done, done in part, or done and never acknowledged.
 import { AbortedError } from '../../../lib/retry.ts';
+import { mulberry32 } from '../../support/seed.ts';
 
 export type StepKind = 'commit' | 'insert' | 'block' | 'view' | 'ledger' | 'lookup' | 'ack';
 
 /** A seeded PRNG (mulberry32): the same seed gives the same schedule. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** A member's death at a step: its process (buffers, flush in flight) is gone. */
 export class Crash extends AbortedError {
