@@ -48,6 +48,32 @@ function ensureLibrdkafka() {
   }
 }
 
+const hasCommand = (cmd) => spawnSync(cmd, ['-version'], { stdio: 'ignore' }).error === undefined;
+
+/**
+ * The real Kafka brokers of the test bed (support/kafka-dist.ts) run on Java 17 and are fetched
+ * with Maven: installed here like librdkafka, unless FAULTLINE_TEST_BROKERS=mock leaves them out.
+ */
+function ensureJavaMaven() {
+  const kinds = (process.env.FAULTLINE_TEST_BROKERS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  if (kinds.length > 0 && kinds.every((k) => k === 'mock')) return;
+  if (hasCommand('java') && hasCommand('mvn')) return;
+  const cmd = 'apt-get install -y openjdk-17-jdk-headless maven';
+  if (process.getuid?.() !== 0) {
+    console.error(`Java 17 and Maven are needed by the real Kafka brokers of the tests and are missing. Install them: sudo ${cmd} (or run only the mock: FAULTLINE_TEST_BROKERS=mock)`);
+    process.exit(1);
+  }
+  console.error(`installing Java 17 and Maven with apt-get (needed by the real Kafka brokers of the tests): ${cmd}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update', '-qq'], ['install', '-y', '-qq', 'openjdk-17-jdk-headless', 'maven']]) {
+    const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
+    if (r.status !== 0) {
+      console.error(`apt-get ${args.join(' ')} failed; install them by hand: sudo ${cmd}`);
+      process.exit(1);
+    }
+  }
+}
+
 function findTests(dir, out) {
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
@@ -109,7 +135,10 @@ if (list) {
   for (const f of files) console.log(`${tierOf(f)}\t${relative(root, f)}`);
   process.exit(0);
 }
-if (files.some((f) => tierOf(f) === 'e2e')) ensureLibrdkafka();
+if (files.some((f) => tierOf(f) === 'e2e')) {
+  ensureLibrdkafka();
+  ensureJavaMaven();
+}
 console.error(`running ${files.length} ${tier === 'all' ? '' : `${tier}-tier `}test files: ${files.map((f) => relative(root, f)).join(' ')}`);
 // Unit files share nothing (each takes its own chDB database and no ports): run them on every
 // core. Files of the e2e tier time consumer-group sessions and kills, so they run one at a time.
