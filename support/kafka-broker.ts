@@ -73,13 +73,12 @@ function properties(port: number, controllerPort: number, logDir: string, extra:
     'transaction.state.log.min.isr': 1,
     'share.coordinator.state.topic.replication.factor': 1,
     'share.coordinator.state.topic.min.isr': 1,
-    // Test bed: the first join of a group is held back 3 s as Kafka does by default (and the
-    // mock cluster does), so members started together share the first assignment (with 0, the
-    // first to join took every partition and test/ingest/split-replay.test.ts could not split
-    // a flush's partitions, seen once on 3.9.2); tests may use 3 s session timeouts (Kafka's
-    // floor is 6 s), and retention runs every second from the first second instead of every
-    // 5 minutes from 30 s after start (log.initial.task.delay.ms, an internal setting).
-    'group.initial.rebalance.delay.ms': 3000,
+    // Test bed: the first join is not held back 3 s (a test that starts two members together
+    // and needs them to share the first assignment sets it back, test/ingest/split-replay.test.ts),
+    // tests may use 3 s session timeouts (Kafka's floor is 6 s), and retention runs every second
+    // from the first second instead of every 5 minutes from 30 s after start
+    // (log.initial.task.delay.ms, an internal setting).
+    'group.initial.rebalance.delay.ms': 0,
     'group.min.session.timeout.ms': 1000,
     'log.retention.check.interval.ms': 1000,
     'log.initial.task.delay.ms': 1000,
