@@ -82,7 +82,9 @@ for (const kind of brokerKinds().filter((k): k is Exclude<BrokerKind, 'mock'> =>
       await admin.disconnect();
 
       t.diagnostic(`${b.label}: kafkajs requests ${[...requests].sort().join(', ')}`);
-      for (const api of ['Produce', 'InitProducerId', 'Fetch', 'ListOffsets', 'Metadata', 'OffsetCommit', 'OffsetFetch', 'GroupCoordinator', 'JoinGroup', 'SyncGroup', 'Heartbeat', 'CreateTopics']) {
+      // Not Heartbeat: kafkajs's heartbeat() sends one only once heartbeatInterval has passed,
+      // which a fast run may never reach (it failed this test once in CI).
+      for (const api of ['Produce', 'InitProducerId', 'Fetch', 'ListOffsets', 'Metadata', 'OffsetCommit', 'OffsetFetch', 'GroupCoordinator', 'JoinGroup', 'SyncGroup', 'CreateTopics']) {
         assert.ok([...requests].some((r) => r.startsWith(`${api}(`)), `kafkajs sent ${api}`);
       }
       // Only the coordinators' startup may fail (retriable, retried): the first group lookup
