@@ -26,20 +26,21 @@ const SPAWNS = /\bspawn(Sync)?\(/;
 const DECLARED = /\/\/ test-tier: (unit|e2e)\b/;
 const LOCAL_IMPORT = /^import [^;]*?from '(\.{1,2}\/[^']+\.ts)';|^import '(\.{1,2}\/[^']+\.ts)';/gm;
 
-function hasGcc() {
-  return spawnSync('gcc', ['--version'], { stdio: 'ignore' }).status === 0;
-}
+const hasCommand = (cmd, flag = '-version') => spawnSync(cmd, [flag], { stdio: 'ignore' }).error === undefined;
 
-function ensureLibrdkafka() {
-  if (existsSync(MOCK_HEADER) && hasGcc()) return;
-  const cmd = 'apt-get install -y librdkafka-dev gcc';
+/**
+ * Install Debian `packages` (what `what` needs) with apt-get when we are root, saying so;
+ * otherwise print the exact command (and `hint`) and stop.
+ */
+function ensurePackages(what, packages, hint = '') {
+  const cmd = `apt-get install -y ${packages.join(' ')}`;
   if (process.getuid?.() !== 0) {
-    console.error(`librdkafka-dev and gcc are needed by the Kafka test broker and are missing. Install them: sudo ${cmd}`);
+    console.error(`${what} and missing. Install them: sudo ${cmd}${hint}`);
     process.exit(1);
   }
-  console.error(`installing librdkafka-dev and gcc with apt-get (needed by the Kafka test broker): ${cmd}`);
+  console.error(`installing ${packages.join(', ')} with apt-get (${what}): ${cmd}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', 'librdkafka-dev', 'gcc']]) {
+  for (const args of [['update', '-qq'], ['install', '-y', '-qq', ...packages]]) {
     const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
     if (r.status !== 0) {
       console.error(`apt-get ${args.join(' ')} failed; install them by hand: sudo ${cmd}`);
@@ -48,30 +49,22 @@ function ensureLibrdkafka() {
   }
 }
 
-const hasCommand = (cmd) => spawnSync(cmd, ['-version'], { stdio: 'ignore' }).error === undefined;
+/** The Kafka test broker (librdkafka's mock cluster) is compiled with gcc against librdkafka's headers. */
+function ensureLibrdkafka() {
+  if (existsSync(MOCK_HEADER) && hasCommand('gcc', '--version')) return;
+  ensurePackages('librdkafka-dev and gcc are needed by the Kafka test broker', ['librdkafka-dev', 'gcc']);
+}
 
 /**
  * The real Kafka brokers of the test bed (support/kafka-dist.ts) run on Java 17 and are fetched
- * with Maven: installed here like librdkafka, unless FAULTLINE_TEST_BROKERS=mock leaves them out.
+ * with Maven, unless FAULTLINE_TEST_BROKERS=mock leaves them out.
  */
 function ensureJavaMaven() {
   const kinds = (process.env.FAULTLINE_TEST_BROKERS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
   if (kinds.length > 0 && kinds.every((k) => k === 'mock')) return;
   if (hasCommand('java') && hasCommand('mvn')) return;
-  const cmd = 'apt-get install -y openjdk-17-jdk-headless maven';
-  if (process.getuid?.() !== 0) {
-    console.error(`Java 17 and Maven are needed by the real Kafka brokers of the tests and are missing. Install them: sudo ${cmd} (or run only the mock: FAULTLINE_TEST_BROKERS=mock)`);
-    process.exit(1);
-  }
-  console.error(`installing Java 17 and Maven with apt-get (needed by the real Kafka brokers of the tests): ${cmd}`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', 'openjdk-17-jdk-headless', 'maven']]) {
-    const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
-    if (r.status !== 0) {
-      console.error(`apt-get ${args.join(' ')} failed; install them by hand: sudo ${cmd}`);
-      process.exit(1);
-    }
-  }
+  ensurePackages('Java 17 and Maven are needed by the real Kafka brokers of the tests', ['openjdk-17-jdk-headless', 'maven'],
+    ' (or run only the mock: FAULTLINE_TEST_BROKERS=mock)');
 }
 
 function findTests(dir, out) {
