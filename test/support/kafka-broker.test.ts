@@ -31,6 +31,23 @@ function recordingClient(brokers: string[]) {
   return { kafka, requests, errors };
 }
 
+
+type Commit = (arg: { topics: { topic: string; partitions: { partition: number; offset: string; metadata: string }[] }[] }) => Promise<unknown>;
+
+/** One OffsetCommit per metadata size, on partitions 0..n-1 at offset 1: `<size>: ok` or `<size>: <error type>`. */
+async function commitEach(commit: Commit, topic: string, sizes: number[], n: number): Promise<string[]> {
+  const tries: string[] = [];
+  for (const size of sizes) {
+    const partitions = Array.from({ length: n }, (_, partition) => ({ partition, offset: '1', metadata: 'm'.repeat(size) }));
+    try {
+      await commit({ topics: [{ topic, partitions }] });
+      tries.push(`${size}: ok`);
+    } catch (err) {
+      tries.push(`${size}: ${(err as { type?: string }).type ?? String(err)}`);
+    }
+  }
+  return tries;
+}
 for (const kind of brokerKinds().filter((k): k is Exclude<BrokerKind, 'mock'> => k !== 'mock')) {
   describe(brokerLabel(kind), () => {
     const bed = sharedTestBed(kind, after);
@@ -109,17 +126,7 @@ for (const kind of brokerKinds().filter((k): k is Exclude<BrokerKind, 'mock'> =>
           void consumer.run({
             autoCommit: false,
             eachBatch: async ({ commitOffsetsIfNecessary }) => {
-              const tries: string[] = [];
-              for (const size of [4096, 4097]) {
-                try {
-                  const partitions = [{ partition: 0, offset: '1', metadata: 'm'.repeat(size) }];
-                  await commitOffsetsIfNecessary({ topics: [{ topic, partitions }] });
-                  tries.push(`${size}: ok`);
-                } catch (err) {
-                  tries.push(`${size}: ${(err as { type?: string }).type ?? String(err)}`);
-                }
-              }
-              resolve(tries);
+              resolve(await commitEach(commitOffsetsIfNecessary, topic, [4096, 4097], 1));
             },
           });
         });
@@ -153,17 +160,7 @@ for (const kind of brokerKinds().filter((k): k is Exclude<BrokerKind, 'mock'> =>
           eachBatch: async ({ commitOffsetsIfNecessary }) => {
             if (once) return;
             once = true;
-            const tries: string[] = [];
-            for (const size of [4000, 2000]) {
-              const partitions = Array.from({ length: 300 }, (_, partition) => ({ partition, offset: '1', metadata: 'm'.repeat(size) }));
-              try {
-                await commitOffsetsIfNecessary({ topics: [{ topic, partitions }] });
-                tries.push(`${size}: ok`);
-              } catch (err) {
-                tries.push(`${size}: ${(err as { type?: string }).type ?? String(err)}`);
-              }
-            }
-            resolve(tries);
+            resolve(await commitEach(commitOffsetsIfNecessary, topic, [4000, 2000], 300));
           },
         });
       });
