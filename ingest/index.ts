@@ -6,7 +6,7 @@ import type { Kafka } from 'kafkajs';
 import type { Config } from '../lib/config.ts';
 import { deliveryTarget } from '../sql/ledger.ts';
 import type { Store } from '../sql/store.ts';
-import { normalize as transformNormalize, type Source } from '../transform/index.ts';
+import { normalizeRecord as transformNormalize, type Source } from '../transform/index.ts';
 import { runFileSource, type FileSourceResult } from './file-source.ts';
 import { createKafka } from './kafka-client.ts';
 import { KafkaIngest } from './kafka-source.ts';

@@ -22,16 +22,17 @@ export interface ChunkJob {
   lens: Int32Array;
   /** The records' bytes back to back (a copy: the fetch's buffer can go). */
   data: ArrayBuffer;
-  /** Keep the row offsets (replayed segments: checked replays insert only the missing rows). */
-  wantOffsets: boolean;
+  /** Keep the row keys (replayed segments: checked replays insert only the missing rows). */
+  wantKeys: boolean;
 }
 
 /** What a chunk's rows hold besides their bytes and reject reasons. */
 interface ChunkCounts {
   eventCount: number;
   rejectCount: number;
-  eventOffsets: number[] | undefined;
-  rejectOffsets: number[] | undefined;
+  /** Row keys, `storedRowKey(offset, record_index)`, when wanted. */
+  eventKeys: string[] | undefined;
+  rejectKeys: string[] | undefined;
 }
 
 /** A chunk's rows as the worker posts them (transferable bytes, reasons as a plain object). */
@@ -111,7 +112,7 @@ export class NormalizeThread {
       const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
       p.resolve({
         events: buf(m.events), eventCount: m.eventCount, rejects: buf(m.rejects), rejectCount: m.rejectCount,
-        reasons: new Map(Object.entries(m.reasons) as [RejectReason, number][]), formats: new Map(Object.entries(m.formats)), eventOffsets: m.eventOffsets, rejectOffsets: m.rejectOffsets,
+        reasons: new Map(Object.entries(m.reasons) as [RejectReason, number][]), formats: new Map(Object.entries(m.formats)), eventKeys: m.eventKeys, rejectKeys: m.rejectKeys,
       });
     });
     const fail = (err: Error) => {

@@ -6,11 +6,16 @@ import { createHash, type Hash } from 'node:crypto';
 import type { InputFormat, NormalizeContext, NormalizeResult, RejectReason, Source } from '../transform/event.ts';
 import { redactText } from '../transform/redact.ts';
 import { eventPayload, eventTsvLine, rejectPayload, rejectTsvLine } from '../sql/row-format.ts';
+import { storedRowKey } from '../sql/ledger.ts';
 import type { RowPayload } from '../sql/store.ts';
 import type { ChunkRows, NormalizeThread } from './normalize-thread.ts';
 
-/** The normalizer's signature (transform/index.ts `normalize`). */
-export type Normalizer = (record: Uint8Array, ctx: NormalizeContext) => NormalizeResult;
+/**
+ * The normalizer's signature (transform/index.ts `normalizeRecord`): a record's outcomes in
+ * order, one for most records, one per log record of an OTLP message; an outcome's position is
+ * its `record_index` (docs/real-inputs.md §1). A single outcome may come bare.
+ */
+export type Normalizer = (record: Uint8Array, ctx: NormalizeContext) => NormalizeResult | readonly NormalizeResult[];
 
 export interface Limits {
   maxRecordBytes: number;
@@ -57,9 +62,12 @@ export interface SegmentRows {
   readonly rejectReasons: ReadonlyMap<RejectReason, number>;
   /** Records by how they were read (the events' `format`, docs/real-inputs.md §4; `reject` for rejects), for faultline_records_total. */
   readonly formats?: ReadonlyMap<string, number>;
-  /** Offsets of the event and reject rows, line by line; kept for replayed segments only (to insert just the missing rows). */
-  readonly eventOffsets?: readonly number[];
-  readonly rejectOffsets?: readonly number[];
+  /**
+   * Keys of the event and reject rows, line by line (`storedRowKey(offset, record_index)`, sql/ledger.ts);
+   * kept for replayed segments only (to insert just the missing rows).
+   */
+  readonly eventKeys?: readonly string[];
+  readonly rejectKeys?: readonly string[];
 }
 
 /** A segment with its rows: what the sink stores. Never changes once made. */
@@ -76,11 +84,17 @@ export function complete(segs: readonly SealedSegment[]): Promise<Segment[]> {
   return Promise.all(segs.map((s) => s.complete));
 }
 
-/** One record as its TabSeparated event row, or its reject row and reason (shared by the in-thread path and the normalize thread). */
-export function normalizeRow(
-  normalize: Normalizer, limits: Limits, source: Source, topic: string, partition: number, offset: number, bytes: Uint8Array, transportMs: number,
-): { event: string; format: string } | { event: undefined; reject: string; reason: RejectReason } {
-  let res: NormalizeResult;
+/** One outcome of a record as its TabSeparated event row, or its reject row and reason. */
+export type Row = { event: string; format: string } | { event: undefined; reject: string; reason: RejectReason };
+
+/**
+ * One record's outcomes as rows, added to `rows` in order with their record_index (shared by the
+ * in-thread path and the normalize thread, so both build the same bytes).
+ */
+export function addRecord(
+  rows: RowText, normalize: Normalizer, limits: Limits, source: Source, topic: string, partition: number, offset: number, bytes: Uint8Array, transportMs: number,
+): void {
+  let res: NormalizeResult | readonly NormalizeResult[];
   try {
     res = normalize(bytes, {
       source,
@@ -92,18 +106,29 @@ export function normalizeRow(
       redactionKey: limits.redactionKey,
       pii: limits.pii,
     });
+    // Never no outcome: a record always leaves a row, or the ledger's count and the checked replay would miss it.
+    if (Array.isArray(res) && res.length === 0) throw new Error('no outcome');
   } catch (err) {
     // A throwing normalizer is a bug, but it must not stop the stream either: the record becomes a reject that says so.
     // An error message may quote the record (V8's JSON errors do): redacted, then cut (docs/secrets.md).
     res = { ok: false, reject: { reason: 'unrecognised_text', detail: redactText(`normalizer failed: ${err instanceof Error ? err.message : String(err)}`).slice(0, 200), head: '' } };
   }
-  if (res.ok) return { event: eventTsvLine(res.event, topic, partition, offset), format: res.event.format ?? '' };
+  if (!Array.isArray(res)) {
+    rows.add(toRow(res as NormalizeResult, source, topic, partition, offset, transportMs, 0), offset, 0);
+    return;
+  }
+  const all = res as readonly NormalizeResult[];
+  for (let i = 0; i < all.length; i++) rows.add(toRow(all[i]!, source, topic, partition, offset, transportMs, i), offset, i);
+}
+
+function toRow(res: NormalizeResult, source: Source, topic: string, partition: number, offset: number, transportMs: number, recordIndex: number): Row {
+  if (res.ok) return { event: eventTsvLine(res.event, topic, partition, offset, recordIndex), format: res.event.format ?? '' };
   return {
     event: undefined,
     reason: res.reject.reason,
     reject: rejectTsvLine({
       transport_time: iso(transportMs), source, topic, partition, offset,
-      reason: res.reject.reason, detail: res.reject.detail, head: res.reject.head,
+      reason: res.reject.reason, detail: res.reject.detail, head: res.reject.head, record_index: recordIndex,
     }),
   };
 }
@@ -116,27 +141,27 @@ export class RowText {
   rejectCount = 0;
   readonly reasons = new Map<RejectReason, number>();
   readonly formats = new Map<string, number>();
-  /** Offsets of the event and reject rows, line by line, when kept (replayed segments). */
-  readonly eventOffsets: number[] | undefined;
-  readonly rejectOffsets: number[] | undefined;
+  /** Keys of the event and reject rows, line by line, when kept (replayed segments). */
+  readonly eventKeys: string[] | undefined;
+  readonly rejectKeys: string[] | undefined;
 
-  constructor(keepOffsets: boolean) {
-    this.eventOffsets = keepOffsets ? [] : undefined;
-    this.rejectOffsets = keepOffsets ? [] : undefined;
+  constructor(keepKeys: boolean) {
+    this.eventKeys = keepKeys ? [] : undefined;
+    this.rejectKeys = keepKeys ? [] : undefined;
   }
 
-  add(row: ReturnType<typeof normalizeRow>, offset: number): void {
+  add(row: Row, offset: number, recordIndex: number): void {
     const format = row.event !== undefined ? row.format : 'reject';
     this.formats.set(format, (this.formats.get(format) ?? 0) + 1);
     if (row.event !== undefined) {
       this.events += row.event;
       this.eventCount++;
-      this.eventOffsets?.push(offset);
+      this.eventKeys?.push(storedRowKey(offset, recordIndex));
     } else {
       this.reasons.set(row.reason, (this.reasons.get(row.reason) ?? 0) + 1);
       this.rejects += row.reject;
       this.rejectCount++;
-      this.rejectOffsets?.push(offset);
+      this.rejectKeys?.push(storedRowKey(offset, recordIndex));
     }
   }
 }
@@ -194,7 +219,7 @@ export class SegmentBuilder {
       this.pendBytes += bytes.length;
       return;
     }
-    this.rows.add(normalizeRow(this.normalize, this.limits, this.source, this.topic, this.partition, offset, bytes, transportMs), offset);
+    addRecord(this.rows, this.normalize, this.limits, this.source, this.topic, this.partition, offset, bytes, transportMs);
   }
 
   /**
@@ -219,7 +244,7 @@ export class SegmentBuilder {
     });
     const chunk = this.thread.run({
       source: this.source, topic: this.topic, partition: this.partition, limits: this.limits,
-      offsets: this.pendOffsets, ts: this.pendTs, lens, data: data.buffer, wantOffsets: this.replayed,
+      offsets: this.pendOffsets, ts: this.pendTs, lens, data: data.buffer, wantKeys: this.replayed,
     });
     // A segment never sealed (its buffer dropped by a new generation, or left held at stop)
     // has nobody waiting for its chunks: their failure must not be an unhandled rejection.
@@ -259,7 +284,7 @@ export class SegmentBuilder {
       rejects: rejectPayload(r.rejects, r.rejectCount),
       rejectReasons: r.reasons,
       formats: r.formats,
-      ...(r.eventOffsets ? { eventOffsets: r.eventOffsets, rejectOffsets: r.rejectOffsets ?? [] } : {}),
+      ...(r.eventKeys ? { eventKeys: r.eventKeys, rejectKeys: r.rejectKeys ?? [] } : {}),
     };
     return { ...range, complete: Promise.resolve(seg) };
   }
@@ -280,7 +305,7 @@ export class SegmentBuilder {
         rejectReasons: reasons,
         formats,
         ...(range.replayed
-          ? { eventOffsets: parts.flatMap((p) => p.eventOffsets ?? []), rejectOffsets: parts.flatMap((p) => p.rejectOffsets ?? []) }
+          ? { eventKeys: parts.flatMap((p) => p.eventKeys ?? []), rejectKeys: parts.flatMap((p) => p.rejectKeys ?? []) }
           : {}),
       };
     });

@@ -85,8 +85,8 @@ export class Sink {
    * The fallback for a replayed segment that cannot be replayed inside its whole flush (its
    * partitions now have different owners): store only what is missing. A ledger row for the
    * exact range means all of it was acknowledged (the ledger is written last). Otherwise the
-   * offsets already in `events` ∪ `rejects` are left out, and the rest is inserted under a
-   * token of exactly the offsets inserted, so a retry, or a replay after a crash that re-checks
+   * rows — (offset, record_index) — already in `events` ∪ `rejects` are left out, and the rest is inserted under a
+   * token of exactly the rows inserted, so a retry, or a replay after a crash that re-checks
    * and finds the same set missing, is dropped, while a different missing set is new content.
    * Returns the rows inserted now. Residual (docs/delivery.md): rows whose `events` part was written
    * without their view parts (a kill inside one insert) stay short in the rollups.
@@ -95,12 +95,12 @@ export class Sink {
     const started = performance.now();
     const range: StoredRange = { topic: seg.topic, partition: seg.partition, first: seg.first, last: seg.last };
     if (await this.retry('ledger lookup', () => this.target.hasLedgerRange(range), opts.signal)) return { events: 0, rejects: 0 };
-    const stored = await this.retry('stored-offsets lookup', () => this.target.storedOffsets(range), opts.signal);
-    const events = missing(seg.events, seg.eventOffsets, stored);
-    const rejects = missing(seg.rejects, seg.rejectOffsets, stored);
+    const stored = await this.retry('stored-rows lookup', () => this.target.storedRows(range), opts.signal);
+    const events = missing(seg.events, seg.eventKeys, stored);
+    const rejects = missing(seg.rejects, seg.rejectKeys, stored);
     for (const [table, part] of [['events', events], ['rejects', rejects]] as const) {
       if (part.payload.rows === 0) continue;
-      const token = checkedToken(seg, part.offsets, table);
+      const token = checkedToken(seg, part.keys, table);
       await this.retry(`insert of ${part.payload.rows} missing ${table} (${seg.topic}/${seg.partition} ${seg.first}-${seg.last})`,
         () => this.target.insertRows(table, part.payload, token), opts.signal);
     }
@@ -136,17 +136,21 @@ function concat(parts: readonly RowPayload[]): RowPayload {
   return { format: parts[0]!.format, columns: parts[0]!.columns, body, rows };
 }
 
-/** The rows of `payload` whose offsets (line by line) are not in `stored`. */
-function missing(payload: RowPayload, offsets: readonly number[] | undefined, stored: ReadonlySet<number>): { payload: RowPayload; offsets: number[] } {
-  if (payload.rows === 0) return { payload, offsets: [] };
-  if (!offsets || offsets.length !== payload.rows) throw new Error('a replayed segment without its row offsets');
+/**
+ * The rows of `payload` whose keys (line by line: offset and record_index) are not in `stored`.
+ * Per row, not per offset: one record's rows may sit in both tables and in several blocks of an
+ * insert (one per `event_time` day), of which a cut-short write stored only some.
+ */
+function missing(payload: RowPayload, keys: readonly string[] | undefined, stored: ReadonlySet<string>): { payload: RowPayload; keys: string[] } {
+  if (payload.rows === 0) return { payload, keys: [] };
+  if (!keys || keys.length !== payload.rows) throw new Error('a replayed segment without its row keys');
   const lines = payload.body.toString().split('\n');
   let body = '';
-  const kept: number[] = [];
-  offsets.forEach((o, i) => {
-    if (stored.has(o)) return;
+  const kept: string[] = [];
+  keys.forEach((k, i) => {
+    if (stored.has(k)) return;
     body += lines[i]! + '\n';
-    kept.push(o);
+    kept.push(k);
   });
-  return { payload: { ...payload, body, rows: kept.length }, offsets: kept };
+  return { payload: { ...payload, body, rows: kept.length }, keys: kept };
 }

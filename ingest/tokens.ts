@@ -43,8 +43,8 @@ export function flushToken(segs: readonly TokenPart[], table: string): string {
   return `fl2:${h.digest('hex')}:${table}`;
 }
 
-/** The token of a checked replay's insert of exactly `offsets` of `seg` into `table`. */
-export function checkedToken(seg: TokenPart, offsets: readonly number[], table: string): string {
+/** The token of a checked replay's insert of exactly the rows `offsets` (their offsets, `.record_index` when not 0) of `seg` into `table`. */
+export function checkedToken(seg: TokenPart, offsets: readonly (number | string)[], table: string): string {
   const range = sha1(`${seg.topic}\0${seg.partition}\0${seg.first}\0${seg.last}\0${seg.digest}`).slice(0, 16);
   return `fl3:${range}:${sha1(offsets.join(','))}:${table}`;
 }

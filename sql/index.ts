@@ -5,7 +5,7 @@ export { openStore, openReadStore, readEndpointInfo, endpointFile, type Endpoint
 export { EmbeddedStore } from './embedded-store.ts';
 export { ServerStore, type RetryPolicy, type ServerStoreOptions } from './server-store.ts';
 export { loadMigrations, migrationPlan, runMigrations, splitStatements, checkDatabaseName } from './migrate.ts';
-export { deliveryTarget, reconcile, type DeliveryTarget, type LedgerRow, type PartitionReconciliation, type StoredRange } from './ledger.ts';
+export { deliveryTarget, reconcile, reconciled, storedRowKey, type DeliveryTarget, type LedgerRow, type PartitionReconciliation, type StoredRange } from './ledger.ts';
 export { toStoreError, parseClickHouseError, classifyStoreError } from './store-errors.ts';
 export { ensureRedactionKey, readRedactionKey } from './redaction-key.ts';
 export { maskedCounts, type MaskedCounts } from './masked-counts.ts';

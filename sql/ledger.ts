@@ -1,8 +1,8 @@
 // The ingest ledger (`ingest_batches`, migration 0002) and the statements the delivery protocol
 // runs against faultline's tables (docs/delivery.md): one ledger row per stored
-// offset range, the checked replay's lookups (is this exact range in the ledger? which offsets
-// of a range are already in `events` ∪ `rejects`?), and the reconciliation behind `faultline
-// status`. ingest/ orders, batches and tokens; every statement lives here.
+// offset range, the checked replay's lookups (is this exact range in the ledger? which rows —
+// (offset, record_index) — of a range are already in `events` ∪ `rejects`?), and the
+// reconciliation behind `faultline status`. ingest/ orders, batches and tokens; every statement lives here.
 import type { RowPayload, Store } from './store.ts';
 
 /** One `ingest_batches` row: an offset range consumed and what was stored for it. */
@@ -37,8 +37,21 @@ export interface DeliveryTarget {
   insertLedger(rows: readonly LedgerRow[], token: string): Promise<void>;
   /** Whether the ledger holds a row for exactly this range (its rows were all acknowledged: the ledger is written last). */
   hasLedgerRange(range: StoredRange): Promise<boolean>;
-  /** Offsets of `range` already stored in `events` or `rejects`. */
-  storedOffsets(range: StoredRange): Promise<ReadonlySet<number>>;
+  /**
+   * Rows of `range` already stored in `events` or `rejects`, as `storedRowKey(offset,
+   * record_index)`: per row, not per offset, since one Kafka record (an OTLP message) may
+   * have rows in both tables and in several insert blocks (docs/delivery.md, "Several rows per record").
+   */
+  storedRows(range: StoredRange): Promise<ReadonlySet<string>>;
+}
+
+/**
+ * The key of one stored row of a partition: its offset, and `.record_index` when that is not 0
+ * (so a record with one outcome keys as its offset alone, and checked-replay tokens of such
+ * records are what they were before record_index).
+ */
+export function storedRowKey(offset: number, recordIndex: number): string {
+  return recordIndex === 0 ? String(offset) : `${offset}.${recordIndex}`;
 }
 
 const LEDGER_COLUMNS =
@@ -70,13 +83,13 @@ export function deliveryTarget(over: Store): DeliveryTarget {
       );
       return Number(rows[0]?.n ?? 0) > 0;
     },
-    async storedOffsets(r) {
+    async storedRows(r) {
       const where = 'topic = {topic:String} AND partition = {partition:Int32} AND offset BETWEEN {first:Int64} AND {last:Int64}';
-      const rows = await store.query<{ offset: number | string }>(
-        `SELECT offset FROM ${db}.events WHERE ${where} UNION ALL SELECT offset FROM ${db}.rejects WHERE ${where}`,
+      const rows = await store.query<{ offset: number | string; record_index: number | string }>(
+        `SELECT offset, record_index FROM ${db}.events WHERE ${where} UNION ALL SELECT offset, record_index FROM ${db}.rejects WHERE ${where}`,
         { ...r },
       );
-      return new Set(rows.map((row) => Number(row.offset)));
+      return new Set(rows.map((row) => storedRowKey(Number(row.offset), Number(row.record_index))));
     },
   };
 }
@@ -87,20 +100,29 @@ export interface PartitionReconciliation {
   ranges: number;
   first_offset: number;
   last_offset: number;
+  /** Kafka records consumed (the ledger's ranges). */
   records: number;
+  /** Of those, the records with at least one row stored (distinct offsets in `events` ∪ `rejects`). */
+  stored_records: number;
   events: number;
   rejects: number;
-  /** events + rejects - records: 0 when every consumed offset is stored exactly once. */
+  /**
+   * Rows stored minus rows the ledger says its ranges produced (events + rejects): 0 when every
+   * (offset, record_index) is stored exactly once; negative: loss, positive: duplicates.
+   */
   diff: number;
   lag: number;
   last_batch: string;
 }
 
+/** Whether a partition reconciles: every record consumed stored, every row exactly once. */
+export const reconciled = (p: PartitionReconciliation): boolean => p.diff === 0 && p.stored_records === p.records;
+
 /**
- * Per partition: the ledger's ranges (records consumed) against the events and rejects
- * stored. Every record becomes exactly one event or one reject, so a difference means loss
- * (negative) or duplicates (positive). Ledger rows are deduplicated by range: a row written
- * twice (a replay that raced its original) is still one range.
+ * Per partition: the ledger's ranges (records consumed, and the rows they produced) against the
+ * events and rejects stored. A Kafka record is one row, or one per log record of an OTLP message
+ * (record_index), so records are reconciled by offset and rows by count. Ledger rows are
+ * deduplicated by range: a row written twice (a replay that raced its original) is still one range.
  */
 export function reconcile(store: Store): Promise<PartitionReconciliation[]> {
   const db = store.database;
@@ -108,20 +130,27 @@ export function reconcile(store: Store): Promise<PartitionReconciliation[]> {
     WITH
       ledger AS (
         SELECT topic, partition, count() AS ranges, min(first_offset) AS first_offset, max(last_offset) AS last_offset,
-               sum(records) AS records, argMax(lag, batch_time) AS lag, max(batch_time) AS last_batch
+               sum(records) AS records, sum(events) + sum(rejects) AS rows, argMax(lag, batch_time) AS lag, max(batch_time) AS last_batch
         FROM (SELECT * FROM ${db}.ingest_batches ORDER BY batch_time LIMIT 1 BY topic, partition, first_offset, last_offset)
         GROUP BY topic, partition
       ),
       ev AS (SELECT topic, partition, count() AS events FROM ${db}.events GROUP BY topic, partition),
-      rj AS (SELECT topic, partition, count() AS rejects FROM ${db}.rejects GROUP BY topic, partition)
+      rj AS (SELECT topic, partition, count() AS rejects FROM ${db}.rejects GROUP BY topic, partition),
+      os AS (
+        SELECT topic, partition, uniqExact(offset) AS stored_records
+        FROM (SELECT topic, partition, offset FROM ${db}.events UNION ALL SELECT topic, partition, offset FROM ${db}.rejects)
+        GROUP BY topic, partition
+      )
     SELECT l.topic AS topic, l.partition AS partition, toUInt64(l.ranges) AS ranges,
            l.first_offset AS first_offset, l.last_offset AS last_offset, toUInt64(l.records) AS records,
+           toUInt64(ifNull(os.stored_records, 0)) AS stored_records,
            toUInt64(ifNull(ev.events, 0)) AS events, toUInt64(ifNull(rj.rejects, 0)) AS rejects,
-           toInt64(ifNull(ev.events, 0) + ifNull(rj.rejects, 0)) - toInt64(l.records) AS diff,
+           toInt64(ifNull(ev.events, 0) + ifNull(rj.rejects, 0)) - toInt64(l.rows) AS diff,
            l.lag AS lag, l.last_batch AS last_batch
     FROM ledger AS l
     LEFT JOIN ev ON ev.topic = l.topic AND ev.partition = l.partition
     LEFT JOIN rj ON rj.topic = l.topic AND rj.partition = l.partition
+    LEFT JOIN os ON os.topic = l.topic AND os.partition = l.partition
     ORDER BY topic, partition
     SETTINGS join_use_nulls = 1`);
 }

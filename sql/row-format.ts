@@ -53,7 +53,7 @@ function offersField(offers: Event['failed_offers']): string {
 }
 
 /** One event as a TabSeparated line, in EVENT_COLUMNS order (rows.ts). */
-export function eventTsvLine(e: Event, topic: string, partition: number, offset: number): string {
+export function eventTsvLine(e: Event, topic: string, partition: number, offset: number, recordIndex = 0): string {
   // Fast path: one regexp test over every free-text field at once; a row needing no escape
   // (nearly all: `raw` is JSON text, whose own escapes are rare) is plain concatenation. The
   // enum fields (source, outcome, category, limit_kind) cannot hold a special character.
@@ -68,16 +68,16 @@ export function eventTsvLine(e: Event, topic: string, partition: number, offset:
     esc(e.channel), esc(e.upstream_vendor), esc(e.upstream_code), esc(e.upstream_sub_code), esc(e.upstream_message),
     esc(e.message), e.failed_offers.length === 0 ? '[]' : offersField(e.failed_offers), esc(e.route), esc(e.method),
     e.latency_ms === null ? '\\N' : e.latency_ms, e.attempt === null ? '\\N' : e.attempt, esc(e.app_id),
-    e.catalog_drift ? 'true' : 'false', esc(e.raw), esc(e.format ?? ''), esc(topic), partition, offset,
+    e.catalog_drift ? 'true' : 'false', esc(e.raw), esc(e.format ?? ''), esc(topic), partition, offset, recordIndex,
   ].join('\t') + '\n';
 }
 
 const same = (s: string): string => s;
 
 /** One reject as a TabSeparated line, in REJECT_COLUMNS order (rows.ts). */
-export function rejectTsvLine(r: { transport_time: string; source: Source; topic: string; partition: number; offset: number; reason: string; detail: string; head: string }): string {
+export function rejectTsvLine(r: { transport_time: string; source: Source; topic: string; partition: number; offset: number; reason: string; detail: string; head: string; record_index?: number }): string {
   return (
     r.transport_time + '\t' + r.source + '\t' + tsvString(r.topic) + '\t' + r.partition + '\t' + r.offset + '\t' +
-    r.reason + '\t' + tsvString(r.detail) + '\t' + tsvString(r.head) + '\n'
+    r.reason + '\t' + tsvString(r.detail) + '\t' + tsvString(r.head) + '\t' + (r.record_index ?? 0) + '\n'
   );
 }

@@ -5,6 +5,12 @@ export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_DEPTH = 64;
 export const DEFAULT_RAW_MAX_BYTES = 4096;
 export const HEAD_MAX_BYTES = 512;
+/**
+ * Log records read from one OTLP message (docs/real-inputs.md §1): the rows one Kafka record can
+ * become are bounded, whatever the message holds (a 1 MiB message of empty log records would
+ * otherwise be ~300,000 rows). The log records beyond it become one reject that says so.
+ */
+export const MAX_LOG_RECORDS_PER_MESSAGE = 10_000;
 
 const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 const lenient = new TextDecoder('utf-8', { fatal: false });

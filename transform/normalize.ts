@@ -8,7 +8,7 @@ import { buildEvent, PLAIN, type Framing } from './build-event.ts';
 import type { NormalizeContext, NormalizeResult } from './event.ts';
 import { mayBeLine, prose, readLine, redactDeep, unwrap, type Layer, type Unwrapped } from './envelope.ts';
 import { isObj, type Obj } from './keys.ts';
-import { decodeHead, DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD_BYTES, HEAD_MAX_BYTES, truncateUtf8 } from './limits.ts';
+import { decodeHead, DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD_BYTES, HEAD_MAX_BYTES, MAX_LOG_RECORDS_PER_MESSAGE, truncateUtf8 } from './limits.ts';
 import { isOtlpLogs, otlpLogRecords } from './otlp.ts';
 import { decodeOtlpProto } from './otlp-proto.ts';
 import { decodeRecord, headOf, parseText, type Parsed } from './parse-record.ts';
@@ -155,7 +155,8 @@ function otlp(msg: Obj, text: string, ctx: NormalizeContext, maxDepth: number, n
     return [{ ok: false, reject: { reason: 'empty', detail: 'OTLP message holds no log records', head: headOf(text.length > 4096 ? text.slice(0, 4096) : text) } }];
   }
   const out: NormalizeResult[] = [];
-  for (let i = 0; i < records.length; i++) {
+  const n = Math.min(records.length, MAX_LOG_RECORDS_PER_MESSAGE);
+  for (let i = 0; i < n; i++) {
     const r = records[i]!;
     let inner: Parsed;
     let isProse = false;
@@ -180,6 +181,17 @@ function otlp(msg: Obj, text: string, ctx: NormalizeContext, maxDepth: number, n
     const raw = u.prose ? () => r.raw(line === undefined ? undefined : redactText(line, ro)) : (inner: string) => r.raw(inner);
     const res = framed(u, ctx, [name], last, raw);
     out.push(res.ok ? res : { ok: false, reject: { ...res.reject, detail: `log record ${i}: ${res.reject.detail}` } });
+  }
+  if (records.length > n) {
+    // Kept, not dropped: one reject (record_index n) stands for every log record not read.
+    out.push({
+      ok: false,
+      reject: {
+        reason: 'too_large',
+        detail: `OTLP message holds ${records.length} log records, over the limit of ${MAX_LOG_RECORDS_PER_MESSAGE} per message: log records ${n}-${records.length - 1} were not read`,
+        head: headOf(text.length > 4096 ? text.slice(0, 4096) : text),
+      },
+    });
   }
   return out;
 }

@@ -2,7 +2,7 @@
 // (ingest_batches) counts the records consumed per offset range; events + rejects must equal
 // them. Works while `faultline run` holds the embedded store (through its local endpoint).
 import { loadConfig } from '../../lib/config.ts';
-import { formatsByTopic, openStore, reconcile, type PartitionReconciliation, type TopicFormats } from '../../sql/index.ts';
+import { formatsByTopic, openStore, reconcile, reconciled, type PartitionReconciliation, type TopicFormats } from '../../sql/index.ts';
 import { parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 
@@ -25,16 +25,18 @@ const n = (v: number) => Number(v).toLocaleString('en-US');
 
 export function formatStatus(rows: readonly PartitionReconciliation[]): string {
   if (rows.length === 0) return 'nothing ingested yet (no ingest_batches rows)\n';
-  const header = ['topic', 'part', 'offsets', 'records', 'events', 'rejects', 'diff', 'lag', 'last batch'];
+  // records: Kafka records consumed; stored: of those, the ones with their rows stored; diff: rows
+  // stored minus rows the ledger expects (an OTLP message is one record and one row per log record).
+  const header = ['topic', 'part', 'offsets', 'records', 'stored', 'events', 'rejects', 'diff', 'lag', 'last batch'];
   const body = rows.map((r) => [
-    r.topic, String(r.partition), `${r.first_offset}-${r.last_offset}`, n(r.records), n(r.events), n(r.rejects),
+    r.topic, String(r.partition), `${r.first_offset}-${r.last_offset}`, n(r.records), n(r.stored_records), n(r.events), n(r.rejects),
     r.diff === 0 ? '0' : (r.diff > 0 ? '+' : '') + String(r.diff), n(r.lag), r.last_batch,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i <= 7 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  const total = rows.reduce((a, r) => ({ records: a.records + r.records, events: a.events + r.events, rejects: a.rejects + r.rejects, bad: a.bad + (r.diff !== 0 ? 1 : 0) }), { records: 0, events: 0, rejects: 0, bad: 0 });
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i <= 8 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const total = rows.reduce((a, r) => ({ records: a.records + r.records, events: a.events + r.events, rejects: a.rejects + r.rejects, bad: a.bad + (reconciled(r) ? 0 : 1) }), { records: 0, events: 0, rejects: 0, bad: 0 });
   const verdict = total.bad === 0
-    ? `reconciled: ${rows.length} partitions, ${n(total.records)} records = ${n(total.events)} events + ${n(total.rejects)} rejects`
+    ? `reconciled: ${rows.length} partitions, ${n(total.records)} records stored as ${n(total.events)} events + ${n(total.rejects)} rejects`
     : `NOT reconciled: ${total.bad} of ${rows.length} partitions differ (records ${n(total.records)}, events ${n(total.events)}, rejects ${n(total.rejects)})`;
   return [line(header), ...body.map(line), verdict].join('\n') + '\n';
 }
@@ -62,7 +64,7 @@ export const command: Command = {
       const rows = await reconcile(store);
       process.stdout.write(values.json ? rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '') : formatStatus(rows));
       if (!values.json && rows.length > 0) process.stdout.write(formatFormats(await formatsByTopic(store, config.CLICKHOUSE_DATABASE)));
-      return values.check && rows.some((r) => r.diff !== 0) ? 1 : 0;
+      return values.check && rows.some((r) => !reconciled(r)) ? 1 : 0;
     } finally {
       await store.close();
     }

@@ -51,7 +51,10 @@ export async function produce(producer: Producer, topic: string, values: readonl
 export interface Counts {
   events: number;
   rejects: number;
-  /** Distinct (topic, partition, offset) across events and rejects: equals events + rejects when nothing is duplicated. */
+  /**
+   * Distinct rows (topic, partition, offset, record_index) across events and rejects: equals
+   * events + rejects when nothing is duplicated (and the records stored, when each is one row).
+   */
   distinct: number;
 }
 
@@ -60,9 +63,17 @@ export async function counts(store: Store, db: string): Promise<Counts> {
     SELECT
       (SELECT count() FROM ${db}.events) AS events,
       (SELECT count() FROM ${db}.rejects) AS rejects,
-      (SELECT uniqExact(topic, partition, offset) FROM
-        (SELECT topic, partition, offset FROM ${db}.events UNION ALL SELECT topic, partition, offset FROM ${db}.rejects)) AS distinct`);
+      (SELECT uniqExact(topic, partition, offset, record_index) FROM
+        (SELECT topic, partition, offset, record_index FROM ${db}.events UNION ALL SELECT topic, partition, offset, record_index FROM ${db}.rejects)) AS distinct`);
   return { events: Number(r!.events), rejects: Number(r!.rejects), distinct: Number(r!.distinct) };
+}
+
+/** Kafka records with at least one row stored: distinct (topic, partition, offset) across events and rejects. */
+export async function storedRecords(store: Store, db: string): Promise<number> {
+  const [r] = await store.query<{ n: number }>(`
+    SELECT uniqExact(topic, partition, offset) AS n FROM
+      (SELECT topic, partition, offset FROM ${db}.events UNION ALL SELECT topic, partition, offset FROM ${db}.rejects)`);
+  return Number(r!.n);
 }
 
 export async function waitFor<T>(what: string, fn: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number, everyMs = 200): Promise<T> {

@@ -1,9 +1,11 @@
 // The normalize thread builds the same rows as the in-thread path, byte for byte: same
-// events, rejects, reasons, row offsets and digests (hence tokens), whatever the batching —
-// a replay of a flush whose rows were built in the other place must be identical.
+// events, rejects, reasons, row keys (offset, record_index) and digests (hence tokens), whatever
+// the batching, OTLP messages of several log records included — a replay of a flush whose rows
+// were built in the other place must be identical.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalize } from '../../transform/index.ts';
+import { normalizeRecord as normalize } from '../../transform/index.ts';
+import { otlpJsonBatch } from '../support/otlp-batch.ts';
 import { generateRecords } from '../../ingest/generator/index.ts';
 import { NormalizeThread } from '../../ingest/normalize-thread.ts';
 import { PartitionBuffer, type RawMessage } from '../../ingest/partition-buffer.ts';
@@ -19,6 +21,10 @@ function messages(): RawMessage[] {
     if (r.source !== 'gateway') continue;
     out.push({ offset: String(offset++), value: Buffer.from(r.value), timestamp: String(r.timestampMs) });
   }
+  // OTLP messages of several log records (a row per log record, in two tables and two days).
+  const lines = out.slice(0, 6).map((m, i) => ({ body: m.value!.toString(), timeMs: Date.UTC(2026, 10, 21 + (i % 2), 10) }));
+  out.push({ offset: String(offset++), value: Buffer.from(otlpJsonBatch(lines)), timestamp: '1763719200000' });
+  out.push({ offset: String(offset++), value: Buffer.from(otlpJsonBatch([...lines.slice(0, 2), { body: '{"broken":', timeMs: 0 }])), timestamp: '1763719200000' });
   // Edge cases: null value, invalid UTF-8, too large, not JSON, tabs/newlines/backslashes to escape, a gap in offsets.
   out.push({ offset: String(offset++), value: null, timestamp: '1763719200000' });
   out.push({ offset: String(offset++), value: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), timestamp: '1763719200000' });
@@ -33,7 +39,7 @@ const text = (body: string | Buffer) => (typeof body === 'string' ? body : body.
 const view = (s: Segment) => ({
   first: s.first, last: s.last, records: s.records, digest: s.digest, token: segmentToken(s, 'events'), replayed: s.replayed,
   events: text(s.events.body), eventRows: s.events.rows, rejects: text(s.rejects.body), rejectRows: s.rejects.rows,
-  reasons: [...s.rejectReasons].sort(), eventOffsets: s.eventOffsets, rejectOffsets: s.rejectOffsets,
+  reasons: [...s.rejectReasons].sort(), eventKeys: s.eventKeys, rejectKeys: s.rejectKeys,
 });
 
 async function cut(thread: NormalizeThread | undefined, batch: number, replay: { first: number; last: number }[]): Promise<Segment[]> {

@@ -4,12 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { normalize } from '../../transform/index.ts';
+import { normalizeRecord as normalize } from '../../transform/index.ts';
 import { PartitionBuffer, type RawMessage } from '../../ingest/partition-buffer.ts';
 import type { SealedSegment, Segment } from '../../ingest/segment.ts';
 import { segmentToken } from '../../ingest/tokens.ts';
 import { EVENT_COLUMNS } from '../../sql/rows.ts';
 import '../support/seed.ts';
+import { otlpJsonBatch } from '../support/otlp-batch.ts';
 
 const limits = { maxRecordBytes: 1 << 20, maxDepth: 64, rawMaxBytes: 4096 };
 const msg = (offset: number, text = `{"status":500,"request_id":"req_${offset}"}`): RawMessage => ({ offset: String(offset), value: Buffer.from(text), timestamp: '1763719200000' });
@@ -44,13 +45,14 @@ test('an unfinished replay range is held back, even past the size bound, and cut
   assert.deepEqual(b.take().map((s) => [s.first, s.last, s.replayed]), [[13, 14, false]]);
 });
 
-test('a replayed segment keeps the offsets of its rows (to insert only what is missing); a fresh one does not', async () => {
+test('a replayed segment keeps the keys (offset, record_index) of its rows (to insert only what is missing); a fresh one does not', async () => {
   const b = buffer({ committed: 0, replay: [{ first: 0, last: 3 }], group: null });
-  b.append([msg(0), msg(1, 'garbage garbage'), msg(2), msg(3), msg(4)]);
+  const otlp = otlpJsonBatch([{ body: '{"status":500}', timeMs: 1763719200000 }, { body: '{"status":200}', timeMs: 1763719200000 }, { body: '{"broken":', timeMs: 0 }]);
+  b.append([msg(0), msg(1, 'garbage garbage'), msg(2, otlp), msg(3), msg(4)]);
   const seg = await b.take()[0]!.complete;
-  assert.deepEqual([seg.eventOffsets, seg.rejectOffsets, seg.replayGroup], [[0, 2, 3], [1], null]);
+  assert.deepEqual([seg.eventKeys, seg.rejectKeys, seg.replayGroup], [['0', '2', '2.1', '3'], ['1', '2.2'], null]);
   b.release();
-  assert.equal((await b.take()[0]!.complete).eventOffsets, undefined);
+  assert.equal((await b.take()[0]!.complete).eventKeys, undefined);
 });
 
 test('a replay range of which nothing comes back releases the partition with nothing to replay', () => {

@@ -2,16 +2,16 @@
 // libraries.jsonl) through the Kafka path: produced to the mock broker as the shippers would
 // (Kafka message timestamp = the fixture's transport time), consumed by the pipeline into chDB;
 // each stored row equals what normalize gives the record, format included, and the fixture's
-// expected fields hold. An OTLP/JSON message of several log records is stored as one reject
-// (otlp_batch) until per-record delivery lands; the per-format counter counts them all.
+// expected fields hold. An OTLP/JSON message of several log records is stored as one event per
+// log record, with its record_index; the per-format counter counts every row.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startBroker } from '../../support/broker.ts';
 import { testStore } from '../support/stores.ts';
 import { IngestMetrics, silentLogger, startKafkaIngest } from '../../ingest/index.ts';
-import { normalize } from '../../transform/index.ts';
-import { counts, kafkaClient, waitFor } from './helpers.ts';
+import { normalize, normalizeRecord } from '../../transform/index.ts';
+import { counts, kafkaClient, storedRecords, waitFor } from './helpers.ts';
 
 interface Fixture {
   name: string;
@@ -66,11 +66,12 @@ test('real-input fixtures through Kafka: stored rows equal normalize, fixture ex
 
   const metrics = new IngestMetrics();
   const ingest = await startKafkaIngest({ config: ts.config, store: ts.store, log: silentLogger, metrics });
-  const total = fx.length + 1;
-  await waitFor('all records stored', () => counts(ts.store, ts.db), (c) => c.events + c.rejects >= total, 60_000);
+  const rows = fx.length + 2;
+  await waitFor('all records stored', () => counts(ts.store, ts.db), (c) => c.events + c.rejects >= rows, 60_000);
   await ingest.stop();
   const c = await counts(ts.store, ts.db);
-  assert.deepEqual(c, { events: fx.length, rejects: 1, distinct: total });
+  assert.deepEqual(c, { events: rows, rejects: 0, distinct: rows });
+  assert.equal(await storedRecords(ts.store, ts.db), fx.length + 1);
 
   for (const { fx: f, topic: tp, offset } of at) {
     const [row] = await ts.store.query<Record<string, unknown>>(`SELECT ${COLS} FROM ${ts.db}.events WHERE topic = {t:String} AND offset = {o:Int64}`, { t: tp, o: String(offset) });
@@ -81,10 +82,16 @@ test('real-input fixtures through Kafka: stored rows equal normalize, fixture ex
     assert.deepEqual(row, want, f.name);
     for (const [k, v] of Object.entries(f.expected)) if (!META.has(k)) assert.deepEqual((row as Record<string, unknown>)[k], v, `${f.name}: ${k}`);
   }
-  const [rj] = await ts.store.query<{ reason: string; detail: string }>(`SELECT reason, detail FROM ${ts.db}.rejects`);
-  assert.equal(rj?.reason, 'otlp_batch');
-  assert.match(rj?.detail ?? '', /2 log records/);
+  // The OTLP message: its two log records, in order, each the event normalizeRecord gives it.
+  const otlp = await ts.store.query<Record<string, unknown>>(
+    `SELECT ${COLS}, record_index FROM ${ts.db}.events WHERE topic = 'cl-real' AND offset = {o:Int64} ORDER BY record_index`, { o: String(offsets.get('cl-real') ?? 0) });
+  const want = normalizeRecord(OTLP, { source: 'client', transportTimeMs: 0 }).map((r, i) => {
+    assert.ok(r.ok);
+    const { failed_offers: _fo, event_time: _t, ...e } = r.event;
+    return { ...e, record_index: i };
+  });
+  assert.deepEqual(otlp.map(({ event_time: _t, ...r }) => r), want);
   const text = await metrics.registry.metrics();
-  assert.match(text, /^faultline_records_total\{topic="cl-real",format="reject"\} 1$/m);
+  assert.match(text, /^faultline_records_total\{topic="cl-real",format="otlp-json\/text"\} 2$/m);
   assert.match(text, /^faultline_records_total\{topic="gw-real",format="docker\/json"\} \d+$/m);
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { normalize } from '../../transform/index.ts';
+import { normalizeRecord as normalize } from '../../transform/index.ts';
 import { IngestMetrics, runFile, silentLogger } from '../../ingest/index.ts';
 import { NormalizeThread } from '../../ingest/normalize-thread.ts';
 import { PartitionBuffer, type RawMessage } from '../../ingest/partition-buffer.ts';
@@ -86,11 +86,13 @@ test('an otlp_proto topic (FAULTLINE_CLIENT_FORMAT) reads protobuf records, in-t
       const rejects = segs.map((s) => (typeof s.rejects.body === 'string' ? s.rejects.body : s.rejects.body.toString())).join('');
       assert.match(events, /req_pb0/);
       assert.match(events, /otlp-proto\/logfmt/);
-      // Three log records in one Kafka record: one reject that says so, until per-record delivery lands.
-      assert.match(rejects, /otlp_batch/);
+      // Three log records in one Kafka record: three events, record_index 0, 1, 2 (the last column).
+      const row = (id: string) => events.split('\n').find((l) => l.includes(`request_id=${id}`))!.split('\t');
+      assert.deepEqual(['req_pb0', 'req_pb1', 'req_pb2'].map((id) => row(id).slice(-3).join(' ')).slice(1), ['0 1 1', '0 1 2']);
       // JSON text on a protobuf topic is no OTLP message: a reject, not an event.
-      assert.equal(segs.reduce((n, s) => n + s.rejects.rows, 0), 2);
-      assert.deepEqual(Object.fromEntries([...segs[0]!.formats ?? []]), { 'otlp-proto/logfmt': 1, reject: 2 });
+      assert.equal(segs.reduce((n, s) => n + s.rejects.rows, 0), 1);
+      assert.match(rejects, /invalid_otlp/);
+      assert.deepEqual(Object.fromEntries([...segs[0]!.formats ?? []]), { 'otlp-proto/logfmt': 4, reject: 1 });
     } finally {
       await thread?.close();
     }

@@ -5,9 +5,10 @@
 // (`deduplicate_blocks_in_dependent_materialized_views=1`), in the view fed by it. A block's
 // table part and view part are two steps: a crash between them leaves the rows without their
 // rollup, which only an identical insert completes. The ledger is one block per insert.
-// Rows are identified by rowKey (topic/partition/offset; an OTLP record_index would join it).
+// Rows are identified by rowKey (topic/partition/offset/record_index): one record of the model
+// may give several rows (an OTLP message), in both tables and over several days, hence blocks.
 import { EVENT_COLUMNS, REJECT_COLUMNS } from '../../../sql/rows.ts';
-import type { DeliveryTarget, LedgerRow, StoredRange } from '../../../sql/ledger.ts';
+import { storedRowKey, type DeliveryTarget, type LedgerRow, type StoredRange } from '../../../sql/ledger.ts';
 import type { RowPayload } from '../../../sql/store.ts';
 import type { Faults } from './faults.ts';
 
@@ -16,15 +17,16 @@ export interface StoredRow {
   topic: string;
   partition: number;
   offset: number;
+  recordIndex: number;
   day: string;
 }
 
 const COL = {
-  events: { time: EVENT_COLUMNS.indexOf('event_time'), topic: EVENT_COLUMNS.indexOf('topic'), partition: EVENT_COLUMNS.indexOf('partition'), offset: EVENT_COLUMNS.indexOf('offset') },
-  rejects: { time: REJECT_COLUMNS.indexOf('transport_time'), topic: REJECT_COLUMNS.indexOf('topic'), partition: REJECT_COLUMNS.indexOf('partition'), offset: REJECT_COLUMNS.indexOf('offset') },
+  events: { time: EVENT_COLUMNS.indexOf('event_time'), topic: EVENT_COLUMNS.indexOf('topic'), partition: EVENT_COLUMNS.indexOf('partition'), offset: EVENT_COLUMNS.indexOf('offset'), index: EVENT_COLUMNS.indexOf('record_index') },
+  rejects: { time: REJECT_COLUMNS.indexOf('transport_time'), topic: REJECT_COLUMNS.indexOf('topic'), partition: REJECT_COLUMNS.indexOf('partition'), offset: REJECT_COLUMNS.indexOf('offset'), index: REJECT_COLUMNS.indexOf('record_index') },
 } as const;
 
-export const rowKey = (topic: string, partition: number, offset: number): string => `${topic}/${partition}/${offset}`;
+export const rowKey = (topic: string, partition: number, offset: number, recordIndex: number): string => `${topic}/${partition}/${offset}/${recordIndex}`;
 
 class Table {
   readonly rows: StoredRow[] = [];
@@ -83,12 +85,12 @@ export class DedupStore {
         faults.step('lookup');
         return this.ledger.some((l) => same(l, r));
       },
-      storedOffsets: async (r) => {
+      storedRows: async (r) => {
         await null;
         faults.step('lookup');
-        const out = new Set<number>();
+        const out = new Set<string>();
         for (const t of [this.tables.events, this.tables.rejects]) {
-          for (const row of t.rows) if (row.topic === r.topic && row.partition === r.partition && row.offset >= r.first && row.offset <= r.last) out.add(row.offset);
+          for (const row of t.rows) if (row.topic === r.topic && row.partition === r.partition && row.offset >= r.first && row.offset <= r.last) out.add(storedRowKey(row.offset, row.recordIndex));
         }
         return out;
       },
@@ -108,9 +110,10 @@ function split(table: 'events' | 'rejects', payload: RowPayload): StoredRow[][] 
     const topic = f[c.topic]!;
     const partition = Number(f[c.partition]);
     const offset = Number(f[c.offset]);
+    const recordIndex = Number(f[c.index]);
     const day = f[c.time]!.slice(0, 10);
     const list = byDay.get(day) ?? [];
-    list.push({ key: rowKey(topic, partition, offset), topic, partition, offset, day });
+    list.push({ key: rowKey(topic, partition, offset, recordIndex), topic, partition, offset, recordIndex, day });
     byDay.set(day, list);
   }
   return [...byDay.values()];

@@ -38,15 +38,27 @@ const TEMPLATE = {
 } as const;
 
 /**
- * The model's normalizer: `ok:<day>:<id>` is an event of that day, anything else a reject. Cheap,
- * so that thousands of schedules run per second; the real one is covered by test/transform.
+ * The model's normalizer: `ok:<day>:<id>` is an event of that day; `otlp:<outcomes>:<id>` an
+ * OTLP message of several log records, one outcome per character (`1`–`3`: an event of that day,
+ * `r`: a reject), so one record's rows span both tables and several blocks; anything else a
+ * reject. Cheap, so that thousands of schedules run per second; the real one is covered by test/transform.
  */
-export const modelNormalize: Normalizer = (record): NormalizeResult => {
+export const modelNormalize: Normalizer = (record): NormalizeResult | NormalizeResult[] => {
   const text = Buffer.from(record).toString();
-  if (!text.startsWith('ok:')) return { ok: false, reject: { reason: 'unrecognised_text', detail: 'model', head: '' } };
-  const [, day, id] = text.split(':');
-  return { ok: true, event: { ...TEMPLATE, event_time: `2026-11-0${day}T10:00:00.000Z`, request_id: `req_${id}` } as never };
+  const [kind, spec, id] = text.split(':');
+  const outcome = (c: string, i: number): NormalizeResult => c === 'r'
+    ? { ok: false, reject: { reason: 'unrecognised_text', detail: 'model', head: '' } }
+    : { ok: true, event: { ...TEMPLATE, event_time: `2026-11-0${c}T10:00:00.000Z`, request_id: `req_${id}_${i}` } as never };
+  if (kind === 'ok') return outcome(spec!, 0);
+  if (kind === 'otlp') return [...spec!].map(outcome);
+  return outcome('r', 0);
 };
+
+/** The outcomes the model's normalizer gives a record: a day (event) or `r` (reject) per record_index. */
+export function modelOutcomes(value: string): string[] {
+  const [kind, spec] = value.split(':');
+  return kind === 'ok' ? [spec!] : kind === 'otlp' ? [...spec!] : ['r'];
+}
 
 export interface MemberOptions {
   name: string;
