@@ -102,7 +102,38 @@ export function unwrap(first: Parsed, text: string, maxDepth: number, transportM
     }
     if (isProse || (cur.kind === 'reject' && cur.reject.reason !== 'unrecognised_text')) break;
   }
+  // Still an envelope after the last one unwrapped: read as a record, the outer envelope's own
+  // fields (`time`, `stream`) would make an `ok` event of whatever error is inside. A reject says so.
+  if (layers.length === MAX_ENVELOPES && !isProse && !gelfItself) {
+    const inner = innermost(cur, curText, maxDepth, transportMs);
+    // The head is the innermost record's text: the envelopes' texts hold it escaped once per
+    // level, where a text scan for secrets would not see every key.
+    if (inner !== undefined) cur = reject('too_deep', `envelopes nested deeper than ${MAX_ENVELOPES} (${layers.map((l) => l.name).join('/')}/…)`, inner);
+  }
   return { inner: cur, layers, prose: isProse, gelfItself };
+}
+
+/** The text of the record inside the envelopes around `cur`, if `cur` is an envelope at all (bounded: 64 levels). */
+function innermost(cur: Parsed, text: string, maxDepth: number, transportMs: number | undefined): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i < 64; i++) {
+    if (cur.kind === 'json') {
+      const env = jsonEnvelope(cur.obj, maxDepth, transportMs, PLAIN);
+      if (env?.inner === undefined) break;
+      cur = env.inner.parsed;
+      text = found = env.inner.text;
+      if (env.inner.prose) break;
+    } else {
+      if (isJsonLed(text)) break;
+      const env = textEnvelope(text, transportMs, PLAIN);
+      if (env === undefined) break;
+      const r = readLine(env.line, maxDepth, transportMs);
+      cur = r.parsed;
+      text = found = r.text;
+      if (r.prose) break;
+    }
+  }
+  return found;
 }
 
 // Beats and ECS metadata beside `message` (Filebeat, Elastic Agent, Logstash's ECS mode).

@@ -1,7 +1,8 @@
 // Crash safety: `faultline run` killed with SIGKILL at seeded random points (test/support/seed.ts) while it consumes (records
 // still being produced), restarted each time; then a last run drains and stops on SIGTERM
 // with exit 0. Final counts must be exact: every record produced stored exactly once (events +
-// rejects), and every partition reconciles. Five rounds on the mock; three on each real Apache
+// rejects; each log record of the client topic's OTLP messages once, by (offset, record_index)),
+// and every partition reconciles. Five rounds on the mock; three on each real Apache
 // Kafka (4.x, 3.9), where a killed member's session must expire in Kafka's own coordinator.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brokerKinds, brokerLabel, sharedTestBed } from '../../support/test-broker.ts';
 import { seededRandom } from '../support/seed.ts';
-import { reconcile } from '../../sql/ledger.ts';
-import { counts, kafkaClient, produce, records, sleep, waitFor } from './helpers.ts';
+import { reconcile, reconciled } from '../../sql/ledger.ts';
+import { counts, kafkaClient, produce, records, rowsOf, sleep, storedRecords, waitFor } from './helpers.ts';
 import { endpointStore, startRun } from './run-child.ts';
 
 for (const kind of brokerKinds()) {
@@ -32,8 +33,9 @@ for (const kind of brokerKinds()) {
       };
 
       const gw = records('gateway', 18000, { tag: 'gc' });
-      const cl = records('client', 12000, { tag: 'cc' });
+      const cl = records('client', 12000, { tag: 'cc', otlpEvery10: true }); // 1,200 OTLP messages of 3 log records
       const total = gw.values.length + cl.values.length;
+      const rows = rowsOf(gw) + rowsOf(cl);
       const producer = kafkaClient(broker.bootstrap).producer();
       await producer.connect();
       t.after(() => producer.disconnect());
@@ -80,12 +82,13 @@ for (const kind of brokerKinds()) {
       const last = startRun(env, ['--progress-ms', '1000']);
       const store = await endpointStore(dataDir, 'faultline');
       t.after(() => store.close());
-      const c = await waitFor('every record stored', () => counts(store, 'faultline'), (x) => x.events + x.rejects >= total, 90_000, 300);
+      const c = await waitFor('every record stored', () => counts(store, 'faultline'), (x) => x.events + x.rejects >= rows, 90_000, 300);
       // SIGTERM only once it runs (a signal during startup would end it before its handler is installed).
       await waitFor('the last run started', async () => /ingest: /.test(last.stderr()), (ok) => ok, 30_000, 50);
       await sleep(500); // anything extra (a duplicate) would show up now
       const final = await counts(store, 'faultline');
       const rec = await reconcile(store);
+      const stored = await storedRecords(store, 'faultline');
       // Rollups are fed by the same deduplicated inserts: they count each event once too.
       const [roll] = await store.query<{ n: number }>('SELECT sum(events) AS n FROM faultline.events_1m');
       // Every valid record carries its own request id (req_gc_<i>, req_cc_<i>): a duplicate row would repeat one.
@@ -95,15 +98,16 @@ for (const kind of brokerKinds()) {
       replays += (last.stderr().match(/replaying/g) ?? []).length;
       countChecked(last.stderr());
       t.diagnostic(`rounds killed mid-consumption: ${storedBeforeKill}; intent replays seen in logs: ${replays}; checked replays: ${checked}; rollup events ${Number(roll!.n)}`);
-      t.diagnostic(`final: ${final.events} events + ${final.rejects} rejects = ${final.events + final.rejects} of ${total} produced, ${final.distinct} distinct offsets, ${Number(ids!.n) - Number(ids!.ids)} duplicate request ids; last run exit ${exit.code}`);
+      t.diagnostic(`final: ${final.events} events + ${final.rejects} rejects = ${final.events + final.rejects} rows of ${rows} from ${total} records produced, ${final.distinct} distinct (offset, record_index), ${stored} records stored, ${Number(ids!.n) - Number(ids!.ids)} duplicate request ids; last run exit ${exit.code}`);
 
       assert.equal(exit.code, 0, `graceful stop exits 0:\n${last.stderr().slice(-2000)}`);
       assert.deepEqual(final, c);
       assert.equal(final.events, gw.valid + cl.valid);
       assert.equal(final.rejects, gw.garbage + cl.garbage);
-      assert.equal(final.distinct, total);
+      assert.equal(final.distinct, rows);
+      assert.equal(stored, total);
       assert.equal(rec.length, 8);
-      for (const p of rec) assert.equal(p.diff, 0, `${p.topic}/${p.partition} reconciles`);
+      for (const p of rec) assert.ok(reconciled(p), `${p.topic}/${p.partition} reconciles: ${JSON.stringify(p)}`);
       assert.equal(rec.reduce((n, p) => n + p.records, 0), total, 'ledger counts every record once');
       // Rollups count each event once, never twice. A kill that cuts an insert between a block's
       // table part and its view parts can leave them short (docs/delivery.md, residual window 3a;

@@ -2,12 +2,19 @@
 // a producer onto the mock broker, counting what is stored, and waiting for it.
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { Store } from '../../sql/store.ts';
+import { otlpJsonBatch } from '../support/otlp-batch.ts';
 
 export interface Batch {
+  /** Kafka records. */
   values: Buffer[];
+  /** Event rows they give (an OTLP message gives one row per log record). */
   valid: number;
+  /** Reject rows they give. */
   garbage: number;
 }
+
+/** Rows a batch gives (events + rejects): its records, plus the extra log records of its OTLP messages. */
+export const rowsOf = (b: Batch): number => b.valid + b.garbage;
 
 const GARBAGE = [
   () => '%%% ### not a log line ### %%%',
@@ -16,15 +23,28 @@ const GARBAGE = [
   () => 'just some words without anything recognisable',
 ];
 
-/** `n` records for `source`; every 10th (i % 10 === 9) is garbage when `garbageEvery10`. */
-export function records(source: 'gateway' | 'client', n: number, opts: { tag?: string; garbageEvery10?: boolean } = {}): Batch {
+/**
+ * `n` records for `source`; every 10th (i % 10 === 9) is garbage when `garbageEvery10`; with
+ * `otlpEvery10`, every 10th (i % 10 === 4) is an OTLP/JSON message (test/support/otlp-batch.ts)
+ * of three log records: events of two different days (two blocks of one insert) and a reject.
+ */
+export function records(source: 'gateway' | 'client', n: number, opts: { tag?: string; garbageEvery10?: boolean; otlpEvery10?: boolean } = {}): Batch {
   const tag = opts.tag ?? 'r';
   const values: Buffer[] = [];
   let garbage = 0;
+  let extra = 0;
   for (let i = 0; i < n; i++) {
     if ((opts.garbageEvery10 ?? true) && i % 10 === 9) {
       values.push(Buffer.from(GARBAGE[i % GARBAGE.length]!(i)));
       garbage++;
+      continue;
+    }
+    if (opts.otlpEvery10 && i % 10 === 4) {
+      const at = (day: number) => Date.UTC(2026, 10, day, 10, 0, 0) + i * 7;
+      const line = (day: number, k: number) => JSON.stringify({ time: new Date(at(day)).toISOString(), level: 'error', app_id: 'shop-api', requestId: `req_${tag}_${i}_${k}`, status_code: 502, message: 'call failed' });
+      values.push(Buffer.from(otlpJsonBatch([{ body: line(21, 0), timeMs: at(21) }, { body: line(22, 1), timeMs: at(22) }, { body: '{"requestId": "req_cut", "status_code": ', timeMs: at(21) }])));
+      garbage++; // log record 2
+      extra += 2; // log records 0 and 1 are events: one more than the record's own
       continue;
     }
     const ts = new Date(Date.UTC(2026, 10, 21, 10, 0, 0) + i * 7).toISOString();
@@ -33,7 +53,7 @@ export function records(source: 'gateway' | 'client', n: number, opts: { tag?: s
       : { time: ts, level: 'error', app_id: 'shop-api', requestId: `req_${tag}_${i}`, status_code: i % 2 ? 502 : 200, message: 'call failed' };
     values.push(Buffer.from(JSON.stringify(rec)));
   }
-  return { values, valid: n - garbage, garbage };
+  return { values, valid: n - garbage + extra, garbage };
 }
 
 export function kafkaClient(bootstrap: string): Kafka {

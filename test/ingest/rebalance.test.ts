@@ -1,5 +1,6 @@
 // A second consumer joins the group mid-stream and leaves again: partitions move between
-// members (each replaying the other's intents), and every record is stored exactly once. On
+// members (each replaying the other's intents), and every record is stored exactly once (each
+// log record of the client topic's OTLP messages once, by (offset, record_index)). On
 // every broker of the test bed: the mock, and Apache Kafka 4.x and 3.9 (real group coordinator).
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,7 +23,7 @@ for (const kind of brokerKinds()) {
       // machine: if production ended before B owned partitions, B would have nothing to store).
       const producer = (async () => {
         for (let i = 0; producing && i < 1000; i++) {
-          const b = [records('gateway', 150, { tag: `g${i}` }), records('client', 100, { tag: `c${i}` })] as const;
+          const b = [records('gateway', 150, { tag: `g${i}` }), records('client', 100, { tag: `c${i}`, otlpEvery10: true })] as const;
           await send(...b);
           all.push(...b);
           await sleep(150);

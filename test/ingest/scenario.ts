@@ -1,14 +1,14 @@
 // The common frame of the fault tests: a broker (the mock, or any broker of the test bed) with
 // two 4-partition topics, a fresh chDB database, a producer, and the final check that every
-// record is stored exactly once.
+// record is stored exactly once: each of its rows (offset, record_index) once.
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBroker } from '../../support/broker.ts';
 import type { TestBed } from '../../support/test-broker.ts';
 import { testStore, type TestStore } from '../support/stores.ts';
-import { reconcile } from '../../sql/ledger.ts';
+import { reconcile, reconciled } from '../../sql/ledger.ts';
 import type { Store } from '../../sql/store.ts';
-import { counts, kafkaClient, produce, sleep, waitFor, type Batch } from './helpers.ts';
+import { counts, kafkaClient, produce, rowsOf, sleep, storedRecords, waitFor, type Batch } from './helpers.ts';
 
 export const FAST_BACKOFF = { initialMs: 50, maxMs: 400, permanentAttempts: 3 };
 
@@ -43,13 +43,14 @@ async function frame(t: TestContext, name: string, broker: Pick<TestBed, 'bootst
 }
 
 export async function assertExact(ts: TestStore, store: Store, batches: Batch[]): Promise<void> {
-  const total = batches.reduce((n, b) => n + b.values.length, 0);
+  const total = batches.reduce((n, b) => n + rowsOf(b), 0);
   const valid = batches.reduce((n, b) => n + b.valid, 0);
   const c = await waitFor('every record stored', () => counts(store, ts.db), (x) => x.events + x.rejects >= total, 60_000);
   await sleep(300);
   assert.deepEqual(await counts(store, ts.db), c, 'nothing more arrives');
   assert.deepEqual(c, { events: valid, rejects: total - valid, distinct: total });
-  for (const p of await reconcile(store)) assert.equal(p.diff, 0, `${p.topic}/${p.partition} reconciles`);
+  assert.equal(await storedRecords(store, ts.db), batches.reduce((n, b) => n + b.values.length, 0), 'every Kafka record has its rows');
+  for (const p of await reconcile(store)) assert.ok(reconciled(p), `${p.topic}/${p.partition} reconciles: ${JSON.stringify(p)}`);
   const [roll] = await store.query<{ n: number }>(`SELECT sum(events) AS n FROM ${ts.db}.events_1m`);
   assert.equal(Number(roll!.n), valid, 'rollups count each event once');
 }

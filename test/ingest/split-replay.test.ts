@@ -3,11 +3,14 @@
 // committed on every partition, and its events insert landed but not its rejects. Two
 // consumers then join together, so the flush's partitions are split between owners: neither
 // can replay it whole, each checks its ranges against the store and inserts only the missing
-// rows. Final counts exact, rollups included (the events insert that landed was complete).
+// rows. Final counts exact, rollups included (the events insert that landed was complete). The
+// client topic holds OTLP messages of three log records (two events, a reject): their events
+// landed and their rejects did not, so the check must be per (offset, record_index) — by offset
+// alone, those rejects would pass for stored and be lost.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StoreError } from '../../lib/errors.ts';
-import { normalize } from '../../transform/index.ts';
+import { normalizeRecord } from '../../transform/index.ts';
 import { encodeComposition, IngestMetrics, Sink, silentLogger, startKafkaIngest, type Logger, type Segment } from '../../ingest/index.ts';
 import { PartitionBuffer } from '../../ingest/partition-buffer.ts';
 import { complete } from '../../ingest/segment.ts';
@@ -28,14 +31,14 @@ for (const kind of brokerKinds()) {
     test('a flush cut short, then its partitions split between two owners: each inserts only what is missing', { timeout: 90_000 }, async (t) => {
       const { broker, ts, send } = await setupOn(t, 'split', await bed());
       const gw = records('gateway', 400, { tag: 'sg' });
-      const cl = records('client', 400, { tag: 'sc' });
+      const cl = records('client', 400, { tag: 'sc', otlpEvery10: true });
       await send(gw, cl); // round-robin over 4 partitions: record i is offset i >> 2 of partition i % 4
 
       // The previous owner's flush: offsets 0–49 of every partition, one insert per table; it died after the events insert.
       const segs: Segment[] = [];
       for (const [topic, batch, source] of [[`gw-split`, gw, 'gateway'], [`cl-split`, cl, 'client']] as const) {
         for (let p = 0; p < 4; p++) {
-          const buf = new PartitionBuffer(topic, p, source, normalize, limits, 100_000, { committed: 0, replay: [] });
+          const buf = new PartitionBuffer(topic, p, source, normalizeRecord, limits, 100_000, { committed: 0, replay: [] });
           buf.append(Array.from({ length: 50 }, (_, k) => ({ offset: String(k), value: batch.values[k * 4 + p]!, timestamp: String(Date.UTC(2026, 10, 21)) })));
           segs.push(...(await complete(buf.take())));
         }

@@ -1,5 +1,5 @@
 // Envelopes at their limits (docs/real-inputs.md §1): at most 3 levels unwrapped, a 10-deep one is
-// still an event with its inner layers kept in raw, never a crash; a broken inner JSON line
+// a too_deep reject (never an `ok` event hiding the error inside), in linear time, never a crash; a broken inner JSON line
 // is a reject that names its envelope; a syslog tag that names a secret is not split off.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -15,7 +15,7 @@ function docker(line: string, n: number): string {
 }
 
 describe('envelope limits', () => {
-  it('unwraps 3 levels; a 10-deep envelope stays an event read at the 4th level, linear in time', () => {
+  it('unwraps 3 levels; a 4- or 10-deep envelope is a too_deep reject, linear in time', () => {
     const three = normalize(docker(GW, 3), ctx);
     assert.ok(three.ok);
     assert.deepEqual([three.event.code, three.event.format], ['QUOTA_EXCEEDED', 'docker/docker/docker/json']);
@@ -23,12 +23,18 @@ describe('envelope limits', () => {
     const t0 = performance.now();
     const ten = normalize(rec, ctx);
     assert.ok(performance.now() - t0 < 500);
-    assert.ok(ten.ok, JSON.stringify(ten));
-    EventSchema.parse(ten.event);
-    assert.equal(ten.event.format, 'docker/docker/docker/json');
-    // The 4th level is a Docker object read as itself: its own time, no error of the gateway line seen.
-    assert.equal(ten.event.event_time, '2026-11-21T10:00:06.000Z');
-    assert.ok(ten.event.raw.length > 0);
+    // Read as a record, the 4th level (a Docker object: `time`, `stream`) would be an ok event hiding the QUOTA_EXCEEDED inside.
+    assert.ok(!ten.ok, JSON.stringify(ten));
+    assert.equal(ten.reject.reason, 'too_deep');
+    assert.match(ten.reject.detail, /envelopes nested deeper than 3 \(docker\/docker\/docker\/…\)/);
+    const four = normalize(docker(GW, 4), ctx);
+    assert.ok(!four.ok && four.reject.reason === 'too_deep', JSON.stringify(four));
+    // A 4th level that is no envelope (prose in a Filebeat message) stays the event it was.
+    const prose = normalize(docker(JSON.stringify({ message: 'Daily channel quota exhausted', status: 429 }), 3), ctx);
+    assert.ok(prose.ok, JSON.stringify(prose));
+    EventSchema.parse(prose.event);
+    // Its head is the innermost record (redacted), not ten levels of escaping.
+    assert.ok(ten.reject.head.startsWith('{"ts":"2026-11-21T10:00:00Z","status":429'), ten.reject.head);
   });
 
   it('a CRI line whose content looks like JSON and does not parse is a reject naming the envelope', () => {
