@@ -11,8 +11,9 @@
 // `faultline run --workers N`), --run-flags "…" (more flags for faultline run, e.g.
 // "--batch-size 200000"), --fresh-rate R[,R…] (50,000/s; the JSON line reports the
 // first), --fresh-seconds S (20), --fresh-linger-ms L (100: the steady producer's batching),
-// --only peer,faultline,proto,baseline,transform,sink,producer,freshness,fresh-proto
-// (producer: the steady producer alone, no consumer), --profile (CPU profiles of the
+// --only peer,faultline,proto,baseline,transform,sink,producer,freshness,fresh-proto,otlp
+// (producer: the steady producer alone, no consumer; otlp: `faultline run` on a 64-partition
+// topic of OTLP/JSON batches of 20 log records, bench/otlp-run.ts, --records/10 log records), --profile (CPU profiles of the
 // ingest processes), --proto-workers N[c][,N[c]…] (the multi-worker prototype,
 // bench/proto-workers.ts; a trailing c: compact rows),
 // --peer-consumers N, --peer-format JSONAsString|LineAsString, --keep (keep data dirs), --verbose.
@@ -33,10 +34,11 @@ import type { SinkResult } from './sink-only.ts';
 import { fillTopic, kafka } from './produce.ts';
 import { loadNormalize, measureTransform, type TransformResult } from './transform-only.ts';
 import { startSteady, writeTemplates, type SteadyResult } from './steady-producer.ts';
+import { measureOtlpRun } from './otlp-run.ts';
 import { Table } from './table.ts';
 
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
-const PHASES = ['peer', 'faultline', 'proto', 'baseline', 'transform', 'sink', 'producer', 'freshness', 'fresh-proto'] as const;
+const PHASES = ['peer', 'faultline', 'proto', 'baseline', 'transform', 'sink', 'producer', 'freshness', 'fresh-proto', 'otlp'] as const;
 /** Phases that read the pre-filled topic or the corpus (the others make their own data). */
 const NEEDS_CORPUS: readonly Phase[] = ['peer', 'faultline', 'proto', 'baseline', 'transform'];
 type Phase = (typeof PHASES)[number];
@@ -258,6 +260,10 @@ async function main(): Promise<number> {
       }
     });
 
+    if (only.has('otlp')) await phase(t, 'otlp', async () => {
+      await measureOtlpRun({ brokers: broker.bootstrap, createTopic: (n, p) => broker.createTopic(n, p), partitions, logRecords: Math.max(1000, Math.round(records / 10)),
+        perMessage: 20, seed, dataDir: dir('otlp'), metricsPort: await freePort(), nativeBaseMb: nativeBase, table: t, verbose: values.verbose });
+    });
     // The corpus is not needed any more: drop it before the phases that measure latency and
     // memory, so this process's heap (and its GC) stays small while they run.
     corpus.length = 0;
