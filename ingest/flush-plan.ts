@@ -22,6 +22,8 @@ export interface PartitionView {
   readonly hasTakeable: boolean;
   /** Records buffered (what take() returns from a partition that is not held). */
   readonly records: number;
+  /** Records counted by size (segment.ts recordWeight): what `maxRecords` bounds. */
+  readonly weight: number;
   readonly committed: number | null;
 }
 
@@ -76,7 +78,7 @@ export function planFlush(parts: ReadonlyMap<string, PartitionView>, o: PlanOpti
     if (!buf.held) {
       if (taken >= o.maxRecords) continue;
       plan.fresh.push(k);
-      taken += buf.records;
+      taken += buf.weight;
     } else if (buf.replayGroup === null || o.staleGroups) {
       plan.checked.push(k);
     } else if (!seen.has(buf.replayGroup)) {

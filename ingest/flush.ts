@@ -41,7 +41,8 @@ export async function flush(ctx: FlushContext): Promise<void> {
     else buf(k).release(); // its replay ranges brought no record back
   }
   const groups = plan.groups.map((g) => groupOrder(g.group, g.members.flatMap((k) => buf(k).take())));
-  const records = [fresh, ...checked, ...groups].flat().reduce((n, s) => n + s.records, 0);
+  // Counted by weight, as the buffers are (backpressure sees the flush's records move from buffered to in flight).
+  const records = [fresh, ...checked, ...groups].flat().reduce((n, s) => n + s.weight, 0);
   const releaseGroups = () => {
     for (const g of plan.groups) for (const k of g.members) buf(k).release();
   };

@@ -206,7 +206,7 @@ export class KafkaIngest {
   /** Records in memory: buffered plus being inserted. Unfinished replay ranges do not count: pausing for them could never end. */
   private memoryRecords(): number {
     let n = this.inFlightRecords;
-    for (const b of this.gen.parts.values()) if (!b.held) n += b.records;
+    for (const b of this.gen.parts.values()) if (!b.held) n += b.weight;
     return n;
   }
 
@@ -219,7 +219,7 @@ export class KafkaIngest {
     let total = 0;
     let oldest = Infinity;
     for (const b of this.gen.parts.values()) {
-      total += b.records;
+      total += b.weight;
       if (flushable(b, this.gen.parts, this.staleGroups)) oldest = Math.min(oldest, b.oldestAt ?? Date.now());
     }
     if (oldest === Infinity) return;

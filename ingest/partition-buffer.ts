@@ -47,6 +47,7 @@ export class PartitionBuffer {
   /** Last high watermark seen by a fetch (-1: unknown), for the lag. */
   highWatermark = -1;
   private readyRecords = 0;
+  private readyWeight = 0;
   private readyBytes = 0;
 
   constructor(
@@ -124,7 +125,7 @@ export class PartitionBuffer {
       this.nextOffset = offset + 1;
       added++;
       const r = this.replay[0];
-      if (r ? offset >= r.last : this.open.records >= this.maxSegmentRecords) {
+      if (r ? offset >= r.last : this.open.weight >= this.maxSegmentRecords) {
         if (r) this.replay.shift();
         this.sealOpen();
       }
@@ -140,6 +141,7 @@ export class PartitionBuffer {
     }
     const seg = this.open.seal();
     this.readyRecords += seg.records;
+    this.readyWeight += seg.weight;
     this.readyBytes += seg.bytes;
     this.ready.push(seg);
     this.open = null;
@@ -158,6 +160,7 @@ export class PartitionBuffer {
       this.ready = n < 0 ? [] : this.ready.slice(n);
       for (const s of out) {
         this.readyRecords -= s.records;
+        this.readyWeight -= s.weight;
         this.readyBytes -= s.bytes;
       }
       return out;
@@ -166,6 +169,7 @@ export class PartitionBuffer {
     const out = this.ready;
     this.ready = [];
     this.readyRecords = 0;
+    this.readyWeight = 0;
     this.readyBytes = 0;
     return out;
   }
@@ -173,6 +177,11 @@ export class PartitionBuffer {
   /** Records buffered (sealed and open). */
   get records(): number {
     return this.readyRecords + (this.open?.records ?? 0);
+  }
+
+  /** Records buffered counted by size (segment.ts recordWeight): what the batch and memory bounds count. */
+  get weight(): number {
+    return this.readyWeight + (this.open?.weight ?? 0);
   }
 
   get bytes(): number {

@@ -52,7 +52,19 @@ export interface SegmentRange {
   readonly replayGroup: string | null;
   /** Bytes of the records read. */
   readonly bytes: number;
+  /** The records counted by size (recordWeight): what batch and memory bounds count. */
+  readonly weight: number;
 }
+
+/**
+ * Bytes per unit of a record's weight. Batch and memory bounds (FAULTLINE_BATCH_SIZE, the
+ * backpressure high water) count records by weight, not one each: a record's rows grow with its
+ * bytes (an OTLP message of 20 log records is 20 rows of ~500 B), so a record counts once per
+ * started 512 bytes and a flush of OTLP batches holds about as many rows as one of log lines.
+ * A log line of a few hundred bytes weighs 1, as before (docs/delivery.md, "Bounds").
+ */
+export const WEIGHT_BYTES = 512;
+export const recordWeight = (bytes: number): number => 1 + Math.floor(bytes / WEIGHT_BYTES);
 
 /** The rows of a segment (built in this thread, or in the normalize thread). */
 export interface SegmentRows {
@@ -175,6 +187,7 @@ export class SegmentBuilder {
   last = -1;
   records = 0;
   bytes = 0;
+  weight = 0;
   /** Rows are kept as text, not objects: one serialisation per record, and little for the GC to trace. */
   private rows = new RowText(false);
   private readonly hash: Hash = createHash('sha1');
@@ -209,6 +222,7 @@ export class SegmentBuilder {
     this.records++;
     const bytes = value ?? new Uint8Array(0);
     this.bytes += bytes.length;
+    this.weight += recordWeight(bytes.length);
     OFFSET_BYTES.writeUInt32BE(Math.floor(offset / 2 ** 32), 0);
     OFFSET_BYTES.writeUInt32BE(offset % 2 ** 32, 4);
     this.hash.update(OFFSET_BYTES).update(bytes); // update() copies: the scratch buffer can be reused
@@ -270,6 +284,7 @@ export class SegmentBuilder {
       replayed: this.replayed,
       replayGroup: this.replayGroup,
       bytes: this.bytes,
+      weight: this.weight,
     };
   }
 

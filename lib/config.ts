@@ -29,7 +29,7 @@ export const SETTINGS = {
   FAULTLINE_CLIENT_TOPIC: { schema: nonEmpty.default('client-logs'), doc: 'Topic of the client log stream.' },
   FAULTLINE_GATEWAY_FORMAT: { schema: z.enum(INPUT_FORMATS).default('auto'), doc: 'How the gateway topic is read: `auto` (every JSON and text shape, envelopes, OTLP/JSON) or `otlp_proto` (OpenTelemetry Collector Kafka exporter, OTLP/protobuf).' },
   FAULTLINE_CLIENT_FORMAT: { schema: z.enum(INPUT_FORMATS).default('auto'), doc: 'How the client topic is read: `auto` or `otlp_proto` (as FAULTLINE_GATEWAY_FORMAT).' },
-  FAULTLINE_BATCH_SIZE: { schema: int(1, 1_000_000).default(50_000), doc: 'Sink batch size bound, in records.' },
+  FAULTLINE_BATCH_SIZE: { schema: int(1, 1_000_000).default(50_000), doc: 'Sink batch size bound, in records (a record counts once per started 512 bytes).' },
   FAULTLINE_BATCH_MS: { schema: int(10, 600_000).default(1000), doc: 'Sink batch time bound, in ms.' },
   FAULTLINE_MAX_RECORD_BYTES: { schema: int(1024, 64 * 1024 * 1024).default(1024 * 1024), doc: 'Records larger than this (UTF-8 bytes) are rejected.' },
   FAULTLINE_MAX_DEPTH: { schema: int(1, 10_000).default(64), doc: 'Records nested deeper than this are rejected.' },

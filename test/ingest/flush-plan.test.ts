@@ -7,7 +7,7 @@ import { composeFlush, groupOrder, planFlush, type PartitionView } from '../../i
 import { decodeComposition, decodeIntent, encodeComposition, MAX_COMMIT_METADATA } from '../../ingest/intent.ts';
 
 const view = (topic: string, partition: number, v: Partial<PartitionView> = {}): [string, PartitionView] =>
-  [`${topic}/${partition}`, { topic, partition, held: false, replayGroup: null, hasTakeable: true, records: 10, committed: 0, ...v }];
+  [`${topic}/${partition}`, { topic, partition, held: false, replayGroup: null, hasTakeable: true, records: 10, weight: 10, committed: 0, ...v }];
 const seg = (topic: string, partition: number, first: number, last: number) => ({ topic, partition, first, last });
 const opts = { maxRecords: 25, rotate: 0, staleGroups: false };
 
