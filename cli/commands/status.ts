@@ -1,6 +1,6 @@
 // `faultline status`: reconciliation per partition from what is stored. The ledger
-// (ingest_batches) counts the records consumed per offset range; events + rejects must equal
-// them. Works while `faultline run` holds the embedded store (through its local endpoint).
+// (ingest_batches) counts the records consumed per offset range and the rows they gave; the
+// records must all be stored (by offset) and the rows exactly once (docs/delivery.md). Works while `faultline run` holds the embedded store (through its local endpoint).
 import { loadConfig } from '../../lib/config.ts';
 import { formatsByTopic, openStore, reconcile, reconciled, type PartitionReconciliation, type TopicFormats } from '../../sql/index.ts';
 import { parseFlags } from '../args.ts';
@@ -9,9 +9,10 @@ import type { Command } from '../command.ts';
 const HELP = `Usage: faultline status [--json] [--check] [--database NAME]
 
 One line per topic partition ingested (Kafka partitions, and file:NAME / stdin sources):
-offset range consumed, records consumed, events and rejects stored, their difference
-(events + rejects - records: 0 means every consumed record is stored exactly once), the lag
-at the last batch, and when that batch was stored. Then a total line, and per topic the formats
+offset range consumed, Kafka records consumed, records stored (with at least one row), events
+and rejects stored, and diff: rows stored minus rows expected (an OpenTelemetry OTLP message is
+one record and one row per log record; 0 means every row is stored exactly once), the lag at
+the last batch, and when that batch was stored. Then a total line, and per topic the formats
 its records were read as (docs/real-inputs.md §4) with the share of unrecognized records: above
 1% a shipper is likely misconfigured (every error it carries would read as ok).
 
@@ -54,7 +55,7 @@ export function formatFormats(topics: readonly TopicFormats[]): string {
 }
 
 export const command: Command = {
-  summary: 'Per-partition reconciliation: records consumed = events + rejects stored',
+  summary: 'Per-partition reconciliation: records consumed = records stored, rows exactly once',
   help: HELP,
   async run(argv) {
     const { values } = parseFlags(argv, { json: { type: 'boolean' }, check: { type: 'boolean' }, database: { type: 'string' } });

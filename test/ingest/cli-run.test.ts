@@ -66,8 +66,9 @@ test('a file and stdin are stored and exit 0; status reconciles both', () => {
   assert.equal(r2.code, 0, r2.err);
   const st = cli(['status', '--check']);
   assert.equal(st.code, 0, st.err);
-  assert.match(st.out, /^file:gw\.log\s+0\s+1-500\s+500\s+450\s+50\s+0\s/m);
-  assert.match(st.out, /^stdin\s+0\s+1-120\s+120\s+108\s+12\s+0\s/m);
+  // records, stored (records with their rows), events, rejects, diff
+  assert.match(st.out, /^file:gw\.log\s+0\s+1-500\s+500\s+500\s+450\s+50\s+0\s/m);
+  assert.match(st.out, /^stdin\s+0\s+1-120\s+120\s+120\s+108\s+12\s+0\s/m);
   assert.match(st.out, /reconciled: 2 partitions, 620 records stored as 558 events \+ 62 rejects/);
   const json = cli(['status', '--json']).out.trim().split('\n').map((l) => JSON.parse(l) as { topic: string; diff: number });
   assert.deepEqual(json.map((j) => [j.topic, j.diff]), [['file:gw.log', 0], ['stdin', 0]]);
