@@ -27,9 +27,9 @@ export const REJECT_REASONS = [
   'too_deep',
   'bad_time',
   /**
-   * An OTLP message of several log records on a path that stores one outcome per Kafka record
-   * (docs/real-inputs.md §1): rejected whole, never read as one event, until per-record delivery
-   * (`record_index`) lands in ingest/.
+   * An OTLP message of several log records given to `normalize`, which returns one outcome per
+   * record (docs/real-inputs.md §5): rejected whole, never read as one event. No stored path
+   * produces it: ingest/ stores every outcome with its `record_index` (`normalizeRecord`).
    */
   'otlp_batch',
   /** A record on an `otlp_proto` topic that is no OTLP/protobuf logs message (docs/real-inputs.md §1). */

@@ -2,8 +2,8 @@
 // Flow: decode (limits) -> JSON or text -> an OTLP message is one inner record per log record;
 // anything else is unwrapped from up to 3 envelopes -> each inner record becomes an event or a
 // reject (build-event.ts). `normalizeRecord` gives every outcome of a record, in order (their
-// positions are their `record_index`); `normalize` gives exactly one, for the paths that store
-// one outcome per record.
+// positions are their `record_index`): what ingest/ stores and `faultline parse` prints;
+// `normalize` gives exactly one, for callers that want one result per record (benchmarks).
 import { buildEvent, PLAIN, type Framing } from './build-event.ts';
 import type { NormalizeContext, NormalizeResult } from './event.ts';
 import { mayBeLine, prose, readLine, redactDeep, unwrap, type Layer, type Unwrapped } from './envelope.ts';
@@ -31,7 +31,7 @@ export function normalize(record: string | Uint8Array, ctx: NormalizeContext): N
     ok: false,
     reject: {
       reason: 'otlp_batch',
-      detail: `OTLP message holds ${out.length} log records; this path stores one outcome per record (per-record delivery with record_index is not in place), so the message is kept as a reject rather than read as one event`,
+      detail: `OTLP message holds ${out.length} log records; this path gives one outcome per record (normalizeRecord gives one per log record), so the message is kept as a reject rather than read as one event`,
       head,
     },
   };

@@ -54,7 +54,7 @@ Flags:
     progress(`demo: ${count.toLocaleString('en-US')} records of a simulated ${values.duration ?? '1d'} from ${new Date(startMs).toISOString()} (seed ${seed}) into embedded ClickHouse at ${dataDir}`);
     const p = await runPipeline({
       config,
-      generate: { seed, startMs, durationMs, count, topics: { gateway: config.FAULTLINE_GATEWAY_TOPIC, client: config.FAULTLINE_CLIENT_TOPIC } },
+      generate: { seed, startMs, durationMs, count, shippers: true, topics: { gateway: config.FAULTLINE_GATEWAY_TOPIC, client: config.FAULTLINE_CLIENT_TOPIC } },
       progress,
     });
     try {

@@ -80,8 +80,10 @@ Flags:
   --start WHEN       start of the simulated period: yesterday (default: 00:00 UTC, so
                      the whole day is in the past), today, now, or an ISO-8601 time
   --incidents on|off include the incident mix (default on)
-  --shippers on|off  carry some lines as shippers do: gateway lines in Docker/Fluent Bit and
-                     CRI envelopes, client lines as OTLP/JSON (one log record) (default off)
+  --shippers on|off  carry some lines as shippers and logging libraries write them: gateway
+                     lines in Docker/Fluent Bit and CRI envelopes, client lines as OTLP/JSON
+                     (one log record) and as pino, zap and logback JSON (default on; off:
+                     every line in the generator's own layouts)
   --format F         lines (default: one raw record per line) or jsonl
                      ({"source","topic","timestamp_ms","value"} per line)
 
@@ -110,7 +112,7 @@ Examples:
     const sources = oneOf('source', values.source, ['gateway', 'client', 'both'] as const, 'both');
     const format = oneOf('format', values.format, ['lines', 'jsonl'] as const, 'lines');
     const incidents = oneOf('incidents', values.incidents, ['on', 'off'] as const, 'on') === 'on';
-    const shippers = oneOf('shippers', values.shippers, ['on', 'off'] as const, 'off') === 'on';
+    const shippers = oneOf('shippers', values.shippers, ['on', 'off'] as const, 'on') === 'on';
     if (values.count !== undefined && values.density !== undefined) {
       throw new ConfigError('invalid --density together with --count: give one of them');
     }

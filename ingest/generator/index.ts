@@ -42,7 +42,7 @@ export interface GenerateOptions {
   incidents?: boolean;
   /** Fraction of records that are garbage (default 0.002; 0 turns it off). */
   garbage?: number;
-  /** Carry some lines as shippers do (Docker, CRI, OTLP/JSON; shippers.ts); default off. */
+  /** Carry some lines as shippers and libraries do (Docker, CRI, OTLP/JSON, pino/zap/logback; shippers.ts); default off here, on in `faultline generate` and the demo. */
   shippers?: boolean;
   topics?: { gateway: string; client: string };
 }
@@ -117,10 +117,12 @@ export function* generateRecords(options: GenerateOptions = {}): Generator<Gener
   const out = (source: GeneratedSource, timestampMs: number, value: string): GeneratedRecord => {
     k++;
     // The misconfigured shipper (no randomness drawn, so every other record is as before).
-    if (shipper && source === 'client' && timestampMs >= shipper.startMs && timestampMs < shipper.endMs) value = JSON.stringify({ fwd_v2: { line: value }, shipper: 'edge-forwarder' });
+    const misconfigured = shipper !== undefined && source === 'client' && timestampMs >= shipper.startMs && timestampMs < shipper.endMs;
+    if (misconfigured) value = JSON.stringify({ fwd_v2: { line: value }, shipper: 'edge-forwarder' });
     if (o.garbage > 0 && rng.chance(o.garbage)) value = garbageRecord(rng, value);
     // Garbage stays bare: a shipper's envelope around it would be a readable record of its own.
-    else if (o.shippers) value = shipped(source, k, timestampMs, value);
+    // So does the misconfigured shipper's shape: it is that hour's shipper, not inside another.
+    else if (o.shippers && !misconfigured) value = shipped(source, k, timestampMs, value);
     return { source, topic: source === 'gateway' ? o.topics.gateway : o.topics.client, timestampMs, value };
   };
   while (k < n) {

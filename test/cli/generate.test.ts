@@ -25,11 +25,15 @@ test('stdout: exact count, deterministic with --seed, one stream with --source',
   assert.match(a.stderr, /wrote 3000 records to stdout/);
   assert.equal(cli(['generate', '--count', '3000', '--seed', '9', '--start', '2026-11-21']).stdout, a.stdout);
   assert.notEqual(cli(['generate', '--count', '3000', '--seed', '10', '--start', '2026-11-21']).stdout, a.stdout);
-  const gw = cli(['generate', '--count', '500', '--source', 'gateway', '--start', '2026-11-21']).stdout.trimEnd().split('\n');
+  const gw = cli(['generate', '--count', '500', '--source', 'gateway', '--start', '2026-11-21', '--shippers', 'off']).stdout.trimEnd().split('\n');
   assert.equal(gw.length, 500);
   // Gateway records are JSON (garbage aside); client text/logfmt lines never appear.
   assert.ok(gw.filter((l) => l.startsWith('{"')).length >= 490);
   assert.ok(gw.every((l) => !l.startsWith('ts=')));
+  // By default (--shippers on) some gateway lines arrive in Docker/Fluent Bit and CRI envelopes.
+  const shipped = cli(['generate', '--count', '500', '--source', 'gateway', '--start', '2026-11-21']).stdout.trimEnd().split('\n');
+  assert.equal(shipped.length, 500);
+  assert.ok(shipped.filter((l) => l.startsWith('{"log":')).length > 20 && shipped.filter((l) => / stdout F /.test(l)).length > 20);
   const js = cli(['generate', '--count', '50', '--format', 'jsonl', '--start', '2026-11-21']).stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(js.length, 50);
   for (const r of js) assert.deepEqual(Object.keys(r), ['source', 'topic', 'timestamp_ms', 'value']);

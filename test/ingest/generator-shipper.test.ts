@@ -44,4 +44,27 @@ test('--shippers on: the same records under Docker, CRI and OTLP/JSON envelopes 
     for (const k of KEYS) assert.deepEqual(b.event[k], a.event[k], `record ${i} ${k}: ${shipped[i]!.value.slice(0, 300)}`);
   }
   for (const f of ['docker/json', 'cri/json', 'otlp-json/text', 'otlp-json/logfmt', 'json']) assert.ok((formats.get(f) ?? 0) > 20, `${f}: ${JSON.stringify([...formats])}`);
+  // Client JSON lines as pino, zap and logstash-logback-encoder write them, read as the same events.
+  const layouts = { pino: 0, zap: 0, logback: 0 };
+  for (const r of shipped) {
+    if (r.source !== 'client' || !r.value.startsWith('{"level":') && !r.value.includes('"logger_name"')) continue;
+    if (/^\{"level":\d+/.test(r.value)) layouts.pino++;
+    else if (r.value.includes('"caller":')) layouts.zap++;
+    else if (r.value.includes('"logger_name"')) layouts.logback++;
+  }
+  for (const [k, n] of Object.entries(layouts)) assert.ok(n > 20, `${k}: ${JSON.stringify(layouts)}`);
+});
+
+test('with shippers on (the default of generate and the demo), the misconfigured-shipper hour is still read as unrecognized', () => {
+  const opts = { count: 40_000, seed: 7, startMs: Date.UTC(2026, 10, 21), shippers: true } as const;
+  const w = incidentsOf(opts).find((i) => i.name === 'misconfigured_shipper')!;
+  let inside = 0;
+  let unrec = 0;
+  for (const r of generateRecords(opts)) {
+    if (r.source !== 'client' || r.timestampMs < w.startMs || r.timestampMs >= w.endMs) continue;
+    const res = normalize(r.value, { source: r.source, transportTimeMs: r.timestampMs });
+    inside++;
+    unrec += Number(res.ok && res.event.format === 'unrecognized');
+  }
+  assert.ok(inside > 200 && unrec / inside > 0.95, `${unrec} of ${inside}`);
 });

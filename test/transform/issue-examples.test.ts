@@ -80,7 +80,7 @@ describe('issue 13: real inputs never turn an error into ok', () => {
     assert.deepEqual(pick(evs[2]!, ['event_time', 'outcome', 'code', 'category', 'limit_kind', 'upstream_vendor', 'format']), {
       event_time: '2026-11-21T10:00:02.000Z', outcome: 'error', code: '7', category: 'RATE_LIMIT_ERROR', limit_kind: 'quota', upstream_vendor: 'taobao', format: 'otlp-json/json',
     });
-    // The single-outcome path (ingest, until per-record delivery lands) never makes it one ok event.
+    // The single-outcome path (`normalize`; ingest stores every outcome) never makes it one ok event.
     const single = normalize(rec, cl);
     assert.equal(single.ok, false);
     if (!single.ok) {
