@@ -9,7 +9,7 @@ import type { Command } from '../command.ts';
 const HELP = `Usage: faultline status [--json] [--check] [--database NAME]
 
 One line per topic partition ingested (Kafka partitions, and file:NAME / stdin sources):
-offset range consumed, Kafka records consumed, records stored (with at least one row), events
+offset range consumed, Kafka records consumed, records stored (their first row, record_index 0), events
 and rejects stored, and diff: rows stored minus rows expected (an OpenTelemetry OTLP message is
 one record and one row per log record; 0 means every row is stored exactly once), the lag at
 the last batch, and when that batch was stored. Then a total line, and per topic the formats
