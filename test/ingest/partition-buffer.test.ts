@@ -111,3 +111,16 @@ test('property: after a crash at any point, replaying the committed intent repro
     { numRuns: 200 },
   );
 });
+
+test('records count by size towards the segment bound (once per started 512 bytes): big OTLP batches cut sooner', async () => {
+  const big = (o: number) => msg(o, JSON.stringify({ status: 500, request_id: `req_${o}`, pad: 'x'.repeat(1100) })); // ~1,150 B: weight 3
+  const b = buffer({ committed: 0, replay: [] }, 10);
+  b.append([0, 1, 2, 3, 4].map(big));
+  assert.deepEqual([b.records, b.weight], [5, 15]);
+  const segs = b.take();
+  assert.deepEqual(segs.map((s) => [s.first, s.last, s.records, s.weight]), [[0, 3, 4, 12], [4, 4, 1, 3]]);
+  // Small records weigh 1 each: the bound is the record count, as before.
+  const small = buffer({ committed: 0, replay: [] }, 3);
+  small.append([0, 1, 2, 3].map((o) => msg(o)));
+  assert.deepEqual(small.take().map((s) => [s.first, s.last, s.weight]), [[0, 2, 3], [3, 3, 1]]);
+});
