@@ -128,6 +128,7 @@ async function main(): Promise<void> {
     killChildren();
     await broker.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(`${dataDir}.mem.jsonl`, { force: true });
   }
 }
 
