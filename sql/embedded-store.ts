@@ -8,7 +8,7 @@ import { Session } from 'chdb';
 import { StoreError } from '../lib/errors.ts';
 import { checkDatabaseName, runMigrations } from './migrate.ts';
 import { toStoreError } from './store-errors.ts';
-import type { EventRow, InsertOptions, QueryParams, RejectRow, RowPayload, Store } from './store.ts';
+import type { EventRow, InsertOptions, PayloadTable, QueryParams, RejectRow, RowPayload, Store } from './store.ts';
 import { insertSettings, SESSION_SETTINGS, toJsonEachRow } from './rows.ts';
 import { settingLiteral } from './http-statement.ts';
 
@@ -140,7 +140,7 @@ export class EmbeddedStore implements Store {
     return this.insertRows('rejects', rows, opts);
   }
 
-  async insertPayload(table: 'events' | 'rejects', payload: RowPayload, opts?: InsertOptions): Promise<void> {
+  async insertPayload(table: PayloadTable, payload: RowPayload, opts?: InsertOptions): Promise<void> {
     if (payload.rows === 0) return;
     await this.insertRaw({
       table: `${this.database}.${table}`,
