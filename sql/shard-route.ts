@@ -15,7 +15,10 @@
 // ranges in shard_num order. The hash is computed by ClickHouse itself (one query per partition,
 // cached), so it is the engine's cityHash64 over (String, Int32), not a re-implementation.
 import { createHash } from 'node:crypto';
-import type { DeliveryTarget, LedgerRow, StoredRange } from './ledger.ts';
+import type { Config } from '../lib/config.ts';
+import { ConfigError } from '../lib/errors.ts';
+import { deliveryTarget, type DeliveryTarget, type LedgerRow, type StoredRange } from './ledger.ts';
+import { ServerStore } from './server-store.ts';
 import type { RowPayload, Store } from './store.ts';
 
 export interface Shard {
@@ -158,4 +161,36 @@ export async function clusterShardWeights(store: Pick<Store, 'query'>, cluster: 
     { cluster },
   );
   return rows.map((r) => Number(r.weight));
+}
+
+export interface ShardedDelivery {
+  target: DeliveryTarget;
+  /** Shard count, for the log line. */
+  shards: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The sink's target for `faultline run` on a cluster with CLICKHOUSE_SHARD_URLS: one server
+ * client per shard (the same user, password and database), checked against the cluster's own
+ * shard list so that the routing is the Distributed tables' routing. Undefined without the setting.
+ */
+export async function openShardedDelivery(
+  config: Pick<Config, 'CLICKHOUSE_SHARD_URLS' | 'CLICKHOUSE_CLUSTER' | 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE'>,
+  store: Pick<Store, 'query'>,
+): Promise<ShardedDelivery | undefined> {
+  if (!config.CLICKHOUSE_SHARD_URLS) return undefined;
+  if (!config.CLICKHOUSE_CLUSTER || !config.CLICKHOUSE_URL) {
+    throw new ConfigError('CLICKHOUSE_SHARD_URLS needs CLICKHOUSE_CLUSTER and CLICKHOUSE_URL: the shards\' _local tables exist only after `faultline migrate --cluster`');
+  }
+  const urls = config.CLICKHOUSE_SHARD_URLS.split(',').map((u) => u.trim()).filter(Boolean);
+  const weights = await clusterShardWeights(store, config.CLICKHOUSE_CLUSTER);
+  if (weights.length !== urls.length) {
+    throw new ConfigError(`CLICKHOUSE_SHARD_URLS names ${urls.length} shard(s) but cluster ${config.CLICKHOUSE_CLUSTER} has ${weights.length} in system.clusters: one URL per shard, in shard_num order`);
+  }
+  const stores = urls.map((url) => new ServerStore({
+    url, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD, database: config.CLICKHOUSE_DATABASE, retentionDays: 0,
+  }));
+  const target = shardedTarget(stores.map((s, i) => ({ target: deliveryTarget(s, { local: true }), weight: weights[i]! })), shardingKeys(store));
+  return { target, shards: urls.length, close: async () => void (await Promise.all(stores.map((s) => s.close()))) };
 }

@@ -5,7 +5,9 @@
 // partition, and the per-shard tokens. The two-engine run is test/sql/two-shards.test.ts.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { payloadPartitions, shardingKeys, shardOfKey, shardPartToken } from '../../sql/shard-route.ts';
+import { ConfigError } from '../../lib/errors.ts';
+import { loadConfig } from '../../lib/config.ts';
+import { openShardedDelivery, payloadPartitions, shardingKeys, shardOfKey, shardPartToken } from '../../sql/shard-route.ts';
 import { EVENT_COLUMNS, eventLine } from '../../sql/rows.ts';
 import { eventPayload, eventTsvLine } from '../../sql/row-format.ts';
 import { makeEvent, testStore, type TestStore } from '../support/stores.ts';
@@ -55,4 +57,16 @@ test('a flush on one shard keeps its token; parts of a split flush get tokens of
   assert.equal(a, shardPartToken('fl2:abc:events', ['gw/3', 'gw/1'], true), 'order and repeats do not matter');
   assert.notEqual(a, shardPartToken('fl2:abc:events', ['gw/1', 'gw/2'], true), 'another set of partitions, another token');
   assert.match(a, /^fl2:abc:events:s[0-9a-f]{16}$/);
+});
+
+test('CLICKHOUSE_SHARD_URLS: off when unset, refused without a cluster, and checked against the cluster\'s shard list', async () => {
+  const base = { CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: t.db, CLICKHOUSE_URL: 'http://127.0.0.1:1' };
+  assert.equal(await openShardedDelivery({ ...base, CLICKHOUSE_SHARD_URLS: undefined, CLICKHOUSE_CLUSTER: undefined }, t.store), undefined);
+  await assert.rejects(openShardedDelivery({ ...base, CLICKHOUSE_SHARD_URLS: 'http://a:8123,http://b:8123', CLICKHOUSE_CLUSTER: undefined }, t.store),
+    (e: unknown) => e instanceof ConfigError && /needs CLICKHOUSE_CLUSTER/.test(e.message));
+  // chDB has no cluster of that name: 0 shards in system.clusters, so 2 URLs do not match it
+  await assert.rejects(openShardedDelivery({ ...base, CLICKHOUSE_SHARD_URLS: 'http://a:8123,http://b:8123', CLICKHOUSE_CLUSTER: 'faultline' }, t.store),
+    (e: unknown) => e instanceof ConfigError && /names 2 shard\(s\) but cluster faultline has 0/.test(e.message));
+  assert.throws(() => loadConfig({ CLICKHOUSE_SHARD_URLS: 'http://a:8123, shard-b' }), /CLICKHOUSE_SHARD_URLS/);
+  assert.equal(loadConfig({ CLICKHOUSE_SHARD_URLS: 'http://a:8123, https://b:8443' }).CLICKHOUSE_SHARD_URLS, 'http://a:8123, https://b:8443');
 });
