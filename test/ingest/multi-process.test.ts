@@ -20,7 +20,7 @@ const storing = (c: RunChild) => /ingest: .* stored [1-9]/.test(c.stderr());
 for (const kind of brokerKinds()) {
   describe(brokerLabel(kind), () => {
     const bed = sharedTestBed(kind, after);
-    test('2, then 3 processes in one group on one store, one killed with SIGKILL mid-stream: exact counts, no duplicate', { timeout: 120_000 }, async (t) => {
+    test('2, then 3 processes in one group on one store, one killed with SIGKILL mid-stream: exact counts, no duplicate', { timeout: 180_000 }, async (t) => {
       const broker = await bed();
       const host = await hostGroupStore('mp');
       t.after(() => host.close());
@@ -37,9 +37,20 @@ for (const kind of brokerKinds()) {
       const producer = kafkaClient(broker.bootstrap).producer();
       await producer.connect();
       t.after(() => producer.disconnect());
-      // Produced in bursts over ~12 s, so that every phase (two members, three, the kill, two again) has records to read.
+      // Produced in 20 bursts 600 ms apart, held at two gates so that every phase has records to
+      // read however long a join takes (a real broker's JVM under load is slower than the mock):
+      // burst 6 waits for the third member's join, burst 13 for the kill.
+      const gate = () => {
+        let open!: () => void;
+        const p = new Promise<void>((r) => (open = r));
+        return { p, open };
+      };
+      const thirdJoined = gate();
+      const killed = gate();
       const producing = (async () => {
         for (let i = 0; i < 20; i++) {
+          if (i === 6) await thirdJoined.p;
+          if (i === 13) await killed.p;
           await produce(producer, 'gw-mp', gw.values.slice(i * 600, (i + 1) * 600), 6);
           await produce(producer, 'cl-mp', cl.values.slice(i * 400, (i + 1) * 400), 6);
           await sleep(600);
@@ -71,6 +82,9 @@ for (const kind of brokerKinds()) {
       await until('member 1 storing', 0);
       await until('member 2 storing', 1);
       members.push(start());
+      await waitFor('member 3 joined', async () => (supervise(), /joined group g-mp: assigned (?!\(nothing\))\S/.test(members[2]!.stderr())), Boolean, 60_000, 50)
+        .catch(fail('member 3', () => members[2]!));
+      thirdJoined.open();
       await until('member 3 storing after the rebalance', 2);
 
       const random = seededRandom('multi-process kill');
@@ -81,6 +95,7 @@ for (const kind of brokerKinds()) {
       const killedAt = await counts(host.store, host.db);
       members[victim]!.kill('SIGKILL');
       assert.equal((await members[victim]!.exited).signal, 'SIGKILL', `member ${victim + 1} was still running when killed`);
+      killed.open();
       t.diagnostic(`killed member ${victim + 1} of 3 with ${killedAt.events + killedAt.rejects} of ${total} records stored`);
 
       await producing;
