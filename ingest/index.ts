@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../lib/config.ts';
-import { deliveryTarget } from '../sql/ledger.ts';
+import { deliveryTarget, type DeliveryTarget } from '../sql/ledger.ts';
 import type { Store } from '../sql/store.ts';
 import { normalizeRecord as transformNormalize, type Source } from '../transform/index.ts';
 import { runFileSource, type FileSourceResult } from './file-source.ts';
@@ -35,6 +35,8 @@ export interface IngestDeps {
   log?: Logger;
   metrics?: IngestMetrics;
   backoff?: BackoffPolicy;
+  /** Where the sink writes; default `deliveryTarget(store)`. A cluster's shard routing (sql/shard-route.ts) passes its own. */
+  target?: DeliveryTarget;
 }
 
 export function limitsOf(config: Config): Limits {
@@ -56,7 +58,7 @@ function pipelineOf(deps: IngestDeps) {
   const log = deps.log ?? createLogger(c.FAULTLINE_LOG_LEVEL);
   const metrics = deps.metrics ?? new IngestMetrics();
   const sink = new Sink({
-    target: deliveryTarget(deps.store),
+    target: deps.target ?? deliveryTarget(deps.store),
     log,
     metrics,
     consumer: `${c.KAFKA_CLIENT_ID}@${process.pid}`,

@@ -8,8 +8,9 @@ import { Session } from 'chdb';
 import { StoreError } from '../lib/errors.ts';
 import { checkDatabaseName, runMigrations } from './migrate.ts';
 import { toStoreError } from './store-errors.ts';
-import type { EventRow, InsertOptions, QueryParams, RejectRow, RowPayload, Store } from './store.ts';
+import type { EventRow, InsertOptions, PayloadTable, QueryParams, RejectRow, RowPayload, Store } from './store.ts';
 import { insertSettings, SESSION_SETTINGS, toJsonEachRow } from './rows.ts';
+import { settingLiteral } from './http-statement.ts';
 
 /** chDB refuses a second process on the same directory with code 76; open.ts falls back then. */
 export class DataDirLockedError extends Error {
@@ -38,6 +39,11 @@ export interface RawQuery {
   format?: string;
   /** Default database for unqualified table names. */
   database?: string;
+  /**
+   * Settings for this statement alone (a write's URL settings: `insert_deduplication_token` of an
+   * `INSERT … SELECT`, …). Set on the session around it and restored after.
+   */
+  settings?: Record<string, string>;
 }
 
 export interface RawInsert {
@@ -134,7 +140,7 @@ export class EmbeddedStore implements Store {
     return this.insertRows('rejects', rows, opts);
   }
 
-  async insertPayload(table: 'events' | 'rejects', payload: RowPayload, opts?: InsertOptions): Promise<void> {
+  async insertPayload(table: PayloadTable, payload: RowPayload, opts?: InsertOptions): Promise<void> {
     if (payload.rows === 0) return;
     await this.insertRaw({
       table: `${this.database}.${table}`,
@@ -198,12 +204,43 @@ export class EmbeddedStore implements Store {
     try {
       await this.use(q.database ?? this.database);
       const format = q.format ?? 'TabSeparated';
-      const r = q.params && Object.keys(q.params).length > 0
-        ? await s.queryBindAsync(q.sql, q.params, { format })
-        : await s.queryAsync(q.sql, { format });
+      const r = await this.withSettings(q.settings, () => q.params && Object.keys(q.params).length > 0
+        ? s.queryBindAsync(q.sql, q.params, { format })
+        : s.queryAsync(q.sql, { format }));
       return Buffer.from(r.bytes());
     } catch (err) {
       throw toStoreError(err, 'query');
+    }
+  }
+
+  /**
+   * Run `fn` with `settings` in effect on the session, then put back the values they replaced.
+   * A ClickHouse server applies a request's settings to that query alone; chDB has one session
+   * per process, so the local endpoint (which runs one statement at a time) sets them around the
+   * statement. Only values that differ are set: the usual case (the output settings every
+   * request repeats) costs one lookup. An unknown setting fails the statement, as on a server.
+   */
+  private async withSettings<T>(settings: Record<string, string> | undefined, fn: () => Promise<T>): Promise<T> {
+    const names = Object.keys(settings ?? {}).filter((n) => /^[a-z_][a-z0-9_]*$/.test(n));
+    if (!settings || names.length === 0) return fn();
+    const s = this.sh.session;
+    const now = await s.queryBindAsync('SELECT name, value FROM system.settings WHERE name IN {names:Array(String)}', { names }, { format: 'JSONEachRow' });
+    const current = new Map<string, string>();
+    for (const line of now.text().split('\n')) {
+      if (!line) continue;
+      const { name, value } = JSON.parse(line) as { name: string; value: string };
+      current.set(name, value);
+    }
+    const changed = names.filter((n) => current.get(n) !== settings[n]);
+    const restore: string[] = [];
+    try {
+      for (const n of changed) {
+        await s.queryAsync(`SET ${n} = ${settingLiteral(settings[n]!)}`);
+        if (current.has(n)) restore.push(n);
+      }
+      return await fn();
+    } finally {
+      for (const n of restore) await s.queryAsync(`SET ${n} = ${settingLiteral(current.get(n)!)}`);
     }
   }
 

@@ -137,7 +137,8 @@ export function isMultiStatement(sql: string): boolean {
   return false;
 }
 
-function settingLiteral(v: string): string {
+/** A setting's value as a literal of `SET`/`SETTINGS` (numbers bare, anything else quoted). */
+export function settingLiteral(v: string): string {
   return /^-?\d+(\.\d+)?$/.test(v) ? v : `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 

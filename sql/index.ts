@@ -13,3 +13,5 @@ export { maskedCounts, type MaskedCounts } from './masked-counts.ts';
 export { serveStore, type ServeOptions, type ServedStore } from './local-endpoint.ts';
 export { traceRequest, requestTimeRange, type TraceEntry, type TraceEvent, type TraceReject } from './trace.ts';
 export { formatsByTopic, type TopicFormats } from './formats.ts';
+// Exactly once across shards: `faultline run` with CLICKHOUSE_SHARD_URLS.
+export { openShardedDelivery, type ShardedDelivery } from './shard-route.ts';

@@ -60,25 +60,31 @@ const LEDGER_NAMES = 'batch_time, topic, partition, first_offset, last_offset, r
 /** Dedup tokens are spliced into the statement (a SETTINGS value cannot be a query parameter). */
 const TOKEN = /^[A-Za-z0-9._:|-]{1,200}$/;
 
-/** The sink's target over a store; its calls make one attempt each (the sink owns the retries). */
-export function deliveryTarget(over: Store): DeliveryTarget {
+/**
+ * The sink's target over a store; its calls make one attempt each (the sink owns the retries).
+ * `local`: the store is one shard of a cluster, written and checked in its `_local` tables
+ * (sql/cluster.ts, sql/shard-route.ts).
+ */
+export function deliveryTarget(over: Store, opts: { local?: boolean } = {}): DeliveryTarget {
   const store = over.unretried();
   const db = store.database;
+  const sfx = opts.local ? '_local' : '';
+  const [events, rejects, ledger] = [`${db}.events${sfx}`, `${db}.rejects${sfx}`, `${db}.ingest_batches${sfx}`];
   return {
-    insertRows: (table, payload, token) => store.insertPayload(table, payload, { dedupToken: token }),
+    insertRows: (table, payload, token) => store.insertPayload(opts.local ? `${table}_local` : table, payload, { dedupToken: token }),
     async insertLedger(rows, token) {
       if (!TOKEN.test(token)) throw new Error(`invalid ledger token ${token}`);
       const now = new Date().toISOString();
       const body = rows.map((r) => JSON.stringify({ batch_time: now, ...r })).join('\n');
       await store.command(
-        `INSERT INTO ${db}.ingest_batches (${LEDGER_NAMES}) SETTINGS insert_deduplicate = 1, insert_deduplication_token = '${token}' ` +
+        `INSERT INTO ${ledger} (${LEDGER_NAMES}) SETTINGS insert_deduplicate = 1, insert_deduplication_token = '${token}' ` +
           `SELECT * FROM format(JSONEachRow, '${LEDGER_COLUMNS.replace(/'/g, "\\'")}', {rows:String})`,
         { rows: body },
       );
     },
     async hasLedgerRange(r) {
       const rows = await store.query<{ n: number }>(
-        `SELECT count() AS n FROM ${db}.ingest_batches WHERE topic = {topic:String} AND partition = {partition:Int32} AND first_offset = {first:Int64} AND last_offset = {last:Int64}`,
+        `SELECT count() AS n FROM ${ledger} WHERE topic = {topic:String} AND partition = {partition:Int32} AND first_offset = {first:Int64} AND last_offset = {last:Int64}`,
         { ...r },
       );
       return Number(rows[0]?.n ?? 0) > 0;
@@ -86,7 +92,7 @@ export function deliveryTarget(over: Store): DeliveryTarget {
     async storedRows(r) {
       const where = 'topic = {topic:String} AND partition = {partition:Int32} AND offset BETWEEN {first:Int64} AND {last:Int64}';
       const rows = await store.query<{ offset: number | string; record_index: number | string }>(
-        `SELECT offset, record_index FROM ${db}.events WHERE ${where} UNION ALL SELECT offset, record_index FROM ${db}.rejects WHERE ${where}`,
+        `SELECT offset, record_index FROM ${events} WHERE ${where} UNION ALL SELECT offset, record_index FROM ${rejects} WHERE ${where}`,
         { ...r },
       );
       return new Set(rows.map((row) => storedRowKey(Number(row.offset), Number(row.record_index))));

@@ -135,7 +135,9 @@ export async function serveStore(given: Store, opts: ServeOptions = {}): Promise
     const text = reading ? withFormatAndSettings(sql, defaultFormat, readonly ? { ...settings, readonly: '2' } : settings) : sql;
     const format = reading ? outputFormat(text, defaultFormat) : defaultFormat;
     const start = process.hrtime.bigint();
-    let out = await serial(() => store.execRaw({ sql: text, params: bindParams(text, params), format, database }));
+    // A write's settings (an INSERT … SELECT's insert_deduplication_token, …) apply to it alone;
+    // a read carries them in its SETTINGS clause above.
+    let out = await serial(() => store.execRaw({ sql: text, params: bindParams(text, params), format, database, ...(reading ? {} : { settings }) }));
     const summary = { read_rows: '0', read_bytes: '0', written_rows: '0', written_bytes: '0', total_rows_to_read: '0', result_rows: '0', result_bytes: String(out.length), elapsed_ns: String(process.hrtime.bigint() - start) };
     headers['X-ClickHouse-Format'] = format;
     headers['X-ClickHouse-Summary'] = JSON.stringify(summary);

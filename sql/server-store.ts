@@ -11,7 +11,7 @@ import { checkDatabaseName, runMigrations } from './migrate.ts';
 import { insertSettings, SESSION_SETTINGS } from './rows.ts';
 import { classifyStoreError, toStoreError } from './store-errors.ts';
 import { retry, type BackoffPolicy } from '../lib/retry.ts';
-import type { EventRow, InsertOptions, QueryParams, RejectRow, RowPayload, Store } from './store.ts';
+import type { EventRow, InsertOptions, PayloadTable, QueryParams, RejectRow, RowPayload, Store } from './store.ts';
 
 export interface RetryPolicy {
   /** Retries after the first attempt (0: no retry). */
@@ -123,10 +123,10 @@ export class ServerStore implements Store {
     return this.insertRows('rejects', rows, opts);
   }
 
-  async insertPayload(table: 'events' | 'rejects', payload: RowPayload, opts?: InsertOptions): Promise<void> {
+  async insertPayload(table: PayloadTable, payload: RowPayload, opts?: InsertOptions): Promise<void> {
     if (payload.rows === 0) return;
     // Table and column names are spliced into the statement: identifiers only.
-    if (!/^(events|rejects)$/.test(table) || !payload.columns.every((c) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(c))) {
+    if (!/^(events|rejects)(_local)?$/.test(table) || !payload.columns.every((c) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(c))) {
       throw new StoreError(`invalid insert target ${table} (${payload.columns.join(', ')})`, { retriable: false });
     }
     const settings = insertSettings({ dedupToken: opts?.dedupToken ?? `faultline:${randomUUID()}` });

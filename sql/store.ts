@@ -40,6 +40,9 @@ export interface RowPayload {
   rows: number;
 }
 
+/** Tables a payload goes to: the single-node names, or a shard's local tables on a cluster (sql/shard-route.ts). */
+export type PayloadTable = 'events' | 'rejects' | 'events_local' | 'rejects_local';
+
 export type QueryParams = Record<string, string | number | boolean | null | readonly (string | number)[]>;
 
 export interface Store {
@@ -51,7 +54,7 @@ export interface Store {
   insertEvents(rows: readonly EventRow[], opts?: InsertOptions): Promise<void>;
   insertRejects(rows: readonly RejectRow[], opts?: InsertOptions): Promise<void>;
   /** Insert pre-serialised rows into `table` of the store's database (same dedup semantics as insertEvents). */
-  insertPayload(table: 'events' | 'rejects', payload: RowPayload, opts?: InsertOptions): Promise<void>;
+  insertPayload(table: PayloadTable, payload: RowPayload, opts?: InsertOptions): Promise<void>;
   /** Run a SELECT with ClickHouse query parameters ({name:Type} placeholders); rows as objects. */
   query<T = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<T[]>;
   /** Run a statement that returns no rows (DDL, ALTER, SYSTEM …). */

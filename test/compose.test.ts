@@ -179,4 +179,7 @@ test('profile cluster: Keeper, 2 shards x 2 replicas wired as sql/cluster-config
   // Its own consumer group: the cluster reads every record beside the single-node stack, not half of them.
   assert.notEqual(run.environment!.KAFKA_GROUP_ID ?? 'faultline', services.faultline!.environment!.KAFKA_GROUP_ID ?? 'faultline');
   assert.equal((run as { deploy?: { replicas?: number } }).deploy?.replicas, 2);
+  // Shard routing (sql/shard-route.ts): one node of each shard, in shard_num order.
+  const shardUrls = String(run.environment!.CLICKHOUSE_SHARD_URLS).split(',').map((u) => new URL(u.trim()).hostname);
+  assert.deepEqual(shardUrls.map((h) => shards.findIndex((hosts) => hosts.includes(h))), shards.map((_, i) => i));
 });

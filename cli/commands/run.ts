@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { loadConfig, type Config } from '../../lib/config.ts';
 import { ConfigError, errorMessage, SourceError } from '../../lib/errors.ts';
-import { ensureRedactionKey, openStore, serveStore, type ServedStore, type Store } from '../../sql/index.ts';
+import { ensureRedactionKey, openShardedDelivery, openStore, serveStore, type ServedStore, type Store } from '../../sql/index.ts';
 import {
   createLogger, IngestMetrics, runFile, serveMetrics, startKafkaIngest, startProgress, type Logger, type MetricsServer,
 } from '../../ingest/index.ts';
@@ -167,8 +167,14 @@ async function runKafka(cfg: Config, start: 'earliest' | 'latest', progressMs: n
   });
   const { log, metrics } = rt;
   let code = 0;
+  // On a cluster with CLICKHOUSE_SHARD_URLS: each partition's rows go to its owning shard (docs/delivery.md).
+  const sharded = await openShardedDelivery(config, rt.store).catch(async (err: unknown) => {
+    await closeRuntime(rt);
+    throw err;
+  });
+  if (sharded) log.info(`inserting into the _local tables of ${sharded.shards} shards, each partition into its owning shard`);
   try {
-    const ingest = await startKafkaIngest({ config, store: rt.store, log, metrics }, { fromBeginning: start === 'earliest', ready: rt.migrated }).catch((err: unknown) => {
+    const ingest = await startKafkaIngest({ config, store: rt.store, log, metrics, ...(sharded ? { target: sharded.target } : {}) }, { fromBeginning: start === 'earliest', ready: rt.migrated }).catch((err: unknown) => {
       throw new SourceError('KAFKA', `cannot consume from KAFKA_BROKERS=${config.KAFKA_BROKERS} (topics ${config.FAULTLINE_GATEWAY_TOPIC}, ${config.FAULTLINE_CLIENT_TOPIC}): ${errorMessage(err)}`, { cause: err });
     });
     log.info(`consuming ${config.FAULTLINE_GATEWAY_TOPIC} (gateway) and ${config.FAULTLINE_CLIENT_TOPIC} (client) as group ${config.KAFKA_GROUP_ID}`);
@@ -187,6 +193,7 @@ async function runKafka(cfg: Config, start: 'earliest' | 'latest', progressMs: n
       await progress?.stop();
     }
   } finally {
+    await sharded?.close().catch(() => {});
     await closeRuntime(rt);
     // kafkajs (e.g. after a failed connect) can leave handles behind; do not let them hold the exit.
     setTimeout(() => process.exit(process.exitCode ?? code), 3000).unref();
