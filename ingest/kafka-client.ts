@@ -20,10 +20,12 @@ export function brokerList(brokers: string): string[] {
 
 function sasl(c: KafkaSettings): SASLOptions | undefined {
   if (!c.KAFKA_SASL_MECHANISM) return undefined;
-  if (!c.KAFKA_SASL_USERNAME || c.KAFKA_SASL_PASSWORD === undefined) {
-    throw new ConfigError(`KAFKA_SASL_MECHANISM=${c.KAFKA_SASL_MECHANISM} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD`);
+  const { KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = c;
+  if (!username || password === undefined) {
+    const missing = [...(username ? [] : ['KAFKA_SASL_USERNAME']), ...(password === undefined ? ['KAFKA_SASL_PASSWORD'] : [])];
+    throw new ConfigError(`KAFKA_SASL_MECHANISM=${c.KAFKA_SASL_MECHANISM} needs ${missing.join(' and ')}: set ${missing.length > 1 ? 'them' : 'it'} too, or unset KAFKA_SASL_MECHANISM`);
   }
-  const creds = { username: c.KAFKA_SASL_USERNAME, password: c.KAFKA_SASL_PASSWORD };
+  const creds = { username, password };
   switch (c.KAFKA_SASL_MECHANISM) {
     case 'plain': return { mechanism: 'plain', ...creds };
     case 'scram-sha-256': return { mechanism: 'scram-sha-256', ...creds };
@@ -31,10 +33,14 @@ function sasl(c: KafkaSettings): SASLOptions | undefined {
   }
 }
 
-export function createKafka(c: KafkaSettings, log: Logger): Kafka {
+/**
+ * The one kafkajs client of faultline: `run` consumes through it and `generate --to kafka`
+ * produces through it (with its own client id), so both validate brokers and SASL alike.
+ */
+export function createKafka(c: KafkaSettings, log: Logger, clientId = c.KAFKA_CLIENT_ID): Kafka {
   const auth = sasl(c);
   const config: KafkaConfig = {
-    clientId: c.KAFKA_CLIENT_ID,
+    clientId,
     brokers: brokerList(c.KAFKA_BROKERS),
     ssl: c.KAFKA_SSL === 'true',
     ...(auth ? { sasl: auth } : {}),

@@ -3,9 +3,11 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
-import { Kafka, logLevel, Partitioners, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
 import type { Config } from '../../lib/config.ts';
 import { SourceError } from '../../lib/errors.ts';
+import { createKafka } from '../kafka-client.ts';
+import { createLogger, type Logger } from '../log.ts';
 import type { GeneratedRecord, GeneratedSource } from './index.ts';
 
 export interface SendOptions {
@@ -81,32 +83,14 @@ export function fileStream(path: string): Writable {
   return createWriteStream(path);
 }
 
-/** kafkajs client options from the validated config (brokers, TLS, SASL). */
-export function kafkaOptions(config: Config, clientId = config.KAFKA_CLIENT_ID): KafkaConfig {
-  const opts: KafkaConfig = {
-    clientId,
-    brokers: config.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean),
-    ssl: config.KAFKA_SSL === 'true',
-    logLevel: logLevel.ERROR,
-    retry: { retries: 8, initialRetryTime: 200 },
-  };
-  if (config.KAFKA_SASL_MECHANISM) {
-    opts.sasl = {
-      mechanism: config.KAFKA_SASL_MECHANISM,
-      username: config.KAFKA_SASL_USERNAME ?? '',
-      password: config.KAFKA_SASL_PASSWORD ?? '',
-    } as SASLOptions;
-  }
-  return opts;
-}
-
 /**
  * Produce records to their topics with acks from all in-sync replicas, in batches. Each
  * message is keyed by its request id, so one request's records share a partition per topic,
  * and stamped with the record's own time.
  */
-export async function produceToKafka(records: Iterable<GeneratedRecord>, config: Config, opts: SendOptions & { batch?: number } = {}): Promise<number> {
-  const kafka = new Kafka(kafkaOptions(config, `${config.KAFKA_CLIENT_ID}-generate`));
+export async function produceToKafka(records: Iterable<GeneratedRecord>, config: Config, opts: SendOptions & { batch?: number; log?: Logger } = {}): Promise<number> {
+  const log = opts.log ?? createLogger(config.FAULTLINE_LOG_LEVEL, 'faultline generate');
+  const kafka = createKafka(config, log, `${config.KAFKA_CLIENT_ID}-generate`);
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
   try {
     await producer.connect();
