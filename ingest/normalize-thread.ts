@@ -4,6 +4,8 @@
 // on 2 cores fetch, normalize and the engine's insert all run at once. Chunks are answered in
 // the order they were sent; their rows are byte-for-byte what the in-thread path would build
 // (same `normalizeRow`), so tokens and replays do not depend on where rows were built.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RejectReason, Source } from '../transform/event.ts';
 import type { Limits } from './segment.ts';
@@ -52,47 +54,36 @@ export interface ChunkRows extends ChunkCounts {
   formats: Map<string, number>;
 }
 
-const BOOT = new URL('./normalize-worker-boot.mjs', import.meta.url);
-let script: Promise<URL> | undefined;
-
 /**
- * The worker's code: normalize-worker.ts and what it imports bundled into one ES module by
- * esbuild (tsx's own compiler, always installed with it), handed over as a data: URL. Booting
- * it takes ~0.1 s of CPU, against ~1.5 s for a worker that loads the TypeScript sources
- * through tsx's loader (its hooks thread compiles every module again). Falls back to that.
+ * The worker's code is compiled JavaScript, always: dist/ingest/normalize-worker.js, written by
+ * `npm run build` (tsc). Running from dist/ it is this module's neighbour; running the
+ * TypeScript sources (the tests and benchmarks, through tsx) it is the same file in dist/, which
+ * scripts/test.js builds before every run. Booting it takes ~0.3 s; a worker loading the sources
+ * through tsx's loader took ~2 s (its hooks thread compiles every module again), so there is no
+ * such path: a missing file is an error naming the command that makes it.
  */
-function workerScript(): Promise<URL> {
-  script ??= (async () => {
-    try {
-      const esbuild = await import('esbuild');
-      const out = await esbuild.build({
-        entryPoints: [new URL('./normalize-worker.ts', import.meta.url).pathname],
-        bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false, logLevel: 'silent',
-      });
-      return new URL(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0]!.text).toString('base64')}`);
-    } catch {
-      return BOOT;
-    }
-  })();
-  return script;
-}
+export const WORKER = import.meta.url.endsWith('.ts')
+  ? new URL('../dist/ingest/normalize-worker.js', import.meta.url)
+  : new URL('./normalize-worker.js', import.meta.url);
 
 export class NormalizeThread {
-  private readonly worker: Promise<Worker>;
+  private readonly worker: Worker;
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (r: ChunkRows) => void; reject: (e: Error) => void }>();
   private failed: Error | undefined;
-  private live: Worker | undefined;
 
   /** Referenced while jobs are pending, so that the process waits for their rows. */
   private track(): void {
-    if (this.pending.size > 0) this.live?.ref();
-    else this.live?.unref();
+    if (this.pending.size > 0) this.worker.ref();
+    else this.worker.unref();
   }
 
-  constructor() {
-    this.worker = workerScript().then((url) => this.spawn(url));
-    this.worker.catch(() => {});
+  /** `worker`: the compiled worker module (a test points it elsewhere to see the error). */
+  constructor(worker: URL = WORKER) {
+    if (!existsSync(worker)) {
+      throw new Error(`normalize thread: the compiled worker ${fileURLToPath(worker)} is missing: run \`npm run build\``);
+    }
+    this.worker = this.spawn(worker);
   }
 
   private spawn(url: URL): Worker {
@@ -124,7 +115,6 @@ export class NormalizeThread {
     worker.on('exit', (code) => fail(new Error(`normalize thread exited (code ${code})`)));
     // An idle worker must not keep the process alive (the ingest's own handles do); a busy one must.
     worker.unref();
-    this.live = worker;
     return worker;
   }
 
@@ -134,20 +124,13 @@ export class NormalizeThread {
     const id = this.nextId++;
     return new Promise<ChunkRows>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      // Every job waits on the same promise: their continuations, hence the posts, keep the call order.
-      this.worker.then((w) => {
-        w.postMessage({ ...job, id }, [job.data]);
-        this.track();
-      }, (err: Error) => {
-        this.pending.delete(id);
-        reject(err);
-      });
+      this.worker.postMessage({ ...job, id }, [job.data]);
+      this.track();
     });
   }
 
   async close(): Promise<void> {
     this.failed ??= new Error('normalize thread closed');
-    const w = await this.worker.catch(() => undefined);
-    await w?.terminate();
+    await this.worker.terminate();
   }
 }

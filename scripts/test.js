@@ -132,6 +132,13 @@ if (files.some((f) => tierOf(f) === 'e2e')) {
   ensureLibrdkafka();
   ensureJavaMaven();
 }
+// Tests run the TypeScript sources through tsx, but what they spawn (bin/faultline.js) and the
+// normalize worker run dist/, compiled by `npm run build`: build first (incremental, ~1 s when
+// nothing changed) so that no test runs stale JavaScript.
+if (spawnSync(process.execPath, [join(root, 'scripts', 'build.js')], { stdio: 'inherit' }).status !== 0) {
+  console.error('the build failed: dist/ would be stale, not running the tests');
+  process.exit(1);
+}
 console.error(`running ${files.length} ${tier === 'all' ? '' : `${tier}-tier `}test files: ${files.map((f) => relative(root, f)).join(' ')}`);
 // Unit files share nothing (each takes its own chDB database and no ports): run them on every
 // core. Files of the e2e tier time consumer-group sessions and kills, so they run one at a time.

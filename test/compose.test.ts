@@ -77,7 +77,11 @@ test('mounted paths exist in the repo and line up with the provisioning files', 
   for (const v of Object.keys(compose.volumes)) assert.ok(Object.values(services).some((s) => (s.volumes ?? []).some((x) => x.startsWith(v + ':'))), `volume ${v} used`);
   // Dockerfile COPY sources exist.
   const docker = readFileSync(join(root, 'Dockerfile'), 'utf8');
-  for (const m of docker.matchAll(/^COPY (.+) \S+$/gm)) for (const src of m[1]!.split(' ')) assert.ok(existsSync(join(root, src)), `Dockerfile COPY ${src}`);
+  // The build stage has every folder `npm run build` compiles (tsconfig.build.json).
+  const build = JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
+  for (const dir of [...build.include, 'data', 'scripts/build.js', 'tsconfig.build.json']) assert.match(docker, new RegExp(`^COPY (.* )?${dir}( |$)`, 'm'), `Dockerfile COPY ${dir}`);
+  // (`COPY --from=build` copies out of the build stage, not from the checkout.)
+  for (const m of docker.matchAll(/^COPY (?!--from=)(.+) \S+$/gm)) for (const src of m[1]!.split(' ')) assert.ok(existsSync(join(root, src)), `Dockerfile COPY ${src}`);
 });
 
 test('every depends_on condition can be met: healthchecks and one-shot jobs', () => {

@@ -13,7 +13,8 @@ import { parseAt } from './alerts.ts';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
 
-const REPO_DASHBOARDS = fileURLToPath(new URL('../../dashboards/', import.meta.url));
+// The checkout's dashboards/ folder, whether this runs compiled (dist/cli/commands/) or from the sources.
+const REPO_DASHBOARDS = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../dashboards/' : '../../../dashboards/', import.meta.url));
 
 export const command: Command = {
   summary: 'Generate the Grafana dashboards, datasource, dashboard provider and alert rules',
