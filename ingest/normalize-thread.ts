@@ -62,7 +62,7 @@ export interface ChunkRows extends ChunkCounts {
  * through tsx's loader took ~2 s (its hooks thread compiles every module again), so there is no
  * such path: a missing file is an error naming the command that makes it.
  */
-export const WORKER = import.meta.url.endsWith('.ts')
+const WORKER = import.meta.url.endsWith('.ts')
   ? new URL('../dist/ingest/normalize-worker.js', import.meta.url)
   : new URL('./normalize-worker.js', import.meta.url);
 
