@@ -7,5 +7,6 @@ export { expandQuery, applyConditionalAll, applyVariables, applyMacros, interval
 export { provisionedRule, datasourceTarget, readonlyUserStatements, DASHBOARDS_MOUNT, READONLY_USER, READONLY_PASSWORD_SETTING } from './provisioning.ts';
 export { DATASOURCE_UID, DATASOURCE_NAME } from './panels.ts';
 export { tables, PLUGIN_TYPE, PLUGIN_VERSION, type ChDashboard, type ChPanel, type ClickHouseQuery, type Tables } from './types.ts';
+export { quotaForecastSql } from './quota-forecast.ts';
 export { renderPreview, type PreviewOptions } from './preview.ts';
 export { notificationsYaml, groupNotifications, formatGroup, PAGE_RECEIVER, TICKET_RECEIVER, GROUP_BY, TIMING, type NotificationGroup, type NotificationOptions, type FiringSeries } from './notifications.ts';

@@ -9,6 +9,7 @@ export { deliveryTarget, reconcile, reconciled, storedRowKey, type DeliveryTarge
 export { toStoreError, parseClickHouseError, classifyStoreError } from './store-errors.ts';
 export { ensureRedactionKey, readRedactionKey } from './redaction-key.ts';
 export { maskedCounts, type MaskedCounts } from './masked-counts.ts';
+export { insertCallHistory, type CallHistoryRow } from './call-history.ts';
 // serveStore serves an embedded store only (call it when store.kind === 'embedded').
 export { serveStore, type ServeOptions, type ServedStore } from './local-endpoint.ts';
 export { traceRequest, requestTimeRange, type TraceEntry, type TraceEvent, type TraceReject } from './trace.ts';

@@ -23,8 +23,10 @@ out), stores it through the same path as \`faultline run --from -\` (normalize, 
 ClickHouse) into a fresh embedded chDB store, writes the Grafana dashboards and
 provisioning plus an HTML preview of the dashboards (DIR/grafana/preview.html), evaluates
 the alert rules during each incident, and prints a report: error rate by category, quota
-exhaustion by channel, top vendor failures, alerts that fired, and \`faultline trace\`
-commands for requests in the demo data. No Kafka or ClickHouse server is needed;
+exhaustion by channel, top vendor failures, the quota forecast an hour before the quota
+incident, alerts that fired, and \`faultline trace\` commands for requests in the demo data.
+For the forecast, three earlier days of 1688 calls with a daily quota are written to the
+event rollups (no raw events): the history it learns the quota from. No Kafka or ClickHouse server is needed;
 CLICKHOUSE_URL is ignored. The data directory is wiped first.
 
 Flags:

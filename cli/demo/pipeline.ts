@@ -7,10 +7,11 @@ import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type { Config } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
-import { generateRecords, incidentsOf, type GenerateOptions, type Incident } from '../../ingest/generator/index.ts';
+import { generateRecords, incidentsOf, quotaHistory, type GenerateOptions, type Incident } from '../../ingest/generator/index.ts';
 import { createLogger, IngestMetrics, runFile } from '../../ingest/index.ts';
 import { alertRules, buildArtifacts, evaluateRules, firingSeries, groupNotifications, tables, writeArtifacts } from '../../dashboards/index.ts';
-import { ensureRedactionKey, openStore, type Store } from '../../sql/index.ts';
+import { ensureRedactionKey, insertCallHistory, openStore, type Store } from '../../sql/index.ts';
+import { HISTORY_DAYS, quotaForecastBefore, type QuotaForecast } from './quota-forecast.ts';
 import type { Source } from '../../transform/event.ts';
 
 const MARKER = '.faultline-demo';
@@ -51,6 +52,8 @@ export interface PipelineResult {
    * right after ingest and as if ingest stopped then and nobody noticed for two days.
    */
   ingestCheck: { atMs: number; firing: string[] }[];
+  /** The quota forecast an hour before the quota incident, learned from the earlier days written for it (none for periods longer than a day). */
+  forecast: QuotaForecast | undefined;
   grafanaDir: string;
 }
 
@@ -83,9 +86,9 @@ async function feed(opts: GenerateOptions, streams: Record<Source, PassThrough>,
 }
 
 /** Instants at which to evaluate the alert rules: a few minutes into each incident, and the end of the day. */
-function evaluationTimes(incidents: Incident[], endMs: number): number[] {
+function evaluationTimes(incidents: Incident[], endMs: number, extra: number[]): number[] {
   const times = incidents.map((i) => Math.min(i.startMs + 10 * 60_000, Math.round((i.startMs + i.endMs) / 2)));
-  times.push(endMs);
+  times.push(endMs, ...extra);
   return [...new Set(times)].sort((a, b) => a - b);
 }
 
@@ -149,6 +152,19 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
     const ingestSeconds = (performance.now() - t0) / 1000;
     o.progress(`demo: stored ${records.toLocaleString('en-US')} records (${events.toLocaleString('en-US')} events, ${rejects.toLocaleString('en-US')} rejects) in ${ingestSeconds.toFixed(1)} s`);
 
+    // The quota forecast learns the daily quota from earlier days: write the quota channel's calls
+    // of a few earlier periods (rollups only; ingest/generator/quota-history.ts). Periods longer
+    // than a day would overlap them.
+    let forecast: QuotaForecast | undefined;
+    const g = o.generate;
+    if (g.durationMs <= 86_400_000 && (g.incidents ?? true)) {
+      const h0 = performance.now();
+      const history = quotaHistory({ seed: g.seed ?? 1, startMs: g.startMs, durationMs: g.durationMs, count: g.count, days: HISTORY_DAYS });
+      await insertCallHistory(store, config.CLICKHOUSE_DATABASE, history.rows);
+      forecast = await quotaForecastBefore(store, config, incidentsOf(g), g.durationMs, history);
+      o.progress(`demo: wrote ${HISTORY_DAYS} earlier days of ${history.channel} calls (daily quota ${history.quota.toLocaleString('en-US')} calls; ${history.rows.length.toLocaleString('en-US')} rollup rows) in ${((performance.now() - h0) / 1000).toFixed(1)} s`);
+    }
+
     const grafanaDir = join(dir, 'grafana');
     writeArtifacts(grafanaDir, buildArtifacts({ database: config.CLICKHOUSE_DATABASE, quotaTz: config.FAULTLINE_QUOTA_TZ }));
     o.progress(`demo: wrote Grafana dashboards and provisioning to ${grafanaDir}`);
@@ -169,7 +185,7 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
     }
     const alerts: FiredAlert[] = [];
     const seen = new Set<string>();
-    const times = evaluationTimes(incidents, o.generate.startMs + o.generate.durationMs);
+    const times = evaluationTimes(incidents, o.generate.startMs + o.generate.durationMs, forecast ? [forecast.atMs] : []);
     for (const at of times) {
       const results = await evaluateRules(store, rules, at);
       for (const r of results) if (r.error) throw new Error(`alert rule ${r.rule.uid} failed: ${r.error}`);
@@ -185,7 +201,7 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
       }
     }
     o.progress(`demo: evaluated ${rules.length} alert rules at ${times.length} instants of the day`);
-    return { store, records, events, rejects, ingestSeconds, incidents, alerts, alertRulesEvaluated: rules.length, ingestCheck, grafanaDir };
+    return { store, records, events, rejects, ingestSeconds, incidents, alerts, alertRulesEvaluated: rules.length, ingestCheck, forecast, grafanaDir };
   } catch (err) {
     await store.close().catch(() => {});
     throw err;

@@ -26,7 +26,8 @@ const num = (v: unknown): number => Number(v ?? 0);
 
 export async function collectReport(store: Store, db: string, p: PipelineResult, day: { startMs: number; durationMs: number }): Promise<DemoReport> {
   const cats = await store.query<{ category: string; events: string | number }>(
-    `SELECT category, sum(events) AS events FROM ${db}.events_1m WHERE source = 'gateway' GROUP BY category ORDER BY events DESC`,
+    `SELECT category, sum(events) AS events FROM ${db}.events_1m WHERE source = 'gateway' AND minute >= {from:DateTime} GROUP BY category ORDER BY events DESC`,
+    { from: Math.floor(day.startMs / 1000) },
   );
   const requests = cats.reduce((s, r) => s + num(r.events), 0);
   const categories = cats.filter((r) => r.category !== '').map((r) => ({ category: r.category, events: num(r.events), pct: (100 * num(r.events)) / Math.max(requests, 1) }));
@@ -42,9 +43,9 @@ export async function collectReport(store: Store, db: string, p: PipelineResult,
        SELECT toStartOfInterval(minute, INTERVAL {bucket:UInt32} MINUTE) AS bucket, if(channel = '', 'unknown', channel) AS channel,
               sumIf(events, limit_kind = 'quota') AS q, sumIf(events, limit_kind = 'rate') AS r,
               sumIf(events, limit_kind = 'platform') AS p, sumIf(events, limit_kind = 'balance') AS b, sum(events) AS total
-       FROM ${db}.events_1m WHERE source = 'gateway' GROUP BY bucket, channel)
+       FROM ${db}.events_1m WHERE source = 'gateway' AND minute >= {from:DateTime} GROUP BY bucket, channel)
      GROUP BY channel HAVING quota + rate + platform + balance > 0 ORDER BY quota DESC, channel`,
-    { bucket: bucketMin },
+    { bucket: bucketMin, from: Math.floor(day.startMs / 1000) },
   )).map((r) => ({ channel: String(r.channel), quota: num(r.quota), rate: num(r.rate), platform: num(r.platform), balance: num(r.balance), exhausted_from: String(r.exhausted_from) }));
 
   const vendors = (await store.query<Record<string, unknown>>(
@@ -101,8 +102,20 @@ export function formatReport(r: DemoReport, p: PipelineResult, dataDirArg: strin
     L.push(`  ${pad(v.vendor, 8)} ${pad(v.code || '-', 22)} ${pad(v.sub_code || '-', 34)} ${fmt(v.events).padStart(7)}  ${pad(v.sample, 48)}`.trimEnd());
   }
   if (r.failedOffers.length) L.push(`  1688 failed order lines: ${r.failedOffers.map((f) => `${f.error_code} ${fmt(f.lines)}`).join(', ')}`);
+  const f = p.forecast;
+  if (f) {
+    L.push('', `Quota forecast at ${hhmm(f.atMs)}, before the quota incident (${hhmm(f.incidentStartMs).slice(11)}): the quota dashboard's "Quota forecast (today)"`);
+    for (const c of f.channels) {
+      const when = c.runsOutAtMs === null ? 'idle in the last hour' : `runs out at ${hhmm(c.runsOutAtMs).slice(11)}`;
+      const left = c.minutesLeft === null ? '' : `: ${fmt(Math.round(c.minutesLeft))} min left`;
+      L.push(`  ${pad(c.channel, 8)} ${when}  (daily quota ${fmt(c.dailyQuota)} calls learned from ${c.learnedDays} earlier days, ${fmt(c.usedToday)} used today, ${fmt(Math.round(c.callsLastHour / 60))} calls/min${left})`);
+    }
+    if (f.channels.length === 0) L.push('  (no channel with a learned quota)');
+    const ran = f.history.days.map((d) => (d.exhaustedAtMs === null ? 'never' : hhmm(d.exhaustedAtMs).slice(11))).join(', ');
+    L.push(`  learned from ${f.history.days.length} earlier days of ${f.history.channel} calls written for the demo (a daily quota of ${fmt(f.history.quota)} calls, spent at ${ran})`);
+  }
   L.push('', `Alerts that fired (${p.alertRulesEvaluated} rules evaluated during each incident and at the end of the day; one line per notification: rule and channel/vendor/topic group)`);
-  for (const a of r.alerts) L.push(`  ${hhmm(a.atMs)}  ${pad(a.severity, 6)} ${pad(a.title, 22)} ${pad(a.labels, 30)} value ${a.values.join(', ')} ${a.op} ${a.threshold}`);
+  for (const a of r.alerts) L.push(`  ${hhmm(a.atMs)}  ${pad(a.severity, 6)} ${pad(a.title, 25)} ${pad(a.labels, 30)} value ${a.values.join(', ')} ${a.op} ${a.threshold}`);
   if (r.alerts.length === 0) L.push('  (none)');
   L.push('', 'Ingest stalled or behind (batch times are wall-clock: evaluated now, and as if ingest stopped now for two days)');
   for (const c of p.ingestCheck) {

@@ -57,6 +57,12 @@ export interface Plan {
   client: boolean;
 }
 
+/** The quota incident: the share of a channel's calls refused once its daily quota is spent, and their median latency. */
+export const QUOTA_HIT_SHARE = 0.85;
+export const QUOTA_HIT_LATENCY_MS = 15;
+/** Parcel calls are not counted against the channel's quota. */
+export const quotaApplies = (kind: Route['kind']): boolean => kind !== 'parcel' && kind !== 'wallet_pay';
+
 const active = (inc: Incident | undefined, t: number, channel?: string): boolean =>
   inc !== undefined && t >= inc.startMs && t < inc.endMs && (inc.channel === undefined || channel === undefined || inc.channel === channel);
 
@@ -121,9 +127,9 @@ export function planRequest(ctx: PlanContext, timeMs: number): Plan {
   const inc = ctx.incidents;
   const vendorish = route.kind !== 'parcel' && route.kind !== 'order';
 
-  if (inc && active(inc.get('quota_exhausted'), timeMs, channel) && route.kind !== 'parcel' && route.kind !== 'wallet_pay' && rng.chance(0.85)) {
+  if (inc && active(inc.get('quota_exhausted'), timeMs, channel) && quotaApplies(route.kind) && rng.chance(QUOTA_HIT_SHARE)) {
     fail(p, 'QUOTA_EXCEEDED');
-    p.latencyMs = rng.latency(15);
+    p.latencyMs = rng.latency(QUOTA_HIT_LATENCY_MS);
     p.attempt = rng.int(1, 4);
   } else if (inc && active(inc.get('taobao_outage'), timeMs, channel) && vendorish && rng.chance(0.7)) {
     fail(p, 'CHANNEL_UPSTREAM_ERROR');

@@ -60,7 +60,19 @@ test('a short demo day: every report section has numbers, traces resolve, nothin
     assert.ok(vendors.some((l) => /^\s+taobao\s+90[012]\s/.test(l)), vendors.join('\n'));
     assert.ok(vendors.filter((l) => /\s\d[\d,]*\s/.test(l)).length >= 3);
 
+    // The quota forecast before the quota incident (17:00): learned from the earlier days the demo
+    // wrote, it names a time near 17:00, and the 2-hour rule fired before the incident started.
+    const forecast = section(r.stdout, 'Quota forecast at 2026-11-21 16:00, before the quota incident (17:00)');
+    const fc = /^\s+1688\s+runs out at (\d\d):(\d\d)\s+\(daily quota ([\d,]+) calls learned from 3 earlier days, ([\d,]+) used today/.exec(forecast[0] ?? '');
+    assert.ok(fc, forecast.join('\n'));
+    const minute = Number(fc[1]) * 60 + Number(fc[2]);
+    assert.ok(minute > 16 * 60 && Math.abs(minute - 17 * 60) <= 30, forecast[0]);
+    assert.ok(n(fc[3]!) > n(fc[4]!), 'quota not yet spent at 16:00');
+    assert.match(forecast[1] ?? '', /learned from 3 earlier days of 1688 calls written for the demo \(a daily quota of [\d,]+ calls, spent at \d\d:\d\d, \d\d:\d\d, \d\d:\d\d\)/);
+
     const alerts = section(r.stdout, 'Alerts that fired');
+    const runsOut = alerts.find((l) => /Quota runs out within 2 h\s+channel=1688\s/.test(l));
+    assert.ok(runsOut && /^\s+2026-11-21 1[56]:\d\d\s/.test(runsOut), alerts.join('\n'));
     assert.ok(!alerts.includes('  (none)'));
     assert.ok(alerts.some((l) => /Quota exhausted\s+channel=1688/.test(l)), alerts.join('\n'));
     assert.ok(alerts.some((l) => /Vendor failure burst\s+vendor=\S*taobao|Error rate spike\s+channel=\S*taobao/.test(l)), alerts.join('\n'));
