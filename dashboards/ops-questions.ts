@@ -25,7 +25,7 @@ export function disagreementPanel(t: Tables) {
     sql: `SELECT route, countIf(cl AND NOT gw) AS client_failed_gateway_ok, countIf(gw AND NOT cl) AS gateway_failed_client_ok,
         min(request_id) AS example_request_id
       FROM (
-        SELECT request_id, anyIf(route, source = 'gateway') AS route,
+        SELECT request_id, if(anyIf(route, source = 'gateway') = '', '(no route)', anyIf(route, source = 'gateway')) AS route,
           maxIf(outcome != 'ok', source = 'gateway') AS gw, maxIf(outcome != 'ok', source = 'client') AS cl
         FROM ${t.events}
         WHERE $__timeFilter(event_time) AND request_id != '' AND ${F.channel}
@@ -47,11 +47,12 @@ export function retriesPanel(t: Tables) {
     unit: 'short',
     w: 24,
     overrides: LOOKUP_LINK,
-    sql: `SELECT app_id, countIf(http_status IN (${NON_RETRYABLE.join(', ')})) AS non_retryable_retried,
+    // Client lines without an app id (logfmt and text lines name no app; docs/event-model.md §1) get a label of their own.
+    sql: `SELECT app AS app_id, countIf(http_status IN (${NON_RETRYABLE.join(', ')})) AS non_retryable_retried,
         countIf(http_status = 429 AND gap_ms < 1000 * pow(2, attempt - 1)) AS fast_429_retries,
         min(request_id) AS example_request_id
       FROM (
-        SELECT request_id, app_id, http_status, assumeNotNull(attempt) AS attempt,
+        SELECT request_id, if(app_id = '', '(no app id)', app_id) AS app, http_status, assumeNotNull(attempt) AS attempt,
           leadInFrame(assumeNotNull(attempt)) OVER w AS next_attempt,
           dateDiff('millisecond', event_time, leadInFrame(event_time) OVER w) AS gap_ms
         FROM ${t.events}
@@ -59,6 +60,6 @@ export function retriesPanel(t: Tables) {
         WINDOW w AS (PARTITION BY request_id ORDER BY event_time, attempt ROWS BETWEEN CURRENT ROW AND 1 FOLLOWING))
       WHERE next_attempt > attempt
         AND (http_status IN (${NON_RETRYABLE.join(', ')}) OR (http_status = 429 AND gap_ms < 1000 * pow(2, attempt - 1)))
-      GROUP BY app_id ORDER BY non_retryable_retried + fast_429_retries DESC, app_id LIMIT 50`,
+      GROUP BY app ORDER BY non_retryable_retried + fast_429_retries DESC, app LIMIT 50`,
   });
 }

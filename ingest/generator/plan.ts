@@ -55,7 +55,26 @@ export interface Plan {
   vendorCall: boolean;
   /** The calling app logs this request too (client stream). */
   client: boolean;
+  /**
+   * attempt > 1 with a client log: the client's waits after each earlier attempt (ms), which the
+   * client logs too (same request id, attempts 1..attempt-1, the same answer).
+   */
+  retryGapsMs: number[] | undefined;
+  /** The client gave up waiting (its own timeout) on a call the gateway served: it logs a 504. */
+  clientTimedOut: boolean;
 }
+
+/**
+ * How the apps retry (the error reference, test/fixtures/seeds/gateway-errors.en.txt "Recommended
+ * handling": retry 429 and 500 with exponential backoff, never retry 400/401 unchanged). Most
+ * back off from 1 s; one app retries a 429 within 100-400 ms, one retries 400/401/403/404
+ * unchanged, and one gives up on calls slower than its timeout.
+ */
+export const HASTY_APP = 'mobile-app';
+export const CARELESS_APP = 'erp-sync';
+export const IMPATIENT_APP = 'mobile-app';
+export const CLIENT_TIMEOUT_MS = 2500;
+const NON_RETRYABLE = new Set([400, 401, 403, 404]);
 
 /** The quota incident: the share of a channel's calls refused once its daily quota is spent, and their median latency. */
 export const QUOTA_HIT_SHARE = 0.85;
@@ -123,6 +142,7 @@ export function planRequest(ctx: PlanContext, timeMs: number): Plan {
     status: 200, latencyMs: rng.latency(route.latency), attempt: 1, outcome: 'ok', vendorCall: rng.chance(0.03), client: rng.chance(0.3),
     // Every optional field present from the start keeps one object shape (hot path).
     gw: undefined, upstream: undefined, bizCode: undefined, bizMessage: undefined, lines: undefined, linesKey: undefined, bareStatus: false,
+    retryGapsMs: undefined, clientTimedOut: false,
   };
   const inc = ctx.incidents;
   const vendorish = route.kind !== 'parcel' && route.kind !== 'order';
@@ -188,6 +208,16 @@ export function planRequest(ctx: PlanContext, timeMs: number): Plan {
     p.upstream = vendorUpstream(rng, channel, route.kind);
   }
   if (p.outcome !== 'ok') p.client = rng.chance(0.8);
+  if (p.client) {
+    if (p.app === CARELESS_APP && p.outcome === 'error' && NON_RETRYABLE.has(p.status)) p.attempt = 2;
+    if (p.attempt > 1) {
+      p.retryGapsMs = [];
+      for (let a = 1; a < p.attempt; a++) {
+        p.retryGapsMs.push(p.app === HASTY_APP && p.status === 429 ? rng.int(100, 400) : Math.round(1000 * 2 ** (a - 1) * (1 + rng.float() / 5)));
+      }
+    }
+    if (p.app === IMPATIENT_APP && p.outcome === 'ok' && p.latencyMs > CLIENT_TIMEOUT_MS) p.clientTimedOut = true;
+  }
   // A vendor call is logged with the vendor's answer: only errors with an upstream error or
   // successes have one that matches the gateway's outcome.
   if (p.outcome !== 'ok' && p.upstream === undefined) p.vendorCall = false;

@@ -1,7 +1,7 @@
 // The requests of a simulated period as record slots, before rendering: generateRecords renders
 // them into raw log lines, the quota history counts them per minute.
 import type { GeneratedSource, ResolvedOptions } from './options.ts';
-import { planRequest, type Plan, type PlanContext } from './plan.ts';
+import { CLIENT_TIMEOUT_MS, planRequest, type Plan, type PlanContext } from './plan.ts';
 import { Rng } from './rng.ts';
 import { incidentSchedule, Timeline } from './scenario.ts';
 
@@ -12,6 +12,11 @@ export interface Slot {
   kind: 'vendor' | 'gateway' | 'client';
   timeMs: number;
   plan: Plan;
+}
+
+/** What a client that gave up waiting logs: a 504 of its own after its timeout. */
+function timedOut(p: Plan): Plan {
+  return { ...p, status: 504, outcome: 'error', bareStatus: true, latencyMs: CLIENT_TIMEOUT_MS };
 }
 
 /**
@@ -52,8 +57,18 @@ export function* walkSlots(o: ResolvedOptions, rng: Rng): Generator<Slot> {
       if (k >= n) return;
     }
     if (wantClient && plan.client) {
+      const ct = t + plan.latencyMs + rng.int(1, 60);
+      // The client's earlier attempts, each a wait before the next (stamped before the last one).
+      const gaps = plan.retryGapsMs ?? [];
+      let before = gaps.reduce((s, g) => s + g, 0);
+      for (let a = 1; a <= gaps.length; a++) {
+        k++;
+        yield { source: 'client', kind: 'client', timeMs: Math.max(o.startMs, ct - before), plan: { ...plan, attempt: a } };
+        if (k >= n) return;
+        before -= gaps[a - 1]!;
+      }
       k++;
-      yield { source: 'client', kind: 'client', timeMs: t + plan.latencyMs + rng.int(1, 60), plan };
+      yield { source: 'client', kind: 'client', timeMs: plan.clientTimedOut ? t + CLIENT_TIMEOUT_MS : ct, plan: plan.clientTimedOut ? timedOut(plan) : plan };
     }
   }
 }

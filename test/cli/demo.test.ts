@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PLANTED_SECRETS } from '../../ingest/generator/index.ts';
@@ -17,6 +17,14 @@ const data = join(dir, 'demo');
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...KEEP_FOREVER, ...env }, maxBuffer: 64 << 20 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The body rows of a table panel in preview.html, cells as text. */
+function panelRows(html: string, title: string): string[][] {
+  const start = html.indexOf(`<h3>${title} `);
+  assert.ok(start >= 0, `panel "${title}" in preview.html`);
+  const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(html.slice(start, html.indexOf('</section>', start)))?.[1] ?? '';
+  return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => [...m[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => c[1]!.replace(/<[^>]+>/g, '')));
 }
 
 /** The lines of one report section (from its heading to the next blank line). */
@@ -69,6 +77,19 @@ test('a short demo day: every report section has numbers, traces resolve, nothin
     assert.ok(minute > 16 * 60 && Math.abs(minute - 17 * 60) <= 30, forecast[0]);
     assert.ok(n(fc[3]!) > n(fc[4]!), 'quota not yet spent at 16:00');
     assert.match(forecast[1] ?? '', /learned from 3 earlier days of 1688 calls written for the demo \(a daily quota of [\d,]+ calls, spent at \d\d:\d\d, \d\d:\d\d, \d\d:\d\d\)/);
+
+    // The next questions, answered on the demo day in preview.html: apps retrying against the
+    // gateway's advice (mobile-app retries 429s too fast, erp-sync retries 400/401/403/404) and
+    // requests the gateway and the client saw differently, in both directions.
+    const html = readFileSync(join(data, 'grafana/preview.html'), 'utf8');
+    // Cells in the panels' unit `short` as Grafana shows them: 51, 1.38 K.
+    const short = (s: string) => Number(/^([\d.]+)/.exec(s)?.[1]) * (/ K$/.test(s) ? 1000 : / Mil$/.test(s) ? 1e6 : 1);
+    const retries = Object.fromEntries(panelRows(html, 'Clients retrying against the advice, by app').map(([app, non, fast]) => [app, { non: short(non!), fast: short(fast!) }]));
+    assert.ok(retries['mobile-app'] && retries['mobile-app'].fast > 0, JSON.stringify(retries));
+    assert.ok(retries['erp-sync'] && retries['erp-sync'].non > 0, JSON.stringify(retries));
+    const disagree = panelRows(html, 'Gateway and client disagree, by route');
+    assert.ok(disagree.some((row) => short(row[1]!) > 0) && disagree.some((row) => short(row[2]!) > 0), JSON.stringify(disagree));
+    assert.ok(disagree.every((row) => row[0] !== '' && /^req_/.test(row[3]!)), JSON.stringify(disagree));
 
     const alerts = section(r.stdout, 'Alerts that fired');
     const runsOut = alerts.find((l) => /Quota runs out within 2 h\s+channel=1688\s/.test(l));

@@ -90,11 +90,12 @@ export function retriesAgainstAdvice(events: EventRow[]): Row[] {
       const non = [400, 401, 403, 404].includes(e.http_status);
       const fast = e.http_status === 429 && ms(next.event_time) - ms(e.event_time) < 1000 * 2 ** (e.attempt! - 1);
       if (!non && !fast) continue;
-      const a = out.get(e.app_id) ?? { non: 0, fast: 0, ids: [] };
+      const app = e.app_id === '' ? '(no app id)' : e.app_id;
+      const a = out.get(app) ?? { non: 0, fast: 0, ids: [] };
       a.non += Number(non);
       a.fast += Number(fast);
       a.ids.push(e.request_id);
-      out.set(e.app_id, a);
+      out.set(app, a);
     }
   }
   return sortBy([...out].map(([app_id, a]) => ({ app_id, non_retryable_retried: a.non, fast_429_retries: a.fast, example_request_id: a.ids.sort()[0], n: a.non + a.fast })),

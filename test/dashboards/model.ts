@@ -122,7 +122,7 @@ export function makeModel(c: Ctx): Record<string, () => Row[]> {
         .filter((g) => g.some((e) => e.source === 'gateway') && g.some((e) => e.source === 'client'));
       const failed = (g: EventRow[], s: string) => g.some((e) => e.source === s && e.outcome !== 'ok');
       const differ = both.filter((g) => failed(g, 'gateway') !== failed(g, 'client'))
-        .map((g) => ({ route: g.find((e) => e.source === 'gateway')!.route, id: g[0]!.request_id, gw: failed(g, 'gateway') }));
+        .map((g) => ({ route: g.find((e) => e.source === 'gateway')!.route || '(no route)', id: g[0]!.request_id, gw: failed(g, 'gateway') }));
       return sortBy([...group(differ, (d) => d.route).values()].map((g) => ({
         route: g[0]!.route, client_failed_gateway_ok: count(g, (d) => !d.gw), gateway_failed_client_ok: count(g, (d) => d.gw),
         example_request_id: g.map((d) => d.id).sort()[0], n: g.length,

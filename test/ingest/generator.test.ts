@@ -64,11 +64,40 @@ test('emits exactly count records inside the period, requests in time order, bot
     assert.equal(r.topic, r.source === 'gateway' ? 'gateway-logs' : 'client-logs');
     assert.ok(!r.value.includes('\n'), 'one line per record');
   }
-  // Each request is stamped at start + latency, so order holds up to the largest latency.
-  for (let i = 1; i < sample.length; i++) assert.ok(sample[i]!.timestampMs >= sample[i - 1]!.timestampMs - 10_000);
+  // Each request is stamped at start + latency, a client's earlier attempts up to 8.4 s before its
+  // last (waits of 1, 2 and 4 s, +20 %), so order holds up to the largest latency plus those waits.
+  for (let i = 1; i < sample.length; i++) assert.ok(sample[i]!.timestampMs >= sample[i - 1]!.timestampMs - 15_000);
   assert.equal([...generateRecords({ ...BASE, count: 0 })].length, 0);
   assert.equal([...generateRecords({ ...BASE, count: 777, sources: 'client' })].filter((r) => r.source === 'client').length, 777);
   assert.equal([...generateRecords({ ...BASE, durationMs: 60_000, ratePerSec: 10, count: undefined })].length, 600);
+});
+
+test('clients retry: most back off from 1 s after a 429, one app retries within 400 ms, one retries 400/401/403/404; one app times out', () => {
+  // The client's JSON lines (the other forms may omit the attempt), by request id.
+  const byId = new Map<string, Obj[]>();
+  for (const r of client) {
+    const o = parse(r.value);
+    if (o && typeof o.request_id === 'string' && typeof o.attempt === 'number') byId.set(o.request_id, [...(byId.get(o.request_id) ?? []), { ...o, at: r.timestampMs }]);
+  }
+  const retries: { app: string; status: number; attempt: number; gap: number }[] = [];
+  for (const list of byId.values()) {
+    list.sort((a, b) => (a.attempt as number) - (b.attempt as number));
+    for (let i = 1; i < list.length; i++) {
+      const [a, b] = [list[i - 1]!, list[i]!];
+      assert.ok((b.attempt as number) > (a.attempt as number), 'one line per attempt');
+      if (b.attempt === (a.attempt as number) + 1) retries.push({ app: a.app_id as string, status: a.status as number, attempt: a.attempt as number, gap: (b.at as number) - (a.at as number) });
+    }
+  }
+  const fast = retries.filter((r) => r.status === 429 && r.gap < 1000 * 2 ** (r.attempt - 1));
+  assert.ok(fast.length > 10 && fast.every((r) => r.app === 'mobile-app' && r.gap >= 100 && r.gap <= 400), JSON.stringify(fast.slice(0, 5)));
+  assert.ok(retries.filter((r) => r.status === 429 && r.app !== 'mobile-app').length > 10, 'the others back off');
+  const unchanged = retries.filter((r) => [400, 401, 403, 404].includes(r.status));
+  assert.ok(unchanged.length >= 2 && unchanged.every((r) => r.app === 'erp-sync'), JSON.stringify(unchanged.slice(0, 5)));
+  // Timeouts: the client logs a 504 after 2.5 s while the gateway served the request.
+  const timedOut = [...byId.values()].flat().filter((o) => o.status === 504 && o.latency_ms !== undefined && (o.latency_ms as number) < 2600 && o.app_id === 'mobile-app');
+  assert.ok(timedOut.length > 0);
+  const gwOk = new Set(gateway.map((r) => parse(r.value)).filter((o): o is Obj => o !== null && (o.status === 200 || o.status_code === 200 || o.http_status === 200)).map((o) => o.request_id));
+  assert.ok(timedOut.some((o) => gwOk.has(o.request_id)), 'the gateway logged those requests as served');
 });
 
 test('gateway protocol errors cover all 17 catalog codes, with and without category/status', () => {
