@@ -142,8 +142,13 @@ export function makeModel(c: Ctx): Record<string, () => Row[]> {
     'Daily quota first exhausted today': () => {
       const dayStart = floorTo(T, 86_400_000);
       const today = c.day.events.filter((e) => minuteOf(e) >= dayStart && minuteOf(e) <= T && e.limit_kind === 'quota' && chan(e) && src(e));
-      return sortBy([...group(today, (e) => e.channel).values()].map((g) => ({
-        channel: g[0]!.channel, first_exhausted: Math.min(...g.map(minuteOf)), quota_hits_today: g.length,
+      // Exhausted from the first hit minute followed by hits in at least 5 of its 10 minutes (a stray hit is not exhaustion).
+      const sustainedFrom = (g: EventRow[]) => {
+        const mins = [...new Set(g.map(minuteOf))].sort((a, b) => a - b);
+        return mins.find((m) => mins.filter((x) => x >= m && x < m + 10 * 60_000).length >= 5);
+      };
+      return sortBy([...group(today, (e) => e.channel).values()].filter((g) => sustainedFrom(g) !== undefined).map((g) => ({
+        channel: g[0]!.channel, first_exhausted: sustainedFrom(g)!, quota_hits_today: g.length,
       })), 'first_exhausted', 'channel');
     },
     'Quota forecast (today)': () => quotaForecast(c.day.events, c.toMs).map((r) => ({
