@@ -56,6 +56,8 @@ export function pipelineHealth(t: Tables): ChDashboard {
         title: 'Formats seen',
         description: 'How the records of each topic were read over the range (docs/real-inputs.md §4): json, logfmt, text, or the shipper envelopes before them (docker/json, cri/text, otlp-json/text…), with each format\'s share of the topic. An unrecognized share above 1% pages (rule "Unrecognized records"): a shipper sending a shape nothing reads turns every error into ok.',
         unit: 'short',
+        // The share is a ratio: Grafana's per-column unit (a byName override), 0.0635 -> 6.35%.
+        overrides: [{ matcher: { id: 'byName', options: 'share' }, properties: [{ id: 'unit', value: 'percentunit' }] }],
         sql: `SELECT topic, if(format = '', '(before 0008)', format) AS format, records, records / sum(records) OVER (PARTITION BY topic) AS share
           FROM (SELECT topic, format, sum(events) AS records FROM ${t.formats1m} WHERE $__timeFilter(minute) AND ${F.source} GROUP BY topic, format)
           ORDER BY topic, records DESC, format`,

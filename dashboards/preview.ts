@@ -61,10 +61,20 @@ function svgChart(rows: Record<string, unknown>[], fromMs: number, toMs: number,
   return `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img"><text x="2" y="12" class="axis">${esc(formatValue(max, unit))}</text>${paths.join('')}</svg><table class="legend">${head}${legend}</table>`;
 }
 
-function htmlTable(rows: Record<string, unknown>[], unit: string): string {
+/** Per-column units from the panel's `byName` overrides (Grafana's field config), else the panel's. */
+function columnUnits(p: ChPanel): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const o of p.fieldConfig?.overrides ?? []) {
+    const unit = o.properties.find((x) => x.id === 'unit')?.value;
+    if (o.matcher.id === 'byName' && typeof o.matcher.options === 'string' && typeof unit === 'string') out.set(o.matcher.options, unit);
+  }
+  return out;
+}
+
+function htmlTable(rows: Record<string, unknown>[], unit: string, units: Map<string, string>): string {
   if (rows.length === 0) return '<p class="nodata">No data</p>';
   const cols = Object.keys(rows[0]!);
-  const body = rows.slice(0, 20).map((r) => `<tr>${cols.map((c) => `<td>${esc(formatValue(r[c], unit, ''))}</td>`).join('')}</tr>`).join('');
+  const body = rows.slice(0, 20).map((r) => `<tr>${cols.map((c) => `<td>${esc(formatValue(r[c], units.get(c) ?? unit, ''))}</td>`).join('')}</tr>`).join('');
   const more = rows.length > 20 ? `<p class="more">${rows.length - 20} more rows</p>` : '';
   return `<table><thead><tr>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>${more}`;
 }
@@ -87,7 +97,7 @@ async function renderPanel(store: Store, p: ChPanel, o: PreviewOptions): Promise
       const unit = p.fieldConfig?.defaults.unit ?? '';
       const noValue = p.fieldConfig?.defaults.noValue ?? 'No data';
       const calcs = (p.options as { legend?: { calcs?: string[] } } | undefined)?.legend?.calcs ?? [];
-      parts.push(p.type === 'timeseries' ? svgChart(rows, fromMs, o.atMs, unit, calcs) : p.type === 'stat' ? statValues(rows, unit, noValue) : htmlTable(rows, unit));
+      parts.push(p.type === 'timeseries' ? svgChart(rows, fromMs, o.atMs, unit, calcs) : p.type === 'stat' ? statValues(rows, unit, noValue) : htmlTable(rows, unit, columnUnits(p)));
     } catch (err) {
       parts.push(`<p class="error">${esc(err instanceof Error ? err.message : err)}</p>`);
     }

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../lib/config.ts';
-import { buildDashboards, renderPreview } from '../../dashboards/index.ts';
+import { buildDashboards, renderPreview, tables, type ChPanel } from '../../dashboards/index.ts';
 import { runPipeline } from '../demo/pipeline.ts';
 import { collectReport, formatReport } from '../demo/report.ts';
 import { intFlag, parseFlags } from '../args.ts';
@@ -67,8 +67,17 @@ Flags:
       const preview = join(p.grafanaDir, 'preview.html');
       const requestId = report.traces[0]?.request_id;
       const all = buildDashboards(config.CLICKHOUSE_DATABASE, { quotaTz: config.FAULTLINE_QUOTA_TZ });
-      const health = all.filter((d) => d.uid === 'faultline-pipeline-health');
-      const traffic = all.filter((d) => d.uid !== 'faultline-pipeline-health');
+      // Pipeline health mixes two clocks: the ledger's panels (ingest_batches: batch times) show
+      // the wall-clock hour of the ingest; its rejects and formats panels count records by their
+      // own times, which lie in the simulated day, so they are drawn with the day.
+      const ledger = tables(config.CLICKHOUSE_DATABASE).ingestBatches;
+      const readsLedger = (p: ChPanel) => p.targets.some((q) => q.rawSql.includes(ledger));
+      const healthAll = all.filter((d) => d.uid === 'faultline-pipeline-health');
+      const health = healthAll.map((d) => ({ ...d, panels: d.panels.filter(readsLedger) }));
+      const traffic = [
+        ...all.filter((d) => d.uid !== 'faultline-pipeline-health'),
+        ...healthAll.map((d) => ({ ...d, uid: `${d.uid}-records`, title: `${d.title}: records of the day`, panels: d.panels.filter((p) => !readsLedger(p)) })),
+      ];
       const dayHtml = await renderPreview(p.store, traffic, {
         atMs: startMs + durationMs - 1000, rangeMs: durationMs, intervalMs: Math.max(60_000, Math.round(durationMs / 240 / 60_000) * 60_000),
         ...(requestId ? { requestId } : {}),

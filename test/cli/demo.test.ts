@@ -91,6 +91,13 @@ test('a short demo day: every report section has numbers, traces resolve, nothin
     assert.ok(disagree.some((row) => short(row[1]!) > 0) && disagree.some((row) => short(row[2]!) > 0), JSON.stringify(disagree));
     assert.ok(disagree.every((row) => row[0] !== '' && /^req_/.test(row[3]!)), JSON.stringify(disagree));
 
+    // Pipeline health's record panels are drawn over the simulated day (the records' own times):
+    // the formats seen per topic, with their share as a percentage, including the misconfigured
+    // shipper's unrecognized lines; the rejects of the day.
+    const formats = panelRows(html, 'Formats seen');
+    for (const f of ['json', 'logfmt', 'text', 'unrecognized']) assert.ok(formats.some((row) => row[0] === 'client-logs' && row[1] === f && /^\d+(\.\d+)?%$/.test(row[3]!)), `${f}: ${JSON.stringify(formats)}`);
+    assert.ok(panelRows(html, 'Rejects by topic and reason').length > 0);
+
     const alerts = section(r.stdout, 'Alerts that fired');
     const runsOut = alerts.find((l) => /Quota runs out within 2 h\s+channel=1688\s/.test(l));
     assert.ok(runsOut && /^\s+2026-11-21 1[56]:\d\d\s/.test(runsOut), alerts.join('\n'));

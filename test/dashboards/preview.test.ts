@@ -48,6 +48,8 @@ test('every panel is rendered with data: SVG charts for time series, tables othe
   assert.match(section('Upstream errors by vendor'), /<th>Total<\/th>/);
   assert.match(section('Consumer lag'), /<th>Last<\/th><th>Max<\/th>/);
   assert.match(section('Seconds behind, by topic'), /<td>\d+(\.\d+)? (s|min)<\/td>/);
+  // A per-column unit (byName override): the formats' share is a percentage, the records a count.
+  assert.match(section('Formats seen'), /<td>[\d.]+( K)?<\/td><td>100%<\/td>/);
   assert.match(section(empty), /class="nodata"/);
   assert.match(section('Quota forecast (today)'), /class="nodata"/);
   assert.doesNotMatch(html, /class="error"/);
