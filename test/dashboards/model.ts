@@ -101,7 +101,7 @@ export function makeModel(c: Ctx): Record<string, () => Row[]> {
         time: bucket(g[0]!), category: g[0]!.category, error_rate: g.length / totals.get(String(bucket(g[0]!)))!.length,
       })), 'time', 'category');
     },
-    'Error rate by channel': () => ratePer((e) => e.channel, 'channel'),
+    'Error rate by channel': () => ratePer((e) => e.channel || 'unknown', 'channel'),
     '4xx vs 5xx': () => [...group(rolled.filter((e) => cat(e) && e.http_status >= 400), (e) => String(bucket(e))).values()]
       .map((g) => ({ time: bucket(g[0]!), '4xx': count(g, (e) => e.http_status < 500), '5xx': count(g, (e) => e.http_status >= 500) }))
       .sort((a, b) => a.time - b.time),
