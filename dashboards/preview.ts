@@ -49,7 +49,9 @@ function svgChart(rows: Record<string, unknown>[], fromMs: number, toMs: number,
   if (series.size === 0) return '<p class="nodata">No data</p>';
   const W = 560;
   const H = 160;
-  const max = Math.max(...[...series.values()].flatMap((p) => p.map(([, v]) => v)), 1e-9);
+  // The axis shows the real top (0 for an all-zero series, not the scaling guard's 1e-9).
+  const top = Math.max(...[...series.values()].flatMap((p) => p.map(([, v]) => v)), 0);
+  const max = top > 0 ? top : 1;
   const x = (t: number) => ((t - fromMs) / (toMs - fromMs)) * W;
   const y = (v: number) => H - (v / max) * H;
   const shown = [...series.entries()].slice(0, COLORS.length);
@@ -58,7 +60,7 @@ function svgChart(rows: Record<string, unknown>[], fromMs: number, toMs: number,
   const head = `<tr><th></th>${calcs.map((c) => `<th>${esc(CALC_NAME[c] ?? c)}</th>`).join('')}</tr>`;
   const legend = shown.map(([n, pts], i) => `<tr><td style="color:${COLORS[i]}">■ ${esc(n)}</td>${calcs.map((c) =>
     `<td>${esc(formatValue(CALC[c]?.(pts.map(([, v]) => v)) ?? null, unit))}</td>`).join('')}</tr>`).join('');
-  return `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img"><text x="2" y="12" class="axis">${esc(formatValue(max, unit))}</text>${paths.join('')}</svg><table class="legend">${head}${legend}</table>`;
+  return `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img"><text x="2" y="12" class="axis">${esc(formatValue(top, unit))}</text>${paths.join('')}</svg><table class="legend">${head}${legend}</table>`;
 }
 
 /** Per-column units from the panel's `byName` overrides (Grafana's field config), else the panel's. */

@@ -64,6 +64,9 @@ test('an empty range: the error-rate stat says No events, count series are flat 
   const html = await renderPreview(store, buildDashboards(DB), { atMs: DAY_START - 3_600_000, rangeMs: 3_600_000, intervalMs: 300_000 });
   assert.match(html, /<h3>Error rate <small>percentunit<\/small><\/h3><p class="desc">[^<]*<\/p><p class="stat"><span class="big">No events<\/span>/);
   assert.doesNotMatch(html, /NaN|class="error"/);
+  // Zero-filled count series: their axis tops at 0, not at the scaling guard (it printed "1e-9").
+  assert.match(html, /<text x="2" y="12" class="axis">0<\/text>/);
+  assert.doesNotMatch(html, /e-\d/);
 });
 
 test('formatValue follows Grafana for the units used', () => {
