@@ -4,7 +4,7 @@
 // (rollup.ts), the first hit of the day from `events_1m` alone (it is to the minute, over at
 // most a day).
 import { dashboard, F, filterVariables, table, timeseries } from './panels.ts';
-import { quotaForecastPanelSql, SUSTAIN_MIN_MINUTES, SUSTAIN_WINDOW_MIN } from './quota-forecast.ts';
+import { quotaForecastPanelSql, sustainedSql, SUSTAIN_MIN_MINUTES, SUSTAIN_MIN_SHARE, SUSTAIN_WINDOW_MIN } from './quota-forecast.ts';
 import { eventsRollup, HOUR_PRECISION_NOTE } from './rollup.ts';
 import type { ChDashboard, Tables } from './types.ts';
 
@@ -50,17 +50,16 @@ export function quota(t: Tables, quotaTz = 'UTC'): ChDashboard {
       }),
       table({
         title: 'Daily quota first exhausted today',
-        description: `Per channel, the first minute of the current quota day (${quotaTz}), up to the end of the range, from which daily-quota hits were sustained (hits in at least ${SUSTAIN_MIN_MINUTES} of the ${SUSTAIN_WINDOW_MIN} minutes from it, as the quota forecast: a stray QUOTA_EXCEEDED is not exhaustion), and the day's quota hits.`,
+        description: `Per channel, the first minute of the current quota day (${quotaTz}), up to the end of the range, from which daily-quota hits were sustained (hits in at least ${SUSTAIN_MIN_MINUTES} of the ${SUSTAIN_WINDOW_MIN} minutes from it, and at least ${SUSTAIN_MIN_SHARE * 100}% of the channel's events in them, as the quota forecast: stray QUOTA_EXCEEDED and per-app call limits are not exhaustion), and the day's quota hits.`,
         unit: 'short',
         sql: `SELECT channel, minIf(minute, sustained) AS first_exhausted, sum(hits) AS quota_hits_today
           FROM (
-            SELECT channel, minute, hits, count() OVER (PARTITION BY channel ORDER BY minute
-                RANGE BETWEEN CURRENT ROW AND ${SUSTAIN_WINDOW_MIN * 60 - 1} FOLLOWING) >= ${SUSTAIN_MIN_MINUTES} AS sustained
+            SELECT channel, minute, hits, ${sustainedSql('channel')} AS sustained
             FROM (
-              SELECT channel, minute, sum(events) AS hits
+              SELECT channel, minute, sumIf(events, limit_kind = 'quota') AS hits, sum(events) AS calls
               FROM ${t.events1m}
               WHERE minute >= toStartOfDay($__toTime, '${quotaTz}') AND minute <= $__toTime
-                AND limit_kind = 'quota' AND ${F.channel} AND ${F.source}
+                AND ${F.channel} AND ${F.source}
               GROUP BY channel, minute))
           GROUP BY channel HAVING countIf(sustained) > 0
           ORDER BY first_exhausted, channel`,

@@ -98,6 +98,13 @@ test('a short demo day: every report section has numbers, traces resolve, nothin
     for (const f of ['json', 'logfmt', 'text', 'unrecognized']) assert.ok(formats.some((row) => row[0] === 'client-logs' && row[1] === f && /^\d+(\.\d+)?%$/.test(row[3]!)), `${f}: ${JSON.stringify(formats)}`);
     assert.ok(panelRows(html, 'Rejects by topic and reason').length > 0);
 
+    // Exhausted once, at the quota incident (17:00): not at a stray QUOTA_EXCEEDED, nor on a trickle
+    // of per-app call limits. Clients log their earlier attempts before the last one, so the
+    // first refused client line of a request refused just after 17:00 may be stamped 16:59.
+    const exhausted = panelRows(html, 'Daily quota first exhausted today');
+    assert.deepEqual(exhausted.map((row) => row[0]), ['1688'], JSON.stringify(exhausted));
+    assert.match(exhausted[0]![1]!, /^2026-11-21 (16:59|17:00):00$/);
+
     const alerts = section(r.stdout, 'Alerts that fired');
     const runsOut = alerts.find((l) => /Quota runs out within 2 h\s+channel=1688\s/.test(l));
     assert.ok(runsOut && /^\s+2026-11-21 1[56]:\d\d\s/.test(runsOut), alerts.join('\n'));

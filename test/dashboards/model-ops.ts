@@ -31,7 +31,9 @@ export function quotaForecast(events: EventRow[], atMs: number, offsetH = 0): Fo
     for (const [dayKey, dl] of group(list, ({ m }) => String(dayOf(m)))) {
       // The first hit minute with hits in at least 5 of the 10 minutes from it (a sustained exhaustion).
       const hitMinutes = [...new Set(dl.filter(({ e }) => e.limit_kind === 'quota').map(({ m }) => m))].sort((a, b) => a - b);
-      const first = hitMinutes.find((m) => hitMinutes.filter((x) => x >= m && x < m + 10 * MIN).length >= 5) ?? null;
+      // ... whose hits are at least a quarter of the calls of those 10 minutes.
+      const inWindow = (m: number, hit: boolean) => dl.filter(({ e, m: x }) => x >= m && x < m + 10 * MIN && (!hit || e.limit_kind === 'quota')).length;
+      const first = hitMinutes.find((m) => hitMinutes.filter((x) => x >= m && x < m + 10 * MIN).length >= 5 && inWindow(m, true) >= 0.25 * inWindow(m, false)) ?? null;
       if (Number(dayKey) < today && first !== null) learned.push(dl.filter(({ m }) => m < first).length);
       if (Number(dayKey) === today) {
         used = dl.length;

@@ -141,14 +141,17 @@ export function makeModel(c: Ctx): Record<string, () => Row[]> {
     'Limit hits by channel': () => seriesCount(limits, (e) => `${e.channel || 'unknown'} ${e.limit_kind}`, 'channel_limit', 'hits'),
     'Daily quota first exhausted today': () => {
       const dayStart = floorTo(T, 86_400_000);
-      const today = c.day.events.filter((e) => minuteOf(e) >= dayStart && minuteOf(e) <= T && e.limit_kind === 'quota' && chan(e) && src(e));
-      // Exhausted from the first hit minute followed by hits in at least 5 of its 10 minutes (a stray hit is not exhaustion).
+      const today = c.day.events.filter((e) => minuteOf(e) >= dayStart && minuteOf(e) <= T && chan(e) && src(e));
+      // Exhausted from the first hit minute followed by hits in at least 5 of its 10 minutes that are
+      // at least a quarter of the channel's events in them (a stray hit or a trickle of call limits is not exhaustion).
       const sustainedFrom = (g: EventRow[]) => {
-        const mins = [...new Set(g.map(minuteOf))].sort((a, b) => a - b);
-        return mins.find((m) => mins.filter((x) => x >= m && x < m + 10 * 60_000).length >= 5);
+        const hits = g.filter((e) => e.limit_kind === 'quota');
+        const mins = [...new Set(hits.map(minuteOf))].sort((a, b) => a - b);
+        const win = (list: EventRow[], m: number) => list.filter((e) => minuteOf(e) >= m && minuteOf(e) < m + 10 * 60_000).length;
+        return mins.find((m) => mins.filter((x) => x >= m && x < m + 10 * 60_000).length >= 5 && win(hits, m) >= 0.25 * win(g, m));
       };
       return sortBy([...group(today, (e) => e.channel).values()].filter((g) => sustainedFrom(g) !== undefined).map((g) => ({
-        channel: g[0]!.channel, first_exhausted: sustainedFrom(g)!, quota_hits_today: g.length,
+        channel: g[0]!.channel, first_exhausted: sustainedFrom(g)!, quota_hits_today: count(g, (e) => e.limit_kind === 'quota'),
       })), 'first_exhausted', 'channel');
     },
     'Quota forecast (today)': () => quotaForecast(c.day.events, c.toMs).map((r) => ({
