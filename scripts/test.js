@@ -10,12 +10,15 @@
 // or a test/ or support/ module it imports (the broker harness, test/ingest/run-child.ts, …), calls
 // spawn or spawnSync. A file can say `// test-tier: e2e` or `// test-tier: unit` to decide
 // for itself. Every other file is a unit test: pure or in-process (chDB included).
+// Unit files run several to a process (see `groups` below); a file that must run alone says
+// `// test-process: alone`, and FAULTLINE_TEST_ISOLATE=1 runs every file in its own process.
 // The Kafka test broker (librdkafka's mock cluster) needs the librdkafka headers and gcc:
 // installed here with apt-get when missing and we are root, otherwise we print the exact command.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = new URL('..', import.meta.url).pathname;
 const MOCK_HEADER = '/usr/include/librdkafka/rdkafka_mock.h';
@@ -24,6 +27,8 @@ const TIERS = ['all', 'unit', 'e2e'];
 const KITS = ['test', 'support', 'bench'];
 const SPAWNS = /\bspawn(Sync)?\(/;
 const DECLARED = /\/\/ test-tier: (unit|e2e)\b/;
+/** Files that cannot share a process: timing tests say so; root-level beforeEach/afterEach would run around every file's tests. */
+const ALONE = /\/\/ test-process: alone\b|^(beforeEach|afterEach)\(/m;
 const LOCAL_IMPORT = /^import [^;]*?from '(\.{1,2}\/[^']+\.ts)';|^import '(\.{1,2}\/[^']+\.ts)';/gm;
 
 const hasCommand = (cmd, flag = '-version') => spawnSync(cmd, [flag], { stdio: 'ignore' }).error === undefined;
@@ -139,20 +144,67 @@ if (spawnSync(process.execPath, [join(root, 'scripts', 'build.js')], { stdio: 'i
   console.error('the build failed: dist/ would be stale, not running the tests');
   process.exit(1);
 }
-console.error(`running ${files.length} ${tier === 'all' ? '' : `${tier}-tier `}test files: ${files.map((f) => relative(root, f)).join(' ')}`);
 // Unit files share nothing (each takes its own chDB database and no ports): run them on every
 // core. Files of the e2e tier time consumer-group sessions and kills, so they run one at a time.
 const concurrency = tier === 'unit' ? availableParallelism() : 1;
+const unitOnly = files.every((f) => tierOf(f) === 'unit');
+// Scratch space for the group modules and, in a unit-only run, the tests' chDB data directories
+// (FAULTLINE_TEST_TMPDIR, test/support/stores.ts): on tmpfs when there is one, as chDB's fsyncs
+// of each test database's files on disk made the unit tier wait; removed when the run ends.
+const scratch = makeScratch(unitOnly);
+process.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
+
+/**
+ * The node:test entries: each e2e file and each `alone` file on its own, the other unit files
+ * dealt in path order into two groups per core (two per run when one core runs at a time), one
+ * process each. Loading tsx and chDB's 566 MB library cost ~1.5 s of CPU per process, a third of
+ * the unit tier when every file had its own. A group is a module importing its files: node:test
+ * runs their tests one after another and reports each with its file and line, as before.
+ */
+function entries() {
+  const shared = process.env.FAULTLINE_TEST_ISOLATE === '1' ? [] : files.filter((f) => tierOf(f) === 'unit' && !ALONE.test(readFileSync(f, 'utf8')));
+  const alone = files.filter((f) => !shared.includes(f));
+  if (shared.length < 2) return { groups: [], alone: files };
+  const groups = Array.from({ length: Math.min(shared.length, 2 * Math.max(concurrency, 1)) }, () => []);
+  shared.forEach((f, i) => groups[i % groups.length].push(f));
+  return { groups, alone };
+}
+
+function makeScratch(onTmpfs) {
+  if (onTmpfs && existsSync('/dev/shm')) {
+    try {
+      return mkdtempSync('/dev/shm/faultline-test-');
+    } catch {
+      // not writable: the disk it is
+    }
+  }
+  return mkdtempSync(join(tmpdir(), 'faultline-test-'));
+}
+
+const { groups, alone } = entries();
+const groupFiles = groups.map((g, i) => {
+  const path = join(scratch, `unit-group-${i + 1}.mjs`);
+  writeFileSync(path, `// ${g.map((f) => relative(root, f)).join(' ')}\n${g.map((f) => `import ${JSON.stringify(pathToFileURL(f).href)};\n`).join('')}`);
+  return path;
+});
+console.error(`running ${files.length} ${tier === 'all' ? '' : `${tier}-tier `}test files in ${groups.length + alone.length} processes, ${concurrency} at a time:`);
+groups.forEach((g, i) => console.error(`  unit-group-${i + 1}: ${g.map((f) => relative(root, f)).join(' ')}`));
+if (alone.length > 0) console.error(`  each alone: ${alone.map((f) => relative(root, f)).join(' ')}`);
 const r = spawnSync(
   process.execPath,
   // A test that names no timeout fails after 5 minutes instead of holding CI; once every test
   // has finished, a handle a test left open cannot keep its file from ending.
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=300000', '--test-force-exit', `--test-concurrency=${concurrency}`, ...files],
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=300000', '--test-force-exit', `--test-concurrency=${concurrency}`, ...groupFiles, ...alone],
   {
     stdio: 'inherit',
     cwd: root,
-    // The unit tier runs the deepest generated tests at a fifth of their depth (test/support/seed.ts).
-    env: { ...process.env, FAULTLINE_LOG_LEVEL: process.env.FAULTLINE_LOG_LEVEL ?? 'warn', ...(tier === 'unit' ? { FAULTLINE_TEST_QUICK: '1' } : {}) },
+    env: {
+      ...process.env,
+      FAULTLINE_LOG_LEVEL: process.env.FAULTLINE_LOG_LEVEL ?? 'warn',
+      // The unit tier runs the deepest generated tests at a fifth of their depth (test/support/seed.ts).
+      ...(tier === 'unit' ? { FAULTLINE_TEST_QUICK: '1' } : {}),
+      ...(unitOnly ? { FAULTLINE_TEST_TMPDIR: scratch } : {}),
+    },
   },
 );
 process.exit(r.status ?? 1);

@@ -2,19 +2,14 @@
 // creates it and says nothing of it, `faultline status` does not show it, and a bad
 // FAULTLINE_REDACTION_KEY is named in the error without its value.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { loadConfig } from '../../lib/config.ts';
 import { openStore, readRedactionKey } from '../../sql/index.ts';
+import { testDataDir, uniqueDatabase } from '../support/stores.ts';
 import { inProcess } from './run-cli.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'fl-rk-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
 test('migrate creates the key and prints it nowhere; status does not show it', { timeout: 120_000 }, async () => {
-  const env = { FAULTLINE_DATA: join(dir, 'store'), CLICKHOUSE_DATABASE: 'fl_rk' };
+  const env = { FAULTLINE_DATA: testDataDir(), CLICKHOUSE_DATABASE: uniqueDatabase('fl_rk') };
   const m = await inProcess(['migrate'], env);
   assert.equal(m.code, 0, m.stderr);
   const config = { ...loadConfig({}), FAULTLINE_DATA: env.FAULTLINE_DATA, CLICKHOUSE_DATABASE: env.CLICKHOUSE_DATABASE };
@@ -29,6 +24,8 @@ test('migrate creates the key and prints it nowhere; status does not show it', {
   const again = await inProcess(['migrate'], env);
   const status = await inProcess(['status'], env);
   for (const r of [m, again, status]) assert.ok(!(r.stdout + r.stderr).includes(key) && !(r.stdout + r.stderr).includes(key.slice(0, 16)));
+  const drop = await openStore(config, { fallbackToEndpoint: false });
+  await drop.command(`DROP DATABASE ${config.CLICKHOUSE_DATABASE} SYNC`).finally(() => drop.close());
 });
 
 test('a bad FAULTLINE_REDACTION_KEY is named, its value hidden', async () => {

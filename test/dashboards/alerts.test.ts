@@ -2,9 +2,6 @@
 // or topic only) and stays quiet on steady traffic; every rule's value matches a plain-JS
 // computation at every hour of the day; `faultline alerts check` prints the same verdicts.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseAt, runAlerts } from '../../cli/commands/alerts.ts';
 import { alertRules, evaluateRule, evaluateRules, tables, type AlertRuleDef } from '../../dashboards/index.ts';
@@ -13,9 +10,9 @@ import type { Store } from '../../sql/index.ts';
 import { DAY_START, INCIDENTS, MINUTE, type SyntheticDay } from '../support/synthetic-day.ts';
 import { ingestBehind, quotaForecast } from './model.ts';
 import { openSyntheticDayStore, type SyntheticDayStore } from '../support/synthetic-day-store.ts';
+import { testDataDir, uniqueDatabase } from '../support/stores.ts';
 
-const DB = 'dash_alerts';
-const dir = mkdtempSync(join(tmpdir(), 'faultline-alerts-'));
+const DB = uniqueDatabase('dash_alerts');
 const rules = alertRules(tables(DB));
 const rule = (uid: string) => rules.find((r) => r.uid === `faultline-${uid}`)!;
 const at = (hhmm: string) => DAY_START + Number(hhmm.slice(0, 2)) * 3_600_000 + Number(hhmm.slice(3, 5)) * MINUTE;
@@ -25,7 +22,7 @@ let day: SyntheticDay;
 let fixture: SyntheticDayStore | undefined;
 
 before(async () => {
-  fixture = await openSyntheticDayStore(DB, dir);
+  fixture = await openSyntheticDayStore(DB);
   ({ store, day } = fixture);
 });
 after(() => fixture?.close());
@@ -138,7 +135,7 @@ describe('quiet on a steady day', () => {
 describe('faultline alerts check', () => {
   async function run(argv: string[]): Promise<{ code: number; out: string }> {
     const saved = { data: process.env.FAULTLINE_DATA, db: process.env.CLICKHOUSE_DATABASE, url: process.env.CLICKHOUSE_URL };
-    process.env.FAULTLINE_DATA = dir;
+    process.env.FAULTLINE_DATA = testDataDir();
     process.env.CLICKHOUSE_DATABASE = DB;
     delete process.env.CLICKHOUSE_URL;
     let out = '';

@@ -5,17 +5,14 @@
 // Grafana escapes `'` as `\'` and leaves `\` alone (grafana/scenes formatRegistry.ts).
 // Events are dated relative to now (two hours back: no TTL can expire them).
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildDashboards, expandQuery, tables } from '../../dashboards/index.ts';
 import { F } from '../../dashboards/panels.ts';
-import { loadConfig } from '../../lib/config.ts';
 import { openStore, type EventRow, type Store } from '../../sql/index.ts';
+import { testConfig } from '../support/stores.ts';
 
-const DB = 'dash_filters';
-const dir = mkdtempSync(join(tmpdir(), 'faultline-filters-'));
+const config = testConfig('dash_filters');
+const DB = config.CLICKHOUSE_DATABASE;
 const MIN = 60_000;
 const start = Math.floor(Date.now() / MIN) * MIN - 2 * 3_600_000;
 const ctx = { fromMs: start - MIN, toMs: start + 60 * MIN, intervalMs: 60_000 };
@@ -34,14 +31,14 @@ function event(i: number, channel: string): EventRow {
 }
 
 before(async () => {
-  store = await openStore(loadConfig({ FAULTLINE_DATA: dir, CLICKHOUSE_DATABASE: DB }));
+  store = await openStore(config);
   await store.migrate();
   let i = 0;
   await store.insertEvents(CHANNELS.flatMap((c) => Array.from({ length: countOf(c) }, () => event(i++, c))));
 });
 after(async () => {
+  await store?.command(`DROP DATABASE IF EXISTS ${DB} SYNC`);
   await store?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const t = tables(DB);

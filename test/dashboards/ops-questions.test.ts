@@ -3,17 +3,14 @@
 // and requests the gateway and the client saw differently, by route — executed on chDB, checked
 // against explicit counts and against the JS model. Dated relative to now (an hour back).
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { alertRules, buildDashboards, evaluateRule, expandQuery, tables } from '../../dashboards/index.ts';
-import { loadConfig } from '../../lib/config.ts';
 import { openStore, type EventRow, type Store } from '../../sql/index.ts';
+import { testConfig } from '../support/stores.ts';
 import { normalize, quotaForecast, retriesAgainstAdvice } from './model.ts';
 
-const DB = 'dash_ops';
-const dir = mkdtempSync(join(tmpdir(), 'faultline-ops-'));
+const config = testConfig('dash_ops');
+const DB = config.CLICKHOUSE_DATABASE;
 const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
 const ctx = { fromMs: t0 - 60_000, toMs: t0 + 600_000, intervalMs: 60_000, variables: { channel: '$__all', source: '$__all', category: '$__all', request_id: '' } };
 let offset = 0;
@@ -46,13 +43,13 @@ const events: EventRow[] = [
 ];
 let store: Store;
 before(async () => {
-  store = await openStore(loadConfig({ FAULTLINE_DATA: dir, CLICKHOUSE_DATABASE: DB }));
+  store = await openStore(config);
   await store.migrate();
   await store.insertEvents(events);
 });
 after(async () => {
+  await store?.command(`DROP DATABASE IF EXISTS ${DB} SYNC`);
   await store?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const panel = (title: string) => buildDashboards(DB).flatMap((d) => d.panels).find((p) => p.title === title)!;

@@ -5,9 +5,6 @@
 // ranges of two days or more (tables, variables) read whole hours from events_1h and the
 // partial edge hours from events_1m (dashboards/rollup.ts): EXPLAIN ESTIMATE shows which.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { buildDashboards, expandQuery, tables } from '../../dashboards/index.ts';
@@ -16,6 +13,7 @@ import type { Store } from '../../sql/index.ts';
 import { EventSchema } from '../../transform/event.ts';
 import { DAY_START, type SyntheticDay } from '../support/synthetic-day.ts';
 import { openSyntheticDayStore, type SyntheticDayStore } from '../support/synthetic-day-store.ts';
+import { uniqueDatabase } from '../support/stores.ts';
 import { makeModel, normalize, type Selection } from './model.ts';
 import '../support/seed.ts';
 
@@ -36,15 +34,14 @@ function modelOf(sc: Scenario): Model {
   return m;
 }
 
-const DB = 'dash_panels';
-const dir = mkdtempSync(join(tmpdir(), 'faultline-dash-'));
+const DB = uniqueDatabase('dash_panels');
 let store: Store;
 let day: SyntheticDay;
 
 let fixture: SyntheticDayStore | undefined;
 
 before(async () => {
-  fixture = await openSyntheticDayStore(DB, dir);
+  fixture = await openSyntheticDayStore(DB);
   ({ store, day } = fixture);
 });
 after(() => fixture?.close());

@@ -1,9 +1,7 @@
 // The HTML preview renders every panel of every dashboard from the synthetic day: charts for
 // time series, tables otherwise, no query errors, nothing executable.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { parseRange } from '../../cli/commands/dashboards.ts';
 import { buildDashboards, renderPreview } from '../../dashboards/index.ts';
@@ -12,15 +10,15 @@ import { ConfigError } from '../../lib/errors.ts';
 import type { Store } from '../../sql/index.ts';
 import { DAY_START } from '../support/synthetic-day.ts';
 import { openSyntheticDayStore, type SyntheticDayStore } from '../support/synthetic-day-store.ts';
+import { uniqueDatabase } from '../support/stores.ts';
 
-const DB = 'dash_preview';
-const dir = mkdtempSync(join(tmpdir(), 'faultline-preview-'));
+const DB = uniqueDatabase('dash_preview');
 let store: Store;
 
 let fixture: SyntheticDayStore | undefined;
 
 before(async () => {
-  fixture = await openSyntheticDayStore(DB, dir);
+  fixture = await openSyntheticDayStore(DB);
   store = fixture.store;
 });
 after(() => fixture?.close());

@@ -1,6 +1,6 @@
-// Test stores on real chDB. chDB allows one data directory per process (node:test runs each
-// file in its own process), so every test file shares one temporary directory and each test
-// takes its own database: `await testStore()` -> migrated, isolated, dropped on cleanup.
+// Test stores on real chDB. chDB allows one data directory per process (and scripts/test.js
+// runs several unit files in one process), so every test file shares one temporary directory
+// and each test takes its own database: `await testStore()` -> migrated, isolated, dropped on cleanup.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,10 +11,13 @@ import { openStore, type EventRow, type RejectRow, type Store } from '../../sql/
 
 let dataDir: string | undefined;
 
-/** This process's temporary FAULTLINE_DATA (removed at exit). */
+/**
+ * This process's temporary FAULTLINE_DATA (removed at exit), under FAULTLINE_TEST_TMPDIR when
+ * set (scripts/test.js points unit runs at tmpfs) or the system's temporary directory.
+ */
 export function testDataDir(): string {
   if (!dataDir) {
-    const dir = mkdtempSync(join(tmpdir(), 'faultline-test-'));
+    const dir = mkdtempSync(join(process.env.FAULTLINE_TEST_TMPDIR || tmpdir(), 'faultline-test-'));
     dataDir = dir;
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   }

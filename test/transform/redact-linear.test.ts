@@ -3,7 +3,9 @@
 // long key runs, keys without values, unterminated blocks) is timed at 256 KiB and at 1 MiB.
 // Linear time gives a ratio near 4 (quadratic: 16); the test allows 12, as garbage collection
 // and a shared machine make runs of a few milliseconds uneven (measured: 3 to 8), and compares
-// sizes within one run, never an absolute time. Best of 5 per size.
+// sizes within one run, never an absolute time. Best of 5 per size. It runs in a process of
+// its own, where no other file's data makes the garbage collector's pauses longer:
+// test-process: alone
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { normalize } from '../../transform/normalize.ts';

@@ -7,15 +7,12 @@ import { makeEvent, makeReject, testStore, type TestStore } from '../../support/
 let t: TestStore;
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const r = await inProcess(argv);
+  const r = await inProcess(argv, { FAULTLINE_DATA: t.config.FAULTLINE_DATA, CLICKHOUSE_DATABASE: t.db, CLICKHOUSE_URL: '' });
   return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 before(async () => {
   t = await testStore('cli');
-  process.env.FAULTLINE_DATA = t.config.FAULTLINE_DATA;
-  process.env.CLICKHOUSE_DATABASE = t.db;
-  delete process.env.CLICKHOUSE_URL;
   await t.store.insertEvents([
     makeEvent({ request_id: 'req_9f2', event_time: '2026-11-21T10:00:01.234Z', source: 'gateway', http_status: 502, outcome: 'error',
       code: 'CHANNEL_UPSTREAM_ERROR', category: 'CHANNEL_ERROR', limit_kind: 'quota', channel: 'taobao',
