@@ -144,8 +144,8 @@ if (spawnSync(process.execPath, [join(root, 'scripts', 'build.js')], { stdio: 'i
   console.error('the build failed: dist/ would be stale, not running the tests');
   process.exit(1);
 }
-// Unit files share nothing (each takes its own chDB database and no ports): run them on every
-// core. Files of the e2e tier time consumer-group sessions and kills, so they run one at a time.
+// Unit files take their own chDB databases and no ports: run them on every core. Files of the
+// e2e tier time consumer-group sessions and kills, so they run one at a time.
 const concurrency = tier === 'unit' ? availableParallelism() : 1;
 const unitOnly = files.every((f) => tierOf(f) === 'unit');
 // Scratch space for the group modules and, in a unit-only run, the tests' chDB data directories

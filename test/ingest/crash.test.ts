@@ -14,6 +14,7 @@ import { seededRandom } from '../support/seed.ts';
 import { reconcile, reconciled } from '../../sql/ledger.ts';
 import { counts, kafkaClient, produce, records, rowsOf, sleep, storedRecords, waitFor } from './helpers.ts';
 import { endpointStore, startRun } from './run-child.ts';
+import { replayRanges, rollupShortfall, type ReplayRange } from './rollup-shortfall.ts';
 
 for (const kind of brokerKinds()) {
   describe(brokerLabel(kind), () => {
@@ -56,7 +57,11 @@ for (const kind of brokerKinds()) {
       // Checked replays (a whole replay still incomplete a session timeout after the join goes
       // the checked way): the one place where rollups may end short (docs/delivery.md, residual window 3a).
       let checked = 0;
-      const countChecked = (stderr: string) => (checked += (stderr.match(/checked against the store/g) ?? []).length);
+      const ranges: ReplayRange[] = [];
+      const countChecked = (stderr: string) => {
+        checked += (stderr.match(/checked against the store/g) ?? []).length;
+        ranges.push(...replayRanges(stderr));
+      };
       let storedBeforeKill = 0;
       for (let round = 1; round <= ROUNDS; round++) {
         const started = Date.now();
@@ -82,7 +87,10 @@ for (const kind of brokerKinds()) {
       const last = startRun(env, ['--progress-ms', '1000']);
       const store = await endpointStore(dataDir, 'faultline');
       t.after(() => store.close());
-      const c = await waitFor('every record stored', () => counts(store, 'faultline'), (x) => x.events + x.rejects >= rows, 90_000, 300);
+      const c = await waitFor('every record stored', () => counts(store, 'faultline'), (x) => x.events + x.rejects >= rows, 90_000, 300)
+        .catch((err: unknown) => {
+          throw new Error(`${String(err)}\nthe last run's log:\n${last.stderr().slice(-3000)}`);
+        });
       // SIGTERM only once it runs (a signal during startup would end it before its handler is installed).
       await waitFor('the last run started', async () => /ingest: /.test(last.stderr()), (ok) => ok, 30_000, 50);
       await sleep(500); // anything extra (a duplicate) would show up now
@@ -93,10 +101,15 @@ for (const kind of brokerKinds()) {
       const [roll] = await store.query<{ n: number }>('SELECT sum(events) AS n FROM faultline.events_1m');
       // Every valid record carries its own request id (req_gc_<i>, req_cc_<i>): a duplicate row would repeat one.
       const [ids] = await store.query<{ n: number; ids: number }>('SELECT count() AS n, uniqExact(request_id) AS ids FROM faultline.events');
+      // Which replays the rollups' missing events were in (request_index names them row by row);
+      // the last run's replays are logged by now: it has stored everything.
+      const short = await rollupShortfall(store, 'faultline', [...ranges, ...replayRanges(last.stderr())]);
       last.kill('SIGTERM');
       const exit = await last.exited;
       replays += (last.stderr().match(/replaying/g) ?? []).length;
       countChecked(last.stderr());
+      const kinds = ranges.reduce<Record<string, number>>((n, r) => ({ ...n, [r.kind]: (n[r.kind] ?? 0) + r.last - r.first + 1 }), {});
+      t.diagnostic(`replayed offsets announced: ${JSON.stringify(kinds)}; rollups short: events_1m ${short.events1m}, events_1h ${short.events1h}, request_index ${short.requestIndex}; request_index misses by replay kind: ${JSON.stringify(short.byReplay)}`);
       t.diagnostic(`rounds killed mid-consumption: ${storedBeforeKill}; intent replays seen in logs: ${replays}; checked replays: ${checked}; rollup events ${Number(roll!.n)}`);
       t.diagnostic(`final: ${final.events} events + ${final.rejects} rejects = ${final.events + final.rejects} rows of ${rows} from ${total} records produced, ${final.distinct} distinct (offset, record_index), ${stored} records stored, ${Number(ids!.n) - Number(ids!.ids)} duplicate request ids; last run exit ${exit.code}`);
 
