@@ -193,8 +193,9 @@ if (alone.length > 0) console.error(`  each alone: ${alone.map((f) => relative(r
 const r = spawnSync(
   process.execPath,
   // A test that names no timeout fails after 5 minutes instead of holding CI; once every test
-  // has finished, a handle a test left open cannot keep its file from ending.
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=300000', '--test-force-exit', `--test-concurrency=${concurrency}`, ...groupFiles, ...alone],
+  // has finished, a handle a test left open cannot keep its file from ending (and, with that
+  // forced exit, the preload keeps the results a process reports from being cut short).
+  ['--import', pathToFileURL(join(root, 'scripts/test-blocking-stdout.mjs')).href, '--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=300000', '--test-force-exit', `--test-concurrency=${concurrency}`, ...groupFiles, ...alone],
   {
     stdio: 'inherit',
     cwd: root,
