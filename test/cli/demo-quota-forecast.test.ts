@@ -5,14 +5,12 @@
 // is checked against the rows themselves, and moves when the quota in the history changes.
 // Dated 2026-11-21 and before: fixed dates no TTL can expire (the rollups have none).
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { incidentsOf, quotaHistory, type QuotaHistory } from '../../ingest/generator/index.ts';
 import { quotaForecastBefore, type QuotaForecast } from '../../cli/demo/quota-forecast.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { insertCallHistory, openStore } from '../../sql/index.ts';
+import { testDataDir, uniqueDatabase } from '../support/stores.ts';
 
 const START = Date.parse('2026-11-21T00:00:00Z');
 const DAY = 86_400_000;
@@ -22,20 +20,21 @@ const incidents = incidentsOf(BASE);
 const incidentStart = incidents.find((i) => i.name === 'quota_exhausted')!.startMs;
 // "Today": the same traffic one day later, with a quota it never reaches.
 const today = quotaHistory({ ...BASE, startMs: START + DAY, days: 1, quota: 10_000_000 });
-const root = mkdtempSync(join(tmpdir(), 'faultline-demo-forecast-'));
-after(() => rmSync(root, { recursive: true, force: true }));
 
 async function forecastWith(name: string, history: QuotaHistory): Promise<QuotaForecast> {
-  const config = loadConfig({ FAULTLINE_DATA: join(root, name), CLICKHOUSE_DATABASE: name });
+  // A database of its own in the process's one chDB directory (test/support/stores.ts).
+  const db = uniqueDatabase(name);
+  const config = loadConfig({ FAULTLINE_DATA: testDataDir(), CLICKHOUSE_DATABASE: db });
   const store = await openStore(config);
   try {
     await store.migrate();
-    await insertCallHistory(store, name, history.rows);
-    await insertCallHistory(store, name, today.rows);
+    await insertCallHistory(store, db, history.rows);
+    await insertCallHistory(store, db, today.rows);
     const f = await quotaForecastBefore(store, config, incidents, DAY, history);
     assert.ok(f);
     return f;
   } finally {
+    await store.command(`DROP DATABASE IF EXISTS ${db} SYNC`);
     await store.close();
   }
 }
