@@ -25,7 +25,23 @@ const ctxArb: fc.Arbitrary<NormalizeContext> = fc.record({
   maxRecordBytes: fc.constantFrom(undefined, 64, 300, 2048),
   maxDepth: fc.constantFrom(undefined, 1, 3, 64),
   rawMaxBytes: fc.constantFrom(undefined, 16, 100),
-});
+}).map(definedOnly);
+
+/** The context with the drawn `undefined`s left out: an unset limit is an absent key (exactOptionalPropertyTypes). */
+function definedOnly<T extends object>(o: T): Defined<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Defined<T>;
+}
+/** `T` with every property that may be undefined made optional instead. */
+type Defined<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & {
+  [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined>;
+};
+
+/** The context without the given size limits: the property checks redaction, not the limits. */
+function without(ctx: NormalizeContext, ...limits: ('maxRecordBytes' | 'maxDepth')[]): NormalizeContext {
+  const c = { ...ctx };
+  for (const k of limits) delete c[k];
+  return c;
+}
 
 const scalar = fc.oneof(fc.string({ maxLength: 30 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
 const wrongType = fc.oneof(scalar, fc.jsonValue({ maxDepth: 3 }), fc.constant([]), fc.constant({}));
@@ -142,13 +158,13 @@ function escapeInside(json: string, check: string, at: number): string {
 }
 
 /** Plant a shape secret in one of the places a record carries text. */
-function plantShape(sec: ShapeSecret, where: number, escape: number, at: number): { record: string; source: 'gateway' | 'client' } {
+function plantShape(sec: ShapeSecret, where: number, escapeKind: number, at: number): { record: string; source: 'gateway' | 'client' } {
   const t = sec.text;
   const base = { ts: '2026-11-21T10:00:00Z', status: 502, request_id: 'req_p1' };
   const json = (o: Record<string, unknown>): string => {
     const s = JSON.stringify(o);
     // Split across a JSON string escape: the record text no longer holds the secret as is.
-    return escape === 1 ? escapeInside(s, sec.check, at) : s;
+    return escapeKind === 1 ? escapeInside(s, sec.check, at) : s;
   };
   switch (where) {
     case 0: return { record: json({ ...base, message: `call failed: ${t} (retry)` }), source: 'client' };
@@ -161,7 +177,7 @@ function plantShape(sec: ShapeSecret, where: number, escape: number, at: number)
     case 6: return { record: `2026-11-21T10:00:00Z ERROR shop-api status=502 msg=${JSON.stringify(t)} request_id=req_t`, source: 'client' };
     case 7: return { record: `2026-11-21T10:00:00Z ERROR shop-api failed ${t} status=502`, source: 'client' };
     case 8: return { record: `2026-11-21T10:00:00Z ERROR shop-api body=${json({ error: { code: 'X', message: t } })} status=502`, source: 'client' };
-    default: return { record: escape === 2 ? json({ ...base, message: t }).slice(0, 40 + (at % 60)) : json({ ...base, message: t }), source: 'client' };
+    default: return { record: escapeKind === 2 ? json({ ...base, message: t }).slice(0, 40 + (at % 60)) : json({ ...base, message: t }), source: 'client' };
   }
 }
 
@@ -288,20 +304,20 @@ describe('normalize under generated input', () => {
     const arb = fc.tuple(fc.nat(DIALECTS.length - 1), fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }), fc.array(fc.option(wrongType, { nil: undefined }), { minLength: 1, maxLength: 6 }), fc.nat(9), fc.constantFrom(...SECRET_KEYS), secretArb, ctxArb);
     run(arb, 30_000, ([d, drops, types, where, key, secret, ctx]) => {
       const obj = plantJson(mutate(DIALECTS[d] as Record<string, unknown>, drops, types), where, key, secret);
-      check(JSON.stringify(obj), { ...ctx, maxRecordBytes: undefined, maxDepth: undefined }, secret);
+      check(JSON.stringify(obj), without(ctx, 'maxRecordBytes', 'maxDepth'), secret);
     });
   });
   it('text lines with secrets in every text hiding place', () => {
     run(fc.tuple(textLineArb, ctxArb), 20_000, ([t, ctx]) => {
       const { line, secret } = textLine(t);
-      check(line, { ...ctx, maxRecordBytes: undefined, maxDepth: undefined }, secret);
+      check(line, without(ctx, 'maxRecordBytes', 'maxDepth'), secret);
     });
   });
   it('truncated JSON records keep secrets out of the reject head', () => {
     const arb = fc.tuple(fc.nat(DIALECTS.length - 1), fc.nat(9), fc.constantFrom(...SECRET_KEYS), secretArb, fc.double({ min: 0, max: 1, noNaN: true }), ctxArb);
     run(arb, 12_000, ([d, where, key, secret, cut, ctx]) => {
       const text = JSON.stringify(plantJson(DIALECTS[d] as Record<string, unknown>, where, key, secret));
-      check(text.slice(0, Math.floor(text.length * cut)), { ...ctx, maxRecordBytes: undefined }, secret);
+      check(text.slice(0, Math.floor(text.length * cut)), without(ctx, 'maxRecordBytes'), secret);
     });
   });
   it('deeply nested JSON around the depth limit', () => {
@@ -310,8 +326,8 @@ describe('normalize under generated input', () => {
       const close = open === '[' ? ']' : '}';
       const inner = open.repeat(depth - 1) + '1' + (closed ? close.repeat(depth - 1) : '');
       const rec = `{"ts":"2026-11-21T10:00:00Z","x":${inner}}`;
-      const r = normalize(rec, { ...ctx, maxRecordBytes: undefined });
-      if (!closed || r.ok) return check(rec, { ...ctx, maxRecordBytes: undefined });
+      const r = normalize(rec, without(ctx, 'maxRecordBytes'));
+      if (!closed || r.ok) return check(rec, without(ctx, 'maxRecordBytes'));
       const limit = ctx.maxDepth ?? 64;
       if (depth > limit) assert.equal(r.reject.reason, 'too_deep');
     });
@@ -327,9 +343,9 @@ describe('normalize under generated input', () => {
     });
   });
   it('secrets of every shape family (docs/secrets.md §2) in every place, escaped and percent-encoded', () => {
-    run(fc.tuple(shapeSecretArb, fc.nat(9), fc.nat(3), fc.nat(1000), ctxArb), 12_000, ([sec, where, escape, at, ctx]) => {
-      const { record, source } = plantShape(sec, where, escape, at);
-      check(record, { ...ctx, source, maxRecordBytes: undefined, maxDepth: undefined }, sec.check);
+    run(fc.tuple(shapeSecretArb, fc.nat(9), fc.nat(3), fc.nat(1000), ctxArb), 12_000, ([sec, where, escapeKind, at, ctx]) => {
+      const { record, source } = plantShape(sec, where, escapeKind, at);
+      check(record, without({ ...ctx, source }, 'maxRecordBytes', 'maxDepth'), sec.check);
     });
   });
   it('envelopes (up to 4 deep) and OTLP batches around dialects, library layouts and text lines, secrets planted', () => {
@@ -342,7 +358,7 @@ describe('normalize under generated input', () => {
     run(arb, 12_000, ([inner, envs, otlp, ctx]) => {
       let rec = inner.text;
       for (const [kind, plantOuter] of envs) rec = envelop(rec, kind, inner.key, inner.secret, plantOuter);
-      const c = { ...ctx, maxRecordBytes: undefined, maxDepth: undefined };
+      const c = without(ctx, 'maxRecordBytes', 'maxDepth');
       if (otlp === undefined) return checkAll(rec, c, inner.secret);
       const [n, asObject, plantAttr] = otlp;
       checkAll(otlpOf(rec, n, asObject, inner.key, inner.secret, plantAttr), c, inner.secret, n);
