@@ -158,7 +158,7 @@ export function lastJson<T>(text: string): T | undefined {
     try {
       return JSON.parse(t) as T;
     } catch {
-      continue;
+      // not JSON after all: try the line before
     }
   }
   return undefined;

@@ -61,8 +61,10 @@ async function main(): Promise<void> {
         const c = process.cpuUsage(c0);
         t[v] = (c.user + c.system) / 1e6;
       }
-      t.forEach((sec, v) => ratios[v]!.push(sec / t[0]!));
-      sliceSum.forEach((_, v) => (sliceSum[v]! += t[v]!));
+      t.forEach((sec, v) => {
+        ratios[v]!.push(sec / t[0]!);
+        sliceSum[v]! += sec;
+      });
     }
     sliceSum.forEach((sec, v) => {
       const row = bestOf[v]!;
@@ -70,7 +72,9 @@ async function main(): Promise<void> {
       sliceSum[v] = 0;
     });
   }
-  variants.forEach((_, v) => (best[v] = bestOf[v]!.reduce((a, b) => a + b, 0)));
+  variants.forEach((_, v) => {
+    best[v] = bestOf[v]!.reduce((a, b) => a + b, 0);
+  });
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   console.log(`${N} records of the mixed corpus (bench/transform.ts) as bytes, one process, ${ROUNDS} interleaved rounds over 40,000-record stretches`);
   console.log('  variant                best µs/record (per stretch, summed)   median ratio to before of 2,000-record slices timed side by side');

@@ -155,8 +155,8 @@ async function matrix(values: Record<string, string | boolean | undefined>): Pro
   const out: Measured[] = [];
   try {
     // Idle CPU of the engine's background threads, subtracted from the merge wait.
-    let c0 = cpuUs();
-    let t0 = performance.now();
+    const c0 = cpuUs();
+    const t0 = performance.now();
     await sleep(2000);
     const idle = (cpuUs() - c0) / (performance.now() - t0);
     process.stderr.write(`idle engine CPU: ${(idle * 100 / 1000).toFixed(2)}% of a core; load ${loadavg()}\n`);

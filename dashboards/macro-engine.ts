@@ -66,9 +66,18 @@ const MACROS: Record<string, MacroFn> = {
     if (!c.column) throw new Error('$__column: no column name in query context');
     return c.column;
   },
-  timeFilter: (c, a) => (arity('timeFilter', a, 1), filter(a[0]!, toDateTime(c.fromMs), toDateTime(c.toMs))),
-  timeFrom: (c, a) => (arity('timeFrom', a, 1), `${a[0]} >= ${toDateTime(c.fromMs)}`),
-  timeTo: (c, a) => (arity('timeTo', a, 1), `${a[0]} <= ${toDateTime(c.toMs)}`),
+  timeFilter: (c, a) => {
+    arity('timeFilter', a, 1);
+    return filter(a[0]!, toDateTime(c.fromMs), toDateTime(c.toMs));
+  },
+  timeFrom: (c, a) => {
+    arity('timeFrom', a, 1);
+    return `${a[0]} >= ${toDateTime(c.fromMs)}`;
+  },
+  timeTo: (c, a) => {
+    arity('timeTo', a, 1);
+    return `${a[0]} <= ${toDateTime(c.toMs)}`;
+  },
   timeGroup: (_c, a) => {
     arity('timeGroup', a, 2);
     const period = a[1]!.trim().replace(/^['"]+|['"]+$/g, '');
@@ -80,13 +89,24 @@ const MACROS: Record<string, MacroFn> = {
   toTime: (c) => toDateTime(c.toMs),
   fromTime_ms: (c) => toDateTime64(c.fromMs),
   toTime_ms: (c) => toDateTime64(c.toMs),
-  timeFilter_ms: (c, a) => (arity('timeFilter_ms', a, 1), filter(a[0]!, toDateTime64(c.fromMs), toDateTime64(c.toMs))),
-  dateFilter: (c, a) => (arity('dateFilter', a, 1), filter(a[0]!, toDate(c.fromMs), toDate(c.toMs))),
+  timeFilter_ms: (c, a) => {
+    arity('timeFilter_ms', a, 1);
+    return filter(a[0]!, toDateTime64(c.fromMs), toDateTime64(c.toMs));
+  },
+  dateFilter: (c, a) => {
+    arity('dateFilter', a, 1);
+    return filter(a[0]!, toDate(c.fromMs), toDate(c.toMs));
+  },
   dateTimeFilter: (c, a) => dateTime('dateTimeFilter', c, a),
   dt: (c, a) => dateTime('dateTimeFilter', c, a),
-  timeInterval: (c, a) => (arity('timeInterval', a, 1), `toStartOfInterval(toDateTime(${a[0]}), INTERVAL ${intervalSeconds(c)} second)`),
-  timeInterval_ms: (c, a) =>
-    (arity('timeInterval_ms', a, 1), `toStartOfInterval(toDateTime64(${a[0]}, 3), INTERVAL ${Math.trunc(Math.max(c.intervalMs, 1))} millisecond)`),
+  timeInterval: (c, a) => {
+    arity('timeInterval', a, 1);
+    return `toStartOfInterval(toDateTime(${a[0]}), INTERVAL ${intervalSeconds(c)} second)`;
+  },
+  timeInterval_ms: (c, a) => {
+    arity('timeInterval_ms', a, 1);
+    return `toStartOfInterval(toDateTime64(${a[0]}, 3), INTERVAL ${Math.trunc(Math.max(c.intervalMs, 1))} millisecond)`;
+  },
   interval_s: (c) => String(intervalSeconds(c)),
 };
 

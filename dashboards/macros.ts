@@ -52,8 +52,7 @@ function frontendMacroArgs(query: string, argsIndex: number): string[] {
   let depth = 0;
   let last = 1;
   const sub = query.substring(argsIndex);
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(sub)) !== null) {
+  for (let m = re.exec(sub); m !== null; m = re.exec(sub)) {
     if (m[0] === '(') depth++;
     else if (m[0] === ')') depth--;
     if (m[0] === ',' && depth === 1) {

@@ -8,7 +8,7 @@ function decimalsFor(value: number): number {
   const abs = Math.abs(value);
   const log10 = Math.floor(Math.log(abs) / Math.LN10);
   let dec = -log10 + 1;
-  const norm = abs / Math.pow(10, -dec);
+  const norm = abs / 10 ** -dec;
   if (norm > 2.25) ++dec;
   if (value % 1 === 0) dec = 0;
   return Math.max(0, dec);
@@ -19,7 +19,7 @@ export function toFixed(value: number): string {
   if (value === 0) return '0';
   if (!Number.isFinite(value)) return value.toLocaleString('en-US');
   const decimals = decimalsFor(value);
-  const factor = decimals ? Math.pow(10, decimals) : 1;
+  const factor = decimals ? 10 ** decimals : 1;
   const formatted = String(Math.round(value * factor) / factor);
   if (formatted.includes('e') || value === 0) return formatted;
   const dot = formatted.indexOf('.');

@@ -45,7 +45,7 @@ export function encodeIntent(ranges: readonly OffsetRange[]): string {
 
 /** Ranges recorded in a per-partition (v1) intent; [] for none, foreign or malformed metadata. */
 export function decodeIntent(metadata: string | null | undefined): OffsetRange[] {
-  if (!metadata || !metadata.startsWith(V1)) return [];
+  if (!metadata?.startsWith(V1)) return [];
   const out: OffsetRange[] = [];
   for (const part of metadata.slice(V1.length).split(',')) {
     const m = /^(\d+)-(\d+)$/.exec(part);
@@ -91,7 +91,7 @@ export function encodeComposition(refs: readonly SegmentRef[]): string | undefin
 
 /** The segments of a flush composition, in flush order; undefined for anything that is not a well-formed one. */
 export function decodeComposition(metadata: string | null | undefined): SegmentRef[] | undefined {
-  if (!metadata || !metadata.startsWith(V2)) return undefined;
+  if (!metadata?.startsWith(V2)) return undefined;
   const [topicPart, entryPart, extra] = metadata.slice(V2.length).split(' ');
   if (!topicPart || !entryPart || extra !== undefined) return undefined;
   const topics = topicPart.split('|');

@@ -4,7 +4,7 @@
 // input closes or it gets SIGTERM/SIGINT, then stops the broker and removes its data.
 import { parseArgs } from 'node:util';
 import { KAFKA_VERSIONS } from '../support/kafka-dist.ts';
-import { startTestBed, type BrokerKind } from '../support/test-broker.ts';
+import { startTestBed, type BrokerKind, type TestBed } from '../support/test-broker.ts';
 
 const USAGE = 'usage: npm run -s test-broker -- (--kafka 4|3.9 | --mock) [--topic NAME:PARTITIONS]...';
 
@@ -30,7 +30,7 @@ const topics = (values.topic ?? []).map((t) => {
   return { name: m[1]!, partitions: Number(m[2]) };
 });
 
-let bed;
+let bed: TestBed;
 try {
   bed = await startTestBed(kind);
 } catch (err) {

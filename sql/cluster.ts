@@ -79,22 +79,24 @@ export function clusterStatements(statements: readonly string[], db: string, clu
   const on = `ON CLUSTER '${cluster}'`;
   const out: string[] = [];
   for (const stmt of statements) {
-    let m: RegExpExecArray | null;
-    if ((m = CREATE_TABLE.exec(stmt)) && m[1] === db) {
-      const name = m[2]!;
+    const table = CREATE_TABLE.exec(stmt);
+    const view = CREATE_VIEW.exec(stmt);
+    const alter = ALTER_TABLE.exec(stmt);
+    if (table && table[1] === db) {
+      const name = table[2]!;
       const local = `${name}_local`;
       tables.add(name);
       out.push(replicatedEngine(stmt.replace(CREATE_TABLE, `CREATE TABLE IF NOT EXISTS ${db}.${local} ${on}$3`), db, local));
       const key = BY_PARTITION.has(name) ? 'cityHash64(topic, partition)' : 'rand()';
       out.push(`CREATE TABLE IF NOT EXISTS ${db}.${name} ${on} AS ${db}.${local} ENGINE = Distributed('${cluster}', ${db}, ${local}, ${key})`);
-    } else if ((m = CREATE_VIEW.exec(stmt)) && m[1] === db && m[3] === db) {
-      const head = `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${m[2]} ${on} TO ${db}.${m[4]}_local AS`;
-      out.push(head + toLocal(stmt.slice(m[0].length), db, tables));
-    } else if ((m = ALTER_TABLE.exec(stmt)) && m[1] === db && tables.has(m[2]!)) {
-      const rest = stmt.slice(m[0].length);
-      out.push(`ALTER TABLE ${db}.${m[2]}_local ${on} ${rest}`);
+    } else if (view && view[1] === db && view[3] === db) {
+      const head = `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${view[2]} ${on} TO ${db}.${view[4]}_local AS`;
+      out.push(head + toLocal(stmt.slice(view[0].length), db, tables));
+    } else if (alter && alter[1] === db && tables.has(alter[2]!)) {
+      const rest = stmt.slice(alter[0].length);
+      out.push(`ALTER TABLE ${db}.${alter[2]}_local ${on} ${rest}`);
       // The Distributed table must know a new column to read it; indexes and codecs live on the shards.
-      if (/^ADD COLUMN\b/.test(rest)) out.push(`ALTER TABLE ${db}.${m[2]} ${on} ${rest}`);
+      if (/^ADD COLUMN\b/.test(rest)) out.push(`ALTER TABLE ${db}.${alter[2]} ${on} ${rest}`);
     } else {
       throw new Error(`cluster migrations: no cluster form for the statement ${stmt.slice(0, 120)}…`);
     }

@@ -26,7 +26,8 @@ export class BodyDecoder {
     if (t.charCodeAt(0) !== 123) return undefined;
     const v = tryJson(t, this.maxDepth);
     if (!isObj(v)) return undefined;
-    (this.done ??= []).push(s);
+    this.done ??= [];
+    this.done.push(s);
     // The string was already redacted as text; its parsed copy needs the structural rules too
     // (name/value pair lists), unless the string cannot hold a secret at all, by the same
     // pre-check that lets a whole record skip redaction.
@@ -34,7 +35,7 @@ export class BodyDecoder {
   }
 
   wasDecoded(s: string): boolean {
-    return this.done !== undefined && this.done.includes(s);
+    return this.done?.includes(s) === true;
   }
 }
 

@@ -221,7 +221,9 @@ function decodeStrings(v: unknown, depth: number, ro: RedactOptions): unknown {
     let out: unknown[] | undefined;
     for (let i = 0; i < v.length; i++) {
       const x = decodeStrings(v[i], depth, ro);
-      if (x !== v[i]) (out ??= v.slice())[i] = x;
+      if (x === v[i]) continue;
+      out ??= v.slice();
+      out[i] = x;
     }
     return out ?? v;
   }

@@ -201,7 +201,10 @@ export class KeyMap {
         const kind = kindOf(k);
         if (kind !== 0 && depth < MAX_PATH_DEPTH) {
           if ((kind & 1) !== 0) for (const ck in val as Obj) this.put(`${k}.${ck}`, (val as Obj)[ck], depth + 1);
-          if ((kind & 2) !== 0 && depth === 0) (this.later ??= []).push(val as Obj);
+          if ((kind & 2) !== 0 && depth === 0) {
+            this.later ??= [];
+            this.later.push(val as Obj);
+          }
         }
         if (slot >= 0 && SCALAR[slot] === 1) return;
       } else if (slot === S.requestId) {
@@ -213,7 +216,8 @@ export class KeyMap {
     if (slot < 0) {
       if (depth < MAX_PATH_DEPTH && (kindOf(k) & 4) !== 0) {
         const sub = k.slice(k.indexOf('.') + 1);
-        const e = (this.errDot ??= {});
+        this.errDot ??= {};
+        const e = this.errDot;
         if (!(sub in e) && sub !== '__proto__') e[sub] = val;
       }
       return;
@@ -238,7 +242,8 @@ export class KeyMap {
     const o = this.v[slot];
     if (!isObj(o)) return undefined;
     const km = new KeyMap(o);
-    (this.kids ??= [])[slot] = km;
+    this.kids ??= [];
+    this.kids[slot] = km;
     return km;
   }
 

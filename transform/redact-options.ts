@@ -40,10 +40,16 @@ export function redactOptions(key: string | undefined, pii: 'keep' | 'mask' | un
   const mask = pii === 'mask';
   lastKey = key;
   lastPii = pii;
-  if (k === '' && !mask) return (last = PLAIN);
+  if (k === '' && !mask) {
+    last = PLAIN;
+    return last;
+  }
   const id = `${mask ? 'm' : 'k'}${k}`;
   const hit = made.get(id);
-  if (hit !== undefined) return (last = hit);
+  if (hit !== undefined) {
+    last = hit;
+    return last;
+  }
   const memo = new Map<string, string>();
   const fp =
     k === ''
@@ -61,7 +67,8 @@ export function redactOptions(key: string | undefined, pii: 'keep' | 'mask' | un
   const o: RedactOptions = { fp, pii: mask, cards: mask, idValue };
   if (made.size >= 16) made.clear();
   made.set(id, o);
-  return (last = o);
+  last = o;
+  return o;
 }
 
 /** The fingerprint inside `[REDACTED:<fp>]`, or '' (for app_id `key:<fp>`, §4). */

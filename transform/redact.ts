@@ -105,7 +105,7 @@ export function replacement(value: string, cls: SecretClass, o: RedactOptions): 
   // A well-known token format under any secret key is fingerprinted too (§4); only when a
   // key is there to make a fingerprint.
   const h = o.fp !== PLAIN.fp && value.length >= 8 ? shapeAt(value, 0) : undefined;
-  return h !== undefined && h.fp && h.from === 0 && h.to === value.length ? o.fp(value) : REDACTED;
+  return h?.fp && h.from === 0 && h.to === value.length ? o.fp(value) : REDACTED;
 }
 
 /**

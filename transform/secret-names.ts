@@ -124,7 +124,7 @@ export function secretClass(key: string): SecretClass {
   const comps = keyComponents(key, segs);
   const whole = classOf(comps, 0);
   const lastSeg = segs.length > 1 ? classOf(comps, segs[segs.length - 1] as number) : whole;
-  const v = (whole > lastSeg ? whole : lastSeg) as SecretClass;
+  const v = Math.max(whole, lastSeg) as SecretClass;
   if (cache.size >= CACHE_MAX) cache.clear();
   if (key.length <= 64) cache.set(key, v);
   return v;

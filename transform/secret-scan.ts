@@ -221,7 +221,10 @@ function scanStems(text: string, collect: boolean): number[] | boolean {
       re.lastIndex = m.index + 1;
       continue;
     }
-    if (collect && (shape || m0.charCodeAt(0) === 92 || (m0.charCodeAt(0) | 32) === 98)) (hits ??= []).push(m.index);
+    if (collect && (shape || m0.charCodeAt(0) === 92 || (m0.charCodeAt(0) | 32) === 98)) {
+      hits ??= [];
+      hits.push(m.index);
+    }
     if (shape) {
       // A shape's start: counts when the text there has the shape's exact form.
       if (!found && shapeAtTrigger(text, m.index) !== undefined) {
@@ -245,7 +248,8 @@ function scanStems(text: string, collect: boolean): number[] | boolean {
     for (let d = text.charCodeAt(to); to < text.length && (isRunChar(d) || d === 92); d = text.charCodeAt(++to)) esc ||= d === 92;
     if (collect) {
       if (esc ? escapedRunSecret(text.slice(from, to), false) !== '' : secretSpan(text, from, to, false) !== '') {
-        (hits ??= []).push(m.index);
+        hits ??= [];
+        hits.push(m.index);
         found ||= inKeyPosition(text, from, to);
       }
     } else if (inKeyPosition(text, from, to) && (esc ? escapedRunSecret(text.slice(from, to), false) !== '' : secretSpan(text, from, to, false) !== '')) {
@@ -260,7 +264,10 @@ function scanStems(text: string, collect: boolean): number[] | boolean {
         if (!collect) return true;
         found = true;
       }
-      if (collect) (hits ??= []).push(at);
+      if (collect) {
+        hits ??= [];
+        hits.push(at);
+      }
     }
     if (hits !== undefined) hits.sort((a, b) => a - b);
   }

@@ -119,7 +119,8 @@ class Line implements TextRecord {
   ) {}
 
   get fields(): Obj {
-    return (this.obj ??= pairsObject(this.keys, this.values));
+    this.obj ??= pairsObject(this.keys, this.values);
+    return this.obj;
   }
 }
 

@@ -112,7 +112,10 @@ export async function produceToKafka(records: Iterable<GeneratedRecord>, config:
   try {
     for (const r of records) {
       let list = pending.get(r.topic);
-      if (!list) pending.set(r.topic, (list = []));
+      if (!list) {
+        list = [];
+        pending.set(r.topic, list);
+      }
       list.push({ key: /req_[A-Za-z0-9_-]+/.exec(r.value)?.[0] ?? null, value: r.value, timestamp: String(r.timestampMs) });
       n++;
       if (++inBatch >= batchSize) {

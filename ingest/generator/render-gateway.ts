@@ -57,7 +57,6 @@ export function vendorBody(rng: Rng, u: Upstream, api: string, withArgs: boolean
       return { vendor: u.vendor, code: String(u.err.code), ...(u.err.subCode ? { sub_code: u.err.subCode } : {}), message: u.err.subMsg ?? u.err.msg };
     case 'string':
       return { message: `${u.vendor}: ${u.err.msg}` };
-    case 'top2':
     default:
       return top2Body(rng, u, api, withArgs);
   }

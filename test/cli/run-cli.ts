@@ -15,10 +15,16 @@ export async function inProcess(argv: string[], env: Record<string, string> = {}
   }
   // The CLI writes strings; node:test's child reporter writes serialized Buffers to stdout
   // meanwhile, and those must still reach the runner.
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
-    typeof chunk === 'string' ? ((stdout += chunk), true) : out(chunk, ...rest)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
-    typeof chunk === 'string' ? ((stderr += chunk), true) : err(chunk, ...rest)) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    if (typeof chunk !== 'string') return out(chunk, ...rest);
+    stdout += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    if (typeof chunk !== 'string') return err(chunk, ...rest);
+    stderr += chunk;
+    return true;
+  }) as typeof process.stderr.write;
   try {
     const code = await main(argv);
     return { code, stdout, stderr };

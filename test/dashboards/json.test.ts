@@ -208,9 +208,12 @@ describe('hourly rollup (dashboards/rollup.ts)', () => {
   });
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: parsed YAML, walked by path; the assertions are its type check
+type Yaml = Record<string, any>;
+
 describe('provisioning', () => {
   const files = buildArtifacts();
-  const y = (path: string) => parse(files.get(path)!) as Record<string, any>;
+  const y = (path: string) => parse(files.get(path)!) as Yaml;
 
   test('datasource: plugin type, fixed uid, read-only user, password from the environment', () => {
     const ds = y('provisioning/datasources/faultline.yaml').datasources[0];
@@ -232,7 +235,7 @@ describe('provisioning', () => {
   test('alert rules: A/B/C shape, plugin target, grouped by channel/vendor/topic, never by request id, no $ in titles and labels', () => {
     const doc = y('provisioning/alerting/faultline.yaml');
     assert.equal(doc.apiVersion, 1);
-    const rules = doc.groups[0].rules as Record<string, any>[];
+    const rules = doc.groups[0].rules as Yaml[];
     assert.equal(rules.length, 8);
     for (const r of rules) {
       const overEvents = r.uid !== 'faultline-ingest-stalled';

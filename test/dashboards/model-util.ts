@@ -6,7 +6,10 @@ export const HOUR = 3_600_000;
 const parsed = new Map<string, number>();
 export const ms = (iso: string) => {
   let v = parsed.get(iso);
-  if (v === undefined) parsed.set(iso, (v = Date.parse(iso)));
+  if (v === undefined) {
+    v = Date.parse(iso);
+    parsed.set(iso, v);
+  }
   return v;
 };
 export const floorTo = (t: number, step: number) => Math.floor(t / step) * step;

@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { startAlertReceiver } from '../../dashboards/alert-receiver.ts';
 import { alertRules, groupNotifications, notificationsYaml, tables } from '../../dashboards/index.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: parsed YAML, walked by path; the assertions are its type check
 type Yaml = Record<string, any>;
 const rules = alertRules(tables('faultline'));
 const fixture = readFileSync(new URL('../fixtures/grafana/webhook-notification.json', import.meta.url), 'utf8');

@@ -29,7 +29,8 @@ function modelOf(sc: Scenario): Model {
       let rows: ReturnType<typeof f> | undefined;
       memo[k] = () => (rows ??= f());
     }
-    models.set(sc, (m = memo));
+    m = memo;
+    models.set(sc, m);
   }
   return m;
 }

@@ -72,11 +72,13 @@ test('a flush too large for one intent is split into compositions that fit, each
   for (const c of comps) assert.ok(encodeComposition(c) !== undefined);
   assert.equal(comps.flat().length, segs.length);
   const owner = new Map<string, number>();
-  comps.forEach((c, i) => c.forEach((s) => {
-    const k = `${s.topic}/${s.partition}`;
-    assert.equal(owner.get(k) ?? i, i, `${k} in one composition`);
-    owner.set(k, i);
-  }));
+  comps.forEach((c, i) => {
+    for (const s of c) {
+      const k = `${s.topic}/${s.partition}`;
+      assert.equal(owner.get(k) ?? i, i, `${k} in one composition`);
+      owner.set(k, i);
+    }
+  });
 });
 
 test('recovery: a composition is replayed whole only by an owner of all its partitions that all still name it', () => {

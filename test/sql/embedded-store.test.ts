@@ -110,7 +110,10 @@ test('bad data is a non-retriable StoreError with the ClickHouse code and type',
 /** A small deterministic PRNG so the generated traffic is the same on every run. */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 function pick<T>(r: () => number, xs: readonly T[]): T {

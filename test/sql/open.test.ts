@@ -33,7 +33,7 @@ test('while another process holds the store, openStore reads through its endpoin
   const child = await hold(dataDir, 'held', 'serve');
   try {
     const info = readEndpointInfo(dataDir);
-    assert.ok(info && info.readonly && info.pid === child.pid);
+    assert.ok(info?.readonly && info.pid === child.pid);
     const config = { ...loadConfig({}), FAULTLINE_DATA: dataDir, CLICKHOUSE_DATABASE: 'held' };
     const store = await openStore(config);
     try {
