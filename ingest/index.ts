@@ -24,7 +24,6 @@ export { startProgress } from './progress.ts';
 export { createKafka, brokerList } from './kafka-client.ts';
 export { createLogger, silentLogger, type Logger } from './log.ts';
 export type { Segment, Normalizer, Limits } from './segment.ts';
-export { segmentToken } from './tokens.ts';
 export { encodeIntent, decodeIntent, encodeComposition, decodeComposition, type OffsetRange, type SegmentRef } from './intent.ts';
 export { DEFAULT_BACKOFF, type BackoffPolicy } from '../lib/retry.ts';
 

@@ -4,10 +4,13 @@
 // (topic, partition, first–last) segments that go into its one insert per table. Whoever next
 // owns the partitions reads it back and either replays the identical flush (same segments, same
 // order, same token) or, when the partitions are now split between owners, checks the store per
-// range. See docs/delivery.md, "Delivery".
+// range. See docs/delivery.md, "The protocol". Two kinds, named for what the next owner does:
 //
-//   faultline/2 <topic>|<topic>… <t>.<partition>:<first>+<last-first>,…   a flush composition
-//   faultline/1 <first>-<last>,…                                            per-partition ranges (check the store)
+//   faultline flush <topic>|<topic>… <t>.<partition>:<first>+<last-first>,…   a flush composition: replay it whole
+//   faultline check <first>-<last>,…                                           this partition's ranges: check the store
+//
+// Metadata written under the older names (faultline/2, faultline/1) reads as no intent: drain
+// before upgrading (docs/delivery.md, "Upgrading").
 
 export interface OffsetRange {
   first: number;
@@ -20,8 +23,8 @@ export interface SegmentRef extends OffsetRange {
   partition: number;
 }
 
-const V1 = 'faultline/1 ';
-const V2 = 'faultline/2 ';
+const FLUSH = 'faultline flush ';
+const CHECK = 'faultline check ';
 /** Brokers cap metadata at offset.metadata.max.bytes (4096 by default). */
 export const MAX_METADATA = 4000;
 /**
@@ -37,17 +40,18 @@ export const MAX_COMMIT_METADATA = 512 * 1024;
 /** Kafka topic names are [a-zA-Z0-9._-]{1,249}: the separators below never occur in them. */
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 
+/** A `check` intent naming this partition's ranges; throws past the metadata limit. */
 export function encodeIntent(ranges: readonly OffsetRange[]): string {
-  const text = V1 + ranges.map((r) => `${r.first}-${r.last}`).join(',');
+  const text = CHECK + ranges.map((r) => `${r.first}-${r.last}`).join(',');
   if (text.length > MAX_METADATA) throw new Error(`intent of ${ranges.length} ranges exceeds the offset metadata limit`);
   return text;
 }
 
-/** Ranges recorded in a per-partition (v1) intent; [] for none, foreign or malformed metadata. */
+/** Ranges recorded in a `check` intent; [] for none, foreign or malformed metadata. */
 export function decodeIntent(metadata: string | null | undefined): OffsetRange[] {
-  if (!metadata?.startsWith(V1)) return [];
+  if (!metadata?.startsWith(CHECK)) return [];
   const out: OffsetRange[] = [];
-  for (const part of metadata.slice(V1.length).split(',')) {
+  for (const part of metadata.slice(CHECK.length).split(',')) {
     const m = /^(\d+)-(\d+)$/.exec(part);
     if (!m) return [];
     const first = Number(m[1]);
@@ -85,14 +89,14 @@ export function encodeComposition(refs: readonly SegmentRef[]): string | undefin
     if (t < 0) t = topics.push(r.topic) - 1;
     entries.push(`${t}.${r.partition}:${r.first}+${r.last - r.first}`);
   }
-  const text = `${V2}${topics.join('|')} ${entries.join(',')}`;
+  const text = `${FLUSH}${topics.join('|')} ${entries.join(',')}`;
   return refs.length > 0 && text.length <= MAX_METADATA ? text : undefined;
 }
 
 /** The segments of a flush composition, in flush order; undefined for anything that is not a well-formed one. */
 export function decodeComposition(metadata: string | null | undefined): SegmentRef[] | undefined {
-  if (!metadata?.startsWith(V2)) return undefined;
-  const [topicPart, entryPart, extra] = metadata.slice(V2.length).split(' ');
+  if (!metadata?.startsWith(FLUSH)) return undefined;
+  const [topicPart, entryPart, extra] = metadata.slice(FLUSH.length).split(' ');
   if (!topicPart || !entryPart || extra !== undefined) return undefined;
   const topics = topicPart.split('|');
   if (!topics.every((t) => TOPIC.test(t))) return undefined;

@@ -109,7 +109,7 @@ export class Sink {
     return { events: events.payload.rows, rejects: rejects.payload.rows };
   }
 
-  /** One ledger row per segment, all in one insert, under a token of the ordered segment list (unchanged since fl1). */
+  /** One ledger row per segment, all in one insert, under the flush token of the ordered segment list. */
   private async insertLedger(segments: readonly Segment[], opts: WriteOptions): Promise<void> {
     const rows = segments.map((s) => ({
       topic: s.topic, partition: s.partition, first_offset: s.first, last_offset: s.last,

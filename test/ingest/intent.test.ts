@@ -23,9 +23,19 @@ test('ranges round-trip through the metadata string', () => {
 });
 
 test('foreign, empty or malformed metadata is no intent', () => {
-  for (const m of [null, undefined, '', 'some-other-tool', 'faultline/1 ', 'faultline/1 5-3', 'faultline/1 1-5,4-9', 'faultline/1 1-5;7-9', 'faultline/2 1-5']) {
+  for (const m of [null, undefined, '', 'some-other-tool', 'faultline check ', 'faultline check 5-3', 'faultline check 1-5,4-9', 'faultline check 1-5;7-9', 'faultline flush 1-5']) {
     assert.deepEqual(decodeIntent(m), [], String(m));
   }
+});
+
+test('the two kinds say what the next owner does: replay a flush whole, or check ranges', () => {
+  assert.equal(encodeIntent([{ first: 3, last: 8 }]), 'faultline check 3-8');
+  assert.equal(encodeComposition([{ topic: 'gw', partition: 1, first: 10, last: 14 }]), 'faultline flush gw 0.1:10+4');
+});
+
+test('metadata under the names before "flush"/"check" reads as no intent (hence: drain before upgrading)', () => {
+  assert.deepEqual(decodeIntent('faultline/1 3-8'), []);
+  assert.equal(decodeComposition('faultline/2 gw 0.1:10+4'), undefined);
 });
 
 test('an intent too large for the broker metadata limit is refused, not truncated', () => {
@@ -58,7 +68,7 @@ test('a flush composition round-trips through the metadata string, in flush orde
 });
 
 test('malformed compositions read as none', () => {
-  for (const m of [null, '', 'faultline/2 ', 'faultline/2 gw 0.1:5', 'faultline/2 gw 1.1:5+3', 'faultline/2 gw 0.1:5+3,0.1:7+1', 'faultline/2 g w 0.1:5+3', 'faultline/1 1-5']) {
+  for (const m of [null, '', 'faultline flush ', 'faultline flush gw 0.1:5', 'faultline flush gw 1.1:5+3', 'faultline flush gw 0.1:5+3,0.1:7+1', 'faultline flush g w 0.1:5+3', 'faultline check 1-5']) {
     assert.equal(decodeComposition(m), undefined, String(m));
   }
 });

@@ -10,7 +10,7 @@ import { generateRecords } from '../../ingest/generator/index.ts';
 import { NormalizeThread } from '../../ingest/normalize-thread.ts';
 import { PartitionBuffer, type RawMessage } from '../../ingest/partition-buffer.ts';
 import { complete, type Segment } from '../../ingest/segment.ts';
-import { segmentToken } from '../../ingest/tokens.ts';
+import { flushToken } from '../../ingest/tokens.ts';
 
 const limits = { maxRecordBytes: 2048, maxDepth: 16, rawMaxBytes: 1024 };
 
@@ -37,7 +37,7 @@ function messages(): RawMessage[] {
 
 const text = (body: string | Buffer) => (typeof body === 'string' ? body : body.toString('utf8'));
 const view = (s: Segment) => ({
-  first: s.first, last: s.last, records: s.records, digest: s.digest, token: segmentToken(s, 'events'), replayed: s.replayed,
+  first: s.first, last: s.last, records: s.records, digest: s.digest, token: flushToken([s], 'events'), replayed: s.replayed,
   events: text(s.events.body), eventRows: s.events.rows, rejects: text(s.rejects.body), rejectRows: s.rejects.rows,
   reasons: [...s.rejectReasons].sort(), eventKeys: s.eventKeys, rejectKeys: s.rejectKeys,
 });

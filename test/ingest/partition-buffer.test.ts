@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { normalizeRecord as normalize } from '../../transform/index.ts';
 import { PartitionBuffer, type RawMessage } from '../../ingest/partition-buffer.ts';
 import type { SealedSegment, Segment } from '../../ingest/segment.ts';
-import { segmentToken } from '../../ingest/tokens.ts';
+import { flushToken } from '../../ingest/tokens.ts';
 import { EVENT_COLUMNS } from '../../sql/rows.ts';
 import '../support/seed.ts';
 import { otlpJsonBatch } from '../support/otlp-batch.ts';
@@ -16,7 +16,7 @@ const limits = { maxRecordBytes: 1 << 20, maxDepth: 64, rawMaxBytes: 4096 };
 const msg = (offset: number, text = `{"status":500,"request_id":"req_${offset}"}`): RawMessage => ({ offset: String(offset), value: Buffer.from(text), timestamp: '1763719200000' });
 const buffer = (start: { committed: number | null; replay: { first: number; last: number }[]; group?: string | null }, max = 1000) =>
   new PartitionBuffer('t', 0, 'gateway', normalize, limits, max, start);
-const tokens = (segs: SealedSegment[]) => segs.map((s) => segmentToken(s, 'events'));
+const tokens = (segs: SealedSegment[]) => segs.map((s) => flushToken([s], 'events'));
 /** The offsets of a segment's event rows, read back from its serialised payload. */
 const eventOffsets = (s: Segment) => s.events.body.toString().split('\n').filter(Boolean).map((l) => Number(l.split('\t')[EVENT_COLUMNS.indexOf('offset')]));
 
