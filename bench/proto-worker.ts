@@ -40,7 +40,7 @@ type Normalize = (record: Uint8Array, ctx: NormalizeContext) => NormalizeResult;
 
 async function run(d: ProtoWorkerData): Promise<void> {
   const port = parentPort!;
-  const { normalize } = (await import('../transform/index.ts')) as { normalize: Normalize };
+  const { normalize } = (await import('../transform/normalize.ts')) as { normalize: Normalize };
   const kafka = new Kafka({ clientId: `proto-${d.id}`, brokers: d.brokers.split(','), logLevel: logLevel.NOTHING });
   // A short heartbeat makes members notice the second member's join quickly (the rebalance
   // is only learnt from a heartbeat response), which shortens the start of the group.

@@ -17,7 +17,7 @@ import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { loadConfig } from '../lib/config.ts';
-import { EmbeddedStore } from '../sql/index.ts';
+import { EmbeddedStore } from '../sql/embedded-store.ts';
 import { EVENT_COLUMNS, type FlushMessage, type ProtoWorkerData } from './proto-worker.ts';
 
 async function main(): Promise<void> {

@@ -7,8 +7,9 @@
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { NormalizeContext, NormalizeResult } from '../transform/index.ts';
-import { normalize as current } from '../transform/index.ts';
+import type { NormalizeResult } from '../transform/index.ts';
+import type { NormalizeContext } from '../transform/event.ts';
+import { normalize as current } from '../transform/normalize.ts';
 import { hostileLines, hostileRecords } from '../test/fixtures/secrets/hostile-records.ts';
 import { corpusRecord } from './transform.ts';
 

@@ -17,11 +17,12 @@ import { rmSync } from 'node:fs';
 import { loadavg as osLoadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { generateRecords } from '../ingest/generator/index.ts';
-import { EmbeddedStore, type EventRow } from '../sql/index.ts';
+import { EmbeddedStore } from '../sql/embedded-store.ts';
+import type { EventRow } from '../sql/store.ts';
 import { loadMigrations } from '../sql/migrate.ts';
 import { eventLine, EVENT_COLUMNS, insertSettings } from '../sql/rows.ts';
 import { eventTsvLine } from '../sql/row-format.ts';
-import { normalize } from '../transform/index.ts';
+import { normalize } from '../transform/normalize.ts';
 import type { Event } from '../transform/event.ts';
 import { VARIANTS, type Variant } from './sink-variants.ts';
 

@@ -9,7 +9,9 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { normalize, normalizeRecord, type NormalizeContext } from '../transform/index.ts';
+import { normalizeRecord } from '../transform/index.ts';
+import { normalize } from '../transform/normalize.ts';
+import type { NormalizeContext } from '../transform/event.ts';
 import { corpusRecord } from './transform.ts';
 import { realCorpusRecord } from './real-corpus.ts';
 

@@ -6,7 +6,8 @@
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { normalize, type NormalizeContext } from '../transform/index.ts';
+import { normalize } from '../transform/normalize.ts';
+import type { NormalizeContext } from '../transform/event.ts';
 
 const N = 120_000;
 const CHANNELS = ['1688', 'taobao', 'tmall', 'jd', 'alipay'];

@@ -64,7 +64,7 @@ export async function evaluateRules(store: Store, rules: AlertRuleDef[], atMs: n
   return out;
 }
 
-export const opSign = (r: AlertRuleDef) => (r.op === 'lt' ? '<' : '>');
+const opSign = (r: AlertRuleDef) => (r.op === 'lt' ? '<' : '>');
 
 /** Every firing series of the results, for notification grouping. */
 export function firingSeries(results: RuleResult[]): FiringSeries[] {
@@ -72,7 +72,7 @@ export function firingSeries(results: RuleResult[]): FiringSeries[] {
 }
 
 /** The data_freshness annotation, in words. */
-export function freshnessText(seconds: number): string {
+function freshnessText(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds >= FRESHNESS_DAY_S) return 'no ingest batch in the day before: this rule cannot see current traffic (ok means unknown)';
   const behind = seconds > 180 ? ' (faultline is behind: ok may mean unknown)' : '';
   return `newest ingest batch ${seconds} s before the evaluation time${behind}`;

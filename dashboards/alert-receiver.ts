@@ -24,7 +24,7 @@ interface GrafanaNotification {
 const kv = (o: Record<string, string> | undefined) => Object.entries(o ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
 
 /** One line for one notification: who got it, firing/resolved, the group, each alert's dimension and value. */
-export function formatNotification(n: GrafanaNotification, at = new Date()): string {
+function formatNotification(n: GrafanaNotification, at = new Date()): string {
   const alerts = (n.alerts ?? []).map((a) => {
     const dim = a.labels?.group_by;
     const who = dim && a.labels?.[dim] !== undefined ? `${dim}=${a.labels[dim]}` : kv(a.labels);

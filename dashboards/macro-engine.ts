@@ -33,7 +33,7 @@ function arity(name: string, args: string[], want: number): void {
 export const intervalSeconds = (c: { intervalMs: number }) => Math.trunc(Math.max(c.intervalMs / 1000, 1));
 
 /** Go's time.ParseDuration for the units SQL macros see (h, m, s, ms, us, µs, ns; fractions). */
-export function parseGoDuration(s: string): number {
+function parseGoDuration(s: string): number {
   const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 1e-3, 'µs': 1e-3, ns: 1e-6 };
   const m = /^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:h|ms|m|s|us|µs|ns))+$/.exec(s);
   if (!m) throw new Error(`invalid duration ${JSON.stringify(s)}`);
@@ -117,7 +117,6 @@ function dateTime(name: string, c: EngineContext, a: string[]): string {
 
 /** Longest first, then alphabetical (macropro's order). */
 const NAMES = Object.keys(MACROS).sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
-export const MACRO_NAMES: readonly string[] = NAMES;
 
 /** Index just past the string literal opening at `pos` (doubled quotes and backslash escapes). */
 function endOfLiteral(s: string, pos: number): number {
@@ -133,7 +132,7 @@ function endOfLiteral(s: string, pos: number): number {
   return s.length;
 }
 
-export function stripComments(sql: string): string {
+function stripComments(sql: string): string {
   let out = '';
   let i = 0;
   while (i < sql.length) {
@@ -176,7 +175,7 @@ function closingParen(s: string, open: number): number {
   return -1;
 }
 
-export function splitArgs(raw: string): string[] {
+function splitArgs(raw: string): string[] {
   raw = raw.trim();
   if (raw === '') return [];
   const args: string[] = [];

@@ -17,8 +17,8 @@ import type { AlertRuleDef } from './alert-rules.ts';
 
 export const PAGE_RECEIVER = 'faultline-page';
 export const TICKET_RECEIVER = 'faultline-ticket';
-export const WEBHOOK_URL_SETTING = 'FAULTLINE_ALERT_WEBHOOK_URL';
-export const SLACK_URL_SETTING = 'FAULTLINE_ALERT_SLACK_URL';
+const WEBHOOK_URL_SETTING = 'FAULTLINE_ALERT_WEBHOOK_URL';
+const SLACK_URL_SETTING = 'FAULTLINE_ALERT_SLACK_URL';
 /** Labels a notification groups by (the rules' `group_by` label names the dimension kind). */
 export const GROUP_BY = ['alertname', 'group_by'] as const;
 

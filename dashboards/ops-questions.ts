@@ -7,13 +7,13 @@ import { F, table, type PanelSpec } from './panels.ts';
 import type { Tables } from './types.ts';
 
 /** Data link from a request id cell to the request lookup dashboard (same time range). */
-export const LOOKUP_LINK: NonNullable<PanelSpec['overrides']> = [{
+const LOOKUP_LINK: NonNullable<PanelSpec['overrides']> = [{
   matcher: { id: 'byName', options: 'example_request_id' },
   properties: [{ id: 'links', value: [{ title: 'Look up this request', url: '/d/faultline-request-lookup/request-lookup?var-request_id=${__value.raw}&${__url_time_range}' }] }],
 }];
 
 /** Statuses the error reference says not to retry unchanged (400, 401) plus 403 and 404, which no retry can fix. */
-export const NON_RETRYABLE = [400, 401, 403, 404] as const;
+const NON_RETRYABLE = [400, 401, 403, 404] as const;
 
 export function disagreementPanel(t: Tables) {
   return table({

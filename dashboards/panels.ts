@@ -51,8 +51,8 @@ export interface PanelSpec {
  * ratio (mean, max; a bucket with no events has no ratio), count (sum; zero-filled),
  * rate (per second: mean, max; zero-filled), gauge (last, max; not filled: no sample is no 0).
  */
-export type Measure = 'ratio' | 'count' | 'rate' | 'gauge';
-export const LEGEND_CALCS: Record<Measure, string[]> = {
+type Measure = 'ratio' | 'count' | 'rate' | 'gauge';
+const LEGEND_CALCS: Record<Measure, string[]> = {
   ratio: ['mean', 'max'],
   count: ['sum'],
   rate: ['mean', 'max'],
@@ -73,7 +73,7 @@ export interface SeriesSpec extends PanelSpec {
  * ascending time). On an empty range WITH FILL still emits the buckets, with an empty label:
  * label columns are never empty (rows with '' are dropped).
  */
-export function zeroFilled(sql: string, label?: string): string {
+function zeroFilled(sql: string, label?: string): string {
   const m = /\s+ORDER BY time(, \w+)?\s*$/.exec(sql);
   if (!m) throw new Error(`a zero-filled series must end with ORDER BY time[, label]: ${sql}`);
   const inner = sql.slice(0, m.index);
@@ -113,7 +113,7 @@ export const stat = (s: PanelSpec) =>
 type Draft = ReturnType<typeof panel> & Pick<ChPanel, 'maxDataPoints' | 'interval'>;
 
 /** Flow panels left to right, wrapping at 24 columns; ids in order. */
-export function layout(drafts: Draft[]): ChPanel[] {
+function layout(drafts: Draft[]): ChPanel[] {
   let x = 0;
   let y = 0;
   let rowH = 0;
@@ -132,7 +132,7 @@ export function layout(drafts: Draft[]): ChPanel[] {
 
 // ---- variables -------------------------------------------------------------------------
 
-export const datasourceVariable: VariableModel = {
+const datasourceVariable: VariableModel = {
   type: 'datasource',
   name: 'datasource',
   label: 'Data source',
@@ -178,7 +178,7 @@ export const requestIdVariable: VariableModel = { type: 'textbox', name: 'reques
  * a backslash (`a\`, or `x\' OR 1=1 --`) ends the literal early (test/dashboards/filters.test.ts
  * runs both on chDB). Limit: a value containing a comma matches as its comma-separated parts.
  */
-export function selection(name: string): string {
+function selection(name: string): string {
   return `splitByChar(',', trim(BOTH '{}' FROM decodeURLComponent('\${${name}:percentencode}')))`;
 }
 

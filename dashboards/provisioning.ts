@@ -109,7 +109,7 @@ const reduceLast = (refId: string, expression: string) =>
  * it in the $values of every alert instance of the rule (the instances are labelled by channel,
  * vendor or topic; a label-free result matches them all).
  */
-export const FRESHNESS_ANNOTATION =
+const FRESHNESS_ANNOTATION =
   `faultline's newest ingest batch was {{ if gt $values.E.Value ${FRESHNESS_DAY_S}.0 }}more than a day{{ else }}{{ humanizeDuration $values.E.Value }}{{ end }} ` +
   'before this evaluation. The rule reads stored events: while that is more than a few minutes, ' +
   '"resolved" means faultline is behind, not that the incident is over (see the Ingest stalled or behind alert).';

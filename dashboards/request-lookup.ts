@@ -9,7 +9,7 @@
 import { dashboard, F, filterVariables, requestIdVariable, table } from './panels.ts';
 import type { ChDashboard, Tables } from './types.ts';
 
-export const REQUEST_ID_EXPR = "trimBoth(decodeURLComponent('${request_id:percentencode}'))";
+const REQUEST_ID_EXPR = "trimBoth(decodeURLComponent('${request_id:percentencode}'))";
 
 export const EVENT_COLUMNS = [
   'event_time', 'source', 'outcome', 'http_status', 'code', 'category', 'limit_kind', 'channel',

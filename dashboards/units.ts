@@ -15,7 +15,7 @@ function decimalsFor(value: number): number {
 }
 
 /** valueFormats.ts toFixed with automatic decimals. */
-export function toFixed(value: number): string {
+function toFixed(value: number): string {
   if (value === 0) return '0';
   if (!Number.isFinite(value)) return value.toLocaleString('en-US');
   const decimals = decimalsFor(value);

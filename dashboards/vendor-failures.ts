@@ -10,7 +10,7 @@ import type { ChDashboard, Tables } from './types.ts';
  * A vendor timeout: Taobao remote-service timeouts 900–902 (docs/event-model.md §5), or any
  * vendor sub-code / gateway code that names a timeout (e.g. isp.remote-service-timeout).
  */
-export const TIMEOUT_PREDICATE = `(upstream_code IN ('900', '901', '902')
+const TIMEOUT_PREDICATE = `(upstream_code IN ('900', '901', '902')
   OR positionCaseInsensitive(upstream_sub_code, 'timeout') > 0 OR positionCaseInsensitive(code, 'timeout') > 0)`;
 
 export function vendorFailures(t: Tables): ChDashboard {

@@ -49,7 +49,7 @@ export interface FlushPlan {
 const membersCache = new Map<string, string[]>();
 
 /** The partitions of a composition (intent metadata), in order of first appearance. */
-export function groupMembers(group: string): string[] {
+function groupMembers(group: string): string[] {
   let keys = membersCache.get(group);
   if (!keys) {
     keys = [...new Set((decodeComposition(group) ?? []).map((r) => partitionKey(r.topic, r.partition)))];

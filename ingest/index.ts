@@ -1,6 +1,6 @@
 // Public surface of ingest/: the Kafka consumer group and the file/stdin source, both through
-// the same normalize + sink path, plus metrics, progress and reconciliation. The CLI (`faultline
-// run`, `faultline status`), the demo and the benchmarks use these.
+// the same normalize + sink path, plus metrics, progress and logging: what the CLI (`faultline
+// run`, `faultline status`) and the demo use. Tests and the bench import the modules themselves.
 import type { Readable } from 'node:stream';
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../lib/config.ts';
@@ -13,19 +13,14 @@ import { KafkaIngest } from './kafka-source.ts';
 import { createLogger, type Logger } from './log.ts';
 import { IngestMetrics } from './metrics.ts';
 import type { BackoffPolicy } from '../lib/retry.ts';
-import type { Limits } from './segment.ts';
+import { limitsOf } from './segment.ts';
 import { Sink } from './sink.ts';
 
-export { KafkaIngest, type KafkaIngestOptions } from './kafka-source.ts';
-export { runFileSource, type FileSourceOptions, type FileSourceResult } from './file-source.ts';
-export { Sink, type SinkOptions, type WriteOptions } from './sink.ts';
+export { KafkaIngest } from './kafka-source.ts';
+export type { FileSourceResult } from './file-source.ts';
 export { IngestMetrics, serveMetrics, type MetricsServer } from './metrics.ts';
 export { startProgress } from './progress.ts';
-export { createKafka, brokerList } from './kafka-client.ts';
-export { createLogger, silentLogger, type Logger } from './log.ts';
-export type { Segment, Normalizer, Limits } from './segment.ts';
-export { encodeIntent, decodeIntent, encodeComposition, decodeComposition, type OffsetRange, type SegmentRef } from './intent.ts';
-export { DEFAULT_BACKOFF, type BackoffPolicy } from '../lib/retry.ts';
+export { createLogger, type Logger } from './log.ts';
 
 /** What every source needs: configuration and an open, migrated store. */
 export interface IngestDeps {
@@ -38,16 +33,8 @@ export interface IngestDeps {
   target?: DeliveryTarget;
 }
 
-export function limitsOf(config: Config): Limits {
-  return {
-    maxRecordBytes: config.FAULTLINE_MAX_RECORD_BYTES, maxDepth: config.FAULTLINE_MAX_DEPTH, rawMaxBytes: config.FAULTLINE_RAW_MAX_BYTES,
-    redactionKey: config.FAULTLINE_REDACTION_KEY, pii: config.FAULTLINE_PII,
-    formats: { gateway: config.FAULTLINE_GATEWAY_FORMAT, client: config.FAULTLINE_CLIENT_FORMAT },
-  };
-}
-
 /** Topic -> stream, from FAULTLINE_GATEWAY_TOPIC / FAULTLINE_CLIENT_TOPIC. */
-export function topicsOf(config: Config): Map<string, Source> {
+function topicsOf(config: Config): Map<string, Source> {
   return new Map<string, Source>([[config.FAULTLINE_GATEWAY_TOPIC, 'gateway'], [config.FAULTLINE_CLIENT_TOPIC, 'client']]);
 }
 

@@ -8,6 +8,7 @@ import { redactText } from '../transform/redact.ts';
 import { eventPayload, eventTsvLine, rejectPayload, rejectTsvLine } from '../sql/row-format.ts';
 import { storedRowKey } from '../sql/ledger.ts';
 import type { RowPayload } from '../sql/store.ts';
+import type { Config } from '../lib/config.ts';
 import type { ChunkRows, NormalizeThread } from './normalize-thread.ts';
 
 /**
@@ -26,6 +27,15 @@ export interface Limits {
   /** The installation's redaction key (docs/secrets.md §4); travels to normalize threads, never to a log. */
   redactionKey?: string | undefined;
   pii?: 'keep' | 'mask' | undefined;
+}
+
+/** The limits the settings ask for (FAULTLINE_MAX_RECORD_BYTES, FAULTLINE_*_FORMAT, …). */
+export function limitsOf(config: Config): Limits {
+  return {
+    maxRecordBytes: config.FAULTLINE_MAX_RECORD_BYTES, maxDepth: config.FAULTLINE_MAX_DEPTH, rawMaxBytes: config.FAULTLINE_RAW_MAX_BYTES,
+    redactionKey: config.FAULTLINE_REDACTION_KEY, pii: config.FAULTLINE_PII,
+    formats: { gateway: config.FAULTLINE_GATEWAY_FORMAT, client: config.FAULTLINE_CLIENT_FORMAT },
+  };
 }
 
 /** What a segment is, known when it is sealed: its range, provenance and digest. Plans are made of these. */
@@ -63,11 +73,11 @@ export interface SegmentRange {
  * started 512 bytes and a flush of OTLP batches holds about as many rows as one of log lines.
  * A log line of a few hundred bytes weighs 1, as before (docs/delivery.md, "Bounds").
  */
-export const WEIGHT_BYTES = 512;
-export const recordWeight = (bytes: number): number => 1 + Math.floor(bytes / WEIGHT_BYTES);
+const WEIGHT_BYTES = 512;
+const recordWeight = (bytes: number): number => 1 + Math.floor(bytes / WEIGHT_BYTES);
 
 /** The rows of a segment (built in this thread, or in the normalize thread). */
-export interface SegmentRows {
+interface SegmentRows {
   /** The events of the range, serialised once as they were read (TabSeparated, sql/row-format.ts). */
   readonly events: RowPayload;
   readonly rejects: RowPayload;

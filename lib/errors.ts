@@ -46,10 +46,6 @@ export class StoreBusyError extends FaultlineError {
 /** A Kafka fault (broker down, request errors). kafkajs marks its own errors retriable. */
 export class SourceError extends FaultlineError {}
 
-export function isRetriable(err: unknown): boolean {
-  return err instanceof FaultlineError ? err.retriable : false;
-}
-
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

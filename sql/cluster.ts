@@ -27,7 +27,7 @@ const CLUSTER_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const BY_PARTITION = new Set(['events', 'rejects', 'ingest_batches']);
 
 /** A cluster name is spliced into DDL (as a quoted identifier): validate it. */
-export function checkClusterName(cluster: string): string {
+function checkClusterName(cluster: string): string {
   if (!CLUSTER_NAME.test(cluster)) {
     throw new ConfigError(`invalid CLICKHOUSE_CLUSTER=${JSON.stringify(cluster)}: letters, digits, _ . and - only, not starting with a digit`);
   }

@@ -59,7 +59,7 @@ export interface RawInsert {
  * `status` file ClickHouse writes there (`PID: 123`). Checked before opening, because a
  * refused open also prints the engine's own error text on stderr.
  */
-export function lockHolder(path: string): number | undefined {
+function lockHolder(path: string): number | undefined {
   try {
     const m = /^PID:\s*(\d+)/m.exec(readFileSync(join(path, 'status'), 'utf8'));
     const pid = m ? Number(m[1]) : undefined;

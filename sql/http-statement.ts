@@ -75,7 +75,7 @@ export function parseArrayLiteral(text: string): ParamValue[] {
 }
 
 /** `{name:Type}` placeholders of a statement. */
-export function placeholderTypes(sql: string): Map<string, string> {
+function placeholderTypes(sql: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const m of sql.matchAll(/\{\s*([A-Za-z_]\w*)\s*:\s*([^}]+?)\s*\}/g)) out.set(m[1]!, m[2]!);
   return out;

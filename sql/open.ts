@@ -91,6 +91,3 @@ export async function openStore(config: StoreConfig, opts: OpenOptions = {}): Pr
     return store;
   }
 }
-
-/** Alias naming the intent of read-only commands (`sql`, `trace`, `alerts check`). */
-export const openReadStore = openStore;

@@ -155,7 +155,7 @@ export function shardedTarget(shards: readonly Shard[], keyOf: (topic: string, p
  * Shard weights of `cluster`, in shard_num order, from `system.clusters` of any node: the same
  * list the Distributed tables route by. The shard URLs a user configures must match it in number.
  */
-export async function clusterShardWeights(store: Pick<Store, 'query'>, cluster: string): Promise<number[]> {
+async function clusterShardWeights(store: Pick<Store, 'query'>, cluster: string): Promise<number[]> {
   const rows = await store.query<{ shard_num: number; weight: number }>(
     'SELECT shard_num, any(shard_weight) AS weight FROM system.clusters WHERE cluster = {cluster:String} GROUP BY shard_num ORDER BY shard_num',
     { cluster },

@@ -38,7 +38,7 @@ export interface TraceEvent {
   offset: string;
 }
 
-export interface TraceReject {
+interface TraceReject {
   kind: 'reject';
   time: string;
   source: string;
@@ -57,17 +57,6 @@ const REQ_ID = /^req_[A-Za-z0-9_-]+$/;
 
 function reEscape(s: string): string {
   return s.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
-}
-
-/** The request's first and last event time from the index, or undefined when it has no events. */
-export async function requestTimeRange(store: Store, db: string, id: string): Promise<{ from: string; to: string; events: number } | undefined> {
-  const rows = await store.query<{ from: string; to: string; events: number }>(
-    `SELECT min(first_time) AS from, max(last_time) AS to, sum(events) AS events
-     FROM ${db}.request_index WHERE request_id = {id:String}`,
-    { id },
-  );
-  const r = rows[0];
-  return r && r.events > 0 ? r : undefined;
 }
 
 export async function traceRequest(store: Store, db: string, id: string, opts: { limit?: number } = {}): Promise<TraceEntry[]> {

@@ -32,7 +32,7 @@ export interface TestBroker {
 }
 
 /** Compile the helper when missing or stale. Compiles to a temp name and renames, so test files starting in parallel never run a half-written binary. */
-export function buildBroker(): string {
+function buildBroker(): string {
   if (existsSync(BINARY) && statSync(BINARY).mtimeMs >= statSync(SOURCE).mtimeMs) return BINARY;
   mkdirSync(BUILD_DIR, { recursive: true });
   const tmp = `${BINARY}.${process.pid}.tmp`;

@@ -16,11 +16,11 @@ const EXTRA = [{ groupId: 'org.slf4j', artifactId: 'slf4j-simple', version: '1.7
 const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
 
 /** `$FAULTLINE_CACHE_DIR`, else `$XDG_CACHE_HOME/faultline`, else `~/.cache/faultline`. */
-export function cacheRoot(): string {
+function cacheRoot(): string {
   return process.env.FAULTLINE_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'faultline');
 }
 
-export class MissingToolError extends Error {}
+class MissingToolError extends Error {}
 
 /** Java 17+ on PATH, or an error that says what to install. */
 export function checkJava(): void {

@@ -7,7 +7,7 @@ import { CategorySchema, LimitKindSchema, type Category, type LimitKind } from '
 
 const GatewayCategory = z.enum(['AUTH_ERROR', 'RATE_LIMIT_ERROR', 'VALIDATION_ERROR', 'CHANNEL_ERROR', 'INTERNAL_ERROR']);
 
-export const GatewayCodeSchema = z.object({
+const GatewayCodeSchema = z.object({
   code: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
   http_status: z.number().int().min(100).max(599),
   category: GatewayCategory,

@@ -13,7 +13,7 @@ import { PLAIN, redactValue, type RedactOptions } from './redact.ts';
 import { syslogLevelWord } from './signals.ts';
 import { textEnvelope } from './text-envelope.ts';
 
-export const MAX_ENVELOPES = 3;
+const MAX_ENVELOPES = 3;
 
 export interface Layer {
   /** `docker`, `cri`, `syslog`, `gelf`, `filebeat`, `vector`, `message`, `otlp-json` (§4). */

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 
 export const SOURCES = ['gateway', 'client'] as const;
-export const OUTCOMES = ['ok', 'error', 'business_failure', 'partial_success'] as const;
+const OUTCOMES = ['ok', 'error', 'business_failure', 'partial_success'] as const;
 export const CATEGORIES = [
   'AUTH_ERROR',
   'RATE_LIMIT_ERROR',
@@ -14,10 +14,10 @@ export const CATEGORIES = [
   'BUSINESS_ERROR',
   '',
 ] as const;
-export const LIMIT_KINDS = ['', 'rate', 'quota', 'platform', 'balance'] as const;
+const LIMIT_KINDS = ['', 'rate', 'quota', 'platform', 'balance'] as const;
 
 /** Low-cardinality reject reasons (metrics and the pipeline-health dashboard group by them). */
-export const REJECT_REASONS = [
+const REJECT_REASONS = [
   'empty',
   'invalid_utf8',
   'invalid_json',
@@ -36,13 +36,13 @@ export const REJECT_REASONS = [
   'invalid_otlp',
 ] as const;
 
-export const SourceSchema = z.enum(SOURCES);
-export const OutcomeSchema = z.enum(OUTCOMES);
+const SourceSchema = z.enum(SOURCES);
+const OutcomeSchema = z.enum(OUTCOMES);
 export const CategorySchema = z.enum(CATEGORIES);
 export const LimitKindSchema = z.enum(LIMIT_KINDS);
-export const RejectReasonSchema = z.enum(REJECT_REASONS);
+const RejectReasonSchema = z.enum(REJECT_REASONS);
 
-export const FailedOfferSchema = z.object({
+const FailedOfferSchema = z.object({
   offer_id: z.string(),
   spec_id: z.string(),
   error_code: z.string(),
@@ -50,7 +50,7 @@ export const FailedOfferSchema = z.object({
 });
 
 /** `2026-11-21T10:00:01.234Z`: UTC, always three fraction digits. */
-export const IsoMillisSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+const IsoMillisSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
 
 export const EventSchema = z.object({
   event_time: IsoMillisSchema,

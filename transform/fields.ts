@@ -132,7 +132,7 @@ const ROUTE = [S.route];
 const METHOD = [S.method];
 
 /** `https://h/v1/x?y=1` -> `/v1/x` (route keeps the path only; query strings may hold secrets). */
-export function pathOnly(u: string): string {
+function pathOnly(u: string): string {
   let s = u;
   const scheme = s.indexOf('://');
   if (scheme > 0 && scheme < 12) {

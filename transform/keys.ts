@@ -256,15 +256,6 @@ export function keyMap(obj: Obj): KeyMap {
   return new KeyMap(obj);
 }
 
-/** First present value among the slots. */
-export function pick(m: KeyMap, slots: readonly number[]): unknown {
-  for (const s of slots) {
-    const v = m.get(s);
-    if (v !== undefined) return v;
-  }
-  return undefined;
-}
-
 /** A scalar as text: strings as they are, finite numbers and booleans printed; else "". */
 export function str(v: unknown): string {
   if (typeof v === 'string') return v;

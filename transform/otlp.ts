@@ -42,7 +42,7 @@ function field(o: Obj, camel: string, snake: string): unknown {
 }
 
 /** An AnyValue as a plain value (int64 strings stay text when past 2^53). */
-export function anyValue(v: unknown, depth = 0): unknown {
+function anyValue(v: unknown, depth = 0): unknown {
   if (!isObj(v) || depth > 16) return undefined;
   if (typeof v.stringValue === 'string') return v.stringValue;
   if (v.boolValue !== undefined) return v.boolValue === true || v.boolValue === 'true';
@@ -60,7 +60,7 @@ export function anyValue(v: unknown, depth = 0): unknown {
 }
 
 /** A KeyValue list as an object (first of a key wins). */
-export function keyValues(list: unknown, depth = 0): Obj {
+function keyValues(list: unknown, depth = 0): Obj {
   const out: Obj = {};
   for (const kv of arr(list)) {
     if (!isObj(kv) || typeof kv.key !== 'string' || kv.key === '__proto__' || kv.key in out) continue;

@@ -102,8 +102,3 @@ export function parseText(text: string, maxDepth: number): Parsed {
   }
   return { kind: 'text', text, rec };
 }
-
-export function parseRecord(record: string | Uint8Array, maxBytes: number, maxDepth: number): Parsed {
-  const d = decodeRecord(record, maxBytes);
-  return d.kind === 'reject' ? d : parseText(d.text, maxDepth);
-}

@@ -46,7 +46,7 @@ function stemTrie(words: readonly (readonly string[])[], sep: string): string {
 /** `authori[sz]ation` -> its letters, a `[sz]` class one step. */
 const steps = (w: string): string[] => w.match(/\[[^\]]*\]|./g) ?? [];
 /** `bearer`/`basic` with backslashes allowed before each letter (the only stems starting with b). */
-export const BEARER_STEM = [...'bearer'].join('\\\\*');
+const BEARER_STEM = [...'bearer'].join('\\\\*');
 const BASIC_STEM = [...'basic'].join('\\\\*');
 // Text without a backslash (most records) is scanned for the stems as plain words, plus each
 // word's first letter followed by `-`/`_` (how `s_i_g_n`, `a_p_i_k_e_y` start): a `-`/`_`

@@ -7,7 +7,7 @@ import { dateAt, isoStartAt, jsonEnd, jsonToEnd, keyEnd, quoted, scan, skipSpace
 import { tryJson } from './limits.ts';
 
 /** A JSON value found in the line, with where it sat (for re-serializing `raw` redacted). */
-export interface JsonSpan {
+interface JsonSpan {
   key: string;
   start: number;
   end: number;
@@ -100,7 +100,7 @@ class Pairs {
 }
 
 /** The pairs as a plain object (a `__proto__` key never gets here). */
-export function pairsObject(keys: readonly string[], values: readonly unknown[]): Obj {
+function pairsObject(keys: readonly string[], values: readonly unknown[]): Obj {
   const o: Obj = {};
   for (let i = 0; i < keys.length; i++) o[keys[i] as string] = values[i];
   return o;

@@ -12,7 +12,7 @@ export function hasOtherSpace(s: string): boolean {
   return s.indexOf('\t') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0 || s.indexOf('\v') >= 0 || s.indexOf('\f') >= 0;
 }
 
-export function isSpace(c: number): boolean {
+function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
 }
 

@@ -6,7 +6,7 @@ import { loadConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import { alertRules, evaluateRules, formatResults, tables } from '../../dashboards/index.ts';
 import { startAlertReceiver } from '../../dashboards/alert-receiver.ts';
-import { openReadStore } from '../../sql/index.ts';
+import { openStore } from '../../sql/index.ts';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
 
@@ -70,7 +70,7 @@ export async function runAlerts(argv: string[], write: (text: string) => void): 
     rules = rules.filter((r) => r.uid === values.rule);
     if (rules.length === 0) throw new ConfigError(`invalid --rule=${String(values.rule)}: allowed values are ${uids.join(', ')}`);
   }
-  const store = await openReadStore(config);
+  const store = await openStore(config);
   try {
     const results = await evaluateRules(store, rules, at);
     write(formatResults(results, at) + '\n');

@@ -8,7 +8,7 @@ import { loadConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import { writeFileSync } from 'node:fs';
 import { buildArtifacts, buildDashboards, READONLY_USER, readonlyUserStatements, renderPreview, staleArtifacts, writeArtifacts } from '../../dashboards/index.ts';
-import { openReadStore, openStore } from '../../sql/index.ts';
+import { openStore } from '../../sql/index.ts';
 import { parseAt } from './alerts.ts';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
@@ -113,7 +113,7 @@ async function preview(values: PreviewFlags): Promise<number> {
   const atMs = parseAt(values.at);
   const rangeMs = parseRange(values.range);
   const config = loadConfig(process.env, { CLICKHOUSE_DATABASE: values.database });
-  const store = await openReadStore(config);
+  const store = await openStore(config);
   try {
     // About 120 points per chart, whole minutes (the rollups' resolution).
     const intervalMs = Math.max(60_000, Math.round(rangeMs / 120 / 60_000) * 60_000);

@@ -21,7 +21,7 @@ export function parseDuration(flag: string, value: unknown): number {
 }
 
 /** `5000`, `5000/s`, `300/m` -> records per second. */
-export function parseRate(flag: string, value: unknown): number {
+function parseRate(flag: string, value: unknown): number {
   const m = typeof value === 'string' ? /^(\d+(?:\.\d+)?)(?:\/(s|m|h))?$/.exec(value.trim()) : null;
   const per = m ? ({ s: 1, m: 60, h: 3600 } as Record<string, number>)[m[2] ?? 's']! : 1;
   const rate = m ? Number(m[1]) / per : 0;
@@ -41,9 +41,9 @@ export function parseStart(value: unknown, now = Date.now()): number {
   return ms;
 }
 
-export type Target = { kind: 'stdout' } | { kind: 'kafka' } | { kind: 'file'; path: string };
+type Target = { kind: 'stdout' } | { kind: 'kafka' } | { kind: 'file'; path: string };
 
-export function parseTarget(value: unknown): Target {
+function parseTarget(value: unknown): Target {
   if (value === undefined || value === 'stdout' || value === '-') return { kind: 'stdout' };
   if (value === 'kafka') return { kind: 'kafka' };
   if (typeof value === 'string' && value.startsWith('file:') && value.length > 5) return { kind: 'file', path: value.slice(5) };

@@ -32,7 +32,7 @@ Example:
 `;
 
 /** One output line for one outcome, with its index in the record (docs/real-inputs.md §1). */
-export function formatResult(r: NormalizeResult, recordIndex = 0): string {
+function formatResult(r: NormalizeResult, recordIndex = 0): string {
   if (r.ok) {
     const s = JSON.stringify(r.event);
     return `${s.slice(0, -1)},"record_index":${recordIndex}}`;

@@ -3,7 +3,7 @@
 // parameters, `{name:Type}` in the query), never spliced into the text.
 import { loadConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
-import { openReadStore, type QueryParams } from '../../sql/index.ts';
+import { openStore, type QueryParams } from '../../sql/index.ts';
 import { isReadOnlyKind, statementKind } from '../../sql/http-statement.ts';
 import type { Command } from '../command.ts';
 import { oneOf, parseFlags } from '../args.ts';
@@ -17,7 +17,7 @@ function cell(v: unknown): string {
 }
 
 /** Render rows as an aligned text table (numbers right-aligned). */
-export function renderTable(rows: readonly Record<string, unknown>[]): string {
+function renderTable(rows: readonly Record<string, unknown>[]): string {
   if (rows.length === 0) return '(0 rows)\n';
   const cols = Object.keys(rows[0]!);
   const cells = rows.map((r) => cols.map((c) => cell(r[c])));
@@ -30,7 +30,7 @@ export function renderTable(rows: readonly Record<string, unknown>[]): string {
   return out.join('\n') + '\n';
 }
 
-export function parseParams(list: readonly string[]): QueryParams {
+function parseParams(list: readonly string[]): QueryParams {
   const params: QueryParams = {};
   for (const p of list) {
     const i = p.indexOf('=');
@@ -71,7 +71,7 @@ read-only endpoint.
     const sql = positionals[0]!.replace(/[\s;]+$/, '');
     const params = parseParams(values.param ?? []);
     const config = loadConfig();
-    const store = await openReadStore(config);
+    const store = await openStore(config);
     try {
       if (!isReadOnlyKind(statementKind(sql))) {
         await store.command(sql, params);

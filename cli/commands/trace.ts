@@ -2,7 +2,7 @@
 // reject of that id from both streams, in time order, with the upstream (vendor) details.
 import { loadConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
-import { openReadStore } from '../../sql/index.ts';
+import { openStore } from '../../sql/index.ts';
 import { traceRequest, type TraceEntry, type TraceEvent } from '../../sql/trace.ts';
 import type { Command } from '../command.ts';
 import { intFlag, parseFlags } from '../args.ts';
@@ -49,7 +49,7 @@ function describeEvent(e: TraceEvent): string[] {
 }
 
 /** The trace as terminal text. */
-export function renderTrace(id: string, entries: readonly TraceEntry[]): string {
+function renderTrace(id: string, entries: readonly TraceEntry[]): string {
   if (entries.length === 0) return `no events or rejects found for request id ${JSON.stringify(id)}\n`;
   const events = entries.filter((e) => e.kind === 'event').length;
   const first = entries[0]!.time;
@@ -87,7 +87,7 @@ Exit status: 0 when something was found, 1 when nothing was.
     const limit = intFlag('limit', values.limit, 1, 1_000_000, 10_000);
     const id = positionals[0]!;
     const config = loadConfig();
-    const store = await openReadStore(config);
+    const store = await openStore(config);
     try {
       const entries = await traceRequest(store, config.CLICKHOUSE_DATABASE, id, { limit });
       if (values.json) {

@@ -4,10 +4,10 @@
 import { maskedCounts, type MaskedCounts, type Store } from '../../sql/index.ts';
 import type { FiredAlert, PipelineResult } from './pipeline.ts';
 
-export interface CategoryRow { category: string; events: number; pct: number }
-export interface QuotaRow { channel: string; quota: number; rate: number; platform: number; balance: number; exhausted_from: string }
-export interface VendorRow { vendor: string; code: string; sub_code: string; events: number; sample: string }
-export interface TraceExample { what: string; request_id: string }
+interface CategoryRow { category: string; events: number; pct: number }
+interface QuotaRow { channel: string; quota: number; rate: number; platform: number; balance: number; exhausted_from: string }
+interface VendorRow { vendor: string; code: string; sub_code: string; events: number; sample: string }
+interface TraceExample { what: string; request_id: string }
 
 export interface DemoReport {
   requests: number;

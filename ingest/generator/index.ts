@@ -10,8 +10,7 @@ import { incidentSchedule, type Incident } from './scenario.ts';
 import { shipped } from './shippers.ts';
 import { walkSlots } from './walk.ts';
 
-export type { Incident, IncidentName } from './scenario.ts';
-export { CHANNELS, APPS } from './scenario.ts';
+export type { Incident } from './scenario.ts';
 export { PLANTED_SECRETS } from './secrets.ts';
 export { GATEWAY_CODES } from './vendors.ts';
 export { resolveOptions, startOfUtcDay, type GenerateOptions, type GeneratedSource, type ResolvedOptions } from './options.ts';

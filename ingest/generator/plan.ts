@@ -11,7 +11,7 @@ import {
 } from './vendors.ts';
 
 /** How a vendor error is written: a raw vendor dialect (docs/event-model.md §3, 3–6) or the gateway's summary. */
-export type UpstreamDialect = 'top2' | 'top1' | 'result_code' | 'alipay_legacy' | 'alipay_openapi' | 'summary' | 'string';
+type UpstreamDialect = 'top2' | 'top1' | 'result_code' | 'alipay_legacy' | 'alipay_openapi' | 'summary' | 'string';
 
 export interface Upstream {
   vendor: string;

@@ -15,7 +15,7 @@ const TAOBAO_API: Record<string, string> = {
 };
 
 /** TOP 2.0 `error_response`; half of them echo the call's args, signature and session included. */
-export function top2Body(rng: Rng, u: Upstream, api: string, withArgs: boolean): Obj {
+function top2Body(rng: Rng, u: Upstream, api: string, withArgs: boolean): Obj {
   const e: Obj = { code: u.err.code, msg: u.err.msg };
   if (u.err.subCode) e.sub_code = u.err.subCode;
   if (u.err.subMsg) e.sub_msg = u.err.subMsg;
@@ -36,7 +36,7 @@ export function top2Body(rng: Rng, u: Upstream, api: string, withArgs: boolean):
 }
 
 /** The raw vendor body of an upstream error, in the vendor's own dialect. */
-export function vendorBody(rng: Rng, u: Upstream, api: string, withArgs: boolean): Obj {
+function vendorBody(rng: Rng, u: Upstream, api: string, withArgs: boolean): Obj {
   switch (u.dialect) {
     case 'top1':
       return { error_rsp: { code: u.err.code, msg: u.err.msg } };

@@ -2,16 +2,15 @@
 // and the incident schedule (placed at fixed fractions of the simulated period, so a short
 // demo "day" holds the same incidents as a real one).
 
-export const CHANNELS = ['1688', 'taobao', 'tw-mall'] as const;
+const CHANNELS = ['1688', 'taobao', 'tw-mall'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-export const APPS = ['shop-eu', 'shop-us', 'dropship-sg', 'mobile-app', 'erp-sync'] as const;
 export const APP_WEIGHTS: readonly (readonly [string, number])[] = [
   ['shop-eu', 5], ['shop-us', 4], ['dropship-sg', 3], ['mobile-app', 4], ['erp-sync', 1],
 ];
 export const CHANNEL_WEIGHTS: readonly (readonly [Channel, number])[] = [['1688', 50], ['taobao', 35], ['tw-mall', 15]];
 
-export type RouteKind = 'product' | 'search' | 'preview' | 'create' | 'pay' | 'order' | 'parcel' | 'wallet_pay';
+type RouteKind = 'product' | 'search' | 'preview' | 'create' | 'pay' | 'order' | 'parcel' | 'wallet_pay';
 
 export interface Route {
   kind: RouteKind;
@@ -32,7 +31,7 @@ export const ROUTES: readonly (readonly [Route, number])[] = [
   [{ kind: 'wallet_pay', method: 'POST', route: '/v1/fulfillment/parcels/{id}/pay', latency: 300 }, 1],
 ];
 
-export type IncidentName = 'taobao_outage' | 'error_spike' | 'failed_offers_burst' | 'quota_exhausted' | 'misconfigured_shipper';
+type IncidentName = 'taobao_outage' | 'error_spike' | 'failed_offers_burst' | 'quota_exhausted' | 'misconfigured_shipper';
 
 export interface Incident {
   name: IncidentName;

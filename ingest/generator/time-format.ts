@@ -29,7 +29,7 @@ export function spaced(ms: number): string {
 }
 
 /** ISO-8601 in the +08:00 zone (Hangzhou, where the marketplaces are), e.g. `2026-11-21T18:00:01.234+08:00`. */
-export function isoPlus8(ms: number): string {
+function isoPlus8(ms: number): string {
   const d = new Date(ms + 8 * 3_600_000);
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}+08:00`;
 }

@@ -32,7 +32,7 @@ export const GATEWAY_CODES: readonly GatewayCode[] = [
   { code: 'INSUFFICIENT_BALANCE', status: 402, category: 'VALIDATION_ERROR', message: 'Fulfillment wallet balance too low to pay.' },
 ];
 
-export const GATEWAY_BY_CODE: ReadonlyMap<string, GatewayCode> = new Map(GATEWAY_CODES.map((c) => [c.code, c]));
+const GATEWAY_BY_CODE: ReadonlyMap<string, GatewayCode> = new Map(GATEWAY_CODES.map((c) => [c.code, c]));
 
 export function gatewayCode(code: string): GatewayCode {
   const c = GATEWAY_BY_CODE.get(code);

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PLANTED_SECRETS } from '../../ingest/generator/index.ts';
+import { PLANTED_SECRETS } from '../../ingest/generator/secrets.ts';
 import { KEEP_FOREVER } from '../support/keep-forever.ts';
 
 const BIN = new URL('../../bin/faultline.js', import.meta.url).pathname;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { brokerKinds, brokerLabel, sharedTestBed } from '../../support/test-broker.ts';
-import { readEndpointInfo } from '../../sql/index.ts';
+import { readEndpointInfo } from '../../sql/open.ts';
 import { KEEP_FOREVER } from '../support/keep-forever.ts';
 
 const BIN = new URL('../../bin/faultline.js', import.meta.url).pathname;

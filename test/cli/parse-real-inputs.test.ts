@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { EventSchema } from '../../transform/index.ts';
+import { EventSchema } from '../../transform/event.ts';
 
 const BIN = new URL('../../bin/faultline.js', import.meta.url).pathname;
 

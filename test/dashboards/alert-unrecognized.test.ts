@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { alertRules, evaluateRule, tables } from '../../dashboards/index.ts';
 import { EVENT_COLUMNS, eventLine } from '../../sql/rows.ts';
-import { normalize } from '../../transform/index.ts';
+import { normalize } from '../../transform/normalize.ts';
 import { testStore } from '../support/stores.ts';
 
 const MIN = 60_000;

@@ -25,7 +25,7 @@ export function group<T, K extends string>(items: T[], key: (x: T) => K): Map<K,
   }
   return m;
 }
-export const cmp = (a: unknown, b: unknown) => (a === b ? 0 : (a as string | number) < (b as string | number) ? -1 : 1);
+const cmp = (a: unknown, b: unknown) => (a === b ? 0 : (a as string | number) < (b as string | number) ? -1 : 1);
 /** Sort by keys; a leading '-' means descending. */
 export function sortBy(rows: Row[], ...keys: string[]): Row[] {
   return rows.sort((x, y) => {

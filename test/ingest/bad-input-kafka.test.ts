@@ -14,7 +14,8 @@ import { startBroker } from '../../support/broker.ts';
 import { testStore } from '../support/stores.ts';
 import { otlpJsonBatch } from '../support/otlp-batch.ts';
 import { mulberry32 } from '../support/seed.ts';
-import { IngestMetrics, silentLogger, startKafkaIngest } from '../../ingest/index.ts';
+import { IngestMetrics, startKafkaIngest } from '../../ingest/index.ts';
+import { silentLogger } from '../../ingest/log.ts';
 import { reconcile, reconciled } from '../../sql/ledger.ts';
 import { counts, kafkaClient, waitFor } from './helpers.ts';
 

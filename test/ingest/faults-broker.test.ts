@@ -2,7 +2,8 @@
 // consumption resumes and every record is stored exactly once.
 import { test } from 'node:test';
 import { ApiKey, KafkaErr } from '../../support/broker.ts';
-import { IngestMetrics, silentLogger, startKafkaIngest } from '../../ingest/index.ts';
+import { IngestMetrics, startKafkaIngest } from '../../ingest/index.ts';
+import { silentLogger } from '../../ingest/log.ts';
 import { counts, records, sleep, waitFor } from './helpers.ts';
 import { assertExact, FAST_BACKOFF, setup } from './scenario.ts';
 

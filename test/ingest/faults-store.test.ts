@@ -2,7 +2,8 @@
 // fetching pauses, retries with backoff, and every record is stored exactly once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IngestMetrics, silentLogger, startKafkaIngest } from '../../ingest/index.ts';
+import { IngestMetrics, startKafkaIngest } from '../../ingest/index.ts';
+import { silentLogger } from '../../ingest/log.ts';
 import { FaultyStore } from './faulty-store.ts';
 import { counts, records, sleep, waitFor } from './helpers.ts';
 import { assertExact, FAST_BACKOFF, setup } from './scenario.ts';

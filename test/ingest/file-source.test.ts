@@ -9,7 +9,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { IngestMetrics, runFile, silentLogger } from '../../ingest/index.ts';
+import { IngestMetrics, runFile } from '../../ingest/index.ts';
+import { silentLogger } from '../../ingest/log.ts';
 import { testStore } from '../support/stores.ts';
 import { counts, records } from './helpers.ts';
 

@@ -2,7 +2,7 @@
 // composition, unless the generation is old enough for it to go the checked way.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalize } from '../../transform/index.ts';
+import { normalize } from '../../transform/normalize.ts';
 import { encodeComposition } from '../../ingest/intent.ts';
 import { flushable } from '../../ingest/flush.ts';
 import { PartitionBuffer } from '../../ingest/partition-buffer.ts';

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateRecords, incidentsOf } from '../../ingest/generator/index.ts';
-import { normalize } from '../../transform/index.ts';
+import { normalize } from '../../transform/normalize.ts';
 
 test('client records in the misconfigured-shipper hour read as unrecognized, and only those', () => {
   const opts = { count: 40_000, seed: 7, startMs: Date.UTC(2026, 10, 21) } as const;

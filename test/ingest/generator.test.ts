@@ -3,9 +3,9 @@
 // garbage, and each incident inside its window.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  generateRecords, incidentsOf, GATEWAY_CODES, PLANTED_SECRETS, type GeneratedRecord, type GenerateOptions,
-} from '../../ingest/generator/index.ts';
+import { generateRecords, incidentsOf, type GeneratedRecord, type GenerateOptions } from '../../ingest/generator/index.ts';
+import { GATEWAY_CODES } from '../../ingest/generator/vendors.ts';
+import { PLANTED_SECRETS } from '../../ingest/generator/secrets.ts';
 
 const START = Date.parse('2026-11-21T00:00:00Z');
 const DAY = 86_400_000;
@@ -217,7 +217,7 @@ test('incidents sit in their windows: Taobao outage, error spike, failed-offer b
 });
 
 test('through the normalizer: every record is one event or one reject, every outcome/category/limit/vendor shows up, no secret survives', async () => {
-  const { normalize } = await import('../../transform/index.ts');
+  const { normalize } = await import('../../transform/normalize.ts');
   const records = sample.slice(0, 40_000);
   const seen = new Set<string>();
   let rejects = 0;

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
-import { brokerList, createKafka, silentLogger } from '../../ingest/index.ts';
+import { brokerList, createKafka } from '../../ingest/kafka-client.ts';
+import { silentLogger } from '../../ingest/log.ts';
 import { produceToKafka } from '../../ingest/generator/outputs.ts';
 
 test('broker lists: host:port entries, whitespace tolerated, anything else named in the error', () => {

@@ -5,7 +5,8 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { brokerKinds, brokerLabel, sharedTestBed } from '../../support/test-broker.ts';
 import { testStore } from '../support/stores.ts';
-import { IngestMetrics, silentLogger, startKafkaIngest } from '../../ingest/index.ts';
+import { IngestMetrics, startKafkaIngest } from '../../ingest/index.ts';
+import { silentLogger } from '../../ingest/log.ts';
 import { reconcile } from '../../sql/ledger.ts';
 import { counts, kafkaClient, produce, records, waitFor } from './helpers.ts';
 

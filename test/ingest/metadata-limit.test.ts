@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeComposition, encodeComposition, type SegmentRef } from '../../ingest/index.ts';
+import { decodeComposition, encodeComposition, type SegmentRef } from '../../ingest/intent.ts';
 import { reconcile } from '../../sql/ledger.ts';
 import { brokerKinds, brokerLabel, sharedTestBed } from '../../support/test-broker.ts';
 import { counts, kafkaClient, produce, records, sleep, waitFor } from './helpers.ts';

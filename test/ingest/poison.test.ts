@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBroker } from '../../support/broker.ts';
 import { testStore } from '../support/stores.ts';
-import { IngestMetrics, silentLogger, startKafkaIngest } from '../../ingest/index.ts';
+import { IngestMetrics, startKafkaIngest } from '../../ingest/index.ts';
+import { silentLogger } from '../../ingest/log.ts';
 import { counts, kafkaClient, records, waitFor } from './helpers.ts';
 
 test('1 MiB lines, invalid UTF-8, deep nesting and empty messages become rejects; the valid records around them are stored', async (t) => {

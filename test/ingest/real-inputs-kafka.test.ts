@@ -9,8 +9,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startBroker } from '../../support/broker.ts';
 import { testStore } from '../support/stores.ts';
-import { IngestMetrics, silentLogger, startKafkaIngest } from '../../ingest/index.ts';
-import { normalize, normalizeRecord } from '../../transform/index.ts';
+import { IngestMetrics, startKafkaIngest } from '../../ingest/index.ts';
+import { silentLogger } from '../../ingest/log.ts';
+import { normalizeRecord } from '../../transform/index.ts';
+import { normalize } from '../../transform/normalize.ts';
 import { counts, kafkaClient, storedRecords, waitFor } from './helpers.ts';
 
 interface Fixture {

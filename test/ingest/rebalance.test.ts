@@ -4,7 +4,8 @@
 // every broker of the test bed: the mock, and Apache Kafka 4.x and 3.9 (real group coordinator).
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLogger, IngestMetrics, silentLogger, startKafkaIngest, type KafkaIngest } from '../../ingest/index.ts';
+import { createLogger, IngestMetrics, startKafkaIngest, type KafkaIngest } from '../../ingest/index.ts';
+import { silentLogger } from '../../ingest/log.ts';
 import { counts, records, sleep, waitFor, type Batch } from './helpers.ts';
 import { assertExact, FAST_BACKOFF, setupOn } from './scenario.ts';
 import { brokerKinds, brokerLabel, sharedTestBed } from '../../support/test-broker.ts';

@@ -7,7 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { normalizeRecord as normalize } from '../../transform/index.ts';
-import { IngestMetrics, runFile, silentLogger } from '../../ingest/index.ts';
+import { IngestMetrics, runFile } from '../../ingest/index.ts';
+import { silentLogger } from '../../ingest/log.ts';
 import { NormalizeThread } from '../../ingest/normalize-thread.ts';
 import { PartitionBuffer, type RawMessage } from '../../ingest/partition-buffer.ts';
 import { complete } from '../../ingest/segment.ts';
@@ -65,7 +66,7 @@ test('the file source puts the counts in faultline_records_total once stored', a
 
 test('an otlp_proto topic (FAULTLINE_CLIENT_FORMAT) reads protobuf records, in-thread and in the normalize thread alike', async () => {
   const { loadConfig } = await import('../../lib/config.ts');
-  const { limitsOf } = await import('../../ingest/index.ts');
+  const { limitsOf } = await import('../../ingest/segment.ts');
   const protobuf = (await import('protobufjs')).default;
   const root = new protobuf.Root();
   const dir = new URL('../../data/otlp/', import.meta.url).pathname;

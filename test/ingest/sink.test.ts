@@ -7,8 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StoreError } from '../../lib/errors.ts';
-import { normalize } from '../../transform/index.ts';
-import { IngestMetrics, Sink, silentLogger, type Segment } from '../../ingest/index.ts';
+import { normalize } from '../../transform/normalize.ts';
+import { IngestMetrics } from '../../ingest/index.ts';
+import { Sink } from '../../ingest/sink.ts';
+import { silentLogger } from '../../ingest/log.ts';
+import type { Segment } from '../../ingest/segment.ts';
 import { PartitionBuffer } from '../../ingest/partition-buffer.ts';
 import { complete } from '../../ingest/segment.ts';
 import { deliveryTarget } from '../../sql/ledger.ts';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StoreError } from '../../lib/errors.ts';
-import type { EventRow } from '../../sql/index.ts';
+import type { EventRow } from '../../sql/store.ts';
 import { EVENT_COLUMNS as PAYLOAD_COLUMNS, eventLine, REJECT_COLUMNS, rejectLine } from '../../sql/rows.ts';
 import { makeEvent, makeReject, testStore } from '../support/stores.ts';
 

@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EVENT_COLUMNS, eventLine } from '../../sql/rows.ts';
 import { eventTsvLine } from '../../sql/row-format.ts';
-import { formatsByTopic, loadMigrations, openStore } from '../../sql/index.ts';
+import { formatsByTopic, openStore } from '../../sql/index.ts';
+import { loadMigrations } from '../../sql/migrate.ts';
 import { formatFormats } from '../../cli/commands/status.ts';
 import { testStore } from '../support/stores.ts';
-import { normalize } from '../../transform/index.ts';
+import { normalize } from '../../transform/normalize.ts';
 import { makeEvent, testConfig } from '../support/stores.ts';
 
 test('0008: format column added in place; old rows read back empty, new rows keep their format, rollups still fed', async () => {

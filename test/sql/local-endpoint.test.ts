@@ -8,7 +8,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient } from '@clickhouse/client';
-import { ServerStore, serveStore, type ServedStore } from '../../sql/index.ts';
+import { serveStore, type ServedStore } from '../../sql/index.ts';
+import { ServerStore } from '../../sql/server-store.ts';
 import { EVENT_COLUMNS, eventLine } from '../../sql/rows.ts';
 import { makeEvent, testStore, type TestStore } from '../support/stores.ts';
 

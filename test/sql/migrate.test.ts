@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../lib/errors.ts';
-import { loadMigrations, openStore, runMigrations, splitStatements } from '../../sql/index.ts';
+import { openStore } from '../../sql/index.ts';
+import { loadMigrations, runMigrations, splitStatements } from '../../sql/migrate.ts';
 import { makeEvent, makeReject, testConfig, testStore, type TestStore } from '../support/stores.ts';
 
 test('splitStatements splits on ; outside quotes and drops comments', () => {

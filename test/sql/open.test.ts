@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../lib/config.ts';
 import { StoreBusyError } from '../../lib/errors.ts';
-import { endpointFile, openStore, readEndpointInfo } from '../../sql/index.ts';
+import { openStore } from '../../sql/index.ts';
+import { endpointFile, readEndpointInfo } from '../../sql/open.ts';
 import { traceRequest } from '../../sql/trace.ts';
 
 const HOLDER = new URL('../support/hold-store.ts', import.meta.url).pathname;

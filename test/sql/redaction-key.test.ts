@@ -3,7 +3,8 @@
 // old store (migrated before 0009) at its next migrate, and never printed by the CLI.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureRedactionKey, readRedactionKey } from '../../sql/index.ts';
+import { ensureRedactionKey } from '../../sql/index.ts';
+import { readRedactionKey } from '../../sql/redaction-key.ts';
 import { testStore } from '../support/stores.ts';
 
 test('migrate creates the redaction key once; a second ensure returns the same key', async () => {

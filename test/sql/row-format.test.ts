@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { EventRow } from '../../sql/index.ts';
+import type { EventRow } from '../../sql/store.ts';
 import { EVENT_COLUMNS as PAYLOAD_COLUMNS, eventLine, REJECT_COLUMNS } from '../../sql/rows.ts';
 import { eventTsvLine, quotedString, rejectTsvLine, tsvString } from '../../sql/row-format.ts';
 import { makeEvent, makeReject, testStore } from '../support/stores.ts';

@@ -3,7 +3,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StoreError } from '../../lib/errors.ts';
-import { ServerStore, serveStore, type EventRow, type ServedStore } from '../../sql/index.ts';
+import { serveStore, type ServedStore } from '../../sql/index.ts';
+import { ServerStore } from '../../sql/server-store.ts';
+import type { EventRow } from '../../sql/store.ts';
 import { EVENT_COLUMNS, eventLine } from '../../sql/rows.ts';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
 import { makeEvent, testStore, uniqueDatabase, type TestStore } from '../support/stores.ts';

@@ -5,7 +5,7 @@
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Fault =
+type Fault =
   | { kind: '5xx'; status?: number }
   /** Reset the connection before the request reaches ClickHouse. */
   | { kind: 'reset' }

@@ -8,7 +8,7 @@ import type { LedgerRow } from '../../sql/ledger.ts';
 
 export const DAY_START = Date.UTC(2026, 10, 21);
 export const MINUTE = 60_000;
-export const CHANNELS = ['1688', 'taobao', 'pdd'] as const;
+const CHANNELS = ['1688', 'taobao', 'pdd'] as const;
 
 /** Incident windows in minutes of the day, [from, to). */
 export const INCIDENTS = {
@@ -27,7 +27,7 @@ export const INCIDENTS = {
 } as const;
 
 /** One `ingest_batches` row as the synthetic day writes it: the ledger's row (sql/ledger.ts) and its time. */
-export interface IngestBatchRow extends LedgerRow {
+interface IngestBatchRow extends LedgerRow {
   batch_time: string;
 }
 

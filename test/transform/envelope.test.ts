@@ -3,7 +3,8 @@
 // is a reject that names its envelope; a syslog tag that names a secret is not split off.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EventSchema, normalize, type NormalizeContext } from '../../transform/index.ts';
+import { normalize } from '../../transform/normalize.ts';
+import { EventSchema, type NormalizeContext } from '../../transform/event.ts';
 
 const ctx: NormalizeContext = { source: 'gateway', transportTimeMs: Date.parse('2026-11-22T00:00:00Z') };
 const GW = '{"ts":"2026-11-21T10:00:00Z","status":429,"error":{"code":"QUOTA_EXCEEDED","request_id":"req_n"}}';

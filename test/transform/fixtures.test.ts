@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { EventSchema, normalize, RejectSchema, type NormalizeContext } from '../../transform/index.ts';
+import { normalize } from '../../transform/normalize.ts';
+import { EventSchema, RejectSchema, type NormalizeContext } from '../../transform/event.ts';
 
 interface Fixture {
   name: string;

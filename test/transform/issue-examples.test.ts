@@ -9,7 +9,9 @@
 // (`%(asctime)s` = `2026-11-21 10:00:00,123`, docs.python.org logging "LogRecord attributes").
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EventSchema, normalize, normalizeRecord, type Event, type NormalizeContext } from '../../transform/index.ts';
+import { normalizeRecord } from '../../transform/index.ts';
+import { normalize } from '../../transform/normalize.ts';
+import { EventSchema, type Event, type NormalizeContext } from '../../transform/event.ts';
 
 const T = Date.parse('2026-11-22T00:00:00Z');
 const gw: NormalizeContext = { source: 'gateway', transportTimeMs: T };

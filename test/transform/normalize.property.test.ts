@@ -7,7 +7,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { EventSchema, normalize, normalizeRecord, RejectSchema, type NormalizeContext } from '../../transform/index.ts';
+import { normalizeRecord } from '../../transform/index.ts';
+import { normalize } from '../../transform/normalize.ts';
+import { EventSchema, RejectSchema, type NormalizeContext } from '../../transform/event.ts';
 import { depth } from '../support/seed.ts';
 
 const SECRET_KEYS = [

@@ -2,7 +2,8 @@
 // must stay linear-time (each case below was quadratic or worse in some regex or scan).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EventSchema, normalize, type NormalizeContext } from '../../transform/index.ts';
+import { normalize } from '../../transform/normalize.ts';
+import { EventSchema, type NormalizeContext } from '../../transform/event.ts';
 
 const ctx: NormalizeContext = { source: 'gateway', transportTimeMs: Date.UTC(2026, 0, 1) };
 

@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import protobuf from 'protobufjs';
-import { normalize, normalizeRecord, RejectSchema, type NormalizeContext } from '../../transform/index.ts';
+import { normalizeRecord } from '../../transform/index.ts';
+import { normalize } from '../../transform/normalize.ts';
+import { RejectSchema, type NormalizeContext } from '../../transform/event.ts';
 import { descriptor } from '../../scripts/otlp-descriptor.ts';
 import '../support/seed.ts';
 

@@ -5,7 +5,9 @@
 // with the time moved to a fixed 2026 date.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EventSchema, normalize, normalizeRecord, RejectSchema, type NormalizeContext } from '../../transform/index.ts';
+import { normalizeRecord } from '../../transform/index.ts';
+import { normalize } from '../../transform/normalize.ts';
+import { EventSchema, RejectSchema, type NormalizeContext } from '../../transform/event.ts';
 
 const ctx: NormalizeContext = { source: 'client', transportTimeMs: Date.parse('2026-11-22T00:00:00Z') };
 const NS = '1795255200300000000'; // 2026-11-21T10:00:00.300Z

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { normalize, type NormalizeContext } from '../../transform/index.ts';
+import { normalize } from '../../transform/normalize.ts';
+import type { NormalizeContext } from '../../transform/event.ts';
 
 const MIB = 1024 * 1024;
 const ctx: NormalizeContext = { source: 'client', transportTimeMs: Date.parse('2026-11-21T12:00:00Z') };

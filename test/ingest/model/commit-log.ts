@@ -10,9 +10,9 @@ import type { CommitFn } from '../../../ingest/group-commit.ts';
 import type { Committed } from '../../../ingest/recovery.ts';
 import type { Faults } from './faults.ts';
 
-export const METADATA_MAX_BYTES = 4096;
+const METADATA_MAX_BYTES = 4096;
 /** One OffsetCommit's records are one batch to __consumer_offsets: message.max.bytes (1,048,588 by default) caps it. */
-export const COMMIT_MAX_BYTES = 1_048_588;
+const COMMIT_MAX_BYTES = 1_048_588;
 
 export class CommitLog {
   readonly committed = new Map<string, Committed>();

@@ -12,7 +12,7 @@ import { storedRowKey, type DeliveryTarget, type LedgerRow, type StoredRange } f
 import type { RowPayload } from '../../../sql/store.ts';
 import type { Faults } from './faults.ts';
 
-export interface StoredRow {
+interface StoredRow {
   key: string;
   topic: string;
   partition: number;

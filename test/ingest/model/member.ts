@@ -43,7 +43,7 @@ const TEMPLATE = {
  * `r`: a reject), so one record's rows span both tables and several blocks; anything else a
  * reject. Cheap, so that thousands of schedules run per second; the real one is covered by test/transform.
  */
-export const modelNormalize: Normalizer = (record): NormalizeResult | NormalizeResult[] => {
+const modelNormalize: Normalizer = (record): NormalizeResult | NormalizeResult[] => {
   const text = Buffer.from(record).toString();
   const [kind, spec, id] = text.split(':');
   const outcome = (c: string, i: number): NormalizeResult => c === 'r'

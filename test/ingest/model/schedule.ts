@@ -19,14 +19,14 @@ import { DedupStore, rowKey } from './dedup-store.ts';
 import { Faults, rng, type StepKind } from './faults.ts';
 import { Member, modelOutcomes, type PartitionLog } from './member.ts';
 
-export interface Scenario {
+interface Scenario {
   logs: PartitionLog[];
   maxSegmentRecords: number;
   maxRecords: number;
 }
 
 /** Topics `gw` and `cl`, 1–3 partitions each, 0–12 records each; offsets with gaps; ~1 in 5 records a reject, ~1 in 4 an OTLP message. */
-export function scenario(seed: number): Scenario {
+function scenario(seed: number): Scenario {
   const r = rng(seed);
   const logs: PartitionLog[] = [];
   for (const topic of r() < 0.5 ? ['gw'] : ['gw', 'cl']) {
