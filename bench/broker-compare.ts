@@ -30,7 +30,10 @@ for (const kind of kinds) {
     if (c.status !== 0) throw new Error(`kafkajs-baseline on ${bed.label} failed: ${c.stderr}`);
     const r = JSON.parse(c.stdout.trim().split('\n').pop()!) as BaselineResult;
     const mem = bed.real ? `, broker resident ${(bed.real.memory().rss / 2 ** 20).toFixed(0)} MiB (peak ${(bed.real.memory().peak / 2 ** 20).toFixed(0)})` : '';
-    console.log(`${bed.label.padEnd(12)} fill ${Math.round(fill.records / (fill.elapsed_ms / 1000)).toLocaleString('en')} rec/s; consume+parse ${r.messages.toLocaleString('en')} msgs: ${r.msgs_per_s.toLocaleString('en')} msg/s overall, ${r.steady_msgs_per_s.toLocaleString('en')} msg/s steady, ${r.cpu_us_per_msg} µs CPU/msg, first message after ${r.first_msg_ms} ms${mem}; load ${loadavg()[0]!.toFixed(2)}`);
+    console.log(`${bed.label.padEnd(12)} fill ${Math.round(fill.records / (fill.elapsed_ms / 1000)).toLocaleString('en')} rec/s; consume+parse ` +
+        `${r.messages.toLocaleString('en')} msgs: ${r.msgs_per_s.toLocaleString('en')} msg/s overall, ` +
+        `${r.steady_msgs_per_s.toLocaleString('en')} msg/s steady, ${r.cpu_us_per_msg} µs CPU/msg, first message after ` +
+        `${r.first_msg_ms} ms${mem}; load ${loadavg()[0]!.toFixed(2)}`);
   } finally {
     await bed.stop();
   }

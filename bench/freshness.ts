@@ -151,7 +151,8 @@ export async function measureFreshness(o: {
       if (sent && lagAtEnd === undefined) {
         streamEnd = now;
         lagAtEnd = Math.max(0, sent.records - stored);
-        log(`freshness: stream ended (${sent.achieved_per_s.toLocaleString('en')}/s achieved), ${lagAtEnd.toLocaleString('en')} records not yet stored`);
+        log(`freshness: stream ended (${sent.achieved_per_s.toLocaleString('en')}/s achieved), ${lagAtEnd.toLocaleString('en')} records ` +
+            `not yet stored`);
       }
       if (sent && stored >= sent.records) break;
       // A backlog gets up to 4 minutes after the stream, and 30 s without progress ends the wait.

@@ -209,7 +209,9 @@ async function main(): Promise<number> {
       json.peer_rows_per_s = peer.rows_per_s;
       const steady = peer.rows / ((peer.elapsed_ms - peer.first_row_ms) / 1000);
       t.row('peer: Kafka engine → MV → MergeTree', `${peer.rows_per_s.toLocaleString('en')} rows/s`,
-        `${peer.rows.toLocaleString('en')} records stored (+${peer.duplicates} duplicate rows) in ${peer.elapsed_ms} ms (first row at ${peer.first_row_ms} ms, i.e. group join + first block; ~${Math.round(steady).toLocaleString('en')}/s after); CPU ${peer.cpu_us_per_row} µs/row (all threads); RSS peak ${mem.rss_peak_mb} MB; ${JSON.stringify(peer.settings)}`);
+        `${peer.rows.toLocaleString('en')} records stored (+${peer.duplicates} duplicate rows) in ${peer.elapsed_ms} ms (first row at ` +
+            `${peer.first_row_ms} ms, i.e. group join + first block; ~${Math.round(steady).toLocaleString('en')}/s after); CPU ` +
+            `${peer.cpu_us_per_row} µs/row (all threads); RSS peak ${mem.rss_peak_mb} MB; ${JSON.stringify(peer.settings)}`);
     });
 
     if (onTopic('faultline')) await phase(t, 'faultline', async () => {
@@ -245,7 +247,8 @@ async function main(): Promise<number> {
       await c.exited;
       const b = lastJson<BaselineResult>(c.stdout());
       t.row('kafkajs consume + JSON.parse (1 thread)', b ? `${b.msgs_per_s.toLocaleString('en')} msg/s` : 'failed',
-        b ? `${b.messages.toLocaleString('en')} msgs in ${b.elapsed_ms} ms (first at ${b.first_msg_ms} ms; ${b.steady_msgs_per_s.toLocaleString('en')}/s after); CPU ${b.cpu_us_per_msg} µs/msg` : c.stderr().slice(-300));
+        b ? `${b.messages.toLocaleString('en')} msgs in ${b.elapsed_ms} ms (first at ${b.first_msg_ms} ms; ` +
+              `${b.steady_msgs_per_s.toLocaleString('en')}/s after); CPU ${b.cpu_us_per_msg} µs/msg` : c.stderr().slice(-300));
     });
 
     let transform: TransformResult | undefined;
@@ -284,7 +287,8 @@ async function main(): Promise<number> {
         await c.exited;
         const r = lastJson<SinkResult>(c.stdout());
         t.row(`sink only: ${label}`, r ? `${r.insert_rows_per_s.toLocaleString('en')} rows/s` : 'failed',
-          r ? `chDB insert ${r.insert_us} µs/row wall, ${r.insert_cpu_us} µs/row CPU (engine threads); JS: normalize ${r.normalize_us}, JSONEachRow ${r.serialize_us} µs/row; ${r.bytes_per_row} B/row; ${r.rows.toLocaleString('en')} rows` : c.stderr().slice(-300));
+          r ? `chDB insert ${r.insert_us} µs/row wall, ${r.insert_cpu_us} µs/row CPU (engine threads); JS: normalize ` +
+                `${r.normalize_us}, JSONEachRow ${r.serialize_us} µs/row; ${r.bytes_per_row} B/row; ${r.rows.toLocaleString('en')} rows` : c.stderr().slice(-300));
         rmSync(data, { recursive: true, force: true });
       }
     });
@@ -341,14 +345,18 @@ async function main(): Promise<number> {
         const ge = f.complete ? '' : '≥ ';
         t.row(`freshness, ${target.name}, ${fmt(rate)}/s`,
           `${valid ? '' : 'INVALID: '}p50 ${ge}${f.p50_ms} ms, p99 ${ge}${f.p99_ms} ms`,
-          (valid ? '' : `the producer reached only ${fmt(f.producer.achieved_per_s)}/s (< 95% of ${fmt(rate)}/s), so this does not measure the target; `) +
-            `ingest_time − produce time over ${fmt(f.measured)} records produced after a ${warmup} s warm-up (from the store), max ${f.max_ms} ms; ` +
+          (valid ? '' : `the producer reached only ${fmt(f.producer.achieved_per_s)}/s (< 95% of ${fmt(rate)}/s), so this does not measure the ` +
+                `target; `) +
+            `ingest_time − produce time over ${fmt(f.measured)} records produced after a ${warmup} s warm-up (from the store), max ` +
+                `${f.max_ms} ms; ` +
             `${fmt(f.produced)} produced in ${freshSeconds} s, ${f.complete ? 'all' : `only ${fmt(f.stored)}`} stored within the wait` +
-            (f.broker_dropped > 0 ? `; the mock broker dropped ${fmt(f.broker_dropped)} (retention ~5 MiB/partition): use more --partitions or fewer --fresh-seconds` : ''));
+            (f.broker_dropped > 0 ? `; the mock broker dropped ${fmt(f.broker_dropped)} (retention ~5 MiB/partition): use more --partitions or fewer ` +
+                  `--fresh-seconds` : ''));
         t.row('  external (/metrics counter)', `p50 ${ge}${f.ext_p50_ms} ms, p99 ${ge}${f.ext_p99_ms} ms`,
           'produce → counted as stored (insert acknowledged, offsets committed), polled every 100 ms');
         t.row('  consumer', f.fell_behind ? `fell behind: lag grew to ${fmt(f.lag_max)}` : `kept up (lag ≤ ${fmt(f.lag_max)})`,
-          (f.exited_early !== undefined ? `${target.name} EXITED on its own (${f.exited_early}) before the end: ${f.stderr_tail}; ` : '') + `produced − stored: max ${fmt(f.lag_max)} (${(f.lag_max / rate).toFixed(1)} s of input), every 5 s ${f.lag_series.map(fmt).join(' → ') || '–'}, ${fmt(f.lag_at_end)} when the stream ended; ` +
+          (f.exited_early !== undefined ? `${target.name} EXITED on its own (${f.exited_early}) before the end: ${f.stderr_tail}; ` : '') + `produced − stored: max ${fmt(f.lag_max)} (${(f.lag_max / rate).toFixed(1)} s of input), every 5 s ` +
+                `${f.lag_series.map(fmt).join(' → ') || '–'}, ${fmt(f.lag_at_end)} when the stream ended; ` +
             `stored ${fmt(f.stored_per_s)}/s from the warm-up's end to the stream's end; ` +
             (f.drain_ms >= 0 ? `all stored ${(f.drain_ms / 1000).toFixed(1)} s after the stream ended` : `${fmt(f.produced - f.stored)} never stored within the wait`));
         t.row('  producer', `${fmt(f.producer.achieved_per_s)}/s${valid ? '' : ' (SHORT)'}`, producerDetail(f.producer));
@@ -358,7 +366,8 @@ async function main(): Promise<number> {
   } finally {
     clearInterval(loadTimer);
     loads.push(loadavg()[0]!);
-    t.row('machine', `${cpus().length} cores`, `1-min load average during the run: min ${Math.min(...loads).toFixed(1)}, max ${Math.max(...loads).toFixed(1)} (above ${cpus().length}: other processes competed for the cores)`);
+    t.row('machine', `${cpus().length} cores`, `1-min load average during the run: min ${Math.min(...loads).toFixed(1)}, max ${Math.max(...loads).toFixed(1)} (above ` +
+        `${cpus().length}: other processes competed for the cores)`);
     await broker.stop().catch(() => undefined);
     if (!values.keep) for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
@@ -368,7 +377,8 @@ async function main(): Promise<number> {
 
 function producerDetail(r: SteadyResult): string {
   return `C/librdkafka producer in its own process (linger ${r.linger_ms} ms); ` +
-    `${fmt(r.acked)} of ${fmt(r.records)} acknowledged (acks=1), last ack ${Math.round(r.ack_ms - r.produce_ms)} ms after the last produce call (${(r.produce_ms / 1000).toFixed(1)} s); ` +
+    `${fmt(r.acked)} of ${fmt(r.records)} acknowledged (acks=1), last ack ${Math.round(r.ack_ms - r.produce_ms)} ms after the last ` +
+      `produce call (${(r.produce_ms / 1000).toFixed(1)} s); ` +
     `at most ${Math.round(r.behind_ms_max)} ms behind schedule; queue full ${r.queue_full}×; CPU ${r.cpu_us_per_record} µs/record`;
 }
 

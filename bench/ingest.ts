@@ -31,7 +31,8 @@ const freePort = () => new Promise<number>((resolve) => {
 const gateway: string[] = [];
 const client: string[] = [];
 for (const r of generateRecords({ count: records, sources: 'both', seed: 7 })) (r.source === 'gateway' ? gateway : client).push(r.value);
-log(`${records.toLocaleString('en')} records generated: ${gateway.length.toLocaleString('en')} gateway, ${client.length.toLocaleString('en')} client`);
+log(`${records.toLocaleString('en')} records generated: ${gateway.length.toLocaleString('en')} gateway, ` +
+    `${client.length.toLocaleString('en')} client`);
 
 const broker = await startBroker();
 const dataDir = mkdtempSync(join(tmpdir(), 'faultline-bench-ingest-'));
@@ -54,7 +55,8 @@ try {
 
   const check = spawnNode(['--import', 'tsx'], new URL('./store-query.ts', import.meta.url).pathname, ['--data', join(dataDir, 'store'),
     `SELECT (SELECT count() FROM faultline.events) AS events, (SELECT count() FROM faultline.rejects) AS rejects,
-            (SELECT uniqExact(topic, partition, offset) FROM (SELECT topic, partition, offset FROM faultline.events UNION ALL SELECT topic, partition, offset FROM faultline.rejects)) AS distinct_offsets`],
+            (SELECT uniqExact(topic, partition, offset) FROM (SELECT topic, partition, offset FROM faultline.events
+              UNION ALL SELECT topic, partition, offset FROM faultline.rejects)) AS distinct_offsets`],
     {}, { memOut: join(dataDir, 'query.mem.jsonl') });
   await check.exited;
   const row = (JSON.parse(check.stdout().trim() || '[[{}]]') as Record<string, string>[][])[0]?.[0] ?? {};
@@ -76,8 +78,10 @@ try {
     exit: stopped.exit,
     load_avg_1m: [Number(load0.toFixed(1)), Number(load1.toFixed(1))],
   };
-  log(`faultline run: ${out.records_per_s_steady.toLocaleString('en')} records/s steady (${out.records_per_s_from_spawn.toLocaleString('en')}/s from spawn), ` +
-    `peak RSS ${out.rss_peak_mb} MB (JS ${out.js_peak_mb} MB), ${out.events.toLocaleString('en')} events + ${out.rejects.toLocaleString('en')} rejects, ${out.duplicates} duplicates, exit ${out.exit}; ` +
+  log(`faultline run: ${out.records_per_s_steady.toLocaleString('en')} records/s steady ` +
+      `(${out.records_per_s_from_spawn.toLocaleString('en')}/s from spawn), ` +
+    `peak RSS ${out.rss_peak_mb} MB (JS ${out.js_peak_mb} MB), ${out.events.toLocaleString('en')} events + ` +
+        `${out.rejects.toLocaleString('en')} rejects, ${out.duplicates} duplicates, exit ${out.exit}; ` +
     `load ${out.load_avg_1m.join(' -> ')} on 2 cores`);
   process.stdout.write(JSON.stringify(out) + '\n');
 } finally {

@@ -43,10 +43,13 @@ export async function measureRun(o: {
     t.row(o.label, 'INCOMPLETE', `stored ${timed.stored} of ${o.records}; exit ${stopped.exit}; ${run.child.stderr().slice(-600).replace(/\s+/g, ' ')}`);
   } else {
     t.row(o.label, `${timed.per_s.toLocaleString('en')} rec/s`,
-      `${timed.stored.toLocaleString('en')} stored in ${timed.last_row_ms} ms from spawn (first batch at ${timed.first_row_ms} ms; ${timed.steady_per_s.toLocaleString('en')}/s after); ` +
-        `CPU ${timed.cpu_us_per_record} µs/record after the first batch (all threads, engine included), ${Math.round((timed.cpu_total_ms * 1000) / timed.stored)} µs/record from spawn; exit ${stopped.exit}`);
+      `${timed.stored.toLocaleString('en')} stored in ${timed.last_row_ms} ms from spawn (first batch at ${timed.first_row_ms} ms; ` +
+        `${timed.steady_per_s.toLocaleString('en')}/s after); ` +
+        `CPU ${timed.cpu_us_per_record} µs/record after the first batch (all threads, engine included), ` +
+          `${Math.round((timed.cpu_total_ms * 1000) / timed.stored)} µs/record from spawn; exit ${stopped.exit}`);
     t.row(`  RSS`, `${m.rss_peak_mb} MB`,
-      `peak VmHWM; without the engine: ${m.rss_excl_engine_mb} MB (V8 heap+external peak ${m.js_peak_mb} MB + node runtime ${Math.round(o.nativeBaseMb)} MB)`);
+      `peak VmHWM; without the engine: ${m.rss_excl_engine_mb} MB (V8 heap+external peak ${m.js_peak_mb} MB + node runtime ` +
+        `${Math.round(o.nativeBaseMb)} MB)`);
     const check = spawnNode(['--import', 'tsx'], fileURLToPath(new URL('./store-query.ts', import.meta.url)), ['--data', o.dataDir,
       `SELECT (SELECT count() FROM faultline.events) AS events, (SELECT count() FROM faultline.rejects) AS rejects,
               (SELECT uniqExact(topic, partition, offset) FROM faultline.events) AS distinct_offsets`], {}, { memOut: `${o.dataDir}.query.mem.jsonl` });
@@ -58,7 +61,8 @@ export async function measureRun(o: {
       counts = undefined;
     }
     t.row('  store check', counts ? `${counts.events} ev + ${counts.rejects} rej` : 'unreadable',
-      counts ? `${counts.distinct_offsets} distinct offsets among events (duplicates: ${Number(counts.events) - Number(counts.distinct_offsets)})` : check.stderr().slice(-300));
+      counts ? `${counts.distinct_offsets} distinct offsets among events (duplicates: ` +
+          `${Number(counts.events) - Number(counts.distinct_offsets)})` : check.stderr().slice(-300));
   }
   if (o.profileDir) {
     // One profile per thread; tsx's module-loader thread is nearly all idle: skip such ones.

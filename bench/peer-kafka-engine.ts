@@ -40,7 +40,8 @@ const MV_SELECT = `
             JSONExtractString(raw, 'response', 'error', 'request_id')) AS request_id,
     toUInt16(greatest(JSONExtractUInt(raw, 'status'), JSONExtractUInt(raw, 'status_code'), JSONExtractUInt(raw, 'http_status'))) AS status,
     if(JSONHas(raw, 'error', 'code'), JSONExtractString(raw, 'error', 'code'), JSONExtractString(raw, 'response', 'error', 'code')) AS code,
-    if(JSONHas(raw, 'error', 'category'), JSONExtractString(raw, 'error', 'category'), JSONExtractString(raw, 'response', 'error', 'category')) AS category,
+    if(JSONHas(raw, 'error', 'category'), JSONExtractString(raw, 'error', 'category'),
+      JSONExtractString(raw, 'response', 'error', 'category')) AS category,
     if(JSONHas(raw, 'channel'), JSONExtractString(raw, 'channel'), JSONExtractString(raw, 'marketplace')) AS channel,
     _partition AS partition, _offset AS offset
   FROM peer.queue`;

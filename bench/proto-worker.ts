@@ -50,7 +50,8 @@ async function run(d: ProtoWorkerData): Promise<void> {
   if (process.env.FAULTLINE_BENCH_DEBUG) {
     const t0 = performance.now();
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
-      process.stderr.write(`worker ${d.id} joined at ${Math.round(performance.now() - t0)} ms: ${JSON.stringify(e.payload.memberAssignment).length} B assignment\n`);
+      process.stderr.write(`worker ${d.id} joined at ${Math.round(performance.now() - t0)} ms: ${JSON.stringify(e.payload.memberAssignment).length} B ` +
+          `assignment\n`);
     });
   }
   await consumer.connect();

@@ -75,7 +75,8 @@ async function main(): Promise<void> {
         events += m.nEvents;
         rejects += m.nRejects;
         if (process.env.FAULTLINE_BENCH_DEBUG) {
-          process.stderr.write(`insert w${m.worker}#${m.seq}: ${m.nEvents}+${m.nRejects} rows, ${m.events.byteLength} B, done at ${Math.round(performance.now())} ms\n`);
+          process.stderr.write(`insert w${m.worker}#${m.seq}: ${m.nEvents}+${m.nRejects} rows, ${m.events.byteLength} B, done at ` +
+              `${Math.round(performance.now())} ms\n`);
         }
         w.postMessage({ type: 'ack', seq: m.seq });
       });

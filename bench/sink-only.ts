@@ -99,7 +99,10 @@ interface Measured {
   variant: string; batch: number; rows: number;
   /** Process CPU µs per row during the inserts; then including the merges that followed until quiet. */
   insertCpu: number; totalCpu: number;
-  /** CPU µs per row of one merge of all of events' parts into one (OPTIMIZE … FINAL): the price of each merge level a row goes through. */
+  /**
+   * CPU µs per row of one merge of all of events' parts into one (OPTIMIZE … FINAL): the price
+   * of each merge level a row goes through.
+   */
   mergeCpu: number;
   wall: number; parts: number; jsUs: number; bytes: number;
   /** Compressed bytes on disk per row, events only. */
@@ -170,7 +173,9 @@ async function matrix(values: Record<string, string | boolean | undefined>): Pro
           const part = b < 5000 ? rows.slice(0, small) : rows;
           const m = await measure(store, v, part, b, idle, k++);
           out.push(m);
-          process.stderr.write(`${v.name.padEnd(18)} batch ${String(b).padStart(6)}: insert ${m.insertCpu.toFixed(1)} µs/row CPU, +merges ${m.totalCpu.toFixed(1)}, one merge ${m.mergeCpu.toFixed(1)}, disk ${m.diskBytes.toFixed(0)} B/row, wall ${m.wall.toFixed(1)}, parts ${m.parts}, JS ${m.jsUs.toFixed(1)} µs, ${m.bytes.toFixed(0)} B/row  (load ${loadavg()})\n`);
+          process.stderr.write(`${v.name.padEnd(18)} batch ${String(b).padStart(6)}: insert ${m.insertCpu.toFixed(1)} µs/row CPU, +merges ` +
+              `${m.totalCpu.toFixed(1)}, one merge ${m.mergeCpu.toFixed(1)}, disk ${m.diskBytes.toFixed(0)} B/row, wall ` +
+              `${m.wall.toFixed(1)}, parts ${m.parts}, JS ${m.jsUs.toFixed(1)} µs, ${m.bytes.toFixed(0)} B/row  (load ${loadavg()})\n`);
         }
       }
     }
@@ -193,8 +198,13 @@ async function matrix(values: Record<string, string | boolean | undefined>): Pro
     cells.push(avg(all.map((m) => m.mergeCpu)).toFixed(1), avg(all.map((m) => m.diskBytes)).toFixed(0));
     lines.push(`| ${v.name} | ${v.what} | ${cells.join(' | ')} |`);
   }
-  process.stdout.write(lines.join('\n') + `\n\nrows: ${n} in ${batches.filter((b) => b >= 5000).join(',')}-row inserts, ${small} in smaller ones; load average at the end ${loadavg()}\n`);
-  process.stdout.write(JSON.stringify(out.map((m) => ({ ...m, insertCpu: round(m.insertCpu), totalCpu: round(m.totalCpu), mergeCpu: round(m.mergeCpu), diskBytes: Math.round(m.diskBytes), wall: round(m.wall), jsUs: round(m.jsUs), bytes: Math.round(m.bytes) }))) + '\n');
+  const big = batches.filter((b) => b >= 5000).join(',');
+  process.stdout.write(lines.join('\n') + `\n\nrows: ${n} in ${big}-row inserts, ${small} in smaller ones; load average at the end ${loadavg()}\n`);
+  const rounded = out.map((m) => ({
+    ...m, insertCpu: round(m.insertCpu), totalCpu: round(m.totalCpu), mergeCpu: round(m.mergeCpu), diskBytes: Math.round(m.diskBytes),
+    wall: round(m.wall), jsUs: round(m.jsUs), bytes: Math.round(m.bytes),
+  }));
+  process.stdout.write(JSON.stringify(rounded) + '\n');
 }
 
 /** Median of the repeats: robust to one run disturbed by other work on the machine. */

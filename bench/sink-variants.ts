@@ -23,7 +23,8 @@ const dropView = (...names: string[]) => (stmts: string[], db: string) =>
 const appendDdl = (...extra: string[]) => (stmts: string[], db: string) => [...stmts, ...extra.map((e) => e.replaceAll('${db}', db))];
 const compose = (...fs: Array<(s: string[], db: string) => string[]>) => (stmts: string[], db: string) => fs.reduce((acc, f) => f(acc, db), stmts);
 
-const DIMS = 'source, channel, app_id, outcome, category, code, http_status, limit_kind, upstream_vendor, upstream_code, upstream_sub_code, catalog_drift';
+const DIMS = 'source, channel, app_id, outcome, category, code, http_status, limit_kind, upstream_vendor, upstream_code, upstream_sub_code, ' +
+    'catalog_drift';
 /** events_1h fed from the blocks events_1m_mv writes (already grouped by minute), not from events. */
 export const CASCADE_1H = (db: string) => `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.events_1h_mv TO ${db}.events_1h AS
 SELECT toStartOfHour(minute) AS hour, ${DIMS},

@@ -80,7 +80,8 @@ async function main(): Promise<void> {
     // --- request-id lookup ------------------------------------------------------------
     const lookIds = await ids(store, ITER + 1);
     const byId = (sql: string, i: number, extra: QueryParams = {}) => store.query(sql, { id: lookIds[i % lookIds.length]!, ...extra });
-    const cols = 'event_time, source, request_id, http_status, outcome, code, category, upstream_vendor, upstream_code, message, topic, partition, offset';
+    const cols = 'event_time, source, request_id, http_status, outcome, code, category, upstream_vendor, upstream_code, message, topic, partition, ' +
+        'offset';
     const scanIter = Math.max(5, Math.floor(ITER / 3));
     const lookups: [string, Stat][] = [];
     lookups.push(['full scan (no index, no range)', await timeIt(scanIter, (i) =>
@@ -103,8 +104,10 @@ async function main(): Promise<void> {
       await store.command(`ALTER TABLE ${db}.events ADD PROJECTION IF NOT EXISTS by_request (SELECT * ORDER BY request_id)`);
       await store.command(`ALTER TABLE ${db}.events MATERIALIZE PROJECTION by_request SETTINGS mutations_sync = 2`);
       const [p] = await store.query<{ bytes: number }>(
-        `SELECT sum(data_compressed_bytes) AS bytes FROM system.projection_parts WHERE database = {db:String} AND table = 'events' AND active`, { db });
-      console.log(`\n(projection by_request materialized in ${((performance.now() - p0) / 1000).toFixed(1)} s, ${((p?.bytes ?? 0) / 1e6).toFixed(1)} MB extra)`);
+        `SELECT sum(data_compressed_bytes) AS bytes FROM system.projection_parts WHERE database = {db:String} AND table = 'events' AND ` +
+          `active`, { db });
+      console.log(`\n(projection by_request materialized in ${((performance.now() - p0) / 1000).toFixed(1)} s, ` +
+          `${((p?.bytes ?? 0) / 1e6).toFixed(1)} MB extra)`);
       lookups.push(['projection ordered by request_id', await timeIt(ITER, (i) =>
         byId(`SELECT ${cols} FROM ${db}.events WHERE request_id = {id:String} SETTINGS use_skip_indexes = 0`, i))]);
       await store.command(`ALTER TABLE ${db}.events DROP PROJECTION by_request SETTINGS mutations_sync = 2`);
@@ -128,7 +131,9 @@ async function main(): Promise<void> {
       const raw = await timeIt(Math.max(5, Math.floor(ITER / 3)), () => run(q.raw));
       const want = JSON.stringify(await run(q.raw));
       const same = JSON.stringify(await run(q.rollup)) === want && (!hourly || JSON.stringify(await run(hourly)) === want);
-      console.log(`${q.name.padEnd(34)}${fmt(m.p50)}${fmt(m.p95)}  ${h ? `${fmt(h.p50)}${fmt(h.p95)}` : '       –       –'}  ${fmt(raw.p50)}${fmt(raw.p95)}  ${(raw.p50 / m.p50).toFixed(1).padStart(6)}× ${h ? `${(raw.p50 / h.p50).toFixed(1).padStart(6)}×` : '      –'}  ${same ? 'same rows' : 'ROWS DIFFER'}`);
+      console.log(`${q.name.padEnd(34)}${fmt(m.p50)}${fmt(m.p95)}  ${h ? `${fmt(h.p50)}${fmt(h.p95)}` : '       –       –'}  ` +
+          `${fmt(raw.p50)}${fmt(raw.p95)}  ${(raw.p50 / m.p50).toFixed(1).padStart(6)}× ` +
+          `${h ? `${(raw.p50 / h.p50).toFixed(1).padStart(6)}×` : '      –'}  ${same ? 'same rows' : 'ROWS DIFFER'}`);
     }
   } finally {
     if (!values.keep) await store.command(`DROP DATABASE IF EXISTS ${db} SYNC`);

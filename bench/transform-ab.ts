@@ -48,7 +48,8 @@ for (let r = 0; r < rounds; r++) {
   const order = r % 2 === 0 ? (['A (base)', 'B (this)'] as const) : (['B (this)', 'A (base)'] as const);
   for (const k of order) best[k] = Math.min(best[k]!, cpuOf(fns[k], old));
 }
-const fmt = (sec: number): string => `${Math.round(N / sec).toLocaleString('en-US')} records/s (${((sec * 1e6) / N).toFixed(2)} µs/record)`;
+const fmt = (sec: number): string =>
+  `${Math.round(N / sec).toLocaleString('en-US')} records/s ` + `(${((sec * 1e6) / N).toFixed(2)} µs/record)`;
 console.log(`old mixed corpus, ${N} records, best of ${rounds} alternating rounds, cpu time, one core`);
 console.log(`  A (base ${values.base}): ${fmt(best['A (base)']!)}`);
 console.log(`  B (this checkout):      ${fmt(best['B (this)']!)}`);
@@ -58,4 +59,5 @@ const real = Array.from({ length: N }, (_, i) => realCorpusRecord(i));
 let bestReal = Infinity;
 const all: Normalize = (r, c) => ({ ok: normalizeRecord(r, c)[0]?.ok === true });
 for (let r = 0; r < Math.max(3, rounds / 2); r++) bestReal = Math.min(bestReal, cpuOf(all, real));
-console.log(`new mixed corpus (old mix + envelopes, library layouts, OTLP/JSON), ${N} records: ${fmt(bestReal)} (normalizeRecord; an OTLP message of 5 log records counts as one record)`);
+console.log(`new mixed corpus (old mix + envelopes, library layouts, OTLP/JSON), ${N} records: ${fmt(bestReal)} (normalizeRecord; an OTLP message ` +
+    `of 5 log records counts as one record)`);

@@ -49,10 +49,13 @@ export function corpusRecord(i: number): { source: 'gateway' | 'client'; record:
     return { source: 'gateway', record: JSON.stringify({ ts, status: 200, channel: '1688', success: false, code: 'ORDER_CREATE_FAILED', message: 'One or more lines could not be purchased.', failed_offers: [{ offer_id: String(600000 + i), spec_id: 'sku_1', error_code: 'STOCK_NOT_ENOUGH', error_message: 'Insufficient stock' }], request_id: rid }) };
   }
   if (k < 16) {
-    return { source: 'client', record: `${ts} ERROR shop-api POST /v1/procurement/orders status=429 request_id=${rid} code=QUOTA_EXCEEDED attempt=${1 + (i % 3)} latency_ms=87` };
+    return { source: 'client', record: `${ts} ERROR shop-api POST /v1/procurement/orders status=429 request_id=${rid} code=QUOTA_EXCEEDED attempt=${1 + (i % 3)} ` +
+        `latency_ms=87` };
   }
   if (k < 17) {
-    return { source: 'client', record: `${ts.replace('T', ' ').replace('Z', '')} WARN shop-worker upstream failed ${rid} vendor=taobao body={"error_response":{"code":7,"msg":"App Call Limited","sub_code":"isv.call-limited","args":{"arg":[{"key":"sign","value":"668FB4A049F71A1C845EF8C05B1F3E66"}]}}}` };
+    return { source: 'client', record: `${ts.replace('T', ' ').replace('Z', '')} WARN shop-worker upstream failed ${rid} vendor=taobao ` +
+        `body={"error_response":{"code":7,"msg":"App Call ` +
+        `Limited","sub_code":"isv.call-limited","args":{"arg":[{"key":"sign","value":"668FB4A049F71A1C845EF8C05B1F3E66"}]}}}` };
   }
   if (k < 18) {
     return { source: 'client', record: JSON.stringify({ time: Math.floor(Date.parse(ts) / 1000), level: 'error', vendor: 'acme', status: 400, response: JSON.stringify({ message: 'Validation failed.', result_code: 'data_validation_failed', validation_failed_responses: [{ result_code: 'field_is_required', message: 'product_id is required.', property_name: 'product_id' }], odata: null }), headers: { 'x-request-id': rid, authorization: 'Bearer sk_live_abcdefghijklmnop' } }) };
@@ -106,7 +109,8 @@ function main(): void {
   });
   const s = run('normalize(string)', (i) => corpus[i]!.record, norm);
   const b = run('normalize(bytes)', (i) => bytes[i]!, norm);
-  console.log(`${N} records, ${(totalBytes / N).toFixed(0)} B average, best of ${rounds} runs, one core; normalize costs ${(s.cpu / base.cpu).toFixed(1)}x JSON.parse of the same records`);
+  console.log(`${N} records, ${(totalBytes / N).toFixed(0)} B average, best of ${rounds} runs, one core; normalize costs ` +
+      `${(s.cpu / base.cpu).toFixed(1)}x JSON.parse of the same records`);
   const best = N / Math.min(s.cpu, b.cpu);
   console.log(`target 250,000 records/s (cpu time): ${best >= 250_000 ? 'met' : 'missed'} at ${Math.round(best).toLocaleString('en-US')} records/s`);
   floor(corpus, base.cpu, s.cpu);
@@ -165,7 +169,9 @@ function floor(corpus: readonly { source: 'gateway' | 'client'; record: string }
   const bare = cpuOf(false);
   const scanned = cpuOf(true);
   const us = (sec: number): string => ((sec * 1e6) / corpus.length).toFixed(2);
-  console.log(`floor: parse + one lookup per field + the event object ${bare.toFixed(2)} µs; with a plain secret-stem scan ${scanned.toFixed(2)} µs (JSON.parse alone ${us(parseCpu)} µs, normalize ${us(normalizeCpu)} µs = ${((normalizeCpu * 1e6) / corpus.length / scanned).toFixed(1)}x this floor)`);
+  console.log(`floor: parse + one lookup per field + the event object ${bare.toFixed(2)} µs; with a plain secret-stem scan ${scanned.toFixed(2)} ` +
+      `µs (JSON.parse alone ${us(parseCpu)} µs, normalize ${us(normalizeCpu)} µs = ` +
+      `${((normalizeCpu * 1e6) / corpus.length / scanned).toFixed(1)}x this floor)`);
 }
 
 /**
@@ -208,7 +214,8 @@ function byKind(corpus: readonly { source: 'gateway' | 'client'; record: string 
     });
     const share = idx.length / corpus.length;
     sum += us * share;
-    console.log(`  ${kind.padEnd(27)} ${(share * 100).toFixed(1).padStart(5)}%  ${us.toFixed(2).padStart(9)}   ${floor.toFixed(2).padStart(13)}   ${(us * share).toFixed(2).padStart(10)}`);
+    console.log(`  ${kind.padEnd(27)} ${(share * 100).toFixed(1).padStart(5)}%  ${us.toFixed(2).padStart(9)}   ${floor.toFixed(2).padStart(13)}   ` +
+        `${(us * share).toFixed(2).padStart(10)}`);
   }
   console.log(`  ${'sum'.padEnd(27)} 100.0%  ${sum.toFixed(2).padStart(9)}${sink === 0 ? ' ' : ''}`);
 }

@@ -31,7 +31,8 @@ function formatNotification(n: GrafanaNotification, at = new Date()): string {
     const value = a.values?.B ?? a.values?.A;
     return `${a.status ?? '?'} ${who}${value !== undefined ? ` value ${value}` : ''}`;
   });
-  return `${at.toISOString()} ${n.receiver ?? '?'} ${n.status ?? '?'} [${kv(n.groupLabels)}] ${alerts.length} alert(s): ${alerts.join('; ')}`;
+  return `${at.toISOString()} ${n.receiver ?? '?'} ${n.status ?? '?'} [${kv(n.groupLabels)}] ${alerts.length} alert(s): ` +
+    `${alerts.join('; ')}`;
 }
 
 export interface AlertReceiver {

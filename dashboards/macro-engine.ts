@@ -38,7 +38,9 @@ function parseGoDuration(s: string): number {
   const m = /^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:h|ms|m|s|us|µs|ns))+$/.exec(s);
   if (!m) throw new Error(`invalid duration ${JSON.stringify(s)}`);
   let ms = 0;
-  for (const part of s.replace(/^[+-]/, '').matchAll(/(\d+(?:\.\d*)?|\.\d+)(h|ms|m|s|us|µs|ns)/g)) ms += Number(part[1]) * units[part[2]!]!;
+  for (const part of s.replace(/^[+-]/, '').matchAll(/(\d+(?:\.\d*)?|\.\d+)(h|ms|m|s|us|µs|ns)/g)) {
+    ms += Number(part[1]) * units[part[2]!]!;
+  }
   return m[1] === '-' ? -ms : ms;
 }
 

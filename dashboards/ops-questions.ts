@@ -18,7 +18,11 @@ const NON_RETRYABLE = [400, 401, 403, 404] as const;
 export function disagreementPanel(t: Tables) {
   return table({
     title: 'Gateway and client disagree, by route',
-    description: 'Requests logged by both sides in the range whose outcomes differ: the client saw a failure while the gateway logged success (timeouts, client-side errors), or the gateway failed while the client reported success (retried, or the client ignored the error). By the gateway\'s route; click a request id to see both sides. Reads raw events.',
+    description: 'Requests logged by both sides in the range whose outcomes differ: the client saw a failure' +
+' while the gateway logged success (timeouts, client-side errors),' +
+' or the gateway failed while the client reported success (retried, or the client ignored the error).' +
+' By the gateway\'s route' +
+'; click a request id to see both sides. Reads raw events.',
     unit: 'short',
     w: 24,
     overrides: LOOKUP_LINK,
@@ -43,7 +47,9 @@ export function disagreementPanel(t: Tables) {
 export function retriesPanel(t: Tables) {
   return table({
     title: 'Clients retrying against the advice, by app',
-    description: `Client retries (a later attempt of the same request id) after ${NON_RETRYABLE.join('/')} (not retryable unchanged), and retries after a 429 sooner than exponential backoff from 1 s allows (attempt n waits at least 2^(n-1) s). By app; click a request id to see it. Reads raw client events.`,
+    description: `Client retries (a later attempt of the same request id) after ${NON_RETRYABLE.join('/')} (not retryable unchanged), ` +
+      `and retries after a 429 sooner than exponential backoff from 1 s allows (attempt n waits at least 2^(n-1) s). By app; click a ` +
+      `request id to see it. Reads raw client events.`,
     unit: 'short',
     w: 24,
     overrides: LOOKUP_LINK,

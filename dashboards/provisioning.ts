@@ -110,7 +110,8 @@ const reduceLast = (refId: string, expression: string) =>
  * vendor or topic; a label-free result matches them all).
  */
 const FRESHNESS_ANNOTATION =
-  `faultline's newest ingest batch was {{ if gt $values.E.Value ${FRESHNESS_DAY_S}.0 }}more than a day{{ else }}{{ humanizeDuration $values.E.Value }}{{ end }} ` +
+  `faultline's newest ingest batch was {{ if gt $values.E.Value ${FRESHNESS_DAY_S}.0 }}more than a day{{ else }}{{ humanizeDuration ` +
+    `$values.E.Value }}{{ end }} ` +
   'before this evaluation. The rule reads stored events: while that is more than a few minutes, ' +
   '"resolved" means faultline is behind, not that the incident is over (see the Ingest stalled or behind alert).';
 
@@ -135,8 +136,10 @@ export function provisionedRule(r: AlertRuleDef): Record<string, unknown> {
     },
   ];
   const annotations: Record<string, string> = {
-    summary: `${r.title} on ${r.groupBy} {{ index $labels "${r.groupBy}" }}: value {{ $values.B.Value }} ${r.op === 'lt' ? '<' : '>'} ${r.threshold}`,
-    description: `value is ${r.valueMeans}. Fires ${r.op === 'lt' ? 'below' : 'above'} ${r.threshold}. Check it from a shell with: faultline alerts check`,
+    summary: `${r.title} on ${r.groupBy} {{ index $labels "${r.groupBy}" }}: value {{ $values.B.Value }} ${r.op === 'lt' ? '<' : '>'} ` +
+      `${r.threshold}`,
+    description: `value is ${r.valueMeans}. Fires ${r.op === 'lt' ? 'below' : 'above'} ${r.threshold}. Check it from a shell with: ` +
+      `faultline alerts check`,
   };
   if (r.freshnessSql !== undefined) {
     data.push(chQuery('D', r.freshnessSql, 24 * 3600), reduceLast('E', 'D'));

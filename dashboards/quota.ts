@@ -21,7 +21,8 @@ export function quota(t: Tables, quotaTz = 'UTC'): ChDashboard {
       timeseries({
         title: 'Limit hits by kind',
         measure: 'count',
-        description: 'Events per interval that hit a limit: rate (requests per second), quota (daily call quota), platform (marketplace-wide quota), balance (credit).',
+        description: 'Events per interval that hit a limit: rate (requests per second), quota (daily call quota), platform (marketplace-wide ' +
+            'quota), balance (credit).',
         unit: 'short',
         sql: `SELECT $__timeInterval(minute) AS time,
             sumIf(events, limit_kind = 'rate') AS rate, sumIf(events, limit_kind = 'quota') AS quota,
@@ -42,7 +43,10 @@ export function quota(t: Tables, quotaTz = 'UTC'): ChDashboard {
       }),
       table({
         title: 'Quota forecast (today)',
-        description: `Per channel with a learned daily quota: the smallest number of gateway calls served before the first QUOTA_EXCEEDED on each of the last 7 quota days (${quotaTz}), the calls used today, the last hour's rate, and when today's quota runs out at that rate (or when it did: exhausted). All channels, whatever the selection. The "Quota runs out within 2 h" rule uses the same query.`,
+        description: `Per channel with a learned daily quota: the smallest number of gateway calls served before the first ` +
+          `QUOTA_EXCEEDED on each of the last 7 quota days (${quotaTz}), the calls used today, the last hour's rate, and when today's ` +
+          `quota runs out at that rate (or when it did: exhausted). All channels, whatever the selection. The "Quota runs out within 2 ` +
+          `h" rule uses the same query.`,
         unit: 'short',
         w: 24,
         h: 6,

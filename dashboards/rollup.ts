@@ -73,4 +73,5 @@ export function eventsRollup(t: Tables, sw: RollupSwitch, filter = '1=1'): strin
 
 /** The sentence panels showing first/last times add to their description. */
 export const HOUR_PRECISION_NOTE =
-  `On ranges of ${LONG_RANGE_S / 86_400} days or more, times inside the range are to the hour (read from the hourly rollup); the partial hours at its edges stay to the minute.`;
+  `On ranges of ${LONG_RANGE_S / 86_400} days or more, times inside the range are to the hour (read ` +
+  `from the hourly rollup); the partial hours at its edges stay to the minute.`;

@@ -30,7 +30,10 @@ export interface FileSourceOptions {
   /** Time bound for streams (ms); files are cut on size only, to stay reproducible. */
   batchMs: number;
   signal?: AbortSignal | undefined;
-  /** Transport time of line `lineNo` (1-based) when the caller knows it (the demo's generated timestamps, as Kafka would carry them); else the read time. */
+  /**
+   * Transport time of line `lineNo` (1-based) when the caller knows it (the demo's generated
+   * timestamps, as Kafka would carry them); else the read time.
+   */
   transportTimeOf?: ((lineNo: number) => number | undefined) | undefined;
 }
 

@@ -76,7 +76,8 @@ export async function flush(ctx: FlushContext): Promise<void> {
     for (const segs of c) {
       for (const s of segs) {
         const n = await ctx.sink.writeMissing(s, opts);
-        ctx.log.info(`${s.topic}/${s.partition} ${s.first}-${s.last}: checked against the store, ${n.events} events and ${n.rejects} rejects were missing`);
+        ctx.log.info(`${s.topic}/${s.partition} ${s.first}-${s.last}: checked against the store, ${n.events} events and ${n.rejects} rejects were ` +
+            `missing`);
       }
     }
     for (const comp of steps.compositions) await ctx.sink.write(comp, opts);

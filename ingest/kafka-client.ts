@@ -49,7 +49,8 @@ export function createKafka(c: KafkaSettings, log: Logger, clientId = c.KAFKA_CL
     logLevel: log.enabled('debug') ? logLevel.DEBUG : logLevel.WARN,
     logCreator: () => ({ namespace, level, label, log: entry }) => {
       const detail = typeof entry.error === 'string' ? `: ${entry.error}` : '';
-      const line = `kafka ${label.toLowerCase()} [${namespace}] ${entry.message}${detail}${entry.broker ? ` (broker ${String(entry.broker)})` : ''}`;
+      const line = `kafka ${label.toLowerCase()} [${namespace}] ` +
+          `${entry.message}${detail}${entry.broker ? ` (broker ${String(entry.broker)})` : ''}`;
       // Rebalances are routine (a member joins or leaves): kafkajs reports each refused
       // heartbeat or commit as an error, but it rejoins by itself. Connection errors while a
       // broker is down are retried too; they stay warnings.

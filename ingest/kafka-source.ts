@@ -291,7 +291,8 @@ export class KafkaIngest {
       const left = [...this.gen.parts.values()].reduce((n, b) => n + b.records, 0);
       this.o.log.info(left === 0
         ? 'drained: every record read is stored and committed'
-        : `drained: every record read is stored and committed, except ${left} of unfinished replay ranges (left uncommitted for the next owner)`);
+        : `drained: every record read is stored and committed, except ${left} of unfinished replay ranges (left uncommitted for the ` +
+            `next owner)`);
     } catch (err) {
       this.fatal?.(err);
       throw err;

@@ -20,7 +20,8 @@ export class IngestMetrics {
   readonly recordsIn = new Counter({ name: 'faultline_records_in_total', help: 'Records read from a source (Kafka messages, file lines).', labelNames: ['topic'], registers: [this.registry] });
   readonly eventsOut = new Counter({ name: 'faultline_events_out_total', help: 'Events acknowledged by ClickHouse.', labelNames: ['topic'], registers: [this.registry] });
   readonly rejects = new Counter({ name: 'faultline_rejects_total', help: 'Rejects acknowledged by ClickHouse, by reason.', labelNames: ['topic', 'reason'], registers: [this.registry] });
-  readonly records = new Counter({ name: 'faultline_records_total', help: 'Records stored, by how they were read (docs/real-inputs.md §4: json, docker/json, otlp-json/text, unrecognized, …; reject for rejects).', labelNames: ['topic', 'format'], registers: [this.registry] });
+  readonly records = new Counter({ name: 'faultline_records_total', help: 'Records stored, by how they were read (docs/real-inputs.md §4: json, docker/json, otlp-json/text, unrecognized, …; reject ' +
+      'for rejects).', labelNames: ['topic', 'format'], registers: [this.registry] });
   readonly batchLatency = new Histogram({
     name: 'faultline_batch_latency_seconds',
     help: 'From reading the first record of a batch to its offsets being committed.',

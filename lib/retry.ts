@@ -43,7 +43,10 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** The wait after failed attempt number `attempt` (0-based): uniform in [0, min(max, initial × 2^attempt)], at least min(10 ms, initial). */
+/**
+ * The wait after failed attempt number `attempt` (0-based): uniform in
+ * [0, min(max, initial × 2^attempt)], at least min(10 ms, initial).
+ */
 export function backoffDelay(attempt: number, p: Pick<BackoffPolicy, 'initialMs' | 'maxMs'>, random: () => number = Math.random): number {
   const cap = Math.min(p.maxMs, p.initialMs * 2 ** Math.min(attempt, 30));
   return Math.max(Math.min(10, p.initialMs), Math.round(random() * cap));

@@ -41,7 +41,8 @@ for (const t of topics) await bed.createTopic(t.name, t.partitions);
 process.stdout.write(`bootstrap=${bed.bootstrap}\n`);
 if (bed.real) {
   const mem = bed.real.memory();
-  process.stderr.write(`test-broker: ${bed.label} formatted in ${bed.real.formatMs} ms, serving metadata ${bed.real.startupMs} ms after start; JVM resident ${(mem.rss / 2 ** 20).toFixed(0)} MiB\n`);
+  process.stderr.write(`test-broker: ${bed.label} formatted in ${bed.real.formatMs} ms, serving metadata ${bed.real.startupMs} ms after start; JVM ` +
+      `resident ${(mem.rss / 2 ** 20).toFixed(0)} MiB\n`);
 }
 
 let stopping = false;

@@ -76,7 +76,8 @@ function acquire(dataDir: string): Shared {
   if (shared?.path !== path && lockHolder(path) !== undefined) throw new DataDirLockedError(dataDir, undefined);
   if (shared && shared.path !== path) {
     throw new StoreError(
-      `the embedded store is already open at ${shared.path} in this process; chDB allows one data directory per process (FAULTLINE_DATA=${dataDir})`,
+      `the embedded store is already open at ${shared.path} in this process; chDB allows one data directory per process ` +
+        `(FAULTLINE_DATA=${dataDir})`,
       { retriable: false },
     );
   }

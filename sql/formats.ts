@@ -16,7 +16,8 @@ export interface TopicFormats {
 export async function formatsByTopic(store: Pick<Store, 'query'>, db: string): Promise<TopicFormats[]> {
   checkDatabaseName(db);
   const rows = await store.query<{ topic: string; format: string; events: number }>(
-    `SELECT topic, if(format = '', '(before 0008)', format) AS format, toUInt64(count()) AS events FROM ${db}.events GROUP BY topic, format ORDER BY topic, events DESC, format`,
+    `SELECT topic, if(format = '', '(before 0008)', format) AS format, toUInt64(count()) AS events FROM ${db}.events GROUP BY topic, ` +
+      `format ORDER BY topic, events DESC, format`,
   );
   const out = new Map<string, TopicFormats>();
   for (const r of rows) {

@@ -130,7 +130,8 @@ export async function serveStore(given: Store, opts: ServeOptions = {}): Promise
     if (isMultiStatement(sql)) throw new ProtocolError(62, 'SYNTAX_ERROR', 'Multi-statements are not allowed');
     const reading = isReadOnlyKind(kind);
     if (!reading && (readonly || req.method === 'GET')) {
-      throw new ProtocolError(164, 'READONLY', `faultline: Cannot execute query in readonly mode (the running faultline process serves reads only; ${kind || 'this'} statements are refused)`);
+      throw new ProtocolError(164, 'READONLY', `faultline: Cannot execute query in readonly mode (the running faultline process serves reads only; ${kind || 'this'} ` +
+          `statements are refused)`);
     }
     const text = reading ? withFormatAndSettings(sql, defaultFormat, readonly ? { ...settings, readonly: '2' } : settings) : sql;
     const format = reading ? outputFormat(text, defaultFormat) : defaultFormat;

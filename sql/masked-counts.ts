@@ -16,7 +16,8 @@ export async function maskedCounts(store: Pick<Store, 'query'>, db: string): Pro
   checkDatabaseName(db);
   const rows = await store.query<Record<string, unknown>>(
     `SELECT sum(countSubstrings(raw, '[REDACTED]@')) AS emails,
-            sum(countSubstrings(raw, 'card":"[REDACTED]"') + countSubstrings(raw, 'card=[REDACTED]') + countSubstrings(raw, 'card="[REDACTED]"')) AS cards,
+            sum(countSubstrings(raw, 'card":"[REDACTED]"') + countSubstrings(raw, 'card=[REDACTED]')
+              + countSubstrings(raw, 'card="[REDACTED]"')) AS cards,
             sum(length(failed_offers)) AS offers,
             sum(arrayCount(f -> position(tupleElement(f, 'offer_id'), 'REDACTED') > 0, failed_offers)) AS offers_touched
      FROM ${db}.events`,

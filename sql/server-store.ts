@@ -134,7 +134,8 @@ export class ServerStore implements Store {
       // The text goes out as it is, after the statement in the request body (the client's
       // insert() would JSON-encode every chunk of a stream again for JSON formats).
       await this.client.command({
-        query: `INSERT INTO ${this.database}.${table} (${payload.columns.join(', ')}) FORMAT ${payload.format}\n${typeof payload.body === 'string' ? payload.body : payload.body.toString('utf8')}`,
+        query: `INSERT INTO ${this.database}.${table} (${payload.columns.join(', ')}) FORMAT ` +
+          `${payload.format}\n${typeof payload.body === 'string' ? payload.body : payload.body.toString('utf8')}`,
         clickhouse_settings: { ...SESSION_SETTINGS, ...settings },
       });
     });

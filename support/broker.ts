@@ -31,7 +31,10 @@ export interface TestBroker {
   stop(): Promise<void>;
 }
 
-/** Compile the helper when missing or stale. Compiles to a temp name and renames, so test files starting in parallel never run a half-written binary. */
+/**
+ * Compile the helper when missing or stale. Compiles to a temp name and renames, so test files
+ * starting in parallel never run a half-written binary.
+ */
 function buildBroker(): string {
   if (existsSync(BINARY) && statSync(BINARY).mtimeMs >= statSync(SOURCE).mtimeMs) return BINARY;
   mkdirSync(BUILD_DIR, { recursive: true });

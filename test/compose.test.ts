@@ -113,7 +113,8 @@ test('faultline services use only settings faultline knows, pointing at the comp
   assert.ok(init.includes(`--topic ${env.FAULTLINE_GATEWAY_TOPIC} `) && init.includes(`--topic ${env.FAULTLINE_CLIENT_TOPIC} `));
 });
 
-test("Grafana's read-only password: one compose variable feeds the user's creation and Grafana, under a name that is not the writer's", () => {
+test("Grafana's read-only password: one compose variable feeds the user's creation and Grafana" +
+", under a name that is not the writer's", () => {
   const user = services['grafana-user']!;
   assert.deepEqual(user.command, ['dashboards', 'grant']);
   assert.equal(user.depends_on!.migrate!.condition, 'service_completed_successfully');

@@ -55,12 +55,14 @@ const ALIASES: Record<number, readonly string[]> = {
   [S.time]: ['ts', 'time', 'timestamp', '@timestamp', 'eventtime', 'loggedat', '@t', 'asctime', 'timeunixnano', 'observedtimeunixnano', 'date', 'datetime', 'timeiso8601', 'timelocal', 'starttime', 'startedat'],
   // pino-http `reqId`/`req.id`, ECS `http.request.id`, Kong `request.headers.x-request-id`, OTel's header attribute (an array).
   [S.requestId]: ['requestid', 'reqid', 'xrequestid', 'req.id', 'http.request.id', 'request.id', 'labels.requestid', 'http.request.header.xrequestid', 'request.headers.xrequestid', 'req.headers.xrequestid'],
-  // ECS / OTel semconv ≥ 1.23 `http.response.status_code`, older OTel `http.status_code`, pino-http `res.statusCode`, Envoy `response_code`.
+  // ECS / OTel semconv ≥ 1.23 `http.response.status_code`, older OTel `http.status_code`,
+  // pino-http `res.statusCode`, Envoy `response_code`.
   [S.status]: ['status', 'statuscode', 'httpstatus', 'http.statuscode', 'http.status', 'http.response.statuscode', 'http.response.status', 'res.statuscode', 'responsecode'],
   [S.http]: ['http'],
   [S.channel]: ['channel', 'marketplace'],
   [S.vendor]: ['vendor'],
-  // ECS `url.path`/`url.original`, OTel `http.route`/`http.target`, pino-http `req.url`, Kong `request.uri`, nginx `request` ("POST /x HTTP/1.1").
+  // ECS `url.path`/`url.original`, OTel `http.route`/`http.target`, pino-http `req.url`,
+  // Kong `request.uri`, nginx `request` ("POST /x HTTP/1.1").
   [S.route]: ['route', 'path', 'url', 'url.path', 'url.original', 'http.route', 'http.target', 'req.url', 'request.uri', 'request'],
   [S.method]: ['method', 'httpmethod', 'http.method', 'http.request.method', 'req.method', 'request.method', 'requestmethod'],
   // Milliseconds; ECS `event.duration` is nanoseconds and nginx `request_time` seconds (their own slots).

@@ -20,8 +20,9 @@ export { redactPairs, redactParsed, redactValue } from './redact-value.ts';
 const spelled = (w: string): string => [...w].map((c) => `[${c.toUpperCase()}${c}]`).join('\\\\*');
 const SCHEME_CREDENTIAL = new RegExp(`((?:${spelled('bearer')}|${spelled('basic')})(?:\\s|\\\\[tnr]|%20)+)(?:[A-Za-z0-9._~+/=-]|\\\\[A-Za-mo-qsu-z0-9._~+/=-]){8,}`, 'g');
 // A key followed by `=` or `:` (logfmt, headers, JSON text, escaped JSON text, query strings,
-// form bodies; percent-encoded `%3D`/`%3A` in a URL nested in a query string), or a quoted name followed by `,` and maybe `"value":` (pair lists like
-// `["Cookie","…"]` and Taobao `{"key":"sign","value":…}` in JSON text that did not parse).
+// form bodies; percent-encoded `%3D`/`%3A` in a URL nested in a query string), or a quoted name
+// followed by `,` and maybe `"value":` (pair lists like `["Cookie","…"]` and Taobao
+// `{"key":"sign","value":…}` in JSON text that did not parse).
 // A key run may hold escapes (`boom\nsign=`, `pa\ssword=`): escapedRunSecret reads them.
 // The lookbehind pins a key to the start of its run: without it a long run of key characters
 // costs quadratic backtracking.

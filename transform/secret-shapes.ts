@@ -17,12 +17,13 @@ export type { ShapeHit } from './secret-runs.ts';
  * record's lower-cased text for them beside the key stems, where each alternative costs all
  * records, and one starting with a common letter costs most (measured: `eyj` alone +30%).
  * So a shape is found by its rarest fixed part: a JWT by `.eyJ` (its second segment), a Slack
- * webhook by `.slack.com/`, a Stripe key by `k_live_`, an npm token by `pm_`, an OpenAI key by its `T3BlbkFJ` marker;
- * shapeAtTrigger goes back to the start. URL userinfo needs an `@`: found by indexOf
+ * webhook by `.slack.com/`, a Stripe key by `k_live_`, an npm token by `pm_`, an OpenAI key by
+ * its `T3BlbkFJ` marker; shapeAtTrigger goes back to the start. URL userinfo needs an `@`: found by indexOf
  * (userinfoHint), not here, unless percent-encoded (`%3A%2F%2F`, a URL inside a query string).
  */
 export const SHAPE_TRIGGERS =
-  'a(?:kia|sia|bia|cca|3t|iza)|g(?:r1348941|h[pousr]_|ithub_pat_|l(?:pat|dt|ffct|ft|imt|agent|oas|ptt|rt|soat|cbt)-)|x(?:ox[abeoprs]-|app-)|\\.(?:eyj|slack\\.com)|k_(?:live|test|prod)_|t3blbkfj|pm_|-----begin|curl|%3a%2f%2f';
+  'a(?:kia|sia|bia|cca|3t|iza)|g(?:r1348941|h[pousr]_|ithub_pat_|l(?:pat|dt|ffct|ft|imt|agent|oas|ptt|rt|soat|cbt)-)' +
+  '|x(?:ox[abeoprs]-|app-)|\\.(?:eyj|slack\\.com)|k_(?:live|test|prod)_|t3blbkfj|pm_|-----begin|curl|%3a%2f%2f';
 
 /**
  * Where the authority starts when `://` is at i (the `:`), each `/` maybe escaped once or more

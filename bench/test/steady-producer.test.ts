@@ -26,7 +26,8 @@ test('writeTemplates: one record per line, each starting with the fixed-width pl
   }
 });
 
-test('produceTime interpolates between progress samples; externalLatencies pairs it with the first counter poll that saw the record', () => {
+test('produceTime interpolates between progress samples' +
+'; externalLatencies pairs it with the first counter poll that saw the record', () => {
   // 1,000 records/s: 0 at t=1000, 100 at t=1100, 200 at t=1200.
   const produced: [number, number, number][] = [[0, 0, 1000], [100, 90, 1100], [200, 200, 1200]];
   assert.equal(produceTime(produced, 0), 1001);

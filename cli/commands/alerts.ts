@@ -59,7 +59,8 @@ export async function runAlerts(argv: string[], write: (text: string) => void): 
     host: { type: 'string' },
   }, true);
   if ((positionals[0] !== 'check' && positionals[0] !== 'receive') || positionals.length > 1) {
-    throw new ConfigError(`expected the subcommand 'check' or 'receive' (got ${positionals.length ? `'${positionals.join(' ')}'` : 'nothing'}): faultline alerts check [--at ISO]`);
+    throw new ConfigError(`expected the subcommand 'check' or 'receive' (got ${positionals.length ? `'${positionals.join(' ')}'` : 'nothing'}): faultline ` +
+        `alerts check [--at ISO]`);
   }
   if (positionals[0] === 'receive') return receive(values, write);
   const at = parseAt(values.at);

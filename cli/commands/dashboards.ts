@@ -64,7 +64,8 @@ value Grafana gets in its environment); it is sent salted and hashed, never prin
     }, true);
     const [sub, ...extra] = positionals;
     if ((sub !== 'build' && sub !== 'preview' && sub !== 'grant') || extra.length > 0) {
-      throw new ConfigError(`expected the subcommand 'build', 'preview' or 'grant' (got ${sub === undefined ? 'nothing' : `'${positionals.join(' ')}'`}): faultline dashboards build [--out DIR]`);
+      throw new ConfigError(`expected the subcommand 'build', 'preview' or 'grant' (got ${sub === undefined ? 'nothing' : `'${positionals.join(' ')}'`}): ` +
+          `faultline dashboards build [--out DIR]`);
     }
     if (sub === 'preview') return preview(values);
     if (sub === 'grant') return grant(values);

@@ -53,7 +53,8 @@ Flags:
     const config = loadConfig(env, { FAULTLINE_DATA: dataDir, FAULTLINE_BATCH_MS: '30000' });
     const t0 = performance.now();
     const progress = (line: string) => process.stderr.write(line + '\n');
-    progress(`demo: ${count.toLocaleString('en-US')} records of a simulated ${values.duration ?? '1d'} from ${new Date(startMs).toISOString()} (seed ${seed}) into embedded ClickHouse at ${dataDir}`);
+    progress(`demo: ${count.toLocaleString('en-US')} records of a simulated ${values.duration ?? '1d'} from ${new Date(startMs).toISOString()} ` +
+        `(seed ${seed}) into embedded ClickHouse at ${dataDir}`);
     const p = await runPipeline({
       config,
       generate: { seed, startMs, durationMs, count, shippers: true, topics: { gateway: config.FAULTLINE_GATEWAY_TOPIC, client: config.FAULTLINE_CLIENT_TOPIC } },

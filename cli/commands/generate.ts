@@ -37,7 +37,8 @@ export function parseStart(value: unknown, now = Date.now()): number {
   if (value === 'today') return startOfUtcDay(now);
   if (value === 'now') return now;
   const ms = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T|$)/.test(value) ? Date.parse(value) : Number.NaN;
-  if (!Number.isFinite(ms)) throw new ConfigError(`invalid --start=${String(value)}: expected yesterday, today, now, an ISO-8601 time such as 2026-11-21T00:00:00Z or a date such as 2026-11-21`);
+  if (!Number.isFinite(ms)) throw new ConfigError(`invalid --start=${String(value)}: expected yesterday, today, now, an ISO-8601 time such as 2026-11-21T00:00:00Z or a date such ` +
+        `as 2026-11-21`);
   return ms;
 }
 
@@ -157,7 +158,8 @@ Examples:
         streams = { gateway: g, client: c };
       } else {
         if (sources === 'both' && format === 'lines') {
-          throw new ConfigError(`invalid --to=file:${target.path} with --source both: put {source} in the path (file:var/{source}.log), pick --source gateway|client, or use --format jsonl`);
+          throw new ConfigError(`invalid --to=file:${target.path} with --source both: put {source} in the path (file:var/{source}.log), pick --source ` +
+              `gateway|client, or use --format jsonl`);
         }
         const f = fileStream(target.path);
         toClose.push(f);

@@ -39,10 +39,12 @@ function describeEvent(e: TraceEvent): string[] {
   if (e.message) lines.push(`    message:  ${oneLine(e.message)}`);
   if (e.upstream_vendor || e.upstream_code || e.upstream_message) {
     const code = [e.upstream_code, e.upstream_sub_code].filter(Boolean).join(' / ');
-    lines.push(`    upstream: ${[e.upstream_vendor || '?', code].filter(Boolean).join(' ')}${e.upstream_message ? ` — ${oneLine(e.upstream_message)}` : ''}`);
+    lines.push(`    upstream: ` +
+        `${[e.upstream_vendor || '?', code].filter(Boolean).join(' ')}${e.upstream_message ? ` — ${oneLine(e.upstream_message)}` : ''}`);
   }
   for (const o of e.failed_offers) {
-    lines.push(`    failed offer ${o.offer_id}${o.spec_id ? ` (spec ${o.spec_id})` : ''}: ${o.error_code}${o.error_message ? ` — ${oneLine(o.error_message)}` : ''}`);
+    lines.push(`    failed offer ${o.offer_id}${o.spec_id ? ` (spec ${o.spec_id})` : ''}: ` +
+        `${o.error_code}${o.error_message ? ` — ${oneLine(o.error_message)}` : ''}`);
   }
   lines.push(paint('2', `    from ${e.topic}[${e.partition}]@${e.offset}`));
   return lines;

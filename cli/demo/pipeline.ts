@@ -98,7 +98,8 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
   // Wiped on every run, so only a directory the demo created (marked; or, from before the
   // marker, holding its grafana/provisioning output) or an empty one.
   if (existsSync(dir) && readdirSync(dir).length > 0 && !existsSync(join(dir, MARKER)) && !existsSync(join(dir, 'grafana', 'provisioning'))) {
-    throw new ConfigError(`invalid --data=${dir}: the directory is not empty and was not created by faultline demo; the demo wipes its data directory, so choose a new or empty one`);
+    throw new ConfigError(`invalid --data=${dir}: the directory is not empty and was not created by faultline demo; the demo wipes its data directory, so ` +
+        `choose a new or empty one`);
   }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -119,7 +120,10 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
         const s = (performance.now() - t0) / 1000;
         // records = read and normalized; events + rejects = acknowledged by the store.
         const stored = t.events + t.rejects;
-        o.progress(`demo: generated ${generated.toLocaleString('en-US')}, normalized ${t.records.toLocaleString('en-US')}, stored ${stored.toLocaleString('en-US')}/${total.toLocaleString('en-US')} records (${Math.floor((100 * stored) / Math.max(total, 1))}%), ${Math.round(stored / s).toLocaleString('en-US')} records/s, ${t.rejects.toLocaleString('en-US')} rejects`);
+        o.progress(`demo: generated ${generated.toLocaleString('en-US')}, normalized ${t.records.toLocaleString('en-US')}, stored ` +
+            `${stored.toLocaleString('en-US')}/${total.toLocaleString('en-US')} records ` +
+            `(${Math.floor((100 * stored) / Math.max(total, 1))}%), ${Math.round(stored / s).toLocaleString('en-US')} records/s, ` +
+            `${t.rejects.toLocaleString('en-US')} rejects`);
       });
     const timer = setInterval(() => void report(), o.progressEveryMs ?? 2000);
     timer.unref();
@@ -150,7 +154,8 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
     // A short run may finish before the first tick: always show the final progress line.
     await report();
     const ingestSeconds = (performance.now() - t0) / 1000;
-    o.progress(`demo: stored ${records.toLocaleString('en-US')} records (${events.toLocaleString('en-US')} events, ${rejects.toLocaleString('en-US')} rejects) in ${ingestSeconds.toFixed(1)} s`);
+    o.progress(`demo: stored ${records.toLocaleString('en-US')} records (${events.toLocaleString('en-US')} events, ` +
+        `${rejects.toLocaleString('en-US')} rejects) in ${ingestSeconds.toFixed(1)} s`);
 
     // The quota forecast learns the daily quota from earlier days: write the quota channel's calls
     // of a few earlier periods (rollups only; ingest/generator/quota-history.ts). Periods longer

@@ -93,7 +93,8 @@ export function clientRecord(rng: Rng, p: Plan, timeMs: number): string {
   if (form < 0.7) {
     // logfmt
     let s = `ts=${iso(timeMs)} level=${level} service=${service} msg=${q(ok ? 'gateway call ok' : 'gateway call failed')}`;
-    s += ` method=${p.route.method} path=${p.path} status=${p.status} request_id=${p.id} channel=${p.channel} attempt=${p.attempt} latency_ms=${p.latencyMs + rng.int(2, 40)}`;
+    s += ` method=${p.route.method} path=${p.path} status=${p.status} request_id=${p.id} channel=${p.channel} attempt=${p.attempt} ` +
+      `latency_ms=${p.latencyMs + rng.int(2, 40)}`;
     if (p.outcome === 'business_failure' || p.outcome === 'partial_success') s += ` success=${p.outcome === 'partial_success'}`;
     if (!ok && code) s += ` code=${code} error_message=${q(errorMessage(p))}`;
     if (rng.chance(0.06)) s += ` access_token=${rng.pick(TOKENS)}`;
@@ -106,15 +107,18 @@ export function clientRecord(rng: Rng, p: Plan, timeMs: number): string {
   // Plain text line, like a framework logger writes it.
   const t = rng.chance(0.7) ? iso(timeMs) : spaced(timeMs);
   const lvl = level.toUpperCase();
-  if (ok) return `${t} ${lvl} ${service} ${p.route.method} ${p.path} status=${p.status} request_id=${p.id} took ${p.latencyMs + rng.int(2, 40)}ms`;
+  if (ok) return `${t} ${lvl} ${service} ${p.route.method} ${p.path} status=${p.status} request_id=${p.id} took ` +
+      `${p.latencyMs + rng.int(2, 40)}ms`;
   const style = rng.float();
   if (style < 0.45) {
     const biz = p.outcome === 'business_failure' || p.outcome === 'partial_success' ? ` success=${p.outcome === 'partial_success'}` : '';
-    return `${t} ${lvl} ${service} ${p.route.method} ${p.path} status=${p.status} request_id=${p.id} channel=${p.channel}${biz}${code ? ` code=${code}` : ''} attempt=${p.attempt}`;
+    return `${t} ${lvl} ${service} ${p.route.method} ${p.path} status=${p.status} request_id=${p.id} ` +
+      `channel=${p.channel}${biz}${code ? ` code=${code}` : ''} attempt=${p.attempt}`;
   }
   if (style < 0.8) {
     const a = answer(p);
-    return `${t} ${lvl} ${service} gateway call failed status=${p.status} request_id=${p.id} channel=${p.channel}${a ? ` body=${JSON.stringify(a)}` : ''}`;
+    return `${t} ${lvl} ${service} gateway call failed status=${p.status} request_id=${p.id} ` +
+      `channel=${p.channel}${a ? ` body=${JSON.stringify(a)}` : ''}`;
   }
   // Free words with a bare request id token, and a leaked Authorization header in the text.
   const leak = rng.chance(0.4) ? ` (Authorization: Bearer ${rng.pick(BEARERS)})` : '';

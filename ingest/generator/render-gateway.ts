@@ -121,7 +121,8 @@ export function gatewayRecord(rng: Rng, p: Plan, timeMs: number): string {
   }
   if (p.bareStatus) {
     const env = envelope(rng, p, timeMs, 'error', p.status);
-    return `{${env}${member('message', p.status === 413 ? 'request entity too large' : 'upstream connect error or disconnect/reset before headers')}}`;
+    const message = p.status === 413 ? 'request entity too large' : 'upstream connect error or disconnect/reset before headers';
+    return `{${env}${member('message', message)}}`;
   }
   if (p.outcome === 'business_failure' || p.outcome === 'partial_success') {
     const env = envelope(rng, p, timeMs, p.outcome === 'business_failure' ? 'warn' : 'info', 200);

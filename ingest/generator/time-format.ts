@@ -31,7 +31,8 @@ export function spaced(ms: number): string {
 /** ISO-8601 in the +08:00 zone (Hangzhou, where the marketplaces are), e.g. `2026-11-21T18:00:01.234+08:00`. */
 function isoPlus8(ms: number): string {
   const d = new Date(ms + 8 * 3_600_000);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}+08:00`;
+  const date = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  return `${date}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}+08:00`;
 }
 
 /** One time key for a JSON record, in one of the accepted formats, as `[key, value]`. */

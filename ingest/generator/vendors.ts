@@ -1,8 +1,9 @@
 // Error vocabularies the generator draws from: the gateway's 17 catalog codes
 // (test/fixtures/seeds/gateway-errors.en.txt) and vendor codes of the Taobao TOP system table,
-// the result_code ErrorResponse enum and Alipay (the gateway's vendor error references; data/errors.catalog.json cites them). Kept here, not read
-// from data/errors.catalog.json, so generated traffic can also contain codes the catalog
-// does not know (catalog drift) and stays independent of the normalizer under test.
+// the result_code ErrorResponse enum and Alipay (the gateway's vendor error references;
+// data/errors.catalog.json cites them). Kept here, not read from data/errors.catalog.json, so
+// generated traffic can also contain codes the catalog does not know (catalog drift) and stays
+// independent of the normalizer under test.
 
 export interface GatewayCode {
   code: string;

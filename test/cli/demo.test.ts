@@ -135,7 +135,8 @@ test('a short demo day: every report section has numbers, traces resolve, nothin
 
     // Planted credentials (Taobao sign/session, Bearer keys, access tokens) stay out of every column.
     const list = PLANTED_SECRETS.map((s) => `'${s}'`).join(',');
-    const leaks = cli(['sql', `SELECT (SELECT count() FROM events WHERE multiSearchAny(concat(raw, message, upstream_message), [${list}])) + (SELECT count() FROM rejects WHERE multiSearchAny(head, [${list}])) AS leaks`, '--format', 'json'], { FAULTLINE_DATA: data });
+    const leaks = cli(['sql', `SELECT (SELECT count() FROM events WHERE multiSearchAny(concat(raw, message, upstream_message), [${list}])) + (SELECT count() ` +
+          `FROM rejects WHERE multiSearchAny(head, [${list}])) AS leaks`, '--format', 'json'], { FAULTLINE_DATA: data });
     assert.equal(leaks.code, 0, leaks.stderr);
     assert.deepEqual(JSON.parse(leaks.stdout.trim()), { leaks: 0 });
   } finally {

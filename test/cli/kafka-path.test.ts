@@ -1,7 +1,8 @@
 // The compose pipeline in miniature, with the real CLI: `faultline generate --to kafka` into
-// each broker of the test bed (the mock, Apache Kafka 4.x and 3.9), `faultline run` consuming both topics into an embedded store, `faultline
-// status --check` reconciling every partition while `run` holds the store, then SIGTERM (drain
-// and exit 0) and the stored rows equal to what was generated.
+// each broker of the test bed (the mock, Apache Kafka 4.x and 3.9), `faultline run` consuming
+// both topics into an embedded store, `faultline status --check` reconciling every partition
+// while `run` holds the store, then SIGTERM (drain and exit 0) and the stored rows equal to what
+// was generated.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -58,7 +59,8 @@ for (const kind of brokerKinds()) {
         at('all stored');
         const check = cli(['status', '--check']);
         assert.equal(check.status, 0, check.stdout + check.stderr);
-        const counts = cli(['sql', "SELECT (SELECT count() FROM events) AS events, (SELECT count() FROM rejects) AS rejects, (SELECT uniqExact(request_id) FROM events WHERE source = 'client' AND request_id IN (SELECT request_id FROM events WHERE source = 'gateway')) AS shared", '--format', 'json']);
+        const counts = cli(['sql', "SELECT (SELECT count() FROM events) AS events, (SELECT count() FROM rejects) AS rejects, (SELECT uniqExact(request_id) FROM " +
+            "events WHERE source = 'client' AND request_id IN (SELECT request_id FROM events WHERE source = 'gateway')) AS shared", '--format', 'json']);
         const c = JSON.parse(counts.stdout) as { events: number; rejects: number; shared: number };
         assert.equal(Number(c.events) + Number(c.rejects), expected);
         assert.ok(Number(c.rejects) > 0 && Number(c.shared) > 500, counts.stdout);

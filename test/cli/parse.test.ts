@@ -22,7 +22,8 @@ function runParse(args: string[], stdin: string | string[], env: NodeJS.ProcessE
   });
 }
 
-const NEW_USER = '{"ts":"2026-11-21T10:00:00Z","status":429,"response":{"error":{"code":"QUOTA_EXCEEDED","message":"Daily channel quota exhausted","request_id":"req_1"}}}';
+const NEW_USER = '{"ts":"2026-11-21T10:00:00Z","status":429,"response":{"error":{"code":"QUOTA_EXCEEDED","message":"Daily channel quota ' +
+    'exhausted","request_id":"req_1"}}}';
 
 describe('faultline parse', () => {
   it('the new-user check: one event with request id, category, limit kind and status', async () => {
@@ -76,9 +77,11 @@ describe('faultline parse', () => {
     assert.ok(t >= before - 1000 && t <= Date.now() + 1000);
   });
 
-  it('prints fingerprints under FAULTLINE_REDACTION_KEY and masks personal data under FAULTLINE_PII=mask (docs/secrets.md §4, §5)', async () => {
+  it('prints fingerprints under FAULTLINE_REDACTION_KEY' +
+' and masks personal data under FAULTLINE_PII=mask (docs/secrets.md §4, §5)', async () => {
     const tok = 'ghp_Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7c';
-    const rec = `{"ts":"2026-11-21T10:00:00Z","status":401,"message":"push with ${tok} by ops.lead@example.com paid 4111 1111 1111 1111"}\n`;
+    const rec = `{"ts":"2026-11-21T10:00:00Z","status":401,"message":"push with ${tok} by ops.lead@example.com paid 4111 1111 1111 ` +
+      `1111"}\n`;
     const r = await runParse(['--source', 'client'], rec, { ...process.env, FAULTLINE_REDACTION_KEY: 'test-installation-key-0123', FAULTLINE_PII: 'mask' });
     assert.equal(r.code, 0, r.stderr);
     for (const s of [tok, 'ops.lead', '4111 1111 1111 1111']) assert.ok(!r.stdout.includes(s), `${s} in ${r.stdout}`);
@@ -88,7 +91,8 @@ describe('faultline parse', () => {
   });
 
   it('never prints a secret', async () => {
-    const r = await runParse(['--source', 'client'], '2026-11-21T10:00:00Z ERROR x password=hunter2secret Authorization: Bearer abcdefgh12345678\n{"ts":1,"session":"sess1234567","headers":{"cookie":"sid=zzz999"}}\n');
+    const r = await runParse(['--source', 'client'], '2026-11-21T10:00:00Z ERROR x password=hunter2secret Authorization: Bearer ' +
+        'abcdefgh12345678\n{"ts":1,"session":"sess1234567","headers":{"cookie":"sid=zzz999"}}\n');
     assert.equal(r.code, 0);
     for (const s of ['hunter2secret', 'abcdefgh12345678', 'sess1234567', 'zzz999']) assert.ok(!r.stdout.includes(s), s);
   });

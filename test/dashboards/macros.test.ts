@@ -98,9 +98,11 @@ describe('template variables (templateSrv with the plugin format)', () => {
 
 describe('expandQuery', () => {
   test('all three stages, in order', () => {
-    const sql = 'SELECT $__timeInterval(minute) AS time FROM t WHERE $__timeFilter(minute) AND $__conditionalAll(channel IN (${channel}), $channel) AND $__conditionalAll(source IN (${source}), $source)';
+    const sql = 'SELECT $__timeInterval(minute) AS time FROM t WHERE $__timeFilter(minute) AND $__conditionalAll(channel IN (${channel}), ' +
+        '$channel) AND $__conditionalAll(source IN (${source}), $source)';
     assert.equal(expandQuery(sql, { ...ctx, variables: { channel: ['pdd'], source: '$__all' } }),
-      `SELECT toStartOfInterval(toDateTime(minute), INTERVAL 30 second) AS time FROM t WHERE minute >= toDateTime(${F}) AND minute <= toDateTime(${T}) AND channel IN ('pdd') AND 1=1`);
+      `SELECT toStartOfInterval(toDateTime(minute), INTERVAL 30 second) AS time FROM t WHERE minute >= toDateTime(${F}) AND minute <= ` +
+        `toDateTime(${T}) AND channel IN ('pdd') AND 1=1`);
   });
   test('a leftover macro or variable fails loudly', () => {
     assert.throws(() => expandQuery('SELECT $__timeFiltr(t)', ctx), /unexpanded \$__timeFiltr/);
@@ -121,9 +123,11 @@ describe("the plugin's macro test cases (v4.20.0)", () => {
     ['ToTimeFilterMs', '$__toTime_ms', 'fromUnixTimestamp64Milli(1447328726371)', c0],
     ['DateFilter', '$__dateFilter(dateCol)', "dateCol >= toDate('2014-11-12') AND dateCol <= toDate('2015-11-12')", c0],
     ['DateTimeFilter', '$__dateTimeFilter(dateCol, timeCol)',
-      "(dateCol >= toDate('2014-11-12') AND dateCol <= toDate('2015-11-12')) AND (timeCol >= toDateTime(1415792726) AND timeCol <= toDateTime(1447328726))", c0],
+      "(dateCol >= toDate('2014-11-12') AND dateCol <= toDate('2015-11-12'))" +
+" AND (timeCol >= toDateTime(1415792726) AND timeCol <= toDateTime(1447328726))", c0],
     ['DateTimeFilter as $__dt', '$__dt(dateCol, timeCol)',
-      "(dateCol >= toDate('2014-11-12') AND dateCol <= toDate('2015-11-12')) AND (timeCol >= toDateTime(1415792726) AND timeCol <= toDateTime(1447328726))", c0],
+      "(dateCol >= toDate('2014-11-12') AND dateCol <= toDate('2015-11-12'))" +
+" AND (timeCol >= toDateTime(1415792726) AND timeCol <= toDateTime(1447328726))", c0],
     ['TimeInterval', '$__timeInterval(col)', 'toStartOfInterval(toDateTime(col), INTERVAL 20 second)', { fromMs: 0, toMs: 0, intervalMs: 20_000 }],
     ['TimeIntervalMs', '$__timeInterval_ms(col)', 'toStartOfInterval(toDateTime64(col, 3), INTERVAL 20000 millisecond)', { fromMs: 0, toMs: 0, intervalMs: 20_000 }],
     ['IntervalSeconds', '$__interval_s', '20', { fromMs: 0, toMs: 0, intervalMs: 20_000 }],
@@ -146,15 +150,20 @@ describe("the plugin's macro test cases (v4.20.0)", () => {
   const interpolateCases: [string, string, string, number][] = [
     ['timeFilter', 'select * from foo where $__timeFilter(cast(sth as timestamp))', 'select * from foo where cast(sth as timestamp) >= toDateTime(1415792726) AND cast(sth as timestamp) <= toDateTime(1447328726)', 0],
     ['timeFilter with empty spaces', 'select * from foo where $__timeFilter(cast(sth as timestamp) )', 'select * from foo where cast(sth as timestamp) >= toDateTime(1415792726) AND cast(sth as timestamp) <= toDateTime(1447328726)', 0],
-    ['timeFilter_ms', 'select * from foo where $__timeFilter_ms(cast(sth as timestamp))', 'select * from foo where cast(sth as timestamp) >= fromUnixTimestamp64Milli(1415792726123) AND cast(sth as timestamp) <= fromUnixTimestamp64Milli(1447328726456)', 0],
-    ['timeFilter_ms with empty spaces', 'select * from foo where $__timeFilter_ms(cast(sth as timestamp) )', 'select * from foo where cast(sth as timestamp) >= fromUnixTimestamp64Milli(1415792726123) AND cast(sth as timestamp) <= fromUnixTimestamp64Milli(1447328726456)', 0],
+    ['timeFilter_ms', 'select * from foo where $__timeFilter_ms(cast(sth as timestamp))', 'select * from foo where cast(sth as timestamp) >= fromUnixTimestamp64Milli(1415792726123)' +
+' AND cast(sth as timestamp) <= fromUnixTimestamp64Milli(1447328726456)', 0],
+    ['timeFilter_ms with empty spaces', 'select * from foo where $__timeFilter_ms(cast(sth as timestamp) )', 'select * from foo where cast(sth as timestamp) >= fromUnixTimestamp64Milli(1415792726123)' +
+' AND cast(sth as timestamp) <= fromUnixTimestamp64Milli(1447328726456)', 0],
     ['fromTime and toTime', 'select * from foo where ( date >= $__fromTime and date <= $__toTime ) limit 100', 'select * from foo where ( date >= toDateTime(1415792726) and date <= toDateTime(1447328726) ) limit 100', 0],
     ['fromTime and toTime inside complex clauses', 'select * from foo where ( date >= $__fromTime ) and ( date <= $__toTime ) limit 100', 'select * from foo where ( date >= toDateTime(1415792726) ) and ( date <= toDateTime(1447328726) ) limit 100', 0],
-    ['fromTime_ms and toTime_ms', 'select * from foo where ( date >= $__fromTime_ms and date <= $__toTime_ms ) limit 100', 'select * from foo where ( date >= fromUnixTimestamp64Milli(1415792726123) and date <= fromUnixTimestamp64Milli(1447328726456) ) limit 100', 0],
-    ['fromTime_ms and toTime_ms inside complex clauses', 'select * from foo where ( date >= $__fromTime_ms ) and ( date <= $__toTime_ms ) limit 100', 'select * from foo where ( date >= fromUnixTimestamp64Milli(1415792726123) ) and ( date <= fromUnixTimestamp64Milli(1447328726456) ) limit 100', 0],
+    ['fromTime_ms and toTime_ms', 'select * from foo where ( date >= $__fromTime_ms and date <= $__toTime_ms ) limit 100', 'select * from foo where ( date >= fromUnixTimestamp64Milli(1415792726123) and date <= fromUnixTimestamp64Milli(1447328726456) ) ' +
+        'limit 100', 0],
+    ['fromTime_ms and toTime_ms inside complex clauses', 'select * from foo where ( date >= $__fromTime_ms ) and ( date <= $__toTime_ms ) limit 100', 'select * from foo where ( date >= fromUnixTimestamp64Milli(1415792726123) ) and ( date <= ' +
+        'fromUnixTimestamp64Milli(1447328726456) ) limit 100', 0],
     ['macro as sole argument of another', 'SELECT $__timeInterval($__fromTime) AS from_time', 'SELECT toStartOfInterval(toDateTime(toDateTime(1415792726)), INTERVAL 60 second) AS from_time', 60_000],
     ['millisecond variants nest', 'SELECT $__timeInterval_ms($__fromTime_ms)', 'SELECT toStartOfInterval(toDateTime64(fromUnixTimestamp64Milli(1415792726123), 3), INTERVAL 60000 millisecond)', 60_000],
-    ['macro nested in a larger argument (a comma inside it)', 'select * from foo where $__timeFilter(coalesce(closed_at, $__toTime))', 'select * from foo where coalesce(closed_at, toDateTime(1447328726)) >= toDateTime(1415792726) AND coalesce(closed_at, toDateTime(1447328726)) <= toDateTime(1447328726)', 60_000],
+    ['macro nested in a larger argument (a comma inside it)', 'select * from foo where $__timeFilter(coalesce(closed_at, $__toTime))', 'select * from foo where coalesce(closed_at, toDateTime(1447328726)) >= toDateTime(1415792726) AND coalesce(closed_at, ' +
+        'toDateTime(1447328726)) <= toDateTime(1447328726)', 60_000],
     ['backslash-escaped quote with -- in a literal', "select * from foo where msg = 'it\\'s -- fine' and $__fromTime", "select * from foo where msg = 'it\\'s -- fine' and toDateTime(1415792726)", 0],
     ['backslash-escaped quote with /* in a literal', "select * from foo where msg = 'a\\'/*x' and $__toTime", "select * from foo where msg = 'a\\'/*x' and toDateTime(1447328726)", 0],
     ['doubled-quote escape', "select * from foo where msg = 'it''s' and $__fromTime", "select * from foo where msg = 'it''s' and toDateTime(1415792726)", 0],

@@ -42,7 +42,8 @@ async function openLedgerStore(db: string, rows: Batch[]): Promise<Store> {
   const store = await openStore(loadConfig({ FAULTLINE_DATA: join(root, db), CLICKHOUSE_DATABASE: db }));
   await store.migrate();
   // The Store interface has no ledger insert (the sink writes it with its own batches).
-  if (rows.length) await store.command(`INSERT INTO ${db}.ingest_batches SETTINGS date_time_input_format = 'best_effort' FORMAT JSONEachRow\n${rows.map((r) => JSON.stringify(r)).join('\n')}`);
+  if (rows.length) await store.command(`INSERT INTO ${db}.ingest_batches SETTINGS date_time_input_format = 'best_effort' FORMAT ` +
+        `JSONEachRow\n${rows.map((r) => JSON.stringify(r)).join('\n')}`);
   return store;
 }
 

@@ -16,7 +16,8 @@ import { counts, records } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'faultline-file-'));
 
-test('a file: valid lines become events, garbage rejects, blank lines nothing; offsets are line numbers; a second run adds nothing', async (t) => {
+test('a file: valid lines become events, garbage rejects, blank lines nothing' +
+'; offsets are line numbers; a second run adds nothing', async (t) => {
   const ts = await testStore('file', { FAULTLINE_BATCH_SIZE: 100 });
   t.after(() => ts.cleanup());
   const recs = records('client', 1000, { tag: 'f' });

@@ -84,8 +84,10 @@ for (const kind of brokerKinds().filter((k) => k === '4')) {
       const all: SegmentRef[] = compositions.flatMap((c) => c.segs!);
       const bytes = compositions.map((c) => Buffer.byteLength(c.m));
       // The same flush as one composition (intent.ts's format: topics once, then t.partition:first+count).
-      const asOne = `faultline flush ${GW}|${CL} ${all.map((s) => `${s.topic === GW ? 0 : 1}.${s.partition}:${s.first}+${s.last - s.first}`).join(',')}`;
-      t.diagnostic(`${broker.label}: ${compositions.length} compositions of ${bytes.join(', ')} bytes over ${all.length} segments; as one it would be ${asOne.length} bytes`);
+      const asOne = `faultline flush ${GW}|${CL} ` +
+        `${all.map((s) => `${s.topic === GW ? 0 : 1}.${s.partition}:${s.first}+${s.last - s.first}`).join(',')}`;
+      t.diagnostic(`${broker.label}: ${compositions.length} compositions of ${bytes.join(', ')} bytes over ${all.length} segments; as one it would ` +
+          `be ${asOne.length} bytes`);
       assert.ok(compositions.length >= 2, 'the flush was split');
       assert.ok(bytes.every((b) => b <= 4096), 'each part fits offset.metadata.max.bytes');
       assert.equal(encodeComposition(all), undefined);

@@ -36,7 +36,8 @@ function fixtures(): Fixture[] {
 }
 
 const OTLP = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'a' } }, { body: { stringValue: 'b' } }] }] }] });
-const COLS = 'event_time, source, request_id, http_status, outcome, code, category, limit_kind, channel, upstream_vendor, upstream_code, upstream_sub_code, upstream_message, message, route, method, latency_ms, attempt, app_id, catalog_drift, raw, format';
+const COLS = 'event_time, source, request_id, http_status, outcome, code, category, limit_kind, channel, upstream_vendor, upstream_code, ' +
+    'upstream_sub_code, upstream_message, message, route, method, latency_ms, attempt, app_id, catalog_drift, raw, format';
 
 test('real-input fixtures through Kafka: stored rows equal normalize, fixture expectations hold', async (t) => {
   const broker = await startBroker();

@@ -63,7 +63,8 @@ for (const kind of brokerKinds().filter((k) => k === '4')) {
       const { low, high } = await ends();
       assert.equal(low, gone.low, 'no segment deleted after the check (the active one stays)');
       const deleted = Number(low) - 1000;
-      t.diagnostic(`${broker.label}: retention deleted offsets 1000-${Number(low) - 1} (${deleted} records) unread; retained ${low}-${Number(high) - 1}`);
+      t.diagnostic(`${broker.label}: retention deleted offsets 1000-${Number(low) - 1} (${deleted} records) unread; retained ` +
+          `${low}-${Number(high) - 1}`);
 
       // (3) The consumer comes back: from its committed offset 1000, out of range, to the log start.
       const again = await startKafkaIngest({ config: ts.config, store: ts.store, log: silentLogger, metrics: new IngestMetrics() });

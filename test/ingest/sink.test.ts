@@ -110,7 +110,8 @@ async function exact(ts: { store: import('../../sql/store.ts').Store; db: string
   assert.equal(Number(rj!.n), rejects, 'reject rollups too');
 }
 
-test('a flush cut short (events stored, rejects not) is completed by replaying it whole: rows and rollups exact over several days', async (t) => {
+test('a flush cut short (events stored, rejects not) is completed by replaying it whole' +
+': rows and rollups exact over several days', async (t) => {
   const ts = await testStore('sinkcut');
   t.after(() => ts.cleanup());
   const faulty = new FaultyStore(ts.store);

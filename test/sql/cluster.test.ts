@@ -50,7 +50,8 @@ test('cluster plan: every statement ON CLUSTER, Replicated engines, no non-repli
     assert.ok(dist.endsWith(`ENGINE = Distributed('prod', fl, ${name}_local, ${key})`), dist);
   }
   // The summing columns survive behind the replication arguments.
-  assert.ok(plan.some((s) => s.includes("ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/fl/events_1m_local', '{replica}', (events, latency_ms_sum, latency_ms_count))")));
+  assert.ok(plan.some((s) => s.includes("ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/fl/events_1m_local', '{replica}', (events, latency_ms_sum, " +
+          "latency_ms_count))")));
 });
 
 test('cluster plan: views read and write local tables; new columns reach the Distributed table too', () => {

@@ -156,7 +156,8 @@ test('rollups equal GROUP BY over the raw events for the same data', async () =>
       transport_time: new Date(base + Math.floor(r() * 45 * 60_000)).toISOString(),
       reason: pick(r, ['invalid_json', 'too_large', 'empty'] as const), source: pick(r, ['gateway', 'client'] as const), offset: String(i),
     })));
-    const dims = 'source, channel, app_id, outcome, category, code, http_status, limit_kind, upstream_vendor, upstream_code, upstream_sub_code, catalog_drift';
+    const dims = 'source, channel, app_id, outcome, category, code, http_status, limit_kind, upstream_vendor, upstream_code, upstream_sub_code, ' +
+        'catalog_drift';
     const fromRollup = await t.store.query(`SELECT minute, ${dims}, sum(events) AS n, sum(latency_ms_sum) AS lat, sum(latency_ms_count) AS latn
       FROM ${t.db}.events_1m GROUP BY minute, ${dims} ORDER BY minute, ${dims}`);
     const fromRaw = await t.store.query(`SELECT toStartOfMinute(event_time) AS minute, ${dims}, count() AS n,
@@ -182,11 +183,14 @@ test('rollups equal GROUP BY over the raw events for the same data', async () =>
     assert.deepEqual(offersRollup, offersRaw);
 
     const rejRollup = await t.store.query(`SELECT minute, source, topic, reason, sum(rejects) AS n FROM ${t.db}.rejects_1m GROUP BY ALL ORDER BY ALL`);
-    const rejRaw = await t.store.query(`SELECT toStartOfMinute(transport_time) AS minute, source, topic, reason, count() AS n FROM ${t.db}.rejects GROUP BY ALL ORDER BY ALL`);
+    const rejRaw = await t.store.query(`SELECT toStartOfMinute(transport_time) AS minute, source, topic, reason, count() AS n FROM ${t.db}.rejects GROUP BY ALL ORDER BY ` +
+        `ALL`);
     assert.deepEqual(rejRollup, rejRaw);
 
-    const idx = await t.store.query(`SELECT request_id, min(first_time) AS f, max(last_time) AS l, sum(events) AS n FROM ${t.db}.request_index GROUP BY request_id ORDER BY request_id`);
-    const idxRaw = await t.store.query(`SELECT request_id, min(event_time) AS f, max(event_time) AS l, count() AS n FROM ${t.db}.events GROUP BY request_id ORDER BY request_id`);
+    const idx = await t.store.query(`SELECT request_id, min(first_time) AS f, max(last_time) AS l, sum(events) AS n FROM ${t.db}.request_index GROUP BY request_id ` +
+        `ORDER BY request_id`);
+    const idxRaw = await t.store.query(`SELECT request_id, min(event_time) AS f, max(event_time) AS l, count() AS n FROM ${t.db}.events GROUP BY request_id ORDER BY ` +
+        `request_id`);
     assert.deepEqual(idx, idxRaw);
   } finally {
     await t.cleanup();

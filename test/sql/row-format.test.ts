@@ -43,7 +43,8 @@ test('TabSeparated rows read back exactly like JSONCompactEachRow rows, and dedu
     assert.deepEqual(back, rows);
     // The same rows as JSONCompactEachRow in a second table read back identically.
     await t.store.command(`CREATE TABLE ${t.db}.events_json AS ${t.db}.events`);
-    await t.store.command(`INSERT INTO ${t.db}.events_json (${PAYLOAD_COLUMNS.join(', ')}) FORMAT JSONCompactEachRow ${rows.map((r) => eventLine(r, r.topic, r.partition, Number(r.offset))).join('')}`);
+    await t.store.command(`INSERT INTO ${t.db}.events_json (${PAYLOAD_COLUMNS.join(', ')}) FORMAT JSONCompactEachRow ` +
+        `${rows.map((r) => eventLine(r, r.topic, r.partition, Number(r.offset))).join('')}`);
     assert.deepEqual(await t.store.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM ${t.db}.events_json ORDER BY event_time`), back);
     const [sum] = await t.store.query<{ n: number }>(`SELECT sum(events) AS n FROM ${t.db}.events_1m`);
     assert.equal(sum?.n, 3, 'the rollup counted the retried block once');

@@ -55,7 +55,8 @@ for (const kind of brokerKinds().filter((k): k is Exclude<BrokerKind, 'mock'> =>
     test(`${kind === '4' ? 'Kafka 4' : 'Kafka 3.9'}: starts on loopback, serves kafkajs produce, a group, commits with metadata`, { timeout: 120_000 }, async (t) => {
       const b = await bed();
       const mem = b.real!.memory();
-      t.diagnostic(`${b.label}: format ${b.real!.formatMs} ms, metadata served ${b.real!.startupMs} ms after start, JVM resident ${(mem.rss / 2 ** 20).toFixed(0)} MiB`);
+      t.diagnostic(`${b.label}: format ${b.real!.formatMs} ms, metadata served ${b.real!.startupMs} ms after start, JVM resident ` +
+          `${(mem.rss / 2 ** 20).toFixed(0)} MiB`);
       const { kafka, requests, errors } = recordingClient(b.brokers);
       const topic = `kip896-${kind}`;
       const admin = kafka.admin();

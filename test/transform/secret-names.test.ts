@@ -60,7 +60,8 @@ describe('names wherever pairs hide (§1)', () => {
       deep: { a: [{ b: { client_secret: REDACTED } }] },
     });
     leaks('2026-11-21T10:00:00Z ERROR login failed db_password=Pa55w0rdX user=ops', 'Pa55w0rdX');
-    leaks('2026-11-21T10:00:00Z WARN shop-worker upstream failed req_1 vendor=taobao body={"error_response":{"code":7,"args":{"arg":[{"key":"sign","value":"668FB4A049F71A1C"}]}}}', '668FB4A049F71A1C');
+    leaks('2026-11-21T10:00:00Z WARN shop-worker upstream failed req_1 vendor=taobao ' +
+        'body={"error_response":{"code":7,"args":{"arg":[{"key":"sign","value":"668FB4A049F71A1C"}]}}}', '668FB4A049F71A1C');
   });
   it('a UUID under a secret key is a token', () => {
     leaks(JSON.stringify({ ts: '2026-11-21T10:00:00Z', api_token: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' }), '3f2504e0-4f89-11d3-9a0c-0305e82c3301');

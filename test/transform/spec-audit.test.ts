@@ -72,7 +72,8 @@ describe('spec audit: JSON-vs-text (§1)', () => {
 
 describe('spec audit: faultline parse (§6, §8)', () => {
   const lines = [
-    '{"ts":"2026-11-21T10:00:00Z","status":401,"headers":{"Authorization":"Bearer SECRETBEARER01"},"message":"Bearer SECRETBEARER02 rejected"}',
+    '{"ts":"2026-11-21T10:00:00Z","status":401,"headers":{"Authorization":"Bearer SECRETBEARER01"},"message":"Bearer SECRETBEARER02 ' +
+      'rejected"}',
     '',
     '2026-11-21T10:00:01Z ERROR password=SECRETPW03 session="SECRETSESS04" status=500',
     '{"password":"SECRETPW05", broken',
