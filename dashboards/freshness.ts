@@ -71,7 +71,8 @@ ORDER BY topic`;
  * in the last day; a day and more (no batch in the last day) reads as the seconds since 1970.
  */
 export function storeFreshnessSql(t: Tables): string {
-  return `SELECT toFloat64(if(count() = 0, dateDiff('second', toDateTime(0), $__toTime), dateDiff('second', max(batch_time), $__toTime))) AS value
+  return `SELECT toFloat64(if(count() = 0, dateDiff('second', toDateTime(0), $__toTime),
+  dateDiff('second', max(batch_time), $__toTime))) AS value
 FROM ${t.ingestBatches}
 WHERE batch_time > ${TO} - ${RECENT} AND ${UP_TO}`;
 }

@@ -79,7 +79,8 @@ function zeroFilled(sql: string, label?: string): string {
   const inner = sql.slice(0, m.index);
   const by = label ? `${label}, time` : 'time';
   return `SELECT * FROM (${inner}
-    ORDER BY ${by} WITH FILL FROM toStartOfInterval($__fromTime, INTERVAL $__interval_s second) TO $__toTime + INTERVAL 1 SECOND STEP $__interval_s)
+    ORDER BY ${by} WITH FILL FROM toStartOfInterval($__fromTime, INTERVAL $__interval_s second)
+      TO $__toTime + INTERVAL 1 SECOND STEP $__interval_s)
     ${label ? `WHERE ${label} != '' ` : ''}ORDER BY time${label ? `, ${label}` : ''}`;
 }
 

@@ -74,7 +74,8 @@ export function quota(t: Tables, quotaTz = 'UTC'): ChDashboard {
         label: 'app_limit',
         description: 'Events per interval that hit a limit, one series per app, channel and limit kind.',
         unit: 'short',
-        sql: `SELECT $__timeInterval(minute) AS time, concat(if(app_id = '', 'unknown', app_id), ' ', channel, ' ', limit_kind) AS app_limit,
+        sql: `SELECT $__timeInterval(minute) AS time,
+            concat(if(app_id = '', 'unknown', app_id), ' ', channel, ' ', limit_kind) AS app_limit,
             sum(events) AS hits
           FROM ${limits('interval')}
           GROUP BY time, app_limit ORDER BY time, app_limit`,
