@@ -3,7 +3,7 @@
 // serves (chDB locks the directory to the child, and the test process must not open it).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type Store } from '../../sql/index.ts';
+import type { Store } from '../../sql/index.ts';
 import { readEndpointInfo } from '../../sql/open.ts';
 import { ServerStore } from '../../sql/server-store.ts';
 import { KEEP_FOREVER } from '../support/keep-forever.ts';
