@@ -18,5 +18,11 @@ export const noTitle: ChPanel = { type: 'table', description: 'd', targets: [goo
 export const noType: ChPanel = { title: 't', description: 'd', targets: [good], gridPos: { h: 1, w: 1, x: 0, y: 0 }, id: 1 };
 // @ts-expect-error @grafana/schema's Dashboard requires schemaVersion
 export const noSchema: ChDashboard = { uid: 'u', title: 't', panels: [] };
-// @ts-expect-error variables must be @grafana/schema VariableModels (refresh is an enum 0|1|2)
-export const badVariable: ChDashboard = { uid: 'u', title: 't', panels: [], schemaVersion: 39, templating: { list: [{ type: 'query', name: 'x', refresh: 'often' }] } };
+export const badVariable: ChDashboard = {
+  uid: 'u',
+  title: 't',
+  panels: [],
+  schemaVersion: 39,
+  // @ts-expect-error variables must be @grafana/schema VariableModels (refresh is an enum 0|1|2)
+  templating: { list: [{ type: 'query', name: 'x', refresh: 'often' }] },
+};
