@@ -42,7 +42,8 @@ export function quotaForecastSql(t: Tables, tz: string): string {
        round(greatest(toInt64(daily_quota) - toInt64(used_today), 0) * 60 / calls_last_hour, 1)) AS minutes_left,
     if(exhausted_at > toDateTime(0), exhausted_at,
        if(calls_last_hour = 0, NULL,
-          $__toTime + toIntervalSecond(toInt64(greatest(toInt64(daily_quota) - toInt64(used_today), 0) * 3600 / calls_last_hour)))) AS runs_out_at
+          $__toTime + toIntervalSecond(toInt64(greatest(toInt64(daily_quota) - toInt64(used_today), 0) * 3600 / calls_last_hour))))
+    AS runs_out_at
   FROM (
     SELECT channel,
       minIf(served, day < ${today} AND exhausted) AS daily_quota,

@@ -80,8 +80,8 @@ describe('faultline parse', () => {
   it('prints fingerprints under FAULTLINE_REDACTION_KEY' +
 ' and masks personal data under FAULTLINE_PII=mask (docs/secrets.md §4, §5)', async () => {
     const tok = 'ghp_Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7c';
-    const rec = `{"ts":"2026-11-21T10:00:00Z","status":401,"message":"push with ${tok} by ops.lead@example.com paid 4111 1111 1111 ` +
-      `1111"}\n`;
+    const message = `push with ${tok} by ops.lead@example.com paid 4111 1111 1111 1111`;
+    const rec = `{"ts":"2026-11-21T10:00:00Z","status":401,"message":"${message}"}\n`;
     const r = await runParse(['--source', 'client'], rec, { ...process.env, FAULTLINE_REDACTION_KEY: 'test-installation-key-0123', FAULTLINE_PII: 'mask' });
     assert.equal(r.code, 0, r.stderr);
     for (const s of [tok, 'ops.lead', '4111 1111 1111 1111']) assert.ok(!r.stdout.includes(s), `${s} in ${r.stdout}`);
