@@ -127,10 +127,13 @@ try {
     process.stderr.write(`N=${n}: ${Math.round(row.rate)} records/s (fill ${row.fillS.toFixed(1)} s)\n`);
   }
   console.log(`${RECORDS} gateway records, ${PARTITIONS} partitions, ${cpus().length} cores; one store served over HTTP by the bench process`);
-  console.log('| processes | group formed after s | records/s (first produced..all stored) | per process | CPU s per member | CPU s bench process (engine, endpoint, producer) | CPU µs per record (all) | load average (1 min) |');
+  console.log('| processes | group formed after s | records/s (first produced..all stored) | per process | CPU s per member | CPU s bench process ' +
+      '(engine, endpoint, producer) | CPU µs per record (all) | load average (1 min) |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    console.log(`| ${r.n} | ${r.joinS.toFixed(1)}${r.restarts ? ` (${r.restarts} restarted)` : ''} | ${Math.round(r.rate)} | ${Math.round(r.perProcess)} | ${r.memberCpu.map((c) => c.toFixed(1)).join(' / ')} | ${r.hostCpu.toFixed(1)} | ${r.usPerRecord.toFixed(1)} | ${r.load.toFixed(1)} |`);
+    console.log(`| ${r.n} | ${r.joinS.toFixed(1)}${r.restarts ? ` (${r.restarts} restarted)` : ''} | ${Math.round(r.rate)} | ` +
+        `${Math.round(r.perProcess)} | ${r.memberCpu.map((c) => c.toFixed(1)).join(' / ')} | ${r.hostCpu.toFixed(1)} | ` +
+        `${r.usPerRecord.toFixed(1)} | ${r.load.toFixed(1)} |`);
   }
   console.log(JSON.stringify({ records: RECORDS, cores: cpus().length, runs: rows.map((r) => ({ processes: r.n, records_per_s: Math.round(r.rate), per_process_per_s: Math.round(r.perProcess), cpu_us_per_record: Number(r.usPerRecord.toFixed(1)), fill_s: Number(r.fillS.toFixed(1)), load: Number(r.load.toFixed(1)) })) }));
 } finally {

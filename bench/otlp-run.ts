@@ -74,7 +74,8 @@ export async function measureOtlpRun(o: {
   const messages = otlpMessages(o.logRecords, o.perMessage, o.seed);
   const fill = await fillTopic(o.brokers, topic, o.partitions, messages, { perPartition: Math.max(50, Math.ceil(2000 / o.perMessage)) });
   o.table.row('OTLP topic fill', `${messages.length.toLocaleString('en')} messages`,
-    `${o.logRecords.toLocaleString('en')} log records, ${o.perMessage} per message, ${(fill.bytes / 1048576).toFixed(0)} MiB over ${o.partitions} partitions in ${fill.elapsed_ms} ms`);
+    `${o.logRecords.toLocaleString('en')} log records, ${o.perMessage} per message, ${(fill.bytes / 1048576).toFixed(0)} MiB over ` +
+      `${o.partitions} partitions in ${fill.elapsed_ms} ms`);
   const run = startFaultline({ brokers: o.brokers, gatewayTopic, clientTopic: topic, dataDir: o.dataDir, metricsPort: o.metricsPort, echo: o.verbose ?? false });
   // Stored = events + rejects: one per log record.
   const timed = await waitStored(run, o.logRecords, 600_000);
@@ -90,8 +91,10 @@ export async function measureOtlpRun(o: {
     o.table.row('faultline run, OTLP/JSON batches', 'INCOMPLETE', `stored ${timed.stored} of ${o.logRecords}; exit ${stopped.exit}; ${run.child.stderr().slice(-600).replace(/\s+/g, ' ')}`);
   } else {
     o.table.row('faultline run, OTLP/JSON batches', `${res.events_per_s.toLocaleString('en')} events/s`,
-      `${res.records_per_s.toLocaleString('en')} Kafka records/s (${o.perMessage} log records each); ${timed.stored.toLocaleString('en')} rows in ${timed.last_row_ms} ms from spawn ` +
-        `(first batch at ${timed.first_row_ms} ms; ${timed.steady_per_s.toLocaleString('en')} events/s after); CPU ${timed.cpu_us_per_record} µs/event; RSS peak ${res.rss_peak_mb} MB; exit ${stopped.exit}`);
+      `${res.records_per_s.toLocaleString('en')} Kafka records/s (${o.perMessage} log records each); ` +
+        `${timed.stored.toLocaleString('en')} rows in ${timed.last_row_ms} ms from spawn ` +
+        `(first batch at ${timed.first_row_ms} ms; ${timed.steady_per_s.toLocaleString('en')} events/s after); CPU ` +
+          `${timed.cpu_us_per_record} µs/event; RSS peak ${res.rss_peak_mb} MB; exit ${stopped.exit}`);
   }
   return res;
 }

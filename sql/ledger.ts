@@ -55,7 +55,8 @@ export function storedRowKey(offset: number, recordIndex: number): string {
 }
 
 const LEDGER_COLUMNS =
-  "batch_time DateTime64(3, 'UTC'), topic String, partition Int32, first_offset Int64, last_offset Int64, records UInt64, events UInt64, rejects UInt64, lag Int64, consumer String";
+  "batch_time DateTime64(3, 'UTC'), topic String, partition Int32, first_offset Int64, last_offset Int64, records UInt64, events " +
+    "UInt64, rejects UInt64, lag Int64, consumer String";
 const LEDGER_NAMES = 'batch_time, topic, partition, first_offset, last_offset, records, events, rejects, lag, consumer';
 /** Dedup tokens are spliced into the statement (a SETTINGS value cannot be a query parameter). */
 const TOKEN = /^[A-Za-z0-9._:|-]{1,200}$/;
@@ -84,7 +85,8 @@ export function deliveryTarget(over: Store, opts: { local?: boolean } = {}): Del
     },
     async hasLedgerRange(r) {
       const rows = await store.query<{ n: number }>(
-        `SELECT count() AS n FROM ${ledger} WHERE topic = {topic:String} AND partition = {partition:Int32} AND first_offset = {first:Int64} AND last_offset = {last:Int64}`,
+        `SELECT count() AS n FROM ${ledger} WHERE topic = {topic:String} AND partition = {partition:Int32} AND first_offset = ` +
+          `{first:Int64} AND last_offset = {last:Int64}`,
         { ...r },
       );
       return Number(rows[0]?.n ?? 0) > 0;

@@ -59,5 +59,6 @@ export function eventLine(e: Event, topic: string, partition: number, offset: nu
 
 /** One reject as a JSONCompactEachRow line (REJECT_COLUMNS order). */
 export function rejectLine(r: { transport_time: string; source: Source; topic: string; partition: number; offset: number; reason: string; detail: string; head: string; record_index?: number }): string {
-  return JSON.stringify([r.transport_time, r.source, r.topic, r.partition, r.offset, r.reason, r.detail, r.head, r.record_index ?? 0]) + '\n';
+  const row = [r.transport_time, r.source, r.topic, r.partition, r.offset, r.reason, r.detail, r.head, r.record_index ?? 0];
+  return JSON.stringify(row) + '\n';
 }

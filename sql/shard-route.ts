@@ -157,7 +157,8 @@ export function shardedTarget(shards: readonly Shard[], keyOf: (topic: string, p
  */
 async function clusterShardWeights(store: Pick<Store, 'query'>, cluster: string): Promise<number[]> {
   const rows = await store.query<{ shard_num: number; weight: number }>(
-    'SELECT shard_num, any(shard_weight) AS weight FROM system.clusters WHERE cluster = {cluster:String} GROUP BY shard_num ORDER BY shard_num',
+    'SELECT shard_num, any(shard_weight) AS weight FROM system.clusters WHERE cluster = {cluster:String} GROUP BY shard_num ORDER BY ' +
+      'shard_num',
     { cluster },
   );
   return rows.map((r) => Number(r.weight));
@@ -181,12 +182,14 @@ export async function openShardedDelivery(
 ): Promise<ShardedDelivery | undefined> {
   if (!config.CLICKHOUSE_SHARD_URLS) return undefined;
   if (!config.CLICKHOUSE_CLUSTER || !config.CLICKHOUSE_URL) {
-    throw new ConfigError('CLICKHOUSE_SHARD_URLS needs CLICKHOUSE_CLUSTER and CLICKHOUSE_URL: the shards\' _local tables exist only after `faultline migrate --cluster`');
+    throw new ConfigError('CLICKHOUSE_SHARD_URLS needs CLICKHOUSE_CLUSTER and CLICKHOUSE_URL:' +
+' the shards\' _local tables exist only after `faultline migrate --cluster`');
   }
   const urls = config.CLICKHOUSE_SHARD_URLS.split(',').map((u) => u.trim()).filter(Boolean);
   const weights = await clusterShardWeights(store, config.CLICKHOUSE_CLUSTER);
   if (weights.length !== urls.length) {
-    throw new ConfigError(`CLICKHOUSE_SHARD_URLS names ${urls.length} shard(s) but cluster ${config.CLICKHOUSE_CLUSTER} has ${weights.length} in system.clusters: one URL per shard, in shard_num order`);
+    throw new ConfigError(`CLICKHOUSE_SHARD_URLS names ${urls.length} shard(s) but cluster ${config.CLICKHOUSE_CLUSTER} has ${weights.length} in ` +
+        `system.clusters: one URL per shard, in shard_num order`);
   }
   const stores = urls.map((url) => new ServerStore({
     url, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD, database: config.CLICKHOUSE_DATABASE, retentionDays: 0,

@@ -31,7 +31,8 @@ export function normalize(record: string | Uint8Array, ctx: NormalizeContext): N
     ok: false,
     reject: {
       reason: 'otlp_batch',
-      detail: `OTLP message holds ${out.length} log records; this path gives one outcome per record (normalizeRecord gives one per log record), so the message is kept as a reject rather than read as one event`,
+      detail: `OTLP message holds ${out.length} log records; this path gives one outcome per record (normalizeRecord gives one per log ` +
+        `record), so the message is kept as a reject rather than read as one event`,
       head,
     },
   };
@@ -188,7 +189,8 @@ function otlp(msg: Obj, text: string, ctx: NormalizeContext, maxDepth: number, n
       ok: false,
       reject: {
         reason: 'too_large',
-        detail: `OTLP message holds ${records.length} log records, over the limit of ${MAX_LOG_RECORDS_PER_MESSAGE} per message: log records ${n}-${records.length - 1} were not read`,
+        detail: `OTLP message holds ${records.length} log records, over the limit of ${MAX_LOG_RECORDS_PER_MESSAGE} per message: log ` +
+          `records ${n}-${records.length - 1} were not read`,
         head: headOf(text.length > 4096 ? text.slice(0, 4096) : text),
       },
     });

@@ -175,9 +175,11 @@ async function runKafka(cfg: Config, start: 'earliest' | 'latest', progressMs: n
   if (sharded) log.info(`inserting into the _local tables of ${sharded.shards} shards, each partition into its owning shard`);
   try {
     const ingest = await startKafkaIngest({ config, store: rt.store, log, metrics, ...(sharded ? { target: sharded.target } : {}) }, { fromBeginning: start === 'earliest', ready: rt.migrated }).catch((err: unknown) => {
-      throw new SourceError('KAFKA', `cannot consume from KAFKA_BROKERS=${config.KAFKA_BROKERS} (topics ${config.FAULTLINE_GATEWAY_TOPIC}, ${config.FAULTLINE_CLIENT_TOPIC}): ${errorMessage(err)}`, { cause: err });
+      throw new SourceError('KAFKA', `cannot consume from KAFKA_BROKERS=${config.KAFKA_BROKERS} (topics ${config.FAULTLINE_GATEWAY_TOPIC}, ` +
+          `${config.FAULTLINE_CLIENT_TOPIC}): ${errorMessage(err)}`, { cause: err });
     });
-    log.info(`consuming ${config.FAULTLINE_GATEWAY_TOPIC} (gateway) and ${config.FAULTLINE_CLIENT_TOPIC} (client) as group ${config.KAFKA_GROUP_ID}`);
+    log.info(`consuming ${config.FAULTLINE_GATEWAY_TOPIC} (gateway) and ${config.FAULTLINE_CLIENT_TOPIC} (client) as group ` +
+        `${config.KAFKA_GROUP_ID}`);
     const progress = progressMs > 0 ? startProgress(metrics, () => ingest.snapshot(), { everyMs: progressMs }) : undefined;
     const offSignals = onSignals((signal) => {
       log.info(`${signal}: draining (storing and committing what was read)`);

@@ -1,6 +1,7 @@
 // `faultline status`: reconciliation per partition from what is stored. The ledger
 // (ingest_batches) counts the records consumed per offset range and the rows they gave; the
-// records must all be stored (by offset) and the rows exactly once (docs/delivery.md). Works while `faultline run` holds the embedded store (through its local endpoint).
+// records must all be stored (by offset) and the rows exactly once (docs/delivery.md). Works
+// while `faultline run` holds the embedded store (through its local endpoint).
 import { loadConfig } from '../../lib/config.ts';
 import { formatsByTopic, openStore, reconcile, reconciled, type PartitionReconciliation, type TopicFormats } from '../../sql/index.ts';
 import { parseFlags } from '../args.ts';
@@ -37,8 +38,10 @@ export function formatStatus(rows: readonly PartitionReconciliation[]): string {
   const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i <= 8 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   const total = rows.reduce((a, r) => ({ records: a.records + r.records, events: a.events + r.events, rejects: a.rejects + r.rejects, bad: a.bad + (reconciled(r) ? 0 : 1) }), { records: 0, events: 0, rejects: 0, bad: 0 });
   const verdict = total.bad === 0
-    ? `reconciled: ${rows.length} partitions, ${n(total.records)} records stored as ${n(total.events)} events + ${n(total.rejects)} rejects`
-    : `NOT reconciled: ${total.bad} of ${rows.length} partitions differ (records ${n(total.records)}, events ${n(total.events)}, rejects ${n(total.rejects)})`;
+    ? `reconciled: ${rows.length} partitions, ${n(total.records)} records stored as ${n(total.events)} events + ${n(total.rejects)} ` +
+        `rejects`
+    : `NOT reconciled: ${total.bad} of ${rows.length} partitions differ (records ${n(total.records)}, events ${n(total.events)}, ` +
+        `rejects ${n(total.rejects)})`;
   return [line(header), ...body.map(line), verdict].join('\n') + '\n';
 }
 

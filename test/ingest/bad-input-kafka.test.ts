@@ -118,5 +118,6 @@ test('bad input through Kafka: rejects or events with reasons, no stalled partit
   assert.ok(bad.every((r) => r.kind === 'reject'));
   const c = await counts(ts.store, ts.db);
   assert.equal(c.distinct, c.events + c.rejects, 'no row twice');
-  t.diagnostic(`rows: ${c.events} events + ${c.rejects} rejects from ${gateway.length + client.length} records; heap ${(heapBefore / 2 ** 20).toFixed(0)} -> ${(heapAfter / 2 ** 20).toFixed(0)} MiB`);
+  t.diagnostic(`rows: ${c.events} events + ${c.rejects} rejects from ${gateway.length + client.length} records; heap ` +
+      `${(heapBefore / 2 ** 20).toFixed(0)} -> ${(heapAfter / 2 ** 20).toFixed(0)} MiB`);
 });

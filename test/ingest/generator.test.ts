@@ -216,7 +216,8 @@ test('incidents sit in their windows: Taobao outage, error spike, failed-offer b
   assert.deepEqual(incidentsOf({ ...BASE, incidents: false }), []);
 });
 
-test('through the normalizer: every record is one event or one reject, every outcome/category/limit/vendor shows up, no secret survives', async () => {
+test('through the normalizer: every record is one event or one reject' +
+', every outcome/category/limit/vendor shows up, no secret survives', async () => {
   const { normalize } = await import('../../transform/normalize.ts');
   const records = sample.slice(0, 40_000);
   const seen = new Set<string>();

@@ -84,7 +84,8 @@ export async function counts(store: Store, db: string): Promise<Counts> {
       (SELECT count() FROM ${db}.events) AS events,
       (SELECT count() FROM ${db}.rejects) AS rejects,
       (SELECT uniqExact(topic, partition, offset, record_index) FROM
-        (SELECT topic, partition, offset, record_index FROM ${db}.events UNION ALL SELECT topic, partition, offset, record_index FROM ${db}.rejects)) AS distinct`);
+        (SELECT topic, partition, offset, record_index FROM ${db}.events
+         UNION ALL SELECT topic, partition, offset, record_index FROM ${db}.rejects)) AS distinct`);
   return { events: Number(r!.events), rejects: Number(r!.rejects), distinct: Number(r!.distinct) };
 }
 

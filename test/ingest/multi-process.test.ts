@@ -77,12 +77,18 @@ for (const kind of brokerKinds()) {
       };
       let victim = -1;
       const until = (what: string, i: number, timeoutMs = 40_000) =>
-        waitFor(what, async () => (supervise(), storing(members[i]!)), Boolean, timeoutMs, 50).catch(fail(`member ${i + 1}`, () => members[i]!));
+        waitFor(what, async () => {
+          supervise();
+          return storing(members[i]!);
+        }, Boolean, timeoutMs, 50).catch(fail(`member ${i + 1}`, () => members[i]!));
       members.push(start(), start());
       await until('member 1 storing', 0);
       await until('member 2 storing', 1);
       members.push(start());
-      await waitFor('member 3 joined', async () => (supervise(), /joined group g-mp: assigned (?!\(nothing\))\S/.test(members[2]!.stderr())), Boolean, 60_000, 50)
+      await waitFor('member 3 joined', async () => {
+        supervise();
+        return /joined group g-mp: assigned (?!\(nothing\))\S/.test(members[2]!.stderr());
+      }, Boolean, 60_000, 50)
         .catch(fail('member 3', () => members[2]!));
       thirdJoined.open();
       await until('member 3 storing after the rebalance', 2);
@@ -99,7 +105,10 @@ for (const kind of brokerKinds()) {
       t.diagnostic(`killed member ${victim + 1} of 3 with ${killedAt.events + killedAt.rejects} of ${total} records stored`);
 
       await producing;
-      const c = await waitFor('every record stored', async () => (supervise(), counts(host.store, host.db)), (x) => x.events + x.rejects >= total, 60_000, 300);
+      const c = await waitFor('every record stored', async () => {
+        supervise();
+        return counts(host.store, host.db);
+      }, (x) => x.events + x.rejects >= total, 60_000, 300);
       await sleep(1000); // a duplicate (a replay stored twice) would show up now
       supervise();
       const final = await counts(host.store, host.db);
@@ -111,10 +120,13 @@ for (const kind of brokerKinds()) {
       const [ids] = await host.store.query<{ n: number; ids: number }>(`SELECT count() AS n, uniqExact(request_id) AS ids FROM ${host.db}.events`);
       const [roll] = await host.store.query<{ n: number }>(`SELECT sum(events) AS n FROM ${host.db}.events_1m`);
       const per = await host.store.query<{ consumer: string; records: number; ranges: number }>(
-        `SELECT consumer, toUInt64(sum(records)) AS records, count() AS ranges FROM ${host.db}.ingest_batches GROUP BY consumer ORDER BY consumer`);
+        `SELECT consumer, toUInt64(sum(records)) AS records, count() AS ranges FROM ${host.db}.ingest_batches GROUP BY consumer ORDER ` +
+          `BY consumer`);
       const replays = survivors.reduce((n, m) => n + (m.stderr().match(/replaying|checked against the store/g) ?? []).length, 0);
-      t.diagnostic(`per consumer (records stored, ranges): ${per.map((p) => `${p.consumer} ${p.records} (${p.ranges})`).join(', ')}; replays in the survivors' logs: ${replays}; members restarted after the mock's SyncGroup refusal: ${restarts}`);
-      t.diagnostic(`final: ${final.events} events + ${final.rejects} rejects of ${total}, ${final.distinct} distinct offsets, rollups ${Number(roll!.n)}`);
+      t.diagnostic(`per consumer (records stored, ranges): ${per.map((p) => `${p.consumer} ${p.records} (${p.ranges})`).join(', ')}; replays in ` +
+          `the survivors' logs: ${replays}; members restarted after the mock's SyncGroup refusal: ${restarts}`);
+      t.diagnostic(`final: ${final.events} events + ${final.rejects} rejects of ${total}, ${final.distinct} distinct offsets, rollups ` +
+          `${Number(roll!.n)}`);
 
       for (const [i, e] of exits.entries()) assert.equal(e.code, 0, `survivor ${i + 1} stops cleanly:\n${survivors[i]!.stderr().slice(-2000)}`);
       assert.deepEqual(final, c, 'nothing more arrived');

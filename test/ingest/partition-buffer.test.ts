@@ -45,7 +45,8 @@ test('an unfinished replay range is held back, even past the size bound, and cut
   assert.deepEqual(b.take().map((s) => [s.first, s.last, s.replayed]), [[13, 14, false]]);
 });
 
-test('a replayed segment keeps the keys (offset, record_index) of its rows (to insert only what is missing); a fresh one does not', async () => {
+test('a replayed segment keeps the keys (offset, record_index) of its rows (to insert only what is missing)' +
+'; a fresh one does not', async () => {
   const b = buffer({ committed: 0, replay: [{ first: 0, last: 3 }], group: null });
   const otlp = otlpJsonBatch([{ body: '{"status":500}', timeMs: 1763719200000 }, { body: '{"status":200}', timeMs: 1763719200000 }, { body: '{"broken":', timeMs: 0 }]);
   b.append([msg(0), msg(1, 'garbage garbage'), msg(2, otlp), msg(3), msg(4)]);

@@ -29,7 +29,8 @@ test('the owning shard follows the Distributed rule: key mod total weight over t
   assert.throws(() => shardOfKey(1n, [0]), /weights/);
 });
 
-test('the sharding key is the engine\'s cityHash64(topic, partition) over String and Int32, as the Distributed tables compute it', async () => {
+test('the sharding key is the engine\'s cityHash64(topic, partition) over String and Int32' +
+', as the Distributed tables compute it', async () => {
   const keyOf = shardingKeys(t.store);
   await t.store.command(`CREATE TABLE ${t.db}.keys (topic String, partition Int32) ENGINE = Memory`);
   await t.store.command(`INSERT INTO ${t.db}.keys VALUES ('gw', 0), ('gw', 1), ('cl', 7), ('gw', 2147483647)`);

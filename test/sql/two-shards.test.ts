@@ -92,7 +92,8 @@ async function shardCounts(i: number): Promise<ShardCounts> {
   const s = client(i);
   const [r] = await s.query<{ events: number; rejects: number; distinct: number; rollup: number }>(`
     SELECT (SELECT count() FROM ${DB}.events) AS events, (SELECT count() FROM ${DB}.rejects) AS rejects,
-      (SELECT uniqExact(topic, partition, offset) FROM (SELECT topic, partition, offset FROM ${DB}.events UNION ALL SELECT topic, partition, offset FROM ${DB}.rejects)) AS distinct,
+      (SELECT uniqExact(topic, partition, offset) FROM (SELECT topic, partition, offset FROM ${DB}.events
+        UNION ALL SELECT topic, partition, offset FROM ${DB}.rejects)) AS distinct,
       (SELECT toUInt64(sum(events)) FROM ${DB}.events_1m) AS rollup`);
   const parts = await s.query<{ p: number }>(`SELECT DISTINCT partition AS p FROM (SELECT partition FROM ${DB}.events UNION ALL SELECT partition FROM ${DB}.rejects) ORDER BY p`);
   for (const rec of await reconcile(s)) assert.equal(rec.diff, 0, `shard ${i + 1}: ${rec.topic}/${rec.partition} reconciles`);

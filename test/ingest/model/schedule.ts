@@ -25,7 +25,10 @@ interface Scenario {
   maxRecords: number;
 }
 
-/** Topics `gw` and `cl`, 1–3 partitions each, 0–12 records each; offsets with gaps; ~1 in 5 records a reject, ~1 in 4 an OTLP message. */
+/**
+ * Topics `gw` and `cl`, 1–3 partitions each, 0–12 records each; offsets with gaps; ~1 in 5
+ * records a reject, ~1 in 4 an OTLP message.
+ */
 function scenario(seed: number): Scenario {
   const r = rng(seed);
   const logs: PartitionLog[] = [];
