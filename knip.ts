@@ -10,7 +10,8 @@ const production = process.argv.includes('--production');
 
 const config: KnipConfig = {
   entry: [
-    'ingest/*-boot.mjs!',
+    // bin/faultline.js runs dist/cli/main.js, what `npm run build` compiles from cli/main.ts.
+    'cli/main.ts!',
     'ingest/normalize-worker.ts!',
     'test/**/*.test.ts',
     'test/ingest/fixtures/*.ts',

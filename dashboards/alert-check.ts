@@ -8,7 +8,7 @@ import { FRESHNESS_DAY_S } from './freshness.ts';
 import { expandQuery } from './macros.ts';
 import { formatGroup, groupNotifications, type FiringSeries } from './notifications.ts';
 
-export interface SeriesResult {
+interface SeriesResult {
   labels: Record<string, string>;
   value: number;
   firing: boolean;
@@ -25,7 +25,7 @@ export interface RuleResult {
 }
 
 /** The SQL Grafana's alert evaluation would send for `rule` at `atMs`. */
-export function alertSql(rule: AlertRuleDef, atMs: number): string {
+function alertSql(rule: AlertRuleDef, atMs: number): string {
   return expandQuery(rule.sql, { fromMs: atMs - rule.rangeSeconds * 1000, toMs: atMs, intervalMs: ALERT_INTERVAL_MS });
 }
 

@@ -13,7 +13,7 @@ import { requestLookup } from './request-lookup.ts';
 import { type ChDashboard, tables } from './types.ts';
 import { vendorFailures } from './vendor-failures.ts';
 
-export const DEFAULT_DATABASE = 'faultline';
+const DEFAULT_DATABASE = 'faultline';
 
 export function buildDashboards(database = DEFAULT_DATABASE, o: { quotaTz?: string } = {}): ChDashboard[] {
   const t = tables(database);

@@ -15,12 +15,12 @@
 import { stringify } from 'yaml';
 import type { AlertRuleDef } from './alert-rules.ts';
 
-export const PAGE_RECEIVER = 'faultline-page';
-export const TICKET_RECEIVER = 'faultline-ticket';
+const PAGE_RECEIVER = 'faultline-page';
+const TICKET_RECEIVER = 'faultline-ticket';
 const WEBHOOK_URL_SETTING = 'FAULTLINE_ALERT_WEBHOOK_URL';
 const SLACK_URL_SETTING = 'FAULTLINE_ALERT_SLACK_URL';
 /** Labels a notification groups by (the rules' `group_by` label names the dimension kind). */
-export const GROUP_BY = ['alertname', 'group_by'] as const;
+const GROUP_BY = ['alertname', 'group_by'] as const;
 
 export interface NotificationOptions {
   /** FAULTLINE_ALERT_SLACK_URL was set at build: add a Slack receiver reading it. */
@@ -29,7 +29,7 @@ export interface NotificationOptions {
   emails?: string[];
 }
 
-export const TIMING = {
+const TIMING = {
   page: { group_wait: '30s', group_interval: '5m', repeat_interval: '1h' },
   ticket: { group_wait: '5m', group_interval: '30m', repeat_interval: '24h' },
 } as const;

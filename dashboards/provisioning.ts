@@ -10,9 +10,9 @@ import { DATASOURCE_NAME, DATASOURCE_UID } from './panels.ts';
 import { PLUGIN_TYPE, PLUGIN_VERSION } from './types.ts';
 
 /** Where the generated dashboard JSON is mounted inside the Grafana container. */
-export const DASHBOARDS_MOUNT = '/var/lib/grafana/dashboards/faultline';
+const DASHBOARDS_MOUNT = '/var/lib/grafana/dashboards/faultline';
 export const READONLY_USER = 'faultline_grafana';
-export const READONLY_PASSWORD_SETTING = 'CLICKHOUSE_READONLY_PASSWORD';
+const READONLY_PASSWORD_SETTING = 'CLICKHOUSE_READONLY_PASSWORD';
 
 export interface DatasourceTarget {
   host: string;
@@ -119,7 +119,7 @@ const FRESHNESS_ANNOTATION =
  * One provisioned rule: A = the ClickHouse query (table), B = reduce last, C = threshold; rules
  * over events add D = the store's freshness and E = its last value, for the annotation.
  */
-export function provisionedRule(r: AlertRuleDef): Record<string, unknown> {
+function provisionedRule(r: AlertRuleDef): Record<string, unknown> {
   const data: Record<string, unknown>[] = [
     chQuery('A', r.sql, r.rangeSeconds),
     reduceLast('B', 'A'),

@@ -23,7 +23,8 @@ function sasl(c: KafkaSettings): SASLOptions | undefined {
   const { KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = c;
   if (!username || password === undefined) {
     const missing = [...(username ? [] : ['KAFKA_SASL_USERNAME']), ...(password === undefined ? ['KAFKA_SASL_PASSWORD'] : [])];
-    throw new ConfigError(`KAFKA_SASL_MECHANISM=${c.KAFKA_SASL_MECHANISM} needs ${missing.join(' and ')}: set ${missing.length > 1 ? 'them' : 'it'} too, or unset KAFKA_SASL_MECHANISM`);
+    throw new ConfigError(`KAFKA_SASL_MECHANISM=${c.KAFKA_SASL_MECHANISM} needs ${missing.join(' and ')}` +
+`: set ${missing.length > 1 ? 'them' : 'it'} too, or unset KAFKA_SASL_MECHANISM`);
   }
   const creds = { username, password };
   switch (c.KAFKA_SASL_MECHANISM) {

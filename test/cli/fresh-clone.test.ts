@@ -49,7 +49,8 @@ test('a fresh clone builds through prepare and then runs npx faultline, worker i
       const { NormalizeThread } = await import(${JSON.stringify(join(clone, 'dist', 'ingest', 'normalize-thread.js'))});
       const data = new TextEncoder().encode(${JSON.stringify(record.trim())});
       const t = new NormalizeThread();
-      const rows = await t.run({ source: 'gateway', topic: 't', partition: 0, limits: { maxRecordBytes: 2048, maxDepth: 16, rawMaxBytes: 1024 },
+      const rows = await t.run({ source: 'gateway', topic: 't', partition: 0,
+        limits: { maxRecordBytes: 2048, maxDepth: 16, rawMaxBytes: 1024 },
         offsets: [0], ts: [Date.UTC(2026, 10, 21)], lens: new Int32Array([data.length]), data: data.buffer, wantOffsets: false });
       await t.close();
       console.log(rows.eventCount, rows.rejectCount);`);

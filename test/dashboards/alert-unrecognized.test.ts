@@ -4,7 +4,8 @@
 // through normalize and the real row writer, so the format column and the rollup are the real ones.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { alertRules, evaluateRule, tables } from '../../dashboards/index.ts';
+import { alertRules, tables } from '../../dashboards/index.ts';
+import { evaluateRule } from '../../dashboards/alert-check.ts';
 import { EVENT_COLUMNS, eventLine } from '../../sql/rows.ts';
 import { normalize } from '../../transform/normalize.ts';
 import { testStore } from '../support/stores.ts';

@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parseAt, runAlerts } from '../../cli/commands/alerts.ts';
-import { alertRules, evaluateRule, evaluateRules, tables, type AlertRuleDef } from '../../dashboards/index.ts';
+import { alertRules, evaluateRules, tables } from '../../dashboards/index.ts';
+import { evaluateRule } from '../../dashboards/alert-check.ts';
+import type { AlertRuleDef } from '../../dashboards/alert-rules.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import type { Store } from '../../sql/index.ts';
 import { DAY_START, INCIDENTS, MINUTE, type SyntheticDay } from '../support/synthetic-day.ts';

@@ -6,7 +6,8 @@
 // Events are dated relative to now (two hours back: no TTL can expire them).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { buildDashboards, expandQuery, tables } from '../../dashboards/index.ts';
+import { buildDashboards, tables } from '../../dashboards/index.ts';
+import { expandQuery } from '../../dashboards/macros.ts';
 import { F } from '../../dashboards/panels.ts';
 import { openStore, type EventRow, type Store } from '../../sql/index.ts';
 import { testConfig } from '../support/stores.ts';

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { alertRules, buildArtifacts, buildDashboards, DATASOURCE_UID, PLUGIN_TYPE, PLUGIN_VERSION, staleArtifacts, tables } from '../../dashboards/index.ts';
+import { alertRules, buildArtifacts, buildDashboards, staleArtifacts, tables } from '../../dashboards/index.ts';
+import { DATASOURCE_UID } from '../../dashboards/panels.ts';
+import { PLUGIN_TYPE, PLUGIN_VERSION } from '../../dashboards/types.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const dashboards = buildDashboards();

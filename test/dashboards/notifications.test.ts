@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { startAlertReceiver } from '../../dashboards/alert-receiver.ts';
-import { alertRules, groupNotifications, notificationsYaml, tables } from '../../dashboards/index.ts';
+import { alertRules, groupNotifications, tables } from '../../dashboards/index.ts';
+import { notificationsYaml } from '../../dashboards/notifications.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed YAML, walked by path; the assertions are its type check
 type Yaml = Record<string, any>;

@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { buildDashboards, expandQuery, tables } from '../../dashboards/index.ts';
+import { buildDashboards, tables } from '../../dashboards/index.ts';
+import { expandQuery } from '../../dashboards/macros.ts';
 import { eventsRollup, LONG_RANGE_S } from '../../dashboards/rollup.ts';
 import type { Store } from '../../sql/index.ts';
 import { EventSchema } from '../../transform/event.ts';

@@ -1,7 +1,7 @@
 // Compile-time proof (checked by `npx tsc --noEmit -p .`, not run): the generator's output
 // types reject malformed dashboards, panels and targets. Each @ts-expect-error line must be an
 // error; if a type loosened so that it compiled, tsc would fail on the unused directive.
-import type { ChDashboard, ChPanel, ClickHouseQuery } from '../../dashboards/index.ts';
+import type { ChDashboard, ChPanel, ClickHouseQuery } from '../../dashboards/types.ts';
 import { target } from '../../dashboards/panels.ts';
 
 const good: ClickHouseQuery = target('SELECT 1', 'table');
