@@ -71,7 +71,8 @@ export function errorRates(t: Tables): ChDashboard {
         description: 'Per interval and channel: non-ok events of the selected categories divided by all events of that channel.',
         unit: 'percentunit',
         // Events with no channel (client lines that name none) as "unknown", as the alert rules label them, not a bare "error_rate" series.
-        sql: `SELECT $__timeInterval(minute) AS time, if(channel = '', 'unknown', channel) AS channel, sumIf(events, ${isError}) / sum(events) AS error_rate
+        sql: `SELECT $__timeInterval(minute) AS time, if(channel = '', 'unknown', channel) AS channel,
+            sumIf(events, ${isError}) / sum(events) AS error_rate
           FROM ${perInterval()}
           GROUP BY time, channel ORDER BY time, channel`,
       }),

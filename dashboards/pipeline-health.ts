@@ -61,8 +61,10 @@ export function pipelineHealth(t: Tables): ChDashboard {
         unit: 'short',
         // The share is a ratio: Grafana's per-column unit (a byName override), 0.0635 -> 6.35%.
         overrides: [{ matcher: { id: 'byName', options: 'share' }, properties: [{ id: 'unit', value: 'percentunit' }] }],
-        sql: `SELECT topic, if(format = '', '(before 0008)', format) AS format, records, records / sum(records) OVER (PARTITION BY topic) AS share
-          FROM (SELECT topic, format, sum(events) AS records FROM ${t.formats1m} WHERE $__timeFilter(minute) AND ${F.source} GROUP BY topic, format)
+        sql: `SELECT topic, if(format = '', '(before 0008)', format) AS format, records,
+            records / sum(records) OVER (PARTITION BY topic) AS share
+          FROM (SELECT topic, format, sum(events) AS records FROM ${t.formats1m}
+            WHERE $__timeFilter(minute) AND ${F.source} GROUP BY topic, format)
           ORDER BY topic, records DESC, format`,
       }),
       table({

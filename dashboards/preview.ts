@@ -56,11 +56,13 @@ function svgChart(rows: Record<string, unknown>[], fromMs: number, toMs: number,
   const y = (v: number) => H - (v / max) * H;
   const shown = [...series.entries()].slice(0, COLORS.length);
   const paths = shown.map(([name, pts], i) =>
-    `<polyline fill="none" stroke="${COLORS[i]}" stroke-width="1.5" points="${pts.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}"><title>${esc(name)}</title></polyline>`);
+    `<polyline fill="none" stroke="${COLORS[i]}" stroke-width="1.5" ` +
+        `points="${pts.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}"><title>${esc(name)}</title></polyline>`);
   const head = `<tr><th></th>${calcs.map((c) => `<th>${esc(CALC_NAME[c] ?? c)}</th>`).join('')}</tr>`;
   const legend = shown.map(([n, pts], i) => `<tr><td style="color:${COLORS[i]}">■ ${esc(n)}</td>${calcs.map((c) =>
     `<td>${esc(formatValue(CALC[c]?.(pts.map(([, v]) => v)) ?? null, unit))}</td>`).join('')}</tr>`).join('');
-  return `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img"><text x="2" y="12" class="axis">${esc(formatValue(top, unit))}</text>${paths.join('')}</svg><table class="legend">${head}${legend}</table>`;
+  return `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img"><text x="2" y="12" ` +
+    `class="axis">${esc(formatValue(top, unit))}</text>${paths.join('')}</svg><table class="legend">${head}${legend}</table>`;
 }
 
 /** Per-column units from the panel's `byName` overrides (Grafana's field config), else the panel's. */
@@ -105,7 +107,8 @@ async function renderPanel(store: Store, p: ChPanel, o: PreviewOptions): Promise
     }
   }
   const unit = p.fieldConfig?.defaults.unit ?? '';
-  return `<section class="panel w${p.gridPos.w}"><h3>${esc(p.title)} <small>${esc(unit)}</small></h3><p class="desc">${esc(p.description)}</p>${parts.join('')}</section>`;
+  return `<section class="panel w${p.gridPos.w}"><h3>${esc(p.title)} <small>${esc(unit)}</small></h3><p ` +
+    `class="desc">${esc(p.description)}</p>${parts.join('')}</section>`;
 }
 
 export async function renderPreview(store: Store, dashboards: ChDashboard[], o: PreviewOptions): Promise<string> {
@@ -114,7 +117,8 @@ export async function renderPreview(store: Store, dashboards: ChDashboard[], o: 
   for (const d of dashboards) {
     const panels: string[] = [];
     for (const p of d.panels) panels.push(await renderPanel(store, p, o));
-    sections.push(`<h2 id="${esc(d.uid)}">${esc(d.title)}</h2><p class="desc">${esc(d.description ?? '')}</p><div class="grid">${panels.join('')}</div>`);
+    sections.push(`<h2 id="${esc(d.uid)}">${esc(d.title)}</h2><p class="desc">${esc(d.description ?? '')}</p><div ` +
+        `class="grid">${panels.join('')}</div>`);
   }
   const toc = dashboards.map((d) => `<a href="#${esc(d.uid)}">${esc(d.title)}</a>`).join(' · ');
   return `<!doctype html>

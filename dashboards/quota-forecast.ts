@@ -8,7 +8,7 @@
 // the end of the range and today, whatever the range's start (the panel ignores the picker's).
 import type { Tables } from './types.ts';
 
-export const FORECAST_HISTORY_DAYS = 7;
+const FORECAST_HISTORY_DAYS = 7;
 /**
  * A daily quota ends a day: once exhausted, calls keep failing until it resets. A stray
  * QUOTA_EXCEEDED (one app's own quota, a retry storm) is not that moment: the day's exhaustion

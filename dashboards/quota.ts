@@ -54,7 +54,10 @@ export function quota(t: Tables, quotaTz = 'UTC'): ChDashboard {
       }),
       table({
         title: 'Daily quota first exhausted today',
-        description: `Per channel, the first minute of the current quota day (${quotaTz}), up to the end of the range, from which daily-quota hits were sustained (hits in at least ${SUSTAIN_MIN_MINUTES} of the ${SUSTAIN_WINDOW_MIN} minutes from it, and at least ${SUSTAIN_MIN_SHARE * 100}% of the channel's events in them, as the quota forecast: stray QUOTA_EXCEEDED and per-app call limits are not exhaustion), and the day's quota hits.`,
+        description: `Per channel, the first minute of the current quota day (${quotaTz}), up to the end of the range, from which ` +
+          `daily-quota hits were sustained (hits in at least ${SUSTAIN_MIN_MINUTES} of the ${SUSTAIN_WINDOW_MIN} minutes from it, and ` +
+          `at least ${SUSTAIN_MIN_SHARE * 100}% of the channel's events in them, as the quota forecast: stray QUOTA_EXCEEDED and ` +
+          `per-app call limits are not exhaustion), and the day's quota hits.`,
         unit: 'short',
         sql: `SELECT channel, minIf(minute, sustained) AS first_exhausted, sum(hits) AS quota_hits_today
           FROM (

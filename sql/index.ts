@@ -7,7 +7,7 @@ export { migrationPlan } from './migrate.ts';
 export { reconcile, reconciled, type PartitionReconciliation } from './ledger.ts';
 export { ensureRedactionKey } from './redaction-key.ts';
 export { maskedCounts, type MaskedCounts } from './masked-counts.ts';
-export { insertCallHistory, type CallHistoryRow } from './call-history.ts';
+export { insertCallHistory } from './call-history.ts';
 // serveStore serves an embedded store only (call it when store.kind === 'embedded').
 export { serveStore, type ServedStore } from './local-endpoint.ts';
 export { formatsByTopic, type TopicFormats } from './formats.ts';

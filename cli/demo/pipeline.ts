@@ -52,7 +52,10 @@ export interface PipelineResult {
    * right after ingest and as if ingest stopped then and nobody noticed for two days.
    */
   ingestCheck: { atMs: number; firing: string[] }[];
-  /** The quota forecast an hour before the quota incident, learned from the earlier days written for it (none for periods longer than a day). */
+  /**
+   * The quota forecast an hour before the quota incident, learned from the earlier days written
+   * for it (none for periods longer than a day).
+   */
   forecast: QuotaForecast | undefined;
   grafanaDir: string;
 }
@@ -167,7 +170,8 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
       const history = quotaHistory({ seed: g.seed ?? 1, startMs: g.startMs, durationMs: g.durationMs, count: g.count, days: HISTORY_DAYS });
       await insertCallHistory(store, config.CLICKHOUSE_DATABASE, history.rows);
       forecast = await quotaForecastBefore(store, config, incidentsOf(g), g.durationMs, history);
-      o.progress(`demo: wrote ${HISTORY_DAYS} earlier days of ${history.channel} calls (daily quota ${history.quota.toLocaleString('en-US')} calls; ${history.rows.length.toLocaleString('en-US')} rollup rows) in ${((performance.now() - h0) / 1000).toFixed(1)} s`);
+      o.progress(`demo: wrote ${HISTORY_DAYS} earlier days of ${history.channel} calls (daily quota ${history.quota.toLocaleString('en-US')} ` +
+          `calls; ${history.rows.length.toLocaleString('en-US')} rollup rows) in ${((performance.now() - h0) / 1000).toFixed(1)} s`);
     }
 
     const grafanaDir = join(dir, 'grafana');

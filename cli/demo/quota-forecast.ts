@@ -10,7 +10,7 @@ import type { Store } from '../../sql/index.ts';
 /** Earlier periods written for the forecast to learn from. */
 export const HISTORY_DAYS = 3;
 
-export interface ForecastChannel {
+interface ForecastChannel {
   channel: string;
   dailyQuota: number;
   learnedDays: number;

@@ -11,10 +11,8 @@ import { shipped } from './shippers.ts';
 import { walkSlots } from './walk.ts';
 
 export type { Incident } from './scenario.ts';
-export { PLANTED_SECRETS } from './secrets.ts';
-export { GATEWAY_CODES } from './vendors.ts';
-export { resolveOptions, startOfUtcDay, type GenerateOptions, type GeneratedSource, type ResolvedOptions } from './options.ts';
-export { quotaHistory, type QuotaHistory, type QuotaHistoryOptions } from './quota-history.ts';
+export { resolveOptions, startOfUtcDay, type GenerateOptions, type GeneratedSource } from './options.ts';
+export { quotaHistory, type QuotaHistory } from './quota-history.ts';
 
 export interface GeneratedRecord {
   source: GeneratedSource;

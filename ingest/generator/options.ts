@@ -19,7 +19,10 @@ export interface GenerateOptions {
   incidents?: boolean;
   /** Fraction of records that are garbage (default 0.002; 0 turns it off). */
   garbage?: number;
-  /** Carry some lines as shippers and libraries do (Docker, CRI, OTLP/JSON, pino/zap/logback; shippers.ts); default off here, on in `faultline generate` and the demo. */
+  /**
+   * Carry some lines as shippers and libraries do (Docker, CRI, OTLP/JSON, pino/zap/logback;
+   * shippers.ts); default off here, on in `faultline generate` and the demo.
+   */
   shippers?: boolean;
   topics?: { gateway: string; client: string };
 }

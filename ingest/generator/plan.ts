@@ -70,9 +70,9 @@ export interface Plan {
  * back off from 1 s; one app retries a 429 within 100-400 ms, one retries 400/401/403/404
  * unchanged, and one gives up on calls slower than its timeout.
  */
-export const HASTY_APP = 'mobile-app';
-export const CARELESS_APP = 'erp-sync';
-export const IMPATIENT_APP = 'mobile-app';
+const HASTY_APP = 'mobile-app';
+const CARELESS_APP = 'erp-sync';
+const IMPATIENT_APP = 'mobile-app';
 export const CLIENT_TIMEOUT_MS = 2500;
 const NON_RETRYABLE = new Set([400, 401, 403, 404]);
 

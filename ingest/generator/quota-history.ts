@@ -36,7 +36,7 @@ export interface QuotaHistoryOptions extends Pick<GenerateOptions, 'seed' | 'top
 }
 
 /** One row of events_1m (sql/migrations/0003_rollups.sql) for the channel's gateway calls. */
-export interface CallRollupRow {
+interface CallRollupRow {
   /** Start of the minute, epoch ms. */
   minute: number;
   channel: string;
@@ -82,10 +82,16 @@ export function quotaHistory(o: QuotaHistoryOptions): QuotaHistory {
   const apps = new Map<string, number>();
   const add = (minute: number, app: string, hit: boolean, latency: number) => {
     let a = apps.get(app);
-    if (a === undefined) apps.set(app, (a = apps.size));
+    if (a === undefined) {
+      a = apps.size;
+      apps.set(app, a);
+    }
     const key = ((minute / MIN_MS) * 256 + a) * 2 + Number(hit);
     let row = rows.get(key);
-    if (row === undefined) rows.set(key, (row = { minute, channel, app_id: app, hit, events: 0, latency_ms_sum: 0 }));
+    if (row === undefined) {
+      row = { minute, channel, app_id: app, hit, events: 0, latency_ms_sum: 0 };
+      rows.set(key, row);
+    }
     row.events++;
     row.latency_ms_sum += latency;
   };

@@ -73,7 +73,8 @@ test('emits exactly count records inside the period, requests in time order, bot
   assert.equal([...generateRecords({ ...unbounded, durationMs: 60_000, ratePerSec: 10 })].length, 600);
 });
 
-test('clients retry: most back off from 1 s after a 429, one app retries within 400 ms, one retries 400/401/403/404; one app times out', () => {
+test('clients retry: most back off from 1 s after a 429, one app retries within 400 ms, one retries 400/401/403/404' +
+'; one app times out', () => {
   // The client's JSON lines (the other forms may omit the attempt), by request id.
   const byId = new Map<string, Obj[]>();
   for (const r of client) {

@@ -56,7 +56,9 @@ test('the default quota is spent near the time of day the demo\'s own quota runs
   }
   const smaller = quotaHistory({ ...BASE, quota: Math.round(def.quota * 0.8) });
   assert.equal(smaller.quota, Math.round(def.quota * 0.8));
-  smaller.days.forEach((day, i) => assert.ok(day.exhaustedAtMs! < def.days[i]!.exhaustedAtMs! - 60 * MIN, `day ${i}: ${new Date(day.exhaustedAtMs!).toISOString()}`));
+  smaller.days.forEach((day, i) => {
+    assert.ok(day.exhaustedAtMs! < def.days[i]!.exhaustedAtMs! - 60 * MIN, `day ${i}: ${new Date(day.exhaustedAtMs!).toISOString()}`);
+  });
   // A quota above the day's calls is never spent: no refusals at all.
   const never = quotaHistory({ ...BASE, quota: 10_000_000 });
   assert.ok(never.days.every((d) => d.exhaustedAtMs === null));
