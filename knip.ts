@@ -19,7 +19,7 @@ const config: KnipConfig = {
     'test/fixtures/**/*.{ts,mjs}',
     'test/dashboards/types-check.ts',
     'bench/**/*.{ts,mjs}',
-    'scripts/**/*.{ts,js}',
+    'scripts/**/*.{ts,js,mjs}',
   ],
   project: ['{bin,cli,lib,ingest,transform,sql,dashboards}/**/*.{ts,js,mjs}!', '{test,bench,support,scripts}/**/*.{ts,js,mjs}'],
   // Tools the tests and scripts start when present (the C compiler for the mock broker, the JVM and

@@ -166,7 +166,9 @@ function entries() {
   const alone = files.filter((f) => !shared.includes(f));
   if (shared.length < 2) return { groups: [], alone: files };
   const groups = Array.from({ length: Math.min(shared.length, 2 * Math.max(concurrency, 1)) }, () => []);
-  shared.forEach((f, i) => groups[i % groups.length].push(f));
+  shared.forEach((f, i) => {
+    groups[i % groups.length].push(f);
+  });
   return { groups, alone };
 }
 
@@ -187,8 +189,11 @@ const groupFiles = groups.map((g, i) => {
   writeFileSync(path, `// ${g.map((f) => relative(root, f)).join(' ')}\n${g.map((f) => `import ${JSON.stringify(pathToFileURL(f).href)};\n`).join('')}`);
   return path;
 });
-console.error(`running ${files.length} ${tier === 'all' ? '' : `${tier}-tier `}test files in ${groups.length + alone.length} processes, ${concurrency} at a time:`);
-groups.forEach((g, i) => console.error(`  unit-group-${i + 1}: ${g.map((f) => relative(root, f)).join(' ')}`));
+console.error(`running ${files.length} ${tier === 'all' ? '' : `${tier}-tier `}test files in ${groups.length + alone.length} processes, ` +
+    `${concurrency} at a time:`);
+groups.forEach((g, i) => {
+  console.error(`  unit-group-${i + 1}: ${g.map((f) => relative(root, f)).join(' ')}`);
+});
 if (alone.length > 0) console.error(`  each alone: ${alone.map((f) => relative(root, f)).join(' ')}`);
 const r = spawnSync(
   process.execPath,

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig } from '../../lib/config.ts';
-import { openStore, readRedactionKey } from '../../sql/index.ts';
+import { openStore } from '../../sql/index.ts';
+import { readRedactionKey } from '../../sql/redaction-key.ts';
 import { testDataDir, uniqueDatabase } from '../support/stores.ts';
 import { inProcess } from './run-cli.ts';
 

@@ -9,7 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import { buildDashboards, tables } from '../../dashboards/index.ts';
 import { expandQuery } from '../../dashboards/macros.ts';
 import { F } from '../../dashboards/panels.ts';
-import { openStore, type EventRow, type Store } from '../../sql/index.ts';
+import { openStore, type Store } from '../../sql/index.ts';
+import type { EventRow } from '../../sql/store.ts';
 import { testConfig } from '../support/stores.ts';
 
 const config = testConfig('dash_filters');

@@ -4,8 +4,10 @@
 // against explicit counts and against the JS model. Dated relative to now (an hour back).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { alertRules, buildDashboards, evaluateRule, expandQuery, tables } from '../../dashboards/index.ts';
-import { openStore, type EventRow, type Store } from '../../sql/index.ts';
+import { alertRules, buildDashboards, expandQuery, tables } from '../../dashboards/index.ts';
+import { evaluateRule } from '../../dashboards/alert-check.ts';
+import { openStore, type Store } from '../../sql/index.ts';
+import type { EventRow } from '../../sql/store.ts';
 import { testConfig } from '../support/stores.ts';
 import { normalize, quotaForecast, retriesAgainstAdvice } from './model.ts';
 

@@ -108,10 +108,15 @@ for (const kind of brokerKinds()) {
       const exit = await last.exited;
       replays += (last.stderr().match(/replaying/g) ?? []).length;
       countChecked(last.stderr());
-      const kinds = ranges.reduce<Record<string, number>>((n, r) => ({ ...n, [r.kind]: (n[r.kind] ?? 0) + r.last - r.first + 1 }), {});
-      t.diagnostic(`replayed offsets announced: ${JSON.stringify(kinds)}; rollups short: events_1m ${short.events1m}, events_1h ${short.events1h}, request_index ${short.requestIndex}; request_index misses by replay kind: ${JSON.stringify(short.byReplay)}`);
-      t.diagnostic(`rounds killed mid-consumption: ${storedBeforeKill}; intent replays seen in logs: ${replays}; checked replays: ${checked}; rollup events ${Number(roll!.n)}`);
-      t.diagnostic(`final: ${final.events} events + ${final.rejects} rejects = ${final.events + final.rejects} rows of ${rows} from ${total} records produced, ${final.distinct} distinct (offset, record_index), ${stored} records stored, ${Number(ids!.n) - Number(ids!.ids)} duplicate request ids; last run exit ${exit.code}`);
+      const kinds: Record<string, number> = {};
+      for (const r of ranges) kinds[r.kind] = (kinds[r.kind] ?? 0) + r.last - r.first + 1;
+      t.diagnostic(`replayed offsets announced: ${JSON.stringify(kinds)}; rollups short: events_1m ${short.events1m}, events_1h ${short.events1h}, ` +
+          `request_index ${short.requestIndex}; request_index misses by replay kind: ${JSON.stringify(short.byReplay)}`);
+      t.diagnostic(`rounds killed mid-consumption: ${storedBeforeKill}; intent replays seen in logs: ${replays}; checked replays: ${checked}; ` +
+          `rollup events ${Number(roll!.n)}`);
+      t.diagnostic(`final: ${final.events} events + ${final.rejects} rejects = ${final.events + final.rejects} rows of ${rows} from ${total} ` +
+          `records produced, ${final.distinct} distinct (offset, record_index), ${stored} records stored, ` +
+          `${Number(ids!.n) - Number(ids!.ids)} duplicate request ids; last run exit ${exit.code}`);
 
       assert.equal(exit.code, 0, `graceful stop exits 0:\n${last.stderr().slice(-2000)}`);
       assert.deepEqual(final, c);

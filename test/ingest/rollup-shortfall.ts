@@ -6,7 +6,7 @@
 // (`deduplicate_blocks_in_dependent_materialized_views=1`).
 import type { Store } from '../../sql/index.ts';
 
-export type ReplayKind = 'whole' | 'checked';
+type ReplayKind = 'whole' | 'checked';
 
 export interface ReplayRange {
   /** `topic/partition`, as ingest/intent.ts's partitionKey writes it. */

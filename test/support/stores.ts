@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, type Config } from '../../lib/config.ts';
 import { KEEP_FOREVER } from './keep-forever.ts';
-import { openStore, type EventRow, type RejectRow, type Store } from '../../sql/index.ts';
+import { openStore, type Store } from '../../sql/index.ts';
+import type { EventRow, RejectRow } from '../../sql/store.ts';
 
 let dataDir: string | undefined;
 
