@@ -2,7 +2,9 @@
 // tree and one run, on the librdkafka mock broker (see bench/README.md):
 //
 //   1. a 64-partition topic filled with N generated gateway records before any consumer starts;
-//   2. the peer: chDB Kafka engine + JSONExtract materialized view into MergeTree;
+//   2. the peers: chDB Kafka engine + JSONExtract materialized view, into a 7-column table of its
+//      own (narrow) and into faultline's own migrated tables (same-row), then how often the
+//      same-row peer's columns agree with faultline's on the same records;
 //   3. `faultline run` on the same topic into a fresh chDB store (fresh group), RSS sampled;
 //   4. kafkajs consume + JSON.parse alone, transform alone, and end-to-end freshness at a steady rate;
 //   5. a table, then as the LAST line one JSON object with the headline figures.
@@ -11,7 +13,7 @@
 // `faultline run --workers N`), --run-flags "…" (more flags for faultline run, e.g.
 // "--batch-size 200000"), --fresh-rate R[,R…] (50,000/s; the JSON line reports the
 // first), --fresh-seconds S (20), --fresh-linger-ms L (100: the steady producer's batching),
-// --only peer,faultline,proto,baseline,transform,sink,producer,freshness,fresh-proto,otlp
+// --only peer,same-row,faultline,proto,baseline,transform,sink,producer,freshness,fresh-proto,otlp
 // (producer: the steady producer alone, no consumer; otlp: `faultline run` on a 64-partition
 // topic of OTLP/JSON batches of 20 log records, bench/otlp-run.ts, --records/10 log records), --profile (CPU profiles of the
 // ingest processes), --proto-workers N[c][,N[c]…] (the multi-worker prototype,
@@ -30,6 +32,7 @@ import { measureRun } from './measure-run.ts';
 import { measureFreshness, type FreshnessResult } from './freshness.ts';
 import type { BaselineResult } from './kafkajs-baseline.ts';
 import type { PeerResult } from './peer-kafka-engine.ts';
+import { agreementSql, describeAgreement, toAgreement } from './peer-agreement.ts';
 import type { SinkResult } from './sink-only.ts';
 import { fillTopic, kafka } from './produce.ts';
 import { loadNormalize, measureTransform, type TransformResult } from './transform-only.ts';
@@ -38,9 +41,9 @@ import { measureOtlpRun } from './otlp-run.ts';
 import { Table } from './table.ts';
 
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
-const PHASES = ['peer', 'faultline', 'proto', 'baseline', 'transform', 'sink', 'producer', 'freshness', 'fresh-proto', 'otlp'] as const;
+const PHASES = ['peer', 'same-row', 'faultline', 'proto', 'baseline', 'transform', 'sink', 'producer', 'freshness', 'fresh-proto', 'otlp'] as const;
 /** Phases that read the pre-filled topic or the corpus (the others make their own data). */
-const NEEDS_CORPUS: readonly Phase[] = ['peer', 'faultline', 'proto', 'baseline', 'transform'];
+const NEEDS_CORPUS: readonly Phase[] = ['peer', 'same-row', 'faultline', 'proto', 'baseline', 'transform'];
 type Phase = (typeof PHASES)[number];
 
 function int(name: string, v: string | undefined, def: number, min: number): number {
@@ -67,10 +70,17 @@ const log = (msg: string): void => void process.stderr.write(`[bench ${new Date(
 // The report: a table, then, always as the last line, the headline JSON (null for what was
 // not measured), also when a phase fails, the run crashes or it is interrupted.
 const t = new Table((line) => log(`result: ${line}`));
-const json: { faultline_events_per_s: number | null; peer_rows_per_s: number | null; ratio: number | null; freshness_p99_ms: number | null; rss_mb: number | null } = {
+const json: {
+  faultline_events_per_s: number | null; peer_rows_per_s: number | null; ratio: number | null;
+  peer_same_row_rows_per_s: number | null; ratio_same_row: number | null; cpu_us_per_record: number | null;
+  freshness_p99_ms: number | null; rss_mb: number | null;
+} = {
   faultline_events_per_s: null,
   peer_rows_per_s: null,
   ratio: null,
+  peer_same_row_rows_per_s: null,
+  ratio_same_row: null,
+  cpu_us_per_record: null,
   freshness_p99_ms: null,
   rss_mb: null,
 };
@@ -194,34 +204,47 @@ async function main(): Promise<number> {
       t.row('topic fill (kafkajs producer)', `${Math.round(records / (fill.elapsed_ms / 1000)).toLocaleString('en')} rec/s`, `${records.toLocaleString('en')} records, ${(fill.bytes / 1048576).toFixed(0)} MiB, ${fill.elapsed_ms} ms`);
     });
 
-    let peer: PeerResult | undefined;
-    if (onTopic('peer')) await phase(t, 'peer', async () => {
-      log('peer: chDB Kafka engine + materialized view');
-      const data = dir('peer');
-      const c = spawnNode(['--import', 'tsx'], here('./peer-kafka-engine.ts'), [
-        '--brokers', broker.bootstrap, '--topic', topic, '--records', String(records), '--data', data,
-        '--consumers', String(peerConsumers), '--format', values['peer-format']!,
-      ], {}, { memOut: `${data}.mem.jsonl`, echo: values.verbose });
-      await c.exited;
-      peer = lastJson<PeerResult>(c.stdout());
-      if (!peer) throw new Error(`peer failed: ${c.stderr().slice(-2000)}`);
-      const mem = c.memory(nativeBase);
-      json.peer_rows_per_s = peer.rows_per_s;
-      const steady = peer.rows / ((peer.elapsed_ms - peer.first_row_ms) / 1000);
-      t.row('peer: Kafka engine → MV → MergeTree', `${peer.rows_per_s.toLocaleString('en')} rows/s`,
-        `${peer.rows.toLocaleString('en')} records stored (+${peer.duplicates} duplicate rows) in ${peer.elapsed_ms} ms (first row at ` +
-            `${peer.first_row_ms} ms, i.e. group join + first block; ~${Math.round(steady).toLocaleString('en')}/s after); CPU ` +
-            `${peer.cpu_us_per_row} µs/row (all threads); RSS peak ${mem.rss_peak_mb} MB; ${JSON.stringify(peer.settings)}`);
-    });
+    // The two peers: the narrow 7-column row (the `ratio`), and faultline's own tables and views
+    // filled by one view over the queue (the `ratio_same_row`), its rows kept for the comparison.
+    const peerExport = join(root, `peer-events-${stamp}.native`);
+    dirs.push(peerExport);
+    for (const mode of ['narrow', 'same-row'] as const) {
+      const name = mode === 'narrow' ? 'peer' : 'same-row';
+      if (onTopic(name)) await phase(t, name, async () => {
+        log(`peer (${mode}): chDB Kafka engine + materialized view`);
+        const data = dir(name);
+        const c = spawnNode(['--import', 'tsx'], here('./peer-kafka-engine.ts'), [
+          '--brokers', broker.bootstrap, '--topic', topic, '--records', String(records), '--data', data,
+          '--consumers', String(peerConsumers), '--format', values['peer-format']!, '--mode', mode,
+          ...(mode === 'same-row' ? ['--export', peerExport] : []),
+        ], {}, { memOut: `${data}.mem.jsonl`, echo: values.verbose });
+        await c.exited;
+        const peer = lastJson<PeerResult>(c.stdout());
+        if (!peer) throw new Error(`peer failed: ${c.stderr().slice(-2000)}`);
+        const mem = c.memory(nativeBase);
+        if (mode === 'narrow') json.peer_rows_per_s = peer.rows_per_s;
+        else json.peer_same_row_rows_per_s = peer.rows_per_s;
+        const steady = peer.rows / ((peer.elapsed_ms - peer.first_row_ms) / 1000);
+        t.row(mode === 'narrow' ? 'peer, narrow: Kafka engine → MV → 7-column MergeTree' : 'peer, same row: Kafka engine → MV → faultline\'s events + its views',
+          `${peer.rows_per_s.toLocaleString('en')} rows/s`,
+          `${peer.rows.toLocaleString('en')} records stored (+${peer.duplicates} duplicate rows) in ${peer.elapsed_ms} ms (first row at ${peer.first_row_ms} ms, i.e. group join + first block; ~${Math.round(steady).toLocaleString('en')}/s after); CPU ${peer.cpu_us_per_row} µs/row (all threads); RSS peak ${mem.rss_peak_mb} MB` +
+            (mode === 'same-row' ? `; rollups counted ${(peer.rollup_events ?? 0).toLocaleString('en')} events, request index ${(peer.request_index_ids ?? 0).toLocaleString('en')} ids` : `; ${JSON.stringify(peer.settings)}`));
+      });
+    }
 
+    const faultlineData = dir('faultline');
     if (onTopic('faultline')) await phase(t, 'faultline', async () => {
       log(`faultline run ${runFlags.join(' ')}`.trim());
       const r = await measureRun({
         label: `faultline run ${runFlags.join(' ')}`.trim(), brokers: broker.bootstrap, topic, clientTopic, records,
-        dataDir: dir('faultline'), metricsPort: await freePort(), flags: runFlags, nativeBaseMb: nativeBase,
+        dataDir: faultlineData, metricsPort: await freePort(), flags: runFlags, nativeBaseMb: nativeBase,
         verbose: values.verbose, table: t, ...(values.profile ? { profileDir: join(root, `profile-${stamp}`) } : {}),
       });
-      if (r.complete) json.faultline_events_per_s = r.timed.per_s;
+      if (r.complete) {
+        json.faultline_events_per_s = r.timed.per_s;
+        // From spawn: startup, migrations, group join and the engine included.
+        json.cpu_us_per_record = Math.round((r.timed.cpu_total_ms * 10_000) / r.timed.stored) / 10;
+      }
       // Without the engine's memory (the issue's target); the table shows the peak RSS too.
       if (r.memory.rss_excl_engine_mb > 0) json.rss_mb = r.memory.rss_excl_engine_mb;
     });
@@ -239,6 +262,24 @@ async function main(): Promise<number> {
     });
     if (json.faultline_events_per_s !== null && json.peer_rows_per_s) {
       json.ratio = Math.round((json.faultline_events_per_s / json.peer_rows_per_s) * 100) / 100;
+    }
+    if (json.faultline_events_per_s !== null && json.peer_same_row_rows_per_s) {
+      json.ratio_same_row = Math.round((json.faultline_events_per_s / json.peer_same_row_rows_per_s) * 100) / 100;
+      await phase(t, 'agreement', async () => {
+        // On the same records: faultline's store against the peer's exported rows.
+        const c = spawnNode(['--import', 'tsx'], here('./store-query.ts'), ['--data', faultlineData,
+          agreementSql('faultline.events', `file('${peerExport}', Native)`)], {}, { memOut: `${faultlineData}.query.mem.jsonl` });
+        await c.exited;
+        let row: Record<string, string> | undefined;
+        try {
+          row = (JSON.parse(c.stdout().trim()) as Record<string, string>[][])[0]?.[0];
+        } catch {
+          row = undefined;
+        }
+        if (!row) throw new Error(`agreement query failed: ${c.stderr().slice(-600)}`);
+        t.row('  same-row peer vs faultline', 'agreement', describeAgreement(toAgreement(row)) +
+          '; the peer cannot redact secrets (raw, messages), unwrap Docker/CRI/OTLP envelopes, read text or logfmt lines, reject, deduplicate a re-delivered block or keep the ingest ledger');
+      });
     }
 
     if (onTopic('baseline')) await phase(t, 'baseline', async () => {

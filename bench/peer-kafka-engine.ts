@@ -6,12 +6,20 @@
 //   node --import tsx bench/peer-kafka-engine.ts --brokers H:P --topic T --records N --data DIR
 //
 // Prints one JSON line: {rows, elapsed_ms, first_row_ms, rows_per_s, rss_hwm_mb, settings}.
+//
+// Two peers (--mode): `narrow` (default), a 7-column row of its own; `same-row`, faultline's own
+// migrations applied to the peer's store and one view from the queue into `events`
+// (peer-same-row-sql.ts), so the rollups and the request index fill as they do for faultline.
+// With --export FILE the same-row peer writes its `events` rows there (Native) afterwards, for
+// the bench to compare with faultline's (peer-agreement.ts).
 // Engine settings follow the ClickHouse docs of the Kafka engine
 // (https://clickhouse.com/docs/en/engines/table-engines/integrations/kafka): one consumer per
 // core, each flushing on its own thread (kafka_thread_per_consumer), blocks of 64Ki rows.
 import { Session } from 'chdb';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { migrationPlan } from '../sql/migrate.ts';
+import { sameRowSelect } from './peer-same-row-sql.ts';
 
 export interface PeerResult {
   /** Distinct records stored (by Kafka partition and offset). */
@@ -25,6 +33,10 @@ export interface PeerResult {
   cpu_us_per_row: number;
   rss_hwm_mb: number;
   settings: Record<string, string | number>;
+  mode: 'narrow' | 'same-row';
+  /** same-row: what its views filled (the rollups' event count and the request index's ids). */
+  rollup_events?: number;
+  request_index_ids?: number;
 }
 
 /**
@@ -63,6 +75,8 @@ async function main(): Promise<void> {
       'block-size': { type: 'string', default: '65536' },
       format: { type: 'string', default: 'JSONAsString' },
       'timeout-s': { type: 'string', default: '300' },
+      mode: { type: 'string', default: 'narrow' },
+      export: { type: 'string' },
     },
   });
   const { brokers, topic, data, format } = values;
@@ -70,6 +84,8 @@ async function main(): Promise<void> {
   if (!brokers || !topic || !data || !Number.isInteger(records) || records <= 0) {
     throw new Error('peer-kafka-engine: --brokers, --topic, --data and --records N (> 0) are required');
   }
+  const mode = values.mode;
+  if (mode !== 'narrow' && mode !== 'same-row') throw new Error('peer-kafka-engine: --mode is narrow or same-row');
   if (format !== 'JSONAsString' && format !== 'LineAsString') throw new Error('peer-kafka-engine: --format is JSONAsString or LineAsString');
   const group = values.group ?? `peer-${process.pid}-${Date.now()}`;
   const settings: Record<string, string | number> = {
@@ -85,7 +101,10 @@ async function main(): Promise<void> {
   const s = new Session(data);
   try {
     await s.queryAsync('CREATE DATABASE peer');
-    await s.queryAsync(`CREATE TABLE peer.sink (
+    // The same-row peer's tables are faultline's, migrated as `faultline migrate` would.
+    if (mode === 'same-row') for (const m of migrationPlan('faultline', 30)) for (const st of m.statements) await s.queryAsync(st);
+    const sink = mode === 'same-row' ? 'faultline.events' : 'peer.sink';
+    if (mode === 'narrow') await s.queryAsync(`CREATE TABLE peer.sink (
         request_id String, status UInt16, code LowCardinality(String),
         category LowCardinality(String), channel LowCardinality(String),
         partition UInt64, offset UInt64,
@@ -101,7 +120,9 @@ async function main(): Promise<void> {
     // Streaming starts when the first materialized view is attached: that is t0.
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    await s.queryAsync(`CREATE MATERIALIZED VIEW peer.mv TO peer.sink (
+    await s.queryAsync(mode === 'same-row'
+      ? `CREATE MATERIALIZED VIEW peer.mv TO faultline.events AS ${sameRowSelect('peer.queue')}`
+      : `CREATE MATERIALIZED VIEW peer.mv TO peer.sink (
         request_id String, status UInt16, code String, category String, channel String,
         partition UInt64, offset UInt64) AS ${MV_SELECT}`);
     const deadline = t0 + Number(values['timeout-s']) * 1000;
@@ -111,12 +132,12 @@ async function main(): Promise<void> {
     let distinct = 0;
     let firstRow = 0;
     for (;;) {
-      const r = await s.queryAsync('SELECT count() AS n FROM peer.sink', { format: 'JSONEachRow' });
+      const r = await s.queryAsync(`SELECT count() AS n FROM ${sink}`, { format: 'JSONEachRow' });
       rows = Number((r.json() as { n: string | number }).n);
       const now = performance.now();
       if (rows > 0 && firstRow === 0) firstRow = now - t0;
       if (rows >= records) {
-        const u = await s.queryAsync('SELECT uniqExact(partition, offset) AS n FROM peer.sink', { format: 'JSONEachRow' });
+        const u = await s.queryAsync(`SELECT uniqExact(partition, offset) AS n FROM ${sink}`, { format: 'JSONEachRow' });
         distinct = Number((u.json() as { n: string | number }).n);
         if (distinct >= records) break;
       }
@@ -127,6 +148,17 @@ async function main(): Promise<void> {
     const cpu = process.cpuUsage(cpu0);
     await s.queryAsync('DROP TABLE peer.mv');
     await s.queryAsync('DROP TABLE peer.queue');
+    const filled: Pick<PeerResult, 'rollup_events' | 'request_index_ids'> = {};
+    if (mode === 'same-row') {
+      const r = await s.queryAsync(`SELECT (SELECT sum(events) FROM faultline.events_1m) AS e, (SELECT uniqExact(request_id) FROM faultline.request_index) AS i`, { format: 'JSONEachRow' });
+      const f = r.json() as { e: string | number; i: string | number };
+      filled.rollup_events = Number(f.e);
+      filled.request_index_ids = Number(f.i);
+      if (values.export) {
+        rmSync(values.export, { force: true });
+        await s.queryAsync(`SELECT * FROM faultline.events INTO OUTFILE '${values.export.replace(/'/g, "\\'")}' FORMAT Native`);
+      }
+    }
     const out: PeerResult = {
       rows: distinct,
       duplicates: rows - distinct,
@@ -136,6 +168,8 @@ async function main(): Promise<void> {
       cpu_us_per_row: Math.round(((cpu.user + cpu.system) / Math.max(1, distinct)) * 10) / 10,
       rss_hwm_mb: Math.round(vmHwmMb()),
       settings,
+      mode,
+      ...filled,
     };
     process.stdout.write(JSON.stringify(out) + '\n');
   } finally {

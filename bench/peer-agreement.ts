@@ -1,0 +1,161 @@
+// How often the same-row peer's columns agree with faultline's on the same records: the SQL
+// that compares two tables of `events` rows joined on (partition, offset), and an offline check
+// that needs no broker (the records go through faultline's normalizer and through the peer's
+// view over a Null table, into one chDB session):
+//
+//   node --import tsx bench/peer-agreement.ts [--records N] [--seed S] [--partitions P] [--data DIR] [--show COLUMN]
+//
+// Prints the per-column agreement as one JSON line; --show prints up to 5 differing rows of
+// COLUMN (both sides and the record) on stderr.
+import { Session } from 'chdb';
+import { rmSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { generateRecords } from '../ingest/generator/index.ts';
+import { migrationPlan } from '../sql/migrate.ts';
+import { eventPayload, eventTsvLine } from '../sql/row-format.ts';
+import { normalize } from '../transform/index.ts';
+import { sameRowSelect } from './peer-same-row-sql.ts';
+
+/** The event columns compared (all but `source`, `format`, `topic` and the provenance). */
+export const COMPARED = [
+  'event_time', 'request_id', 'http_status', 'outcome', 'code', 'category', 'limit_kind', 'channel',
+  'upstream_vendor', 'upstream_code', 'upstream_sub_code', 'upstream_message', 'message', 'failed_offers',
+  'route', 'method', 'latency_ms', 'attempt', 'app_id', 'catalog_drift', 'raw',
+] as const;
+/** What the dashboards group, filter and count on (the rollups' dimensions and the request index). */
+export const DASHBOARD = [
+  'event_time', 'request_id', 'http_status', 'outcome', 'code', 'category', 'limit_kind', 'channel',
+  'upstream_vendor', 'upstream_code', 'upstream_sub_code', 'failed_offers', 'latency_ms', 'app_id', 'catalog_drift',
+] as const;
+
+export interface Agreement {
+  /** Records present on both sides (by partition and offset). */
+  records: number;
+  /** Records of faultline's table the peer has no row for, and the other way round. */
+  missing_in_peer: number;
+  extra_in_peer: number;
+  /** Rows on which every dashboard column agrees, and on which every compared column does. */
+  dashboard_rows: number;
+  all_rows: number;
+  /** Per column: rows that differ. */
+  differ: Record<string, number>;
+}
+
+/** One SELECT comparing faultline's `fl` rows with the peer's `peer` rows (any table expressions). */
+export function agreementSql(fl: string, peer: string): string {
+  const eq = (c: string): string => `(f.${c} = p.${c} OR (f.${c} IS NULL AND p.${c} IS NULL))`;
+  return `
+    SELECT count() AS records,
+      (SELECT count() FROM ${fl}) - count() AS missing_in_peer,
+      (SELECT uniqExact(partition, offset) FROM ${peer}) - count() AS extra_in_peer,
+      countIf(${DASHBOARD.map(eq).join(' AND ')}) AS dashboard_rows,
+      countIf(${COMPARED.map(eq).join(' AND ')}) AS all_rows,
+      ${COMPARED.map((c) => `countIf(NOT ${eq(c)}) AS d_${c}`).join(',\n      ')}
+    FROM (SELECT * FROM ${fl} LIMIT 1 BY partition, offset) AS f
+    INNER JOIN (SELECT * FROM ${peer} LIMIT 1 BY partition, offset) AS p USING (partition, offset)
+    SETTINGS join_use_nulls = 0`;
+}
+
+export function toAgreement(row: Record<string, string | number>): Agreement {
+  const n = (k: string): number => Number(row[k]);
+  return {
+    records: n('records'), missing_in_peer: n('missing_in_peer'), extra_in_peer: n('extra_in_peer'),
+    dashboard_rows: n('dashboard_rows'), all_rows: n('all_rows'),
+    differ: Object.fromEntries(COMPARED.map((c) => [c, n(`d_${c}`)]).filter(([, v]) => (v as number) > 0)),
+  };
+}
+
+/** One line for the bench's table. */
+export function describeAgreement(a: Agreement): string {
+  const pct = (x: number): string => `${((100 * x) / Math.max(1, a.records)).toFixed(2)}%`;
+  const differ = Object.entries(a.differ).sort((x, y) => y[1] - x[1]).map(([c, v]) => `${c} ${pct(v)}`).join(', ');
+  return `on ${a.records.toLocaleString('en')} records stored by both: every dashboard column agrees on ${pct(a.dashboard_rows)}, every column on ${pct(a.all_rows)}; ` +
+    `differing: ${differ || 'none'}` + (a.missing_in_peer || a.extra_in_peer ? `; ${a.missing_in_peer} only in faultline's store, ${a.extra_in_peer} only in the peer's` : '');
+}
+
+export interface OfflineCheck extends Agreement {
+  /** Records whose stored `raw` faultline changed (redacted a secret): the peer cannot. */
+  redacted: number;
+}
+
+/**
+ * N generated gateway records through faultline's normalizer and through the peer's view (over
+ * a Null table standing in for the Kafka queue, same virtual columns) into one chDB session at
+ * `data`; their rows compared. `show`: up to 5 differing rows of that column, as JSON lines.
+ */
+export async function offlineAgreement(o: { records: number; seed: number; partitions: number; data: string; show?: string }): Promise<OfflineCheck & { shown: string }> {
+  rmSync(o.data, { recursive: true, force: true });
+  const s = new Session(o.data);
+  try {
+    for (const m of migrationPlan('faultline', 0)) for (const st of m.statements) await s.queryAsync(st);
+    await s.queryAsync('CREATE DATABASE peer');
+    await s.queryAsync(`CREATE TABLE peer.probe (raw String, _topic LowCardinality(String), _partition UInt64, _offset UInt64,
+      _timestamp_ms Nullable(DateTime64(3, 'UTC'))) ENGINE = Null`);
+    await s.queryAsync(`CREATE MATERIALIZED VIEW peer.mv TO faultline.events AS ${sameRowSelect('peer.probe')}`);
+    await s.queryAsync('CREATE TABLE peer.fl AS faultline.events ENGINE = MergeTree ORDER BY (partition, offset)');
+    const now = Date.now();
+    let probe = '';
+    let fl = '';
+    let flRows = 0;
+    let redacted = 0;
+    let i = 0;
+    for (const r of generateRecords({ count: o.records, sources: 'gateway', garbage: 0, seed: o.seed })) {
+      // As the bench's fill lays them out: record i at partition i % P, offset i / P.
+      const partition = i % o.partitions;
+      const offset = Math.floor(i / o.partitions);
+      i++;
+      probe += JSON.stringify({ raw: r.value, _topic: 't', _partition: partition, _offset: offset, _timestamp_ms: now }) + '\n';
+      const out = normalize(Buffer.from(r.value), { source: 'gateway', transportTimeMs: now });
+      if (out.ok) {
+        fl += eventTsvLine(out.event, 't', partition, offset);
+        flRows++;
+        if (out.event.raw !== r.value) redacted++;
+      }
+    }
+    await s.insert({ table: 'peer.probe', values: probe, format: 'JSONEachRow' });
+    const p = eventPayload(fl, flRows);
+    await s.insert({ table: 'peer.fl', values: p.body, format: p.format, columns: [...p.columns] });
+    const r = await s.queryAsync(agreementSql('peer.fl', 'faultline.events'), { format: 'JSONEachRow' });
+    const a = toAgreement(JSON.parse(r.text()) as Record<string, string>);
+    let shown = '';
+    if (o.show) {
+      const c = o.show;
+      if (!(COMPARED as readonly string[]).includes(c)) throw new Error(`peer-agreement: --show takes one of ${COMPARED.join(', ')}`);
+      const d = await s.queryAsync(`SELECT f.${c} AS faultline, p.${c} AS peer, f.raw AS record FROM peer.fl AS f
+        INNER JOIN faultline.events AS p USING (partition, offset) WHERE NOT (f.${c} = p.${c} OR (f.${c} IS NULL AND p.${c} IS NULL)) LIMIT 5`, { format: 'JSONEachRow' });
+      shown = d.text();
+    }
+    return { ...a, redacted, shown };
+  } finally {
+    s.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      records: { type: 'string', default: '100000' },
+      seed: { type: 'string', default: '42' },
+      partitions: { type: 'string', default: '64' },
+      data: { type: 'string', default: 'var/bench/peer-agreement' },
+      show: { type: 'string' },
+    },
+  });
+  const { shown, ...a } = await offlineAgreement({
+    records: Number(values.records), seed: Number(values.seed), partitions: Number(values.partitions), data: values.data!,
+    ...(values.show ? { show: values.show } : {}),
+  });
+  if (shown) process.stderr.write(shown + '\n');
+  process.stdout.write(JSON.stringify(a) + '\n');
+  rmSync(values.data!, { recursive: true, force: true });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`peer-agreement: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
