@@ -24,6 +24,8 @@ export interface Limits {
   formats?: Readonly<Record<Source, InputFormat>>;
   maxDepth: number;
   rawMaxBytes: number;
+  /** FAULTLINE_RAW: `non-ok` stores `raw` only for events that are not `ok` or not recognised (default `all`). */
+  raw?: 'all' | 'non-ok' | undefined;
   /** The installation's redaction key (docs/secrets.md §4); travels to normalize threads, never to a log. */
   redactionKey?: string | undefined;
   pii?: 'keep' | 'mask' | undefined;
@@ -33,7 +35,7 @@ export interface Limits {
 export function limitsOf(config: Config): Limits {
   return {
     maxRecordBytes: config.FAULTLINE_MAX_RECORD_BYTES, maxDepth: config.FAULTLINE_MAX_DEPTH, rawMaxBytes: config.FAULTLINE_RAW_MAX_BYTES,
-    redactionKey: config.FAULTLINE_REDACTION_KEY, pii: config.FAULTLINE_PII,
+    redactionKey: config.FAULTLINE_REDACTION_KEY, pii: config.FAULTLINE_PII, raw: config.FAULTLINE_RAW,
     formats: { gateway: config.FAULTLINE_GATEWAY_FORMAT, client: config.FAULTLINE_CLIENT_FORMAT },
   };
 }
@@ -136,15 +138,23 @@ export function addRecord(
     res = { ok: false, reject: { reason: 'unrecognised_text', detail: redactText(`normalizer failed: ${err instanceof Error ? err.message : String(err)}`).slice(0, 200), head: '' } };
   }
   if (!Array.isArray(res)) {
-    rows.add(toRow(res as NormalizeResult, source, topic, partition, offset, transportMs, 0), offset, 0);
+    rows.add(toRow(res as NormalizeResult, source, topic, partition, offset, transportMs, 0, limits.raw), offset, 0);
     return;
   }
   const all = res as readonly NormalizeResult[];
-  for (let i = 0; i < all.length; i++) rows.add(toRow(all[i]!, source, topic, partition, offset, transportMs, i), offset, i);
+  for (let i = 0; i < all.length; i++) rows.add(toRow(all[i]!, source, topic, partition, offset, transportMs, i, limits.raw), offset, i);
 }
 
-function toRow(res: NormalizeResult, source: Source, topic: string, partition: number, offset: number, transportMs: number, recordIndex: number): Row {
-  if (res.ok) return { event: eventTsvLine(res.event, topic, partition, offset, recordIndex), format: res.event.format ?? '' };
+function toRow(
+  res: NormalizeResult, source: Source, topic: string, partition: number, offset: number, transportMs: number, recordIndex: number, raw: Limits['raw'],
+): Row {
+  if (res.ok) {
+    const e = res.event;
+    // FAULTLINE_RAW=non-ok (docs/configuration.md "The raw record"): an `ok` event the normalizer
+    // recognised is stored as its normalized columns alone. The event is this call's own object.
+    if (raw === 'non-ok' && e.outcome === 'ok' && e.format !== 'unrecognized') e.raw = '';
+    return { event: eventTsvLine(e, topic, partition, offset, recordIndex), format: e.format ?? '' };
+  }
   return {
     event: undefined,
     reason: res.reject.reason,

@@ -41,6 +41,7 @@ export const SETTINGS = {
   FAULTLINE_BATCH_MS: { schema: int(10, 600_000).default(1000), doc: 'Sink batch time bound, in ms.' },
   FAULTLINE_MAX_RECORD_BYTES: { schema: int(1024, 64 * 1024 * 1024).default(1024 * 1024), doc: 'Records larger than this (UTF-8 bytes) are rejected.' },
   FAULTLINE_MAX_DEPTH: { schema: int(1, 10_000).default(64), doc: 'Records nested deeper than this are rejected.' },
+  FAULTLINE_RAW: { schema: z.enum(['all', 'non-ok']).default('all'), doc: 'Which events keep the redacted `raw` record: `all`, or `non-ok` (errors, business failures, partial successes and `unrecognized` records keep it; `ok` events store the normalized columns alone). Trade-off: docs/configuration.md "The raw record".' },
   FAULTLINE_RAW_MAX_BYTES: { schema: int(0, 1024 * 1024).default(4096), doc: 'The redacted `raw` column is truncated to this many bytes.' },
   FAULTLINE_REDACTION_KEY: { schema: z.string().min(16).optional(), doc: 'Key of the fingerprints `[REDACTED:<fp>]` of API keys and bearer tokens (docs/secrets.md §4), 16+ characters. Unset: the key ' +
       '`faultline migrate` keeps in the store. Never logged.' },
