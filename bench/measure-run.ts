@@ -52,7 +52,8 @@ export async function measureRun(o: {
         `${Math.round(o.nativeBaseMb)} MB)`);
     const check = spawnNode(['--import', 'tsx'], fileURLToPath(new URL('./store-query.ts', import.meta.url)), ['--data', o.dataDir,
       `SELECT (SELECT count() FROM faultline.events) AS events, (SELECT count() FROM faultline.rejects) AS rejects,
-              (SELECT uniqExact(topic, partition, offset) FROM faultline.events) AS distinct_offsets`], {}, { memOut: `${o.dataDir}.query.mem.jsonl` });
+              (SELECT uniqExact(topic, partition, offset) FROM faultline.events) AS distinct_offsets,
+              (SELECT sum(bytes_on_disk) FROM system.parts WHERE database = 'faultline' AND table = 'events' AND active) AS events_bytes`], {}, { memOut: `${o.dataDir}.query.mem.jsonl` });
     await check.exited;
     let counts: Record<string, string> | undefined;
     try {
@@ -61,8 +62,7 @@ export async function measureRun(o: {
       counts = undefined;
     }
     t.row('  store check', counts ? `${counts.events} ev + ${counts.rejects} rej` : 'unreadable',
-      counts ? `${counts.distinct_offsets} distinct offsets among events (duplicates: ` +
-          `${Number(counts.events) - Number(counts.distinct_offsets)})` : check.stderr().slice(-300));
+      counts ? `${counts.distinct_offsets} distinct offsets among events (duplicates: ${Number(counts.events) - Number(counts.distinct_offsets)}); events on disk ${(Number(counts.events_bytes) / 1048576).toFixed(1)} MiB (unmerged parts)` : check.stderr().slice(-300));
   }
   if (o.profileDir) {
     // One profile per thread; tsx's module-loader thread is nearly all idle: skip such ones.
