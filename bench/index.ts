@@ -18,10 +18,12 @@
 // topic of OTLP/JSON batches of 20 log records, bench/otlp-run.ts, --records/10 log records), --profile (CPU profiles of the
 // ingest processes), --proto-workers N[c][,N[c]…] (the multi-worker prototype,
 // bench/proto-workers.ts; a trailing c: compact rows),
-// --peer-consumers N, --peer-format JSONAsString|LineAsString, --keep (keep data dirs), --verbose.
+// --peer-consumers N, --peer-format JSONAsString|LineAsString, --keep (keep data dirs), --verbose,
+// --results (append the table to bench/RESULTS.md, as every full run without --only does).
 import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
-import { rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -85,11 +87,33 @@ const json: {
   rss_mb: null,
 };
 let reported = false;
+/** Set by main(): a full run (no --only) or --results appends its table to bench/RESULTS.md. */
+let results: { file: string; args: string; loads: number[] } | undefined;
 function report(): void {
   if (reported) return;
   reported = true;
   process.stdout.write(t.render() + '\n');
   process.stdout.write(JSON.stringify(json) + '\n');
+  if (results) appendResults(results.file, results.args, results.loads);
+}
+
+/** Append this run's table and JSON line to bench/RESULTS.md, under the date, the commit and the machine's load. */
+function appendResults(file: string, args: string, loads: number[]): void {
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    if (execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '') commit += ' with uncommitted changes';
+  } catch {
+    // not a git checkout: the date and the load still say when and how
+  }
+  const text = readFileSync(file, 'utf8');
+  // Newest first: after the page's introduction (its first `## ` heading).
+  const at = text.indexOf('\n## ');
+  const section = `\n## Full run (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, \`npm run bench${args ? ` -- ${args}` : ''}\`)\n\n` +
+    `Commit ${commit}, ${cpus().length} cores, 1-min load ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the run (appended by the bench).\n\n` +
+    `${t.markdown()}\n\nLast line: \`${JSON.stringify(json)}\`\n`;
+  writeFileSync(file, at < 0 ? text + section : text.slice(0, at) + section + text.slice(at));
+  log(`appended this run to ${file}`);
 }
 const fmt = (n: number): string => Math.round(n).toLocaleString('en');
 
@@ -127,6 +151,7 @@ async function main(): Promise<number> {
       'peer-format': { type: 'string', default: 'JSONAsString' },
       seed: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      results: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
     },
   });
@@ -179,6 +204,7 @@ async function main(): Promise<number> {
 
   // The machine is shared: record its load, so a reader can tell a quiet run from a contended one.
   const loads: number[] = [loadavg()[0]!];
+  if (!values.only || values.results) results = { file: here('./RESULTS.md'), args: process.argv.slice(2).filter((a) => a !== '--results').join(' '), loads };
   const loadTimer = setInterval(() => loads.push(loadavg()[0]!), 5000);
   loadTimer.unref();
   const broker = await startBroker();

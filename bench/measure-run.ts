@@ -66,11 +66,26 @@ export async function measureRun(o: {
   }
   if (o.profileDir) {
     // One profile per thread; tsx's module-loader thread is nearly all idle: skip such ones.
+    const perArea = new Map<string, number>();
+    let jsBusyMs = 0;
     for (const f of profileFiles([o.profileDir])) {
       const sum = summarise(f);
-      if (sum.idle_pct < 90) process.stderr.write(formatSummary(sum) + '\n');
+      if (sum.idle_pct >= 90) continue;
+      process.stderr.write(formatSummary(sum) + '\n');
+      const busy = sum.total_ms * (1 - sum.idle_pct / 100);
+      jsBusyMs += busy;
+      for (const [a, pct] of Object.entries(sum.areas)) perArea.set(a, (perArea.get(a) ?? 0) + (busy * pct) / 100);
     }
     t.row('  CPU profile', o.profileDir, 'summary on stderr; again with `node --import tsx bench/profile-summary.ts DIR`');
+    if (complete && jsBusyMs > 0) {
+      // The JS threads' busy time from their profiles (V8 samples wall time: on a loaded machine
+      // it overstates CPU); chDB's native threads are not sampled: they are the process's CPU minus the JS threads'.
+      const us = (ms: number): string => ((ms * 1000) / timed.stored).toFixed(1);
+      const engineMs = Math.max(0, timed.cpu_total_ms - jsBusyMs);
+      const parts = [...perArea].sort((a, b) => b[1] - a[1]).filter(([, ms]) => (ms * 1000) / timed.stored >= 0.1).map(([a, ms]) => `${a} ${us(ms)}`);
+      t.row('  CPU per record by area', `${us(timed.cpu_total_ms)} µs`,
+        `from spawn, all threads: JS threads ${us(jsBusyMs)} (${parts.join(', ')}); chDB's own threads (insert, views, merges) ${us(engineMs)}`);
+    }
   }
   return { timed, memory: m, complete };
 }

@@ -3,6 +3,7 @@
 // functions. Usable on its own: `node --import tsx bench/profile-summary.ts DIR|FILE…`.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 interface CallFrame {
   functionName: string;
@@ -30,6 +31,44 @@ export interface ProfileSummary {
   top: { fn: string; where: string; pct: number }[];
 }
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SERIALISE = 'serialise (sql/row-format)';
+/** The area of source files by directory (and the row encoders apart from the rest of sql/). */
+function fileArea(path: string): string | undefined {
+  if (/\/sql\/(row-format|rows)\.ts$/.test(path)) return SERIALISE;
+  if (path.includes('/transform/')) return 'normalize (transform/)';
+  if (path.includes('/sql/')) return 'store (sql/, chdb)';
+  if (path.includes('/ingest/')) return 'ingest (batching, sink, offsets)';
+  return undefined;
+}
+
+let byName: Map<string, string> | undefined;
+/**
+ * The normalize thread runs an esbuild bundle loaded from a data: URL (ingest/normalize-thread.ts),
+ * so its frames name no file: they are attributed by function name to the source file that
+ * defines it (transform/, sql/, ingest/; a name defined in several areas stays "other").
+ */
+function areaOfName(fn: string): string | undefined {
+  if (!byName) {
+    byName = new Map();
+    const seen = new Map<string, Set<string>>();
+    for (const dir of ['transform', 'sql', 'ingest']) {
+      for (const f of readdirSync(join(ROOT, dir)).filter((x) => x.endsWith('.ts'))) {
+        const a = fileArea(join(ROOT, dir, f))!;
+        const text = readFileSync(join(ROOT, dir, f), 'utf8');
+        for (const m of text.matchAll(/(?:function\s+|^\s+(?:private\s+|static\s+|async\s+|readonly\s+)*)([A-Za-z_$][\w$]*)\s*(?:<[^>]*>)?\(/gm)) {
+          const set = seen.get(m[1]!) ?? new Set();
+          set.add(a);
+          seen.set(m[1]!, set);
+        }
+      }
+    }
+    for (const [n, set] of seen) if (set.size === 1 && !['constructor', 'if', 'for', 'while', 'switch', 'catch', 'return'].includes(n)) byName.set(n, [...set][0]!);
+  }
+  // esbuild renames clashing names with a numeric suffix (`keyMap2`).
+  return byName.get(fn) ?? byName.get(fn.replace(/\d+$/, ''));
+}
+
 /** Which part of the pipeline a frame belongs to, from its script URL and name. */
 function area(cf: CallFrame): string {
   const u = cf.url;
@@ -43,9 +82,10 @@ function area(cf: CallFrame): string {
     if (/protocol|decoder|recordBatch|crc32|varint/i.test(u)) return 'kafkajs decode';
     return 'kafkajs other';
   }
-  if (u.includes('/transform/')) return 'normalize (transform/)';
-  if (u.includes('/sql/') || u.includes('/chdb/')) return 'store (sql/, chdb)';
-  if (u.includes('/ingest/')) return 'ingest (batching, sink, offsets)';
+  const byFile = fileArea(u);
+  if (byFile) return byFile;
+  if (u.includes('/chdb/')) return 'store (sql/, chdb)';
+  if (u.startsWith('data:')) return areaOfName(f) ?? 'other';
   if (u.includes('/prom-client/')) return 'metrics (prom-client)';
   if (u.includes('/date-fns/')) return 'normalize (date-fns)';
   if (u.includes('/zod/')) return 'zod';
@@ -77,7 +117,7 @@ export function summarise(file: string, topN = 15): ProfileSummary {
       continue;
     }
     areas.set(a, (areas.get(a) ?? 0) + us);
-    const short = cf.url.replace(/^.*\/(node_modules\/)?/, (m) => (m.includes('node_modules') ? 'nm/' : ''));
+    const short = cf.url.startsWith('data:') ? '(normalize thread bundle)' : cf.url.replace(/^.*\/(node_modules\/)?/, (m) => (m.includes('node_modules') ? 'nm/' : ''));
     const name = cf.functionName.length > 60 ? cf.functionName.slice(0, 57) + '...' : cf.functionName;
     const key = `${name || '(anonymous)'} ${short}`;
     const prev = fns.get(key);

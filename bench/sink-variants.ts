@@ -67,4 +67,14 @@ export const VARIANTS: Variant[] = [
   { name: 'tsv-zstd1', what: 'TabSeparated + raw ZSTD(1)', format: 'TabSeparated', ddl: onEvents((s) => s.replace(/(raw\s+String) CODEC\(ZSTD\(6\)\)/, '$1 CODEC(ZSTD(1))')) },
   { name: 'now', what: 'every migration in sql/migrations (0007 included), JSONCompactEachRow', allMigrations: true, ddl: same },
   { name: 'now-tsv', what: 'every migration, TabSeparated', allMigrations: true, format: 'TabSeparated', ddl: same },
+  // What each view costs per row today (every migration, TabSeparated), and the hourly cascade.
+  ...([
+    ['cascade-1h', 'events_1h_mv reads events_1m', cascade],
+    ['no-1m', 'without events_1m_mv', dropView('events_1m_mv')],
+    ['no-offers', 'without failed_offers_1m_mv', dropView('failed_offers_1m_mv')],
+    ['no-reqidx', 'without request_index_mv', dropView('request_index_mv')],
+    ['no-1h', 'without events_1h_mv', dropView('events_1h_mv')],
+    ['no-formats', 'without formats_1m_mv', dropView('formats_1m_mv')],
+    ['no-views', 'without any view', dropView('events_1m_mv', 'failed_offers_1m_mv', 'request_index_mv', 'events_1h_mv', 'formats_1m_mv')],
+  ] as const).map(([n, what, ddl]): Variant => ({ name: `now-tsv-${n}`, what: `every migration, TabSeparated, ${what}`, allMigrations: true, format: 'TabSeparated', ddl })),
 ];

@@ -11,6 +11,12 @@ export class Table {
     this.echo?.(`${measure.trim()}: ${figure} — ${detail}`);
   }
 
+  /** As a Markdown table (bench/RESULTS.md): `|` in a cell escaped. */
+  markdown(): string {
+    const cell = (x: string): string => x.trim().replace(/\|/g, '\\|');
+    return ['| measure | figure | detail |', '|---|---|---|', ...this.rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+  }
+
   render(width = Math.max(100, process.stdout.columns ?? 140)): string {
     const head: [string, string, string] = ['measure', 'figure', 'detail'];
     const all = [head, ...this.rows];
