@@ -67,6 +67,7 @@ export const VARIANTS: Variant[] = [
   { name: 'tsv-zstd1', what: 'TabSeparated + raw ZSTD(1)', format: 'TabSeparated', ddl: onEvents((s) => s.replace(/(raw\s+String) CODEC\(ZSTD\(6\)\)/, '$1 CODEC(ZSTD(1))')) },
   { name: 'now', what: 'every migration in sql/migrations (0007 included), JSONCompactEachRow', allMigrations: true, ddl: same },
   { name: 'now-tsv', what: 'every migration, TabSeparated', allMigrations: true, format: 'TabSeparated', ddl: same },
+  { name: 'now-tsv-basic', what: 'every migration, TabSeparated, times as YYYY-MM-DD hh:mm:ss.sss, date_time_input_format=basic', allMigrations: true, format: 'TabSeparated', basicTime: true, settings: { date_time_input_format: 'basic' }, ddl: same },
   // What each view costs per row today (every migration, TabSeparated), and the hourly cascade.
   ...([
     ['cascade-1h', 'events_1h_mv reads events_1m', cascade],
