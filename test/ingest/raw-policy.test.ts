@@ -1,14 +1,14 @@
 // FAULTLINE_RAW (docs/configuration.md "The raw record"): `non-ok` keeps the redacted `raw` of
 // errors, business failures, partial successes and `unrecognized` records and stores `ok` events
 // as their normalized columns alone; `all` (the default) keeps every raw. Through the ingest's own
-// row path (normalizeRow -> TabSeparated payload) into a migrated chDB store.
+// row path (a segment built in this thread: normalize -> TabSeparated payload) into a migrated chDB store.
 // Records shaped as docs/event-model.md §3 (dialects 1 and 2) and §4 (outcomes).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
-import { limitsOf, normalizeRow, type Limits } from '../../ingest/segment.ts';
-import { eventPayload } from '../../sql/row-format.ts';
+import { NormalizeThread } from '../../ingest/normalize-thread.ts';
+import { limitsOf, SegmentBuilder, type Limits } from '../../ingest/segment.ts';
 import { normalize } from '../../transform/index.ts';
 import { KEEP_FOREVER } from '../support/keep-forever.ts';
 import { testStore } from '../support/stores.ts';
@@ -28,13 +28,11 @@ async function stored(raw: 'all' | 'non-ok'): Promise<Map<string, { outcome: str
   const t = await testStore('raw');
   try {
     const limits: Limits = { ...limitsOf({ ...loadConfig(KEEP_FOREVER), FAULTLINE_RAW: raw }) };
-    let body = '';
-    RECORDS.forEach(([, rec], i) => {
-      const r = normalizeRow(normalize, limits, 'gateway', 'gw', 0, i, Buffer.from(rec), Date.parse('2026-11-21T10:00:00Z'));
-      assert.ok(r.event !== undefined, `record ${i} is an event`);
-      body += r.event;
-    });
-    await t.store.insertPayload('events', eventPayload(body, RECORDS.length));
+    const b = new SegmentBuilder('gw', 0, 'gateway', normalize, limits);
+    RECORDS.forEach(([, rec], i) => b.add(i, Buffer.from(rec), Date.parse('2026-11-21T10:00:00Z')));
+    const seg = await b.seal().complete;
+    assert.equal(seg.events.rows, RECORDS.length, 'every record is an event');
+    await t.store.insertPayload('events', seg.events);
     const rows = await t.store.query<{ offset: string; outcome: string; format: string; raw: string }>(
       `SELECT toString(offset) AS offset, outcome, format, raw FROM ${t.db}.events ORDER BY offset`);
     assert.equal(rows.length, RECORDS.length);
@@ -72,4 +70,21 @@ test('FAULTLINE_RAW accepts all or non-ok and names itself otherwise', () => {
   assert.equal(loadConfig({ ...KEEP_FOREVER, FAULTLINE_RAW: 'non-ok' }).FAULTLINE_RAW, 'non-ok');
   assert.throws(() => loadConfig({ ...KEEP_FOREVER, FAULTLINE_RAW: 'none' }), (e: unknown) =>
     e instanceof ConfigError && /invalid FAULTLINE_RAW="none": one of all, non-ok/.test(e.message));
+});
+
+test('FAULTLINE_RAW=non-ok reaches the normalize thread: its rows are byte for byte the in-thread rows', async () => {
+  const limits: Limits = limitsOf({ ...loadConfig(KEEP_FOREVER), FAULTLINE_RAW: 'non-ok' });
+  const thread = new NormalizeThread();
+  try {
+    const build = async (th?: NormalizeThread): Promise<string> => {
+      const b = new SegmentBuilder('gw', 0, 'gateway', normalize, limits, th);
+      RECORDS.forEach(([, rec], i) => b.add(i, Buffer.from(rec), Date.parse('2026-11-21T10:00:00Z')));
+      return (await b.seal().complete).events.body.toString();
+    };
+    const inThread = await build();
+    assert.equal(await build(thread), inThread);
+    assert.ok(!inThread.includes('req_ok1","method'), 'the ok record\'s raw is not in the rows');
+  } finally {
+    await thread.close();
+  }
 });
