@@ -22,8 +22,7 @@
 // --results (append the table to bench/RESULTS.md, as every full run without --only does).
 import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -40,6 +39,7 @@ import { fillTopic, kafka } from './produce.ts';
 import { loadNormalize, measureTransform, type TransformResult } from './transform-only.ts';
 import { startSteady, writeTemplates, type SteadyResult } from './steady-producer.ts';
 import { measureOtlpRun } from './otlp-run.ts';
+import { appendResults } from './results-log.ts';
 import { Table } from './table.ts';
 
 const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
@@ -94,27 +94,9 @@ function report(): void {
   reported = true;
   process.stdout.write(t.render() + '\n');
   process.stdout.write(JSON.stringify(json) + '\n');
-  if (results) appendResults(results.file, results.args, results.loads);
+  if (results) log(`appended this run to ${appendResults(results.file, results.args, results.loads, t, json)}`);
 }
 
-/** Append this run's table and JSON line to bench/RESULTS.md, under the date, the commit and the machine's load. */
-function appendResults(file: string, args: string, loads: number[]): void {
-  let commit = 'unknown';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    if (execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '') commit += ' with uncommitted changes';
-  } catch {
-    // not a git checkout: the date and the load still say when and how
-  }
-  const text = readFileSync(file, 'utf8');
-  // Newest first: after the page's introduction (its first `## ` heading).
-  const at = text.indexOf('\n## ');
-  const section = `\n## Full run (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, \`npm run bench${args ? ` -- ${args}` : ''}\`)\n\n` +
-    `Commit ${commit}, ${cpus().length} cores, 1-min load ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the run (appended by the bench).\n\n` +
-    `${t.markdown()}\n\nLast line: \`${JSON.stringify(json)}\`\n`;
-  writeFileSync(file, at < 0 ? text + section : text.slice(0, at) + section + text.slice(at));
-  log(`appended this run to ${file}`);
-}
 const fmt = (n: number): string => Math.round(n).toLocaleString('en');
 
 /** Run one phase; a failure becomes a FAILED row and the run goes on to the next phase. */
