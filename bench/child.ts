@@ -2,7 +2,7 @@
 // /proc (VmRSS now, VmHWM peak) and, when started with the mem probe, from inside
 // (process.memoryUsage(): V8 heap and external memory, i.e. what is not the embedded engine).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const MEM_PROBE = fileURLToPath(new URL('./mem-probe.mjs', import.meta.url));
@@ -64,6 +64,47 @@ export function procCpuMs(pid: number): number | undefined {
     // Fields after the parenthesised command name (which may contain spaces): state is field 3.
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(f[11]) + Number(f[12])) * 1000) / USER_HZ;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU per thread of a live process by thread name (/proc/<pid>/task/<tid>/{comm,stat}): node's own
+ * threads are all called `node` (main, workers, V8's GC helpers, libuv's pool, where native
+ * async calls such as chDB's queries run), chDB's own carry ClickHouse's names (ThreadPool,
+ * MergeMutate…). `byName`: chDB's by name, node's one by one as `node+<tid − pid>`.
+ * Undefined once the process is gone.
+ */
+export function procThreadsCpuMs(pid: number): { node: number; main: number; other: number; byName: Map<string, number> } | undefined {
+  try {
+    const byName = new Map<string, number>();
+    let node = 0;
+    let main = 0;
+    let other = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      let name: string;
+      let ms: number;
+      try {
+        name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        ms = ((Number(f[11]) + Number(f[12])) * 1000) / USER_HZ;
+      } catch {
+        continue; // the thread ended meanwhile
+      }
+      if (Number(tid) === pid) main = ms;
+      // V8's own threads (`v8:ProfEvntProc`, the profiler's) count with node's.
+      if (name === 'node' || name.startsWith('v8:')) {
+        node += ms;
+        // Apart by start order (tid − pid): main 0, V8's platform workers, libuv's pool, then worker threads.
+        byName.set(`node+${Number(tid) - pid}`, ms);
+      } else {
+        other += ms;
+        byName.set(name, (byName.get(name) ?? 0) + ms);
+      }
+    }
+    return { node, main, other, byName };
   } catch {
     return undefined;
   }

@@ -2,7 +2,7 @@
 // bench's multi-worker prototype) over the pre-filled topic: time to store every record,
 // memory, a check of the store afterwards (counts, no duplicate offsets), optional profile.
 import { fileURLToPath } from 'node:url';
-import { spawnNode, type MemSummary } from './child.ts';
+import { procThreadsCpuMs, spawnNode, type MemSummary } from './child.ts';
 import { startFaultline, waitStored, type Timed } from './faultline-run.ts';
 import { formatSummary, profileFiles, summarise } from './profile-summary.ts';
 import type { Table } from './table.ts';
@@ -36,6 +36,8 @@ export async function measureRun(o: {
     ...(o.profileDir ? { profileDir: o.profileDir } : {}),
   });
   const timed = await waitStored(run, o.records, 600_000);
+  // Per thread, while the process still runs (right after the last record was stored).
+  const threads = procThreadsCpuMs(run.child.pid);
   const stopped = await run.stop(o.nativeBaseMb);
   const complete = timed.stored >= o.records;
   const m = stopped.memory;
@@ -43,10 +45,15 @@ export async function measureRun(o: {
     t.row(o.label, 'INCOMPLETE', `stored ${timed.stored} of ${o.records}; exit ${stopped.exit}; ${run.child.stderr().slice(-600).replace(/\s+/g, ' ')}`);
   } else {
     t.row(o.label, `${timed.per_s.toLocaleString('en')} rec/s`,
-      `${timed.stored.toLocaleString('en')} stored in ${timed.last_row_ms} ms from spawn (first batch at ${timed.first_row_ms} ms; ` +
-        `${timed.steady_per_s.toLocaleString('en')}/s after); ` +
-        `CPU ${timed.cpu_us_per_record} µs/record after the first batch (all threads, engine included), ` +
-          `${Math.round((timed.cpu_total_ms * 1000) / timed.stored)} µs/record from spawn; exit ${stopped.exit}`);
+      `${timed.stored.toLocaleString('en')} stored in ${timed.last_row_ms} ms from spawn (first batch at ${timed.first_row_ms} ms; ${timed.steady_per_s.toLocaleString('en')}/s after); ` +
+        `CPU ${timed.cpu_us_per_record} µs/record after the first batch (all threads, engine included), ${Math.round((timed.cpu_total_ms * 1000) / timed.stored)} µs/record from spawn; exit ${stopped.exit}`);
+    if (threads) {
+      const us = (ms: number): string => ((ms * 1000) / timed.stored).toFixed(1);
+      const top = (node: boolean) => [...threads.byName].filter(([n]) => n.startsWith('node+') === node)
+        .sort((a, b) => b[1] - a[1]).filter(([, ms]) => ms * 1000 / timed.stored >= 0.1).slice(0, 8).map(([n, ms]) => `${n} ${us(ms)}`).join(', ');
+      t.row('  CPU by thread', `${us(threads.node + threads.other)} µs/record`,
+        `from spawn: node's threads ${us(threads.node)} (${top(true)}; node+0 is the main thread; the others are the normalize worker, V8's GC helpers and libuv's pool, where chDB's async calls run); chDB's named threads ${us(threads.other)} (${top(false)})`);
+    }
     t.row(`  RSS`, `${m.rss_peak_mb} MB`,
       `peak VmHWM; without the engine: ${m.rss_excl_engine_mb} MB (V8 heap+external peak ${m.js_peak_mb} MB + node runtime ` +
         `${Math.round(o.nativeBaseMb)} MB)`);
@@ -81,10 +88,17 @@ export async function measureRun(o: {
       // The JS threads' busy time from their profiles (V8 samples wall time: on a loaded machine
       // it overstates CPU); chDB's native threads are not sampled: they are the process's CPU minus the JS threads'.
       const us = (ms: number): string => ((ms * 1000) / timed.stored).toFixed(1);
+      // The profiled JS threads (main, normalize worker). On a loaded machine a thread waiting for
+      // a core is sampled as busy: the areas are then scaled to the node threads' real CPU (/proc,
+      // "CPU by thread"), which is an upper bound.
+      const jsCpu = threads ? Math.min(jsBusyMs, threads.node) : jsBusyMs;
+      const k = jsCpu / jsBusyMs;
+      for (const [a, ms] of perArea) perArea.set(a, ms * k);
+      jsBusyMs = jsCpu;
       const engineMs = Math.max(0, timed.cpu_total_ms - jsBusyMs);
       const parts = [...perArea].sort((a, b) => b[1] - a[1]).filter(([, ms]) => (ms * 1000) / timed.stored >= 0.1).map(([a, ms]) => `${a} ${us(ms)}`);
       t.row('  CPU per record by area', `${us(timed.cpu_total_ms)} µs`,
-        `from spawn, all threads: JS threads ${us(jsBusyMs)} (${parts.join(', ')}); chDB's own threads (insert, views, merges) ${us(engineMs)}`);
+        `from spawn, all threads: JS threads ${us(jsBusyMs)}${k < 0.99 ? ` (profile samples scaled by ${k.toFixed(2)} to their CPU)` : ''}: ${parts.join(', ')}; the rest ${us(engineMs)}: chDB (insert, views, merges, on its own threads and on libuv's where its async calls run) and V8's GC helper threads`);
     }
   }
   return { timed, memory: m, complete };
