@@ -18,14 +18,45 @@ import { sameRowSelect } from './peer-same-row-sql.ts';
 
 /** The event columns compared (all but `source`, `format`, `topic` and the provenance). */
 export const COMPARED = [
-  'event_time', 'request_id', 'http_status', 'outcome', 'code', 'category', 'limit_kind', 'channel',
-  'upstream_vendor', 'upstream_code', 'upstream_sub_code', 'upstream_message', 'message', 'failed_offers',
-  'route', 'method', 'latency_ms', 'attempt', 'app_id', 'catalog_drift', 'raw',
+  'event_time',
+  'request_id',
+  'http_status',
+  'outcome',
+  'code',
+  'category',
+  'limit_kind',
+  'channel',
+  'upstream_vendor',
+  'upstream_code',
+  'upstream_sub_code',
+  'upstream_message',
+  'message',
+  'failed_offers',
+  'route',
+  'method',
+  'latency_ms',
+  'attempt',
+  'app_id',
+  'catalog_drift',
+  'raw',
 ] as const;
 /** What the dashboards group, filter and count on (the rollups' dimensions and the request index). */
 export const DASHBOARD = [
-  'event_time', 'request_id', 'http_status', 'outcome', 'code', 'category', 'limit_kind', 'channel',
-  'upstream_vendor', 'upstream_code', 'upstream_sub_code', 'failed_offers', 'latency_ms', 'app_id', 'catalog_drift',
+  'event_time',
+  'request_id',
+  'http_status',
+  'outcome',
+  'code',
+  'category',
+  'limit_kind',
+  'channel',
+  'upstream_vendor',
+  'upstream_code',
+  'upstream_sub_code',
+  'failed_offers',
+  'latency_ms',
+  'app_id',
+  'catalog_drift',
 ] as const;
 
 export interface Agreement {
@@ -63,8 +94,11 @@ export function agreementSql(fl: string, peer: string): string {
 export function toAgreement(row: Record<string, string | number>): Agreement {
   const n = (k: string): number => Number(row[k]);
   return {
-    records: n('records'), missing_in_peer: n('missing_in_peer'), extra_in_peer: n('extra_in_peer'),
-    dashboard_rows: n('dashboard_rows'), all_rows: n('all_rows'),
+    records: n('records'),
+    missing_in_peer: n('missing_in_peer'),
+    extra_in_peer: n('extra_in_peer'),
+    dashboard_rows: n('dashboard_rows'),
+    all_rows: n('all_rows'),
     differ: Object.fromEntries(COMPARED.map((c) => [c, n(`d_${c}`)]).filter(([, v]) => (v as number) > 0)),
   };
 }
@@ -72,9 +106,15 @@ export function toAgreement(row: Record<string, string | number>): Agreement {
 /** One line for the bench's table. */
 export function describeAgreement(a: Agreement): string {
   const pct = (x: number): string => `${((100 * x) / Math.max(1, a.records)).toFixed(2)}%`;
-  const differ = Object.entries(a.differ).sort((x, y) => y[1] - x[1]).map(([c, v]) => `${c} ${pct(v)}`).join(', ');
-  return `on ${a.records.toLocaleString('en')} records stored by both: every dashboard column agrees on ${pct(a.dashboard_rows)}, every column on ${pct(a.all_rows)}; ` +
-    `differing: ${differ || 'none'}` + (a.missing_in_peer || a.extra_in_peer ? `; ${a.missing_in_peer} only in faultline's store, ${a.extra_in_peer} only in the peer's` : '');
+  const differ = Object.entries(a.differ)
+    .sort((x, y) => y[1] - x[1])
+    .map(([c, v]) => `${c} ${pct(v)}`)
+    .join(', ');
+  return (
+    `on ${a.records.toLocaleString('en')} records stored by both: every dashboard column agrees on ${pct(a.dashboard_rows)}, every column on ${pct(a.all_rows)}; ` +
+    `differing: ${differ || 'none'}` +
+    (a.missing_in_peer || a.extra_in_peer ? `; ${a.missing_in_peer} only in faultline's store, ${a.extra_in_peer} only in the peer's` : '')
+  );
 }
 
 export interface OfflineCheck extends Agreement {
@@ -87,7 +127,13 @@ export interface OfflineCheck extends Agreement {
  * a Null table standing in for the Kafka queue, same virtual columns) into one chDB session at
  * `data`; their rows compared. `show`: up to 5 differing rows of that column, as JSON lines.
  */
-export async function offlineAgreement(o: { records: number; seed: number; partitions: number; data: string; show?: string }): Promise<OfflineCheck & { shown: string }> {
+export async function offlineAgreement(o: {
+  records: number;
+  seed: number;
+  partitions: number;
+  data: string;
+  show?: string;
+}): Promise<OfflineCheck & { shown: string }> {
   rmSync(o.data, { recursive: true, force: true });
   const s = new Session(o.data);
   try {
@@ -125,8 +171,11 @@ export async function offlineAgreement(o: { records: number; seed: number; parti
     if (o.show) {
       const c = o.show;
       if (!(COMPARED as readonly string[]).includes(c)) throw new Error(`peer-agreement: --show takes one of ${COMPARED.join(', ')}`);
-      const d = await s.queryAsync(`SELECT f.${c} AS faultline, p.${c} AS peer, f.raw AS record FROM peer.fl AS f
-        INNER JOIN faultline.events AS p USING (partition, offset) WHERE NOT (f.${c} = p.${c} OR (f.${c} IS NULL AND p.${c} IS NULL)) LIMIT 5`, { format: 'JSONEachRow' });
+      const d = await s.queryAsync(
+        `SELECT f.${c} AS faultline, p.${c} AS peer, f.raw AS record FROM peer.fl AS f
+        INNER JOIN faultline.events AS p USING (partition, offset) WHERE NOT (f.${c} = p.${c} OR (f.${c} IS NULL AND p.${c} IS NULL)) LIMIT 5`,
+        { format: 'JSONEachRow' },
+      );
       shown = d.text();
     }
     return { ...a, redacted, shown };
@@ -146,7 +195,10 @@ async function main(): Promise<void> {
     },
   });
   const { shown, ...a } = await offlineAgreement({
-    records: Number(values.records), seed: Number(values.seed), partitions: Number(values.partitions), data: values.data!,
+    records: Number(values.records),
+    seed: Number(values.seed),
+    partitions: Number(values.partitions),
+    data: values.data!,
     ...(values.show ? { show: values.show } : {}),
   });
   if (shown) process.stderr.write(shown + '\n');

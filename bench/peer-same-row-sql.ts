@@ -21,11 +21,16 @@ const lit = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\
 const arr = (xs: readonly (string | number)[]): string => `[${xs.map((x) => (typeof x === 'number' ? String(x) : lit(x))).join(',')}]`;
 
 /** A scalar's text from its raw JSON: a string unquoted, a number as written, anything else ''. */
-const str = (x: string): string =>
-  `multiIf(startsWith(${x}, '"'), JSONExtractString(${x}), match(${x}, '^-?[0-9]'), ${x}, '')`;
+const str = (x: string): string => `multiIf(startsWith(${x}, '"'), JSONExtractString(${x}), match(${x}, '^-?[0-9]'), ${x}, '')`;
 
 /** First non-empty of several String expressions. */
-const firstOf = (xs: string[]): string => (xs.length === 1 ? xs[0]! : `multiIf(${xs.slice(0, -1).map((x) => `${x} != '', ${x}`).join(', ')}, ${xs.at(-1)!})`);
+const firstOf = (xs: string[]): string =>
+  xs.length === 1
+    ? xs[0]!
+    : `multiIf(${xs
+        .slice(0, -1)
+        .map((x) => `${x} != '', ${x}`)
+        .join(', ')}, ${xs.at(-1)!})`;
 
 /** A string member of a nested JSON object (its text), under any of `keys`. */
 const member = (obj: string, keys: string[]): string => firstOf(keys.map((k) => `JSONExtractString(${obj}, ${lit(k)})`));
@@ -59,38 +64,54 @@ export function sameRowSelect(from: string): string {
   // the record's top level, parsed once: key -> raw JSON text of its value
   const l0 = `SELECT raw, _topic, _partition, _offset, _timestamp_ms, JSONExtractKeysAndValuesRaw(raw) AS kv FROM ${from}`;
   const l1 = `SELECT * EXCEPT kv, mapFromArrays(kv.1, kv.2) AS t FROM (${l0})`;
-  const l2 = layer([
-    `toUInt16(greatest(toUInt32OrZero(t['status']), toUInt32OrZero(t['status_code']), toUInt32OrZero(t['http_status']), toUInt32OrZero(t['statusCode']))) AS st0`,
-    // the body under a wrapper key, also when it is a JSON string (or a JSON string in message)
-    `multiIf(${WRAPPERS.map((w) => `t[${lit(w)}] != '', t[${lit(w)}]`).join(', ')}, startsWith(t['message'], '"{'), t['message'], '') AS w0`,
-    `${top(['channel', 'marketplace', 'vendor'])} AS chan`,
-    `${firstOf(TIME.map((k) => `t[${lit(k)}]`))} AS tv`,
-  ], l1);
+  const l2 = layer(
+    [
+      `toUInt16(greatest(toUInt32OrZero(t['status']), toUInt32OrZero(t['status_code']), toUInt32OrZero(t['http_status']), toUInt32OrZero(t['statusCode']))) AS st0`,
+      // the body under a wrapper key, also when it is a JSON string (or a JSON string in message)
+      `multiIf(${WRAPPERS.map((w) => `t[${lit(w)}] != '', t[${lit(w)}]`).join(', ')}, startsWith(t['message'], '"{'), t['message'], '') AS w0`,
+      `${top(['channel', 'marketplace', 'vendor'])} AS chan`,
+      `${firstOf(TIME.map((k) => `t[${lit(k)}]`))} AS tv`,
+    ],
+    l1,
+  );
   const l3 = layer([`if(startsWith(w0, '"'), JSONExtractString(w0), w0) AS w`, 'toFloat64OrNull(tv) AS tnum'], l2);
   // the gateway's protocol error (dialect 1): top-level `error` object, else the wrapper's
-  const l4 = layer([`multiIf(startsWith(t['error'], '{'), t['error'], startsWith(JSONExtractRaw(w, 'error'), '{'), JSONExtractRaw(w, 'error'), '') AS ge`], l3);
+  const l4 = layer(
+    [`multiIf(startsWith(t['error'], '{'), t['error'], startsWith(JSONExtractRaw(w, 'error'), '{'), JSONExtractRaw(w, 'error'), '') AS ge`],
+    l3,
+  );
   const l5 = layer([`JSONExtractString(ge, 'code') AS gcode`, `JSONExtractRaw(ge, 'upstream') AS up`], l4);
   // the vendor body: the gateway error's upstream object, else the wrapper itself (vendor call records)
   const l6 = layer([`multiIf(startsWith(up, '{'), up, ge = '', w, '') AS vb`], l5);
-  const l7 = layer([
-    `multiIf(JSONExtractString(vb, 'vendor') != '', JSONExtractString(vb, 'vendor'), JSONExtractString(vb, 'channel') != '', JSONExtractString(vb, 'channel'), chan) AS vhint`,
-    `multiIf(JSONHas(vb, 'error_response'), JSONExtractRaw(vb, 'error_response'), JSONHas(vb, 'error_rsp'), JSONExtractRaw(vb, 'error_rsp'), '') AS tob`,
-    `arrayFirst(k -> match(k, '^alipay_.*_response$'), JSONExtractKeys(vb)) AS apk`,
-    `upper(JSONExtractString(vb, 'is_success')) AS isok`,
-    `JSONExtractString(vb, 'result_code') AS rcode`,
-  ], l6);
+  const l7 = layer(
+    [
+      `multiIf(JSONExtractString(vb, 'vendor') != '', JSONExtractString(vb, 'vendor'), JSONExtractString(vb, 'channel') != '', JSONExtractString(vb, 'channel'), chan) AS vhint`,
+      `multiIf(JSONHas(vb, 'error_response'), JSONExtractRaw(vb, 'error_response'), JSONHas(vb, 'error_rsp'), JSONExtractRaw(vb, 'error_rsp'), '') AS tob`,
+      `arrayFirst(k -> match(k, '^alipay_.*_response$'), JSONExtractKeys(vb)) AS apk`,
+      `upper(JSONExtractString(vb, 'is_success')) AS isok`,
+      `JSONExtractString(vb, 'result_code') AS rcode`,
+    ],
+    l6,
+  );
   const l8 = layer([`if(apk != '', JSONExtractRaw(vb, apk), '') AS apb`, `${str(`JSONExtractRaw(tob, 'code')`)} AS tcode`], l7);
-  const l9 = layer([
-    `${str(`JSONExtractRaw(apb, 'code')`)} AS acode`, `JSONExtractString(apb, 'sub_code') AS asub`,
-    // a string upstream, "<vendor> <code>: <message>" as the gateway writes it
-    `extractGroups(JSONExtractString(up), '^([A-Za-z0-9_.-]+) ([A-Za-z0-9_.-]+): (.*)$') AS us`,
-    `${str(`JSONExtractRaw(up, 'code')`)} AS ucode`,
-  ], l8);
+  const l9 = layer(
+    [
+      `${str(`JSONExtractRaw(apb, 'code')`)} AS acode`,
+      `JSONExtractString(apb, 'sub_code') AS asub`,
+      // a string upstream, "<vendor> <code>: <message>" as the gateway writes it
+      `extractGroups(JSONExtractString(up), '^([A-Za-z0-9_.-]+) ([A-Za-z0-9_.-]+): (.*)$') AS us`,
+      `${str(`JSONExtractRaw(up, 'code')`)} AS ucode`,
+    ],
+    l8,
+  );
   const taobaoCategory = (c: string): string =>
     `transform(toUInt32OrZero(${c}), ${arr(tb.map((c) => c.code))}, ${arr(tb.map((c) => c.category))}, if(toUInt32OrZero(${c}) BETWEEN 100 AND 106, 'AUTH_ERROR', 'CHANNEL_ERROR'))`;
-  const taobaoLimit = (c: string): string => `transform(toUInt32OrZero(${c}), ${arr(tb.map((c) => c.code))}, ${arr(tb.map((c) => c.limit_kind))}, '')`;
+  const taobaoLimit = (c: string): string =>
+    `transform(toUInt32OrZero(${c}), ${arr(tb.map((c) => c.code))}, ${arr(tb.map((c) => c.limit_kind))}, '')`;
   // (vendor, code, sub_code, message, category, limit_kind) of a vendor error, dialects 3-6
-  const l10 = layer([`multiIf(
+  const l10 = layer(
+    [
+      `multiIf(
     tob != '' AND (tcode != '' OR JSONExtractString(tob, 'sub_code') != ''),
       tuple('taobao', tcode, JSONExtractString(tob, 'sub_code'), ${member('tob', ['sub_msg', 'msg', 'message'])},
         ${taobaoCategory('tcode')}, ${taobaoLimit('tcode')}),
@@ -113,23 +134,33 @@ export function sameRowSelect(from: string): string {
       tuple(us[1], us[2], '', us[3], if(us[1] = 'taobao', ${taobaoCategory('us[2]')}, ''), if(us[1] = 'taobao', ${taobaoLimit('us[2]')}, '')),
     startsWith(up, '"'), tuple(chan, '', '', JSONExtractString(up), '', ''),
     tuple('', '', '', '', '', '')) AS ve`,
-    `transform(gcode, ${arr(gw.map((c) => c.code))}, ${arr(gw.map((c) => c.http_status))}, 0) AS cat_status`,
-    `transform(gcode, ${arr(gw.map((c) => c.code))}, ${arr(gw.map((c) => c.category))}, '') AS cat_category`,
-    `transform(gcode, ${arr(gw.map((c) => c.code))}, ${arr(gw.map((c) => c.limit_kind))}, '') AS cat_limit`,
-    `JSONExtractRaw(w, 'success') AS success`,
-    `if(JSONHas(w, 'failed_offers'),
+      `transform(gcode, ${arr(gw.map((c) => c.code))}, ${arr(gw.map((c) => c.http_status))}, 0) AS cat_status`,
+      `transform(gcode, ${arr(gw.map((c) => c.code))}, ${arr(gw.map((c) => c.category))}, '') AS cat_category`,
+      `transform(gcode, ${arr(gw.map((c) => c.code))}, ${arr(gw.map((c) => c.limit_kind))}, '') AS cat_limit`,
+      `JSONExtractRaw(w, 'success') AS success`,
+      `if(JSONHas(w, 'failed_offers'),
      JSONExtract(w, 'failed_offers', 'Array(Tuple(offer_id String, spec_id String, error_code String, error_message String))'),
      arrayMap(x -> tuple(JSONExtractString(x, 'offer_id'), JSONExtractString(x, 'spec_id'),
                          if(JSONExtractString(x, 'error_code') != '', JSONExtractString(x, 'error_code'), JSONExtractString(x, 'reason')),
                          if(JSONExtractString(x, 'error_message') != '', JSONExtractString(x, 'error_message'), JSONExtractString(x, 'reason'))),
               JSONExtractArrayRaw(w, 'unavailable_lines'))) AS offers`,
-  ], l9);
-  const l11 = layer([
-    `ve.2 != '' OR ve.3 != '' OR ve.4 != '' AS has_ve`,
-    `(ve.2 != '' OR ve.3 != '') AND ge = '' AS vendor_only`,
-    `if(st0 = 0 AND ge != '', cat_status, st0) AS st`,
-  ], l10);
-  const l12 = layer([`multiIf(ge != '' OR vendor_only OR st >= 400, 'error', success = 'false', 'business_failure', success = 'true' AND length(offers) > 0, 'partial_success', 'ok') AS outc`], l11);
+    ],
+    l9,
+  );
+  const l11 = layer(
+    [
+      `ve.2 != '' OR ve.3 != '' OR ve.4 != '' AS has_ve`,
+      `(ve.2 != '' OR ve.3 != '') AND ge = '' AS vendor_only`,
+      `if(st0 = 0 AND ge != '', cat_status, st0) AS st`,
+    ],
+    l10,
+  );
+  const l12 = layer(
+    [
+      `multiIf(ge != '' OR vendor_only OR st >= 400, 'error', success = 'false', 'business_failure', success = 'true' AND length(offers) > 0, 'partial_success', 'ok') AS outc`,
+    ],
+    l11,
+  );
   return `
 SELECT
   coalesce(

@@ -60,18 +60,34 @@ async function once(mode: 'all' | 'non-ok', count: number, data: string): Promis
   if (!m) throw new Error(`demo (${mode}): no "stored … in … s" line`);
   const records = Number(m[1]!.replace(/,/g, ''));
   const ingest = Number(m[2]);
-  const q = await run(process.execPath, ['--import', 'tsx', here('./store-query.ts'), '--data', data,
-    'OPTIMIZE TABLE faultline.events FINAL',
-    `SELECT (SELECT sum(bytes_on_disk) FROM system.parts WHERE database = 'faultline' AND table = 'events' AND active) AS events_bytes,
+  const q = await run(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      here('./store-query.ts'),
+      '--data',
+      data,
+      'OPTIMIZE TABLE faultline.events FINAL',
+      `SELECT (SELECT sum(bytes_on_disk) FROM system.parts WHERE database = 'faultline' AND table = 'events' AND active) AS events_bytes,
             (SELECT sum(column_data_compressed_bytes) FROM system.parts_columns WHERE database = 'faultline' AND table = 'events' AND active AND column = 'raw') AS raw_bytes,
-            (SELECT count() FROM faultline.events) AS rows, (SELECT countIf(raw != '') FROM faultline.events) AS raw_rows`], env);
+            (SELECT count() FROM faultline.events) AS rows, (SELECT countIf(raw != '') FROM faultline.events) AS raw_rows`,
+    ],
+    env,
+  );
   if (q.code !== 0) throw new Error(`store query (${mode}): ${q.stderr.slice(-600)}`);
   const row = (JSON.parse(q.stdout.trim()) as Record<string, string>[][])[1]![0]!;
   rmSync(data, { recursive: true, force: true });
   return {
-    mode, records, ingest_s: ingest, records_per_s: Math.round(records / ingest),
+    mode,
+    records,
+    ingest_s: ingest,
+    records_per_s: Math.round(records / ingest),
     cpu_us_per_record: Math.round((cpu * 10_000) / records) / 10,
-    events_bytes: Number(row.events_bytes), raw_bytes: Number(row.raw_bytes), rows: Number(row.rows), raw_rows: Number(row.raw_rows),
+    events_bytes: Number(row.events_bytes),
+    raw_bytes: Number(row.raw_bytes),
+    rows: Number(row.rows),
+    raw_rows: Number(row.raw_rows),
   };
 }
 
@@ -96,15 +112,34 @@ async function main(): Promise<void> {
     }
   }
   const mib = (b: number): string => (b / 1048576).toFixed(1);
-  const lines = ['| FAULTLINE_RAW | records/s (ingest) | CPU µs/record (demo process) | events on disk | of which `raw` | events with raw |', '|---|---|---|---|---|---|'];
+  const lines = [
+    '| FAULTLINE_RAW | records/s (ingest) | CPU µs/record (demo process) | events on disk | of which `raw` | events with raw |',
+    '|---|---|---|---|---|---|',
+  ];
   for (const x of runs) {
-    lines.push(`| ${x.mode} | ${x.records_per_s.toLocaleString('en')} | ${x.cpu_us_per_record} | ${mib(x.events_bytes)} MiB | ${mib(x.raw_bytes)} MiB | ${x.raw_rows.toLocaleString('en')} of ${x.rows.toLocaleString('en')} |`);
+    lines.push(
+      `| ${x.mode} | ${x.records_per_s.toLocaleString('en')} | ${x.cpu_us_per_record} | ${mib(x.events_bytes)} MiB | ${mib(x.raw_bytes)} MiB | ${x.raw_rows.toLocaleString('en')} of ${x.rows.toLocaleString('en')} |`,
+    );
   }
-  process.stdout.write(lines.join('\n') + `\n1-min load during the runs: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}\n`);
+  process.stdout.write(
+    lines.join('\n') + `\n1-min load during the runs: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}\n`,
+  );
   const med = (mode: string, k: keyof RawRun): number => median(runs.filter((x) => x.mode === mode).map((x) => x[k] as number));
-  process.stdout.write(JSON.stringify(Object.fromEntries(['all', 'non-ok'].map((m) => [m, {
-    records_per_s: med(m, 'records_per_s'), cpu_us_per_record: med(m, 'cpu_us_per_record'), events_bytes: med(m, 'events_bytes'), raw_bytes: med(m, 'raw_bytes'),
-  }]))) + '\n');
+  process.stdout.write(
+    JSON.stringify(
+      Object.fromEntries(
+        ['all', 'non-ok'].map((m) => [
+          m,
+          {
+            records_per_s: med(m, 'records_per_s'),
+            cpu_us_per_record: med(m, 'cpu_us_per_record'),
+            events_bytes: med(m, 'events_bytes'),
+            raw_bytes: med(m, 'raw_bytes'),
+          },
+        ]),
+      ),
+    ) + '\n',
+  );
   rmSync(data, { recursive: true, force: true });
 }
 

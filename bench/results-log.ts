@@ -10,14 +10,16 @@ export function appendResults(file: string, args: string, loads: readonly number
   let commit = 'unknown';
   try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    if (execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '') commit += ' with uncommitted changes';
+    if (execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '')
+      commit += ' with uncommitted changes';
   } catch {
     // not a git checkout: the date and the load still say when and how
   }
   const text = readFileSync(file, 'utf8');
   // Newest first: after the page's introduction (its first `## ` heading).
   const at = text.indexOf('\n## ');
-  const section = `\n## Full run (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, \`npm run bench${args ? ` -- ${args}` : ''}\`)\n\n` +
+  const section =
+    `\n## Full run (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, \`npm run bench${args ? ` -- ${args}` : ''}\`)\n\n` +
     `Commit ${commit}, ${cpus().length} cores, 1-min load ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the run (appended by the bench).\n\n` +
     `${t.markdown()}\n\nLast line: \`${JSON.stringify(json)}\`\n`;
   writeFileSync(file, at < 0 ? text + section : text.slice(0, at) + section + text.slice(at));

@@ -14,14 +14,29 @@ import { KEEP_FOREVER } from '../support/keep-forever.ts';
 import { testStore } from '../support/stores.ts';
 
 const RECORDS: [string, string][] = [
-  ['ok', '{"ts":"2026-11-21T10:00:01.000Z","request_id":"req_ok1","method":"GET","route":"/v1/products/{id}","status":200,"latency_ms":12,"channel":"1688"}'],
-  ['error', '{"ts":"2026-11-21T10:00:02.000Z","request_id":"req_er1","status":429,"channel":"1688","error":{"code":"QUOTA_EXCEEDED","message":"Daily channel quota exhausted.","request_id":"req_er1","category":"RATE_LIMIT_ERROR"}}'],
-  ['business_failure', '{"ts":"2026-11-21T10:00:03.000Z","request_id":"req_bf1","status":200,"channel":"1688","response":{"success":false,"code":"ORDER_CREATE_FAILED","message":"No line could be ordered.","failed_offers":[{"offer_id":"1","spec_id":"s1","error_code":"STOCK_NOT_ENOUGH","error_message":"out of stock"}]}}'],
-  ['partial_success', '{"ts":"2026-11-21T10:00:04.000Z","request_id":"req_ps1","status":200,"channel":"1688","response":{"success":true,"order_id":"o1","failed_offers":[{"offer_id":"2","spec_id":"s2","error_code":"STOCK_NOT_ENOUGH","error_message":"out of stock"}]}}'],
+  [
+    'ok',
+    '{"ts":"2026-11-21T10:00:01.000Z","request_id":"req_ok1","method":"GET","route":"/v1/products/{id}","status":200,"latency_ms":12,"channel":"1688"}',
+  ],
+  [
+    'error',
+    '{"ts":"2026-11-21T10:00:02.000Z","request_id":"req_er1","status":429,"channel":"1688","error":{"code":"QUOTA_EXCEEDED","message":"Daily channel quota exhausted.","request_id":"req_er1","category":"RATE_LIMIT_ERROR"}}',
+  ],
+  [
+    'business_failure',
+    '{"ts":"2026-11-21T10:00:03.000Z","request_id":"req_bf1","status":200,"channel":"1688","response":{"success":false,"code":"ORDER_CREATE_FAILED","message":"No line could be ordered.","failed_offers":[{"offer_id":"1","spec_id":"s1","error_code":"STOCK_NOT_ENOUGH","error_message":"out of stock"}]}}',
+  ],
+  [
+    'partial_success',
+    '{"ts":"2026-11-21T10:00:04.000Z","request_id":"req_ps1","status":200,"channel":"1688","response":{"success":true,"order_id":"o1","failed_offers":[{"offer_id":"2","spec_id":"s2","error_code":"STOCK_NOT_ENOUGH","error_message":"out of stock"}]}}',
+  ],
   // JSON with none of the keys a log record has: stored as ok, format `unrecognized` (docs/real-inputs.md §4).
   ['unrecognized', '{"foo":1,"bar":"x"}'],
   // A secret in an ok record: under `all` its raw is kept, redacted (docs/secrets.md).
-  ['ok-secret', '{"ts":"2026-11-21T10:00:06.000Z","request_id":"req_ok2","status":200,"headers":{"authorization":"Bearer fl_live_VeB5Mseu9h0V3rMy4AjrCnbRb6QstSKg"}}'],
+  [
+    'ok-secret',
+    '{"ts":"2026-11-21T10:00:06.000Z","request_id":"req_ok2","status":200,"headers":{"authorization":"Bearer fl_live_VeB5Mseu9h0V3rMy4AjrCnbRb6QstSKg"}}',
+  ],
 ];
 
 async function stored(raw: 'all' | 'non-ok'): Promise<Map<string, { outcome: string; format: string; raw: string }>> {
@@ -29,12 +44,13 @@ async function stored(raw: 'all' | 'non-ok'): Promise<Map<string, { outcome: str
   try {
     const limits: Limits = { ...limitsOf({ ...loadConfig(KEEP_FOREVER), FAULTLINE_RAW: raw }) };
     const b = new SegmentBuilder('gw', 0, 'gateway', normalize, limits);
-    RECORDS.forEach(([, rec], i) => b.add(i, Buffer.from(rec), Date.parse('2026-11-21T10:00:00Z')));
+    for (const [i, [, rec]] of RECORDS.entries()) b.add(i, Buffer.from(rec), Date.parse('2026-11-21T10:00:00Z'));
     const seg = await b.seal().complete;
     assert.equal(seg.events.rows, RECORDS.length, 'every record is an event');
     await t.store.insertPayload('events', seg.events);
     const rows = await t.store.query<{ offset: string; outcome: string; format: string; raw: string }>(
-      `SELECT toString(offset) AS offset, outcome, format, raw FROM ${t.db}.events ORDER BY offset`);
+      `SELECT toString(offset) AS offset, outcome, format, raw FROM ${t.db}.events ORDER BY offset`,
+    );
     assert.equal(rows.length, RECORDS.length);
     return new Map(rows.map((r) => [RECORDS[Number(r.offset)]![0], r]));
   } finally {
@@ -68,8 +84,10 @@ test('FAULTLINE_RAW=all (the default) keeps every raw, redacted', async () => {
 
 test('FAULTLINE_RAW accepts all or non-ok and names itself otherwise', () => {
   assert.equal(loadConfig({ ...KEEP_FOREVER, FAULTLINE_RAW: 'non-ok' }).FAULTLINE_RAW, 'non-ok');
-  assert.throws(() => loadConfig({ ...KEEP_FOREVER, FAULTLINE_RAW: 'none' }), (e: unknown) =>
-    e instanceof ConfigError && /invalid FAULTLINE_RAW="none": one of all, non-ok/.test(e.message));
+  assert.throws(
+    () => loadConfig({ ...KEEP_FOREVER, FAULTLINE_RAW: 'none' }),
+    (e: unknown) => e instanceof ConfigError && /invalid FAULTLINE_RAW="none": one of all, non-ok/.test(e.message),
+  );
 });
 
 test('FAULTLINE_RAW=non-ok reaches the normalize thread: its rows are byte for byte the in-thread rows', async () => {
@@ -78,12 +96,12 @@ test('FAULTLINE_RAW=non-ok reaches the normalize thread: its rows are byte for b
   try {
     const build = async (th?: NormalizeThread): Promise<string> => {
       const b = new SegmentBuilder('gw', 0, 'gateway', normalize, limits, th);
-      RECORDS.forEach(([, rec], i) => b.add(i, Buffer.from(rec), Date.parse('2026-11-21T10:00:00Z')));
+      for (const [i, [, rec]] of RECORDS.entries()) b.add(i, Buffer.from(rec), Date.parse('2026-11-21T10:00:00Z'));
       return (await b.seal().complete).events.body.toString();
     };
     const inThread = await build();
     assert.equal(await build(thread), inThread);
-    assert.ok(!inThread.includes('req_ok1","method'), 'the ok record\'s raw is not in the rows');
+    assert.ok(!inThread.includes('req_ok1","method'), "the ok record's raw is not in the rows");
   } finally {
     await thread.close();
   }
