@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { generateRecords } from '../ingest/generator/index.ts';
 import { migrationPlan } from '../sql/migrate.ts';
 import { eventPayload, eventTsvLine } from '../sql/row-format.ts';
-import { normalize } from '../transform/index.ts';
+import { normalize } from '../transform/normalize.ts';
 import { sameRowSelect } from './peer-same-row-sql.ts';
 
 /** The event columns compared (all but `source`, `format`, `topic` and the provenance). */

@@ -9,7 +9,7 @@ import { loadConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import { NormalizeThread } from '../../ingest/normalize-thread.ts';
 import { limitsOf, SegmentBuilder, type Limits } from '../../ingest/segment.ts';
-import { normalize } from '../../transform/index.ts';
+import { normalize } from '../../transform/normalize.ts';
 import { KEEP_FOREVER } from '../support/keep-forever.ts';
 import { testStore } from '../support/stores.ts';
 
