@@ -122,66 +122,86 @@ export interface OfflineCheck extends Agreement {
   redacted: number;
 }
 
+/** Where the offline check runs: a chDB session of its own (main below) or a test's store. */
+export interface SqlTarget {
+  run(sql: string): Promise<void>;
+  rows(sql: string): Promise<Record<string, unknown>[]>;
+  insert(table: string, values: string, format: 'JSONEachRow' | 'TabSeparated', columns?: readonly string[]): Promise<void>;
+}
+
 /**
  * N generated gateway records through faultline's normalizer and through the peer's view (over
- * a Null table standing in for the Kafka queue, same virtual columns) into one chDB session at
- * `data`; their rows compared. `show`: up to 5 differing rows of that column, as JSON lines.
+ * a Null table standing in for the Kafka queue, same virtual columns) into `db`'s `events`
+ * (a migrated faultline database); their rows compared. The peer's tables go to `peerDb`.
+ * `show`: up to 5 differing rows of that column, as JSON lines.
  */
 export async function offlineAgreement(o: {
   records: number;
   seed: number;
   partitions: number;
-  data: string;
+  sql: SqlTarget;
+  db: string;
+  peerDb: string;
   show?: string;
 }): Promise<OfflineCheck & { shown: string }> {
-  rmSync(o.data, { recursive: true, force: true });
-  const s = new Session(o.data);
-  try {
-    for (const m of migrationPlan('faultline', 0)) for (const st of m.statements) await s.queryAsync(st);
-    await s.queryAsync('CREATE DATABASE peer');
-    await s.queryAsync(`CREATE TABLE peer.probe (raw String, _topic LowCardinality(String), _partition UInt64, _offset UInt64,
-      _timestamp_ms Nullable(DateTime64(3, 'UTC'))) ENGINE = Null`);
-    await s.queryAsync(`CREATE MATERIALIZED VIEW peer.mv TO faultline.events AS ${sameRowSelect('peer.probe')}`);
-    await s.queryAsync('CREATE TABLE peer.fl AS faultline.events ENGINE = MergeTree ORDER BY (partition, offset)');
-    const now = Date.now();
-    let probe = '';
-    let fl = '';
-    let flRows = 0;
-    let redacted = 0;
-    let i = 0;
-    for (const r of generateRecords({ count: o.records, sources: 'gateway', garbage: 0, seed: o.seed })) {
-      // As the bench's fill lays them out: record i at partition i % P, offset i / P.
-      const partition = i % o.partitions;
-      const offset = Math.floor(i / o.partitions);
-      i++;
-      probe += JSON.stringify({ raw: r.value, _topic: 't', _partition: partition, _offset: offset, _timestamp_ms: now }) + '\n';
-      const out = normalize(Buffer.from(r.value), { source: 'gateway', transportTimeMs: now });
-      if (out.ok) {
-        fl += eventTsvLine(out.event, 't', partition, offset);
-        flRows++;
-        if (out.event.raw !== r.value) redacted++;
-      }
+  const { sql, db, peerDb } = o;
+  await sql.run(`CREATE DATABASE IF NOT EXISTS ${peerDb}`);
+  await sql.run(`CREATE TABLE ${peerDb}.probe (raw String, _topic LowCardinality(String), _partition UInt64, _offset UInt64,
+    _timestamp_ms Nullable(DateTime64(3, 'UTC'))) ENGINE = Null`);
+  await sql.run(`CREATE MATERIALIZED VIEW ${peerDb}.mv TO ${db}.events AS ${sameRowSelect(`${peerDb}.probe`)}`);
+  await sql.run(`CREATE TABLE ${peerDb}.fl AS ${db}.events ENGINE = MergeTree ORDER BY (partition, offset)`);
+  const now = Date.now();
+  let probe = '';
+  let fl = '';
+  let flRows = 0;
+  let redacted = 0;
+  let i = 0;
+  for (const r of generateRecords({ count: o.records, sources: 'gateway', garbage: 0, seed: o.seed })) {
+    // As the bench's fill lays them out: record i at partition i % P, offset i / P.
+    const partition = i % o.partitions;
+    const offset = Math.floor(i / o.partitions);
+    i++;
+    probe += `${JSON.stringify({ raw: r.value, _topic: 't', _partition: partition, _offset: offset, _timestamp_ms: now })}\n`;
+    const out = normalize(Buffer.from(r.value), { source: 'gateway', transportTimeMs: now });
+    if (out.ok) {
+      fl += eventTsvLine(out.event, 't', partition, offset);
+      flRows++;
+      if (out.event.raw !== r.value) redacted++;
     }
-    await s.insert({ table: 'peer.probe', values: probe, format: 'JSONEachRow' });
-    const p = eventPayload(fl, flRows);
-    await s.insert({ table: 'peer.fl', values: p.body, format: p.format, columns: [...p.columns] });
-    const r = await s.queryAsync(agreementSql('peer.fl', 'faultline.events'), { format: 'JSONEachRow' });
-    const a = toAgreement(JSON.parse(r.text()) as Record<string, string>);
-    let shown = '';
-    if (o.show) {
-      const c = o.show;
-      if (!(COMPARED as readonly string[]).includes(c)) throw new Error(`peer-agreement: --show takes one of ${COMPARED.join(', ')}`);
-      const d = await s.queryAsync(
-        `SELECT f.${c} AS faultline, p.${c} AS peer, f.raw AS record FROM peer.fl AS f
-        INNER JOIN faultline.events AS p USING (partition, offset) WHERE NOT (f.${c} = p.${c} OR (f.${c} IS NULL AND p.${c} IS NULL)) LIMIT 5`,
-        { format: 'JSONEachRow' },
-      );
-      shown = d.text();
-    }
-    return { ...a, redacted, shown };
-  } finally {
-    s.close();
   }
+  await sql.insert(`${peerDb}.probe`, probe, 'JSONEachRow');
+  const p = eventPayload(fl, flRows);
+  await sql.insert(`${peerDb}.fl`, String(p.body), 'TabSeparated', p.columns);
+  const [row] = await sql.rows(agreementSql(`${peerDb}.fl`, `${db}.events`));
+  const a = toAgreement(row as Record<string, string>);
+  let shown = '';
+  if (o.show) {
+    const c = o.show;
+    if (!(COMPARED as readonly string[]).includes(c)) throw new Error(`peer-agreement: --show takes one of ${COMPARED.join(', ')}`);
+    const d = await sql.rows(
+      `SELECT f.${c} AS faultline, p.${c} AS peer, f.raw AS record FROM ${peerDb}.fl AS f
+      INNER JOIN ${db}.events AS p USING (partition, offset) WHERE NOT (f.${c} = p.${c} OR (f.${c} IS NULL AND p.${c} IS NULL)) LIMIT 5`,
+    );
+    shown = d.map((x) => JSON.stringify(x)).join('\n');
+  }
+  return { ...a, redacted, shown };
+}
+
+/** A chDB session of its own at `data`, with faultline's migrations applied to `faultline`. */
+async function ownSession(data: string): Promise<{ sql: SqlTarget; close: () => void }> {
+  rmSync(data, { recursive: true, force: true });
+  const s = new Session(data);
+  const sql: SqlTarget = {
+    run: async (q) => void (await s.queryAsync(q)),
+    rows: async (q) => {
+      const t = (await s.queryAsync(q, { format: 'JSONEachRow' })).text().trim();
+      return t === '' ? [] : t.split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    },
+    insert: async (table, values, format, columns) =>
+      void (await s.insert({ table, values, format, ...(columns ? { columns: [...columns] } : {}) })),
+  };
+  for (const m of migrationPlan('faultline', 0)) for (const st of m.statements) await sql.run(st);
+  return { sql, close: () => s.close() };
 }
 
 async function main(): Promise<void> {
@@ -194,13 +214,22 @@ async function main(): Promise<void> {
       show: { type: 'string' },
     },
   });
-  const { shown, ...a } = await offlineAgreement({
-    records: Number(values.records),
-    seed: Number(values.seed),
-    partitions: Number(values.partitions),
-    data: values.data!,
-    ...(values.show ? { show: values.show } : {}),
-  });
+  const own = await ownSession(values.data!);
+  let res: OfflineCheck & { shown: string };
+  try {
+    res = await offlineAgreement({
+      records: Number(values.records),
+      seed: Number(values.seed),
+      partitions: Number(values.partitions),
+      sql: own.sql,
+      db: 'faultline',
+      peerDb: 'peer',
+      ...(values.show ? { show: values.show } : {}),
+    });
+  } finally {
+    own.close();
+  }
+  const { shown, ...a } = res;
   if (shown) process.stderr.write(shown + '\n');
   process.stdout.write(JSON.stringify(a) + '\n');
   rmSync(values.data!, { recursive: true, force: true });
