@@ -92,8 +92,8 @@ let results: { file: string; args: string; loads: number[] } | undefined;
 function report(): void {
   if (reported) return;
   reported = true;
-  process.stdout.write(t.render() + '\n');
-  process.stdout.write(JSON.stringify(json) + '\n');
+  process.stdout.write(`${t.render()}\n`);
+  process.stdout.write(`${JSON.stringify(json)}\n`);
   if (results) log(`appended this run to ${appendResults(results.file, results.args, results.loads, t, json)}`);
 }
 
@@ -114,7 +114,7 @@ async function main(): Promise<number> {
     // The flags are documented once, in this file's header comment.
     const { readFileSync } = await import('node:fs');
     const head = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//'));
-    process.stdout.write(head.map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+    process.stdout.write(`${head.map((l) => l.replace(/^\/\/ ?/, '')).join('\n')}\n`);
     return 0;
   }
   const { values } = parseArgs({

@@ -83,7 +83,7 @@ try {
     `peak RSS ${out.rss_peak_mb} MB (JS ${out.js_peak_mb} MB), ${out.events.toLocaleString('en')} events + ` +
         `${out.rejects.toLocaleString('en')} rejects, ${out.duplicates} duplicates, exit ${out.exit}; ` +
     `load ${out.load_avg_1m.join(' -> ')} on 2 cores`);
-  process.stdout.write(JSON.stringify(out) + '\n');
+  process.stdout.write(`${JSON.stringify(out)}\n`);
 } finally {
   await broker.stop();
   rmSync(dataDir, { recursive: true, force: true });

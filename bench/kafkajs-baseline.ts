@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     parse_errors: bad,
     cpu_us_per_msg: Math.round(((cpu.user + cpu.system) / n) * 10) / 10,
   };
-  process.stdout.write(JSON.stringify(out) + '\n');
+  process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -78,7 +78,7 @@ export async function measureRun(o: {
     for (const f of profileFiles([o.profileDir])) {
       const sum = summarise(f);
       if (sum.idle_pct >= 90) continue;
-      process.stderr.write(formatSummary(sum) + '\n');
+      process.stderr.write(`${formatSummary(sum)}\n`);
       const busy = sum.total_ms * (1 - sum.idle_pct / 100);
       jsBusyMs += busy;
       for (const [a, pct] of Object.entries(sum.areas)) perArea.set(a, (perArea.get(a) ?? 0) + (busy * pct) / 100);

@@ -230,8 +230,8 @@ async function main(): Promise<void> {
     own.close();
   }
   const { shown, ...a } = res;
-  if (shown) process.stderr.write(shown + '\n');
-  process.stdout.write(JSON.stringify(a) + '\n');
+  if (shown) process.stderr.write(`${shown}\n`);
+  process.stdout.write(`${JSON.stringify(a)}\n`);
   rmSync(values.data!, { recursive: true, force: true });
 }
 

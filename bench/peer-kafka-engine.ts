@@ -171,7 +171,7 @@ async function main(): Promise<void> {
       mode,
       ...filled,
     };
-    process.stdout.write(JSON.stringify(out) + '\n');
+    process.stdout.write(`${JSON.stringify(out)}\n`);
   } finally {
     s.close();
   }

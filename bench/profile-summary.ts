@@ -118,7 +118,7 @@ export function summarise(file: string, topN = 15): ProfileSummary {
     }
     areas.set(a, (areas.get(a) ?? 0) + us);
     const short = cf.url.startsWith('data:') ? '(normalize thread bundle)' : cf.url.replace(/^.*\/(node_modules\/)?/, (m) => (m.includes('node_modules') ? 'nm/' : ''));
-    const name = cf.functionName.length > 60 ? cf.functionName.slice(0, 57) + '...' : cf.functionName;
+    const name = cf.functionName.length > 60 ? `${cf.functionName.slice(0, 57)}...` : cf.functionName;
     const key = `${name || '(anonymous)'} ${short}`;
     const prev = fns.get(key);
     fns.set(key, { where: a, us: (prev?.us ?? 0) + us });
@@ -154,5 +154,5 @@ export function formatSummary(s: ProfileSummary): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const f of profileFiles(process.argv.slice(2))) process.stdout.write(formatSummary(summarise(f)) + '\n');
+  for (const f of profileFiles(process.argv.slice(2))) process.stdout.write(`${formatSummary(summarise(f))}\n`);
 }

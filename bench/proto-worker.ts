@@ -109,20 +109,20 @@ async function run(d: ProtoWorkerData): Promise<void> {
         const r = normalize(m.value ?? Buffer.alloc(0), ctx);
         if (r.ok) {
           const e = r.event;
-          events += (d.format === 'JSONCompactEachRow'
+          events += `${d.format === 'JSONCompactEachRow'
             // No spread, no key names: what a normalizer writing rows directly could emit.
             ? JSON.stringify([
                 e.event_time, e.source, e.request_id, e.http_status, e.outcome, e.code, e.category, e.limit_kind, e.channel,
                 e.upstream_vendor, e.upstream_code, e.upstream_sub_code, e.upstream_message, e.message, e.failed_offers,
                 e.route, e.method, e.latency_ms, e.attempt, e.app_id, e.catalog_drift, e.raw, batch.topic, batch.partition, m.offset,
               ])
-            : JSON.stringify({ ...e, topic: batch.topic, partition: batch.partition, offset: m.offset })) + '\n';
+            : JSON.stringify({ ...e, topic: batch.topic, partition: batch.partition, offset: m.offset })}\n`;
           nEvents++;
         } else {
-          rejects += JSON.stringify({
+          rejects += `${JSON.stringify({
             ...r.reject, source, topic: batch.topic, partition: batch.partition, offset: m.offset,
             transport_time: new Date(Number(m.timestamp)).toISOString(),
-          }) + '\n';
+          })}\n`;
           nRejects++;
         }
       }

@@ -122,11 +122,11 @@ async function main(): Promise<void> {
     );
   }
   process.stdout.write(
-    lines.join('\n') + `\n1-min load during the runs: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}\n`,
+    `${lines.join('\n')}\n1-min load during the runs: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}\n`,
   );
   const med = (mode: string, k: keyof RawRun): number => median(runs.filter((x) => x.mode === mode).map((x) => x[k] as number));
   process.stdout.write(
-    JSON.stringify(
+    `${JSON.stringify(
       Object.fromEntries(
         ['all', 'non-ok'].map((m) => [
           m,
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
           },
         ]),
       ),
-    ) + '\n',
+    )}\n`,
   );
   rmSync(data, { recursive: true, force: true });
 }

@@ -12,7 +12,7 @@ export function realCorpusRecord(i: number): { source: 'gateway' | 'client'; rec
   switch (i % 10) {
     case 7:
       return base.source === 'gateway'
-        ? { source: 'gateway', record: JSON.stringify({ log: base.record + '\n', stream: 'stdout', time: ts.replace('Z', '123456Z') }) }
+        ? { source: 'gateway', record: JSON.stringify({ log: `${base.record}\n`, stream: 'stdout', time: ts.replace('Z', '123456Z') }) }
         : { source: 'client', record: `${ts} stdout F ${base.record}` };
     case 8:
       return { source: 'client', record: `${ts.replace('Z', '456789Z')} stderr F ${corpusRecord(i + 5).record}` };

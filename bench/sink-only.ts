@@ -58,12 +58,12 @@ type Format = 'JSONCompactEachRow' | 'TabSeparated' | 'JSONEachRow';
 function encode(rows: readonly Row[], format: Format, basicTime = false): string {
   let s = '';
   if (basicTime) {
-    for (const r of rows) s += eventTsvLine({ ...r.e, event_time: r.e.event_time.slice(0, 10) + ' ' + r.e.event_time.slice(11, 23) }, 'bench', r.partition, r.offset);
+    for (const r of rows) s += eventTsvLine({ ...r.e, event_time: `${r.e.event_time.slice(0, 10)} ${r.e.event_time.slice(11, 23)}` }, 'bench', r.partition, r.offset);
     return s;
   }
   if (format === 'JSONCompactEachRow') for (const r of rows) s += eventLine(r.e, 'bench', r.partition, r.offset);
   else if (format === 'TabSeparated') for (const r of rows) s += eventTsvLine(r.e, 'bench', r.partition, r.offset);
-  else for (const r of rows) s += JSON.stringify({ ...r.e, topic: 'bench', partition: r.partition, offset: String(r.offset) }) + '\n';
+  else for (const r of rows) s += `${JSON.stringify({ ...r.e, topic: 'bench', partition: r.partition, offset: String(r.offset) })}\n`;
   return s;
 }
 
@@ -199,12 +199,12 @@ async function matrix(values: Record<string, string | boolean | undefined>): Pro
     lines.push(`| ${v.name} | ${v.what} | ${cells.join(' | ')} |`);
   }
   const big = batches.filter((b) => b >= 5000).join(',');
-  process.stdout.write(lines.join('\n') + `\n\nrows: ${n} in ${big}-row inserts, ${small} in smaller ones; load average at the end ${loadavg()}\n`);
+  process.stdout.write(`${lines.join('\n')}\n\nrows: ${n} in ${big}-row inserts, ${small} in smaller ones; load average at the end ${loadavg()}\n`);
   const rounded = out.map((m) => ({
     ...m, insertCpu: round(m.insertCpu), totalCpu: round(m.totalCpu), mergeCpu: round(m.mergeCpu), diskBytes: Math.round(m.diskBytes),
     wall: round(m.wall), jsUs: round(m.jsUs), bytes: Math.round(m.bytes),
   }));
-  process.stdout.write(JSON.stringify(rounded) + '\n');
+  process.stdout.write(`${JSON.stringify(rounded)}\n`);
 }
 
 /** Median of the repeats: robust to one run disturbed by other work on the machine. */
@@ -230,7 +230,7 @@ async function single(values: Record<string, string | boolean | undefined>): Pro
   const payloads: Buffer[] = [];
   for (let i = 0; i < rows.length; i += batch) {
     let s = '';
-    for (const r of rows.slice(i, i + batch)) s += JSON.stringify(r) + '\n';
+    for (const r of rows.slice(i, i + batch)) s += `${JSON.stringify(r)}\n`;
     payloads.push(Buffer.from(s));
   }
   const serializeMs = performance.now() - t;
@@ -264,7 +264,7 @@ async function single(values: Record<string, string | boolean | undefined>): Pro
       insert_rows_per_s: Math.round(rows.length / (insertMs / 1000)),
       bytes_per_row: Math.round(bytes / rows.length),
     };
-    process.stdout.write(JSON.stringify(out) + '\n');
+    process.stdout.write(`${JSON.stringify(out)}\n`);
   } finally {
     await store.close();
   }

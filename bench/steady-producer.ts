@@ -34,7 +34,7 @@ export function timeTemplates(records: Iterable<string>, max = 5000): string[] {
     }
     for (const k of TIME_KEYS) delete obj[k];
     const rest = JSON.stringify(obj).slice(1); // `…}` without the opening brace
-    out.push(rest === '}' ? '}' : ',' + rest);
+    out.push(rest === '}' ? '}' : `,${rest}`);
   }
   return out;
 }
@@ -50,7 +50,7 @@ export function writeTemplates(path: string, seed: number, count = 5000): { temp
   const lines = timeTemplates(values(), count).map((rest) => STAMP_PLACEHOLDER + rest);
   if (lines.length === 0) throw new Error('steady producer: the generator gave no JSON object records');
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, lines.join('\n') + '\n');
+  writeFileSync(path, `${lines.join('\n')}\n`);
   return { templates: lines.length, avg_bytes: Math.round(lines.reduce((a, l) => a + Buffer.byteLength(l), 0) / lines.length) };
 }
 

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   try {
     const out: unknown[] = [];
     for (const sql of positionals) out.push(await store.query(sql));
-    process.stdout.write(JSON.stringify(out) + '\n');
+    process.stdout.write(`${JSON.stringify(out)}\n`);
   } finally {
     await store.close();
   }

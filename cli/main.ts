@@ -31,7 +31,7 @@ async function usage(): Promise<string> {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write((await usage()) + '\n');
+    process.stdout.write(`${await usage()}\n`);
     return name === undefined ? 2 : 0;
   }
   const load = COMMANDS[name];
@@ -42,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const command = await load();
     if (rest.includes('--help') || rest.includes('-h')) {
-      process.stdout.write(command.help.trimEnd() + '\n');
+      process.stdout.write(`${command.help.trimEnd()}\n`);
       return 0;
     }
     return await command.run(rest);

@@ -24,7 +24,7 @@ function toFixed(value: number): string {
   if (formatted.includes('e') || value === 0) return formatted;
   const dot = formatted.indexOf('.');
   const have = dot === -1 ? 0 : formatted.length - dot - 1;
-  return have < decimals ? (have ? formatted : formatted + '.') + '0'.repeat(decimals - have) : formatted;
+  return have < decimals ? (have ? formatted : `${formatted}.`) + '0'.repeat(decimals - have) : formatted;
 }
 
 /** valueFormats.ts scaledUnits: divide by `factor` until under it, then the matching suffix. */

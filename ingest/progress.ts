@@ -31,7 +31,7 @@ export function startProgress(
     ];
     if (s.lag !== undefined) parts.push(`lag ${fmt(s.lag)}`);
     if (s.buffered !== undefined) parts.push(`buffered ${fmt(s.buffered)}${s.paused ? ' (paused: sink behind)' : ''}`);
-    write(parts.join('  ') + '\n');
+    write(`${parts.join('  ')}\n`);
     last = { ...t, at: now };
   };
   const timer = setInterval(() => void tick(), every);

@@ -149,7 +149,7 @@ function missing(payload: RowPayload, keys: readonly string[] | undefined, store
   const kept: string[] = [];
   keys.forEach((k, i) => {
     if (stored.has(k)) return;
-    body += lines[i]! + '\n';
+    body += `${lines[i]!}\n`;
     kept.push(k);
   });
   return { payload: { ...payload, body, rows: kept.length }, keys: kept };

@@ -15,7 +15,7 @@ export function descriptor(): string {
   root.resolvePath = (_origin, target) => ROOT + target;
   root.loadSync('opentelemetry/proto/collector/logs/v1/logs_service.proto', { keepCase: false });
   root.resolveAll();
-  return JSON.stringify(root.toJSON({ keepComments: false }), null, 1) + '\n';
+  return `${JSON.stringify(root.toJSON({ keepComments: false }), null, 1)}\n`;
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {

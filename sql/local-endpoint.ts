@@ -171,7 +171,7 @@ export async function serveStore(given: Store, opts: ServeOptions = {}): Promise
   const removeFile = () => rmSync(file, { force: true });
   if (advertise) {
     const info: EndpointInfo = { url, token: token ?? '', pid: process.pid, readonly, database: store.database };
-    writeFileSync(`${file}.tmp`, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
+    writeFileSync(`${file}.tmp`, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
     renameSync(`${file}.tmp`, file);
     process.once('exit', removeFile);
   }
@@ -202,5 +202,5 @@ function describe(err: unknown): { code: number; type: string; text: string } {
   const type = err instanceof StoreError ? err.clickhouseType ?? 'UNSUPPORTED_METHOD' : 'UNSUPPORTED_METHOD';
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
   const text = /^Code: \d+\./.test(cause) ? cause : `Code: ${code}. DB::Exception: ${cause}. (${type})`;
-  return { code, type, text: text.trimEnd() + '\n' };
+  return { code, type, text: `${text.trimEnd()}\n` };
 }

@@ -49,7 +49,7 @@ function offersField(offers: Event['failed_offers']): string {
     if (i > 0) s += ',';
     s += `(${quotedString(o.offer_id)},${quotedString(o.spec_id)},${quotedString(o.error_code)},${quotedString(o.error_message)})`;
   }
-  return s + ']';
+  return `${s}]`;
 }
 
 /** One event as a TabSeparated line, in EVENT_COLUMNS order (rows.ts). */
@@ -63,13 +63,13 @@ export function eventTsvLine(e: Event, topic: string, partition: number, offset:
   ) ? tsvString : same;
   // One join: a flat string (a chain of `+` leaves a rope of ~50 pieces per row, which costs
   // more to flatten into the payload than JSON.stringify costs for the compact JSON line).
-  return [
+  return `${[
     e.event_time, e.source, esc(e.request_id), e.http_status, e.outcome, esc(e.code), e.category, e.limit_kind,
     esc(e.channel), esc(e.upstream_vendor), esc(e.upstream_code), esc(e.upstream_sub_code), esc(e.upstream_message),
     esc(e.message), e.failed_offers.length === 0 ? '[]' : offersField(e.failed_offers), esc(e.route), esc(e.method),
     e.latency_ms === null ? '\\N' : e.latency_ms, e.attempt === null ? '\\N' : e.attempt, esc(e.app_id),
     e.catalog_drift ? 'true' : 'false', esc(e.raw), esc(e.format ?? ''), esc(topic), partition, offset, recordIndex,
-  ].join('\t') + '\n';
+  ].join('\t')}\n`;
 }
 
 const same = (s: string): string => s;

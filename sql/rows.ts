@@ -30,7 +30,7 @@ export function insertSettings(opts?: InsertOptions): Record<string, string | nu
 /** Rows as a JSONEachRow payload (one JSON object per line). */
 export function toJsonEachRow(rows: readonly object[]): Buffer {
   let out = '';
-  for (const r of rows) out += JSON.stringify(r) + '\n';
+  for (const r of rows) out += `${JSON.stringify(r)}\n`;
   return Buffer.from(out, 'utf8');
 }
 
@@ -50,15 +50,15 @@ export const REJECT_COLUMNS = ['transport_time', 'source', 'topic', 'partition',
  * array of objects, which the engine reads into the named tuples.
  */
 export function eventLine(e: Event, topic: string, partition: number, offset: number, recordIndex = 0): string {
-  return JSON.stringify([
+  return `${JSON.stringify([
     e.event_time, e.source, e.request_id, e.http_status, e.outcome, e.code, e.category, e.limit_kind, e.channel,
     e.upstream_vendor, e.upstream_code, e.upstream_sub_code, e.upstream_message, e.message, e.failed_offers,
     e.route, e.method, e.latency_ms, e.attempt, e.app_id, e.catalog_drift, e.raw, e.format ?? '', topic, partition, offset, recordIndex,
-  ]) + '\n';
+  ])}\n`;
 }
 
 /** One reject as a JSONCompactEachRow line (REJECT_COLUMNS order). */
 export function rejectLine(r: { transport_time: string; source: Source; topic: string; partition: number; offset: number; reason: string; detail: string; head: string; record_index?: number }): string {
   const row = [r.transport_time, r.source, r.topic, r.partition, r.offset, r.reason, r.detail, r.head, r.record_index ?? 0];
-  return JSON.stringify(row) + '\n';
+  return `${JSON.stringify(row)}\n`;
 }

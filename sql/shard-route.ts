@@ -131,7 +131,7 @@ export function shardedTarget(shards: readonly Shard[], keyOf: (topic: string, p
         const mine = groups.get(s.target);
         if (!mine) continue;
         const split = mine.length !== rows.length;
-        const body = split ? mine.map((r) => r.line + '\n').join('') : payload.body;
+        const body = split ? mine.map((r) => `${r.line}\n`).join('') : payload.body;
         await s.target.insertRows(table, { ...payload, body, rows: mine.length }, shardPartToken(token, mine.map((r) => `${r.topic}/${r.partition}`), split));
       }
     },

@@ -81,7 +81,7 @@ export async function startBroker(opts: { brokers?: number } = {}): Promise<Test
       () =>
         new Promise<void>((resolve, reject) => {
           waiting.push((line) => (line === 'ok' ? resolve() : reject(new Error(`mock broker: ${cmd}: ${line}`))));
-          child.stdin.write(cmd + '\n');
+          child.stdin.write(`${cmd}\n`);
         }),
     );
     chain = run.catch(() => undefined);

@@ -89,7 +89,7 @@ function properties(port: number, controllerPort: number, logDir: string, extra:
     'log.retention.ms': -1,
     ...extra,
   };
-  return Object.entries(p).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+  return `${Object.entries(p).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
 }
 
 function javaArgs(libs: string, heap: string): string[] {

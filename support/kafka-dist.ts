@@ -36,7 +36,7 @@ export function checkJava(): void {
 function checkMaven(): void {
   const r = spawnSync('mvn', ['-v'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
-    throw new MissingToolError('Maven is missing: the test bed fetches the Kafka broker with `mvn` once into ' + cacheRoot() + ' (Debian: apt-get install -y maven)');
+    throw new MissingToolError(`Maven is missing: the test bed fetches the Kafka broker with \`mvn\` once into ${cacheRoot()} (Debian: apt-get install -y maven)`);
   }
 }
 

@@ -64,7 +64,7 @@ test('mounted paths exist in the repo and line up with the provisioning files', 
     assert.ok(existsSync(join(root, src)), `${src} exists`);
   }
   const g = services.grafana!.volumes!;
-  const target = (src: string) => g.find((v) => v.startsWith(src + ':'))?.split(':')[1];
+  const target = (src: string) => g.find((v) => v.startsWith(`${src}:`))?.split(':')[1];
   assert.equal(target('./dashboards/provisioning/datasources'), '/etc/grafana/provisioning/datasources');
   assert.equal(target('./dashboards/provisioning/alerting'), '/etc/grafana/provisioning/alerting');
   // The dashboard provider reads the folder the generated JSON is mounted at.
@@ -74,7 +74,7 @@ test('mounted paths exist in the repo and line up with the provisioning files', 
   const ds = parse(readFileSync(join(root, 'dashboards/provisioning/datasources/faultline.yaml'), 'utf8')) as { datasources: { jsonData: { host: string; port: number } }[] };
   assert.equal(ds.datasources[0]!.jsonData.host, 'clickhouse');
   assert.ok(services.clickhouse!.ports!.some((p) => p.endsWith(`:${ds.datasources[0]!.jsonData.port}`)));
-  for (const v of Object.keys(compose.volumes)) assert.ok(Object.values(services).some((s) => (s.volumes ?? []).some((x) => x.startsWith(v + ':'))), `volume ${v} used`);
+  for (const v of Object.keys(compose.volumes)) assert.ok(Object.values(services).some((s) => (s.volumes ?? []).some((x) => x.startsWith(`${v}:`))), `volume ${v} used`);
   // Dockerfile COPY sources exist.
   const docker = readFileSync(join(root, 'Dockerfile'), 'utf8');
   // The build stage has every folder `npm run build` compiles (tsconfig.build.json).

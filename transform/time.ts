@@ -24,7 +24,7 @@ function inRange(ms: number): number | undefined {
 function fromEpochDigits(intPart: string, frac: string): number | undefined {
   const n = Number(intPart);
   let ms: number;
-  if (n < 1e11) ms = n * 1000 + Number((frac + '000').slice(0, 3));
+  if (n < 1e11) ms = n * 1000 + Number((`${frac}000`).slice(0, 3));
   else if (n <= 1e14) ms = n; // 1e14 itself is still milliseconds ("1e11 to 1e14")
   else if (n < 1e17) ms = Math.floor(n / 1000);
   else ms = Number(intPart.slice(0, -6));
@@ -98,7 +98,7 @@ export function parseIsoLike(s: string): number | undefined {
   const h = m[4] === undefined ? 0 : Number(m[4]);
   const mi = m[5] === undefined ? 0 : Number(m[5]);
   const sec = m[6] === undefined ? 0 : Number(m[6]);
-  const ms = m[7] === undefined ? 0 : Number((m[7] + '00').slice(0, 3));
+  const ms = m[7] === undefined ? 0 : Number((`${m[7]}00`).slice(0, 3));
   if (mo < 1 || mo > 12 || d < 1 || d > (DAYS[mo - 1] ?? 0) || h > 23 || mi > 59 || sec > 60) return undefined;
   if (mo === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return undefined;
   let t = Date.UTC(y, mo - 1, d, h, mi, Math.min(sec, 59), ms);

@@ -19,7 +19,7 @@ test('writeTemplates: one record per line, each starting with the fixed-width pl
   assert.ok(w.templates > 250, `expected most generated records as templates, got ${w.templates}`);
   for (const l of lines) {
     assert.ok(l.startsWith(STAMP_PLACEHOLDER));
-    const stamped = '{"ts":"2026-11-22T23:00:00.123Z"' + l.slice(STAMP_PLACEHOLDER.length);
+    const stamped = `{"ts":"2026-11-22T23:00:00.123Z"${l.slice(STAMP_PLACEHOLDER.length)}`;
     const obj = JSON.parse(stamped) as Record<string, unknown>;
     assert.equal(obj.ts, '2026-11-22T23:00:00.123Z');
     for (const k of ['time', 'timestamp', '@timestamp', 'event_time', 'logged_at']) assert.equal(k in obj, false, k);

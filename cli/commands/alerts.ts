@@ -74,7 +74,7 @@ export async function runAlerts(argv: string[], write: (text: string) => void): 
   const store = await openStore(config);
   try {
     const results = await evaluateRules(store, rules, at);
-    write(formatResults(results, at) + '\n');
+    write(`${formatResults(results, at)}\n`);
     if (values.sql) for (const r of results) write(`\n-- ${r.rule.uid}\n${r.sql}\n`);
     return results.some((r) => r.error !== undefined) ? 1 : 0;
   } finally {
@@ -88,8 +88,8 @@ async function receive(values: Record<string, unknown>, write: (text: string) =>
   const receiver = await startAlertReceiver({
     port,
     ...(typeof values.host === 'string' ? { host: values.host } : {}),
-    write: (line) => write(line + '\n'),
-    warn: (line) => process.stderr.write(line + '\n'),
+    write: (line) => write(`${line}\n`),
+    warn: (line) => process.stderr.write(`${line}\n`),
   });
   process.stderr.write(`alert receiver listening on port ${receiver.port}\n`);
   await new Promise<void>((resolve) => {

@@ -52,7 +52,7 @@ Flags:
     // A bulk load: segments are cut on size, not on the streaming time bound.
     const config = loadConfig(env, { FAULTLINE_DATA: dataDir, FAULTLINE_BATCH_MS: '30000' });
     const t0 = performance.now();
-    const progress = (line: string) => process.stderr.write(line + '\n');
+    const progress = (line: string) => process.stderr.write(`${line}\n`);
     progress(`demo: ${count.toLocaleString('en-US')} records of a simulated ${values.duration ?? '1d'} from ${new Date(startMs).toISOString()} ` +
         `(seed ${seed}) into embedded ClickHouse at ${dataDir}`);
     const p = await runPipeline({
@@ -88,7 +88,7 @@ Flags:
       const healthBody = /<body[^>]*>([\s\S]*)<\/body>/.exec(healthHtml)?.[1] ?? '';
       writeFileSync(preview, dayHtml.replace('</body>', `<hr>${healthBody}</body>`));
       progress(`demo: rendered the dashboards to ${preview}`);
-      process.stdout.write(formatReport(report, p, dataDir, (performance.now() - t0) / 1000) + '\n');
+      process.stdout.write(`${formatReport(report, p, dataDir, (performance.now() - t0) / 1000)}\n`);
     } finally {
       await p.store.close();
     }

@@ -82,7 +82,7 @@ async function run(argv: string[]): Promise<number> {
   rl.on('line', (line) => {
     if (closed || line.trim() === '') return;
     const out = normalizeRecord(line, { source, transportTimeMs: defaultTime ?? Date.now(), ...redaction });
-    for (let i = 0; i < out.length; i++) buf += formatResult(out[i] as NormalizeResult, i) + '\n';
+    for (let i = 0; i < out.length; i++) buf += `${formatResult(out[i] as NormalizeResult, i)}\n`;
     if (buf.length >= 256 * 1024) flush();
     else if (!flushScheduled) {
       flushScheduled = true;

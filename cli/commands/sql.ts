@@ -27,7 +27,7 @@ function renderTable(rows: readonly Record<string, unknown>[]): string {
     vals.map((v, i) => (numeric[i] ? v.padStart(width[i]!) : v.padEnd(width[i]!))).join('  ').trimEnd();
   const out = [line(cols), width.map((w) => '─'.repeat(w)).join('  '), ...cells.map(line)];
   out.push(`(${rows.length} row${rows.length === 1 ? '' : 's'})`);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 function parseParams(list: readonly string[]): QueryParams {
@@ -81,7 +81,7 @@ read-only endpoint.
       const rows = await store.query(sql, params);
       if (format === 'json') {
         let out = '';
-        for (const r of rows) out += JSON.stringify(r) + '\n';
+        for (const r of rows) out += `${JSON.stringify(r)}\n`;
         process.stdout.write(out);
       } else process.stdout.write(renderTable(rows));
       return 0;

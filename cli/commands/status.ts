@@ -42,7 +42,7 @@ export function formatStatus(rows: readonly PartitionReconciliation[]): string {
         `rejects`
     : `NOT reconciled: ${total.bad} of ${rows.length} partitions differ (records ${n(total.records)}, events ${n(total.events)}, ` +
         `rejects ${n(total.rejects)})`;
-  return [line(header), ...body.map(line), verdict].join('\n') + '\n';
+  return `${[line(header), ...body.map(line), verdict].join('\n')}\n`;
 }
 
 /** Per topic: the formats seen, most first, and the unrecognized share, flagged above 1%. */
@@ -54,7 +54,7 @@ export function formatFormats(topics: readonly TopicFormats[]): string {
     const flag = t.unrecognized > 0.01 ? `  UNRECOGNIZED ${pct(t.unrecognized)} > 1%: check the shipper's format` : `  unrecognized ${pct(t.unrecognized)}`;
     return `  ${t.topic}: ${seen}${flag}`;
   });
-  return ['formats read (events per topic):', ...lines].join('\n') + '\n';
+  return `${['formats read (events per topic):', ...lines].join('\n')}\n`;
 }
 
 export const command: Command = {

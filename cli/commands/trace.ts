@@ -66,7 +66,7 @@ function renderTrace(id: string, entries: readonly TraceEntry[]): string {
       out.push(paint('2', `    from ${e.topic}[${e.partition}]@${e.offset}`));
     }
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 export const command: Command = {
@@ -94,7 +94,7 @@ Exit status: 0 when something was found, 1 when nothing was.
       const entries = await traceRequest(store, config.CLICKHOUSE_DATABASE, id, { limit });
       if (values.json) {
         let out = '';
-        for (const e of entries) out += JSON.stringify(e) + '\n';
+        for (const e of entries) out += `${JSON.stringify(e)}\n`;
         process.stdout.write(out);
       } else process.stdout.write(renderTrace(id, entries));
       return entries.length > 0 ? 0 : 1;

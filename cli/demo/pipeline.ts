@@ -79,7 +79,7 @@ async function feed(opts: GenerateOptions, streams: Record<Source, PassThrough>,
     // Each line's generated time stands in for the Kafka message timestamp (the transport time
     // of a record with no readable time of its own: the misconfigured shipper's, say).
     times[r.source].push(r.timestampMs);
-    bufs[r.source] += r.value + '\n';
+    bufs[r.source] += `${r.value}\n`;
     if (bufs[r.source].length >= 256 * 1024) await flush(r.source);
   }
   await flush('gateway');

@@ -86,7 +86,7 @@ export async function collectReport(store: Store, db: string, p: PipelineResult,
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
-const pad = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + '…' : s.padEnd(n));
+const pad = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s.padEnd(n));
 const hhmm = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 
 /** The report text; `dataDirArg` is how the user names the demo store in `FAULTLINE_DATA=…`. */

@@ -60,9 +60,9 @@ export async function writeLines(
   let n = 0;
   const step = opts.rate ? Math.max(1, Math.min(1000, Math.floor(opts.rate / 20))) : 8000;
   for (const r of records) {
-    bufs[r.source] += (format === 'jsonl'
+    bufs[r.source] += `${format === 'jsonl'
       ? JSON.stringify({ source: r.source, topic: r.topic, timestamp_ms: r.timestampMs, value: r.value })
-      : r.value) + '\n';
+      : r.value}\n`;
     n++;
     if (n % step === 0) {
       await flush('gateway');

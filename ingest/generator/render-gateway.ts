@@ -50,7 +50,7 @@ function vendorBody(rng: Rng, u: Upstream, api: string, withArgs: boolean): Obj 
       return { is_success: 'F', error: u.err.code };
     case 'alipay_openapi':
       return {
-        alipay_trade_pay_response: { code: u.err.code, msg: u.err.msg, sub_code: u.err.subCode, sub_msg: u.err.subMsg, out_trade_no: 'ot' + rng.token(14, '0123456789') },
+        alipay_trade_pay_response: { code: u.err.code, msg: u.err.msg, sub_code: u.err.subCode, sub_msg: u.err.subMsg, out_trade_no: `ot${rng.token(14, '0123456789')}` },
         sign: rng.pick(SIGNS),
       };
     case 'summary':
@@ -66,7 +66,7 @@ function successVendorBody(rng: Rng, p: Plan): Obj {
   if (p.route.kind === 'pay') {
     return rng.chance(0.5)
       ? { is_success: 'T', sign: rng.pick(SIGNS), sign_type: 'MD5' }
-      : { alipay_trade_pay_response: { code: '10000', msg: 'Success', trade_no: '2026' + rng.token(20, '0123456789') }, sign: rng.pick(SIGNS) };
+      : { alipay_trade_pay_response: { code: '10000', msg: 'Success', trade_no: `2026${rng.token(20, '0123456789')}` }, sign: rng.pick(SIGNS) };
   }
   if (p.channel === 'taobao') return { item_get_response: { item: { num_iid: rng.int(500_000_000_000, 799_999_999_999), title: 'Cotton T-shirt', price: '39.90' } } };
   return { success: true, result: { offer_id: String(rng.int(600_000_000_000, 799_999_999_999)) } };
@@ -129,7 +129,7 @@ export function gatewayRecord(rng: Rng, p: Plan, timeMs: number): string {
     const body: Obj = { channel: p.channel, success: p.outcome === 'partial_success' };
     if (p.bizCode) body.code = p.bizCode;
     if (p.bizMessage) body.message = p.bizMessage;
-    if (p.outcome === 'partial_success') body.order_id = 'ord_' + rng.token(10);
+    if (p.outcome === 'partial_success') body.order_id = `ord_${rng.token(10)}`;
     body[p.linesKey ?? 'failed_offers'] = lines(p);
     body.request_id = p.id;
     const where = rng.float();

@@ -19,13 +19,13 @@ export function iso(ms: number): string {
   const rest = ms - min * 60_000;
   const sec = Math.floor(rest / 1000);
   const frac = rest - sec * 1000;
-  return cachedPrefix + (sec < 10 ? '0' : '') + sec + (frac < 10 ? '.00' : frac < 100 ? '.0' : '.') + frac + 'Z';
+  return `${cachedPrefix + (sec < 10 ? '0' : '') + sec + (frac < 10 ? '.00' : frac < 100 ? '.0' : '.') + frac}Z`;
 }
 
 /** `YYYY-MM-DD HH:mm:ss.SSS` in UTC. */
 export function spaced(ms: number): string {
   const s = iso(ms);
-  return s.slice(0, 10) + ' ' + s.slice(11, 23);
+  return `${s.slice(0, 10)} ${s.slice(11, 23)}`;
 }
 
 /** ISO-8601 in the +08:00 zone (Hangzhou, where the marketplaces are), e.g. `2026-11-21T18:00:01.234+08:00`. */

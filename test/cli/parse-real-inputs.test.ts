@@ -29,7 +29,7 @@ describe('faultline parse on real inputs', () => {
       }],
     });
     const docker = JSON.stringify({ log: '{"status":429,"error":{"code":"QUOTA_EXCEEDED","request_id":"req_d"}}\n', stream: 'stdout', time: '2026-11-21T10:00:03Z' });
-    const out = parse(['{"status":200,"request_id":"req_a"}', otlp, docker, 'just words'].join('\n') + '\n');
+    const out = parse(`${['{"status":200,"request_id":"req_a"}', otlp, docker, 'just words'].join('\n')}\n`);
     assert.equal(out.length, 6);
     assert.deepEqual(out.map((o) => o.record_index), [0, 0, 1, 2, 0, 0]);
     assert.equal(out[0]?.request_id, 'req_a');

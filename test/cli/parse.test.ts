@@ -27,7 +27,7 @@ const NEW_USER = '{"ts":"2026-11-21T10:00:00Z","status":429,"response":{"error":
 
 describe('faultline parse', () => {
   it('the new-user check: one event with request id, category, limit kind and status', async () => {
-    const r = await runParse(['--source', 'gateway'], NEW_USER + '\n');
+    const r = await runParse(['--source', 'gateway'], `${NEW_USER}\n`);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
     assert.equal(lines.length, 1);
@@ -99,7 +99,7 @@ describe('faultline parse', () => {
 
   it('streams: output of early lines arrives before stdin ends', async () => {
     const child = spawn(process.execPath, [BIN, 'parse', '--source', 'gateway'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    child.stdin.write(NEW_USER + '\n');
+    child.stdin.write(`${NEW_USER}\n`);
     const first = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString('utf8'))));
     assert.match(first, /"request_id":"req_1"/);
     child.stdin.end();
@@ -109,7 +109,7 @@ describe('faultline parse', () => {
 
   it('handles many lines in order', async () => {
     const lines = Array.from({ length: 20_000 }, (_, i) => `{"ts":"2026-11-21T10:00:00Z","request_id":"req_${i}","status":200}`);
-    const r = await runParse(['--source', 'gateway'], lines.join('\n') + '\n');
+    const r = await runParse(['--source', 'gateway'], `${lines.join('\n')}\n`);
     assert.equal(r.code, 0);
     const ids = r.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { request_id: string }).request_id);
     assert.equal(ids.length, 20_000);

@@ -186,7 +186,7 @@ describe("the plugin's macro test cases (v4.20.0)", () => {
 describe('the rest of the engine (macropro)', () => {
   test('comments become spaces, so a macro inside one is not expanded; quotes protect them', () => {
     assert.equal(applyMacros('a -- $__fromTime\nb /* $__toTime */ c', ctx), `a ${' '.repeat(14)}\nb ${' '.repeat(15)} c`);
-    assert.equal(applyMacros("'--' $__interval_s /* open", ctx), "'--' 30 " + ' '.repeat(7));
+    assert.equal(applyMacros("'--' $__interval_s /* open", ctx), `'--' 30 ${' '.repeat(7)}`);
   });
   test('$__interval (largest whole unit), $__interval_ms (not clamped), $__table / $__column from the context', () => {
     assert.equal(applyMacros('$__interval $__interval_ms', { ...ctx, intervalMs: 7_200_000 }), '2h 7200000');

@@ -153,7 +153,7 @@ describe('faultline alerts check after a real `faultline run` stopped', () => {
 
   test('ingest some lines, stop; at +1 min ok, at +2 days FIRING for the file topic', async () => {
     const file = join(root, 'gateway.log');
-    writeFileSync(file, ['{"not":"a gateway record"}', 'plain text line', '{"msg":"x"}'].join('\n') + '\n');
+    writeFileSync(file, `${['{"not":"a gateway record"}', 'plain text line', '{"msg":"x"}'].join('\n')}\n`);
     const r = spawnSync(process.execPath, [bin, 'run', '--from', `file:${file}`, '--source', 'gateway', '--progress-ms', '0'], { encoding: 'utf8', env });
     assert.equal(r.status, 0, r.stderr);
     const stopped = Date.now();

@@ -32,7 +32,7 @@ const GW = (id: string) => JSON.stringify({ ts: '2026-11-21T10:00:00Z', status: 
 
 function docker(line: string, n: number): string {
   let r = line;
-  for (let i = 0; i < n; i++) r = JSON.stringify({ log: r + '\n', stream: 'stdout', time: '2026-11-21T10:00:00Z' });
+  for (let i = 0; i < n; i++) r = JSON.stringify({ log: `${r}\n`, stream: 'stdout', time: '2026-11-21T10:00:00Z' });
   return r;
 }
 

@@ -57,7 +57,7 @@ test('flag errors are ConfigErrors naming the flag and the allowed values (the C
 test('a file and stdin are stored and exit 0; status reconciles both', () => {
   const file = join(dataDir, 'gw.log');
   const gw = records('gateway', 500, { tag: 'cf' });
-  writeFileSync(file, gw.values.join('\n') + '\n');
+  writeFileSync(file, `${gw.values.join('\n')}\n`);
   const r1 = cli(['run', '--from', `file:${file}`, '--source', 'gateway']);
   assert.equal(r1.code, 0, r1.err);
   assert.match(r1.err, new RegExp(`file:gw.log: 500 records stored: ${gw.valid} events, ${gw.garbage} rejects`));

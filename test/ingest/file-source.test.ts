@@ -68,7 +68,7 @@ test('a stream (stdin) is flushed on the time bound while it stays open, and com
 test('a line split across many small chunks is reassembled', async (t) => {
   const ts = await testStore('chunks');
   t.after(() => ts.cleanup());
-  const line = '{"request_id":"req_chunked","status":503,"message":"' + 'x'.repeat(300) + '"}\n';
+  const line = `{"request_id":"req_chunked","status":503,"message":"${'x'.repeat(300)}"}\n`;
   const chunks = Array.from(Buffer.from(line + line), (b) => Buffer.from([b]));
   const r = await runFile({ config: ts.config, store: ts.store, log: silentLogger }, { stream: Readable.from(chunks) }, 'gateway');
   assert.deepEqual([r.lines, r.events, r.rejects], [2, 2, 0]);

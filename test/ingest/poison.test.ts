@@ -27,7 +27,7 @@ test('1 MiB lines, invalid UTF-8, deep nesting and empty messages become rejects
     { value: big, reason: 'too_large' },
     { value: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc3, 0x28, 0x22, 0x7d]), reason: 'invalid_utf8' },
     { value: Buffer.from('['.repeat(200_000) + ']'.repeat(200_000)), reason: 'too_deep' },
-    { value: Buffer.from('{"a":'.repeat(5_000) + '1' + '}'.repeat(5_000)), reason: 'too_deep' },
+    { value: Buffer.from(`${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`), reason: 'too_deep' },
     { value: Buffer.from(''), reason: 'empty' },
     { value: null, reason: 'empty' },
     { value: Buffer.from('{"password":"hunter22","sign":"abc", oops'), reason: 'invalid_json' },

@@ -53,7 +53,7 @@ test('the file source puts the counts in faultline_records_total once stored', a
   const ts = await testStore('recfmt');
   t.after(() => ts.cleanup());
   const path = join(mkdtempSync(join(tmpdir(), 'faultline-fmt-')), 'mixed.log');
-  writeFileSync(path, LINES.join('\n') + '\n');
+  writeFileSync(path, `${LINES.join('\n')}\n`);
   const metrics = new IngestMetrics();
   await runFile({ config: ts.config, store: ts.store, log: silentLogger, metrics }, { path }, 'gateway');
   const text = await metrics.registry.metrics();

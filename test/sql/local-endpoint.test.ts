@@ -74,7 +74,7 @@ test('settings in the URL reach statements that are neither reads nor data inser
 test('date_time_input_format reaches the insert: an RFC 1123 time parses only with best_effort', async () => {
   const client = createClient({ url: ep.url, database: t.db });
   try {
-    const line = (fmt: string) => JSON.stringify({ name: `ep_dt_${fmt}`, value: 'v', created_at: 'Sat, 21 Nov 2026 10:00:00 GMT' }) + '\n';
+    const line = (fmt: string) => `${JSON.stringify({ name: `ep_dt_${fmt}`, value: 'v', created_at: 'Sat, 21 Nov 2026 10:00:00 GMT' })}\n`;
     await client.command({ query: `INSERT INTO ${t.db}.installation (name, value, created_at) FORMAT JSONEachRow\n${line('best')}`, clickhouse_settings: { date_time_input_format: 'best_effort' } });
     await assert.rejects(client.command({ query: `INSERT INTO ${t.db}.installation (name, value, created_at) FORMAT JSONEachRow\n${line('basic')}`, clickhouse_settings: { date_time_input_format: 'basic' } }));
     const rows = await t.store.query<{ name: string; at: string }>(`SELECT name, toString(created_at) AS at FROM ${t.db}.installation WHERE startsWith(name, 'ep_dt_')`);

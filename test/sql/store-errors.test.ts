@@ -39,7 +39,7 @@ test('transient server conditions are retriable, bad data and bad SQL are not', 
 test('a StoreError passes through unchanged; a huge message is cut', () => {
   const e = new StoreError('x', { retriable: true });
   assert.equal(toStoreError(e, 'q'), e);
-  const long = toStoreError(new Error('Code: 62. DB::Exception: ' + 'y'.repeat(5000)), 'q');
+  const long = toStoreError(new Error(`Code: 62. DB::Exception: ${'y'.repeat(5000)}`), 'q');
   assert.ok(long.message.length < 700);
   assert.equal(long.clickhouseType, undefined);
 });

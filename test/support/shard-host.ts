@@ -11,7 +11,7 @@ const [dataDir, db] = process.argv.slice(2);
 const store = await openStore({ ...loadConfig(KEEP_FOREVER), FAULTLINE_DATA: dataDir!, CLICKHOUSE_DATABASE: db! });
 await store.migrate();
 const served = await serveStore(store, { readonly: false, token: null, advertise: false });
-process.stdout.write(JSON.stringify({ url: served.url }) + '\n');
+process.stdout.write(`${JSON.stringify({ url: served.url })}\n`);
 process.stdin.resume();
 process.stdin.on('end', async () => {
   await served.close();

@@ -11,7 +11,7 @@ const GW = '{"ts":"2026-11-21T10:00:00Z","status":429,"error":{"code":"QUOTA_EXC
 
 function docker(line: string, n: number): string {
   let r = line;
-  for (let i = 0; i < n; i++) r = JSON.stringify({ log: r + '\n', stream: 'stdout', time: `2026-11-21T10:00:0${i}Z` });
+  for (let i = 0; i < n; i++) r = JSON.stringify({ log: `${r}\n`, stream: 'stdout', time: `2026-11-21T10:00:0${i}Z` });
   return r;
 }
 

@@ -34,7 +34,7 @@ const KEYS = ['event_time', 'request_id', 'http_status', 'outcome', 'code', 'cat
 describe('issue 13: real inputs never turn an error into ok', () => {
   it('a gateway QUOTA_EXCEEDED inside a Fluent Bit/Docker envelope is that error, with its request id', () => {
     const inner = JSON.stringify({ ts: '2026-11-21T10:00:00.123Z', status: 429, channel: '1688', error: { code: 'QUOTA_EXCEEDED', message: 'Daily channel quota exhausted', request_id: 'req_9f2' } });
-    const rec = JSON.stringify({ log: inner + '\n', stream: 'stdout', time: '2026-11-21T10:00:00.124567891Z' });
+    const rec = JSON.stringify({ log: `${inner}\n`, stream: 'stdout', time: '2026-11-21T10:00:00.124567891Z' });
     assert.deepEqual(pick(one(rec, gw), KEYS), {
       event_time: '2026-11-21T10:00:00.123Z', request_id: 'req_9f2', http_status: 429, outcome: 'error', code: 'QUOTA_EXCEEDED',
       category: 'RATE_LIMIT_ERROR', limit_kind: 'quota', upstream_vendor: '', upstream_code: '', upstream_message: '', format: 'docker/json',

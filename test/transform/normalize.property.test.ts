@@ -222,7 +222,7 @@ const ENVELOPES = ['docker', 'fluentbit', 'filebeat', 'event.original', 'vector'
 function envelop(inner: string, kind: (typeof ENVELOPES)[number], key: string, secret: string, plantOuter: boolean): string {
   const extra = plantOuter ? { [key]: secret } : {};
   switch (kind) {
-    case 'docker': return JSON.stringify({ log: inner + '\n', stream: 'stdout', time: '2026-11-21T10:00:00.123456789Z', ...extra });
+    case 'docker': return JSON.stringify({ log: `${inner}\n`, stream: 'stdout', time: '2026-11-21T10:00:00.123456789Z', ...extra });
     case 'fluentbit': return JSON.stringify({ '@timestamp': 1795255200.5, log: inner, ...extra });
     case 'filebeat': return JSON.stringify({ '@timestamp': '2026-11-21T10:00:00Z', message: inner, agent: { type: 'filebeat' }, log: { offset: 1 }, ...extra });
     case 'event.original': return JSON.stringify({ '@timestamp': '2026-11-21T10:00:00Z', event: { original: inner }, ecs: { version: '8' }, ...extra });
@@ -326,7 +326,7 @@ describe('normalize under generated input', () => {
     const arb = fc.tuple(fc.integer({ min: 1, max: 200 }), fc.constantFrom('[', '{"a":'), fc.boolean(), ctxArb);
     run(arb, 6_000, ([depth, open, closed, ctx]) => {
       const close = open === '[' ? ']' : '}';
-      const inner = open.repeat(depth - 1) + '1' + (closed ? close.repeat(depth - 1) : '');
+      const inner = `${open.repeat(depth - 1)}1${closed ? close.repeat(depth - 1) : ''}`;
       const rec = `{"ts":"2026-11-21T10:00:00Z","x":${inner}}`;
       const r = normalize(rec, without(ctx, 'maxRecordBytes'));
       if (!closed || r.ok) return check(rec, without(ctx, 'maxRecordBytes'));

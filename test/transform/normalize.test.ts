@@ -40,7 +40,7 @@ describe('normalize', () => {
     assert.equal(r.event.message.length, 4096);
   });
   it('keeps reject heads at 512 bytes or less', () => {
-    const r = normalize('{"m":"' + '淘'.repeat(1000), ctx);
+    const r = normalize(`{"m":"${'淘'.repeat(1000)}`, ctx);
     assert.ok(!r.ok);
     assert.equal(r.reject.reason, 'invalid_json');
     assert.ok(Buffer.byteLength(r.reject.head) <= 512 && r.reject.head.startsWith('{"m":"淘'));
@@ -61,14 +61,14 @@ describe('normalize', () => {
   });
   it('stays linear on hostile input', () => {
     const cases: Record<string, string> = {
-      'long key run after a secret hint': 'sign ' + 'a'.repeat(300_000) + ' status=500',
-      'many unclosed braces': 'x=1 ' + '{ '.repeat(150_000),
-      'many key={ values': 'x=1 ' + 'a={ '.repeat(100_000),
-      'many secret={ values': 'x=1 ' + 'session={ '.repeat(60_000),
-      'many open quotes': 'x=1 ' + 'a=" '.repeat(100_000),
-      'trailing punctuation run': 'x=1 req_' + ','.repeat(500_000) + 'x',
-      'separator run after a stem': 'pass' + '_'.repeat(500_000) + 'x',
-      'deep nesting just under the limit, many times': '{"a":' + '[{"b":'.repeat(31) + '1' + '}]'.repeat(31) + ',"c":"' + 'x'.repeat(500_000) + '"}',
+      'long key run after a secret hint': `sign ${'a'.repeat(300_000)} status=500`,
+      'many unclosed braces': `x=1 ${'{ '.repeat(150_000)}`,
+      'many key={ values': `x=1 ${'a={ '.repeat(100_000)}`,
+      'many secret={ values': `x=1 ${'session={ '.repeat(60_000)}`,
+      'many open quotes': `x=1 ${'a=" '.repeat(100_000)}`,
+      'trailing punctuation run': `x=1 req_${','.repeat(500_000)}x`,
+      'separator run after a stem': `pass${'_'.repeat(500_000)}x`,
+      'deep nesting just under the limit, many times': `{"a":${'[{"b":'.repeat(31)}1${'}]'.repeat(31)},"c":"${'x'.repeat(500_000)}"}`,
     };
     for (const [name, rec] of Object.entries(cases)) {
       const t0 = performance.now();

@@ -82,7 +82,7 @@ describe('spec audit: faultline parse (§6, §8)', () => {
     '{"status":200}',
   ];
   const res = spawnSync(process.execPath, ['bin/faultline.js', 'parse', '--source', 'gateway', '--default-time', '2026-11-21T12:00:00Z'], {
-    input: lines.join('\n') + '\n',
+    input: `${lines.join('\n')}\n`,
     encoding: 'utf8',
   });
   it('exits 0 with one line per non-empty input line, in order', () => {
