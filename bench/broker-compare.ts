@@ -13,7 +13,13 @@ import { brokerKinds, startTestBed } from '../support/test-broker.ts';
 import type { BaselineResult } from './kafkajs-baseline.ts';
 import { fillTopic } from './produce.ts';
 
-const { values } = parseArgs({ options: { records: { type: 'string', default: '200000' }, partitions: { type: 'string', default: '64' }, brokers: { type: 'string', default: 'mock,4,3.9' } } });
+const { values } = parseArgs({
+  options: {
+    records: { type: 'string', default: '200000' },
+    partitions: { type: 'string', default: '64' },
+    brokers: { type: 'string', default: 'mock,4,3.9' },
+  },
+});
 const records = Number(values.records);
 const partitions = Number(values.partitions);
 const kinds = brokerKinds({ FAULTLINE_TEST_BROKERS: values.brokers });
@@ -26,14 +32,32 @@ for (const kind of kinds) {
   try {
     await bed.createTopic('bench', partitions);
     const fill = await fillTopic(bed.bootstrap, 'bench', partitions, corpus);
-    const c = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./kafkajs-baseline.ts', import.meta.url)), '--brokers', bed.bootstrap, '--topic', 'bench', '--records', String(records)], { encoding: 'utf8' });
+    const c = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('./kafkajs-baseline.ts', import.meta.url)),
+        '--brokers',
+        bed.bootstrap,
+        '--topic',
+        'bench',
+        '--records',
+        String(records),
+      ],
+      { encoding: 'utf8' },
+    );
     if (c.status !== 0) throw new Error(`kafkajs-baseline on ${bed.label} failed: ${c.stderr}`);
     const r = JSON.parse(c.stdout.trim().split('\n').pop()!) as BaselineResult;
-    const mem = bed.real ? `, broker resident ${(bed.real.memory().rss / 2 ** 20).toFixed(0)} MiB (peak ${(bed.real.memory().peak / 2 ** 20).toFixed(0)})` : '';
-    console.log(`${bed.label.padEnd(12)} fill ${Math.round(fill.records / (fill.elapsed_ms / 1000)).toLocaleString('en')} rec/s; consume+parse ` +
+    const mem = bed.real
+      ? `, broker resident ${(bed.real.memory().rss / 2 ** 20).toFixed(0)} MiB (peak ${(bed.real.memory().peak / 2 ** 20).toFixed(0)})`
+      : '';
+    console.log(
+      `${bed.label.padEnd(12)} fill ${Math.round(fill.records / (fill.elapsed_ms / 1000)).toLocaleString('en')} rec/s; consume+parse ` +
         `${r.messages.toLocaleString('en')} msgs: ${r.msgs_per_s.toLocaleString('en')} msg/s overall, ` +
         `${r.steady_msgs_per_s.toLocaleString('en')} msg/s steady, ${r.cpu_us_per_msg} µs CPU/msg, first message after ` +
-        `${r.first_msg_ms} ms${mem}; load ${loadavg()[0]!.toFixed(2)}`);
+        `${r.first_msg_ms} ms${mem}; load ${loadavg()[0]!.toFixed(2)}`,
+    );
   } finally {
     await bed.stop();
   }

@@ -210,9 +210,7 @@ export function lastJson<T>(text: string): T | undefined {
  * the node runtime's own native footprint, which any faultline process has too.
  */
 export async function nativeBaselineMb(): Promise<number> {
-  const code =
-    "await import('kafkajs'); const m = process.memoryUsage(); " +
-    'process.stdout.write(JSON.stringify(m));';
+  const code = "await import('kafkajs'); const m = process.memoryUsage(); " + 'process.stdout.write(JSON.stringify(m));';
   const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   proc.stdout.on('data', (d: Buffer) => (out += d.toString()));

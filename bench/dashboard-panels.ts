@@ -28,14 +28,24 @@ const CTX = {
   intervalMs: 3_600_000,
   variables: { channel: '$__all', source: '$__all', category: '$__all' },
 };
-const PANELS = ['Error rate', 'Top error codes', 'Error rate by category', 'Limit hits by kind', 'Upstream errors by vendor', 'Taobao call-limit codes (4–8)'];
+const PANELS = [
+  'Error rate',
+  'Top error codes',
+  'Error rate by category',
+  'Limit hits by kind',
+  'Upstream errors by vendor',
+  'Taobao call-limit codes (4–8)',
+];
 
 /** events with the columns of events_1m, one row per event: the raw way to the same answer. */
 const rawAsRollup = (db: string) => `(SELECT toStartOfMinute(event_time) AS minute, source, channel, app_id, outcome, category, code,
   http_status, limit_kind, upstream_vendor, upstream_code, upstream_sub_code, catalog_drift, toUInt64(1) AS events,
   toUInt64(ifNull(latency_ms, 0)) AS latency_ms_sum, toUInt64(latency_ms IS NOT NULL) AS latency_ms_count FROM ${db}.events)`;
 
-interface Stat { p50: number; p95: number }
+interface Stat {
+  p50: number;
+  p95: number;
+}
 async function timeIt(n: number, fn: () => Promise<unknown>): Promise<Stat> {
   await fn();
   const s: number[] = [];
@@ -59,7 +69,9 @@ async function main(): Promise<void> {
     console.log(`generating ${ROWS.toLocaleString('en')} events over 7 days in chDB …`);
     await insertBulkEvents(store, db, { rows: ROWS, days: 7, end: new Date(END).toISOString() });
     const off = (sql: string) => sql.replaceAll(hourlyCondition('interval'), '0 = 1').replaceAll(hourlyCondition('range'), '0 = 1');
-    const panels = buildDashboards(db).flatMap((d) => d.panels).filter((p) => PANELS.includes(p.title));
+    const panels = buildDashboards(db)
+      .flatMap((d) => d.panels)
+      .filter((p) => PANELS.includes(p.title));
     console.log(`\npanel SQL over 7 days (ms)        as generated p50/p95   1m only p50/p95   raw p50/p95   raw/gen  raw/1m (p50)`);
     for (const p of panels) {
       const raw = p.targets[0]!.rawSql;
@@ -71,8 +83,10 @@ async function main(): Promise<void> {
       const r = await timeIt(Math.max(5, Math.floor(ITER / 3)), () => store.query(rawSql));
       const want = JSON.stringify(await store.query(rawSql));
       const same = JSON.stringify(await store.query(gen)) === want && JSON.stringify(await store.query(minute)) === want;
-      console.log(`${p.title.padEnd(32)}${fmt(g.p50)}${fmt(g.p95)}  ${fmt(m.p50)}${fmt(m.p95)}  ${fmt(r.p50)}${fmt(r.p95)}  ` +
-          `${(r.p50 / g.p50).toFixed(1).padStart(6)}× ${(r.p50 / m.p50).toFixed(1).padStart(6)}×  ${same ? 'same rows' : 'ROWS DIFFER'}`);
+      console.log(
+        `${p.title.padEnd(32)}${fmt(g.p50)}${fmt(g.p95)}  ${fmt(m.p50)}${fmt(m.p95)}  ${fmt(r.p50)}${fmt(r.p95)}  ` +
+          `${(r.p50 / g.p50).toFixed(1).padStart(6)}× ${(r.p50 / m.p50).toFixed(1).padStart(6)}×  ${same ? 'same rows' : 'ROWS DIFFER'}`,
+      );
     }
   } finally {
     await store.command(`DROP DATABASE IF EXISTS ${db} SYNC`);

@@ -164,7 +164,7 @@ export async function waitStored(r: Running, target: number, timeoutMs: number, 
     last_row_ms: Math.round(last),
     per_s: last > 0 ? Math.round(stored / (last / 1000)) : 0,
     steady_per_s: steadySpan > 0 ? Math.round((stored - firstCount) / steadySpan) : 0,
-    cpu_us_per_record: stored > firstCount ? Math.round(((cpuLast - cpuFirst) * 1000) / (stored - firstCount) * 10) / 10 : 0,
+    cpu_us_per_record: stored > firstCount ? Math.round((((cpuLast - cpuFirst) * 1000) / (stored - firstCount)) * 10) / 10 : 0,
     cpu_total_ms: Math.round(cpuLast),
     timeline,
   };

@@ -64,7 +64,13 @@ export function quantile(sorted: readonly number[], q: number): number {
  * produce time from the producer's timeline against the first counter poll (epoch ms, records
  * of the stream stored) that saw ≥ k + 1 records. Records never counted are left out.
  */
-export function externalLatencies(produced: readonly [number, number, number][], stored: readonly [number, number][], fromK: number, toK: number, step: number): number[] {
+export function externalLatencies(
+  produced: readonly [number, number, number][],
+  stored: readonly [number, number][],
+  fromK: number,
+  toK: number,
+  step: number,
+): number[] {
   const out: number[] = [];
   const at = { i: 0 };
   let j = 0;
@@ -100,10 +106,24 @@ export async function measureFreshness(o: {
 }): Promise<FreshnessResult> {
   const log = o.log ?? (() => undefined);
   const steady = (rate: number, seconds: number, lingerMs = o.lingerMs) =>
-    startSteady({ brokers: o.broker.bootstrap, topic: o.topic, partitions: o.partitions, rate, seconds, templatesFile: o.templatesFile, lingerMs });
+    startSteady({
+      brokers: o.broker.bootstrap,
+      topic: o.topic,
+      partitions: o.partitions,
+      rate,
+      seconds,
+      templatesFile: o.templatesFile,
+      lingerMs,
+    });
   const run = startFaultline({
-    brokers: o.broker.bootstrap, gatewayTopic: o.topic, clientTopic: o.clientTopic, dataDir: o.dataDir,
-    metricsPort: o.metricsPort, flags: o.flags, echo: o.echo, ...(o.script ? { script: o.script } : {}),
+    brokers: o.broker.bootstrap,
+    gatewayTopic: o.topic,
+    clientTopic: o.clientTopic,
+    dataDir: o.dataDir,
+    metricsPort: o.metricsPort,
+    flags: o.flags,
+    echo: o.echo,
+    ...(o.script ? { script: o.script } : {}),
   });
   let producer: ReturnType<typeof startSteady> | undefined;
   try {
@@ -129,7 +149,10 @@ export async function measureFreshness(o: {
     let streamEnd: number | undefined;
     let sent: SteadyResult | undefined;
     let producerError: unknown;
-    producer.done.then((r) => (sent = r), (err: unknown) => (producerError = err ?? new Error('steady producer failed')));
+    producer.done.then(
+      (r) => (sent = r),
+      (err: unknown) => (producerError = err ?? new Error('steady producer failed')),
+    );
     let lastGrowth = Date.now();
     let stored = 0;
     for (;;) {
@@ -151,8 +174,10 @@ export async function measureFreshness(o: {
       if (sent && lagAtEnd === undefined) {
         streamEnd = now;
         lagAtEnd = Math.max(0, sent.records - stored);
-        log(`freshness: stream ended (${sent.achieved_per_s.toLocaleString('en')}/s achieved), ${lagAtEnd.toLocaleString('en')} records ` +
-            `not yet stored`);
+        log(
+          `freshness: stream ended (${sent.achieved_per_s.toLocaleString('en')}/s achieved), ${lagAtEnd.toLocaleString('en')} records ` +
+            `not yet stored`,
+        );
       }
       if (sent && stored >= sent.records) break;
       // A backlog gets up to 4 minutes after the stream, and 30 s without progress ends the wait.
@@ -192,7 +217,9 @@ export async function measureFreshness(o: {
       { memOut: `${o.dataDir}.query.mem.jsonl` },
     );
     await q.exited;
-    const rows = lastJson<unknown>(`{"r":${q.stdout().trim() || 'null'}}`) as { r: [[{ n: string; p50: string; p99: string; mx: string }]] | null };
+    const rows = lastJson<unknown>(`{"r":${q.stdout().trim() || 'null'}}`) as {
+      r: [[{ n: string; p50: string; p99: string; mx: string }]] | null;
+    };
     const row = rows.r?.[0]?.[0];
     if (!row) throw new Error(`freshness: cannot read the store: ${q.stderr().slice(-1000)}`);
     const complete = stored >= prod.records;

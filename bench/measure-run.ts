@@ -30,8 +30,13 @@ export async function measureRun(o: {
 }): Promise<RunMeasure> {
   const t = o.table;
   const run = startFaultline({
-    brokers: o.brokers, gatewayTopic: o.topic, clientTopic: o.clientTopic, dataDir: o.dataDir,
-    metricsPort: o.metricsPort, flags: o.flags, echo: o.verbose,
+    brokers: o.brokers,
+    gatewayTopic: o.topic,
+    clientTopic: o.clientTopic,
+    dataDir: o.dataDir,
+    metricsPort: o.metricsPort,
+    flags: o.flags,
+    echo: o.verbose,
     ...(o.script ? { script: o.script } : {}),
     ...(o.profileDir ? { profileDir: o.profileDir } : {}),
   });
@@ -42,25 +47,53 @@ export async function measureRun(o: {
   const complete = timed.stored >= o.records;
   const m = stopped.memory;
   if (!complete) {
-    t.row(o.label, 'INCOMPLETE', `stored ${timed.stored} of ${o.records}; exit ${stopped.exit}; ${run.child.stderr().slice(-600).replace(/\s+/g, ' ')}`);
+    t.row(
+      o.label,
+      'INCOMPLETE',
+      `stored ${timed.stored} of ${o.records}; exit ${stopped.exit}; ${run.child.stderr().slice(-600).replace(/\s+/g, ' ')}`,
+    );
   } else {
-    t.row(o.label, `${timed.per_s.toLocaleString('en')} rec/s`,
+    t.row(
+      o.label,
+      `${timed.per_s.toLocaleString('en')} rec/s`,
       `${timed.stored.toLocaleString('en')} stored in ${timed.last_row_ms} ms from spawn (first batch at ${timed.first_row_ms} ms; ${timed.steady_per_s.toLocaleString('en')}/s after); ` +
-        `CPU ${timed.cpu_us_per_record} µs/record after the first batch (all threads, engine included), ${Math.round((timed.cpu_total_ms * 1000) / timed.stored)} µs/record from spawn; exit ${stopped.exit}`);
+        `CPU ${timed.cpu_us_per_record} µs/record after the first batch (all threads, engine included), ${Math.round((timed.cpu_total_ms * 1000) / timed.stored)} µs/record from spawn; exit ${stopped.exit}`,
+    );
     if (threads) {
       const us = (ms: number): string => ((ms * 1000) / timed.stored).toFixed(1);
-      const top = (node: boolean) => [...threads.byName].filter(([n]) => n.startsWith('node+') === node)
-        .sort((a, b) => b[1] - a[1]).filter(([, ms]) => ms * 1000 / timed.stored >= 0.1).slice(0, 8).map(([n, ms]) => `${n} ${us(ms)}`).join(', ');
-      t.row('  CPU by thread', `${us(threads.node + threads.other)} µs/record`,
-        `from spawn: node's threads ${us(threads.node)} (${top(true)}; node+0 is the main thread; the others are the normalize worker, V8's GC helpers and libuv's pool, where chDB's async calls run); chDB's named threads ${us(threads.other)} (${top(false)})`);
+      const top = (node: boolean) =>
+        [...threads.byName]
+          .filter(([n]) => n.startsWith('node+') === node)
+          .sort((a, b) => b[1] - a[1])
+          .filter(([, ms]) => (ms * 1000) / timed.stored >= 0.1)
+          .slice(0, 8)
+          .map(([n, ms]) => `${n} ${us(ms)}`)
+          .join(', ');
+      t.row(
+        '  CPU by thread',
+        `${us(threads.node + threads.other)} µs/record`,
+        `from spawn: node's threads ${us(threads.node)} (${top(true)}; node+0 is the main thread; the others are the normalize worker, V8's GC helpers and libuv's pool, where chDB's async calls run); chDB's named threads ${us(threads.other)} (${top(false)})`,
+      );
     }
-    t.row(`  RSS`, `${m.rss_peak_mb} MB`,
+    t.row(
+      `  RSS`,
+      `${m.rss_peak_mb} MB`,
       `peak VmHWM; without the engine: ${m.rss_excl_engine_mb} MB (V8 heap+external peak ${m.js_peak_mb} MB + node runtime ` +
-        `${Math.round(o.nativeBaseMb)} MB)`);
-    const check = spawnNode(['--import', 'tsx'], fileURLToPath(new URL('./store-query.ts', import.meta.url)), ['--data', o.dataDir,
-      `SELECT (SELECT count() FROM faultline.events) AS events, (SELECT count() FROM faultline.rejects) AS rejects,
+        `${Math.round(o.nativeBaseMb)} MB)`,
+    );
+    const check = spawnNode(
+      ['--import', 'tsx'],
+      fileURLToPath(new URL('./store-query.ts', import.meta.url)),
+      [
+        '--data',
+        o.dataDir,
+        `SELECT (SELECT count() FROM faultline.events) AS events, (SELECT count() FROM faultline.rejects) AS rejects,
               (SELECT uniqExact(topic, partition, offset) FROM faultline.events) AS distinct_offsets,
-              (SELECT sum(bytes_on_disk) FROM system.parts WHERE database = 'faultline' AND table = 'events' AND active) AS events_bytes`], {}, { memOut: `${o.dataDir}.query.mem.jsonl` });
+              (SELECT sum(bytes_on_disk) FROM system.parts WHERE database = 'faultline' AND table = 'events' AND active) AS events_bytes`,
+      ],
+      {},
+      { memOut: `${o.dataDir}.query.mem.jsonl` },
+    );
     await check.exited;
     let counts: Record<string, string> | undefined;
     try {
@@ -68,8 +101,13 @@ export async function measureRun(o: {
     } catch {
       counts = undefined;
     }
-    t.row('  store check', counts ? `${counts.events} ev + ${counts.rejects} rej` : 'unreadable',
-      counts ? `${counts.distinct_offsets} distinct offsets among events (duplicates: ${Number(counts.events) - Number(counts.distinct_offsets)}); events on disk ${(Number(counts.events_bytes) / 1048576).toFixed(1)} MiB (unmerged parts)` : check.stderr().slice(-300));
+    t.row(
+      '  store check',
+      counts ? `${counts.events} ev + ${counts.rejects} rej` : 'unreadable',
+      counts
+        ? `${counts.distinct_offsets} distinct offsets among events (duplicates: ${Number(counts.events) - Number(counts.distinct_offsets)}); events on disk ${(Number(counts.events_bytes) / 1048576).toFixed(1)} MiB (unmerged parts)`
+        : check.stderr().slice(-300),
+    );
   }
   if (o.profileDir) {
     // One profile per thread; tsx's module-loader thread is nearly all idle: skip such ones.
@@ -96,9 +134,15 @@ export async function measureRun(o: {
       for (const [a, ms] of perArea) perArea.set(a, ms * k);
       jsBusyMs = jsCpu;
       const engineMs = Math.max(0, timed.cpu_total_ms - jsBusyMs);
-      const parts = [...perArea].sort((a, b) => b[1] - a[1]).filter(([, ms]) => (ms * 1000) / timed.stored >= 0.1).map(([a, ms]) => `${a} ${us(ms)}`);
-      t.row('  CPU per record by area', `${us(timed.cpu_total_ms)} µs`,
-        `from spawn, all threads: JS threads ${us(jsBusyMs)}${k < 0.99 ? ` (profile samples scaled by ${k.toFixed(2)} to their CPU)` : ''}: ${parts.join(', ')}; the rest ${us(engineMs)}: chDB (insert, views, merges, on its own threads and on libuv's where its async calls run) and V8's GC helper threads`);
+      const parts = [...perArea]
+        .sort((a, b) => b[1] - a[1])
+        .filter(([, ms]) => (ms * 1000) / timed.stored >= 0.1)
+        .map(([a, ms]) => `${a} ${us(ms)}`);
+      t.row(
+        '  CPU per record by area',
+        `${us(timed.cpu_total_ms)} µs`,
+        `from spawn, all threads: JS threads ${us(jsBusyMs)}${k < 0.99 ? ` (profile samples scaled by ${k.toFixed(2)} to their CPU)` : ''}: ${parts.join(', ')}; the rest ${us(engineMs)}: chDB (insert, views, merges, on its own threads and on libuv's where its async calls run) and V8's GC helper threads`,
+      );
     }
   }
   return { timed, memory: m, complete };

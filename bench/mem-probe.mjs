@@ -14,7 +14,10 @@ if (out) {
       // Not process.memoryUsage(): its profile showed 3.6% of `faultline run`'s main thread at
       // 5 calls/s on a 1 GB process. The heap statistics and rss() alone are cheap.
       const h = getHeapStatistics();
-      appendFileSync(out, `${JSON.stringify({ t: Date.now(), thread: threadId, rss: process.memoryUsage.rss(), heapTotal: h.total_heap_size, external: h.external_memory })}\n`);
+      appendFileSync(
+        out,
+        `${JSON.stringify({ t: Date.now(), thread: threadId, rss: process.memoryUsage.rss(), heapTotal: h.total_heap_size, external: h.external_memory })}\n`,
+      );
     } catch {
       // the bench removed the file: nothing to report to
     }

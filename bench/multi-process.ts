@@ -31,7 +31,9 @@ const PARTITIONS = 24;
 
 /** utime + stime of a live process, in seconds (Linux /proc, clock ticks of 1/100 s). */
 function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
@@ -48,7 +50,18 @@ function groupComplete(stderrs: string[], topic: string): boolean {
   return held === PARTITIONS;
 }
 
-interface Row { load: number; n: number; joinS: number; fillS: number; rate: number; perProcess: number; memberCpu: number[]; hostCpu: number; usPerRecord: number; restarts: number }
+interface Row {
+  load: number;
+  n: number;
+  joinS: number;
+  fillS: number;
+  rate: number;
+  perProcess: number;
+  memberCpu: number[];
+  hostCpu: number;
+  usPerRecord: number;
+  restarts: number;
+}
 
 async function runWith(n: number, brokers: string, corpus: string[], createTopic: (t: string, p: number) => Promise<void>): Promise<Row> {
   const topic = `mp-bench-${n}-${Date.now()}`;
@@ -57,7 +70,10 @@ async function runWith(n: number, brokers: string, corpus: string[], createTopic
   const host = await hostGroupStore(`mpb${n}`);
   try {
     const env = {
-      KAFKA_BROKERS: brokers, KAFKA_GROUP_ID: `g-${topic}`, FAULTLINE_GATEWAY_TOPIC: topic, FAULTLINE_CLIENT_TOPIC: `${topic}-unused`,
+      KAFKA_BROKERS: brokers,
+      KAFKA_GROUP_ID: `g-${topic}`,
+      FAULTLINE_GATEWAY_TOPIC: topic,
+      FAULTLINE_CLIENT_TOPIC: `${topic}-unused`,
       FAULTLINE_LOG_LEVEL: 'info', // the `joined group … assigned` lines tell when the group is complete
     };
     const start = performance.now();
@@ -70,7 +86,12 @@ async function runWith(n: number, brokers: string, corpus: string[], createTopic
     }
     // 1. The group forms on the empty topic (nothing of it is measured).
     let restarts = 0;
-    while (!groupComplete(members.map((m) => m.stderr()), topic)) {
+    while (
+      !groupComplete(
+        members.map((m) => m.stderr()),
+        topic,
+      )
+    ) {
       for (const [i, m] of members.entries()) {
         if (m.proc.exitCode === null) continue;
         // The mock sometimes answers a SyncGroup of a forming group of three with INVALID_REQUEST,
@@ -92,7 +113,9 @@ async function runWith(n: number, brokers: string, corpus: string[], createTopic
     const filling = fillTopic(brokers, topic, PARTITIONS, corpus).then(() => (performance.now() - t0) / 1000);
     for (;;) {
       // Polled cheaply (two count()s, answered from part metadata); the distinct check runs once at the end.
-      const [q] = await host.store.query<{ n: number }>(`SELECT (SELECT count() FROM ${host.db}.events) + (SELECT count() FROM ${host.db}.rejects) AS n`);
+      const [q] = await host.store.query<{ n: number }>(
+        `SELECT (SELECT count() FROM ${host.db}.events) + (SELECT count() FROM ${host.db}.rejects) AS n`,
+      );
       if (Number(q!.n) >= RECORDS) break;
       for (const m of members) if (m.proc.exitCode !== null) throw new Error(`N=${n}: a member exited:\n${m.stderr().slice(-1500)}`);
       if (performance.now() - t0 > 600_000) throw new Error(`N=${n}: not done in 10 minutes (${q!.n} of ${RECORDS})`);
@@ -105,7 +128,8 @@ async function runWith(n: number, brokers: string, corpus: string[], createTopic
     const hostCpu = (used.user + used.system) / 1e6;
     const load = loadavg()[0]!;
     const c = await counts(host.store, host.db);
-    if (c.distinct !== RECORDS || c.events + c.rejects !== RECORDS) throw new Error(`N=${n}: ${c.events + c.rejects} stored, ${c.distinct} distinct of ${RECORDS}`);
+    if (c.distinct !== RECORDS || c.events + c.rejects !== RECORDS)
+      throw new Error(`N=${n}: ${c.events + c.rejects} stored, ${c.distinct} distinct of ${RECORDS}`);
     for (const m of members) m.kill('SIGTERM');
     await Promise.all(members.map((m) => m.exited));
     const rate = RECORDS / seconds;
@@ -126,16 +150,35 @@ try {
     rows.push(row);
     process.stderr.write(`N=${n}: ${Math.round(row.rate)} records/s (fill ${row.fillS.toFixed(1)} s)\n`);
   }
-  console.log(`${RECORDS} gateway records, ${PARTITIONS} partitions, ${cpus().length} cores; one store served over HTTP by the bench process`);
-  console.log('| processes | group formed after s | records/s (first produced..all stored) | per process | CPU s per member | CPU s bench process ' +
-      '(engine, endpoint, producer) | CPU µs per record (all) | load average (1 min) |');
+  console.log(
+    `${RECORDS} gateway records, ${PARTITIONS} partitions, ${cpus().length} cores; one store served over HTTP by the bench process`,
+  );
+  console.log(
+    '| processes | group formed after s | records/s (first produced..all stored) | per process | CPU s per member | CPU s bench process ' +
+      '(engine, endpoint, producer) | CPU µs per record (all) | load average (1 min) |',
+  );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    console.log(`| ${r.n} | ${r.joinS.toFixed(1)}${r.restarts ? ` (${r.restarts} restarted)` : ''} | ${Math.round(r.rate)} | ` +
+    console.log(
+      `| ${r.n} | ${r.joinS.toFixed(1)}${r.restarts ? ` (${r.restarts} restarted)` : ''} | ${Math.round(r.rate)} | ` +
         `${Math.round(r.perProcess)} | ${r.memberCpu.map((c) => c.toFixed(1)).join(' / ')} | ${r.hostCpu.toFixed(1)} | ` +
-        `${r.usPerRecord.toFixed(1)} | ${r.load.toFixed(1)} |`);
+        `${r.usPerRecord.toFixed(1)} | ${r.load.toFixed(1)} |`,
+    );
   }
-  console.log(JSON.stringify({ records: RECORDS, cores: cpus().length, runs: rows.map((r) => ({ processes: r.n, records_per_s: Math.round(r.rate), per_process_per_s: Math.round(r.perProcess), cpu_us_per_record: Number(r.usPerRecord.toFixed(1)), fill_s: Number(r.fillS.toFixed(1)), load: Number(r.load.toFixed(1)) })) }));
+  console.log(
+    JSON.stringify({
+      records: RECORDS,
+      cores: cpus().length,
+      runs: rows.map((r) => ({
+        processes: r.n,
+        records_per_s: Math.round(r.rate),
+        per_process_per_s: Math.round(r.perProcess),
+        cpu_us_per_record: Number(r.usPerRecord.toFixed(1)),
+        fill_s: Number(r.fillS.toFixed(1)),
+        load: Number(r.load.toFixed(1)),
+      })),
+    }),
+  );
 } finally {
   await broker.stop();
 }

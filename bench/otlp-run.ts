@@ -36,12 +36,16 @@ export function otlpMessages(logRecords: number, perMessage: number, seed: numbe
   const out: string[] = [];
   let batch: { timeUnixNano: string; observedTimeUnixNano: string; body: { stringValue: string } }[] = [];
   const flush = (): void => {
-    out.push(JSON.stringify({
-      resourceLogs: [{
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop-client' } }] },
-        scopeLogs: [{ scope: { name: 'shop' }, logRecords: batch }],
-      }],
-    }));
+    out.push(
+      JSON.stringify({
+        resourceLogs: [
+          {
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop-client' } }] },
+            scopeLogs: [{ scope: { name: 'shop' }, logRecords: batch }],
+          },
+        ],
+      }),
+    );
     batch = [];
   };
   for (const r of generateRecords({ count: logRecords, sources: 'client', garbage: 0, seed })) {
@@ -73,28 +77,48 @@ export async function measureOtlpRun(o: {
   await o.createTopic(gatewayTopic, 1);
   const messages = otlpMessages(o.logRecords, o.perMessage, o.seed);
   const fill = await fillTopic(o.brokers, topic, o.partitions, messages, { perPartition: Math.max(50, Math.ceil(2000 / o.perMessage)) });
-  o.table.row('OTLP topic fill', `${messages.length.toLocaleString('en')} messages`,
+  o.table.row(
+    'OTLP topic fill',
+    `${messages.length.toLocaleString('en')} messages`,
     `${o.logRecords.toLocaleString('en')} log records, ${o.perMessage} per message, ${(fill.bytes / 1048576).toFixed(0)} MiB over ` +
-      `${o.partitions} partitions in ${fill.elapsed_ms} ms`);
-  const run = startFaultline({ brokers: o.brokers, gatewayTopic, clientTopic: topic, dataDir: o.dataDir, metricsPort: o.metricsPort, echo: o.verbose ?? false });
+      `${o.partitions} partitions in ${fill.elapsed_ms} ms`,
+  );
+  const run = startFaultline({
+    brokers: o.brokers,
+    gatewayTopic,
+    clientTopic: topic,
+    dataDir: o.dataDir,
+    metricsPort: o.metricsPort,
+    echo: o.verbose ?? false,
+  });
   // Stored = events + rejects: one per log record.
   const timed = await waitStored(run, o.logRecords, 600_000);
   const stopped = await run.stop(o.nativeBaseMb);
   const secs = timed.last_row_ms / 1000;
   const res: OtlpRunResult = {
-    messages: messages.length, log_records: o.logRecords, stored: timed.stored, elapsed_ms: timed.last_row_ms,
+    messages: messages.length,
+    log_records: o.logRecords,
+    stored: timed.stored,
+    elapsed_ms: timed.last_row_ms,
     events_per_s: secs > 0 ? Math.round(timed.stored / secs) : 0,
     records_per_s: secs > 0 ? Math.round(messages.length / secs) : 0,
     rss_peak_mb: stopped.memory.rss_peak_mb,
   };
   if (timed.stored < o.logRecords) {
-    o.table.row('faultline run, OTLP/JSON batches', 'INCOMPLETE', `stored ${timed.stored} of ${o.logRecords}; exit ${stopped.exit}; ${run.child.stderr().slice(-600).replace(/\s+/g, ' ')}`);
+    o.table.row(
+      'faultline run, OTLP/JSON batches',
+      'INCOMPLETE',
+      `stored ${timed.stored} of ${o.logRecords}; exit ${stopped.exit}; ${run.child.stderr().slice(-600).replace(/\s+/g, ' ')}`,
+    );
   } else {
-    o.table.row('faultline run, OTLP/JSON batches', `${res.events_per_s.toLocaleString('en')} events/s`,
+    o.table.row(
+      'faultline run, OTLP/JSON batches',
+      `${res.events_per_s.toLocaleString('en')} events/s`,
       `${res.records_per_s.toLocaleString('en')} Kafka records/s (${o.perMessage} log records each); ` +
         `${timed.stored.toLocaleString('en')} rows in ${timed.last_row_ms} ms from spawn ` +
         `(first batch at ${timed.first_row_ms} ms; ${timed.steady_per_s.toLocaleString('en')} events/s after); CPU ` +
-          `${timed.cpu_us_per_record} µs/event; RSS peak ${res.rss_peak_mb} MB; exit ${stopped.exit}`);
+        `${timed.cpu_us_per_record} µs/event; RSS peak ${res.rss_peak_mb} MB; exit ${stopped.exit}`,
+    );
   }
   return res;
 }
@@ -112,7 +136,15 @@ async function freePort(): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { records: { type: 'string' }, 'per-message': { type: 'string' }, partitions: { type: 'string' }, seed: { type: 'string' }, verbose: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      records: { type: 'string' },
+      'per-message': { type: 'string' },
+      partitions: { type: 'string' },
+      seed: { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+    },
+  });
   const num = (v: string | undefined, def: number) => (v === undefined ? def : Number(v.replace(/_/g, '')));
   const t = new Table((l) => process.stderr.write(`${l}\n`));
   const broker = await startBroker();
@@ -121,9 +153,17 @@ async function main(): Promise<void> {
   const load = loadavg()[0]!;
   try {
     const r = await measureOtlpRun({
-      brokers: broker.bootstrap, createTopic: (n, p) => broker.createTopic(n, p), partitions: num(values.partitions, 64),
-      logRecords: num(values.records, 200_000), perMessage: num(values['per-message'], 20), seed: num(values.seed, 42),
-      dataDir, metricsPort: await freePort(), nativeBaseMb: await nativeBaselineMb(), table: t, verbose: values.verbose,
+      brokers: broker.bootstrap,
+      createTopic: (n, p) => broker.createTopic(n, p),
+      partitions: num(values.partitions, 64),
+      logRecords: num(values.records, 200_000),
+      perMessage: num(values['per-message'], 20),
+      seed: num(values.seed, 42),
+      dataDir,
+      metricsPort: await freePort(),
+      nativeBaseMb: await nativeBaselineMb(),
+      table: t,
+      verbose: values.verbose,
     });
     t.row('load average (1 min) at start', load.toFixed(2), 'the machine is shared: a loaded run is slower');
     process.stdout.write(`${t.render()}\n${JSON.stringify(r)}\n`);

@@ -86,7 +86,8 @@ async function main(): Promise<void> {
   }
   const mode = values.mode;
   if (mode !== 'narrow' && mode !== 'same-row') throw new Error('peer-kafka-engine: --mode is narrow or same-row');
-  if (format !== 'JSONAsString' && format !== 'LineAsString') throw new Error('peer-kafka-engine: --format is JSONAsString or LineAsString');
+  if (format !== 'JSONAsString' && format !== 'LineAsString')
+    throw new Error('peer-kafka-engine: --format is JSONAsString or LineAsString');
   const group = values.group ?? `peer-${process.pid}-${Date.now()}`;
   const settings: Record<string, string | number> = {
     kafka_format: format,
@@ -104,7 +105,8 @@ async function main(): Promise<void> {
     // The same-row peer's tables are faultline's, migrated as `faultline migrate` would.
     if (mode === 'same-row') for (const m of migrationPlan('faultline', 30)) for (const st of m.statements) await s.queryAsync(st);
     const sink = mode === 'same-row' ? 'faultline.events' : 'peer.sink';
-    if (mode === 'narrow') await s.queryAsync(`CREATE TABLE peer.sink (
+    if (mode === 'narrow')
+      await s.queryAsync(`CREATE TABLE peer.sink (
         request_id String, status UInt16, code LowCardinality(String),
         category LowCardinality(String), channel LowCardinality(String),
         partition UInt64, offset UInt64,
@@ -120,11 +122,13 @@ async function main(): Promise<void> {
     // Streaming starts when the first materialized view is attached: that is t0.
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    await s.queryAsync(mode === 'same-row'
-      ? `CREATE MATERIALIZED VIEW peer.mv TO faultline.events AS ${sameRowSelect('peer.queue')}`
-      : `CREATE MATERIALIZED VIEW peer.mv TO peer.sink (
+    await s.queryAsync(
+      mode === 'same-row'
+        ? `CREATE MATERIALIZED VIEW peer.mv TO faultline.events AS ${sameRowSelect('peer.queue')}`
+        : `CREATE MATERIALIZED VIEW peer.mv TO peer.sink (
         request_id String, status UInt16, code String, category String, channel String,
-        partition UInt64, offset UInt64) AS ${MV_SELECT}`);
+        partition UInt64, offset UInt64) AS ${MV_SELECT}`,
+    );
     const deadline = t0 + Number(values['timeout-s']) * 1000;
     // Done when every record is there once: the engine is at-least-once, so a rebalance or a
     // failed commit re-delivers blocks (kept and reported as duplicates, as a user would get).
@@ -150,7 +154,10 @@ async function main(): Promise<void> {
     await s.queryAsync('DROP TABLE peer.queue');
     const filled: Pick<PeerResult, 'rollup_events' | 'request_index_ids'> = {};
     if (mode === 'same-row') {
-      const r = await s.queryAsync(`SELECT (SELECT sum(events) FROM faultline.events_1m) AS e, (SELECT uniqExact(request_id) FROM faultline.request_index) AS i`, { format: 'JSONEachRow' });
+      const r = await s.queryAsync(
+        `SELECT (SELECT sum(events) FROM faultline.events_1m) AS e, (SELECT uniqExact(request_id) FROM faultline.request_index) AS i`,
+        { format: 'JSONEachRow' },
+      );
       const f = r.json() as { e: string | number; i: string | number };
       filled.rollup_events = Number(f.e);
       filled.request_index_ids = Number(f.i);

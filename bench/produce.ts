@@ -69,4 +69,3 @@ export async function fillTopic(
   }
   return { records: records.length, bytes, elapsed_ms: Math.round(performance.now() - t0) };
 }
-

@@ -56,14 +56,17 @@ function areaOfName(fn: string): string | undefined {
       for (const f of readdirSync(join(ROOT, dir)).filter((x) => x.endsWith('.ts'))) {
         const a = fileArea(join(ROOT, dir, f))!;
         const text = readFileSync(join(ROOT, dir, f), 'utf8');
-        for (const m of text.matchAll(/(?:function\s+|^\s+(?:private\s+|static\s+|async\s+|readonly\s+)*)([A-Za-z_$][\w$]*)\s*(?:<[^>]*>)?\(/gm)) {
+        for (const m of text.matchAll(
+          /(?:function\s+|^\s+(?:private\s+|static\s+|async\s+|readonly\s+)*)([A-Za-z_$][\w$]*)\s*(?:<[^>]*>)?\(/gm,
+        )) {
           const set = seen.get(m[1]!) ?? new Set();
           set.add(a);
           seen.set(m[1]!, set);
         }
       }
     }
-    for (const [n, set] of seen) if (set.size === 1 && !['constructor', 'if', 'for', 'while', 'switch', 'catch', 'return'].includes(n)) byName.set(n, [...set][0]!);
+    for (const [n, set] of seen)
+      if (set.size === 1 && !['constructor', 'if', 'for', 'while', 'switch', 'catch', 'return'].includes(n)) byName.set(n, [...set][0]!);
   }
   // esbuild renames clashing names with a numeric suffix (`keyMap2`).
   return byName.get(fn) ?? byName.get(fn.replace(/\d+$/, ''));
@@ -117,7 +120,9 @@ export function summarise(file: string, topN = 15): ProfileSummary {
       continue;
     }
     areas.set(a, (areas.get(a) ?? 0) + us);
-    const short = cf.url.startsWith('data:') ? '(normalize thread bundle)' : cf.url.replace(/^.*\/(node_modules\/)?/, (m) => (m.includes('node_modules') ? 'nm/' : ''));
+    const short = cf.url.startsWith('data:')
+      ? '(normalize thread bundle)'
+      : cf.url.replace(/^.*\/(node_modules\/)?/, (m) => (m.includes('node_modules') ? 'nm/' : ''));
     const name = cf.functionName.length > 60 ? `${cf.functionName.slice(0, 57)}...` : cf.functionName;
     const key = `${name || '(anonymous)'} ${short}`;
     const prev = fns.get(key);
@@ -140,7 +145,9 @@ export function summarise(file: string, topN = 15): ProfileSummary {
 export function profileFiles(paths: string[]): string[] {
   return paths.flatMap((p) =>
     statSync(p).isDirectory()
-      ? readdirSync(p).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(p, f))
+      ? readdirSync(p)
+          .filter((f) => f.endsWith('.cpuprofile'))
+          .map((f) => join(p, f))
       : [p],
   );
 }

@@ -20,9 +20,31 @@ export interface ProtoWorkerData {
 
 /** Event columns in the order the compact rows carry them (the Event contract plus provenance). */
 export const EVENT_COLUMNS = [
-  'event_time', 'source', 'request_id', 'http_status', 'outcome', 'code', 'category', 'limit_kind', 'channel',
-  'upstream_vendor', 'upstream_code', 'upstream_sub_code', 'upstream_message', 'message', 'failed_offers',
-  'route', 'method', 'latency_ms', 'attempt', 'app_id', 'catalog_drift', 'raw', 'topic', 'partition', 'offset',
+  'event_time',
+  'source',
+  'request_id',
+  'http_status',
+  'outcome',
+  'code',
+  'category',
+  'limit_kind',
+  'channel',
+  'upstream_vendor',
+  'upstream_code',
+  'upstream_sub_code',
+  'upstream_message',
+  'message',
+  'failed_offers',
+  'route',
+  'method',
+  'latency_ms',
+  'attempt',
+  'app_id',
+  'catalog_drift',
+  'raw',
+  'topic',
+  'partition',
+  'offset',
 ] as const;
 
 /** Worker → owner: one flush. */
@@ -45,13 +67,19 @@ async function run(d: ProtoWorkerData): Promise<void> {
   // A short heartbeat makes members notice the second member's join quickly (the rebalance
   // is only learnt from a heartbeat response), which shortens the start of the group.
   const consumer = kafka.consumer({
-    groupId: d.group, maxBytes: 50 * 1024 * 1024, maxBytesPerPartition: 1024 * 1024, maxWaitTimeInMs: 100, heartbeatInterval: 500,
+    groupId: d.group,
+    maxBytes: 50 * 1024 * 1024,
+    maxBytesPerPartition: 1024 * 1024,
+    maxWaitTimeInMs: 100,
+    heartbeatInterval: 500,
   });
   if (process.env.FAULTLINE_BENCH_DEBUG) {
     const t0 = performance.now();
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
-      process.stderr.write(`worker ${d.id} joined at ${Math.round(performance.now() - t0)} ms: ${JSON.stringify(e.payload.memberAssignment).length} B ` +
-          `assignment\n`);
+      process.stderr.write(
+        `worker ${d.id} joined at ${Math.round(performance.now() - t0)} ms: ${JSON.stringify(e.payload.memberAssignment).length} B ` +
+          `assignment\n`,
+      );
     });
   }
   await consumer.connect();
@@ -88,7 +116,8 @@ async function run(d: ProtoWorkerData): Promise<void> {
       await consumer.commitOffsets(commit).catch(() => undefined);
     });
     inFlight.set(mySeq, { done, resolve });
-    if (process.env.FAULTLINE_BENCH_DEBUG) process.stderr.write(`worker ${d.id} flush #${mySeq} ${nEvents} rows at ${Math.round(performance.now())} ms\n`);
+    if (process.env.FAULTLINE_BENCH_DEBUG)
+      process.stderr.write(`worker ${d.id} flush #${mySeq} ${nEvents} rows at ${Math.round(performance.now())} ms\n`);
     port.postMessage(msg, [evAb, rjAb]);
     events = '';
     rejects = '';
@@ -109,25 +138,55 @@ async function run(d: ProtoWorkerData): Promise<void> {
         const r = normalize(m.value ?? Buffer.alloc(0), ctx);
         if (r.ok) {
           const e = r.event;
-          events += `${d.format === 'JSONCompactEachRow'
-            // No spread, no key names: what a normalizer writing rows directly could emit.
-            ? JSON.stringify([
-                e.event_time, e.source, e.request_id, e.http_status, e.outcome, e.code, e.category, e.limit_kind, e.channel,
-                e.upstream_vendor, e.upstream_code, e.upstream_sub_code, e.upstream_message, e.message, e.failed_offers,
-                e.route, e.method, e.latency_ms, e.attempt, e.app_id, e.catalog_drift, e.raw, batch.topic, batch.partition, m.offset,
-              ])
-            : JSON.stringify({ ...e, topic: batch.topic, partition: batch.partition, offset: m.offset })}\n`;
+          events += `${
+            d.format === 'JSONCompactEachRow'
+              ? // No spread, no key names: what a normalizer writing rows directly could emit.
+                JSON.stringify([
+                  e.event_time,
+                  e.source,
+                  e.request_id,
+                  e.http_status,
+                  e.outcome,
+                  e.code,
+                  e.category,
+                  e.limit_kind,
+                  e.channel,
+                  e.upstream_vendor,
+                  e.upstream_code,
+                  e.upstream_sub_code,
+                  e.upstream_message,
+                  e.message,
+                  e.failed_offers,
+                  e.route,
+                  e.method,
+                  e.latency_ms,
+                  e.attempt,
+                  e.app_id,
+                  e.catalog_drift,
+                  e.raw,
+                  batch.topic,
+                  batch.partition,
+                  m.offset,
+                ])
+              : JSON.stringify({ ...e, topic: batch.topic, partition: batch.partition, offset: m.offset })
+          }\n`;
           nEvents++;
         } else {
           rejects += `${JSON.stringify({
-            ...r.reject, source, topic: batch.topic, partition: batch.partition, offset: m.offset,
+            ...r.reject,
+            source,
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: m.offset,
             transport_time: new Date(Number(m.timestamp)).toISOString(),
           })}\n`;
           nRejects++;
         }
       }
       positions.set(`${batch.topic}:${batch.partition}`, {
-        topic: batch.topic, partition: batch.partition, offset: String(Number(batch.lastOffset()) + 1),
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: String(Number(batch.lastOffset()) + 1),
       });
       if (nEvents + nRejects >= d.batchRows) flush();
       else timer ??= setTimeout(flush, d.batchMs);

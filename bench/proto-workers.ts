@@ -31,9 +31,7 @@ async function main(): Promise<void> {
   let events = 0;
   let rejects = 0;
   const server = createServer((_req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/plain' }).end(
-      `faultline_events_out_total ${events}\nfaultline_rejects_total ${rejects}\n`,
-    );
+    res.writeHead(200, { 'Content-Type': 'text/plain' }).end(`faultline_events_out_total ${events}\nfaultline_rejects_total ${rejects}\n`);
   });
   await new Promise<void>((r) => server.listen(cfg.FAULTLINE_METRICS_PORT, '127.0.0.1', r));
 
@@ -61,22 +59,36 @@ async function main(): Promise<void> {
       if (m.type !== 'flush') return;
       chain = chain.then(async () => {
         const token = `${cfg.KAFKA_GROUP_ID}:${m.worker}:${m.seq}`;
-        const settings = { insert_deduplication_token: '', insert_deduplicate: 1, deduplicate_blocks_in_dependent_materialized_views: 1, date_time_input_format: 'best_effort' };
+        const settings = {
+          insert_deduplication_token: '',
+          insert_deduplicate: 1,
+          deduplicate_blocks_in_dependent_materialized_views: 1,
+          date_time_input_format: 'best_effort',
+        };
         if (m.nEvents > 0) {
           await store.insertRaw({
-            table: `${db}.events`, format, body: Buffer.from(m.events),
+            table: `${db}.events`,
+            format,
+            body: Buffer.from(m.events),
             ...(format === 'JSONCompactEachRow' ? { columns: [...EVENT_COLUMNS] } : {}),
             settings: { ...settings, insert_deduplication_token: `${token}:e` },
           });
         }
         if (m.nRejects > 0) {
-          await store.insertRaw({ table: `${db}.rejects`, format: 'JSONEachRow', body: Buffer.from(m.rejects), settings: { ...settings, insert_deduplication_token: `${token}:r` } });
+          await store.insertRaw({
+            table: `${db}.rejects`,
+            format: 'JSONEachRow',
+            body: Buffer.from(m.rejects),
+            settings: { ...settings, insert_deduplication_token: `${token}:r` },
+          });
         }
         events += m.nEvents;
         rejects += m.nRejects;
         if (process.env.FAULTLINE_BENCH_DEBUG) {
-          process.stderr.write(`insert w${m.worker}#${m.seq}: ${m.nEvents}+${m.nRejects} rows, ${m.events.byteLength} B, done at ` +
-              `${Math.round(performance.now())} ms\n`);
+          process.stderr.write(
+            `insert w${m.worker}#${m.seq}: ${m.nEvents}+${m.nRejects} rows, ${m.events.byteLength} B, done at ` +
+              `${Math.round(performance.now())} ms\n`,
+          );
         }
         w.postMessage({ type: 'ack', seq: m.seq });
       });

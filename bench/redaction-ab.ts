@@ -77,14 +77,26 @@ async function main(): Promise<void> {
     best[v] = bestOf[v]!.reduce((a, b) => a + b, 0);
   });
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  console.log(`${N} records of the mixed corpus (bench/transform.ts) as bytes, one process, ${ROUNDS} interleaved rounds over 40,000-record ` +
-      `stretches`);
-  console.log('  variant                best µs/record (per stretch, summed)   median ratio to before of 2,000-record slices timed side by side');
+  console.log(
+    `${N} records of the mixed corpus (bench/transform.ts) as bytes, one process, ${ROUNDS} interleaved rounds over 40,000-record ` +
+      `stretches`,
+  );
+  console.log(
+    '  variant                best µs/record (per stretch, summed)   median ratio to before of 2,000-record slices timed side by side',
+  );
   variants.forEach(([label], v) => {
     const sec = best[v]!;
     const m = median(ratios[v]!);
-    console.log(`  ${label.padEnd(22)} ${((sec * 1e6) / N).toFixed(3)} µs  ${Math.round(N / sec).toLocaleString('en-US').padStart(9)}/s   ${v === 0 ? '' : `${((sec / best[0]! - 1) * 100).toFixed(1).padStart(5)}% (best)   ` +
-          `${((m - 1) * 100).toFixed(1).padStart(5)}% (median of ${ratios[v]!.length})`}`);
+    console.log(
+      `  ${label.padEnd(22)} ${((sec * 1e6) / N).toFixed(3)} µs  ${Math.round(N / sec)
+        .toLocaleString('en-US')
+        .padStart(9)}/s   ${
+        v === 0
+          ? ''
+          : `${((sec / best[0]! - 1) * 100).toFixed(1).padStart(5)}% (best)   ` +
+            `${((m - 1) * 100).toFixed(1).padStart(5)}% (median of ${ratios[v]!.length})`
+      }`,
+    );
   });
   console.log('worst-case records (1 MiB each), µs per KiB, best of 5:');
   for (const { name, record } of [...hostileRecords(), ...hostileLines()]) {
@@ -100,7 +112,11 @@ async function main(): Promise<void> {
     });
     console.log(`  ${name.padEnd(34)} before ${line[0]!.padStart(8)}  after ${line[1]!.padStart(8)}`);
   }
-  console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) void main();

@@ -58,7 +58,13 @@ type Format = 'JSONCompactEachRow' | 'TabSeparated' | 'JSONEachRow';
 function encode(rows: readonly Row[], format: Format, basicTime = false): string {
   let s = '';
   if (basicTime) {
-    for (const r of rows) s += eventTsvLine({ ...r.e, event_time: `${r.e.event_time.slice(0, 10)} ${r.e.event_time.slice(11, 23)}` }, 'bench', r.partition, r.offset);
+    for (const r of rows)
+      s += eventTsvLine(
+        { ...r.e, event_time: `${r.e.event_time.slice(0, 10)} ${r.e.event_time.slice(11, 23)}` },
+        'bench',
+        r.partition,
+        r.offset,
+      );
     return s;
   }
   if (format === 'JSONCompactEachRow') for (const r of rows) s += eventLine(r.e, 'bench', r.partition, r.offset);
@@ -96,20 +102,33 @@ async function settle(store: EmbeddedStore, db: string, quietMs = 1500): Promise
 }
 
 interface Measured {
-  variant: string; batch: number; rows: number;
+  variant: string;
+  batch: number;
+  rows: number;
   /** Process CPU µs per row during the inserts; then including the merges that followed until quiet. */
-  insertCpu: number; totalCpu: number;
+  insertCpu: number;
+  totalCpu: number;
   /**
    * CPU µs per row of one merge of all of events' parts into one (OPTIMIZE … FINAL): the price
    * of each merge level a row goes through.
    */
   mergeCpu: number;
-  wall: number; parts: number; jsUs: number; bytes: number;
+  wall: number;
+  parts: number;
+  jsUs: number;
+  bytes: number;
   /** Compressed bytes on disk per row, events only. */
   diskBytes: number;
 }
 
-async function measure(store: EmbeddedStore, v: Variant, rows: readonly Row[], batch: number, idleUsPerMs: number, k: number): Promise<Measured> {
+async function measure(
+  store: EmbeddedStore,
+  v: Variant,
+  rows: readonly Row[],
+  batch: number,
+  idleUsPerMs: number,
+  k: number,
+): Promise<Measured> {
   const db = `sv_${k}`;
   const format = v.format ?? 'JSONCompactEachRow';
   const enc = bodies(rows, batch, format, v.basicTime);
@@ -117,7 +136,10 @@ async function measure(store: EmbeddedStore, v: Variant, rows: readonly Row[], b
   await store.command(`CREATE DATABASE ${db}`);
   // Variants change the released schema (0001–0006) unless they ask for every migration.
   const migrations = loadMigrations(db, 30).filter((m) => v.allMigrations || m.name <= '0006');
-  const stmts = v.ddl(migrations.flatMap((m) => m.statements), db);
+  const stmts = v.ddl(
+    migrations.flatMap((m) => m.statements),
+    db,
+  );
   for (const s of stmts) await store.command(s);
   await settle(store, db, 300);
   const cpu0 = cpuUs();
@@ -125,7 +147,9 @@ async function measure(store: EmbeddedStore, v: Variant, rows: readonly Row[], b
   let i = 0;
   for (const body of enc.bodies) {
     await store.insertRaw({
-      table: `${db}.events`, format, body,
+      table: `${db}.events`,
+      format,
+      body,
       ...(format === 'JSONEachRow' ? {} : { columns: [...EVENT_COLUMNS] }),
       settings: { ...insertSettings({ dedupToken: `bench:${batch}:${i++}` }), ...v.settings },
     });
@@ -134,25 +158,49 @@ async function measure(store: EmbeddedStore, v: Variant, rows: readonly Row[], b
   const insertCpu = cpuUs() - cpu0;
   const waited = await settle(store, db);
   const totalCpu = cpuUs() - cpu0 - idleUsPerMs * waited;
-  const [p] = await store.query<{ n: number }>(`SELECT count() AS n FROM system.parts WHERE database = '${db}' AND table = 'events' AND active`);
+  const [p] = await store.query<{ n: number }>(
+    `SELECT count() AS n FROM system.parts WHERE database = '${db}' AND table = 'events' AND active`,
+  );
   const cpu1 = cpuUs();
   await store.command(`OPTIMIZE TABLE ${db}.events FINAL`);
   const mergeCpu = cpuUs() - cpu1;
-  const [d] = await store.query<{ n: number }>(`SELECT sum(data_compressed_bytes) AS n FROM system.parts WHERE database = '${db}' AND table = 'events' AND active`);
+  const [d] = await store.query<{ n: number }>(
+    `SELECT sum(data_compressed_bytes) AS n FROM system.parts WHERE database = '${db}' AND table = 'events' AND active`,
+  );
   const [c] = await store.query<{ n: number }>(`SELECT count() AS n FROM ${db}.events`);
   if (Number(c?.n) !== rows.length) throw new Error(`variant ${v.name}: ${c?.n} rows stored, expected ${rows.length}`);
   await store.command(`DROP DATABASE ${db} SYNC`);
-  return { variant: v.name, batch, rows: rows.length, insertCpu: insertCpu / rows.length, totalCpu: totalCpu / rows.length, mergeCpu: mergeCpu / rows.length, diskBytes: Number(d?.n ?? 0) / rows.length, wall: (wall * 1000) / rows.length, parts: Number(p?.n ?? 0), jsUs: enc.us, bytes: enc.bytes / rows.length };
+  return {
+    variant: v.name,
+    batch,
+    rows: rows.length,
+    insertCpu: insertCpu / rows.length,
+    totalCpu: totalCpu / rows.length,
+    mergeCpu: mergeCpu / rows.length,
+    diskBytes: Number(d?.n ?? 0) / rows.length,
+    wall: (wall * 1000) / rows.length,
+    parts: Number(p?.n ?? 0),
+    jsUs: enc.us,
+    bytes: enc.bytes / rows.length,
+  };
 }
 
 async function matrix(values: Record<string, string | boolean | undefined>): Promise<void> {
   const data = String(values.data);
   const n = Number(values.records ?? 200_000);
   const small = Number(values.small ?? 49_920);
-  const batches = String(values.batches ?? '50000,780').split(',').map(Number);
+  const batches = String(values.batches ?? '50000,780')
+    .split(',')
+    .map(Number);
   const names = values.variants ? String(values.variants).split(',') : VARIANTS.map((v) => v.name);
   const repeat = Number(values.repeat ?? 1);
-  const chosen = names.map((name) => VARIANTS.find((v) => v.name === name) ?? (() => { throw new Error(`unknown variant ${name}; known: ${VARIANTS.map((v) => v.name).join(', ')}`); })());
+  const chosen = names.map(
+    (name) =>
+      VARIANTS.find((v) => v.name === name) ??
+      (() => {
+        throw new Error(`unknown variant ${name}; known: ${VARIANTS.map((v) => v.name).join(', ')}`);
+      })(),
+  );
   rmSync(data, { recursive: true, force: true });
   const { rows } = corpus(n, Number(values.seed ?? 42));
   const store = await EmbeddedStore.open(data, 'default', 30);
@@ -163,7 +211,7 @@ async function matrix(values: Record<string, string | boolean | undefined>): Pro
     const t0 = performance.now();
     await sleep(2000);
     const idle = (cpuUs() - c0) / (performance.now() - t0);
-    process.stderr.write(`idle engine CPU: ${(idle * 100 / 1000).toFixed(2)}% of a core; load ${loadavg()}\n`);
+    process.stderr.write(`idle engine CPU: ${((idle * 100) / 1000).toFixed(2)}% of a core; load ${loadavg()}\n`);
     // Warm-up (page faults of the engine's code, first-use allocations): not reported.
     await measure(store, chosen[0]!, rows.slice(0, 50_000), 50_000, idle, 0);
     let k = 1;
@@ -173,9 +221,11 @@ async function matrix(values: Record<string, string | boolean | undefined>): Pro
           const part = b < 5000 ? rows.slice(0, small) : rows;
           const m = await measure(store, v, part, b, idle, k++);
           out.push(m);
-          process.stderr.write(`${v.name.padEnd(18)} batch ${String(b).padStart(6)}: insert ${m.insertCpu.toFixed(1)} µs/row CPU, +merges ` +
+          process.stderr.write(
+            `${v.name.padEnd(18)} batch ${String(b).padStart(6)}: insert ${m.insertCpu.toFixed(1)} µs/row CPU, +merges ` +
               `${m.totalCpu.toFixed(1)}, one merge ${m.mergeCpu.toFixed(1)}, disk ${m.diskBytes.toFixed(0)} B/row, wall ` +
-              `${m.wall.toFixed(1)}, parts ${m.parts}, JS ${m.jsUs.toFixed(1)} µs, ${m.bytes.toFixed(0)} B/row  (load ${loadavg()})\n`);
+              `${m.wall.toFixed(1)}, parts ${m.parts}, JS ${m.jsUs.toFixed(1)} µs, ${m.bytes.toFixed(0)} B/row  (load ${loadavg()})\n`,
+          );
         }
       }
     }
@@ -184,8 +234,15 @@ async function matrix(values: Record<string, string | boolean | undefined>): Pro
     rmSync(data, { recursive: true, force: true });
   }
   // Table: one row per variant, per batch size (median of the repeats): insert CPU, with merges, and vs base.
-  const base = (b: number, key: 'insertCpu' | 'totalCpu') => avg(out.filter((m) => m.variant === chosen[0]!.name && m.batch === b).map((m) => m[key]));
-  const head = ['variant', 'what', ...batches.flatMap((b) => [`${b}: insert µs/row`, `${b}: +merges`, `${b}: Δ vs ${chosen[0]!.name}`]), 'one merge µs/row', 'disk B/row'];
+  const base = (b: number, key: 'insertCpu' | 'totalCpu') =>
+    avg(out.filter((m) => m.variant === chosen[0]!.name && m.batch === b).map((m) => m[key]));
+  const head = [
+    'variant',
+    'what',
+    ...batches.flatMap((b) => [`${b}: insert µs/row`, `${b}: +merges`, `${b}: Δ vs ${chosen[0]!.name}`]),
+    'one merge µs/row',
+    'disk B/row',
+  ];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const v of chosen) {
     const cells = batches.flatMap((b) => {
@@ -199,10 +256,18 @@ async function matrix(values: Record<string, string | boolean | undefined>): Pro
     lines.push(`| ${v.name} | ${v.what} | ${cells.join(' | ')} |`);
   }
   const big = batches.filter((b) => b >= 5000).join(',');
-  process.stdout.write(`${lines.join('\n')}\n\nrows: ${n} in ${big}-row inserts, ${small} in smaller ones; load average at the end ${loadavg()}\n`);
+  process.stdout.write(
+    `${lines.join('\n')}\n\nrows: ${n} in ${big}-row inserts, ${small} in smaller ones; load average at the end ${loadavg()}\n`,
+  );
   const rounded = out.map((m) => ({
-    ...m, insertCpu: round(m.insertCpu), totalCpu: round(m.totalCpu), mergeCpu: round(m.mergeCpu), diskBytes: Math.round(m.diskBytes),
-    wall: round(m.wall), jsUs: round(m.jsUs), bytes: Math.round(m.bytes),
+    ...m,
+    insertCpu: round(m.insertCpu),
+    totalCpu: round(m.totalCpu),
+    mergeCpu: round(m.mergeCpu),
+    diskBytes: Math.round(m.diskBytes),
+    wall: round(m.wall),
+    jsUs: round(m.jsUs),
+    bytes: Math.round(m.bytes),
   }));
   process.stdout.write(`${JSON.stringify(rounded)}\n`);
 }
@@ -213,7 +278,10 @@ const avg = (xs: number[]): number => {
   const m = Math.floor(s.length / 2);
   return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-const loadavg = (): string => osLoadavg().map((x) => x.toFixed(2)).join(' ');
+const loadavg = (): string =>
+  osLoadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
 async function single(values: Record<string, string | boolean | undefined>): Promise<void> {
   const n = Number(values.records);
@@ -249,7 +317,12 @@ async function single(values: Record<string, string | boolean | undefined>): Pro
     const cpu0 = process.cpuUsage();
     let k = 0;
     for (const body of payloads) {
-      await store.insertRaw({ table: 'faultline.events', format: 'JSONEachRow', body, settings: insertSettings({ dedupToken: `bench:${k++}` }) });
+      await store.insertRaw({
+        table: 'faultline.events',
+        format: 'JSONEachRow',
+        body,
+        settings: insertSettings({ dedupToken: `bench:${k++}` }),
+      });
     }
     const insertMs = performance.now() - t;
     const cpu = process.cpuUsage(cpu0);
@@ -275,9 +348,16 @@ const round = (x: number): number => Math.round(x * 100) / 100;
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
     options: {
-      data: { type: 'string' }, records: { type: 'string' }, batch: { type: 'string' }, seed: { type: 'string', default: '42' },
-      'no-views': { type: 'boolean', default: false }, matrix: { type: 'boolean', default: false },
-      small: { type: 'string' }, batches: { type: 'string' }, variants: { type: 'string' }, repeat: { type: 'string' },
+      data: { type: 'string' },
+      records: { type: 'string' },
+      batch: { type: 'string' },
+      seed: { type: 'string', default: '42' },
+      'no-views': { type: 'boolean', default: false },
+      matrix: { type: 'boolean', default: false },
+      small: { type: 'string' },
+      batches: { type: 'string' },
+      variants: { type: 'string' },
+      repeat: { type: 'string' },
     },
   });
   (values.matrix ? matrix(values) : single(values)).then(

@@ -104,9 +104,21 @@ export interface SteadyRun {
   kill(): void;
 }
 
-export function startSteady(o: { brokers: string; topic: string; partitions: number; rate: number; seconds: number; templatesFile: string; lingerMs: number }): SteadyRun {
+export function startSteady(o: {
+  brokers: string;
+  topic: string;
+  partitions: number;
+  rate: number;
+  seconds: number;
+  templatesFile: string;
+  lingerMs: number;
+}): SteadyRun {
   const bin = buildProducer();
-  const proc = spawn(bin, [o.brokers, o.topic, String(o.partitions), String(o.rate), String(o.seconds), o.templatesFile, String(o.lingerMs)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(
+    bin,
+    [o.brokers, o.topic, String(o.partitions), String(o.rate), String(o.seconds), o.templatesFile, String(o.lingerMs)],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   track(proc);
   const timeline: [number, number, number][] = [];
   let summaryLine = '';
@@ -135,7 +147,7 @@ export function startSteady(o: { brokers: string; topic: string; partitions: num
         linger_ms: o.lingerMs,
         achieved_per_s: achieved,
         valid: s.failed === 0 && s.acked === s.records && achieved >= 0.95 * o.rate && s.ack_ms - s.produce_ms <= 2000,
-        cpu_us_per_record: s.records > 0 ? Math.round((s.cpu_ms * 1000) / s.records * 10) / 10 : 0,
+        cpu_us_per_record: s.records > 0 ? Math.round(((s.cpu_ms * 1000) / s.records) * 10) / 10 : 0,
         timeline,
       });
     });

@@ -59,5 +59,7 @@ const real = Array.from({ length: N }, (_, i) => realCorpusRecord(i));
 let bestReal = Infinity;
 const all: Normalize = (r, c) => ({ ok: normalizeRecord(r, c)[0]?.ok === true });
 for (let r = 0; r < Math.max(3, rounds / 2); r++) bestReal = Math.min(bestReal, cpuOf(all, real));
-console.log(`new mixed corpus (old mix + envelopes, library layouts, OTLP/JSON), ${N} records: ${fmt(bestReal)} (normalizeRecord; an OTLP message ` +
-    `of 5 log records counts as one record)`);
+console.log(
+  `new mixed corpus (old mix + envelopes, library layouts, OTLP/JSON), ${N} records: ${fmt(bestReal)} (normalizeRecord; an OTLP message ` +
+    `of 5 log records counts as one record)`,
+);

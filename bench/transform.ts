@@ -11,13 +11,30 @@ import type { NormalizeContext } from '../transform/event.ts';
 
 const N = 120_000;
 const CHANNELS = ['1688', 'taobao', 'tmall', 'jd', 'alipay'];
-const CODES = ['QUOTA_EXCEEDED', 'RATE_LIMIT_EXCEEDED', 'CHANNEL_UPSTREAM_ERROR', 'VALIDATION_ERROR', 'INTERNAL_ERROR', 'INVALID_API_KEY', 'NOT_FOUND'];
+const CODES = [
+  'QUOTA_EXCEEDED',
+  'RATE_LIMIT_EXCEEDED',
+  'CHANNEL_UPSTREAM_ERROR',
+  'VALIDATION_ERROR',
+  'INTERNAL_ERROR',
+  'INVALID_API_KEY',
+  'NOT_FOUND',
+];
 
 function pickOf<T>(xs: readonly T[], i: number): T {
   return xs[i % xs.length] as T;
 }
 
-export type CorpusKind = 'gateway-ok' | 'gateway-error' | 'gateway-business' | 'client-text' | 'client-text-taobao-secret' | 'client-result-code-secret' | 'client-alipay-secret' | 'client-logfmt' | 'invalid-json';
+export type CorpusKind =
+  | 'gateway-ok'
+  | 'gateway-error'
+  | 'gateway-business'
+  | 'client-text'
+  | 'client-text-taobao-secret'
+  | 'client-result-code-secret'
+  | 'client-alipay-secret'
+  | 'client-logfmt'
+  | 'invalid-json';
 
 /** The kind of corpus record i (the shares of the mix). */
 export function corpusKind(i: number): CorpusKind {
@@ -35,35 +52,119 @@ export function corpusKind(i: number): CorpusKind {
 /** One record of the mix; the shares roughly follow a gateway under error pressure. */
 export function corpusRecord(i: number): { source: 'gateway' | 'client'; record: string } {
   const ts = new Date(Date.UTC(2026, 10, 21, 10) + i * 37).toISOString();
-  const rid = `req_${(i * 2654435761 % 2 ** 32).toString(36)}`;
+  const rid = `req_${((i * 2654435761) % 2 ** 32).toString(36)}`;
   const ch = pickOf(CHANNELS, i);
   const k = i % 20;
   if (k < 6) {
-    return { source: 'gateway', record: JSON.stringify({ ts, request_id: rid, method: 'GET', route: '/v1/products/search', status: 200, channel: ch, latency_ms: 40 + (i % 300), app_id: 'app_42' }) };
+    return {
+      source: 'gateway',
+      record: JSON.stringify({
+        ts,
+        request_id: rid,
+        method: 'GET',
+        route: '/v1/products/search',
+        status: 200,
+        channel: ch,
+        latency_ms: 40 + (i % 300),
+        app_id: 'app_42',
+      }),
+    };
   }
   if (k < 10) {
     const code = pickOf(CODES, i);
-    return { source: 'gateway', record: JSON.stringify({ ts, status: code === 'CHANNEL_UPSTREAM_ERROR' ? 502 : 429, channel: ch, route: '/v1/procurement/orders', method: 'POST', latency_ms: 120, error: { code, message: 'Daily channel quota exhausted', request_id: rid, category: 'RATE_LIMIT_ERROR', ...(code === 'CHANNEL_UPSTREAM_ERROR' ? { upstream: { vendor: 'taobao', code: '7', msg: 'App Call Limited' } } : {}) } }) };
+    return {
+      source: 'gateway',
+      record: JSON.stringify({
+        ts,
+        status: code === 'CHANNEL_UPSTREAM_ERROR' ? 502 : 429,
+        channel: ch,
+        route: '/v1/procurement/orders',
+        method: 'POST',
+        latency_ms: 120,
+        error: {
+          code,
+          message: 'Daily channel quota exhausted',
+          request_id: rid,
+          category: 'RATE_LIMIT_ERROR',
+          ...(code === 'CHANNEL_UPSTREAM_ERROR' ? { upstream: { vendor: 'taobao', code: '7', msg: 'App Call Limited' } } : {}),
+        },
+      }),
+    };
   }
   if (k < 12) {
-    return { source: 'gateway', record: JSON.stringify({ ts, status: 200, channel: '1688', success: false, code: 'ORDER_CREATE_FAILED', message: 'One or more lines could not be purchased.', failed_offers: [{ offer_id: String(600000 + i), spec_id: 'sku_1', error_code: 'STOCK_NOT_ENOUGH', error_message: 'Insufficient stock' }], request_id: rid }) };
+    return {
+      source: 'gateway',
+      record: JSON.stringify({
+        ts,
+        status: 200,
+        channel: '1688',
+        success: false,
+        code: 'ORDER_CREATE_FAILED',
+        message: 'One or more lines could not be purchased.',
+        failed_offers: [
+          { offer_id: String(600000 + i), spec_id: 'sku_1', error_code: 'STOCK_NOT_ENOUGH', error_message: 'Insufficient stock' },
+        ],
+        request_id: rid,
+      }),
+    };
   }
   if (k < 16) {
-    return { source: 'client', record: `${ts} ERROR shop-api POST /v1/procurement/orders status=429 request_id=${rid} code=QUOTA_EXCEEDED attempt=${1 + (i % 3)} ` +
-        `latency_ms=87` };
+    return {
+      source: 'client',
+      record:
+        `${ts} ERROR shop-api POST /v1/procurement/orders status=429 request_id=${rid} code=QUOTA_EXCEEDED attempt=${1 + (i % 3)} ` +
+        `latency_ms=87`,
+    };
   }
   if (k < 17) {
-    return { source: 'client', record: `${ts.replace('T', ' ').replace('Z', '')} WARN shop-worker upstream failed ${rid} vendor=taobao ` +
+    return {
+      source: 'client',
+      record:
+        `${ts.replace('T', ' ').replace('Z', '')} WARN shop-worker upstream failed ${rid} vendor=taobao ` +
         `body={"error_response":{"code":7,"msg":"App Call ` +
-        `Limited","sub_code":"isv.call-limited","args":{"arg":[{"key":"sign","value":"668FB4A049F71A1C845EF8C05B1F3E66"}]}}}` };
+        `Limited","sub_code":"isv.call-limited","args":{"arg":[{"key":"sign","value":"668FB4A049F71A1C845EF8C05B1F3E66"}]}}}`,
+    };
   }
   if (k < 18) {
-    return { source: 'client', record: JSON.stringify({ time: Math.floor(Date.parse(ts) / 1000), level: 'error', vendor: 'acme', status: 400, response: JSON.stringify({ message: 'Validation failed.', result_code: 'data_validation_failed', validation_failed_responses: [{ result_code: 'field_is_required', message: 'product_id is required.', property_name: 'product_id' }], odata: null }), headers: { 'x-request-id': rid, authorization: 'Bearer sk_live_abcdefghijklmnop' } }) };
+    return {
+      source: 'client',
+      record: JSON.stringify({
+        time: Math.floor(Date.parse(ts) / 1000),
+        level: 'error',
+        vendor: 'acme',
+        status: 400,
+        response: JSON.stringify({
+          message: 'Validation failed.',
+          result_code: 'data_validation_failed',
+          validation_failed_responses: [
+            { result_code: 'field_is_required', message: 'product_id is required.', property_name: 'product_id' },
+          ],
+          odata: null,
+        }),
+        headers: { 'x-request-id': rid, authorization: 'Bearer sk_live_abcdefghijklmnop' },
+      }),
+    };
   }
   if (k < 19) {
-    return { source: 'client', record: JSON.stringify({ '@timestamp': ts, channel: 'alipay', alipay_trade_query_response: { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.TRADE_NOT_EXIST', sub_msg: 'trade does not exist' }, sign: 'ERITJKEIJKJHKKKKKKKHJEREEEEEEEEEEE' }) };
+    return {
+      source: 'client',
+      record: JSON.stringify({
+        '@timestamp': ts,
+        channel: 'alipay',
+        alipay_trade_query_response: {
+          code: '40004',
+          msg: 'Business Failed',
+          sub_code: 'ACQ.TRADE_NOT_EXIST',
+          sub_msg: 'trade does not exist',
+        },
+        sign: 'ERITJKEIJKJHKKKKKKKHJEREEEEEEEEEEE',
+      }),
+    };
   }
-  return { source: 'client', record: i % 40 === 19 ? '{"truncated": "json' : `level=error msg="checkout failed" request_id=${rid} status=503 route=/v1/payments` };
+  return {
+    source: 'client',
+    record: i % 40 === 19 ? '{"truncated": "json' : `level=error msg="checkout failed" request_id=${rid} status=503 route=/v1/payments`,
+  };
 }
 
 function main(): void {
@@ -83,7 +184,11 @@ function main(): void {
   const rounds = 3;
   // Wall time and this process's CPU time: on a shared machine the CPU figure is the one-core
   // rate; JSON.parse of the same records, measured alongside, is the yardstick for the ratio.
-  const run = (label: string, input: (i: number) => string | Uint8Array, body: (rec: string | Uint8Array, i: number) => boolean): { wall: number; cpu: number } => {
+  const run = (
+    label: string,
+    input: (i: number) => string | Uint8Array,
+    body: (rec: string | Uint8Array, i: number) => boolean,
+  ): { wall: number; cpu: number } => {
     let wall = Infinity;
     let cpu = Infinity;
     for (let r = 0; r < rounds; r++) {
@@ -100,22 +205,34 @@ function main(): void {
     return { wall, cpu };
   };
   const norm = (rec: string | Uint8Array, i: number): boolean => normalize(rec, ctx[corpus[i]!.source]).ok;
-  const base = run('JSON.parse only (yardstick)', (i) => corpus[i]!.record, (rec) => {
-    try {
-      return typeof rec === 'string' && rec.charCodeAt(0) === 123 && JSON.parse(rec) !== null;
-    } catch {
-      return false;
-    }
-  });
+  const base = run(
+    'JSON.parse only (yardstick)',
+    (i) => corpus[i]!.record,
+    (rec) => {
+      try {
+        return typeof rec === 'string' && rec.charCodeAt(0) === 123 && JSON.parse(rec) !== null;
+      } catch {
+        return false;
+      }
+    },
+  );
   const s = run('normalize(string)', (i) => corpus[i]!.record, norm);
   const b = run('normalize(bytes)', (i) => bytes[i]!, norm);
-  console.log(`${N} records, ${(totalBytes / N).toFixed(0)} B average, best of ${rounds} runs, one core; normalize costs ` +
-      `${(s.cpu / base.cpu).toFixed(1)}x JSON.parse of the same records`);
+  console.log(
+    `${N} records, ${(totalBytes / N).toFixed(0)} B average, best of ${rounds} runs, one core; normalize costs ` +
+      `${(s.cpu / base.cpu).toFixed(1)}x JSON.parse of the same records`,
+  );
   const best = N / Math.min(s.cpu, b.cpu);
-  console.log(`target 250,000 records/s (cpu time): ${best >= 250_000 ? 'met' : 'missed'} at ${Math.round(best).toLocaleString('en-US')} records/s`);
+  console.log(
+    `target 250,000 records/s (cpu time): ${best >= 250_000 ? 'met' : 'missed'} at ${Math.round(best).toLocaleString('en-US')} records/s`,
+  );
   floor(corpus, base.cpu, s.cpu);
   byKind(corpus, ctx);
-  console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 /**
@@ -126,7 +243,9 @@ function main(): void {
  * logic, no dialects, no redaction: a floor to read the 4 µs budget against.
  */
 function floor(corpus: readonly { source: 'gateway' | 'client'; record: string }[], parseCpu: number, normalizeCpu: number): void {
-  const names = new Map(['ts', 'time', 'request_id', 'status', 'channel', 'route', 'method', 'latency_ms', 'code', 'message', 'error'].map((k, i) => [k, i]));
+  const names = new Map(
+    ['ts', 'time', 'request_id', 'status', 'channel', 'route', 'method', 'latency_ms', 'code', 'message', 'error'].map((k, i) => [k, i]),
+  );
   const stems = /sign|session|token|secret|password|authori[sz]ation|cookie|api[-_]?key|bearer|\\u/i;
   const out: unknown[] = new Array(1024);
   const skeleton = (rec: string, i: number, scan: boolean): void => {
@@ -135,10 +254,11 @@ function floor(corpus: readonly { source: 'gateway' | 'client'; record: string }
     if (rec.charCodeAt(0) === 123) {
       try {
         const o = JSON.parse(rec) as Record<string, unknown>;
-        for (const k in o) if (names.get(k) !== undefined) {
-          fields++;
-          first = o[k];
-        }
+        for (const k in o)
+          if (names.get(k) !== undefined) {
+            fields++;
+            first = o[k];
+          }
       } catch {
         fields = -1;
       }
@@ -150,9 +270,28 @@ function floor(corpus: readonly { source: 'gateway' | 'client'; record: string }
     }
     const secret = scan && stems.test(rec);
     out[i & 1023] = {
-      event_time: typeof first === 'string' ? first : '', source: 'gateway', request_id: '', http_status: fields, outcome: 'ok', code: '', category: '', limit_kind: '',
-      channel: '', upstream_vendor: '', upstream_code: '', upstream_sub_code: '', upstream_message: '', message: '', failed_offers: [], route: '', method: '',
-      latency_ms: null, attempt: null, app_id: '', catalog_drift: secret, raw: rec,
+      event_time: typeof first === 'string' ? first : '',
+      source: 'gateway',
+      request_id: '',
+      http_status: fields,
+      outcome: 'ok',
+      code: '',
+      category: '',
+      limit_kind: '',
+      channel: '',
+      upstream_vendor: '',
+      upstream_code: '',
+      upstream_sub_code: '',
+      upstream_message: '',
+      message: '',
+      failed_offers: [],
+      route: '',
+      method: '',
+      latency_ms: null,
+      attempt: null,
+      app_id: '',
+      catalog_drift: secret,
+      raw: rec,
     };
   };
   const cpuOf = (scan: boolean): number => {
@@ -169,16 +308,21 @@ function floor(corpus: readonly { source: 'gateway' | 'client'; record: string }
   const bare = cpuOf(false);
   const scanned = cpuOf(true);
   const us = (sec: number): string => ((sec * 1e6) / corpus.length).toFixed(2);
-  console.log(`floor: parse + one lookup per field + the event object ${bare.toFixed(2)} µs; with a plain secret-stem scan ${scanned.toFixed(2)} ` +
+  console.log(
+    `floor: parse + one lookup per field + the event object ${bare.toFixed(2)} µs; with a plain secret-stem scan ${scanned.toFixed(2)} ` +
       `µs (JSON.parse alone ${us(parseCpu)} µs, normalize ${us(normalizeCpu)} µs = ` +
-      `${((normalizeCpu * 1e6) / corpus.length / scanned).toFixed(1)}x this floor)`);
+      `${((normalizeCpu * 1e6) / corpus.length / scanned).toFixed(1)}x this floor)`,
+  );
 }
 
 /**
  * Each kind on its own (best CPU time of 5 runs; a run of one kind is monomorphic, so the
  * sum is below the mixed figure), with JSON.parse of the same records as its floor.
  */
-function byKind(corpus: readonly { source: 'gateway' | 'client'; record: string }[], ctx: Record<'gateway' | 'client', NormalizeContext>): void {
+function byKind(
+  corpus: readonly { source: 'gateway' | 'client'; record: string }[],
+  ctx: Record<'gateway' | 'client', NormalizeContext>,
+): void {
   const groups = new Map<CorpusKind, number[]>();
   corpus.forEach((_, i) => {
     const k = corpusKind(i);
@@ -214,8 +358,10 @@ function byKind(corpus: readonly { source: 'gateway' | 'client'; record: string 
     });
     const share = idx.length / corpus.length;
     sum += us * share;
-    console.log(`  ${kind.padEnd(27)} ${(share * 100).toFixed(1).padStart(5)}%  ${us.toFixed(2).padStart(9)}   ${floor.toFixed(2).padStart(13)}   ` +
-        `${(us * share).toFixed(2).padStart(10)}`);
+    console.log(
+      `  ${kind.padEnd(27)} ${(share * 100).toFixed(1).padStart(5)}%  ${us.toFixed(2).padStart(9)}   ${floor.toFixed(2).padStart(13)}   ` +
+        `${(us * share).toFixed(2).padStart(10)}`,
+    );
   }
   console.log(`  ${'sum'.padEnd(27)} 100.0%  ${sum.toFixed(2).padStart(9)}${sink === 0 ? ' ' : ''}`);
 }

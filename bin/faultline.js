@@ -10,8 +10,10 @@ try {
 } catch (err) {
   // Only dist/ itself missing is "not built"; a module missing inside it is a real error.
   if (err?.code !== 'ERR_MODULE_NOT_FOUND' || !String(err.message).includes(entry.pathname)) throw err;
-  process.stderr.write(`faultline: not built: ${entry.pathname} is missing.` +
-` Run \`npm run build\` in ${new URL('..', import.meta.url).pathname} (\`npm ci\` does it).\n`);
+  process.stderr.write(
+    `faultline: not built: ${entry.pathname} is missing.` +
+      ` Run \`npm run build\` in ${new URL('..', import.meta.url).pathname} (\`npm ci\` does it).\n`,
+  );
   process.exit(1);
 }
 process.exitCode = await cli.main(process.argv.slice(2));

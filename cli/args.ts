@@ -18,7 +18,9 @@ export function parseFlags<const O extends FlagSpec>(argv: string[], options: O,
   try {
     return parseArgs({ args: argv, options: all, allowPositionals, strict: true });
   } catch (err) {
-    const known = Object.keys(all).map((k) => `--${k}`).join(', ');
+    const known = Object.keys(all)
+      .map((k) => `--${k}`)
+      .join(', ');
     const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new ConfigError(`${msg} (known flags: ${known})`);
   }
@@ -28,7 +30,9 @@ export function parseFlags<const O extends FlagSpec>(argv: string[], options: O,
 export function oneOf<T extends string>(flag: string, value: unknown, allowedValues: readonly T[], fallback?: T): T {
   if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value === 'string' && (allowedValues as readonly string[]).includes(value)) return value as T;
-  throw new ConfigError(`invalid --${flag}=${value === undefined ? '(missing)' : String(value)}: allowed values are ${allowedValues.join(', ')}`);
+  throw new ConfigError(
+    `invalid --${flag}=${value === undefined ? '(missing)' : String(value)}: allowed values are ${allowedValues.join(', ')}`,
+  );
 }
 
 /** An integer flag within bounds. */

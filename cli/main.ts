@@ -20,7 +20,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 async function usage(): Promise<string> {
   const lines = ['Usage: faultline <command> [flags]', '', 'Commands:'];
   for (const [name, load] of Object.entries(COMMANDS)) {
-    const summary = await load().then((c) => c.summary, () => '(not available)');
+    const summary = await load().then(
+      (c) => c.summary,
+      () => '(not available)',
+    );
     lines.push(`  ${name.padEnd(11)} ${summary}`);
   }
   lines.push('', 'Run `faultline <command> --help` for the flags of one command.');

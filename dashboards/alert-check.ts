@@ -73,13 +73,16 @@ export function firingSeries(results: RuleResult[]): FiringSeries[] {
 
 /** The data_freshness annotation, in words. */
 function freshnessText(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds >= FRESHNESS_DAY_S) return 'no ingest batch in the day before: this rule cannot see current traffic (ok means unknown)';
+  if (!Number.isFinite(seconds) || seconds >= FRESHNESS_DAY_S)
+    return 'no ingest batch in the day before: this rule cannot see current traffic (ok means unknown)';
   const behind = seconds > 180 ? ' (faultline is behind: ok may mean unknown)' : '';
   return `newest ingest batch ${seconds} s before the evaluation time${behind}`;
 }
 
 const fmtLabels = (l: Record<string, string>) =>
-  Object.entries(l).map(([k, v]) => `${k}=${v}`).join(' ') || '(no labels)';
+  Object.entries(l)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ') || '(no labels)';
 
 /** Human report: one block per rule, firing series first, with the reason. */
 export function formatResults(results: RuleResult[], atMs: number): string {
@@ -93,11 +96,15 @@ export function formatResults(results: RuleResult[], atMs: number): string {
       continue;
     }
     if (r.series.length === 0) {
-      lines.push(r.rule.reads === 'ingest' ? '       no rows (Grafana: no data -> Alerting)' : '       no data in the range (treated as OK)');
+      lines.push(
+        r.rule.reads === 'ingest' ? '       no rows (Grafana: no data -> Alerting)' : '       no data in the range (treated as OK)',
+      );
     }
     const sorted = [...r.series].sort((a, b) => Number(b.firing) - Number(a.firing) || b.value - a.value);
     for (const s of sorted) {
-      const why = s.firing ? `value ${s.value} ${opSign(r.rule)} ${r.rule.threshold}` : `value ${s.value} ${r.rule.op === 'lt' ? '>=' : '<='} ${r.rule.threshold}`;
+      const why = s.firing
+        ? `value ${s.value} ${opSign(r.rule)} ${r.rule.threshold}`
+        : `value ${s.value} ${r.rule.op === 'lt' ? '>=' : '<='} ${r.rule.threshold}`;
       lines.push(`       ${s.firing ? '!' : ' '} ${fmtLabels(s.labels)}: ${why}`);
     }
     if (r.firing) lines.push(`       value is ${r.rule.valueMeans}`);

@@ -21,7 +21,10 @@ interface GrafanaNotification {
   groupLabels?: Record<string, string>;
 }
 
-const kv = (o: Record<string, string> | undefined) => Object.entries(o ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
+const kv = (o: Record<string, string> | undefined) =>
+  Object.entries(o ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
 
 /** One line for one notification: who got it, firing/resolved, the group, each alert's dimension and value. */
 function formatNotification(n: GrafanaNotification, at = new Date()): string {
@@ -31,8 +34,10 @@ function formatNotification(n: GrafanaNotification, at = new Date()): string {
     const value = a.values?.B ?? a.values?.A;
     return `${a.status ?? '?'} ${who}${value !== undefined ? ` value ${value}` : ''}`;
   });
-  return `${at.toISOString()} ${n.receiver ?? '?'} ${n.status ?? '?'} [${kv(n.groupLabels)}] ${alerts.length} alert(s): ` +
-    `${alerts.join('; ')}`;
+  return (
+    `${at.toISOString()} ${n.receiver ?? '?'} ${n.status ?? '?'} [${kv(n.groupLabels)}] ${alerts.length} alert(s): ` +
+    `${alerts.join('; ')}`
+  );
 }
 
 export interface AlertReceiver {
@@ -41,7 +46,12 @@ export interface AlertReceiver {
 }
 
 /** Listen on host:port (0: any free port); `write` gets one line per notification, `warn` the rejects. */
-export function startAlertReceiver(o: { port: number; host?: string; write: (line: string) => void; warn: (line: string) => void }): Promise<AlertReceiver> {
+export function startAlertReceiver(o: {
+  port: number;
+  host?: string;
+  write: (line: string) => void;
+  warn: (line: string) => void;
+}): Promise<AlertReceiver> {
   const server: Server = createServer((req, res) => {
     if (req.method !== 'POST') {
       res.writeHead(405, { allow: 'POST' }).end();

@@ -119,8 +119,9 @@ ORDER BY channel`,
       rangeSeconds: 8 * 86_400,
       threshold: 120,
       op: 'lt',
-      valueMeans: "minutes until the channel's daily quota (learned from the last 7 quota days: calls served before the first QUOTA_EXCEEDED) " +
-          "runs out at the last hour's rate",
+      valueMeans:
+        "minutes until the channel's daily quota (learned from the last 7 quota days: calls served before the first QUOTA_EXCEEDED) " +
+        "runs out at the last hour's rate",
       for: '5m',
       severity: 'page',
       reads: 'events',
@@ -132,8 +133,9 @@ ORDER BY channel`,
       groupBy: 'vendor',
       rangeSeconds: 65 * 60,
       threshold: 5,
-      valueMeans: "the vendor's upstream errors (limits excluded) in the last 5 minutes divided by its usual 5-minute count over the hour before " +
-          "(at least 10)",
+      valueMeans:
+        "the vendor's upstream errors (limits excluded) in the last 5 minutes divided by its usual 5-minute count over the hour before " +
+        '(at least 10)',
       for: '5m',
       severity: 'page',
       reads: 'events',
@@ -152,11 +154,19 @@ ORDER BY channel`,
       groupBy: 'channel',
       rangeSeconds: 65 * 60,
       threshold: 4,
-      valueMeans: "the channel's INTERNAL_ERROR events in the last 5 minutes divided by its usual 5-minute count over the hour before (at least 5)",
+      valueMeans:
+        "the channel's INTERNAL_ERROR events in the last 5 minutes divided by its usual 5-minute count over the hour before (at least 5)",
       for: '5m',
       severity: 'page',
       reads: 'events',
-      sql: burst({ table: t.events1m, label: 'channel', labelExpr: channelLabel, count: 'events', where: "category = 'INTERNAL_ERROR'", floor: 5 }),
+      sql: burst({
+        table: t.events1m,
+        label: 'channel',
+        labelExpr: channelLabel,
+        count: 'events',
+        where: "category = 'INTERNAL_ERROR'",
+        floor: 5,
+      }),
     },
     {
       uid: 'faultline-rejects-growing',
@@ -179,8 +189,9 @@ ORDER BY channel`,
       groupBy: 'topic',
       rangeSeconds: 24 * 3600,
       threshold: 180,
-      valueMeans: "seconds the topic's stored data is behind: the larger of the time since its last batch and its consumer lag divided by its " +
-          "last 5 minutes' throughput (topic (none): the store holds no batch at all)",
+      valueMeans:
+        "seconds the topic's stored data is behind: the larger of the time since its last batch and its consumer lag divided by its " +
+        "last 5 minutes' throughput (topic (none): the store holds no batch at all)",
       for: '1m',
       severity: 'page',
       sql: ingestBehindSql(t),

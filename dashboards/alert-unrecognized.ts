@@ -16,7 +16,8 @@ export function unrecognizedRecords(t: Tables, w: { IN_CUR: string }): AlertRule
     groupBy: 'topic',
     rangeSeconds: 10 * 60,
     threshold: 0.01,
-    valueMeans: `share of the topic's records in the last 5 minutes read as unrecognized (no field faultline knows; at least ` +
+    valueMeans:
+      `share of the topic's records in the last 5 minutes read as unrecognized (no field faultline knows; at least ` +
       `${MIN_RECORDS} records)`,
     for: '5m',
     severity: 'page',

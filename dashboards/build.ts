@@ -34,7 +34,8 @@ export interface BuildOptions {
 export function buildArtifacts(opts: BuildOptions = {}): Map<string, string> {
   const db = opts.database ?? DEFAULT_DATABASE;
   const out = new Map<string, string>();
-  for (const d of buildDashboards(db, { quotaTz: opts.quotaTz ?? 'UTC' })) out.set(`generated/${d.uid}.json`, `${JSON.stringify(d, null, 2)}\n`);
+  for (const d of buildDashboards(db, { quotaTz: opts.quotaTz ?? 'UTC' }))
+    out.set(`generated/${d.uid}.json`, `${JSON.stringify(d, null, 2)}\n`);
   out.set('provisioning/datasources/faultline.yaml', datasourceYaml(datasourceTarget(opts.clickhouseUrl, db)));
   out.set('provisioning/dashboards/faultline.yaml', dashboardProviderYaml());
   out.set('provisioning/alerting/faultline.yaml', alertRulesYaml(alertRules(tables(db), { quotaTz: opts.quotaTz ?? 'UTC' })));

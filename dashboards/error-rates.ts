@@ -22,8 +22,9 @@ export function errorRates(t: Tables): ChDashboard {
     panels: [
       stat({
         title: 'Error rate',
-        description: 'Non-ok events (error, business failure, partial success) of the selected categories divided by all events of the selected ' +
-            'channels and sources, over the whole range ("No events" when there are none).',
+        description:
+          'Non-ok events (error, business failure, partial success) of the selected categories divided by all events of the selected ' +
+          'channels and sources, over the whole range ("No events" when there are none).',
         unit: 'percentunit',
         w: 6,
         h: 6,
@@ -54,8 +55,9 @@ export function errorRates(t: Tables): ChDashboard {
       timeseries({
         title: 'Error rate by category',
         measure: 'ratio',
-        description: 'Per interval: non-ok events of each category divided by all events of the selected channels and sources in that interval (so ' +
-            'the categories add up to the total error rate).',
+        description:
+          'Per interval: non-ok events of each category divided by all events of the selected channels and sources in that interval (so ' +
+          'the categories add up to the total error rate).',
         unit: 'percentunit',
         sql: `SELECT time, category, errors / requests AS error_rate FROM (
             SELECT $__timeInterval(minute) AS time, category,
@@ -97,8 +99,9 @@ export function errorRates(t: Tables): ChDashboard {
       }),
       table({
         title: 'Same requests, both views',
-        description: 'Request ids logged by both the gateway and a client in the range: how many each side saw fail. Reads raw events (rollups ' +
-            'carry no request id).',
+        description:
+          'Request ids logged by both the gateway and a client in the range: how many each side saw fail. Reads raw events (rollups ' +
+          'carry no request id).',
         unit: 'short',
         sql: `SELECT count() AS requests, countIf(gw AND cl) AS both_failed,
             countIf(gw AND NOT cl) AS only_gateway_failed, countIf(cl AND NOT gw) AS only_client_failed
@@ -113,7 +116,8 @@ export function errorRates(t: Tables): ChDashboard {
       retriesPanel(t),
       table({
         title: 'Catalog drift',
-        description: `Gateway codes the error catalog does not know (category guessed from the HTTP status): add them to ` +
+        description:
+          `Gateway codes the error catalog does not know (category guessed from the HTTP status): add them to ` +
           `data/errors.catalog.json. ${HOUR_PRECISION_NOTE}`,
         unit: 'short',
         sql: `SELECT code, http_status, sum(events) AS drift_events, min(minute) AS first_seen, max(minute) AS last_seen

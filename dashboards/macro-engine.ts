@@ -34,7 +34,7 @@ export const intervalSeconds = (c: { intervalMs: number }) => Math.trunc(Math.ma
 
 /** Go's time.ParseDuration for the units SQL macros see (h, m, s, ms, us, µs, ns; fractions). */
 function parseGoDuration(s: string): number {
-  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 1e-3, 'µs': 1e-3, ns: 1e-6 };
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 1e-3, µs: 1e-3, ns: 1e-6 };
   const m = /^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:h|ms|m|s|us|µs|ns))+$/.exec(s);
   if (!m) throw new Error(`invalid duration ${JSON.stringify(s)}`);
   let ms = 0;
@@ -164,7 +164,7 @@ function stripComments(sql: string): string {
 /** Index of the `)` closing the `(` at `open`, or -1 when unbalanced. */
 function closingParen(s: string, open: number): number {
   let depth = 0;
-  for (let i = open; i < s.length;) {
+  for (let i = open; i < s.length; ) {
     const c = s[i]!;
     if (c === "'" || c === '"') {
       i = endOfLiteral(s, i);
@@ -183,7 +183,7 @@ function splitArgs(raw: string): string[] {
   const args: string[] = [];
   let depth = 0;
   let start = 0;
-  for (let i = 0; i < raw.length;) {
+  for (let i = 0; i < raw.length; ) {
     const c = raw[i]!;
     if (c === "'" || c === '"') {
       i = endOfLiteral(raw, i);

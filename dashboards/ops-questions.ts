@@ -7,10 +7,22 @@ import { F, table, type PanelSpec } from './panels.ts';
 import type { Tables } from './types.ts';
 
 /** Data link from a request id cell to the request lookup dashboard (same time range). */
-const LOOKUP_LINK: NonNullable<PanelSpec['overrides']> = [{
-  matcher: { id: 'byName', options: 'example_request_id' },
-  properties: [{ id: 'links', value: [{ title: 'Look up this request', url: '/d/faultline-request-lookup/request-lookup?var-request_id=${__value.raw}&${__url_time_range}' }] }],
-}];
+const LOOKUP_LINK: NonNullable<PanelSpec['overrides']> = [
+  {
+    matcher: { id: 'byName', options: 'example_request_id' },
+    properties: [
+      {
+        id: 'links',
+        value: [
+          {
+            title: 'Look up this request',
+            url: '/d/faultline-request-lookup/request-lookup?var-request_id=${__value.raw}&${__url_time_range}',
+          },
+        ],
+      },
+    ],
+  },
+];
 
 /** Statuses the error reference says not to retry unchanged (400, 401) plus 403 and 404, which no retry can fix. */
 const NON_RETRYABLE = [400, 401, 403, 404] as const;
@@ -18,11 +30,12 @@ const NON_RETRYABLE = [400, 401, 403, 404] as const;
 export function disagreementPanel(t: Tables) {
   return table({
     title: 'Gateway and client disagree, by route',
-    description: 'Requests logged by both sides in the range whose outcomes differ: the client saw a failure' +
-' while the gateway logged success (timeouts, client-side errors),' +
-' or the gateway failed while the client reported success (retried, or the client ignored the error).' +
-' By the gateway\'s route' +
-'; click a request id to see both sides. Reads raw events.',
+    description:
+      'Requests logged by both sides in the range whose outcomes differ: the client saw a failure' +
+      ' while the gateway logged success (timeouts, client-side errors),' +
+      ' or the gateway failed while the client reported success (retried, or the client ignored the error).' +
+      " By the gateway's route" +
+      '; click a request id to see both sides. Reads raw events.',
     unit: 'short',
     w: 24,
     overrides: LOOKUP_LINK,
@@ -47,7 +60,8 @@ export function disagreementPanel(t: Tables) {
 export function retriesPanel(t: Tables) {
   return table({
     title: 'Clients retrying against the advice, by app',
-    description: `Client retries (a later attempt of the same request id) after ${NON_RETRYABLE.join('/')} (not retryable unchanged), ` +
+    description:
+      `Client retries (a later attempt of the same request id) after ${NON_RETRYABLE.join('/')} (not retryable unchanged), ` +
       `and retries after a 429 sooner than exponential backoff from 1 s allows (attempt n waits at least 2^(n-1) s). By app; click a ` +
       `request id to see it. Reads raw client events.`,
     unit: 'short',

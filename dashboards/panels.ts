@@ -86,7 +86,12 @@ function zeroFilled(sql: string, label?: string): string {
 
 type PanelType = 'timeseries' | 'table' | 'stat' | 'barchart';
 
-function panel(type: PanelType, kind: QueryKind, spec: PanelSpec, options: Record<string, unknown>): Omit<ChPanel, 'id' | 'gridPos'> & { w: number; h: number } {
+function panel(
+  type: PanelType,
+  kind: QueryKind,
+  spec: PanelSpec,
+  options: Record<string, unknown>,
+): Omit<ChPanel, 'id' | 'gridPos'> & { w: number; h: number } {
   return {
     type,
     title: spec.title,
@@ -102,14 +107,22 @@ function panel(type: PanelType, kind: QueryKind, spec: PanelSpec, options: Recor
 
 /** Time series carry Grafana's query options so that long ranges get whole-hour intervals (rollup.ts). */
 export const timeseries = (s: SeriesSpec) => ({
-  ...panel('timeseries', 'timeseries', { ...s, sql: s.measure === 'count' || s.measure === 'rate' ? zeroFilled(s.sql.trim(), s.label) : s.sql },
-    { legend: { displayMode: 'table', placement: 'right', calcs: LEGEND_CALCS[s.measure] }, tooltip: { mode: 'multi' } }),
+  ...panel(
+    'timeseries',
+    'timeseries',
+    { ...s, sql: s.measure === 'count' || s.measure === 'rate' ? zeroFilled(s.sql.trim(), s.label) : s.sql },
+    { legend: { displayMode: 'table', placement: 'right', calcs: LEGEND_CALCS[s.measure] }, tooltip: { mode: 'multi' } },
+  ),
   maxDataPoints: SERIES_MAX_DATA_POINTS,
   interval: SERIES_MIN_INTERVAL,
 });
 export const table = (s: PanelSpec) => panel('table', 'table', s, { showHeader: true, cellHeight: 'sm' });
 export const stat = (s: PanelSpec) =>
-  panel('stat', 'table', s, { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'value', graphMode: 'none' });
+  panel('stat', 'table', s, {
+    reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+    colorMode: 'value',
+    graphMode: 'none',
+  });
 
 type Draft = ReturnType<typeof panel> & Pick<ChPanel, 'maxDataPoints' | 'interval'>;
 
@@ -158,8 +171,7 @@ function queryVariable(name: string, label: string, sql: string): VariableModel 
 }
 
 export function filterVariables(t: Tables): VariableModel[] {
-  const distinct = (col: string) =>
-    `SELECT DISTINCT ${col} FROM ${eventsRollup(t, 'range', `${col} != ''`)} ORDER BY ${col}`;
+  const distinct = (col: string) => `SELECT DISTINCT ${col} FROM ${eventsRollup(t, 'range', `${col} != ''`)} ORDER BY ${col}`;
   return [
     datasourceVariable,
     queryVariable('channel', 'Channel', distinct('channel')),
@@ -216,7 +228,19 @@ export function dashboard(opts: {
     graphTooltip: 1,
     annotations: { list: [] },
     templating: { list: opts.variables },
-    links: [{ title: 'faultline', type: 'dashboards', tags: ['faultline'], asDropdown: true, icon: 'external link', includeVars: true, keepTime: true, targetBlank: false, tooltip: '' }],
+    links: [
+      {
+        title: 'faultline',
+        type: 'dashboards',
+        tags: ['faultline'],
+        asDropdown: true,
+        icon: 'external link',
+        includeVars: true,
+        keepTime: true,
+        targetBlank: false,
+        tooltip: '',
+      },
+    ],
     panels: layout(opts.panels),
   };
 }

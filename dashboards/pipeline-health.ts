@@ -27,8 +27,9 @@ export function pipelineHealth(t: Tables): ChDashboard {
       timeseries({
         title: 'Consumer lag',
         measure: 'gauge',
-        description: 'Messages behind the partition end, summed over the partitions of each topic (the last batch of each partition in each ' +
-            'interval).',
+        description:
+          'Messages behind the partition end, summed over the partitions of each topic (the last batch of each partition in each ' +
+          'interval).',
         unit: 'short',
         sql: `SELECT time, topic, sum(partition_lag) AS lag FROM (
             SELECT $__timeInterval(batch_time) AS time, topic, partition, argMax(lag, batch_time) AS partition_lag
@@ -55,9 +56,10 @@ export function pipelineHealth(t: Tables): ChDashboard {
       }),
       table({
         title: 'Formats seen',
-        description: 'How the records of each topic were read over the range (docs/real-inputs.md §4): json, logfmt, text, or the shipper ' +
-            'envelopes before them (docker/json, cri/text, otlp-json/text…), with each format\'s share of the topic. An unrecognized ' +
-            'share above 1% pages (rule "Unrecognized records"): a shipper sending a shape nothing reads turns every error into ok.',
+        description:
+          'How the records of each topic were read over the range (docs/real-inputs.md §4): json, logfmt, text, or the shipper ' +
+          "envelopes before them (docker/json, cri/text, otlp-json/text…), with each format's share of the topic. An unrecognized " +
+          'share above 1% pages (rule "Unrecognized records"): a shipper sending a shape nothing reads turns every error into ok.',
         unit: 'short',
         // The share is a ratio: Grafana's per-column unit (a byName override), 0.0635 -> 6.35%.
         overrides: [{ matcher: { id: 'byName', options: 'share' }, properties: [{ id: 'unit', value: 'percentunit' }] }],
@@ -69,8 +71,9 @@ export function pipelineHealth(t: Tables): ChDashboard {
       }),
       table({
         title: 'Reconciliation',
-        description: 'Per partition over the range: offsets spanned by the batches, records consumed, events + rejects written. unaccounted = ' +
-            'records − events − rejects and offset_gap = offsets spanned − records must both be 0.',
+        description:
+          'Per partition over the range: offsets spanned by the batches, records consumed, events + rejects written. unaccounted = ' +
+          'records − events − rejects and offset_gap = offsets spanned − records must both be 0.',
         // Offsets and exact counts: plain integers ("123 Mil" would hide a gap of a few records).
         unit: 'none',
         w: 16,
@@ -84,9 +87,10 @@ export function pipelineHealth(t: Tables): ChDashboard {
       }),
       table({
         title: 'Seconds behind, by topic',
-        description: 'Per topic that ever wrote a batch, how far its stored data is behind the end of the range: the larger of the seconds since ' +
-            'its last batch and its consumer lag ÷ its last 5 minutes\' throughput; (none) when the store holds no batch. The value the ' +
-            '"Ingest stalled or behind" alert fires on (above 180 s).',
+        description:
+          'Per topic that ever wrote a batch, how far its stored data is behind the end of the range: the larger of the seconds since ' +
+          "its last batch and its consumer lag ÷ its last 5 minutes' throughput; (none) when the store holds no batch. The value the " +
+          '"Ingest stalled or behind" alert fires on (above 180 s).',
         unit: 's',
         w: 8,
         sql: `SELECT topic, value AS seconds_behind FROM (${ingestBehindSql(t)})`,

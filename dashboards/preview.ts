@@ -24,7 +24,9 @@ function toSeries(rows: Record<string, unknown>[]): Map<string, [number, number]
   const series = new Map<string, [number, number][]>();
   for (const row of rows) {
     const t = Date.parse(String(row.time));
-    const labels = Object.entries(row).filter(([k, v]) => k !== 'time' && typeof v === 'string').map(([, v]) => String(v));
+    const labels = Object.entries(row)
+      .filter(([k, v]) => k !== 'time' && typeof v === 'string')
+      .map(([, v]) => String(v));
     for (const [k, v] of Object.entries(row)) {
       if (k === 'time' || typeof v !== 'number') continue;
       const name = [k, ...labels].join(' ');
@@ -55,14 +57,24 @@ function svgChart(rows: Record<string, unknown>[], fromMs: number, toMs: number,
   const x = (t: number) => ((t - fromMs) / (toMs - fromMs)) * W;
   const y = (v: number) => H - (v / max) * H;
   const shown = [...series.entries()].slice(0, COLORS.length);
-  const paths = shown.map(([name, pts], i) =>
-    `<polyline fill="none" stroke="${COLORS[i]}" stroke-width="1.5" ` +
-        `points="${pts.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}"><title>${esc(name)}</title></polyline>`);
+  const paths = shown.map(
+    ([name, pts], i) =>
+      `<polyline fill="none" stroke="${COLORS[i]}" stroke-width="1.5" ` +
+      `points="${pts.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}"><title>${esc(name)}</title></polyline>`,
+  );
   const head = `<tr><th></th>${calcs.map((c) => `<th>${esc(CALC_NAME[c] ?? c)}</th>`).join('')}</tr>`;
-  const legend = shown.map(([n, pts], i) => `<tr><td style="color:${COLORS[i]}">■ ${esc(n)}</td>${calcs.map((c) =>
-    `<td>${esc(formatValue(CALC[c]?.(pts.map(([, v]) => v)) ?? null, unit))}</td>`).join('')}</tr>`).join('');
-  return `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img"><text x="2" y="12" ` +
-    `class="axis">${esc(formatValue(top, unit))}</text>${paths.join('')}</svg><table class="legend">${head}${legend}</table>`;
+  const legend = shown
+    .map(
+      ([n, pts], i) =>
+        `<tr><td style="color:${COLORS[i]}">■ ${esc(n)}</td>${calcs
+          .map((c) => `<td>${esc(formatValue(CALC[c]?.(pts.map(([, v]) => v)) ?? null, unit))}</td>`)
+          .join('')}</tr>`,
+    )
+    .join('');
+  return (
+    `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img"><text x="2" y="12" ` +
+    `class="axis">${esc(formatValue(top, unit))}</text>${paths.join('')}</svg><table class="legend">${head}${legend}</table>`
+  );
 }
 
 /** Per-column units from the panel's `byName` overrides (Grafana's field config), else the panel's. */
@@ -78,7 +90,10 @@ function columnUnits(p: ChPanel): Map<string, string> {
 function htmlTable(rows: Record<string, unknown>[], unit: string, units: Map<string, string>): string {
   if (rows.length === 0) return '<p class="nodata">No data</p>';
   const cols = Object.keys(rows[0]!);
-  const body = rows.slice(0, 20).map((r) => `<tr>${cols.map((c) => `<td>${esc(formatValue(r[c], units.get(c) ?? unit, ''))}</td>`).join('')}</tr>`).join('');
+  const body = rows
+    .slice(0, 20)
+    .map((r) => `<tr>${cols.map((c) => `<td>${esc(formatValue(r[c], units.get(c) ?? unit, ''))}</td>`).join('')}</tr>`)
+    .join('');
   const more = rows.length > 20 ? `<p class="more">${rows.length - 20} more rows</p>` : '';
   return `<table><thead><tr>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>${more}`;
 }
@@ -88,7 +103,9 @@ function statValues(rows: Record<string, unknown>[], unit: string, noValue: stri
   const row = rows[0] ?? {};
   const cols = Object.keys(row);
   if (cols.length === 0) return `<p class="stat">${esc(noValue)}</p>`;
-  return cols.map((c) => `<p class="stat"><span class="big">${esc(formatValue(row[c], unit, noValue))}</span> <small>${esc(c)}</small></p>`).join('');
+  return cols
+    .map((c) => `<p class="stat"><span class="big">${esc(formatValue(row[c], unit, noValue))}</span> <small>${esc(c)}</small></p>`)
+    .join('');
 }
 
 async function renderPanel(store: Store, p: ChPanel, o: PreviewOptions): Promise<string> {
@@ -101,14 +118,22 @@ async function renderPanel(store: Store, p: ChPanel, o: PreviewOptions): Promise
       const unit = p.fieldConfig?.defaults.unit ?? '';
       const noValue = p.fieldConfig?.defaults.noValue ?? 'No data';
       const calcs = (p.options as { legend?: { calcs?: string[] } } | undefined)?.legend?.calcs ?? [];
-      parts.push(p.type === 'timeseries' ? svgChart(rows, fromMs, o.atMs, unit, calcs) : p.type === 'stat' ? statValues(rows, unit, noValue) : htmlTable(rows, unit, columnUnits(p)));
+      parts.push(
+        p.type === 'timeseries'
+          ? svgChart(rows, fromMs, o.atMs, unit, calcs)
+          : p.type === 'stat'
+            ? statValues(rows, unit, noValue)
+            : htmlTable(rows, unit, columnUnits(p)),
+      );
     } catch (err) {
       parts.push(`<p class="error">${esc(err instanceof Error ? err.message : err)}</p>`);
     }
   }
   const unit = p.fieldConfig?.defaults.unit ?? '';
-  return `<section class="panel w${p.gridPos.w}"><h3>${esc(p.title)} <small>${esc(unit)}</small></h3><p ` +
-    `class="desc">${esc(p.description)}</p>${parts.join('')}</section>`;
+  return (
+    `<section class="panel w${p.gridPos.w}"><h3>${esc(p.title)} <small>${esc(unit)}</small></h3><p ` +
+    `class="desc">${esc(p.description)}</p>${parts.join('')}</section>`
+  );
 }
 
 export async function renderPreview(store: Store, dashboards: ChDashboard[], o: PreviewOptions): Promise<string> {
@@ -117,8 +142,10 @@ export async function renderPreview(store: Store, dashboards: ChDashboard[], o: 
   for (const d of dashboards) {
     const panels: string[] = [];
     for (const p of d.panels) panels.push(await renderPanel(store, p, o));
-    sections.push(`<h2 id="${esc(d.uid)}">${esc(d.title)}</h2><p class="desc">${esc(d.description ?? '')}</p><div ` +
-        `class="grid">${panels.join('')}</div>`);
+    sections.push(
+      `<h2 id="${esc(d.uid)}">${esc(d.title)}</h2><p class="desc">${esc(d.description ?? '')}</p><div ` +
+        `class="grid">${panels.join('')}</div>`,
+    );
   }
   const toc = dashboards.map((d) => `<a href="#${esc(d.uid)}">${esc(d.title)}</a>`).join(' · ');
   return `<!doctype html>

@@ -21,8 +21,9 @@ export function quota(t: Tables, quotaTz = 'UTC'): ChDashboard {
       timeseries({
         title: 'Limit hits by kind',
         measure: 'count',
-        description: 'Events per interval that hit a limit: rate (requests per second), quota (daily call quota), platform (marketplace-wide ' +
-            'quota), balance (credit).',
+        description:
+          'Events per interval that hit a limit: rate (requests per second), quota (daily call quota), platform (marketplace-wide ' +
+          'quota), balance (credit).',
         unit: 'short',
         sql: `SELECT $__timeInterval(minute) AS time,
             sumIf(events, limit_kind = 'rate') AS rate, sumIf(events, limit_kind = 'quota') AS quota,
@@ -43,7 +44,8 @@ export function quota(t: Tables, quotaTz = 'UTC'): ChDashboard {
       }),
       table({
         title: 'Quota forecast (today)',
-        description: `Per channel with a learned daily quota: the smallest number of gateway calls served before the first ` +
+        description:
+          `Per channel with a learned daily quota: the smallest number of gateway calls served before the first ` +
           `QUOTA_EXCEEDED on each of the last 7 quota days (${quotaTz}), the calls used today, the last hour's rate, and when today's ` +
           `quota runs out at that rate (or when it did: exhausted). All channels, whatever the selection. The "Quota runs out within 2 ` +
           `h" rule uses the same query.`,
@@ -54,7 +56,8 @@ export function quota(t: Tables, quotaTz = 'UTC'): ChDashboard {
       }),
       table({
         title: 'Daily quota first exhausted today',
-        description: `Per channel, the first minute of the current quota day (${quotaTz}), up to the end of the range, from which ` +
+        description:
+          `Per channel, the first minute of the current quota day (${quotaTz}), up to the end of the range, from which ` +
           `daily-quota hits were sustained (hits in at least ${SUSTAIN_MIN_MINUTES} of the ${SUSTAIN_WINDOW_MIN} minutes from it, and ` +
           `at least ${SUSTAIN_MIN_SHARE * 100}% of the channel's events in them, as the quota forecast: stray QUOTA_EXCEEDED and ` +
           `per-app call limits are not exhaustion), and the day's quota hits.`,
@@ -95,7 +98,8 @@ export function quota(t: Tables, quotaTz = 'UTC'): ChDashboard {
         title: 'Taobao call-limit codes (4–8)',
         measure: 'count',
         label: 'taobao_code',
-        description: 'Taobao TOP system codes 4–7 (user, session, partner, app call limited: quota) and 8 (call frequency: rate), per interval.',
+        description:
+          'Taobao TOP system codes 4–7 (user, session, partner, app call limited: quota) and 8 (call frequency: rate), per interval.',
         unit: 'short',
         w: 24,
         sql: `SELECT $__timeInterval(minute) AS time, concat('taobao ', upstream_code) AS taobao_code, sum(events) AS hits

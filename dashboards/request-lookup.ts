@@ -12,9 +12,30 @@ import type { ChDashboard, Tables } from './types.ts';
 const REQUEST_ID_EXPR = "trimBoth(decodeURLComponent('${request_id:percentencode}'))";
 
 export const EVENT_COLUMNS = [
-  'event_time', 'source', 'outcome', 'http_status', 'code', 'category', 'limit_kind', 'channel',
-  'upstream_vendor', 'upstream_code', 'upstream_sub_code', 'upstream_message', 'message', 'failed_offers',
-  'route', 'method', 'latency_ms', 'attempt', 'app_id', 'catalog_drift', 'topic', 'partition', 'offset', 'raw',
+  'event_time',
+  'source',
+  'outcome',
+  'http_status',
+  'code',
+  'category',
+  'limit_kind',
+  'channel',
+  'upstream_vendor',
+  'upstream_code',
+  'upstream_sub_code',
+  'upstream_message',
+  'message',
+  'failed_offers',
+  'route',
+  'method',
+  'latency_ms',
+  'attempt',
+  'app_id',
+  'catalog_drift',
+  'topic',
+  'partition',
+  'offset',
+  'raw',
 ] as const;
 
 export function requestLookup(t: Tables): ChDashboard {
@@ -29,7 +50,8 @@ export function requestLookup(t: Tables): ChDashboard {
     panels: [
       table({
         title: 'Request summary',
-        description: 'First and last time the request id was seen and how many events carry it (from request_index, whatever the time range).',
+        description:
+          'First and last time the request id was seen and how many events carry it (from request_index, whatever the time range).',
         unit: 'short',
         h: 4,
         w: 24,
@@ -63,7 +85,12 @@ export function requestLookup(t: Tables): ChDashboard {
             properties: [
               {
                 id: 'links',
-                value: [{ title: 'Look up this request', url: '/d/faultline-request-lookup/request-lookup?var-request_id=${__value.raw}&${__url_time_range}' }],
+                value: [
+                  {
+                    title: 'Look up this request',
+                    url: '/d/faultline-request-lookup/request-lookup?var-request_id=${__value.raw}&${__url_time_range}',
+                  },
+                ],
               },
             ],
           },

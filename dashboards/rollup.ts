@@ -33,9 +33,7 @@ export const SERIES_MAX_DATA_POINTS = 200;
 export const SERIES_MIN_INTERVAL = '1m';
 
 export function hourlyCondition(sw: RollupSwitch): string {
-  return sw === 'interval'
-    ? '$__interval_s % 3600 = 0'
-    : `dateDiff('second', $__fromTime, $__toTime) >= ${LONG_RANGE_S}`;
+  return sw === 'interval' ? '$__interval_s % 3600 = 0' : `dateDiff('second', $__fromTime, $__toTime) >= ${LONG_RANGE_S}`;
 }
 
 // `$__timeFilter(minute)` keeps minutes m with from <= m <= to. Hour h is whole inside the
@@ -46,9 +44,21 @@ const END_OF_WHOLE_HOURS = "toStartOfHour($__toTime - INTERVAL 59 MINUTE, 'UTC')
 
 /** The columns both rollups share (events_1m's, with `hour` renamed `minute`). */
 const COLUMNS = [
-  'source', 'channel', 'app_id', 'outcome', 'category', 'code', 'http_status', 'limit_kind',
-  'upstream_vendor', 'upstream_code', 'upstream_sub_code', 'catalog_drift',
-  'events', 'latency_ms_sum', 'latency_ms_count',
+  'source',
+  'channel',
+  'app_id',
+  'outcome',
+  'category',
+  'code',
+  'http_status',
+  'limit_kind',
+  'upstream_vendor',
+  'upstream_code',
+  'upstream_sub_code',
+  'catalog_drift',
+  'events',
+  'latency_ms_sum',
+  'latency_ms_count',
 ].join(', ');
 
 /**

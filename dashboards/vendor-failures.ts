@@ -72,8 +72,9 @@ export function vendorFailures(t: Tables): ChDashboard {
       }),
       table({
         title: 'Sample upstream messages',
-        description: 'The latest vendor message of each vendor/code/sub-code in the range (50 at most). Reads raw events; secrets were removed at ' +
-            'ingest.',
+        description:
+          'The latest vendor message of each vendor/code/sub-code in the range (50 at most). Reads raw events; secrets were removed at ' +
+          'ingest.',
         unit: 'short',
         w: 24,
         sql: `SELECT event_time, upstream_vendor AS vendor, upstream_code, upstream_sub_code, upstream_message, request_id

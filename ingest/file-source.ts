@@ -82,9 +82,14 @@ export async function runFileSource(o: FileSourceOptions): Promise<FileSourceRes
     seg = null;
     return before;
   };
-  const timer = isFile ? undefined : setInterval(() => {
-    if (seg && Date.now() - seg.openedAt >= o.batchMs) void seal();
-  }, Math.max(20, Math.min(250, o.batchMs)));
+  const timer = isFile
+    ? undefined
+    : setInterval(
+        () => {
+          if (seg && Date.now() - seg.openedAt >= o.batchMs) void seal();
+        },
+        Math.max(20, Math.min(250, o.batchMs)),
+      );
 
   let parts: Buffer[] = [];
   let partBytes = 0;

@@ -8,7 +8,16 @@
 //   stored, no metadata). It checks, cheaply, what the delivery argument rests on: a partition's
 //   metadata names one flush, and a committed offset never moves backwards.
 import type { CommitEntry } from './group-commit.ts';
-import { byPartition, decodeComposition, encodeComposition, encodeIntent, MAX_COMMIT_METADATA, partitionKey, splitCompositions, type SegmentRef } from './intent.ts';
+import {
+  byPartition,
+  decodeComposition,
+  encodeComposition,
+  encodeIntent,
+  MAX_COMMIT_METADATA,
+  partitionKey,
+  splitCompositions,
+  type SegmentRef,
+} from './intent.ts';
 
 /** What planning needs of a partition buffer (partition-buffer.ts). */
 export interface PartitionView {
@@ -92,7 +101,9 @@ export function planFlush(parts: ReadonlyMap<string, PartitionView>, o: PlanOpti
 /** A whole replay's segments in its composition's order: partitions as they appear in it, each one's segments ascending. */
 export function groupOrder<T extends SegmentRef>(group: string, segs: readonly T[]): T[] {
   const order = groupMembers(group);
-  return [...segs].sort((a, b) => order.indexOf(partitionKey(a.topic, a.partition)) - order.indexOf(partitionKey(b.topic, b.partition)) || a.first - b.first);
+  return [...segs].sort(
+    (a, b) => order.indexOf(partitionKey(a.topic, a.partition)) - order.indexOf(partitionKey(b.topic, b.partition)) || a.first - b.first,
+  );
 }
 
 /** The segments a flush took, by kind (flush.ts). */

@@ -40,7 +40,12 @@ export async function flush(ctx: FlushContext): Promise<void> {
     if (segs.length > 0) checked.push(segs);
     else buf(k).release(); // its replay ranges brought no record back
   }
-  const groups = plan.groups.map((g) => groupOrder(g.group, g.members.flatMap((k) => buf(k).take())));
+  const groups = plan.groups.map((g) =>
+    groupOrder(
+      g.group,
+      g.members.flatMap((k) => buf(k).take()),
+    ),
+  );
   // Counted by weight, as the buffers are (backpressure sees the flush's records move from buffered to in flight).
   const records = [fresh, ...checked, ...groups].flat().reduce((n, s) => n + s.weight, 0);
   const releaseGroups = () => {
@@ -76,8 +81,10 @@ export async function flush(ctx: FlushContext): Promise<void> {
     for (const segs of c) {
       for (const s of segs) {
         const n = await ctx.sink.writeMissing(s, opts);
-        ctx.log.info(`${s.topic}/${s.partition} ${s.first}-${s.last}: checked against the store, ${n.events} events and ${n.rejects} rejects were ` +
-            `missing`);
+        ctx.log.info(
+          `${s.topic}/${s.partition} ${s.first}-${s.last}: checked against the store, ${n.events} events and ${n.rejects} rejects were ` +
+            `missing`,
+        );
       }
     }
     for (const comp of steps.compositions) await ctx.sink.write(comp, opts);

@@ -51,22 +51,29 @@ export class GroupCommit {
     }
     const payload = { topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) };
     try {
-      await retry(`commit of ${what}`, async () => {
-        const commitFn = this.d.commitFn();
-        if (epoch !== this.d.epoch() || !commitFn) throw new GenerationOver();
-        await commitFn(payload as Parameters<CommitFn>[0]);
-      }, {
-        // Retries are ours, while the generation lasts: the first attempt and every retry check it.
-        policy: { ...this.d.backoff, permanentAttempts: Infinity },
-        classify: (err) => (err instanceof GenerationOver ? 'stop' : classifyCommitError(err)),
-        signal,
-        onFailure: (a) => {
-          if (a.err instanceof GenerationOver) return;
-          this.d.metrics.commitErrors.inc();
-          if (generationEnded(a.err)) this.d.log.info(`commit of ${what} refused (${kafkaErrorType(a.err)}): the group is rebalancing; ranges are replayed from the intent`);
-          else logFailure(this.d.log, a);
+      await retry(
+        `commit of ${what}`,
+        async () => {
+          const commitFn = this.d.commitFn();
+          if (epoch !== this.d.epoch() || !commitFn) throw new GenerationOver();
+          await commitFn(payload as Parameters<CommitFn>[0]);
         },
-      });
+        {
+          // Retries are ours, while the generation lasts: the first attempt and every retry check it.
+          policy: { ...this.d.backoff, permanentAttempts: Infinity },
+          classify: (err) => (err instanceof GenerationOver ? 'stop' : classifyCommitError(err)),
+          signal,
+          onFailure: (a) => {
+            if (a.err instanceof GenerationOver) return;
+            this.d.metrics.commitErrors.inc();
+            if (generationEnded(a.err))
+              this.d.log.info(
+                `commit of ${what} refused (${kafkaErrorType(a.err)}): the group is rebalancing; ranges are replayed from the intent`,
+              );
+            else logFailure(this.d.log, a);
+          },
+        },
+      );
       return true;
     } catch (err) {
       if (err instanceof GenerationOver || generationEnded(err)) return false;
@@ -83,7 +90,10 @@ export class GroupCommit {
     const deadline = Date.now() + (this.d.rejoinWaitMs ?? Math.max(4 * this.d.sessionTimeoutMs, 30_000));
     while (epoch === this.d.epoch() && !this.d.stopping() && Date.now() < deadline && !signal.aborted) await sleep(50, signal);
     if (epoch === this.d.epoch() && !this.d.stopping() && !signal.aborted) {
-      throw new FaultlineError('KAFKA_GENERATION', 'the consumer group generation ended but no rejoin followed; exiting so that a restart re-reads the uncommitted records');
+      throw new FaultlineError(
+        'KAFKA_GENERATION',
+        'the consumer group generation ended but no rejoin followed; exiting so that a restart re-reads the uncommitted records',
+      );
     }
   }
 }
@@ -91,7 +101,10 @@ export class GroupCommit {
 /** Wait for `p` while keeping the group session alive (eachBatch blocks the fetch loop, which is what heartbeats). */
 export async function heartbeating<T>(p: Promise<T>, payload: Pick<EachBatchPayload, 'heartbeat'>, everyMs = 500): Promise<T> {
   let settled = false;
-  void p.then(() => (settled = true), () => (settled = true));
+  void p.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
   while (!settled) {
     await Promise.race([p, sleep(everyMs)]);
     if (!settled) await payload.heartbeat();

@@ -35,7 +35,10 @@ export interface IngestDeps {
 
 /** Topic -> stream, from FAULTLINE_GATEWAY_TOPIC / FAULTLINE_CLIENT_TOPIC. */
 function topicsOf(config: Config): Map<string, Source> {
-  return new Map<string, Source>([[config.FAULTLINE_GATEWAY_TOPIC, 'gateway'], [config.FAULTLINE_CLIENT_TOPIC, 'client']]);
+  return new Map<string, Source>([
+    [config.FAULTLINE_GATEWAY_TOPIC, 'gateway'],
+    [config.FAULTLINE_CLIENT_TOPIC, 'client'],
+  ]);
 }
 
 /** What both sources share: logger and metrics (given or defaulted), the sink, normalizer and limits. */

@@ -6,11 +6,16 @@ import type { Config } from '../lib/config.ts';
 import { ConfigError } from '../lib/errors.ts';
 import type { Logger } from './log.ts';
 
-export type KafkaSettings = Pick<Config,
-  'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID' | 'KAFKA_SSL' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD'>;
+export type KafkaSettings = Pick<
+  Config,
+  'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID' | 'KAFKA_SSL' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD'
+>;
 
 export function brokerList(brokers: string): string[] {
-  const list = brokers.split(',').map((b) => b.trim()).filter(Boolean);
+  const list = brokers
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   for (const b of list) {
     if (!/^[^\s:]+:\d{1,5}$/.test(b)) throw new ConfigError(`invalid KAFKA_BROKERS entry "${b}": expected host:port[,host:port…]`);
   }
@@ -23,14 +28,19 @@ function sasl(c: KafkaSettings): SASLOptions | undefined {
   const { KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = c;
   if (!username || password === undefined) {
     const missing = [...(username ? [] : ['KAFKA_SASL_USERNAME']), ...(password === undefined ? ['KAFKA_SASL_PASSWORD'] : [])];
-    throw new ConfigError(`KAFKA_SASL_MECHANISM=${c.KAFKA_SASL_MECHANISM} needs ${missing.join(' and ')}` +
-`: set ${missing.length > 1 ? 'them' : 'it'} too, or unset KAFKA_SASL_MECHANISM`);
+    throw new ConfigError(
+      `KAFKA_SASL_MECHANISM=${c.KAFKA_SASL_MECHANISM} needs ${missing.join(' and ')}` +
+        `: set ${missing.length > 1 ? 'them' : 'it'} too, or unset KAFKA_SASL_MECHANISM`,
+    );
   }
   const creds = { username, password };
   switch (c.KAFKA_SASL_MECHANISM) {
-    case 'plain': return { mechanism: 'plain', ...creds };
-    case 'scram-sha-256': return { mechanism: 'scram-sha-256', ...creds };
-    case 'scram-sha-512': return { mechanism: 'scram-sha-512', ...creds };
+    case 'plain':
+      return { mechanism: 'plain', ...creds };
+    case 'scram-sha-256':
+      return { mechanism: 'scram-sha-256', ...creds };
+    case 'scram-sha-512':
+      return { mechanism: 'scram-sha-512', ...creds };
   }
 }
 
@@ -48,19 +58,22 @@ export function createKafka(c: KafkaSettings, log: Logger, clientId = c.KAFKA_CL
     connectionTimeout: 3000,
     retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 8 },
     logLevel: log.enabled('debug') ? logLevel.DEBUG : logLevel.WARN,
-    logCreator: () => ({ namespace, level, label, log: entry }) => {
-      const detail = typeof entry.error === 'string' ? `: ${entry.error}` : '';
-      const line = `kafka ${label.toLowerCase()} [${namespace}] ` +
+    logCreator:
+      () =>
+      ({ namespace, level, label, log: entry }) => {
+        const detail = typeof entry.error === 'string' ? `: ${entry.error}` : '';
+        const line =
+          `kafka ${label.toLowerCase()} [${namespace}] ` +
           `${entry.message}${detail}${entry.broker ? ` (broker ${String(entry.broker)})` : ''}`;
-      // Rebalances are routine (a member joins or leaves): kafkajs reports each refused
-      // heartbeat or commit as an error, but it rejoins by itself. Connection errors while a
-      // broker is down are retried too; they stay warnings.
-      const routine = /rebalanc|generation|member id|not the correct coordinator/i.test(line);
-      const problem = level === logLevel.ERROR || level === logLevel.WARN;
-      if (problem && !routine) log.warn(line);
-      else if (problem) log.info(line);
-      else log.debug(line);
-    },
+        // Rebalances are routine (a member joins or leaves): kafkajs reports each refused
+        // heartbeat or commit as an error, but it rejoins by itself. Connection errors while a
+        // broker is down are retried too; they stay warnings.
+        const routine = /rebalanc|generation|member id|not the correct coordinator/i.test(line);
+        const problem = level === logLevel.ERROR || level === logLevel.WARN;
+        if (problem && !routine) log.warn(line);
+        else if (problem) log.info(line);
+        else log.debug(line);
+      },
   };
   return new Kafka(config);
 }

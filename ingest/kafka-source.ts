@@ -65,7 +65,9 @@ export class KafkaIngest {
   private inFlightRecords = 0;
   private flushes = 0;
   private lastYield = 0;
-  private get staleGroups(): boolean { return this.gen.staleGroups(this.o.sessionTimeoutMs); }
+  private get staleGroups(): boolean {
+    return this.gen.staleGroups(this.o.sessionTimeoutMs);
+  }
   private commitFn: CommitFn | null = null;
   private stopping = false;
   private activeBatches = 0;
@@ -106,7 +108,10 @@ export class KafkaIngest {
         this.abort.abort();
         clearInterval(this.timer);
         void this.thread?.close();
-        void this.consumer.disconnect().catch(() => {}).finally(() => this.admin.disconnect().catch(() => {}));
+        void this.consumer
+          .disconnect()
+          .catch(() => {})
+          .finally(() => this.admin.disconnect().catch(() => {}));
         reject(err);
       };
     });
@@ -153,7 +158,10 @@ export class KafkaIngest {
     if (gen.assignment.size === 0) return new Map();
     // Every partition of the subscribed topics: a composition may name partitions assigned elsewhere.
     const committed = await fetchCommitted(this.admin, this.o.groupId, [...this.o.topics.keys()], {
-      ...this.o, backoff: this.backoff, signal: this.abort.signal, cancelled: () => gen !== this.gen || this.stopping,
+      ...this.o,
+      backoff: this.backoff,
+      signal: this.abort.signal,
+      cancelled: () => gen !== this.gen || this.stopping,
     });
     return committed ? planStarts(gen.assignment, committed) : new Map();
   }
@@ -181,7 +189,16 @@ export class KafkaIngest {
           this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(start.committed) });
           return;
         }
-        buf = new PartitionBuffer(batch.topic, batch.partition, source, this.o.normalize, this.o.limits, this.o.batchSize, start, this.thread);
+        buf = new PartitionBuffer(
+          batch.topic,
+          batch.partition,
+          source,
+          this.o.normalize,
+          this.o.limits,
+          this.o.batchSize,
+          start,
+          this.thread,
+        );
         gen.parts.set(k, buf);
         if (start.replay.length > 0) this.o.log.info(describeReplay(k, start));
       }
@@ -225,16 +242,18 @@ export class KafkaIngest {
     if (oldest === Infinity) return;
     // The very first flush goes at once (rows visible soon after start); later ones wait for a bound.
     if (!force && this.flushes > 0 && total < this.o.batchSize && Date.now() - oldest < this.o.batchMs) return;
-    this.flushing = this.flush().then(
-      () => undefined,
-      (err: unknown) => {
-        if (!(err instanceof AbortedError)) this.fatal?.(err);
-      },
-    ).finally(() => {
-      this.flushing = null;
-      this.checkBackpressure();
-      if (!this.stopping) this.maybeFlush();
-    });
+    this.flushing = this.flush()
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          if (!(err instanceof AbortedError)) this.fatal?.(err);
+        },
+      )
+      .finally(() => {
+        this.flushing = null;
+        this.checkBackpressure();
+        if (!this.stopping) this.maybeFlush();
+      });
   }
 
   private async flush(): Promise<void> {
@@ -242,7 +261,10 @@ export class KafkaIngest {
     const gen = this.gen;
     const signal = AbortSignal.any([this.abort.signal, gen.signal]);
     return flush({
-      parts: gen.parts, sink: this.o.sink, signal, log: this.o.log,
+      parts: gen.parts,
+      sink: this.o.sink,
+      signal,
+      log: this.o.log,
       commit: (entries, what) => this.commits.commit(gen.epoch, entries, what, signal),
       awaitGeneration: () => this.commits.awaitGeneration(gen.epoch, this.abort.signal),
       lagOf: (s: Segment) => {
@@ -258,7 +280,9 @@ export class KafkaIngest {
       inFlight: (n) => {
         this.inFlightRecords += n;
       },
-      maxRecords: this.o.batchSize, rotate: this.flushes++, staleGroups: this.staleGroups,
+      maxRecords: this.o.batchSize,
+      rotate: this.flushes++,
+      staleGroups: this.staleGroups,
     });
   }
 
@@ -284,15 +308,21 @@ export class KafkaIngest {
       while (this.activeBatches > 0) await sleep(20);
       for (;;) {
         if (this.flushing) await this.flushing;
-        if (this.abort.signal.aborted) throw new FaultlineError('DRAIN_TIMEOUT', `could not store the buffered records within ${deadlineMs} ms; they will be read again on the next start`);
+        if (this.abort.signal.aborted)
+          throw new FaultlineError(
+            'DRAIN_TIMEOUT',
+            `could not store the buffered records within ${deadlineMs} ms; they will be read again on the next start`,
+          );
         if (![...this.gen.parts.values()].some((b) => flushable(b, this.gen.parts, this.staleGroups))) break;
         this.maybeFlush(true);
       }
       const left = [...this.gen.parts.values()].reduce((n, b) => n + b.records, 0);
-      this.o.log.info(left === 0
-        ? 'drained: every record read is stored and committed'
-        : `drained: every record read is stored and committed, except ${left} of unfinished replay ranges (left uncommitted for the ` +
-            `next owner)`);
+      this.o.log.info(
+        left === 0
+          ? 'drained: every record read is stored and committed'
+          : `drained: every record read is stored and committed, except ${left} of unfinished replay ranges (left uncommitted for the ` +
+              `next owner)`,
+      );
     } catch (err) {
       this.fatal?.(err);
       throw err;

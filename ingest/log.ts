@@ -13,7 +13,11 @@ export interface Logger {
   enabled(level: LogLevel): boolean;
 }
 
-export function createLogger(level: LogLevel = 'info', prefix = 'faultline', write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+export function createLogger(
+  level: LogLevel = 'info',
+  prefix = 'faultline',
+  write: (line: string) => void = (l) => process.stderr.write(l),
+): Logger {
   const min = ORDER[level];
   const emit = (lvl: LogLevel) => (msg: string) => {
     if (ORDER[lvl] >= min) write(`${new Date().toISOString()} ${lvl.padEnd(5)} ${prefix}: ${msg}\n`);

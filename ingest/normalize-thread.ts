@@ -102,8 +102,14 @@ export class NormalizeThread {
       }
       const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
       p.resolve({
-        events: buf(m.events), eventCount: m.eventCount, rejects: buf(m.rejects), rejectCount: m.rejectCount,
-        reasons: new Map(Object.entries(m.reasons) as [RejectReason, number][]), formats: new Map(Object.entries(m.formats)), eventKeys: m.eventKeys, rejectKeys: m.rejectKeys,
+        events: buf(m.events),
+        eventCount: m.eventCount,
+        rejects: buf(m.rejects),
+        rejectCount: m.rejectCount,
+        reasons: new Map(Object.entries(m.reasons) as [RejectReason, number][]),
+        formats: new Map(Object.entries(m.formats)),
+        eventKeys: m.eventKeys,
+        rejectKeys: m.rejectKeys,
       });
     });
     const fail = (err: Error) => {

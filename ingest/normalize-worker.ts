@@ -24,11 +24,18 @@ port.on('message', (job: ChunkJob) => {
     const ev = encoder.encode(rows.events);
     const rj = encoder.encode(rows.rejects);
     const res: ChunkResult = {
-      id: job.id, events: ev, eventCount: rows.eventCount, rejects: rj, rejectCount: rows.rejectCount,
-      reasons: Object.fromEntries(rows.reasons), formats: Object.fromEntries(rows.formats), eventKeys: rows.eventKeys, rejectKeys: rows.rejectKeys,
+      id: job.id,
+      events: ev,
+      eventCount: rows.eventCount,
+      rejects: rj,
+      rejectCount: rows.rejectCount,
+      reasons: Object.fromEntries(rows.reasons),
+      formats: Object.fromEntries(rows.formats),
+      eventKeys: rows.eventKeys,
+      rejectKeys: rows.rejectKeys,
     };
     port.postMessage(res, [ev.buffer, rj.buffer]);
   } catch (err) {
-    port.postMessage({ id: job.id, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    port.postMessage({ id: job.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   }
 });

@@ -22,7 +22,10 @@ export interface Committed {
 }
 
 /** Starts of the assigned partitions, from what is committed for every partition of the subscribed topics. */
-export function planStarts(assignment: ReadonlyMap<string, ReadonlySet<number>>, committed: ReadonlyMap<string, Committed>): Map<string, PartitionStart> {
+export function planStarts(
+  assignment: ReadonlyMap<string, ReadonlySet<number>>,
+  committed: ReadonlyMap<string, Committed>,
+): Map<string, PartitionStart> {
   const out = new Map<string, PartitionStart>();
   const assigned = (topic: string, partition: number) => assignment.get(topic)?.has(partition) ?? false;
   for (const [topic, partitions] of assignment) {
@@ -39,7 +42,9 @@ export function planStarts(assignment: ReadonlyMap<string, ReadonlySet<number>>,
         continue;
       }
       const own = refs.filter((r) => r.topic === topic && r.partition === partition).map((r) => ({ first: r.first, last: r.last }));
-      const whole = refs.every((r) => assigned(r.topic, r.partition) && committed.get(partitionKey(r.topic, r.partition))?.metadata === c.metadata);
+      const whole = refs.every(
+        (r) => assigned(r.topic, r.partition) && committed.get(partitionKey(r.topic, r.partition))?.metadata === c.metadata,
+      );
       out.set(k, { committed: c.offset, replay: own, group: whole ? c.metadata : null });
     }
   }
@@ -62,27 +67,31 @@ export async function fetchCommitted(
   /** The generation was replaced (or the ingest stops) while reading: nobody needs the answer. */
   class Cancelled extends Error {}
   try {
-    return await retry('reading committed offsets', async () => {
-      if (deps.cancelled()) throw new Cancelled();
-      const res = await admin.fetchOffsets({ groupId, topics: [...topics] });
-      const out = new Map<string, Committed>();
-      for (const { topic, partitions } of res) {
-        for (const p of partitions) {
-          const offset = Number(p.offset) >= 0 ? Number(p.offset) : null;
-          out.set(partitionKey(topic, p.partition), { offset, metadata: p.metadata ?? null });
+    return await retry(
+      'reading committed offsets',
+      async () => {
+        if (deps.cancelled()) throw new Cancelled();
+        const res = await admin.fetchOffsets({ groupId, topics: [...topics] });
+        const out = new Map<string, Committed>();
+        for (const { topic, partitions } of res) {
+          for (const p of partitions) {
+            const offset = Number(p.offset) >= 0 ? Number(p.offset) : null;
+            out.set(partitionKey(topic, p.partition), { offset, metadata: p.metadata ?? null });
+          }
         }
-      }
-      return out;
-    }, {
-      policy: { ...deps.backoff, permanentAttempts: Infinity },
-      classify: (err) => (err instanceof Cancelled ? 'stop' : classifyFetchOffsetsError(err)),
-      signal: deps.signal,
-      onFailure: (a) => {
-        if (a.err instanceof Cancelled) return;
-        deps.metrics.commitErrors.inc();
-        logFailure(deps.log, a);
+        return out;
       },
-    });
+      {
+        policy: { ...deps.backoff, permanentAttempts: Infinity },
+        classify: (err) => (err instanceof Cancelled ? 'stop' : classifyFetchOffsetsError(err)),
+        signal: deps.signal,
+        onFailure: (a) => {
+          if (a.err instanceof Cancelled) return;
+          deps.metrics.commitErrors.inc();
+          logFailure(deps.log, a);
+        },
+      },
+    );
   } catch (err) {
     if (err instanceof Cancelled || err instanceof AbortedError) return null;
     throw err;

@@ -34,8 +34,12 @@ export interface Limits {
 /** The limits the settings ask for (FAULTLINE_MAX_RECORD_BYTES, FAULTLINE_*_FORMAT, …). */
 export function limitsOf(config: Config): Limits {
   return {
-    maxRecordBytes: config.FAULTLINE_MAX_RECORD_BYTES, maxDepth: config.FAULTLINE_MAX_DEPTH, rawMaxBytes: config.FAULTLINE_RAW_MAX_BYTES,
-    redactionKey: config.FAULTLINE_REDACTION_KEY, pii: config.FAULTLINE_PII, raw: config.FAULTLINE_RAW,
+    maxRecordBytes: config.FAULTLINE_MAX_RECORD_BYTES,
+    maxDepth: config.FAULTLINE_MAX_DEPTH,
+    rawMaxBytes: config.FAULTLINE_RAW_MAX_BYTES,
+    redactionKey: config.FAULTLINE_REDACTION_KEY,
+    pii: config.FAULTLINE_PII,
+    raw: config.FAULTLINE_RAW,
     formats: { gateway: config.FAULTLINE_GATEWAY_FORMAT, client: config.FAULTLINE_CLIENT_FORMAT },
   };
 }
@@ -116,7 +120,15 @@ export type Row = { event: string; format: string } | { event: undefined; reject
  * in-thread path and the normalize thread, so both build the same bytes).
  */
 export function addRecord(
-  rows: RowText, normalize: Normalizer, limits: Limits, source: Source, topic: string, partition: number, offset: number, bytes: Uint8Array, transportMs: number,
+  rows: RowText,
+  normalize: Normalizer,
+  limits: Limits,
+  source: Source,
+  topic: string,
+  partition: number,
+  offset: number,
+  bytes: Uint8Array,
+  transportMs: number,
 ): void {
   let res: NormalizeResult | readonly NormalizeResult[];
   try {
@@ -135,7 +147,14 @@ export function addRecord(
   } catch (err) {
     // A throwing normalizer is a bug, but it must not stop the stream either: the record becomes a reject that says so.
     // An error message may quote the record (V8's JSON errors do): redacted, then cut (docs/secrets.md).
-    res = { ok: false, reject: { reason: 'unrecognised_text', detail: redactText(`normalizer failed: ${err instanceof Error ? err.message : String(err)}`).slice(0, 200), head: '' } };
+    res = {
+      ok: false,
+      reject: {
+        reason: 'unrecognised_text',
+        detail: redactText(`normalizer failed: ${err instanceof Error ? err.message : String(err)}`).slice(0, 200),
+        head: '',
+      },
+    };
   }
   if (!Array.isArray(res)) {
     rows.add(toRow(res as NormalizeResult, source, topic, partition, offset, transportMs, 0, limits.raw), offset, 0);
@@ -146,7 +165,14 @@ export function addRecord(
 }
 
 function toRow(
-  res: NormalizeResult, source: Source, topic: string, partition: number, offset: number, transportMs: number, recordIndex: number, raw: Limits['raw'],
+  res: NormalizeResult,
+  source: Source,
+  topic: string,
+  partition: number,
+  offset: number,
+  transportMs: number,
+  recordIndex: number,
+  raw: Limits['raw'],
 ): Row {
   if (res.ok) {
     const e = res.event;
@@ -159,8 +185,15 @@ function toRow(
     event: undefined,
     reason: res.reject.reason,
     reject: rejectTsvLine({
-      transport_time: iso(transportMs), source, topic, partition, offset,
-      reason: res.reject.reason, detail: res.reject.detail, head: res.reject.head, record_index: recordIndex,
+      transport_time: iso(transportMs),
+      source,
+      topic,
+      partition,
+      offset,
+      reason: res.reject.reason,
+      detail: res.reject.detail,
+      head: res.reject.head,
+      record_index: recordIndex,
     }),
   };
 }
@@ -277,8 +310,15 @@ export class SegmentBuilder {
       at += v.length;
     });
     const chunk = this.thread.run({
-      source: this.source, topic: this.topic, partition: this.partition, limits: this.limits,
-      offsets: this.pendOffsets, ts: this.pendTs, lens, data: data.buffer, wantKeys: this.replayed,
+      source: this.source,
+      topic: this.topic,
+      partition: this.partition,
+      limits: this.limits,
+      offsets: this.pendOffsets,
+      ts: this.pendTs,
+      lens,
+      data: data.buffer,
+      wantKeys: this.replayed,
     });
     // A segment never sealed (its buffer dropped by a new generation, or left held at stop)
     // has nobody waiting for its chunks: their failure must not be an unhandled rejection.
@@ -335,8 +375,14 @@ export class SegmentBuilder {
       for (const p of parts) for (const [f, n] of p.formats) formats.set(f, (formats.get(f) ?? 0) + n);
       return {
         ...range,
-        events: eventPayload(one(parts.map((p) => p.events)), parts.reduce((n, p) => n + p.eventCount, 0)),
-        rejects: rejectPayload(one(parts.map((p) => p.rejects)), parts.reduce((n, p) => n + p.rejectCount, 0)),
+        events: eventPayload(
+          one(parts.map((p) => p.events)),
+          parts.reduce((n, p) => n + p.eventCount, 0),
+        ),
+        rejects: rejectPayload(
+          one(parts.map((p) => p.rejects)),
+          parts.reduce((n, p) => n + p.rejectCount, 0),
+        ),
         rejectReasons: reasons,
         formats,
         ...(range.replayed

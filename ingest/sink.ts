@@ -68,9 +68,10 @@ export class Sink {
   async write(segments: readonly Segment[], opts: WriteOptions = {}): Promise<void> {
     if (segments.length === 0) return;
     const started = performance.now();
-    const what = segments.length === 1
-      ? `${segments[0]!.topic}/${segments[0]!.partition} ${segments[0]!.first}-${segments[0]!.last}`
-      : `${segments.length} segments`;
+    const what =
+      segments.length === 1
+        ? `${segments[0]!.topic}/${segments[0]!.partition} ${segments[0]!.first}-${segments[0]!.last}`
+        : `${segments.length} segments`;
     for (const table of ['events', 'rejects'] as const) {
       const payload = concat(segments.map((s) => s[table]));
       if (payload.rows === 0) continue;
@@ -98,11 +99,17 @@ export class Sink {
     const stored = await this.retry('stored-rows lookup', () => this.target.storedRows(range), opts.signal);
     const events = missing(seg.events, seg.eventKeys, stored);
     const rejects = missing(seg.rejects, seg.rejectKeys, stored);
-    for (const [table, part] of [['events', events], ['rejects', rejects]] as const) {
+    for (const [table, part] of [
+      ['events', events],
+      ['rejects', rejects],
+    ] as const) {
       if (part.payload.rows === 0) continue;
       const token = checkedToken(seg, part.keys, table);
-      await this.retry(`insert of ${part.payload.rows} missing ${table} (${seg.topic}/${seg.partition} ${seg.first}-${seg.last})`,
-        () => this.target.insertRows(table, part.payload, token), opts.signal);
+      await this.retry(
+        `insert of ${part.payload.rows} missing ${table} (${seg.topic}/${seg.partition} ${seg.first}-${seg.last})`,
+        () => this.target.insertRows(table, part.payload, token),
+        opts.signal,
+      );
     }
     await this.insertLedger([seg], opts);
     this.metrics?.insertSeconds.observe((performance.now() - started) / 1000);
@@ -112,8 +119,15 @@ export class Sink {
   /** One ledger row per segment, all in one insert, under the flush token of the ordered segment list. */
   private async insertLedger(segments: readonly Segment[], opts: WriteOptions): Promise<void> {
     const rows = segments.map((s) => ({
-      topic: s.topic, partition: s.partition, first_offset: s.first, last_offset: s.last,
-      records: s.records, events: s.events.rows, rejects: s.rejects.rows, lag: opts.lagOf?.(s) ?? 0, consumer: this.consumer,
+      topic: s.topic,
+      partition: s.partition,
+      first_offset: s.first,
+      last_offset: s.last,
+      records: s.records,
+      events: s.events.rows,
+      rejects: s.rejects.rows,
+      lag: opts.lagOf?.(s) ?? 0,
+      consumer: this.consumer,
     }));
     await this.retry(`ledger insert of ${segments.length} rows`, () => this.target.insertLedger(rows, ledgerToken(segments)), opts.signal);
   }
@@ -141,7 +155,11 @@ function concat(parts: readonly RowPayload[]): RowPayload {
  * Per row, not per offset: one record's rows may sit in both tables and in several blocks of an
  * insert (one per `event_time` day), of which a cut-short write stored only some.
  */
-function missing(payload: RowPayload, keys: readonly string[] | undefined, stored: ReadonlySet<string>): { payload: RowPayload; keys: string[] } {
+function missing(
+  payload: RowPayload,
+  keys: readonly string[] | undefined,
+  stored: ReadonlySet<string>,
+): { payload: RowPayload; keys: string[] } {
   if (payload.rows === 0) return { payload, keys: [] };
   if (!keys || keys.length !== payload.rows) throw new Error('a replayed segment without its row keys');
   const lines = payload.body.toString().split('\n');

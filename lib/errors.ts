@@ -23,10 +23,7 @@ export class ConfigError extends FaultlineError {
 export class StoreError extends FaultlineError {
   readonly clickhouseCode: number | undefined;
   readonly clickhouseType: string | undefined;
-  constructor(
-    message: string,
-    opts: { retriable: boolean; clickhouseCode?: number; clickhouseType?: string; cause?: unknown },
-  ) {
+  constructor(message: string, opts: { retriable: boolean; clickhouseCode?: number; clickhouseType?: string; cause?: unknown }) {
     super(opts.clickhouseType ?? 'STORE', message, opts);
     this.clickhouseCode = opts.clickhouseCode;
     this.clickhouseType = opts.clickhouseType;
@@ -36,10 +33,7 @@ export class StoreError extends FaultlineError {
 /** The embedded store's data directory is locked by another process (chDB code 76). */
 export class StoreBusyError extends FaultlineError {
   constructor(path: string) {
-    super(
-      'STORE_BUSY',
-      `the embedded store at ${path} is in use by another faultline process (is \`faultline run\` running?)`,
-    );
+    super('STORE_BUSY', `the embedded store at ${path} is in use by another faultline process (is \`faultline run\` running?)`);
   }
 }
 

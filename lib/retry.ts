@@ -82,9 +82,10 @@ export async function retry<T>(what: string, fn: (attempt: number) => Promise<T>
     } catch (err) {
       if (err instanceof AbortedError) throw err;
       const verdict = o.classify(err);
-      const giveUp = verdict === 'stop'
-        || (verdict === 'permanent' && ++permanent >= o.policy.permanentAttempts)
-        || attempt + 1 >= (o.policy.maxAttempts ?? Infinity);
+      const giveUp =
+        verdict === 'stop' ||
+        (verdict === 'permanent' && ++permanent >= o.policy.permanentAttempts) ||
+        attempt + 1 >= (o.policy.maxAttempts ?? Infinity);
       const delayMs = giveUp ? 0 : backoffDelay(attempt, o.policy);
       o.onFailure?.({ what, attempt: attempt + 1, err, verdict, delayMs, giveUp });
       if (giveUp) throw err;

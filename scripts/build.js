@@ -13,8 +13,10 @@ const root = new URL('..', import.meta.url).pathname;
 const dist = join(root, 'dist');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 if (!existsSync(tsc)) {
-  console.error('npm run build needs the TypeScript compiler (a devDependency): run `npm ci` (not --omit=dev)' +
-' to build, then `npm prune --omit=dev` if you want it gone');
+  console.error(
+    'npm run build needs the TypeScript compiler (a devDependency): run `npm ci` (not --omit=dev)' +
+      ' to build, then `npm prune --omit=dev` if you want it gone',
+  );
   process.exit(1);
 }
 const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });

@@ -22,7 +22,11 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   const text = descriptor();
   if (process.argv.includes('--check')) {
     const same = readFileSync(OUT, 'utf8') === text;
-    console.log(same ? 'data/otlp/logs-descriptor.json is up to date' : 'data/otlp/logs-descriptor.json differs: run node --import tsx scripts/otlp-descriptor.ts');
+    console.log(
+      same
+        ? 'data/otlp/logs-descriptor.json is up to date'
+        : 'data/otlp/logs-descriptor.json differs: run node --import tsx scripts/otlp-descriptor.ts',
+    );
     process.exit(same ? 0 : 1);
   }
   writeFileSync(OUT, text);

@@ -13,9 +13,16 @@ function fail(msg: string): never {
   process.exit(2);
 }
 
-const { values } = parseArgs({ options: { kafka: { type: 'string' }, mock: { type: 'boolean' }, topic: { type: 'string', multiple: true }, help: { type: 'boolean' } }, strict: true });
+const { values } = parseArgs({
+  options: { kafka: { type: 'string' }, mock: { type: 'boolean' }, topic: { type: 'string', multiple: true }, help: { type: 'boolean' } },
+  strict: true,
+});
 if (values.help) {
-  process.stdout.write(`${USAGE}\n  --kafka ${Object.entries(KAFKA_VERSIONS).map(([k, v]) => `${k} (${v})`).join(', ')}\n  --mock  librdkafka's mock cluster\n`);
+  process.stdout.write(
+    `${USAGE}\n  --kafka ${Object.entries(KAFKA_VERSIONS)
+      .map(([k, v]) => `${k} (${v})`)
+      .join(', ')}\n  --mock  librdkafka's mock cluster\n`,
+  );
   process.exit(0);
 }
 if (values.mock === (values.kafka !== undefined)) fail('give exactly one of --kafka VERSION and --mock');
@@ -41,8 +48,10 @@ for (const t of topics) await bed.createTopic(t.name, t.partitions);
 process.stdout.write(`bootstrap=${bed.bootstrap}\n`);
 if (bed.real) {
   const mem = bed.real.memory();
-  process.stderr.write(`test-broker: ${bed.label} formatted in ${bed.real.formatMs} ms, serving metadata ${bed.real.startupMs} ms after start; JVM ` +
-      `resident ${(mem.rss / 2 ** 20).toFixed(0)} MiB\n`);
+  process.stderr.write(
+    `test-broker: ${bed.label} formatted in ${bed.real.formatMs} ms, serving metadata ${bed.real.startupMs} ms after start; JVM ` +
+      `resident ${(mem.rss / 2 ** 20).toFixed(0)} MiB\n`,
+  );
 }
 
 let stopping = false;

@@ -45,7 +45,10 @@ function ensurePackages(what, packages, hint = '') {
   }
   console.error(`installing ${packages.join(', ')} with apt-get (${what}): ${cmd}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', ...packages]]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', ...packages],
+  ]) {
     const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
     if (r.status !== 0) {
       console.error(`apt-get ${args.join(' ')} failed; install them by hand: sudo ${cmd}`);
@@ -65,11 +68,17 @@ function ensureLibrdkafka() {
  * with Maven, unless FAULTLINE_TEST_BROKERS=mock leaves them out.
  */
 function ensureJavaMaven() {
-  const kinds = (process.env.FAULTLINE_TEST_BROKERS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  const kinds = (process.env.FAULTLINE_TEST_BROKERS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
   if (kinds.length > 0 && kinds.every((k) => k === 'mock')) return;
   if (hasCommand('java') && hasCommand('mvn')) return;
-  ensurePackages('Java 17 and Maven are needed by the real Kafka brokers of the tests', ['openjdk-17-jdk-headless', 'maven'],
-    ' (or run only the mock: FAULTLINE_TEST_BROKERS=mock)');
+  ensurePackages(
+    'Java 17 and Maven are needed by the real Kafka brokers of the tests',
+    ['openjdk-17-jdk-headless', 'maven'],
+    ' (or run only the mock: FAULTLINE_TEST_BROKERS=mock)',
+  );
 }
 
 function findTests(dir, out) {
@@ -162,7 +171,8 @@ process.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
  * runs their tests one after another and reports each with its file and line, as before.
  */
 function entries() {
-  const shared = process.env.FAULTLINE_TEST_ISOLATE === '1' ? [] : files.filter((f) => tierOf(f) === 'unit' && !ALONE.test(readFileSync(f, 'utf8')));
+  const shared =
+    process.env.FAULTLINE_TEST_ISOLATE === '1' ? [] : files.filter((f) => tierOf(f) === 'unit' && !ALONE.test(readFileSync(f, 'utf8')));
   const alone = files.filter((f) => !shared.includes(f));
   if (shared.length < 2) return { groups: [], alone: files };
   const groups = Array.from({ length: Math.min(shared.length, 2 * Math.max(concurrency, 1)) }, () => []);
@@ -186,11 +196,16 @@ function makeScratch(onTmpfs) {
 const { groups, alone } = entries();
 const groupFiles = groups.map((g, i) => {
   const path = join(scratch, `unit-group-${i + 1}.mjs`);
-  writeFileSync(path, `// ${g.map((f) => relative(root, f)).join(' ')}\n${g.map((f) => `import ${JSON.stringify(pathToFileURL(f).href)};\n`).join('')}`);
+  writeFileSync(
+    path,
+    `// ${g.map((f) => relative(root, f)).join(' ')}\n${g.map((f) => `import ${JSON.stringify(pathToFileURL(f).href)};\n`).join('')}`,
+  );
   return path;
 });
-console.error(`running ${files.length} ${tier === 'all' ? '' : `${tier}-tier `}test files in ${groups.length + alone.length} processes, ` +
-    `${concurrency} at a time:`);
+console.error(
+  `running ${files.length} ${tier === 'all' ? '' : `${tier}-tier `}test files in ${groups.length + alone.length} processes, ` +
+    `${concurrency} at a time:`,
+);
 groups.forEach((g, i) => {
   console.error(`  unit-group-${i + 1}: ${g.map((f) => relative(root, f)).join(' ')}`);
 });
@@ -200,7 +215,19 @@ const r = spawnSync(
   // A test that names no timeout fails after 5 minutes instead of holding CI; once every test
   // has finished, a handle a test left open cannot keep its file from ending (and, with that
   // forced exit, the preload keeps the results a process reports from being cut short).
-  ['--import', pathToFileURL(join(root, 'scripts/test-blocking-stdout.mjs')).href, '--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=300000', '--test-force-exit', `--test-concurrency=${concurrency}`, ...groupFiles, ...alone],
+  [
+    '--import',
+    pathToFileURL(join(root, 'scripts/test-blocking-stdout.mjs')).href,
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    '--test-timeout=300000',
+    '--test-force-exit',
+    `--test-concurrency=${concurrency}`,
+    ...groupFiles,
+    ...alone,
+  ],
   {
     stdio: 'inherit',
     cwd: root,

@@ -24,14 +24,29 @@ export interface CallHistoryRow {
 export async function insertCallHistory(store: Pick<Store, 'command'>, db: string, rows: readonly CallHistoryRow[]): Promise<number> {
   checkDatabaseName(db);
   if (rows.length === 0) return 0;
-  const json = (time: 'minute' | 'hour') => rows.map((r) => JSON.stringify({
-    [time]: Math.floor((time === 'hour' ? Math.floor(r.minute / 3_600_000) * 3_600_000 : r.minute) / 1000),
-    source: 'gateway', channel: r.channel, app_id: r.app_id,
-    outcome: r.hit ? 'error' : 'ok', category: r.hit ? 'RATE_LIMIT_ERROR' : '', code: r.hit ? 'QUOTA_EXCEEDED' : '',
-    http_status: r.hit ? 429 : 200, limit_kind: r.hit ? 'quota' : '',
-    upstream_vendor: '', upstream_code: '', upstream_sub_code: '', catalog_drift: false,
-    events: r.events, latency_ms_sum: r.latency_ms_sum, latency_ms_count: r.events,
-  })).join('\n');
+  const json = (time: 'minute' | 'hour') =>
+    rows
+      .map((r) =>
+        JSON.stringify({
+          [time]: Math.floor((time === 'hour' ? Math.floor(r.minute / 3_600_000) * 3_600_000 : r.minute) / 1000),
+          source: 'gateway',
+          channel: r.channel,
+          app_id: r.app_id,
+          outcome: r.hit ? 'error' : 'ok',
+          category: r.hit ? 'RATE_LIMIT_ERROR' : '',
+          code: r.hit ? 'QUOTA_EXCEEDED' : '',
+          http_status: r.hit ? 429 : 200,
+          limit_kind: r.hit ? 'quota' : '',
+          upstream_vendor: '',
+          upstream_code: '',
+          upstream_sub_code: '',
+          catalog_drift: false,
+          events: r.events,
+          latency_ms_sum: r.latency_ms_sum,
+          latency_ms_count: r.events,
+        }),
+      )
+      .join('\n');
   await store.command(`INSERT INTO ${db}.events_1m FORMAT JSONEachRow\n${json('minute')}`);
   await store.command(`INSERT INTO ${db}.events_1h FORMAT JSONEachRow\n${json('hour')}`);
   return rows.length;

@@ -29,7 +29,9 @@ const BY_PARTITION = new Set(['events', 'rejects', 'ingest_batches']);
 /** A cluster name is spliced into DDL (as a quoted identifier): validate it. */
 function checkClusterName(cluster: string): string {
   if (!CLUSTER_NAME.test(cluster)) {
-    throw new ConfigError(`invalid CLICKHOUSE_CLUSTER=${JSON.stringify(cluster)}: letters, digits, _ . and - only, not starting with a digit`);
+    throw new ConfigError(
+      `invalid CLICKHOUSE_CLUSTER=${JSON.stringify(cluster)}: letters, digits, _ . and - only, not starting with a digit`,
+    );
   }
   return cluster;
 }
@@ -49,7 +51,8 @@ function replicatedEngine(stmt: string, db: string, local: string): string {
   const kind = m[1] ?? '';
   const args = m[2] ? m[2].slice(1, -1).trim() : '';
   const all = [zkPath(db, local), "'{replica}'", ...(args ? [args] : [])].join(', ');
-  return stmt.replace(ENGINE, `ENGINE = Replicated${kind}MergeTree(${all})`)
+  return stmt
+    .replace(ENGINE, `ENGINE = Replicated${kind}MergeTree(${all})`)
     .replaceAll('non_replicated_deduplication_window', 'replicated_deduplication_window');
 }
 
@@ -88,7 +91,9 @@ export function clusterStatements(statements: readonly string[], db: string, clu
       tables.add(name);
       out.push(replicatedEngine(stmt.replace(CREATE_TABLE, `CREATE TABLE IF NOT EXISTS ${db}.${local} ${on}$3`), db, local));
       const key = BY_PARTITION.has(name) ? 'cityHash64(topic, partition)' : 'rand()';
-      out.push(`CREATE TABLE IF NOT EXISTS ${db}.${name} ${on} AS ${db}.${local} ENGINE = Distributed('${cluster}', ${db}, ${local}, ${key})`);
+      out.push(
+        `CREATE TABLE IF NOT EXISTS ${db}.${name} ${on} AS ${db}.${local} ENGINE = Distributed('${cluster}', ${db}, ${local}, ${key})`,
+      );
     } else if (view && view[1] === db && view[3] === db) {
       const head = `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${view[2]} ${on} TO ${db}.${view[4]}_local AS`;
       out.push(head + toLocal(stmt.slice(view[0].length), db, tables));

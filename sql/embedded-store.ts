@@ -14,7 +14,10 @@ import { settingLiteral } from './http-statement.ts';
 
 /** chDB refuses a second process on the same directory with code 76; open.ts falls back then. */
 export class DataDirLockedError extends Error {
-  constructor(readonly path: string, cause: unknown) {
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
     super(`chDB data directory ${path} is locked by another process`, { cause });
   }
 }
@@ -105,7 +108,11 @@ export class EmbeddedStore implements Store {
   readonly kind = 'embedded' as const;
   private closed = false;
 
-  private constructor(private readonly sh: Shared, readonly database: string, private readonly retentionDays: number) {}
+  private constructor(
+    private readonly sh: Shared,
+    readonly database: string,
+    private readonly retentionDays: number,
+  ) {}
 
   /** Open (or share) the process's chDB session under `dataDir`; throws DataDirLockedError when another process holds it. */
   static async open(dataDir: string, database: string, retentionDays: number): Promise<EmbeddedStore> {
@@ -177,9 +184,8 @@ export class EmbeddedStore implements Store {
     const s = this.live();
     try {
       await this.use(this.database);
-      const r = params && Object.keys(params).length > 0
-        ? await s.queryBindAsync(sql, params, { format })
-        : await s.queryAsync(sql, { format });
+      const r =
+        params && Object.keys(params).length > 0 ? await s.queryBindAsync(sql, params, { format }) : await s.queryAsync(sql, { format });
       return r.text();
     } catch (err) {
       throw toStoreError(err, 'query');
@@ -205,9 +211,9 @@ export class EmbeddedStore implements Store {
     try {
       await this.use(q.database ?? this.database);
       const format = q.format ?? 'TabSeparated';
-      const r = await this.withSettings(q.settings, () => q.params && Object.keys(q.params).length > 0
-        ? s.queryBindAsync(q.sql, q.params, { format })
-        : s.queryAsync(q.sql, { format }));
+      const r = await this.withSettings(q.settings, () =>
+        q.params && Object.keys(q.params).length > 0 ? s.queryBindAsync(q.sql, q.params, { format }) : s.queryAsync(q.sql, { format }),
+      );
       return Buffer.from(r.bytes());
     } catch (err) {
       throw toStoreError(err, 'query');
@@ -225,7 +231,11 @@ export class EmbeddedStore implements Store {
     const names = Object.keys(settings ?? {}).filter((n) => /^[a-z_][a-z0-9_]*$/.test(n));
     if (!settings || names.length === 0) return fn();
     const s = this.sh.session;
-    const now = await s.queryBindAsync('SELECT name, value FROM system.settings WHERE name IN {names:Array(String)}', { names }, { format: 'JSONEachRow' });
+    const now = await s.queryBindAsync(
+      'SELECT name, value FROM system.settings WHERE name IN {names:Array(String)}',
+      { names },
+      { format: 'JSONEachRow' },
+    );
     const current = new Map<string, string>();
     for (const line of now.text().split('\n')) {
       if (!line) continue;

@@ -6,19 +6,46 @@ import type { RawInsert } from './embedded-store.ts';
 
 /** URL parameters that are part of the protocol, not ClickHouse settings. */
 const PROTOCOL_PARAMS = new Set([
-  'query', 'database', 'query_id', 'default_format', 'user', 'password', 'quota_key', 'session_id',
-  'session_timeout', 'session_check', 'compress', 'decompress', 'buffer_size', 'wait_end_of_query',
-  'role', 'enable_http_compression', 'http_headers_progress_interval_ms', 'send_progress_in_http_headers',
-  'http_zlib_compression_level', 'http_native_compression_disable_checksumming_on_decompress',
+  'query',
+  'database',
+  'query_id',
+  'default_format',
+  'user',
+  'password',
+  'quota_key',
+  'session_id',
+  'session_timeout',
+  'session_check',
+  'compress',
+  'decompress',
+  'buffer_size',
+  'wait_end_of_query',
+  'role',
+  'enable_http_compression',
+  'http_headers_progress_interval_ms',
+  'send_progress_in_http_headers',
+  'http_zlib_compression_level',
+  'http_native_compression_disable_checksumming_on_decompress',
 ]);
 
 const READ_KINDS = new Set(['SELECT', 'WITH', 'SHOW', 'DESCRIBE', 'DESC', 'EXPLAIN', 'EXISTS']);
 const INSERT_FORMATS = new Set<RawInsert['format']>([
-  'JSONEachRow', 'JSONCompactEachRow', 'CSV', 'CSVWithNames', 'TSV', 'TabSeparated', 'TSVWithNames', 'TabSeparatedWithNames',
+  'JSONEachRow',
+  'JSONCompactEachRow',
+  'CSV',
+  'CSVWithNames',
+  'TSV',
+  'TabSeparated',
+  'TSVWithNames',
+  'TabSeparatedWithNames',
 ]);
 
 export class ProtocolError extends Error {
-  constructor(readonly code: number, readonly type: string, message: string) {
+  constructor(
+    readonly code: number,
+    readonly type: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -27,7 +54,8 @@ export class ProtocolError extends Error {
 export function decodeParam(v: string): string | null {
   if (v === '\\N') return null;
   return v.replace(/\\(.)/gs, (_, c: string) =>
-    c === 'n' ? '\n' : c === 't' ? '\t' : c === 'r' ? '\r' : c === '0' ? '\0' : c === 'b' ? '\b' : c === 'f' ? '\f' : c);
+    c === 'n' ? '\n' : c === 't' ? '\t' : c === 'r' ? '\r' : c === '0' ? '\0' : c === 'b' ? '\b' : c === 'f' ? '\f' : c,
+  );
 }
 
 type ParamValue = string | null | ParamValue[];
@@ -38,7 +66,9 @@ type ParamValue = string | null | ParamValue[];
  */
 export function parseArrayLiteral(text: string): ParamValue[] {
   let i = 0;
-  const ws = () => { while (/\s/.test(text[i] ?? '')) i++; };
+  const ws = () => {
+    while (/\s/.test(text[i] ?? '')) i++;
+  };
   const value = (): ParamValue => {
     ws();
     const c = text[i];
@@ -46,12 +76,21 @@ export function parseArrayLiteral(text: string): ParamValue[] {
       i++;
       const out: ParamValue[] = [];
       ws();
-      if (text[i] === ']') { i++; return out; }
+      if (text[i] === ']') {
+        i++;
+        return out;
+      }
       for (;;) {
         out.push(value());
         ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === ']') { i++; return out; }
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return out;
+        }
         throw new ProtocolError(130, 'CANNOT_READ_ARRAY_FROM_TEXT', `Cannot read array from text at position ${i}`);
       }
     }
@@ -59,7 +98,10 @@ export function parseArrayLiteral(text: string): ParamValue[] {
       let s = '';
       i++;
       while (i < text.length && text[i] !== "'") {
-        if (text[i] === '\\') { s += decodeParam(text.slice(i, i + 2)) ?? ''; i += 2; } else s += text[i++];
+        if (text[i] === '\\') {
+          s += decodeParam(text.slice(i, i + 2)) ?? '';
+          i += 2;
+        } else s += text[i++];
       }
       i++;
       return s;
@@ -131,7 +173,12 @@ export function isMultiStatement(sql: string): boolean {
       while (j < sql.length && sql[j] !== c) j += sql[j] === '\\' ? 2 : 1;
       i = j + 1;
     } else if (c === ';') {
-      return sql.slice(i + 1).replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, '').trim().length > 0;
+      return (
+        sql
+          .slice(i + 1)
+          .replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, '')
+          .trim().length > 0
+      );
     } else i++;
   }
   return false;
@@ -167,20 +214,30 @@ export function outputFormat(sql: string, defaultFormat: string): string {
  * undefined for inserts that carry no data (`INSERT … SELECT`, `VALUES`).
  */
 export function parseInsert(sql: string, body: Buffer | undefined, settings: Record<string, string>): RawInsert | undefined {
-  const m = /^\s*INSERT\s+INTO\s+(?:TABLE\s+)?([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)?)\s*(?:\(([^)]*)\))?\s*(?:SETTINGS\s+([\s\S]*?))?\s*FORMAT\s+(\w+)[ \t]*(?:\r?\n|$)/i.exec(sql);
+  const m =
+    /^\s*INSERT\s+INTO\s+(?:TABLE\s+)?([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)?)\s*(?:\(([^)]*)\))?\s*(?:SETTINGS\s+([\s\S]*?))?\s*FORMAT\s+(\w+)[ \t]*(?:\r?\n|$)/i.exec(
+      sql,
+    );
   if (!m) return undefined;
   const format = m[4] as RawInsert['format'];
   if (!INSERT_FORMATS.has(format)) {
-    throw new ProtocolError(73, 'UNKNOWN_FORMAT', `Insert format ${format} is not served by the local endpoint; use one of ${[...INSERT_FORMATS].join(', ')}`);
+    throw new ProtocolError(
+      73,
+      'UNKNOWN_FORMAT',
+      `Insert format ${format} is not served by the local endpoint; use one of ${[...INSERT_FORMATS].join(', ')}`,
+    );
   }
   const inline = sql.slice(m[0].length);
-  const data = inline.trim() ? Buffer.concat([Buffer.from(inline), body ?? Buffer.alloc(0)]) : body ?? Buffer.alloc(0);
+  const data = inline.trim() ? Buffer.concat([Buffer.from(inline), body ?? Buffer.alloc(0)]) : (body ?? Buffer.alloc(0));
   const own: Record<string, string | number> = {};
   for (const part of (m[3] ?? '').split(',')) {
     const kv = /^\s*([a-z_][a-z0-9_]*)\s*=\s*'?(.*?)'?\s*$/.exec(part);
     if (kv) own[kv[1]!] = kv[2]!;
   }
-  const columns = m[2]?.split(',').map((c) => c.trim().replace(/^`|`$/g, '')).filter(Boolean);
+  const columns = m[2]
+    ?.split(',')
+    .map((c) => c.trim().replace(/^`|`$/g, ''))
+    .filter(Boolean);
   return {
     table: m[1]!,
     format,

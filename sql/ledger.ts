@@ -56,7 +56,7 @@ export function storedRowKey(offset: number, recordIndex: number): string {
 
 const LEDGER_COLUMNS =
   "batch_time DateTime64(3, 'UTC'), topic String, partition Int32, first_offset Int64, last_offset Int64, records UInt64, events " +
-    "UInt64, rejects UInt64, lag Int64, consumer String";
+  'UInt64, rejects UInt64, lag Int64, consumer String';
 const LEDGER_NAMES = 'batch_time, topic, partition, first_offset, last_offset, records, events, rejects, lag, consumer';
 /** Dedup tokens are spliced into the statement (a SETTINGS value cannot be a query parameter). */
 const TOKEN = /^[A-Za-z0-9._:|-]{1,200}$/;

@@ -15,8 +15,15 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { StoreError } from '../lib/errors.ts';
 import { EmbeddedStore } from './embedded-store.ts';
 import {
-  bindParams, isMultiStatement, isReadOnlyKind, outputFormat, parseInsert, ProtocolError, splitUrlParams,
-  statementKind, withFormatAndSettings,
+  bindParams,
+  isMultiStatement,
+  isReadOnlyKind,
+  outputFormat,
+  parseInsert,
+  ProtocolError,
+  splitUrlParams,
+  statementKind,
+  withFormatAndSettings,
 } from './http-statement.ts';
 import { endpointFile, type EndpointInfo } from './open.ts';
 import type { Store } from './store.ts';
@@ -101,7 +108,11 @@ export async function serveStore(given: Store, opts: ServeOptions = {}): Promise
       throw new ProtocolError(0, 'UNKNOWN', `There is no handle ${url.pathname} for method ${req.method}`);
     }
     if (token !== null && credentials(req, url).password !== token) {
-      throw new ProtocolError(516, 'AUTHENTICATION_FAILED', 'faultline: Authentication failed: password is incorrect, or there is no user with such name');
+      throw new ProtocolError(
+        516,
+        'AUTHENTICATION_FAILED',
+        'faultline: Authentication failed: password is incorrect, or there is no user with such name',
+      );
     }
     let body = req.method === 'POST' ? await readBody(req) : Buffer.alloc(0);
     if (/gzip/i.test(String(req.headers['content-encoding'] ?? ''))) body = gunzipSync(body);
@@ -111,7 +122,11 @@ export async function serveStore(given: Store, opts: ServeOptions = {}): Promise
     const queryId = url.searchParams.get('query_id') ?? randomUUID();
     const defaultFormat = url.searchParams.get('default_format') ?? 'TabSeparated';
     const kind = statementKind(urlQuery || body.toString('utf8', 0, Math.min(body.length, 4096)));
-    const headers: Record<string, string> = { 'X-ClickHouse-Query-Id': queryId, 'X-ClickHouse-Timezone': 'UTC', 'X-ClickHouse-Server-Display-Name': 'faultline-local' };
+    const headers: Record<string, string> = {
+      'X-ClickHouse-Query-Id': queryId,
+      'X-ClickHouse-Timezone': 'UTC',
+      'X-ClickHouse-Server-Display-Name': 'faultline-local',
+    };
 
     if (kind === 'INSERT') {
       const ins = urlQuery ? parseInsert(urlQuery, body, settings) : parseInsert(body.toString('utf8'), undefined, settings);
@@ -120,8 +135,19 @@ export async function serveStore(given: Store, opts: ServeOptions = {}): Promise
         if (!ins.table.includes('.')) ins.table = `${database}.${ins.table}`;
         const start = process.hrtime.bigint();
         const written = await serial(() => store.insertRaw(ins));
-        const summary = { read_rows: '0', read_bytes: '0', written_rows: String(written), written_bytes: String(ins.body.length), total_rows_to_read: '0', result_rows: '0', result_bytes: '0', elapsed_ns: String(process.hrtime.bigint() - start) };
-        res.writeHead(200, { ...headers, 'X-ClickHouse-Summary': JSON.stringify(summary), 'Content-Type': 'text/plain; charset=UTF-8' }).end();
+        const summary = {
+          read_rows: '0',
+          read_bytes: '0',
+          written_rows: String(written),
+          written_bytes: String(ins.body.length),
+          total_rows_to_read: '0',
+          result_rows: '0',
+          result_bytes: '0',
+          elapsed_ns: String(process.hrtime.bigint() - start),
+        };
+        res
+          .writeHead(200, { ...headers, 'X-ClickHouse-Summary': JSON.stringify(summary), 'Content-Type': 'text/plain; charset=UTF-8' })
+          .end();
         return;
       }
     }
@@ -130,16 +156,31 @@ export async function serveStore(given: Store, opts: ServeOptions = {}): Promise
     if (isMultiStatement(sql)) throw new ProtocolError(62, 'SYNTAX_ERROR', 'Multi-statements are not allowed');
     const reading = isReadOnlyKind(kind);
     if (!reading && (readonly || req.method === 'GET')) {
-      throw new ProtocolError(164, 'READONLY', `faultline: Cannot execute query in readonly mode (the running faultline process serves reads only; ${kind || 'this'} ` +
-          `statements are refused)`);
+      throw new ProtocolError(
+        164,
+        'READONLY',
+        `faultline: Cannot execute query in readonly mode (the running faultline process serves reads only; ${kind || 'this'} ` +
+          `statements are refused)`,
+      );
     }
     const text = reading ? withFormatAndSettings(sql, defaultFormat, readonly ? { ...settings, readonly: '2' } : settings) : sql;
     const format = reading ? outputFormat(text, defaultFormat) : defaultFormat;
     const start = process.hrtime.bigint();
     // A write's settings (an INSERT … SELECT's insert_deduplication_token, …) apply to it alone;
     // a read carries them in its SETTINGS clause above.
-    let out = await serial(() => store.execRaw({ sql: text, params: bindParams(text, params), format, database, ...(reading ? {} : { settings }) }));
-    const summary = { read_rows: '0', read_bytes: '0', written_rows: '0', written_bytes: '0', total_rows_to_read: '0', result_rows: '0', result_bytes: String(out.length), elapsed_ns: String(process.hrtime.bigint() - start) };
+    let out = await serial(() =>
+      store.execRaw({ sql: text, params: bindParams(text, params), format, database, ...(reading ? {} : { settings }) }),
+    );
+    const summary = {
+      read_rows: '0',
+      read_bytes: '0',
+      written_rows: '0',
+      written_bytes: '0',
+      total_rows_to_read: '0',
+      result_rows: '0',
+      result_bytes: String(out.length),
+      elapsed_ns: String(process.hrtime.bigint() - start),
+    };
     headers['X-ClickHouse-Format'] = format;
     headers['X-ClickHouse-Summary'] = JSON.stringify(summary);
     headers['Content-Type'] = CONTENT_TYPES[format] ?? 'text/plain; charset=UTF-8';
@@ -154,10 +195,12 @@ export async function serveStore(given: Store, opts: ServeOptions = {}): Promise
     handle(req, res).catch((err: unknown) => {
       const { code, text } = describe(err);
       if (res.headersSent) return void res.destroy();
-      res.writeHead(httpStatusFor(code), {
-        'Content-Type': 'text/plain; charset=UTF-8',
-        'X-ClickHouse-Exception-Code': String(code),
-      }).end(text);
+      res
+        .writeHead(httpStatusFor(code), {
+          'Content-Type': 'text/plain; charset=UTF-8',
+          'X-ClickHouse-Exception-Code': String(code),
+        })
+        .end(text);
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -196,10 +239,14 @@ export async function serveStore(given: Store, opts: ServeOptions = {}): Promise
 /** The error as ClickHouse's HTTP interface writes it. */
 function describe(err: unknown): { code: number; type: string; text: string } {
   if (err instanceof ProtocolError) {
-    return { code: err.code, type: err.type, text: `Code: ${err.code}. DB::Exception: ${err.message}. (${err.type}) (version faultline-local)\n` };
+    return {
+      code: err.code,
+      type: err.type,
+      text: `Code: ${err.code}. DB::Exception: ${err.message}. (${err.type}) (version faultline-local)\n`,
+    };
   }
-  const code = err instanceof StoreError ? err.clickhouseCode ?? 1 : 1;
-  const type = err instanceof StoreError ? err.clickhouseType ?? 'UNSUPPORTED_METHOD' : 'UNSUPPORTED_METHOD';
+  const code = err instanceof StoreError ? (err.clickhouseCode ?? 1) : 1;
+  const type = err instanceof StoreError ? (err.clickhouseType ?? 'UNSUPPORTED_METHOD') : 'UNSUPPORTED_METHOD';
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
   const text = /^Code: \d+\./.test(cause) ? cause : `Code: ${code}. DB::Exception: ${cause}. (${type})`;
   return { code, type, text: `${text.trimEnd()}\n` };

@@ -23,5 +23,10 @@ export async function maskedCounts(store: Pick<Store, 'query'>, db: string): Pro
      FROM ${db}.events`,
   );
   const r = rows[0] ?? {};
-  return { emails: Number(r.emails ?? 0), cards: Number(r.cards ?? 0), offers: Number(r.offers ?? 0), offersTouched: Number(r.offers_touched ?? 0) };
+  return {
+    emails: Number(r.emails ?? 0),
+    cards: Number(r.cards ?? 0),
+    offers: Number(r.offers ?? 0),
+    offersTouched: Number(r.offers_touched ?? 0),
+  };
 }

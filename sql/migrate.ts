@@ -88,9 +88,13 @@ function withRetention(text: string, retentionDays: number): string {
 export function loadMigrations(db: string, retentionDays: number, cluster?: string): Migration[] {
   checkDatabaseName(db);
   if (!Number.isInteger(retentionDays) || retentionDays < 0) {
-    throw new ConfigError(`invalid FAULTLINE_RETENTION_DAYS=${retentionDays}: expected a whole number of days >= 1, or 0 to keep rows forever`);
+    throw new ConfigError(
+      `invalid FAULTLINE_RETENTION_DAYS=${retentionDays}: expected a whole number of days >= 1, or 0 to keep rows forever`,
+    );
   }
-  const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).sort();
+  const files = readdirSync(MIGRATIONS_DIR)
+    .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
+    .sort();
   const tables = new Set<string>();
   return files.map((name) => {
     const text = withRetention(readFileSync(new URL(name, MIGRATIONS_DIR), 'utf8'), retentionDays)
@@ -128,7 +132,9 @@ export function migrationPlan(db: string, retentionDays: number, cluster?: strin
 /** Names recorded in `db.schema_migrations`; undefined when that table (or the database) does not exist yet. */
 async function appliedNames(target: MigrationTarget, db: string): Promise<Set<string> | undefined> {
   const exists = await target.query<{ n: number }>(
-    `SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = 'schema_migrations'`, { db });
+    `SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = 'schema_migrations'`,
+    { db },
+  );
   if (Number(exists[0]?.n ?? 0) === 0) return undefined;
   return new Set((await target.query<{ name: string }>(`SELECT name FROM ${db}.schema_migrations`)).map((r) => r.name));
 }
@@ -152,9 +158,7 @@ export async function runMigrations(target: MigrationTarget, db: string, retenti
     if (done.has(m.name)) continue;
     // Every statement is idempotent (IF NOT EXISTS), so a file interrupted half-way re-runs cleanly.
     for (const stmt of m.statements) await target.command(stmt);
-    await target.command(
-      `INSERT INTO ${db}.schema_migrations (name, checksum) VALUES ('${m.name}', '${m.checksum}')`,
-    );
+    await target.command(`INSERT INTO ${db}.schema_migrations (name, checksum) VALUES ('${m.name}', '${m.checksum}')`);
     applied.push(m.name);
   }
   return applied;

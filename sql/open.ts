@@ -11,8 +11,16 @@ import { DataDirLockedError, EmbeddedStore } from './embedded-store.ts';
 import { ServerStore, type ServerStoreOptions } from './server-store.ts';
 import type { Store } from './store.ts';
 
-export type StoreConfig = Pick<Config,
-  'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE' | 'FAULTLINE_DATA' | 'FAULTLINE_RETENTION_DAYS' | 'CLICKHOUSE_CLUSTER'>;
+export type StoreConfig = Pick<
+  Config,
+  | 'CLICKHOUSE_URL'
+  | 'CLICKHOUSE_USER'
+  | 'CLICKHOUSE_PASSWORD'
+  | 'CLICKHOUSE_DATABASE'
+  | 'FAULTLINE_DATA'
+  | 'FAULTLINE_RETENTION_DAYS'
+  | 'CLICKHOUSE_CLUSTER'
+>;
 
 export interface OpenOptions {
   /** When the embedded data directory is locked, use the running process's endpoint (default true). */
@@ -66,7 +74,9 @@ export async function openStore(config: StoreConfig, opts: OpenOptions = {}): Pr
     });
   }
   if (config.CLICKHOUSE_CLUSTER) {
-    throw new ConfigError(`CLICKHOUSE_CLUSTER=${config.CLICKHOUSE_CLUSTER} needs a ClickHouse server (CLICKHOUSE_URL): the embedded store is one node`);
+    throw new ConfigError(
+      `CLICKHOUSE_CLUSTER=${config.CLICKHOUSE_CLUSTER} needs a ClickHouse server (CLICKHOUSE_URL): the embedded store is one node`,
+    );
   }
   try {
     return await EmbeddedStore.open(config.FAULTLINE_DATA, config.CLICKHOUSE_DATABASE, config.FAULTLINE_RETENTION_DAYS);

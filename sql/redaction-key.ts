@@ -12,7 +12,10 @@ const NAME = 'redaction_key';
 export async function readRedactionKey(store: Pick<Store, 'query'>, db: string): Promise<string> {
   checkDatabaseName(db);
   // Two racing migrates may both insert a key: the oldest row wins, for every process, forever.
-  const rows = await store.query<{ value: string }>(`SELECT value FROM ${db}.installation WHERE name = {name:String} ORDER BY created_at ASC, value ASC LIMIT 1`, { name: NAME });
+  const rows = await store.query<{ value: string }>(
+    `SELECT value FROM ${db}.installation WHERE name = {name:String} ORDER BY created_at ASC, value ASC LIMIT 1`,
+    { name: NAME },
+  );
   return rows[0]?.value ?? '';
 }
 
@@ -20,6 +23,9 @@ export async function readRedactionKey(store: Pick<Store, 'query'>, db: string):
 export async function ensureRedactionKey(store: Pick<Store, 'query' | 'command'>, db: string): Promise<string> {
   const have = await readRedactionKey(store, db);
   if (have !== '') return have;
-  await store.command(`INSERT INTO ${db}.installation (name, value) VALUES ({name:String}, {value:String})`, { name: NAME, value: randomBytes(32).toString('hex') });
+  await store.command(`INSERT INTO ${db}.installation (name, value) VALUES ({name:String}, {value:String})`, {
+    name: NAME,
+    value: randomBytes(32).toString('hex'),
+  });
   return readRedactionKey(store, db);
 }

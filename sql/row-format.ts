@@ -58,26 +58,88 @@ export function eventTsvLine(e: Event, topic: string, partition: number, offset:
   // (nearly all: `raw` is JSON text, whose own escapes are rare) is plain concatenation. The
   // enum fields (source, outcome, category, limit_kind) cannot hold a special character.
   const esc = TSV_SPECIAL.test(
-    e.request_id + e.code + e.channel + e.upstream_vendor + e.upstream_code + e.upstream_sub_code + e.upstream_message +
-      e.message + e.route + e.method + e.app_id + e.raw + (e.format ?? '') + topic,
-  ) ? tsvString : same;
+    e.request_id +
+      e.code +
+      e.channel +
+      e.upstream_vendor +
+      e.upstream_code +
+      e.upstream_sub_code +
+      e.upstream_message +
+      e.message +
+      e.route +
+      e.method +
+      e.app_id +
+      e.raw +
+      (e.format ?? '') +
+      topic,
+  )
+    ? tsvString
+    : same;
   // One join: a flat string (a chain of `+` leaves a rope of ~50 pieces per row, which costs
   // more to flatten into the payload than JSON.stringify costs for the compact JSON line).
   return `${[
-    e.event_time, e.source, esc(e.request_id), e.http_status, e.outcome, esc(e.code), e.category, e.limit_kind,
-    esc(e.channel), esc(e.upstream_vendor), esc(e.upstream_code), esc(e.upstream_sub_code), esc(e.upstream_message),
-    esc(e.message), e.failed_offers.length === 0 ? '[]' : offersField(e.failed_offers), esc(e.route), esc(e.method),
-    e.latency_ms === null ? '\\N' : e.latency_ms, e.attempt === null ? '\\N' : e.attempt, esc(e.app_id),
-    e.catalog_drift ? 'true' : 'false', esc(e.raw), esc(e.format ?? ''), esc(topic), partition, offset, recordIndex,
+    e.event_time,
+    e.source,
+    esc(e.request_id),
+    e.http_status,
+    e.outcome,
+    esc(e.code),
+    e.category,
+    e.limit_kind,
+    esc(e.channel),
+    esc(e.upstream_vendor),
+    esc(e.upstream_code),
+    esc(e.upstream_sub_code),
+    esc(e.upstream_message),
+    esc(e.message),
+    e.failed_offers.length === 0 ? '[]' : offersField(e.failed_offers),
+    esc(e.route),
+    esc(e.method),
+    e.latency_ms === null ? '\\N' : e.latency_ms,
+    e.attempt === null ? '\\N' : e.attempt,
+    esc(e.app_id),
+    e.catalog_drift ? 'true' : 'false',
+    esc(e.raw),
+    esc(e.format ?? ''),
+    esc(topic),
+    partition,
+    offset,
+    recordIndex,
   ].join('\t')}\n`;
 }
 
 const same = (s: string): string => s;
 
 /** One reject as a TabSeparated line, in REJECT_COLUMNS order (rows.ts). */
-export function rejectTsvLine(r: { transport_time: string; source: Source; topic: string; partition: number; offset: number; reason: string; detail: string; head: string; record_index?: number }): string {
+export function rejectTsvLine(r: {
+  transport_time: string;
+  source: Source;
+  topic: string;
+  partition: number;
+  offset: number;
+  reason: string;
+  detail: string;
+  head: string;
+  record_index?: number;
+}): string {
   return (
-    r.transport_time + '\t' + r.source + '\t' + tsvString(r.topic) + '\t' + r.partition + '\t' + r.offset + '\t' +
-    r.reason + '\t' + tsvString(r.detail) + '\t' + tsvString(r.head) + '\t' + (r.record_index ?? 0) + '\n'
+    r.transport_time +
+    '\t' +
+    r.source +
+    '\t' +
+    tsvString(r.topic) +
+    '\t' +
+    r.partition +
+    '\t' +
+    r.offset +
+    '\t' +
+    r.reason +
+    '\t' +
+    tsvString(r.detail) +
+    '\t' +
+    tsvString(r.head) +
+    '\t' +
+    (r.record_index ?? 0) +
+    '\n'
   );
 }

@@ -36,13 +36,47 @@ export function toJsonEachRow(rows: readonly object[]): Buffer {
 
 /** Columns of an event row in JSONCompactEachRow, in the order eventLine writes them. */
 export const EVENT_COLUMNS = [
-  'event_time', 'source', 'request_id', 'http_status', 'outcome', 'code', 'category', 'limit_kind', 'channel',
-  'upstream_vendor', 'upstream_code', 'upstream_sub_code', 'upstream_message', 'message', 'failed_offers',
-  'route', 'method', 'latency_ms', 'attempt', 'app_id', 'catalog_drift', 'raw', 'format', 'topic', 'partition', 'offset', 'record_index',
+  'event_time',
+  'source',
+  'request_id',
+  'http_status',
+  'outcome',
+  'code',
+  'category',
+  'limit_kind',
+  'channel',
+  'upstream_vendor',
+  'upstream_code',
+  'upstream_sub_code',
+  'upstream_message',
+  'message',
+  'failed_offers',
+  'route',
+  'method',
+  'latency_ms',
+  'attempt',
+  'app_id',
+  'catalog_drift',
+  'raw',
+  'format',
+  'topic',
+  'partition',
+  'offset',
+  'record_index',
 ] as const;
 
 /** Columns of a reject row, in the order rejectLine writes them. */
-export const REJECT_COLUMNS = ['transport_time', 'source', 'topic', 'partition', 'offset', 'reason', 'detail', 'head', 'record_index'] as const;
+export const REJECT_COLUMNS = [
+  'transport_time',
+  'source',
+  'topic',
+  'partition',
+  'offset',
+  'reason',
+  'detail',
+  'head',
+  'record_index',
+] as const;
 
 /**
  * One event as a JSONCompactEachRow line (EVENT_COLUMNS order), read straight from its fields:
@@ -51,14 +85,48 @@ export const REJECT_COLUMNS = ['transport_time', 'source', 'topic', 'partition',
  */
 export function eventLine(e: Event, topic: string, partition: number, offset: number, recordIndex = 0): string {
   return `${JSON.stringify([
-    e.event_time, e.source, e.request_id, e.http_status, e.outcome, e.code, e.category, e.limit_kind, e.channel,
-    e.upstream_vendor, e.upstream_code, e.upstream_sub_code, e.upstream_message, e.message, e.failed_offers,
-    e.route, e.method, e.latency_ms, e.attempt, e.app_id, e.catalog_drift, e.raw, e.format ?? '', topic, partition, offset, recordIndex,
+    e.event_time,
+    e.source,
+    e.request_id,
+    e.http_status,
+    e.outcome,
+    e.code,
+    e.category,
+    e.limit_kind,
+    e.channel,
+    e.upstream_vendor,
+    e.upstream_code,
+    e.upstream_sub_code,
+    e.upstream_message,
+    e.message,
+    e.failed_offers,
+    e.route,
+    e.method,
+    e.latency_ms,
+    e.attempt,
+    e.app_id,
+    e.catalog_drift,
+    e.raw,
+    e.format ?? '',
+    topic,
+    partition,
+    offset,
+    recordIndex,
   ])}\n`;
 }
 
 /** One reject as a JSONCompactEachRow line (REJECT_COLUMNS order). */
-export function rejectLine(r: { transport_time: string; source: Source; topic: string; partition: number; offset: number; reason: string; detail: string; head: string; record_index?: number }): string {
+export function rejectLine(r: {
+  transport_time: string;
+  source: Source;
+  topic: string;
+  partition: number;
+  offset: number;
+  reason: string;
+  detail: string;
+  head: string;
+  record_index?: number;
+}): string {
   const row = [r.transport_time, r.source, r.topic, r.partition, r.offset, r.reason, r.detail, r.head, r.record_index ?? 0];
   return `${JSON.stringify(row)}\n`;
 }

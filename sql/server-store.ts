@@ -74,19 +74,23 @@ export class ServerStore implements Store {
    * migrations); `unretried()` gives the sink, which owns its retries, one attempt per call.
    */
   private retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    return retry(what, async () => {
-      try {
-        return await fn();
-      } catch (err) {
-        throw toStoreError(err, what);
-      }
-    }, {
-      policy: backoffOf(this.policy),
-      classify: classifyStoreError,
-      onFailure: (a) => {
-        if (!a.giveUp) this.opts.onRetry?.(a.err as StoreError, a.attempt, a.delayMs);
+    return retry(
+      what,
+      async () => {
+        try {
+          return await fn();
+        } catch (err) {
+          throw toStoreError(err, what);
+        }
       },
-    });
+      {
+        policy: backoffOf(this.policy),
+        classify: classifyStoreError,
+        onFailure: (a) => {
+          if (!a.giveUp) this.opts.onRetry?.(a.err as StoreError, a.attempt, a.delayMs);
+        },
+      },
+    );
   }
 
   /** This store making one attempt per call, for a caller that owns the retries of its path (the sink). */
@@ -134,7 +138,8 @@ export class ServerStore implements Store {
       // The text goes out as it is, after the statement in the request body (the client's
       // insert() would JSON-encode every chunk of a stream again for JSON formats).
       await this.client.command({
-        query: `INSERT INTO ${this.database}.${table} (${payload.columns.join(', ')}) FORMAT ` +
+        query:
+          `INSERT INTO ${this.database}.${table} (${payload.columns.join(', ')}) FORMAT ` +
           `${payload.format}\n${typeof payload.body === 'string' ? payload.body : payload.body.toString('utf8')}`,
         clickhouse_settings: { ...SESSION_SETTINGS, ...settings },
       });

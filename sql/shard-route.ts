@@ -48,7 +48,8 @@ export function shardingKeys(hashing: Pick<Store, 'query'>): (topic: string, par
     let p = cache.get(k);
     if (!p) {
       // The same types as the tables' columns (topic String, partition Int32): the hash depends on them.
-      p = hashing.query<{ key: string }>('SELECT toString(cityHash64({topic:String}, {partition:Int32})) AS key', { topic, partition })
+      p = hashing
+        .query<{ key: string }>('SELECT toString(cityHash64({topic:String}, {partition:Int32})) AS key', { topic, partition })
         .then((rows) => BigInt(rows[0]!.key));
       p.catch(() => cache.delete(k));
       cache.set(k, p);
@@ -92,7 +93,10 @@ export function payloadPartitions(payload: RowPayload): { topic: string; partiti
  */
 export function shardPartToken(token: string, partitions: Iterable<string>, split: boolean): string {
   if (!split) return token;
-  const digest = createHash('sha1').update([...new Set(partitions)].sort().join('\n')).digest('hex').slice(0, 16);
+  const digest = createHash('sha1')
+    .update([...new Set(partitions)].sort().join('\n'))
+    .digest('hex')
+    .slice(0, 16);
   return `${token}:s${digest}`;
 }
 
@@ -132,14 +136,30 @@ export function shardedTarget(shards: readonly Shard[], keyOf: (topic: string, p
         if (!mine) continue;
         const split = mine.length !== rows.length;
         const body = split ? mine.map((r) => `${r.line}\n`).join('') : payload.body;
-        await s.target.insertRows(table, { ...payload, body, rows: mine.length }, shardPartToken(token, mine.map((r) => `${r.topic}/${r.partition}`), split));
+        await s.target.insertRows(
+          table,
+          { ...payload, body, rows: mine.length },
+          shardPartToken(
+            token,
+            mine.map((r) => `${r.topic}/${r.partition}`),
+            split,
+          ),
+        );
       }
     },
     async insertLedger(rows: readonly LedgerRow[], token: string) {
       const groups = await byShard(rows, (r) => r);
       for (const s of shards) {
         const mine = groups.get(s.target);
-        if (mine) await s.target.insertLedger(mine, shardPartToken(token, mine.map((r) => `${r.topic}/${r.partition}`), mine.length !== rows.length));
+        if (mine)
+          await s.target.insertLedger(
+            mine,
+            shardPartToken(
+              token,
+              mine.map((r) => `${r.topic}/${r.partition}`),
+              mine.length !== rows.length,
+            ),
+          );
       }
     },
     async hasLedgerRange(range: StoredRange) {
@@ -177,23 +197,42 @@ export interface ShardedDelivery {
  * shard list so that the routing is the Distributed tables' routing. Undefined without the setting.
  */
 export async function openShardedDelivery(
-  config: Pick<Config, 'CLICKHOUSE_SHARD_URLS' | 'CLICKHOUSE_CLUSTER' | 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE'>,
+  config: Pick<
+    Config,
+    'CLICKHOUSE_SHARD_URLS' | 'CLICKHOUSE_CLUSTER' | 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE'
+  >,
   store: Pick<Store, 'query'>,
 ): Promise<ShardedDelivery | undefined> {
   if (!config.CLICKHOUSE_SHARD_URLS) return undefined;
   if (!config.CLICKHOUSE_CLUSTER || !config.CLICKHOUSE_URL) {
-    throw new ConfigError('CLICKHOUSE_SHARD_URLS needs CLICKHOUSE_CLUSTER and CLICKHOUSE_URL:' +
-' the shards\' _local tables exist only after `faultline migrate --cluster`');
+    throw new ConfigError(
+      'CLICKHOUSE_SHARD_URLS needs CLICKHOUSE_CLUSTER and CLICKHOUSE_URL:' +
+        " the shards' _local tables exist only after `faultline migrate --cluster`",
+    );
   }
-  const urls = config.CLICKHOUSE_SHARD_URLS.split(',').map((u) => u.trim()).filter(Boolean);
+  const urls = config.CLICKHOUSE_SHARD_URLS.split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
   const weights = await clusterShardWeights(store, config.CLICKHOUSE_CLUSTER);
   if (weights.length !== urls.length) {
-    throw new ConfigError(`CLICKHOUSE_SHARD_URLS names ${urls.length} shard(s) but cluster ${config.CLICKHOUSE_CLUSTER} has ${weights.length} in ` +
-        `system.clusters: one URL per shard, in shard_num order`);
+    throw new ConfigError(
+      `CLICKHOUSE_SHARD_URLS names ${urls.length} shard(s) but cluster ${config.CLICKHOUSE_CLUSTER} has ${weights.length} in ` +
+        `system.clusters: one URL per shard, in shard_num order`,
+    );
   }
-  const stores = urls.map((url) => new ServerStore({
-    url, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD, database: config.CLICKHOUSE_DATABASE, retentionDays: 0,
-  }));
-  const target = shardedTarget(stores.map((s, i) => ({ target: deliveryTarget(s, { local: true }), weight: weights[i]! })), shardingKeys(store));
+  const stores = urls.map(
+    (url) =>
+      new ServerStore({
+        url,
+        username: config.CLICKHOUSE_USER,
+        password: config.CLICKHOUSE_PASSWORD,
+        database: config.CLICKHOUSE_DATABASE,
+        retentionDays: 0,
+      }),
+  );
+  const target = shardedTarget(
+    stores.map((s, i) => ({ target: deliveryTarget(s, { local: true }), weight: weights[i]! })),
+    shardingKeys(store),
+  );
   return { target, shards: urls.length, close: async () => void (await Promise.all(stores.map((s) => s.close()))) };
 }

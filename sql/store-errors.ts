@@ -22,11 +22,20 @@ const TRANSIENT_CODES = new Set([
 ]);
 
 const NETWORK_ERRNOS = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH',
-  'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 
-const TRANSIENT_TEXT = /socket hang up|timeout|timed out|ECONNRESET|ECONNREFUSED|EPIPE|\b50[0234]\b|Service Unavailable|Bad Gateway|Gateway Timeout/i;
+const TRANSIENT_TEXT =
+  /socket hang up|timeout|timed out|ECONNRESET|ECONNREFUSED|EPIPE|\b50[0234]\b|Service Unavailable|Bad Gateway|Gateway Timeout/i;
 
 /** Parse `Code: 62. DB::Exception: … (SYNTAX_ERROR)` as ClickHouse and chDB write it. */
 export function parseClickHouseError(text: string): { code?: number; type?: string; message: string } {
@@ -57,9 +66,11 @@ export function toStoreError(err: unknown, what: string): StoreError {
   // @clickhouse/client's ClickHouseError carries the code as a string and the type separately.
   const ext = err as { code?: unknown; type?: unknown; clickhouseCode?: unknown };
   const code =
-    typeof ext.clickhouseCode === 'number' ? ext.clickhouseCode
-    : typeof ext.code === 'string' && /^\d+$/.test(ext.code) ? Number(ext.code)
-    : parsed.code;
+    typeof ext.clickhouseCode === 'number'
+      ? ext.clickhouseCode
+      : typeof ext.code === 'string' && /^\d+$/.test(ext.code)
+        ? Number(ext.code)
+        : parsed.code;
   const type = typeof ext.type === 'string' ? ext.type : parsed.type;
   let retriable: boolean;
   if (code !== undefined) retriable = TRANSIENT_CODES.has(code);

@@ -79,9 +79,7 @@ export async function traceRequest(store: Store, db: string, id: string, opts: {
      LIMIT {limit:UInt32}`,
     { id, limit },
   );
-  const rejectFilter = REQ_ID.test(id)
-    ? 'request_id = {id:String}'
-    : 'position(head, {id:String}) > 0 AND match(head, {pattern:String})';
+  const rejectFilter = REQ_ID.test(id) ? 'request_id = {id:String}' : 'position(head, {id:String}) > 0 AND match(head, {pattern:String})';
   const rejectsP = store.query<TraceReject>(
     `SELECT 'reject' AS kind, transport_time AS time, source, reason, detail, head, topic, partition,
             toString(offset) AS offset

@@ -14,9 +14,26 @@ const BUILD_DIR = join(here, 'build');
 const BINARY = join(BUILD_DIR, 'mock-broker');
 
 /** Kafka protocol API keys that tests inject errors into. */
-export const ApiKey = { Produce: 0, Fetch: 1, ListOffsets: 2, Metadata: 3, OffsetCommit: 8, OffsetFetch: 9, FindCoordinator: 10, JoinGroup: 11, Heartbeat: 12, SyncGroup: 14 } as const;
+export const ApiKey = {
+  Produce: 0,
+  Fetch: 1,
+  ListOffsets: 2,
+  Metadata: 3,
+  OffsetCommit: 8,
+  OffsetFetch: 9,
+  FindCoordinator: 10,
+  JoinGroup: 11,
+  Heartbeat: 12,
+  SyncGroup: 14,
+} as const;
 /** Kafka error codes (retriable ones the consumer must ride out). */
-export const KafkaErr = { NOT_LEADER_FOR_PARTITION: 6, REQUEST_TIMED_OUT: 7, COORDINATOR_NOT_AVAILABLE: 15, NOT_COORDINATOR: 16, REBALANCE_IN_PROGRESS: 27 } as const;
+export const KafkaErr = {
+  NOT_LEADER_FOR_PARTITION: 6,
+  REQUEST_TIMED_OUT: 7,
+  COORDINATOR_NOT_AVAILABLE: 15,
+  NOT_COORDINATOR: 16,
+  REBALANCE_IN_PROGRESS: 27,
+} as const;
 
 export interface TestBroker {
   /** Comma-separated bootstrap list, e.g. `127.0.0.1:41234,127.0.0.1:40111`. */

@@ -30,7 +30,8 @@ export async function insertBulkEvents(store: Store, db: string, opts: BulkOptio
   const stepMs = Math.max(1, Math.floor((days * 86_400_000) / opts.rows));
   for (let start = 0; start < opts.rows; start += chunk) {
     const n = Math.min(chunk, opts.rows - start);
-    await store.command(`
+    await store.command(
+      `
       INSERT INTO ${db}.events (event_time, source, request_id, http_status, outcome, code, category, limit_kind,
         channel, upstream_vendor, upstream_code, upstream_sub_code, upstream_message, message, failed_offers,
         route, method, latency_ms, attempt, app_id, catalog_drift, raw, topic, partition, offset)
@@ -62,6 +63,8 @@ export async function insertBulkEvents(store: Store, db: string, opts: BulkOptio
         if(number % 4 = 0, 'client-logs', 'gateway-logs') AS topic,
         toInt32(number % 16) AS partition,
         toInt64(number) AS offset
-      FROM (SELECT number, cityHash64(number) % 32 AS p FROM numbers(${start}, ${n}))`, { end });
+      FROM (SELECT number, cityHash64(number) % 32 AS p FROM numbers(${start}, ${n}))`,
+      { end },
+    );
   }
 }

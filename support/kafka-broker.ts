@@ -89,14 +89,20 @@ function properties(port: number, controllerPort: number, logDir: string, extra:
     'log.retention.ms': -1,
     ...extra,
   };
-  return `${Object.entries(p).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
+  return `${Object.entries(p)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')}\n`;
 }
 
 function javaArgs(libs: string, heap: string): string[] {
   return [
-    `-Xmx${heap}`, '-XX:+UseSerialGC', '-Djava.awt.headless=true',
-    '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-Dorg.slf4j.simpleLogger.logFile=System.err',
-    '-cp', join(libs, '*'),
+    `-Xmx${heap}`,
+    '-XX:+UseSerialGC',
+    '-Djava.awt.headless=true',
+    '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
+    '-Dorg.slf4j.simpleLogger.logFile=System.err',
+    '-cp',
+    join(libs, '*'),
   ];
 }
 
@@ -125,7 +131,8 @@ export async function waitForTopic(admin: Admin, topic: string, partitions: numb
       // ListOffsets answers only once the leader hosts the partition; before that a produce
       // may fail on some partitions of a request, and kafkajs resends the whole request
       // (duplicating the partitions that had been written).
-      if (parts.length === partitions && parts.every((p) => p.leader >= 0) && (await admin.fetchTopicOffsets(topic)).length === partitions) return;
+      if (parts.length === partitions && parts.every((p) => p.leader >= 0) && (await admin.fetchTopicOffsets(topic)).length === partitions)
+        return;
     } catch (err) {
       last = err instanceof Error ? err.message : String(err);
     }
@@ -158,7 +165,9 @@ export async function startKafka(version: string, opts: KafkaBrokerOptions = {})
 
   const t0 = Date.now();
   const watchdog = 'java "$@" </dev/null & j=$!; echo "pid $j"; read -r _; kill "$j" 2>/dev/null; wait "$j"';
-  const child: ChildProcessWithoutNullStreams = spawn('sh', ['-c', watchdog, 'kafka', ...jvm, 'kafka.Kafka', config], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child: ChildProcessWithoutNullStreams = spawn('sh', ['-c', watchdog, 'kafka', ...jvm, 'kafka.Kafka', config], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let log = '';
   child.stderr.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-20_000)));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -212,7 +221,10 @@ export async function startKafka(version: string, opts: KafkaBrokerOptions = {})
       await a.connect();
       try {
         const configEntries = Object.entries(topicConfig).map(([name, value]) => ({ name, value }));
-        const created = await a.createTopics({ topics: [{ topic: name, numPartitions: partitions, replicationFactor: 1, configEntries }], waitForLeaders: false });
+        const created = await a.createTopics({
+          topics: [{ topic: name, numPartitions: partitions, replicationFactor: 1, configEntries }],
+          waitForLeaders: false,
+        });
         if (!created) throw new Error(`topic ${name} already exists`);
         await waitForTopic(a, name, partitions);
       } finally {

@@ -30,9 +30,13 @@ export function brokerLabel(kind: BrokerKind): string {
 export function brokerKinds(env: NodeJS.ProcessEnv = process.env): BrokerKind[] {
   const raw = env.FAULTLINE_TEST_BROKERS?.trim();
   if (!raw) return [...ALL];
-  const kinds = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const kinds = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const k of kinds) {
-    if (!(ALL as readonly string[]).includes(k)) throw new Error(`FAULTLINE_TEST_BROKERS: unknown broker "${k}"; allowed: ${ALL.join(', ')}`);
+    if (!(ALL as readonly string[]).includes(k))
+      throw new Error(`FAULTLINE_TEST_BROKERS: unknown broker "${k}"; allowed: ${ALL.join(', ')}`);
   }
   return kinds as BrokerKind[];
 }
@@ -40,7 +44,14 @@ export function brokerKinds(env: NodeJS.ProcessEnv = process.env): BrokerKind[] 
 export async function startTestBed(kind: BrokerKind, opts: KafkaBrokerOptions = {}): Promise<TestBed> {
   if (kind === 'mock') {
     const m = await startBroker();
-    return { kind, label: 'mock', bootstrap: m.bootstrap, brokers: m.brokers, createTopic: (name, partitions) => m.createTopic(name, partitions), stop: () => m.stop() };
+    return {
+      kind,
+      label: 'mock',
+      bootstrap: m.bootstrap,
+      brokers: m.brokers,
+      createTopic: (name, partitions) => m.createTopic(name, partitions),
+      stop: () => m.stop(),
+    };
   }
   const k = await startKafka(KAFKA_VERSIONS[kind], opts);
   return { kind, label: brokerLabel(kind), bootstrap: k.bootstrap, brokers: k.brokers, createTopic: k.createTopic, stop: k.stop, real: k };
@@ -50,7 +61,11 @@ export async function startTestBed(kind: BrokerKind, opts: KafkaBrokerOptions = 
  * One broker of `kind` per test file, started on first use and stopped when the file's tests
  * end (`after`): a JVM start costs seconds, and every test names its own topics and group.
  */
-export function sharedTestBed(kind: BrokerKind, after: (fn: () => Promise<void>) => void, opts: KafkaBrokerOptions = {}): () => Promise<TestBed> {
+export function sharedTestBed(
+  kind: BrokerKind,
+  after: (fn: () => Promise<void>) => void,
+  opts: KafkaBrokerOptions = {},
+): () => Promise<TestBed> {
   let bed: Promise<TestBed> | undefined;
   after(async () => {
     if (bed) await (await bed).stop();

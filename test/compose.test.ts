@@ -12,8 +12,16 @@ import { KAFKA_VERSIONS } from '../support/kafka-versions.ts';
 const root = new URL('..', import.meta.url).pathname;
 const text = readFileSync(join(root, 'compose.yaml'), 'utf8');
 type Service = {
-  image?: string; build?: unknown; command?: string[]; entrypoint?: string[]; ports?: string[]; volumes?: string[];
-  environment?: Record<string, string | number>; healthcheck?: { test: unknown }; restart?: string; profiles?: string[];
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  entrypoint?: string[];
+  ports?: string[];
+  volumes?: string[];
+  environment?: Record<string, string | number>;
+  healthcheck?: { test: unknown };
+  restart?: string;
+  profiles?: string[];
   depends_on?: Record<string, { condition: string }>;
 };
 const compose = parse(text, { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
@@ -21,7 +29,17 @@ const services = compose.services;
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 
 test('the services of the production path are all there', () => {
-  for (const name of ['kafka', 'kafka-init', 'clickhouse', 'migrate', 'grafana-user', 'faultline', 'generate', 'alert-receiver', 'grafana']) {
+  for (const name of [
+    'kafka',
+    'kafka-init',
+    'clickhouse',
+    'migrate',
+    'grafana-user',
+    'faultline',
+    'generate',
+    'alert-receiver',
+    'grafana',
+  ]) {
     assert.ok(services[name], `service ${name}`);
   }
   assert.ok(!Object.keys(services).some((s) => /zookeeper/i.test(s)), 'KRaft: no ZooKeeper');
@@ -49,7 +67,9 @@ test('images are pinned to versions (no latest, no untagged)', () => {
 });
 
 test('published ports: Kafka 29092, ClickHouse 8123, Grafana 3000, metrics 9464, no clashes', () => {
-  const host = Object.values(services).flatMap((s) => s.ports ?? []).map((p) => p.split(':')[0]);
+  const host = Object.values(services)
+    .flatMap((s) => s.ports ?? [])
+    .map((p) => p.split(':')[0]);
   assert.equal(new Set(host).size, host.length, `duplicate host ports ${host.join(',')}`);
   for (const p of ['29092', '8123', '3000', '9464']) assert.ok(host.includes(p), `port ${p} published`);
   assert.match(String(services.kafka!.environment!.KAFKA_ADVERTISED_LISTENERS), /localhost:29092/);
@@ -57,7 +77,9 @@ test('published ports: Kafka 29092, ClickHouse 8123, Grafana 3000, metrics 9464,
 });
 
 test('mounted paths exist in the repo and line up with the provisioning files', () => {
-  const binds = Object.values(services).flatMap((s) => s.volumes ?? []).filter((v) => v.startsWith('./'));
+  const binds = Object.values(services)
+    .flatMap((s) => s.volumes ?? [])
+    .filter((v) => v.startsWith('./'));
   assert.ok(binds.length >= 4);
   for (const b of binds) {
     const src = b.split(':')[0]!;
@@ -68,20 +90,30 @@ test('mounted paths exist in the repo and line up with the provisioning files', 
   assert.equal(target('./dashboards/provisioning/datasources'), '/etc/grafana/provisioning/datasources');
   assert.equal(target('./dashboards/provisioning/alerting'), '/etc/grafana/provisioning/alerting');
   // The dashboard provider reads the folder the generated JSON is mounted at.
-  const provider = parse(readFileSync(join(root, 'dashboards/provisioning/dashboards/faultline.yaml'), 'utf8')) as { providers: { options: { path: string } }[] };
+  const provider = parse(readFileSync(join(root, 'dashboards/provisioning/dashboards/faultline.yaml'), 'utf8')) as {
+    providers: { options: { path: string } }[];
+  };
   assert.equal(target('./dashboards/generated'), provider.providers[0]!.options.path);
   // The datasource points at the clickhouse service's HTTP port.
-  const ds = parse(readFileSync(join(root, 'dashboards/provisioning/datasources/faultline.yaml'), 'utf8')) as { datasources: { jsonData: { host: string; port: number } }[] };
+  const ds = parse(readFileSync(join(root, 'dashboards/provisioning/datasources/faultline.yaml'), 'utf8')) as {
+    datasources: { jsonData: { host: string; port: number } }[];
+  };
   assert.equal(ds.datasources[0]!.jsonData.host, 'clickhouse');
   assert.ok(services.clickhouse!.ports!.some((p) => p.endsWith(`:${ds.datasources[0]!.jsonData.port}`)));
-  for (const v of Object.keys(compose.volumes)) assert.ok(Object.values(services).some((s) => (s.volumes ?? []).some((x) => x.startsWith(`${v}:`))), `volume ${v} used`);
+  for (const v of Object.keys(compose.volumes))
+    assert.ok(
+      Object.values(services).some((s) => (s.volumes ?? []).some((x) => x.startsWith(`${v}:`))),
+      `volume ${v} used`,
+    );
   // Dockerfile COPY sources exist.
   const docker = readFileSync(join(root, 'Dockerfile'), 'utf8');
   // The build stage has every folder `npm run build` compiles (tsconfig.build.json).
   const build = JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
-  for (const dir of [...build.include, 'data', 'scripts/build.js', 'tsconfig.build.json']) assert.match(docker, new RegExp(`^COPY (.* )?${dir}( |$)`, 'm'), `Dockerfile COPY ${dir}`);
+  for (const dir of [...build.include, 'data', 'scripts/build.js', 'tsconfig.build.json'])
+    assert.match(docker, new RegExp(`^COPY (.* )?${dir}( |$)`, 'm'), `Dockerfile COPY ${dir}`);
   // (`COPY --from=build` copies out of the build stage, not from the checkout.)
-  for (const m of docker.matchAll(/^COPY (?!--from=)(.+) \S+$/gm)) for (const src of m[1]!.split(' ')) assert.ok(existsSync(join(root, src)), `Dockerfile COPY ${src}`);
+  for (const m of docker.matchAll(/^COPY (?!--from=)(.+) \S+$/gm))
+    for (const src of m[1]!.split(' ')) assert.ok(existsSync(join(root, src)), `Dockerfile COPY ${src}`);
 });
 
 test('every depends_on condition can be met: healthchecks and one-shot jobs', () => {
@@ -113,26 +145,31 @@ test('faultline services use only settings faultline knows, pointing at the comp
   assert.ok(init.includes(`--topic ${env.FAULTLINE_GATEWAY_TOPIC} `) && init.includes(`--topic ${env.FAULTLINE_CLIENT_TOPIC} `));
 });
 
-test("Grafana's read-only password: one compose variable feeds the user's creation and Grafana" +
-", under a name that is not the writer's", () => {
-  const user = services['grafana-user']!;
-  assert.deepEqual(user.command, ['dashboards', 'grant']);
-  assert.equal(user.depends_on!.migrate!.condition, 'service_completed_successfully');
-  assert.equal(services.grafana!.depends_on!['grafana-user']!.condition, 'service_completed_successfully');
-  const ro = (s: Service) => String(s.environment!.CLICKHOUSE_READONLY_PASSWORD);
-  assert.equal(ro(user), ro(services.grafana!));
-  assert.match(ro(user), /^\$\{FAULTLINE_GRAFANA_CH_PASSWORD:-/);
-  assert.equal(services.grafana!.environment!.CLICKHOUSE_PASSWORD, undefined, "Grafana does not get the writer's variable name");
-  assert.equal(user.environment!.CLICKHOUSE_PASSWORD, services.migrate!.environment!.CLICKHOUSE_PASSWORD, 'grant runs as the writer');
-  const ds = readFileSync(join(root, 'dashboards/provisioning/datasources/faultline.yaml'), 'utf8');
-  assert.match(ds, /password: \$CLICKHOUSE_READONLY_PASSWORD/);
-  assert.ok(!(services.clickhouse!.volumes ?? []).some((v) => v.includes('readonly-user')), 'no SQL file with a password');
-});
+test(
+  "Grafana's read-only password: one compose variable feeds the user's creation and Grafana" + ", under a name that is not the writer's",
+  () => {
+    const user = services['grafana-user']!;
+    assert.deepEqual(user.command, ['dashboards', 'grant']);
+    assert.equal(user.depends_on!.migrate!.condition, 'service_completed_successfully');
+    assert.equal(services.grafana!.depends_on!['grafana-user']!.condition, 'service_completed_successfully');
+    const ro = (s: Service) => String(s.environment!.CLICKHOUSE_READONLY_PASSWORD);
+    assert.equal(ro(user), ro(services.grafana!));
+    assert.match(ro(user), /^\$\{FAULTLINE_GRAFANA_CH_PASSWORD:-/);
+    assert.equal(services.grafana!.environment!.CLICKHOUSE_PASSWORD, undefined, "Grafana does not get the writer's variable name");
+    assert.equal(user.environment!.CLICKHOUSE_PASSWORD, services.migrate!.environment!.CLICKHOUSE_PASSWORD, 'grant runs as the writer');
+    const ds = readFileSync(join(root, 'dashboards/provisioning/datasources/faultline.yaml'), 'utf8');
+    assert.match(ds, /password: \$CLICKHOUSE_READONLY_PASSWORD/);
+    assert.ok(!(services.clickhouse!.volumes ?? []).some((v) => v.includes('readonly-user')), 'no SQL file with a password');
+  },
+);
 
 test('notifications reach the local receiver unless FAULTLINE_ALERT_WEBHOOK_URL says otherwise', () => {
   const receiver = services['alert-receiver']!;
   assert.deepEqual(receiver.command, ['alerts', 'receive', '--port', '9095']);
-  assert.equal(services.grafana!.environment!.FAULTLINE_ALERT_WEBHOOK_URL, '${FAULTLINE_ALERT_WEBHOOK_URL:-http://alert-receiver:9095/grafana}');
+  assert.equal(
+    services.grafana!.environment!.FAULTLINE_ALERT_WEBHOOK_URL,
+    '${FAULTLINE_ALERT_WEBHOOK_URL:-http://alert-receiver:9095/grafana}',
+  );
   const cp = readFileSync(join(root, 'dashboards/provisioning/alerting/notifications.yaml'), 'utf8');
   assert.match(cp, /url: \$FAULTLINE_ALERT_WEBHOOK_URL/);
   assert.ok(existsSync(join(root, 'cli/commands/alerts.ts')));
@@ -151,8 +188,14 @@ test('no secrets other than clearly marked local defaults', () => {
 test('profile cluster: Keeper, 2 shards x 2 replicas wired as sql/cluster-config says, its own migrate and consumers', () => {
   const xml = readFileSync(join(root, 'sql/cluster-config/cluster.xml'), 'utf8');
   const clusterName = /<remote_servers>\s*<(\w+)>/.exec(xml)![1]!;
-  const shards = [...xml.matchAll(/<shard>([\s\S]*?)<\/shard>/g)].map((m) => [...m[1]!.matchAll(/<host>([^<]+)<\/host>/g)].map((h) => h[1]!));
-  assert.deepEqual(shards.map((s) => s.length), [2, 2], '2 shards x 2 replicas');
+  const shards = [...xml.matchAll(/<shard>([\s\S]*?)<\/shard>/g)].map((m) =>
+    [...m[1]!.matchAll(/<host>([^<]+)<\/host>/g)].map((h) => h[1]!),
+  );
+  assert.deepEqual(
+    shards.map((s) => s.length),
+    [2, 2],
+    '2 shards x 2 replicas',
+  );
   assert.equal((xml.match(/<internal_replication>true<\/internal_replication>/g) ?? []).length, 2);
   const macroEnv = Object.fromEntries([...xml.matchAll(/<(shard|replica) from_env="(\w+)"\/>/g)].map((m) => [m[1]!, m[2]!]));
   const cluster = Object.entries(services).filter(([, s]) => s.profiles?.includes('cluster'));
@@ -185,6 +228,11 @@ test('profile cluster: Keeper, 2 shards x 2 replicas wired as sql/cluster-config
   assert.notEqual(run.environment!.KAFKA_GROUP_ID ?? 'faultline', services.faultline!.environment!.KAFKA_GROUP_ID ?? 'faultline');
   assert.equal((run as { deploy?: { replicas?: number } }).deploy?.replicas, 2);
   // Shard routing (sql/shard-route.ts): one node of each shard, in shard_num order.
-  const shardUrls = String(run.environment!.CLICKHOUSE_SHARD_URLS).split(',').map((u) => new URL(u.trim()).hostname);
-  assert.deepEqual(shardUrls.map((h) => shards.findIndex((hosts) => hosts.includes(h))), shards.map((_, i) => i));
+  const shardUrls = String(run.environment!.CLICKHOUSE_SHARD_URLS)
+    .split(',')
+    .map((u) => new URL(u.trim()).hostname);
+  assert.deepEqual(
+    shardUrls.map((h) => shards.findIndex((hosts) => hosts.includes(h))),
+    shards.map((_, i) => i),
+  );
 });

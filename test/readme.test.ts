@@ -23,7 +23,11 @@ function between(start: string, end: string): string {
 
 test('quick start: exactly two commands, and package.json runs them', () => {
   const quick = between('## Quick start', '\n## ');
-  const block = /```sh\n([\s\S]*?)```/.exec(quick)![1]!.trim().split('\n').map((l) => l.replace(/\s+#.*$/, '').trim());
+  const block = /```sh\n([\s\S]*?)```/
+    .exec(quick)![1]!
+    .trim()
+    .split('\n')
+    .map((l) => l.replace(/\s+#.*$/, '').trim());
   assert.deepEqual(block, ['npm ci && npm start', 'npm ci && npm test']);
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   assert.match(pkg.scripts.start!, /faultline\.js demo$/);
@@ -57,11 +61,25 @@ test('the CLI reference names every command and every flag its parser accepts', 
 });
 
 test('files and pages the README points to exist, and it stays short', () => {
-  assert.ok(Buffer.byteLength(readme) <= 10_240, `README.md is ${Buffer.byteLength(readme)} bytes: keep it under 10 KB, move reference text to docs/`);
+  assert.ok(
+    Buffer.byteLength(readme) <= 10_240,
+    `README.md is ${Buffer.byteLength(readme)} bytes: keep it under 10 KB, move reference text to docs/`,
+  );
   const links = [...readme.matchAll(/\]\(([^)#]+)\)/g)].map((m) => m[1]!);
   assert.ok(links.length >= 8);
   for (const l of links) assert.ok(existsSync(join(root, l)), `README links ${l}, which exists`);
-  for (const f of ['compose.yaml', 'Dockerfile', '.ci/run', 'ingest/README.md', 'dashboards/README.md', 'data/errors.catalog.json', 'transform/event.ts', 'lib/config.ts', 'dashboards/generated', 'sql/migrations']) {
+  for (const f of [
+    'compose.yaml',
+    'Dockerfile',
+    '.ci/run',
+    'ingest/README.md',
+    'dashboards/README.md',
+    'data/errors.catalog.json',
+    'transform/event.ts',
+    'lib/config.ts',
+    'dashboards/generated',
+    'sql/migrations',
+  ]) {
     assert.ok(readme.includes(f), `README mentions ${f}`);
     assert.ok(existsSync(join(root, f)), `${f} exists`);
   }

@@ -5,8 +5,28 @@
 import { gatewayCode, statusClassCategory, statusLimitKind, type GatewayCode } from './catalog.ts';
 import { BodyDecoder, collectBodies, isGatewayError } from './bodies.ts';
 import { failedOffers, hasVendorMarker, successFlag, upstreamError, vendorError, type VendorError } from './dialects.ts';
-import { CATEGORIES, type Category, type Event, type LimitKind, type NormalizeContext, type NormalizeResult, type Outcome } from './event.ts';
-import { cap, catalogCodeIn, errorString, firstStr, latencyOf, messageOf, pick1, requestIdOf, routeAndMethod, statusOf, upper } from './fields.ts';
+import {
+  CATEGORIES,
+  type Category,
+  type Event,
+  type LimitKind,
+  type NormalizeContext,
+  type NormalizeResult,
+  type Outcome,
+} from './event.ts';
+import {
+  cap,
+  catalogCodeIn,
+  errorString,
+  firstStr,
+  latencyOf,
+  messageOf,
+  pick1,
+  requestIdOf,
+  routeAndMethod,
+  statusOf,
+  upper,
+} from './fields.ts';
 import { isObj, K, keyMap, pickStr, S, str, toInt, type KeyMap, type Obj } from './keys.ts';
 import { DEFAULT_MAX_DEPTH, DEFAULT_RAW_MAX_BYTES, HEAD_MAX_BYTES, truncateUtf8 } from './limits.ts';
 import type { ParsedOk } from './parse-record.ts';
@@ -84,7 +104,14 @@ export function buildEvent(p: ParsedOk, ctx: NormalizeContext, framing: Framing)
     const t = ctx.transportTimeMs;
     if (t === undefined || !Number.isFinite(t)) {
       // `raw` is already redacted (from the parsed record, so pair lists and nested values too).
-      return { ok: false, reject: { reason: 'bad_time', detail: 'record time is missing or unreadable and there is no transport time', head: truncateUtf8(raw, HEAD_MAX_BYTES) } };
+      return {
+        ok: false,
+        reject: {
+          reason: 'bad_time',
+          detail: 'record time is missing or unreadable and there is no transport time',
+          head: truncateUtf8(raw, HEAD_MAX_BYTES),
+        },
+      };
     }
     timeMs = t;
   }
@@ -147,7 +174,9 @@ export function buildEvent(p: ParsedOk, ctx: NormalizeContext, framing: Framing)
       // error string, else the status, else its own code or type.
       const found = catalogCodeIn(maps, em);
       entry = found === '' ? undefined : gatewayCode(found);
-      code = found || (status >= 400 ? `HTTP_${status}` : recCode || typeOf(em) || (isErrorLevel(pick1(maps, S.level)) ? 'LOG_ERROR' : 'UNKNOWN_ERROR'));
+      code =
+        found ||
+        (status >= 400 ? `HTTP_${status}` : recCode || typeOf(em) || (isErrorLevel(pick1(maps, S.level)) ? 'LOG_ERROR' : 'UNKNOWN_ERROR'));
     }
     if (httpStatus === 0 && entry) httpStatus = entry.http_status;
     category = recordCategory(str(em.get(S.category))) || entry?.category || statusClassCategory(httpStatus);
@@ -188,7 +217,12 @@ export function buildEvent(p: ParsedOk, ctx: NormalizeContext, framing: Framing)
       limitKind = entry?.limit_kind || up?.limitKind || (entry === undefined ? statusLimitKind(httpStatus) : '');
     }
   }
-  if (outcome === 'ok' && bizMap !== undefined && status < 400 && (success === false || offers.length > 0 || pickStr(bizMap, K.code) === 'PARTIAL_SUCCESS')) {
+  if (
+    outcome === 'ok' &&
+    bizMap !== undefined &&
+    status < 400 &&
+    (success === false || offers.length > 0 || pickStr(bizMap, K.code) === 'PARTIAL_SUCCESS')
+  ) {
     // A success that lists failed lines, or names itself PARTIAL_SUCCESS, is a partial success.
     const bizCode = pickStr(bizMap, K.code);
     outcome = success === false ? 'business_failure' : 'partial_success';
@@ -228,7 +262,15 @@ export function buildEvent(p: ParsedOk, ctx: NormalizeContext, framing: Framing)
     raw: truncateUtf8(raw, ctx.rawMaxBytes ?? DEFAULT_RAW_MAX_BYTES),
     format:
       framing === PLAIN && p.kind === 'json'
-        ? ownTime || requestId !== '' || status !== 0 || message !== '' || gwMap !== undefined || vend !== undefined || bizMap !== undefined || pick1(maps, S.level) !== undefined || pick1(maps, S.error) !== undefined
+        ? ownTime ||
+          requestId !== '' ||
+          status !== 0 ||
+          message !== '' ||
+          gwMap !== undefined ||
+          vend !== undefined ||
+          bizMap !== undefined ||
+          pick1(maps, S.level) !== undefined ||
+          pick1(maps, S.error) !== undefined
           ? 'json'
           : 'unrecognized'
         : formatOf(p, framing),

@@ -64,7 +64,13 @@ export function prose(line: string): ParsedOk {
 }
 
 /** Unwrap up to MAX_ENVELOPES levels around a parsed record (or the text that failed as one). */
-export function unwrap(first: Parsed, text: string, maxDepth: number, transportMs: number | undefined, ro: RedactOptions = PLAIN): Unwrapped {
+export function unwrap(
+  first: Parsed,
+  text: string,
+  maxDepth: number,
+  transportMs: number | undefined,
+  ro: RedactOptions = PLAIN,
+): Unwrapped {
   const layers: Layer[] = [];
   let cur: Parsed = first;
   let curText = text;
@@ -108,7 +114,8 @@ export function unwrap(first: Parsed, text: string, maxDepth: number, transportM
     const inner = innermost(cur, curText, maxDepth, transportMs);
     // The head is the innermost record's text: the envelopes' texts hold it escaped once per
     // level, where a text scan for secrets would not see every key.
-    if (inner !== undefined) cur = reject('too_deep', `envelopes nested deeper than ${MAX_ENVELOPES} (${layers.map((l) => l.name).join('/')}/…)`, inner);
+    if (inner !== undefined)
+      cur = reject('too_deep', `envelopes nested deeper than ${MAX_ENVELOPES} (${layers.map((l) => l.name).join('/')}/…)`, inner);
   }
   return { inner: cur, layers, prose: isProse, gelfItself };
 }
@@ -140,7 +147,12 @@ function innermost(cur: Parsed, text: string, maxDepth: number, transportMs: num
 const BEATS_KEYS = ['agent', 'ecs', 'input', 'host', 'fields', 'log'];
 
 /** The JSON envelope around an object, if it is one. */
-function jsonEnvelope(o: Obj, maxDepth: number, transportMs: number | undefined, ro: RedactOptions): { layer: Layer; inner: Line | undefined; itself?: Obj } | undefined {
+function jsonEnvelope(
+  o: Obj,
+  maxDepth: number,
+  transportMs: number | undefined,
+  ro: RedactOptions,
+): { layer: Layer; inner: Line | undefined; itself?: Obj } | undefined {
   // GELF 1.1 payload: version, host, short_message (https://go2docs.graylog.org/current/getting_in_log_data/gelf_format.html).
   const sm = o.short_message;
   if (typeof sm === 'string' && o.version !== undefined && o.host !== undefined) {
@@ -161,7 +173,12 @@ function jsonEnvelope(o: Obj, maxDepth: number, transportMs: number | undefined,
   } else if (typeof o.message === 'string') {
     key = 'message';
     line = o.message;
-    name = o.source_type !== undefined ? 'vector' : o['@timestamp'] !== undefined && BEATS_KEYS.some((k) => o[k] !== undefined) ? 'filebeat' : 'message';
+    name =
+      o.source_type !== undefined
+        ? 'vector'
+        : o['@timestamp'] !== undefined && BEATS_KEYS.some((k) => o[k] !== undefined)
+          ? 'filebeat'
+          : 'message';
   } else {
     const ev = o.event;
     line = o['event.original'] ?? (isObj(ev) ? ev.original : undefined);
@@ -186,7 +203,8 @@ function objectLayer(name: string, o: Obj, key: string, fields: Obj, ro: RedactO
     fields: redactDeep(fields, ro) as Obj,
     wrap: (innerRaw: string) => {
       const copy: Obj = {};
-      for (const k in o) copy[k] = k === key ? SLOT : key === 'event' && k === 'event' && isObj(o.event) ? { ...o.event, original: SLOT } : o[k];
+      for (const k in o)
+        copy[k] = k === key ? SLOT : key === 'event' && k === 'event' && isObj(o.event) ? { ...o.event, original: SLOT } : o[k];
       // The inner text is already redacted (by the inner record's own, structural, redaction).
       return JSON.stringify(redactDeep(copy, ro)).replace(SLOT_JSON, () => JSON.stringify(innerRaw));
     },

@@ -38,26 +38,106 @@ export function isObj(v: unknown): v is Obj {
  * array index instead of a loop over alias spellings.
  */
 export const S = {
-  time: 0, requestId: 1, status: 2, http: 3, channel: 4, vendor: 5, route: 6, method: 7, latency: 8,
-  attempt: 9, appId: 10, code: 11, errorCode: 12, category: 13, message: 14, msg: 15, errorMessage: 16,
-  error: 17, headers: 18, success: 19, failedOffers: 20, unavailableLines: 21, errorResponse: 22,
-  errorRsp: 23, isSuccess: 24, resultCode: 25, alipayBody: 26, upstream: 27, subCode: 28, subMsg: 29,
-  validationFailed: 30, propertyName: 31, reason: 32, offerId: 33, specId: 34,
-  response: 35, body: 36, errorBody: 37, payload: 38, data: 39, upstreamResponse: 40, vendorResponse: 41,
+  time: 0,
+  requestId: 1,
+  status: 2,
+  http: 3,
+  channel: 4,
+  vendor: 5,
+  route: 6,
+  method: 7,
+  latency: 8,
+  attempt: 9,
+  appId: 10,
+  code: 11,
+  errorCode: 12,
+  category: 13,
+  message: 14,
+  msg: 15,
+  errorMessage: 16,
+  error: 17,
+  headers: 18,
+  success: 19,
+  failedOffers: 20,
+  unavailableLines: 21,
+  errorResponse: 22,
+  errorRsp: 23,
+  isSuccess: 24,
+  resultCode: 25,
+  alipayBody: 26,
+  upstream: 27,
+  subCode: 28,
+  subMsg: 29,
+  validationFailed: 30,
+  propertyName: 31,
+  reason: 32,
+  offerId: 33,
+  specId: 34,
+  response: 35,
+  body: 36,
+  errorBody: 37,
+  payload: 38,
+  data: 39,
+  upstreamResponse: 40,
+  vendorResponse: 41,
   // docs/real-inputs.md §2: level, latency in other units, an error object's type/name, CLEF's template, structlog's event.
-  level: 42, latencyNs: 43, latencySec: 44, type: 45, name: 46, messageTemplate: 47, eventMsg: 48,
+  level: 42,
+  latencyNs: 43,
+  latencySec: 44,
+  type: 45,
+  name: 46,
+  messageTemplate: 47,
+  eventMsg: 48,
 } as const;
 const SLOT_COUNT = 49;
 
 const ALIASES: Record<number, readonly string[]> = {
   // event-model.md §1, then real-inputs.md §2 (CLEF `@t`, Python `asctime`, OTel nanoseconds,
   // Fluent Bit `date`, Monolog `datetime`, nginx `time_iso8601`/`time_local`, Envoy `start_time`, Kong `started_at`).
-  [S.time]: ['ts', 'time', 'timestamp', '@timestamp', 'eventtime', 'loggedat', '@t', 'asctime', 'timeunixnano', 'observedtimeunixnano', 'date', 'datetime', 'timeiso8601', 'timelocal', 'starttime', 'startedat'],
+  [S.time]: [
+    'ts',
+    'time',
+    'timestamp',
+    '@timestamp',
+    'eventtime',
+    'loggedat',
+    '@t',
+    'asctime',
+    'timeunixnano',
+    'observedtimeunixnano',
+    'date',
+    'datetime',
+    'timeiso8601',
+    'timelocal',
+    'starttime',
+    'startedat',
+  ],
   // pino-http `reqId`/`req.id`, ECS `http.request.id`, Kong `request.headers.x-request-id`, OTel's header attribute (an array).
-  [S.requestId]: ['requestid', 'reqid', 'xrequestid', 'req.id', 'http.request.id', 'request.id', 'labels.requestid', 'http.request.header.xrequestid', 'request.headers.xrequestid', 'req.headers.xrequestid'],
+  [S.requestId]: [
+    'requestid',
+    'reqid',
+    'xrequestid',
+    'req.id',
+    'http.request.id',
+    'request.id',
+    'labels.requestid',
+    'http.request.header.xrequestid',
+    'request.headers.xrequestid',
+    'req.headers.xrequestid',
+  ],
   // ECS / OTel semconv ≥ 1.23 `http.response.status_code`, older OTel `http.status_code`,
   // pino-http `res.statusCode`, Envoy `response_code`.
-  [S.status]: ['status', 'statuscode', 'httpstatus', 'http.statuscode', 'http.status', 'http.response.statuscode', 'http.response.status', 'res.statuscode', 'responsecode'],
+  [S.status]: [
+    'status',
+    'statuscode',
+    'httpstatus',
+    'http.statuscode',
+    'http.status',
+    'http.response.statuscode',
+    'http.response.status',
+    'res.statuscode',
+    'responsecode',
+  ],
   [S.http]: ['http'],
   [S.channel]: ['channel', 'marketplace'],
   [S.vendor]: ['vendor'],
@@ -66,7 +146,17 @@ const ALIASES: Record<number, readonly string[]> = {
   [S.route]: ['route', 'path', 'url', 'url.path', 'url.original', 'http.route', 'http.target', 'req.url', 'request.uri', 'request'],
   [S.method]: ['method', 'httpmethod', 'http.method', 'http.request.method', 'req.method', 'request.method', 'requestmethod'],
   // Milliseconds; ECS `event.duration` is nanoseconds and nginx `request_time` seconds (their own slots).
-  [S.latency]: ['latencyms', 'latency', 'durationms', 'duration', 'elapsedms', 'tookms', 'responsetimems', 'responsetime', 'latencies.request'],
+  [S.latency]: [
+    'latencyms',
+    'latency',
+    'durationms',
+    'duration',
+    'elapsedms',
+    'tookms',
+    'responsetimems',
+    'responsetime',
+    'latencies.request',
+  ],
   [S.latencyNs]: ['event.duration'],
   [S.latencySec]: ['requesttime'],
   [S.attempt]: ['attempt', 'attempts', 'retryattempt'],
@@ -129,7 +219,27 @@ function slotOf(key: string): number {
 
 /** Slots that hold a scalar: an object under such a key (Kong's `route`, ECS's `url`) is no value of it. */
 const SCALAR = new Uint8Array(SLOT_COUNT);
-for (const s of [S.time, S.requestId, S.status, S.channel, S.vendor, S.route, S.method, S.latency, S.latencyNs, S.latencySec, S.attempt, S.appId, S.level, S.category, S.type, S.name, S.messageTemplate, S.eventMsg]) SCALAR[s] = 1;
+for (const s of [
+  S.time,
+  S.requestId,
+  S.status,
+  S.channel,
+  S.vendor,
+  S.route,
+  S.method,
+  S.latency,
+  S.latencyNs,
+  S.latencySec,
+  S.attempt,
+  S.appId,
+  S.level,
+  S.category,
+  S.type,
+  S.name,
+  S.messageTemplate,
+  S.eventMsg,
+])
+  SCALAR[s] = 1;
 
 // docs/real-inputs.md §2: "a key may be a nested path or a dotted flat key; both count". Objects
 // under these keys are read as their dotted paths (`{"http":{"response":{"status_code":502}}}` is
@@ -228,7 +338,8 @@ export class KeyMap {
     if (slot === S.alipayBody && !isObj(val)) return;
     this.v[slot] = val;
     if (slot === S.error && normKey(k) !== 'error') this.libError = true;
-    if ((slot >= S.response && slot <= S.vendorResponse) || slot === S.message || slot === S.msg || slot === S.error) this.mayHoldBody = true;
+    if ((slot >= S.response && slot <= S.vendorResponse) || slot === S.message || slot === S.msg || slot === S.error)
+      this.mayHoldBody = true;
   }
 
   get(slot: number): unknown {

@@ -8,7 +8,14 @@ import { buildEvent, PLAIN, type Framing } from './build-event.ts';
 import type { NormalizeContext, NormalizeResult } from './event.ts';
 import { mayBeLine, prose, readLine, redactDeep, unwrap, type Layer, type Unwrapped } from './envelope.ts';
 import { isObj, type Obj } from './keys.ts';
-import { decodeHead, DEFAULT_MAX_DEPTH, DEFAULT_MAX_RECORD_BYTES, HEAD_MAX_BYTES, MAX_LOG_RECORDS_PER_MESSAGE, truncateUtf8 } from './limits.ts';
+import {
+  decodeHead,
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_RECORD_BYTES,
+  HEAD_MAX_BYTES,
+  MAX_LOG_RECORDS_PER_MESSAGE,
+  truncateUtf8,
+} from './limits.ts';
 import { isOtlpLogs, otlpLogRecords } from './otlp.ts';
 import { decodeOtlpProto } from './otlp-proto.ts';
 import { decodeRecord, headOf, parseText, type Parsed } from './parse-record.ts';
@@ -31,7 +38,8 @@ export function normalize(record: string | Uint8Array, ctx: NormalizeContext): N
     ok: false,
     reject: {
       reason: 'otlp_batch',
-      detail: `OTLP message holds ${out.length} log records; this path gives one outcome per record (normalizeRecord gives one per log ` +
+      detail:
+        `OTLP message holds ${out.length} log records; this path gives one outcome per record (normalizeRecord gives one per log ` +
         `record), so the message is kept as a reject rather than read as one event`,
       head,
     },
@@ -52,7 +60,8 @@ function guarded(record: string | Uint8Array, ctx: NormalizeContext): NormalizeR
     // never parsed were redacted without the options.
     if (ctx.pii !== 'mask') return out;
     const ro = redactOptions(ctx.redactionKey, ctx.pii);
-    const mask = (r: NormalizeResult): NormalizeResult => (r.ok ? r : { ok: false, reject: { ...r.reject, head: redactText(r.reject.head, ro) } });
+    const mask = (r: NormalizeResult): NormalizeResult =>
+      r.ok ? r : { ok: false, reject: { ...r.reject, head: redactText(r.reject.head, ro) } };
     return Array.isArray(out) ? out.map(mask) : mask(out);
   } catch (err) {
     // Last line of defence: a bug must cost one record, never the stream. Tests assert it never fires.
@@ -90,7 +99,15 @@ function outcomes(record: string | Uint8Array, ctx: NormalizeContext): Normalize
 /** Whether an object has a key an envelope or an OTLP message is made of (most records have none). */
 function mayBeEnvelope(o: Obj): boolean {
   const m = o.message;
-  return (typeof m === 'string' && mayBeLine(m)) || o.log !== undefined || o.short_message !== undefined || o.event !== undefined || o['event.original'] !== undefined || o.resourceLogs !== undefined || o.resource_logs !== undefined;
+  return (
+    (typeof m === 'string' && mayBeLine(m)) ||
+    o.log !== undefined ||
+    o.short_message !== undefined ||
+    o.event !== undefined ||
+    o['event.original'] !== undefined ||
+    o.resourceLogs !== undefined ||
+    o.resource_logs !== undefined
+  );
 }
 
 /** Whether a text line may start with a CRI or syslog header: `<PRI>`, a CRI stream after the time, a syslog tag (`app[1]:`). */
@@ -108,7 +125,13 @@ function mayBeTextEnvelope(s: string): boolean {
 }
 
 /** The outcome of an unwrapped record, with the frames around it (outermost first) and objects read last. */
-function framed(u: Unwrapped, ctx: NormalizeContext, outer: readonly string[], last: readonly Obj[], raw: ((inner: string) => string) | undefined): NormalizeResult {
+function framed(
+  u: Unwrapped,
+  ctx: NormalizeContext,
+  outer: readonly string[],
+  last: readonly Obj[],
+  raw: ((inner: string) => string) | undefined,
+): NormalizeResult {
   if (u.inner.kind === 'reject') return { ok: false, reject: u.inner.reject };
   if (u.layers.length === 0 && outer.length === 0) return buildEvent(u.inner, ctx, PLAIN);
   const framing: Framing = {
@@ -142,7 +165,11 @@ function otlpProto(record: string | Uint8Array, ctx: NormalizeContext, maxDepth:
   const max = ctx.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   const bytes = typeof record === 'string' ? new TextEncoder().encode(record) : record;
   const head = (): string => headOf(decodeHead(bytes, 4096));
-  if (bytes.byteLength > max) return { ok: false, reject: { reason: 'too_large', detail: `record is ${bytes.byteLength} bytes, over the limit of ${max}`, head: head() } };
+  if (bytes.byteLength > max)
+    return {
+      ok: false,
+      reject: { reason: 'too_large', detail: `record is ${bytes.byteLength} bytes, over the limit of ${max}`, head: head() },
+    };
   if (bytes.byteLength === 0) return { ok: false, reject: { reason: 'empty', detail: 'record is empty', head: '' } };
   const d = decodeOtlpProto(bytes);
   if (!d.ok) return { ok: false, reject: { reason: 'invalid_otlp', detail: d.detail, head: head() } };
@@ -153,7 +180,16 @@ function otlp(msg: Obj, text: string, ctx: NormalizeContext, maxDepth: number, n
   const ro = redactOptions(ctx.redactionKey, ctx.pii);
   const records = otlpLogRecords(msg, ro);
   if (records.length === 0) {
-    return [{ ok: false, reject: { reason: 'empty', detail: 'OTLP message holds no log records', head: headOf(text.length > 4096 ? text.slice(0, 4096) : text) } }];
+    return [
+      {
+        ok: false,
+        reject: {
+          reason: 'empty',
+          detail: 'OTLP message holds no log records',
+          head: headOf(text.length > 4096 ? text.slice(0, 4096) : text),
+        },
+      },
+    ];
   }
   const out: NormalizeResult[] = [];
   const n = Math.min(records.length, MAX_LOG_RECORDS_PER_MESSAGE);
@@ -175,7 +211,9 @@ function otlp(msg: Obj, text: string, ctx: NormalizeContext, maxDepth: number, n
       isProse = true;
     }
     const done = isProse || (inner.kind === 'reject' && inner.reject.reason !== 'unrecognised_text');
-    const u: Unwrapped = done ? { inner, layers: [], prose: isProse, gelfItself: false } : unwrap(inner, text, maxDepth, ctx.transportTimeMs, ro);
+    const u: Unwrapped = done
+      ? { inner, layers: [], prose: isProse, gelfItself: false }
+      : unwrap(inner, text, maxDepth, ctx.transportTimeMs, ro);
     const last = [redactDeep(r.attributes, ro) as Obj, r.resource, r.envelope];
     // raw: a line body is put back as the inner record's redacted text (prose: the line redacted as text).
     const line = typeof r.body === 'string' ? r.body : undefined;
@@ -189,7 +227,8 @@ function otlp(msg: Obj, text: string, ctx: NormalizeContext, maxDepth: number, n
       ok: false,
       reject: {
         reason: 'too_large',
-        detail: `OTLP message holds ${records.length} log records, over the limit of ${MAX_LOG_RECORDS_PER_MESSAGE} per message: log ` +
+        detail:
+          `OTLP message holds ${records.length} log records, over the limit of ${MAX_LOG_RECORDS_PER_MESSAGE} per message: log ` +
           `records ${n}-${records.length - 1} were not read`,
         head: headOf(text.length > 4096 ? text.slice(0, 4096) : text),
       },

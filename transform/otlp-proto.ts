@@ -8,7 +8,9 @@ import protobuf from 'protobufjs/light.js';
 import descriptor from '../data/otlp/logs-descriptor.json' with { type: 'json' };
 import { isObj, type Obj } from './keys.ts';
 
-const REQUEST = protobuf.Root.fromJSON(descriptor as protobuf.INamespace).lookupType('opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest');
+const REQUEST = protobuf.Root.fromJSON(descriptor as protobuf.INamespace).lookupType(
+  'opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest',
+);
 
 /** The message as OTLP/JSON's object, or why it does not decode. */
 export function decodeOtlpProto(bytes: Uint8Array): { ok: true; msg: Obj } | { ok: false; detail: string } {

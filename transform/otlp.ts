@@ -115,7 +115,15 @@ export function otlpLogRecords(o: Obj, ro: RedactOptions = PLAIN): OtlpLogRecord
           envelope,
           attributes: keyValues(r.attributes),
           resource,
-          raw: (body) => JSON.stringify(redactDeep(body === undefined ? r : { ...r, body: isObj(r.body) && isObj(r.body.kvlistValue) ? { kvlistValue: parsedOr(body) } : { stringValue: body } }, ro)),
+          raw: (body) =>
+            JSON.stringify(
+              redactDeep(
+                body === undefined
+                  ? r
+                  : { ...r, body: isObj(r.body) && isObj(r.body.kvlistValue) ? { kvlistValue: parsedOr(body) } : { stringValue: body } },
+                ro,
+              ),
+            ),
         });
       }
     }

@@ -52,13 +52,20 @@ function jsonErrorDetail(err: unknown, first: number): string {
 export type ParsedOk = Exclude<Parsed, { kind: 'reject' }>;
 
 /** Bytes or text to trimmed text, with the size limit and UTF-8 checked first (§7). */
-export function decodeRecord(record: string | Uint8Array, maxBytes: number): { kind: 'text'; text: string } | { kind: 'reject'; reject: Reject } {
+export function decodeRecord(
+  record: string | Uint8Array,
+  maxBytes: number,
+): { kind: 'text'; text: string } | { kind: 'reject'; reject: Reject } {
   let text: string;
   if (typeof record === 'string') {
     text = record;
   } else {
     if (record.byteLength > maxBytes) {
-      return reject('too_large', `record is ${record.byteLength} bytes, over the limit of ${maxBytes}`, decodeHead(record, 8 * HEAD_MAX_BYTES));
+      return reject(
+        'too_large',
+        `record is ${record.byteLength} bytes, over the limit of ${maxBytes}`,
+        decodeHead(record, 8 * HEAD_MAX_BYTES),
+      );
     }
     const decoded = decodeUtf8(record);
     if (decoded === undefined) return reject('invalid_utf8', 'record is not valid UTF-8', decodeHead(record, 8 * HEAD_MAX_BYTES));

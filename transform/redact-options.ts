@@ -22,7 +22,14 @@ export interface RedactOptions {
 
 const plainFp = (): string => REDACTED;
 /** No key, personal data kept: the default. */
-export const PLAIN: RedactOptions = { fp: plainFp, pii: false, cards: false, get idValue() { return PLAIN; } };
+export const PLAIN: RedactOptions = {
+  fp: plainFp,
+  pii: false,
+  cards: false,
+  get idValue() {
+    return PLAIN;
+  },
+};
 
 const made = new Map<string, RedactOptions>();
 // normalize asks for every record: the last answer is kept beside the map (one comparison).
@@ -63,7 +70,14 @@ export function redactOptions(key: string | undefined, pii: 'keep' | 'mask' | un
           memo.set(credential, out);
           return out;
         };
-  const idValue: RedactOptions = { fp, pii: mask, cards: false, get idValue() { return idValue; } };
+  const idValue: RedactOptions = {
+    fp,
+    pii: mask,
+    cards: false,
+    get idValue() {
+      return idValue;
+    },
+  };
   const o: RedactOptions = { fp, pii: mask, cards: mask, idValue };
   if (made.size >= 16) made.clear();
   made.set(id, o);

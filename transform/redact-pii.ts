@@ -36,9 +36,19 @@ function knownIssuer(d: string): boolean {
   const three = Number(d.slice(0, 3));
   const four = Number(d.slice(0, 4));
   return (
-    d[0] === '4' || (two >= 51 && two <= 55) || (four >= 2221 && four <= 2720) || two === 34 || two === 37 ||
-    four === 6011 || two === 65 || (three >= 644 && three <= 649) || (four >= 3528 && four <= 3589) ||
-    (three >= 300 && three <= 305) || two === 36 || two === 38 || two === 62
+    d[0] === '4' ||
+    (two >= 51 && two <= 55) ||
+    (four >= 2221 && four <= 2720) ||
+    two === 34 ||
+    two === 37 ||
+    four === 6011 ||
+    two === 65 ||
+    (three >= 644 && three <= 649) ||
+    (four >= 3528 && four <= 3589) ||
+    (three >= 300 && three <= 305) ||
+    two === 36 ||
+    two === 38 ||
+    two === 62
   );
 }
 
@@ -68,7 +78,12 @@ function afterIdKey(s: string, i: number): boolean {
   }
   if (seps === 0) return false;
   const end = j + 1;
-  while (j >= 0 && end - j <= 64 && (isAlnum(s.charCodeAt(j)) || s.charCodeAt(j) === 95 || s.charCodeAt(j) === 45 || s.charCodeAt(j) === 46)) j--;
+  while (
+    j >= 0 &&
+    end - j <= 64 &&
+    (isAlnum(s.charCodeAt(j)) || s.charCodeAt(j) === 95 || s.charCodeAt(j) === 45 || s.charCodeAt(j) === 46)
+  )
+    j--;
   return end - j > 1 && isIdKey(s.slice(j + 1, end));
 }
 

@@ -42,15 +42,32 @@ function viewOf(p: Exclude<Parsed, { kind: 'reject' }>, o: RedactOptions): Recor
       const strings = hitStrings(p.text, hits, 0, p.text.length);
       top = (strings === undefined ? redactValue(p.obj, undefined, o) : redactParsed(p.obj, strings, o)) as Obj;
     }
-    return { topMap: keyMap(top), tail: undefined, reqToken: '', raw: hits === undefined ? p.text : JSON.stringify(top), suspicious, keyFp: '' };
+    return {
+      topMap: keyMap(top),
+      tail: undefined,
+      reqToken: '',
+      raw: hits === undefined ? p.text : JSON.stringify(top),
+      suspicious,
+      keyFp: '',
+    };
   }
   const rec = p.rec;
-  if (hits === undefined) return { topMap: KeyMap.fromPairs(rec.keys, rec.values), tail: rec.tail, reqToken: rec.reqToken, raw: p.text, suspicious, keyFp: '' };
+  if (hits === undefined)
+    return { topMap: KeyMap.fromPairs(rec.keys, rec.values), tail: rec.tail, reqToken: rec.reqToken, raw: p.text, suspicious, keyFp: '' };
   const strings = spanStrings(p.text, rec, hits);
   const red = redactPairs(rec.keys, rec.values, strings, o);
   // With the hit strings known, the line's JSON values (its own) are redacted in place.
-  const tail = rec.tail ? ((strings === undefined ? redactValue(rec.tail, undefined, o) : redactParsed(rec.tail, strings, o)) as Obj) : undefined;
-  return { topMap: KeyMap.fromPairs(red.keys, red.values), tail, reqToken: rec.reqToken, raw: textRaw(p.text, rec, red.values, tail, hits, strings, o), suspicious, keyFp: '' };
+  const tail = rec.tail
+    ? ((strings === undefined ? redactValue(rec.tail, undefined, o) : redactParsed(rec.tail, strings, o)) as Obj)
+    : undefined;
+  return {
+    topMap: KeyMap.fromPairs(red.keys, red.values),
+    tail,
+    reqToken: rec.reqToken,
+    raw: textRaw(p.text, rec, red.values, tail, hits, strings, o),
+    suspicious,
+    keyFp: '',
+  };
 }
 
 /** hitStrings over every JSON value of a text line (undefined: scan all their strings). */
@@ -75,7 +92,15 @@ function hitIn(hits: readonly number[], from: number, to: number): boolean {
  * (reusing the redacted copy of the fields when the span is the value they hold). A stretch of
  * text with no stem hit cannot change under redactText and is copied as is.
  */
-function textRaw(text: string, rec: TextRecord, values: readonly unknown[], tail: Obj | undefined, hits: readonly number[], strings: readonly string[] | undefined, o: RedactOptions): string {
+function textRaw(
+  text: string,
+  rec: TextRecord,
+  values: readonly unknown[],
+  tail: Obj | undefined,
+  hits: readonly number[],
+  strings: readonly string[] | undefined,
+  o: RedactOptions,
+): string {
   let out = '';
   let pos = 0;
   for (const sp of rec.spans) {

@@ -29,7 +29,13 @@ function keyInfo(k: string): KeyInfo {
   const hit = keyInfoCache.get(k);
   if (hit !== undefined) return hit;
   const n = normKey(k);
-  const info: KeyInfo = { redacted: redactText(k), secret: secretClass(k), pairName: PAIR_NAME.has(n), pairValue: PAIR_VALUE.includes(n), idKey: isIdKey(k) };
+  const info: KeyInfo = {
+    redacted: redactText(k),
+    secret: secretClass(k),
+    pairName: PAIR_NAME.has(n),
+    pairValue: PAIR_VALUE.includes(n),
+    idKey: isIdKey(k),
+  };
   if (keyInfoCache.size >= 20_000) keyInfoCache.clear();
   if (k.length <= 64) keyInfoCache.set(k, info);
   return info;
@@ -165,7 +171,12 @@ export function redactParsed(v: unknown, strings: readonly string[], o: RedactOp
  * the caller's own and are redacted in place (redactParsed). Plain values are always scanned
  * (quoted logfmt values are decoded differently from JSON strings).
  */
-export function redactPairs(keys: readonly string[], values: readonly unknown[], spanStrings?: readonly string[], o: RedactOptions = PLAIN): { keys: string[]; values: unknown[] } {
+export function redactPairs(
+  keys: readonly string[],
+  values: readonly unknown[],
+  spanStrings?: readonly string[],
+  o: RedactOptions = PLAIN,
+): { keys: string[]; values: unknown[] } {
   let pairSecret: SecretClass = NOT_SECRET;
   for (let i = 0; i < keys.length; i++) pairSecret = maxClass(pairSecret, namesSecret(keys[i] as string, values[i]));
   const outKeys: string[] = [];
@@ -174,7 +185,10 @@ export function redactPairs(keys: readonly string[], values: readonly unknown[],
     const info = keyInfo(keys[i] as string);
     const v = values[i];
     const secret = info.secret !== NOT_SECRET || (pairSecret !== NOT_SECRET && info.pairValue);
-    const val = spanStrings !== undefined && typeof v === 'object' && !secret ? redactParsed(v, spanStrings, info.idKey ? o.idValue : o) : redactedEntry(info, v, pairSecret, undefined, o);
+    const val =
+      spanStrings !== undefined && typeof v === 'object' && !secret
+        ? redactParsed(v, spanStrings, info.idKey ? o.idValue : o)
+        : redactedEntry(info, v, pairSecret, undefined, o);
     const at = info.redacted === keys[i] ? -1 : outKeys.indexOf(info.redacted);
     if (at >= 0) outValues[at] = val;
     else {

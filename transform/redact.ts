@@ -18,7 +18,10 @@ export { redactPairs, redactParsed, redactValue } from './redact-value.ts';
 // in a quoted logfmt value. `\n`, `\t`, `\r` end a token; case-sensitive classes, as an /i
 // flag would fold `\N` (kept as `N` by logfmt) into the excluded `\n`.
 const spelled = (w: string): string => [...w].map((c) => `[${c.toUpperCase()}${c}]`).join('\\\\*');
-const SCHEME_CREDENTIAL = new RegExp(`((?:${spelled('bearer')}|${spelled('basic')})(?:\\s|\\\\[tnr]|%20)+)(?:[A-Za-z0-9._~+/=-]|\\\\[A-Za-mo-qsu-z0-9._~+/=-]){8,}`, 'g');
+const SCHEME_CREDENTIAL = new RegExp(
+  `((?:${spelled('bearer')}|${spelled('basic')})(?:\\s|\\\\[tnr]|%20)+)(?:[A-Za-z0-9._~+/=-]|\\\\[A-Za-mo-qsu-z0-9._~+/=-]){8,}`,
+  'g',
+);
 // A key followed by `=` or `:` (logfmt, headers, JSON text, escaped JSON text, query strings,
 // form bodies; percent-encoded `%3D`/`%3A` in a URL nested in a query string), or a quoted name
 // followed by `,` and maybe `"value":` (pair lists like `["Cookie","…"]` and Taobao
@@ -26,7 +29,8 @@ const SCHEME_CREDENTIAL = new RegExp(`((?:${spelled('bearer')}|${spelled('basic'
 // A key run may hold escapes (`boom\nsign=`, `pa\ssword=`): escapedRunSecret reads them.
 // The lookbehind pins a key to the start of its run: without it a long run of key characters
 // costs quadratic backtracking.
-const KEY_SEP = /(?<![A-Za-z0-9_.\\-])((?:[A-Za-z0-9_.-]|\\[\\A-Za-z0-9_.-])+)(\\?["']?)[ \t]*(?:[=:]|%3[DdAa]|,[ \t]*(?:\\?"(?:value|val|v)\\?"[ \t]*:)?)[ \t]*/g;
+const KEY_SEP =
+  /(?<![A-Za-z0-9_.\\-])((?:[A-Za-z0-9_.-]|\\[\\A-Za-z0-9_.-])+)(\\?["']?)[ \t]*(?:[=:]|%3[DdAa]|,[ \t]*(?:\\?"(?:value|val|v)\\?"[ \t]*:)?)[ \t]*/g;
 const UNICODE_ESCAPE = /\\u([0-9a-fA-F]{4})/g;
 const SCHEME = /^(?:Basic|Bearer|Digest|Token|Negotiate)(?:\s|%20)+/i;
 

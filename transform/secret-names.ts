@@ -12,20 +12,59 @@ export type SecretClass = typeof NOT_SECRET | typeof SECRET | typeof API_KEY;
 
 /** A component naming a secret (§1, first list). */
 const SECRET_COMPONENTS: ReadonlySet<string> = new Set([
-  'password', 'passwd', 'pwd', 'passphrase', 'secret', 'token', 'credential', 'credentials', 'cookie', 'signature', 'auth', 'bearer',
+  'password',
+  'passwd',
+  'pwd',
+  'passphrase',
+  'secret',
+  'token',
+  'credential',
+  'credentials',
+  'cookie',
+  'signature',
+  'auth',
+  'bearer',
 ]);
 /**
  * Names that count when the components joined contain them (§1, second list). `password` is
  * here as well as a component so that `pass_word`, which §6 of the event model listed, stays
  * secret: a superset of the contract, never less.
  */
-const CONTAINED = ['sessionkey', 'sessionid', 'jsessionid', 'phpsessid', 'csrftoken', 'authorization', 'apikey', 'privatekey', 'accesstoken', 'refreshtoken', 'stripetoken', 'password'];
+const CONTAINED = [
+  'sessionkey',
+  'sessionid',
+  'jsessionid',
+  'phpsessid',
+  'csrftoken',
+  'authorization',
+  'apikey',
+  'privatekey',
+  'accesstoken',
+  'refreshtoken',
+  'stripetoken',
+  'password',
+];
 /** Names that count only when the joined key equals them (`sign_type` and `sessions` are not secret). */
 const EQUALS: ReadonlySet<string> = new Set(['sign', 'session']);
 /** Session ids stay secret although their last component is `id`. */
 const SESSION_IDS = ['sessionid', 'phpsessid'];
 /** A last component that makes the key a reference to or a property of a secret. */
-const PROPERTY: ReadonlySet<string> = new Set(['id', 'ids', 'url', 'uri', 'name', 'file', 'path', 'type', 'method', 'count', 'length', 'expires', 'expiry', 'ttl']);
+const PROPERTY: ReadonlySet<string> = new Set([
+  'id',
+  'ids',
+  'url',
+  'uri',
+  'name',
+  'file',
+  'path',
+  'type',
+  'method',
+  'count',
+  'length',
+  'expires',
+  'expiry',
+  'ttl',
+]);
 /** Api-key names whose values are fingerprinted (§4). */
 const FINGERPRINTED = ['apikey', 'accesstoken'];
 

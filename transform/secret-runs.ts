@@ -18,7 +18,11 @@ const CLASS = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   const up = c >= 65 && c <= 90;
   const alnum = up || (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
-  CLASS[c] = (alnum ? ALNUM | WORD | TOKEN : 0) | (c === 95 ? WORD | TOKEN : 0) | (c === 45 ? TOKEN : 0) | (up || (c >= 48 && c <= 57) ? UPPER_DIGIT : 0);
+  CLASS[c] =
+    (alnum ? ALNUM | WORD | TOKEN : 0) |
+    (c === 95 ? WORD | TOKEN : 0) |
+    (c === 45 ? TOKEN : 0) |
+    (up || (c >= 48 && c <= 57) ? UPPER_DIGIT : 0);
 }
 export function is(s: string, i: number, cls: number): boolean {
   const c = s.charCodeAt(i);
@@ -59,4 +63,3 @@ export function startsWithCI(s: string, i: number, lower: string): boolean {
 export function hit(from: number, to: number, fp: boolean): ShapeHit {
   return { from, to, fp };
 }
-

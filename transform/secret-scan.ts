@@ -66,7 +66,21 @@ const PLAIN_SOURCE =
 const SHAPE_MATCH = new RegExp(`^(?:${SHAPE_TRIGGERS})$`, 'i');
 /** What the stems of PLAIN_SOURCE match, lower case: most matches are these, told by one lookup. */
 const STEM_MATCHES: ReadonlySet<string> = new Set([
-  'sign', 'sess', 'secret', 'token', 'pass', 'pwd', 'private', 'auth', 'apikey', 'api_key', 'api-key', 'cookie', 'credential', 'bearer', 'basic',
+  'sign',
+  'sess',
+  'secret',
+  'token',
+  'pass',
+  'pwd',
+  'private',
+  'auth',
+  'apikey',
+  'api_key',
+  'api-key',
+  'cookie',
+  'credential',
+  'bearer',
+  'basic',
   ...['si', 'se', 'to', 'pa', 'pw', 'pr', 'au', 'ap', 'co', 'cr'].flatMap((p) => [`${p[0]}_${p[1]}`, `${p[0]}-${p[1]}`]),
 ]);
 // Text holding a backslash is scanned with backslashes allowed inside the stems. Apart: the
@@ -219,7 +233,13 @@ function scanStems(text: string, collect: boolean): number[] | boolean {
     const shape = !STEM_MATCHES.has(re === stems.lower ? m0 : m0.toLowerCase()) && SHAPE_MATCH.test(m0);
     // `s_`, `a-` and the like stand for a word spelled in single letters (`s_i_g_n`): only
     // where the letter is a component of its own (`shop-api` holds `p-a`).
-    if (!shape && m0.length === 3 && (m0.charCodeAt(1) === 45 || m0.charCodeAt(1) === 95) && m.index > 0 && isAlnum(text.charCodeAt(m.index - 1))) {
+    if (
+      !shape &&
+      m0.length === 3 &&
+      (m0.charCodeAt(1) === 45 || m0.charCodeAt(1) === 95) &&
+      m.index > 0 &&
+      isAlnum(text.charCodeAt(m.index - 1))
+    ) {
       re.lastIndex = m.index + 1;
       continue;
     }
@@ -254,7 +274,10 @@ function scanStems(text: string, collect: boolean): number[] | boolean {
         hits.push(m.index);
         found ||= inKeyPosition(text, from, to);
       }
-    } else if (inKeyPosition(text, from, to) && (esc ? escapedRunSecret(text.slice(from, to), false) !== '' : secretSpan(text, from, to, false) !== '')) {
+    } else if (
+      inKeyPosition(text, from, to) &&
+      (esc ? escapedRunSecret(text.slice(from, to), false) !== '' : secretSpan(text, from, to, false) !== '')
+    ) {
       return true;
     }
     re.lastIndex = to;
@@ -291,7 +314,8 @@ function inKeyPosition(text: string, from: number, to: number): boolean {
     const c = text.charCodeAt(j);
     if (c === 61 || c === 58) return true;
     // Percent-encoded `=` or `:` (a URL nested in a query string).
-    if (c === 37 && text.charCodeAt(j + 1) === 51 && ((text.charCodeAt(j + 2) | 32) === 100 || (text.charCodeAt(j + 2) | 32) === 97)) return true;
+    if (c === 37 && text.charCodeAt(j + 1) === 51 && ((text.charCodeAt(j + 2) | 32) === 100 || (text.charCodeAt(j + 2) | 32) === 97))
+      return true;
     // `,` after a pair list's first element only (`["Cookie","…"]`), not after an object's value.
     if (c === 44) {
       if (j > to && openedBy(text, from, 91)) return true;

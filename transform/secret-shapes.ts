@@ -6,7 +6,6 @@
 // backtracking regexp, and every loop either consumes what it reads or reads a bounded
 // stretch (cached run ends make repeated triggers inside one run cost O(1)): linear (§6).
 
-
 import { ALNUM, hit, is, runEnd, startsWithCI, TOKEN, WORD, type ShapeHit } from './secret-runs.ts';
 import { tokenAt } from './secret-tokens.ts';
 
@@ -121,7 +120,10 @@ function privateKeyAt(s: string, i: number): ShapeHit | undefined {
   const close = s.indexOf('-----', i + 10);
   if (close < 0 || close - i > 130) return undefined;
   // `%20` for the spaces when the block is percent-encoded in a URL.
-  const label = s.slice(i + 10, close).toUpperCase().replaceAll('%20', ' ');
+  const label = s
+    .slice(i + 10, close)
+    .toUpperCase()
+    .replaceAll('%20', ' ');
   if (!/^[ A-Z0-9_-]*PRIVATE KEY(?: BLOCK)?$/.test(label)) return undefined;
   // The END line: the next `-----` run that says END (a base64 body holds no `-`).
   for (let k = s.indexOf('-----', close + 5); k >= 0; k = s.indexOf('-----', k + 5)) {

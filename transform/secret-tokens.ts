@@ -87,7 +87,8 @@ function slackAt(s: string, i: number): ShapeHit | undefined {
     return runLen(s, at, ALNUM) >= 8 ? hit(i, end, true) : undefined;
   }
   let digits = 0;
-  for (let k = from; k < Math.min(end, from + 20) && digits < 8; k++) digits = s.charCodeAt(k) >= 48 && s.charCodeAt(k) <= 57 ? digits + 1 : 0;
+  for (let k = from; k < Math.min(end, from + 20) && digits < 8; k++)
+    digits = s.charCodeAt(k) >= 48 && s.charCodeAt(k) <= 57 ? digits + 1 : 0;
   return digits >= 8 ? hit(i, end, true) : undefined;
 }
 
@@ -109,4 +110,3 @@ function slackHookAt(s: string, i: number): ShapeHit | undefined {
   }
   return end - from >= 43 ? hit(from, end, true) : undefined;
 }
-

@@ -7,7 +7,20 @@ import { gatewayCode } from './catalog.ts';
 
 // Level words at error or worse (§3 "Levels"): syslog's names, log15's `eror`, zap's `dpanic`,
 // Java's `severe`; compared lower-cased.
-const ERROR_WORDS = new Set(['error', 'err', 'eror', 'fatal', 'critical', 'crit', 'alert', 'emerg', 'emergency', 'panic', 'dpanic', 'severe']);
+const ERROR_WORDS = new Set([
+  'error',
+  'err',
+  'eror',
+  'fatal',
+  'critical',
+  'crit',
+  'alert',
+  'emerg',
+  'emergency',
+  'panic',
+  'dpanic',
+  'severe',
+]);
 
 // Syslog severities 0–7 (RFC 5424 §6.2.1), as words for envelopes that give a number (GELF
 // `level`, a syslog PRI): 0–3 are error or worse.

@@ -16,7 +16,8 @@ import { parseTime } from './time.ts';
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const LEVELS = new Set(['TRACE', 'DEBUG', 'INFO', 'NOTICE', 'WARN', 'WARNING', 'ERROR', 'ERR', 'FATAL', 'CRIT', 'CRITICAL', 'PANIC']);
 const RFC3164 = /^([A-Z][a-z]{2}) ([ \d]\d) (\d{2}):(\d{2}):(\d{2}) (\S+) ([^\s:[\]]{1,64})(?:\[([^\]\s]{1,32})\])?: ?/;
-const FILE_FORMAT = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})) (\S+) ([^\s:[\]]{1,64})(?:\[([^\]\s]{1,32})\])?: ?/;
+const FILE_FORMAT =
+  /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})) (\S+) ([^\s:[\]]{1,64})(?:\[([^\]\s]{1,32})\])?: ?/;
 
 export interface TextEnvelope {
   layer: Layer;

@@ -19,7 +19,8 @@ function isSpace(c: number): boolean {
 /** [A-Za-z0-9_.@-] by table: one load instead of a chain of range tests per character. */
 const KEY_CHAR = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
-  KEY_CHAR[c] = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 64 || c === 45 ? 1 : 0;
+  KEY_CHAR[c] =
+    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 64 || c === 45 ? 1 : 0;
 }
 
 /** End of the key characters at from (at most `to`). */

@@ -8,7 +8,8 @@ import { isValid, parse as parseWithFormat } from 'date-fns';
 const MIN_MS = 0;
 const MAX_MS = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(?:([Zz]|UTC|GMT)|([+-])(\d{2})(?::?(\d{2}))?)?$/;
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(?:([Zz]|UTC|GMT)|([+-])(\d{2})(?::?(\d{2}))?)?$/;
 const DIGITS = /^(\d{1,20})(?:\.(\d*))?$/;
 const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -24,8 +25,9 @@ function inRange(ms: number): number | undefined {
 function fromEpochDigits(intPart: string, frac: string): number | undefined {
   const n = Number(intPart);
   let ms: number;
-  if (n < 1e11) ms = n * 1000 + Number((`${frac}000`).slice(0, 3));
-  else if (n <= 1e14) ms = n; // 1e14 itself is still milliseconds ("1e11 to 1e14")
+  if (n < 1e11) ms = n * 1000 + Number(`${frac}000`.slice(0, 3));
+  else if (n <= 1e14)
+    ms = n; // 1e14 itself is still milliseconds ("1e11 to 1e14")
   else if (n < 1e17) ms = Math.floor(n / 1000);
   else ms = Number(intPart.slice(0, -6));
   return inRange(ms);
@@ -98,7 +100,7 @@ export function parseIsoLike(s: string): number | undefined {
   const h = m[4] === undefined ? 0 : Number(m[4]);
   const mi = m[5] === undefined ? 0 : Number(m[5]);
   const sec = m[6] === undefined ? 0 : Number(m[6]);
-  const ms = m[7] === undefined ? 0 : Number((`${m[7]}00`).slice(0, 3));
+  const ms = m[7] === undefined ? 0 : Number(`${m[7]}00`.slice(0, 3));
   if (mo < 1 || mo > 12 || d < 1 || d > (DAYS[mo - 1] ?? 0) || h > 23 || mi > 59 || sec > 60) return undefined;
   if (mo === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return undefined;
   let t = Date.UTC(y, mo - 1, d, h, mi, Math.min(sec, 59), ms);
@@ -164,7 +166,9 @@ export function isCanonicalIso(v: unknown): v is string {
     v.charCodeAt(13) === 58 &&
     v.charCodeAt(16) === 58 &&
     !(v.charCodeAt(17) === 54 && v.charCodeAt(18) === 48) && // not :60
-    isDigit(v, 20) && isDigit(v, 21) && isDigit(v, 22)
+    isDigit(v, 20) &&
+    isDigit(v, 21) &&
+    isDigit(v, 22)
   );
 }
 

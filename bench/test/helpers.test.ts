@@ -47,7 +47,7 @@ test('timeTemplates drops every time alias so the produce time is the only time 
   assert.deepEqual(rebuilt[2], { ts: now });
 });
 
-test('procCpuMs reads this process\'s CPU time and grows with work', () => {
+test("procCpuMs reads this process's CPU time and grows with work", () => {
   const before = procCpuMs(process.pid);
   assert.ok(before !== undefined && before >= 0);
   // Work until 60 ms of CPU are charged, not for a fixed wall time: on a loaded machine 150 ms
@@ -73,20 +73,26 @@ test('lastJson takes the last JSON object line, skipping logs after it', () => {
 test('summarise attributes self time to areas and leaves idle out of the shares', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-prof-'));
   const file = join(dir, 'x.cpuprofile');
-  const frame = (id: number, functionName: string, url: string) => ({ id, callFrame: { functionName, url, lineNumber: 0, columnNumber: 0, scriptId: '0' } });
-  writeFileSync(file, JSON.stringify({
-    nodes: [
-      frame(1, '(root)', ''),
-      frame(2, '(idle)', ''),
-      frame(3, 'normalizeRecord', 'file:///w/transform/normalize.ts'),
-      frame(4, 'decodeRecord', 'file:///w/node_modules/kafkajs/src/protocol/recordBatch/record/v0/decoder.js'),
-      frame(5, '(garbage collector)', ''),
-    ],
-    startTime: 0,
-    endTime: 10_000,
-    samples: [2, 3, 3, 3, 4, 5, 2, 2],
-    timeDeltas: [1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000],
-  }));
+  const frame = (id: number, functionName: string, url: string) => ({
+    id,
+    callFrame: { functionName, url, lineNumber: 0, columnNumber: 0, scriptId: '0' },
+  });
+  writeFileSync(
+    file,
+    JSON.stringify({
+      nodes: [
+        frame(1, '(root)', ''),
+        frame(2, '(idle)', ''),
+        frame(3, 'normalizeRecord', 'file:///w/transform/normalize.ts'),
+        frame(4, 'decodeRecord', 'file:///w/node_modules/kafkajs/src/protocol/recordBatch/record/v0/decoder.js'),
+        frame(5, '(garbage collector)', ''),
+      ],
+      startTime: 0,
+      endTime: 10_000,
+      samples: [2, 3, 3, 3, 4, 5, 2, 2],
+      timeDeltas: [1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000],
+    }),
+  );
   const s = summarise(file);
   assert.equal(s.total_ms, 8);
   assert.equal(s.idle_pct, 37.5);

@@ -26,23 +26,33 @@ test('writeTemplates: one record per line, each starting with the fixed-width pl
   }
 });
 
-test('produceTime interpolates between progress samples' +
-'; externalLatencies pairs it with the first counter poll that saw the record', () => {
-  // 1,000 records/s: 0 at t=1000, 100 at t=1100, 200 at t=1200.
-  const produced: [number, number, number][] = [[0, 0, 1000], [100, 90, 1100], [200, 200, 1200]];
-  assert.equal(produceTime(produced, 0), 1001);
-  assert.equal(produceTime(produced, 149), 1150);
-  assert.equal(produceTime(produced, 200), undefined); // not produced within the timeline
-  // The counter saw 50 records at 1300, 150 at 1400, 200 at 1500.
-  const stored: [number, number][] = [[1300, 50], [1400, 150], [1500, 200]];
-  const lat = externalLatencies(produced, stored, 0, 200, 50);
-  // k=0 → 1300−1001, k=50 → 1400−1051, k=100 → 1400−1101, k=150 → 1500−1151
-  assert.deepEqual(lat, [299, 299, 349, 349]);
-  assert.equal(quantile(lat, 0.5), 349);
-  assert.ok(Number.isNaN(quantile([], 0.5)));
-  // Records the counter never reached are left out, not counted as fresh.
-  assert.deepEqual(externalLatencies(produced, [[1300, 50]], 0, 200, 50), [299]);
-});
+test(
+  'produceTime interpolates between progress samples' + '; externalLatencies pairs it with the first counter poll that saw the record',
+  () => {
+    // 1,000 records/s: 0 at t=1000, 100 at t=1100, 200 at t=1200.
+    const produced: [number, number, number][] = [
+      [0, 0, 1000],
+      [100, 90, 1100],
+      [200, 200, 1200],
+    ];
+    assert.equal(produceTime(produced, 0), 1001);
+    assert.equal(produceTime(produced, 149), 1150);
+    assert.equal(produceTime(produced, 200), undefined); // not produced within the timeline
+    // The counter saw 50 records at 1300, 150 at 1400, 200 at 1500.
+    const stored: [number, number][] = [
+      [1300, 50],
+      [1400, 150],
+      [1500, 200],
+    ];
+    const lat = externalLatencies(produced, stored, 0, 200, 50);
+    // k=0 → 1300−1001, k=50 → 1400−1051, k=100 → 1400−1101, k=150 → 1500−1151
+    assert.deepEqual(lat, [299, 299, 349, 349]);
+    assert.equal(quantile(lat, 0.5), 349);
+    assert.ok(Number.isNaN(quantile([], 0.5)));
+    // Records the counter never reached are left out, not counted as fresh.
+    assert.deepEqual(externalLatencies(produced, [[1300, 50]], 0, 200, 50), [299]);
+  },
+);
 
 test('the C producer sends the rate over every partition, each record stamped with its produce time', async () => {
   const broker = await startBroker();
@@ -52,7 +62,15 @@ test('the C producer sends the rate over every partition, each record stamped wi
   try {
     await broker.createTopic('steady', 4);
     const wallStart = Date.now();
-    const r = await startSteady({ brokers: broker.bootstrap, topic: 'steady', partitions: 4, rate: 2000, seconds: 0.5, templatesFile: file, lingerMs: 5 }).done;
+    const r = await startSteady({
+      brokers: broker.bootstrap,
+      topic: 'steady',
+      partitions: 4,
+      rate: 2000,
+      seconds: 0.5,
+      templatesFile: file,
+      lingerMs: 5,
+    }).done;
     const wallEnd = Date.now();
     assert.equal(r.records, 1000);
     assert.equal(r.acked, 1000);
@@ -91,7 +109,10 @@ test('the C producer sends the rate over every partition, each record stamped wi
       assert.equal(s.length, 250);
       // Stamped when produced: within the run, in order within a partition, spread over the half second.
       assert.ok(s[0]! >= r.started_at && s.at(-1)! <= wallEnd, `stamps ${s[0]}…${s.at(-1)} outside ${r.started_at}…${wallEnd}`);
-      assert.deepEqual([...s].sort((a, b) => a - b), s);
+      assert.deepEqual(
+        [...s].sort((a, b) => a - b),
+        s,
+      );
       assert.ok(s.at(-1)! - s[0]! >= 350, `stamps span ${s.at(-1)! - s[0]!} ms`);
     }
   } finally {

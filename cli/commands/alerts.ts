@@ -50,17 +50,23 @@ FAULTLINE_ALERT_WEBHOOK_URL at it. Runs until SIGTERM/SIGINT.
 
 /** The command with its output sink injectable (tests capture it without touching stdout). */
 export async function runAlerts(argv: string[], write: (text: string) => void): Promise<number> {
-  const { values, positionals } = parseFlags(argv, {
-    at: { type: 'string' },
-    rule: { type: 'string' },
-    database: { type: 'string' },
-    sql: { type: 'boolean' },
-    port: { type: 'string' },
-    host: { type: 'string' },
-  }, true);
+  const { values, positionals } = parseFlags(
+    argv,
+    {
+      at: { type: 'string' },
+      rule: { type: 'string' },
+      database: { type: 'string' },
+      sql: { type: 'boolean' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+    },
+    true,
+  );
   if ((positionals[0] !== 'check' && positionals[0] !== 'receive') || positionals.length > 1) {
-    throw new ConfigError(`expected the subcommand 'check' or 'receive' (got ${positionals.length ? `'${positionals.join(' ')}'` : 'nothing'}): faultline ` +
-        `alerts check [--at ISO]`);
+    throw new ConfigError(
+      `expected the subcommand 'check' or 'receive' (got ${positionals.length ? `'${positionals.join(' ')}'` : 'nothing'}): faultline ` +
+        `alerts check [--at ISO]`,
+    );
   }
   if (positionals[0] === 'receive') return receive(values, write);
   const at = parseAt(values.at);
@@ -84,7 +90,8 @@ export async function runAlerts(argv: string[], write: (text: string) => void): 
 
 async function receive(values: Record<string, unknown>, write: (text: string) => void): Promise<number> {
   const port = values.port === undefined ? 9095 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`invalid --port=${String(values.port)}: expected a port number 0-65535`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`invalid --port=${String(values.port)}: expected a port number 0-65535`);
   const receiver = await startAlertReceiver({
     port,
     ...(typeof values.host === 'string' ? { host: values.host } : {}),

@@ -7,14 +7,24 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import { writeFileSync } from 'node:fs';
-import { buildArtifacts, buildDashboards, READONLY_USER, readonlyUserStatements, renderPreview, staleArtifacts, writeArtifacts } from '../../dashboards/index.ts';
+import {
+  buildArtifacts,
+  buildDashboards,
+  READONLY_USER,
+  readonlyUserStatements,
+  renderPreview,
+  staleArtifacts,
+  writeArtifacts,
+} from '../../dashboards/index.ts';
 import { openStore } from '../../sql/index.ts';
 import { parseAt } from './alerts.ts';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../args.ts';
 
 // The checkout's dashboards/ folder, whether this runs compiled (dist/cli/commands/) or from the sources.
-const REPO_DASHBOARDS = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../dashboards/' : '../../../dashboards/', import.meta.url));
+const REPO_DASHBOARDS = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? '../../dashboards/' : '../../../dashboards/', import.meta.url),
+);
 
 export const command: Command = {
   summary: 'Generate the Grafana dashboards, datasource, dashboard provider and alert rules',
@@ -54,18 +64,24 @@ and grants it SELECT on the database. The password is CLICKHOUSE_READONLY_PASSWO
 value Grafana gets in its environment); it is sent salted and hashed, never printed.
 `,
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, {
-      out: { type: 'string' },
-      database: { type: 'string' },
-      check: { type: 'boolean' },
-      at: { type: 'string' },
-      range: { type: 'string' },
-      'request-id': { type: 'string' },
-    }, true);
+    const { values, positionals } = parseFlags(
+      argv,
+      {
+        out: { type: 'string' },
+        database: { type: 'string' },
+        check: { type: 'boolean' },
+        at: { type: 'string' },
+        range: { type: 'string' },
+        'request-id': { type: 'string' },
+      },
+      true,
+    );
     const [sub, ...extra] = positionals;
     if ((sub !== 'build' && sub !== 'preview' && sub !== 'grant') || extra.length > 0) {
-      throw new ConfigError(`expected the subcommand 'build', 'preview' or 'grant' (got ${sub === undefined ? 'nothing' : `'${positionals.join(' ')}'`}): ` +
-          `faultline dashboards build [--out DIR]`);
+      throw new ConfigError(
+        `expected the subcommand 'build', 'preview' or 'grant' (got ${sub === undefined ? 'nothing' : `'${positionals.join(' ')}'`}): ` +
+          `faultline dashboards build [--out DIR]`,
+      );
     }
     if (sub === 'preview') return preview(values);
     if (sub === 'grant') return grant(values);
@@ -119,7 +135,12 @@ async function preview(values: PreviewFlags): Promise<number> {
     // About 120 points per chart, whole minutes (the rollups' resolution).
     const intervalMs = Math.max(60_000, Math.round(rangeMs / 120 / 60_000) * 60_000);
     const requestId = values['request-id'];
-    const html = await renderPreview(store, buildDashboards(config.CLICKHOUSE_DATABASE, { quotaTz: config.FAULTLINE_QUOTA_TZ }), { atMs, rangeMs, intervalMs, ...(requestId ? { requestId } : {}) });
+    const html = await renderPreview(store, buildDashboards(config.CLICKHOUSE_DATABASE, { quotaTz: config.FAULTLINE_QUOTA_TZ }), {
+      atMs,
+      rangeMs,
+      intervalMs,
+      ...(requestId ? { requestId } : {}),
+    });
     writeFileSync(file, html);
     process.stdout.write(`wrote ${resolve(file)}\n`);
     return 0;
@@ -134,11 +155,14 @@ async function grant(values: Record<string, unknown>): Promise<number> {
     throw new ConfigError('dashboards grant creates a user on a ClickHouse server: set CLICKHOUSE_URL (the embedded store has no users)');
   }
   if (config.CLICKHOUSE_READONLY_PASSWORD === '') {
-    throw new ConfigError(`invalid CLICKHOUSE_READONLY_PASSWORD=(hidden): expected the non-empty password Grafana uses for ${READONLY_USER}`);
+    throw new ConfigError(
+      `invalid CLICKHOUSE_READONLY_PASSWORD=(hidden): expected the non-empty password Grafana uses for ${READONLY_USER}`,
+    );
   }
   const store = await openStore(config, { fallbackToEndpoint: false });
   try {
-    for (const statement of readonlyUserStatements(config.CLICKHOUSE_DATABASE, config.CLICKHOUSE_READONLY_PASSWORD)) await store.command(statement);
+    for (const statement of readonlyUserStatements(config.CLICKHOUSE_DATABASE, config.CLICKHOUSE_READONLY_PASSWORD))
+      await store.command(statement);
   } finally {
     await store.close();
   }

@@ -40,7 +40,11 @@ Flags:
 `,
   async run(argv) {
     const { values } = parseFlags(argv, {
-      count: { type: 'string' }, duration: { type: 'string' }, seed: { type: 'string' }, start: { type: 'string' }, data: { type: 'string' },
+      count: { type: 'string' },
+      duration: { type: 'string' },
+      seed: { type: 'string' },
+      start: { type: 'string' },
+      data: { type: 'string' },
     });
     const count = intFlag('count', values.count, 1000, 20_000_000, DEFAULT_COUNT);
     const durationMs = values.duration === undefined ? 86_400_000 : parseDuration('duration', values.duration);
@@ -53,11 +57,20 @@ Flags:
     const config = loadConfig(env, { FAULTLINE_DATA: dataDir, FAULTLINE_BATCH_MS: '30000' });
     const t0 = performance.now();
     const progress = (line: string) => process.stderr.write(`${line}\n`);
-    progress(`demo: ${count.toLocaleString('en-US')} records of a simulated ${values.duration ?? '1d'} from ${new Date(startMs).toISOString()} ` +
-        `(seed ${seed}) into embedded ClickHouse at ${dataDir}`);
+    progress(
+      `demo: ${count.toLocaleString('en-US')} records of a simulated ${values.duration ?? '1d'} from ${new Date(startMs).toISOString()} ` +
+        `(seed ${seed}) into embedded ClickHouse at ${dataDir}`,
+    );
     const p = await runPipeline({
       config,
-      generate: { seed, startMs, durationMs, count, shippers: true, topics: { gateway: config.FAULTLINE_GATEWAY_TOPIC, client: config.FAULTLINE_CLIENT_TOPIC } },
+      generate: {
+        seed,
+        startMs,
+        durationMs,
+        count,
+        shippers: true,
+        topics: { gateway: config.FAULTLINE_GATEWAY_TOPIC, client: config.FAULTLINE_CLIENT_TOPIC },
+      },
       progress,
     });
     try {
@@ -77,10 +90,17 @@ Flags:
       const health = healthAll.map((d) => ({ ...d, panels: d.panels.filter(readsLedger) }));
       const traffic = [
         ...all.filter((d) => d.uid !== 'faultline-pipeline-health'),
-        ...healthAll.map((d) => ({ ...d, uid: `${d.uid}-records`, title: `${d.title}: records of the day`, panels: d.panels.filter((p) => !readsLedger(p)) })),
+        ...healthAll.map((d) => ({
+          ...d,
+          uid: `${d.uid}-records`,
+          title: `${d.title}: records of the day`,
+          panels: d.panels.filter((p) => !readsLedger(p)),
+        })),
       ];
       const dayHtml = await renderPreview(p.store, traffic, {
-        atMs: startMs + durationMs - 1000, rangeMs: durationMs, intervalMs: Math.max(60_000, Math.round(durationMs / 240 / 60_000) * 60_000),
+        atMs: startMs + durationMs - 1000,
+        rangeMs: durationMs,
+        intervalMs: Math.max(60_000, Math.round(durationMs / 240 / 60_000) * 60_000),
         ...(requestId ? { requestId } : {}),
       });
       const healthHtml = await renderPreview(p.store, health, { atMs: Date.now(), rangeMs: 3_600_000, intervalMs: 60_000 });

@@ -3,7 +3,13 @@
 import type { Writable } from 'node:stream';
 import { loadConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
-import { generateRecords, resolveOptions, startOfUtcDay, type GenerateOptions, type GeneratedSource } from '../../ingest/generator/index.ts';
+import {
+  generateRecords,
+  resolveOptions,
+  startOfUtcDay,
+  type GenerateOptions,
+  type GeneratedSource,
+} from '../../ingest/generator/index.ts';
 import { fileStream, produceToKafka, writeLines } from '../../ingest/generator/outputs.ts';
 import type { Command } from '../command.ts';
 import { intFlag, oneOf, parseFlags } from '../args.ts';
@@ -15,7 +21,9 @@ export function parseDuration(flag: string, value: unknown): number {
   const m = typeof value === 'string' ? /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(value.trim()) : null;
   const ms = m ? Math.round(Number(m[1]) * (UNITS[m[2]!] ?? 0)) : 0;
   if (!m || ms <= 0 || ms > 366 * 86_400_000) {
-    throw new ConfigError(`invalid --${flag}=${String(value)}: expected a duration such as 90s, 15m, 2h or 1d (units ms, s, m, h, d; at most 366d)`);
+    throw new ConfigError(
+      `invalid --${flag}=${String(value)}: expected a duration such as 90s, 15m, 2h or 1d (units ms, s, m, h, d; at most 366d)`,
+    );
   }
   return ms;
 }
@@ -37,8 +45,11 @@ export function parseStart(value: unknown, now = Date.now()): number {
   if (value === 'today') return startOfUtcDay(now);
   if (value === 'now') return now;
   const ms = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T|$)/.test(value) ? Date.parse(value) : Number.NaN;
-  if (!Number.isFinite(ms)) throw new ConfigError(`invalid --start=${String(value)}: expected yesterday, today, now, an ISO-8601 time such as 2026-11-21T00:00:00Z or a date such ` +
-        `as 2026-11-21`);
+  if (!Number.isFinite(ms))
+    throw new ConfigError(
+      `invalid --start=${String(value)}: expected yesterday, today, now, an ISO-8601 time such as 2026-11-21T00:00:00Z or a date such ` +
+        `as 2026-11-21`,
+    );
   return ms;
 }
 
@@ -140,7 +151,9 @@ Examples:
       if (now - lastReport < 2000) return;
       lastReport = now;
       const pct = total > 0 ? Math.floor((100 * sent) / total) : 100;
-      process.stderr.write(`generate: ${sent}/${total} records (${pct}%) to ${where}, ${Math.round(sent / ((now - t0) / 1000))} records/s\n`);
+      process.stderr.write(
+        `generate: ${sent}/${total} records (${pct}%) to ${where}, ${Math.round(sent / ((now - t0) / 1000))} records/s\n`,
+      );
     };
     const records = generateRecords(opts);
     let sent: number;
@@ -158,8 +171,10 @@ Examples:
         streams = { gateway: g, client: c };
       } else {
         if (sources === 'both' && format === 'lines') {
-          throw new ConfigError(`invalid --to=file:${target.path} with --source both: put {source} in the path (file:var/{source}.log), pick --source ` +
-              `gateway|client, or use --format jsonl`);
+          throw new ConfigError(
+            `invalid --to=file:${target.path} with --source both: put {source} in the path (file:var/{source}.log), pick --source ` +
+              `gateway|client, or use --format jsonl`,
+          );
         }
         const f = fileStream(target.path);
         toClose.push(f);
@@ -176,7 +191,9 @@ Examples:
       }
     }
     const secs = (performance.now() - t0) / 1000;
-    process.stderr.write(`generate: wrote ${sent} records to ${where} in ${secs.toFixed(1)} s (${Math.round(sent / Math.max(secs, 0.001))} records/s)\n`);
+    process.stderr.write(
+      `generate: wrote ${sent} records to ${where} in ${secs.toFixed(1)} s (${Math.round(sent / Math.max(secs, 0.001))} records/s)\n`,
+    );
     return 0;
   },
 };

@@ -28,7 +28,10 @@ Flags:
 `,
   async run(argv) {
     const { values } = parseFlags(argv, {
-      database: { type: 'string' }, 'retention-days': { type: 'string' }, cluster: { type: 'string' }, 'dry-run': { type: 'boolean' },
+      database: { type: 'string' },
+      'retention-days': { type: 'string' },
+      cluster: { type: 'string' },
+      'dry-run': { type: 'boolean' },
     });
     const config = loadConfig(process.env, {
       CLICKHOUSE_DATABASE: values.database,
@@ -47,9 +50,11 @@ Flags:
       // The installation's redaction key (docs/secrets.md §4): made once, never printed.
       await ensureRedactionKey(store, config.CLICKHOUSE_DATABASE);
       const where = store.kind === 'server' ? config.CLICKHOUSE_URL : `${config.FAULTLINE_DATA} (embedded)`;
-      process.stdout.write(applied.length
-        ? `applied ${applied.length} migration(s) to ${config.CLICKHOUSE_DATABASE} at ${where}: ${applied.join(', ')}\n`
-        : `${config.CLICKHOUSE_DATABASE} at ${where} is up to date\n`);
+      process.stdout.write(
+        applied.length
+          ? `applied ${applied.length} migration(s) to ${config.CLICKHOUSE_DATABASE} at ${where}: ${applied.join(', ')}\n`
+          : `${config.CLICKHOUSE_DATABASE} at ${where} is up to date\n`,
+      );
       return 0;
     } finally {
       await store.close();

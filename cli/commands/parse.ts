@@ -78,7 +78,10 @@ async function run(argv: string[]): Promise<number> {
   });
   // Fingerprints and personal data as the pipeline stores them (docs/secrets.md §4, §5); parse
   // opens no store, so the key is FAULTLINE_REDACTION_KEY's or none (then plain [REDACTED]).
-  const redaction = { redactionKey: process.env.FAULTLINE_REDACTION_KEY || undefined, pii: process.env.FAULTLINE_PII === 'mask' ? ('mask' as const) : ('keep' as const) };
+  const redaction = {
+    redactionKey: process.env.FAULTLINE_REDACTION_KEY || undefined,
+    pii: process.env.FAULTLINE_PII === 'mask' ? ('mask' as const) : ('keep' as const),
+  };
   rl.on('line', (line) => {
     if (closed || line.trim() === '') return;
     const out = normalizeRecord(line, { source, transportTimeMs: defaultTime ?? Date.now(), ...redaction });

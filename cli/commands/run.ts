@@ -6,7 +6,14 @@ import { loadConfig, type Config } from '../../lib/config.ts';
 import { ConfigError, errorMessage, SourceError } from '../../lib/errors.ts';
 import { ensureRedactionKey, openShardedDelivery, openStore, serveStore, type ServedStore, type Store } from '../../sql/index.ts';
 import {
-  createLogger, IngestMetrics, runFile, serveMetrics, startKafkaIngest, startProgress, type Logger, type MetricsServer,
+  createLogger,
+  IngestMetrics,
+  runFile,
+  serveMetrics,
+  startKafkaIngest,
+  startProgress,
+  type Logger,
+  type MetricsServer,
 } from '../../ingest/index.ts';
 import { SOURCES } from '../../transform/event.ts';
 import { intFlag, oneOf, parseFlags } from '../args.ts';
@@ -50,7 +57,11 @@ interface Runtime {
   migrated: Promise<void>;
 }
 
-async function openRuntime(config: Config, serveMetricsPort: number | undefined, opts: { deferMigrations?: boolean } = {}): Promise<Runtime> {
+async function openRuntime(
+  config: Config,
+  serveMetricsPort: number | undefined,
+  opts: { deferMigrations?: boolean } = {},
+): Promise<Runtime> {
   const log = createLogger(config.FAULTLINE_LOG_LEVEL);
   const metrics = new IngestMetrics({ defaultMetrics: true });
   // The server store owns the retries of migrations; each of its attempts is logged and counted
@@ -74,7 +85,9 @@ async function openRuntime(config: Config, serveMetricsPort: number | undefined,
     if (!opts.deferMigrations) await migrated;
     if (serveMetricsPort) {
       rt.metricsServer = await serveMetrics(metrics, serveMetricsPort).catch((err: unknown) => {
-        throw new ConfigError(`cannot serve /metrics on FAULTLINE_METRICS_PORT=${serveMetricsPort}: ${errorMessage(err)} (choose a free port, or 0 for none)`);
+        throw new ConfigError(
+          `cannot serve /metrics on FAULTLINE_METRICS_PORT=${serveMetricsPort}: ${errorMessage(err)} (choose a free port, or 0 for none)`,
+        );
       });
       log.info(`metrics on http://localhost:${rt.metricsServer.port}/metrics`);
     }
@@ -118,9 +131,15 @@ export const command: Command = {
   help: HELP,
   async run(argv) {
     const { values } = parseFlags(argv, {
-      from: { type: 'string' }, source: { type: 'string' }, brokers: { type: 'string' }, group: { type: 'string' },
-      'batch-size': { type: 'string' }, 'batch-ms': { type: 'string' }, 'metrics-port': { type: 'string' },
-      start: { type: 'string' }, 'progress-ms': { type: 'string' },
+      from: { type: 'string' },
+      source: { type: 'string' },
+      brokers: { type: 'string' },
+      group: { type: 'string' },
+      'batch-size': { type: 'string' },
+      'batch-ms': { type: 'string' },
+      'metrics-port': { type: 'string' },
+      start: { type: 'string' },
+      'progress-ms': { type: 'string' },
     });
     const config = loadConfig(process.env, {
       KAFKA_BROKERS: values.brokers,
@@ -136,7 +155,8 @@ export const command: Command = {
       throw new ConfigError(`invalid --from=${from}: allowed values are kafka, file:PATH, -`);
     }
     if (from === 'kafka') {
-      if (values.source !== undefined) throw new ConfigError('--source applies to --from file:PATH and --from - only (Kafka topics name their stream)');
+      if (values.source !== undefined)
+        throw new ConfigError('--source applies to --from file:PATH and --from - only (Kafka topics name their stream)');
       return runKafka(config, start, progressMs);
     }
     const source = oneOf('source', values.source, SOURCES);
@@ -144,7 +164,13 @@ export const command: Command = {
       if (from.length === 5) throw new ConfigError('invalid --from=file: expected file:PATH');
       if (!existsSync(from.slice(5)) || !statSync(from.slice(5)).isFile()) throw new ConfigError(`invalid --from=${from}: no such file`);
     }
-    return runFileOrStdin(config, from, source, progressMs, values['metrics-port'] !== undefined || process.env.FAULTLINE_METRICS_PORT !== undefined);
+    return runFileOrStdin(
+      config,
+      from,
+      source,
+      progressMs,
+      values['metrics-port'] !== undefined || process.env.FAULTLINE_METRICS_PORT !== undefined,
+    );
   },
 };
 
@@ -174,12 +200,21 @@ async function runKafka(cfg: Config, start: 'earliest' | 'latest', progressMs: n
   });
   if (sharded) log.info(`inserting into the _local tables of ${sharded.shards} shards, each partition into its owning shard`);
   try {
-    const ingest = await startKafkaIngest({ config, store: rt.store, log, metrics, ...(sharded ? { target: sharded.target } : {}) }, { fromBeginning: start === 'earliest', ready: rt.migrated }).catch((err: unknown) => {
-      throw new SourceError('KAFKA', `cannot consume from KAFKA_BROKERS=${config.KAFKA_BROKERS} (topics ${config.FAULTLINE_GATEWAY_TOPIC}, ` +
-          `${config.FAULTLINE_CLIENT_TOPIC}): ${errorMessage(err)}`, { cause: err });
+    const ingest = await startKafkaIngest(
+      { config, store: rt.store, log, metrics, ...(sharded ? { target: sharded.target } : {}) },
+      { fromBeginning: start === 'earliest', ready: rt.migrated },
+    ).catch((err: unknown) => {
+      throw new SourceError(
+        'KAFKA',
+        `cannot consume from KAFKA_BROKERS=${config.KAFKA_BROKERS} (topics ${config.FAULTLINE_GATEWAY_TOPIC}, ` +
+          `${config.FAULTLINE_CLIENT_TOPIC}): ${errorMessage(err)}`,
+        { cause: err },
+      );
     });
-    log.info(`consuming ${config.FAULTLINE_GATEWAY_TOPIC} (gateway) and ${config.FAULTLINE_CLIENT_TOPIC} (client) as group ` +
-        `${config.KAFKA_GROUP_ID}`);
+    log.info(
+      `consuming ${config.FAULTLINE_GATEWAY_TOPIC} (gateway) and ${config.FAULTLINE_CLIENT_TOPIC} (client) as group ` +
+        `${config.KAFKA_GROUP_ID}`,
+    );
     const progress = progressMs > 0 ? startProgress(metrics, () => ingest.snapshot(), { everyMs: progressMs }) : undefined;
     const offSignals = onSignals((signal) => {
       log.info(`${signal}: draining (storing and committing what was read)`);
@@ -203,7 +238,13 @@ async function runKafka(cfg: Config, start: 'earliest' | 'latest', progressMs: n
   return code;
 }
 
-async function runFileOrStdin(cfg: Config, from: string, source: (typeof SOURCES)[number], progressMs: number, wantMetrics: boolean): Promise<number> {
+async function runFileOrStdin(
+  cfg: Config,
+  from: string,
+  source: (typeof SOURCES)[number],
+  progressMs: number,
+  wantMetrics: boolean,
+): Promise<number> {
   const rt = await openRuntime(cfg, wantMetrics ? cfg.FAULTLINE_METRICS_PORT : undefined);
   const config = await withRedactionKey(rt).catch(async (err: unknown) => {
     await closeRuntime(rt);
@@ -215,11 +256,14 @@ async function runFileOrStdin(cfg: Config, from: string, source: (typeof SOURCES
     log.warn(`${signal}: stopping after the segment being stored (re-run the file to finish; stored lines are not duplicated)`);
     abort.abort();
   });
-  const progress = progressMs > 0 ? startProgress(metrics, () => ({}), { everyMs: progressMs, label: from === '-' ? 'stdin' : from }) : undefined;
+  const progress =
+    progressMs > 0 ? startProgress(metrics, () => ({}), { everyMs: progressMs, label: from === '-' ? 'stdin' : from }) : undefined;
   try {
     const input = from === '-' ? { stream: process.stdin, topic: 'stdin' } : { path: from.slice('file:'.length) };
     const r = await runFile({ config, store: rt.store, log, metrics }, input, source, { signal: abort.signal });
-    process.stderr.write(`${r.topic}: ${r.records} records stored: ${r.events} events, ${r.rejects} rejects${abort.signal.aborted ? ' (interrupted)' : ''}\n`);
+    process.stderr.write(
+      `${r.topic}: ${r.records} records stored: ${r.events} events, ${r.rejects} rejects${abort.signal.aborted ? ' (interrupted)' : ''}\n`,
+    );
     return abort.signal.aborted ? 1 : 0;
   } finally {
     offSignals();

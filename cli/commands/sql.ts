@@ -24,7 +24,10 @@ function renderTable(rows: readonly Record<string, unknown>[]): string {
   const width = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
   const numeric = cols.map((c) => rows.every((r) => typeof r[c] === 'number' || r[c] === null));
   const line = (vals: string[]) =>
-    vals.map((v, i) => (numeric[i] ? v.padStart(width[i]!) : v.padEnd(width[i]!))).join('  ').trimEnd();
+    vals
+      .map((v, i) => (numeric[i] ? v.padStart(width[i]!) : v.padEnd(width[i]!)))
+      .join('  ')
+      .trimEnd();
   const out = [line(cols), width.map((w) => '─'.repeat(w)).join('  '), ...cells.map(line)];
   out.push(`(${rows.length} row${rows.length === 1 ? '' : 's'})`);
   return `${out.join('\n')}\n`;

@@ -31,16 +31,37 @@ export function formatStatus(rows: readonly PartitionReconciliation[]): string {
   // stored minus rows the ledger expects (an OTLP message is one record and one row per log record).
   const header = ['topic', 'part', 'offsets', 'records', 'stored', 'events', 'rejects', 'diff', 'lag', 'last batch'];
   const body = rows.map((r) => [
-    r.topic, String(r.partition), `${r.first_offset}-${r.last_offset}`, n(r.records), n(r.stored_records), n(r.events), n(r.rejects),
-    r.diff === 0 ? '0' : (r.diff > 0 ? '+' : '') + String(r.diff), n(r.lag), r.last_batch,
+    r.topic,
+    String(r.partition),
+    `${r.first_offset}-${r.last_offset}`,
+    n(r.records),
+    n(r.stored_records),
+    n(r.events),
+    n(r.rejects),
+    r.diff === 0 ? '0' : (r.diff > 0 ? '+' : '') + String(r.diff),
+    n(r.lag),
+    r.last_batch,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i <= 8 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  const total = rows.reduce((a, r) => ({ records: a.records + r.records, events: a.events + r.events, rejects: a.rejects + r.rejects, bad: a.bad + (reconciled(r) ? 0 : 1) }), { records: 0, events: 0, rejects: 0, bad: 0 });
-  const verdict = total.bad === 0
-    ? `reconciled: ${rows.length} partitions, ${n(total.records)} records stored as ${n(total.events)} events + ${n(total.rejects)} ` +
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i >= 3 && i <= 8 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  const total = rows.reduce(
+    (a, r) => ({
+      records: a.records + r.records,
+      events: a.events + r.events,
+      rejects: a.rejects + r.rejects,
+      bad: a.bad + (reconciled(r) ? 0 : 1),
+    }),
+    { records: 0, events: 0, rejects: 0, bad: 0 },
+  );
+  const verdict =
+    total.bad === 0
+      ? `reconciled: ${rows.length} partitions, ${n(total.records)} records stored as ${n(total.events)} events + ${n(total.rejects)} ` +
         `rejects`
-    : `NOT reconciled: ${total.bad} of ${rows.length} partitions differ (records ${n(total.records)}, events ${n(total.events)}, ` +
+      : `NOT reconciled: ${total.bad} of ${rows.length} partitions differ (records ${n(total.records)}, events ${n(total.events)}, ` +
         `rejects ${n(total.rejects)})`;
   return `${[line(header), ...body.map(line), verdict].join('\n')}\n`;
 }
@@ -50,8 +71,15 @@ export function formatFormats(topics: readonly TopicFormats[]): string {
   if (topics.length === 0) return '';
   const pct = (x: number) => `${(100 * x).toFixed(x > 0 && x < 0.001 ? 3 : 1)}%`;
   const lines = topics.map((t) => {
-    const seen = t.formats.slice(0, 6).map((f) => `${f.format} ${pct(f.events / t.events)}`).join(', ') + (t.formats.length > 6 ? `, … (${t.formats.length} formats)` : '');
-    const flag = t.unrecognized > 0.01 ? `  UNRECOGNIZED ${pct(t.unrecognized)} > 1%: check the shipper's format` : `  unrecognized ${pct(t.unrecognized)}`;
+    const seen =
+      t.formats
+        .slice(0, 6)
+        .map((f) => `${f.format} ${pct(f.events / t.events)}`)
+        .join(', ') + (t.formats.length > 6 ? `, … (${t.formats.length} formats)` : '');
+    const flag =
+      t.unrecognized > 0.01
+        ? `  UNRECOGNIZED ${pct(t.unrecognized)} > 1%: check the shipper's format`
+        : `  unrecognized ${pct(t.unrecognized)}`;
     return `  ${t.topic}: ${seen}${flag}`;
   });
   return `${['formats read (events per topic):', ...lines].join('\n')}\n`;

@@ -27,24 +27,32 @@ function describeEvent(e: TraceEvent): string[] {
     paint(color, `${status} ${e.outcome}`),
     e.category ? `${e.category}${e.code ? `/${e.code}` : ''}` : e.code,
     e.limit_kind ? `(limit: ${e.limit_kind})` : '',
-  ].filter(Boolean).join('  ');
+  ]
+    .filter(Boolean)
+    .join('  ');
   const ctx = [
     e.channel && `channel=${e.channel}`,
     e.app_id && `app=${e.app_id}`,
     e.attempt !== null && `attempt=${e.attempt}`,
     e.latency_ms !== null && `latency=${e.latency_ms}ms`,
     e.catalog_drift && 'catalog-drift',
-  ].filter(Boolean).join(' ');
+  ]
+    .filter(Boolean)
+    .join(' ');
   const lines = [`${paint('2', e.time)}  ${head}${ctx ? `  ${paint('2', ctx)}` : ''}`];
   if (e.message) lines.push(`    message:  ${oneLine(e.message)}`);
   if (e.upstream_vendor || e.upstream_code || e.upstream_message) {
     const code = [e.upstream_code, e.upstream_sub_code].filter(Boolean).join(' / ');
-    lines.push(`    upstream: ` +
-        `${[e.upstream_vendor || '?', code].filter(Boolean).join(' ')}${e.upstream_message ? ` — ${oneLine(e.upstream_message)}` : ''}`);
+    lines.push(
+      `    upstream: ` +
+        `${[e.upstream_vendor || '?', code].filter(Boolean).join(' ')}${e.upstream_message ? ` — ${oneLine(e.upstream_message)}` : ''}`,
+    );
   }
   for (const o of e.failed_offers) {
-    lines.push(`    failed offer ${o.offer_id}${o.spec_id ? ` (spec ${o.spec_id})` : ''}: ` +
-        `${o.error_code}${o.error_message ? ` — ${oneLine(o.error_message)}` : ''}`);
+    lines.push(
+      `    failed offer ${o.offer_id}${o.spec_id ? ` (spec ${o.spec_id})` : ''}: ` +
+        `${o.error_code}${o.error_message ? ` — ${oneLine(o.error_message)}` : ''}`,
+    );
   }
   lines.push(paint('2', `    from ${e.topic}[${e.partition}]@${e.offset}`));
   return lines;
@@ -61,7 +69,9 @@ function renderTrace(id: string, entries: readonly TraceEntry[]): string {
   for (const e of entries) {
     if (e.kind === 'event') out.push(...describeEvent(e));
     else {
-      out.push(`${paint('2', e.time)}  ${e.source.padEnd(7)}  ${paint('35', `REJECTED ${e.reason}`)}${e.detail ? `: ${oneLine(e.detail)}` : ''}`);
+      out.push(
+        `${paint('2', e.time)}  ${e.source.padEnd(7)}  ${paint('35', `REJECTED ${e.reason}`)}${e.detail ? `: ${oneLine(e.detail)}` : ''}`,
+      );
       out.push(`    head: ${oneLine(e.head)}`);
       out.push(paint('2', `    from ${e.topic}[${e.partition}]@${e.offset}`));
     }

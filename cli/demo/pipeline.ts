@@ -9,7 +9,15 @@ import type { Config } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import { generateRecords, incidentsOf, quotaHistory, type GenerateOptions, type Incident } from '../../ingest/generator/index.ts';
 import { createLogger, IngestMetrics, runFile } from '../../ingest/index.ts';
-import { alertRules, buildArtifacts, evaluateRules, firingSeries, groupNotifications, tables, writeArtifacts } from '../../dashboards/index.ts';
+import {
+  alertRules,
+  buildArtifacts,
+  evaluateRules,
+  firingSeries,
+  groupNotifications,
+  tables,
+  writeArtifacts,
+} from '../../dashboards/index.ts';
 import { ensureRedactionKey, insertCallHistory, openStore, type Store } from '../../sql/index.ts';
 import { HISTORY_DAYS, quotaForecastBefore, type QuotaForecast } from './quota-forecast.ts';
 import type { Source } from '../../transform/event.ts';
@@ -64,7 +72,12 @@ export interface PipelineResult {
  * Feed the generated day into two byte streams, one per topic (what two `faultline run --from -`
  * would read), honouring backpressure. One generator pass serves both streams.
  */
-async function feed(opts: GenerateOptions, streams: Record<Source, PassThrough>, times: Record<Source, number[]>, onRecord: () => void): Promise<void> {
+async function feed(
+  opts: GenerateOptions,
+  streams: Record<Source, PassThrough>,
+  times: Record<Source, number[]>,
+  onRecord: () => void,
+): Promise<void> {
   const bufs: Record<Source, string> = { gateway: '', client: '' };
   const flush = async (source: Source): Promise<void> => {
     const chunk = bufs[source];
@@ -100,9 +113,16 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
   const dir = config.FAULTLINE_DATA;
   // Wiped on every run, so only a directory the demo created (marked; or, from before the
   // marker, holding its grafana/provisioning output) or an empty one.
-  if (existsSync(dir) && readdirSync(dir).length > 0 && !existsSync(join(dir, MARKER)) && !existsSync(join(dir, 'grafana', 'provisioning'))) {
-    throw new ConfigError(`invalid --data=${dir}: the directory is not empty and was not created by faultline demo; the demo wipes its data directory, so ` +
-        `choose a new or empty one`);
+  if (
+    existsSync(dir) &&
+    readdirSync(dir).length > 0 &&
+    !existsSync(join(dir, MARKER)) &&
+    !existsSync(join(dir, 'grafana', 'provisioning'))
+  ) {
+    throw new ConfigError(
+      `invalid --data=${dir}: the directory is not empty and was not created by faultline demo; the demo wipes its data directory, so ` +
+        `choose a new or empty one`,
+    );
   }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -111,7 +131,9 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
   try {
     await store.migrate();
     // The store's redaction key, as `faultline run` uses it (docs/secrets.md §4).
-    const keyed = config.FAULTLINE_REDACTION_KEY ? config : { ...config, FAULTLINE_REDACTION_KEY: await ensureRedactionKey(store, config.CLICKHOUSE_DATABASE) };
+    const keyed = config.FAULTLINE_REDACTION_KEY
+      ? config
+      : { ...config, FAULTLINE_REDACTION_KEY: await ensureRedactionKey(store, config.CLICKHOUSE_DATABASE) };
     const metrics = new IngestMetrics();
     // Warnings and errors only: the progress lines below replace the info chatter.
     const deps = { config: keyed, store, log: createLogger(config.FAULTLINE_LOG_LEVEL === 'debug' ? 'debug' : 'warn'), metrics };
@@ -123,10 +145,12 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
         const s = (performance.now() - t0) / 1000;
         // records = read and normalized; events + rejects = acknowledged by the store.
         const stored = t.events + t.rejects;
-        o.progress(`demo: generated ${generated.toLocaleString('en-US')}, normalized ${t.records.toLocaleString('en-US')}, stored ` +
+        o.progress(
+          `demo: generated ${generated.toLocaleString('en-US')}, normalized ${t.records.toLocaleString('en-US')}, stored ` +
             `${stored.toLocaleString('en-US')}/${total.toLocaleString('en-US')} records ` +
             `(${Math.floor((100 * stored) / Math.max(total, 1))}%), ${Math.round(stored / s).toLocaleString('en-US')} records/s, ` +
-            `${t.rejects.toLocaleString('en-US')} rejects`);
+            `${t.rejects.toLocaleString('en-US')} rejects`,
+        );
       });
     const timer = setInterval(() => void report(), o.progressEveryMs ?? 2000);
     timer.unref();
@@ -136,11 +160,22 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
     try {
       // Both streams are stored concurrently: while one sink waits for ClickHouse, the other
       // normalizes (the embedded engine inserts on its own threads).
-      const streams: Record<Source, PassThrough> = { gateway: new PassThrough({ highWaterMark: 1 << 20 }), client: new PassThrough({ highWaterMark: 1 << 20 }) };
+      const streams: Record<Source, PassThrough> = {
+        gateway: new PassThrough({ highWaterMark: 1 << 20 }),
+        client: new PassThrough({ highWaterMark: 1 << 20 }),
+      };
       const times: Record<Source, number[]> = { gateway: [], client: [] };
       const feeding = feed(o.generate, streams, times, () => generated++);
-      const stored = Promise.all((['gateway', 'client'] as const).map((source) =>
-        runFile(deps, { stream: streams[source], topic: source === 'gateway' ? config.FAULTLINE_GATEWAY_TOPIC : config.FAULTLINE_CLIENT_TOPIC }, source, { transportTimeOf: (n) => times[source][n - 1] })));
+      const stored = Promise.all(
+        (['gateway', 'client'] as const).map((source) =>
+          runFile(
+            deps,
+            { stream: streams[source], topic: source === 'gateway' ? config.FAULTLINE_GATEWAY_TOPIC : config.FAULTLINE_CLIENT_TOPIC },
+            source,
+            { transportTimeOf: (n) => times[source][n - 1] },
+          ),
+        ),
+      );
       // A failing sink must not leave the feeder waiting for a drain that never comes.
       stored.catch((err: unknown) => {
         for (const s of Object.values(streams)) s.destroy(err instanceof Error ? err : new Error(String(err)));
@@ -157,8 +192,10 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
     // A short run may finish before the first tick: always show the final progress line.
     await report();
     const ingestSeconds = (performance.now() - t0) / 1000;
-    o.progress(`demo: stored ${records.toLocaleString('en-US')} records (${events.toLocaleString('en-US')} events, ` +
-        `${rejects.toLocaleString('en-US')} rejects) in ${ingestSeconds.toFixed(1)} s`);
+    o.progress(
+      `demo: stored ${records.toLocaleString('en-US')} records (${events.toLocaleString('en-US')} events, ` +
+        `${rejects.toLocaleString('en-US')} rejects) in ${ingestSeconds.toFixed(1)} s`,
+    );
 
     // The quota forecast learns the daily quota from earlier days: write the quota channel's calls
     // of a few earlier periods (rollups only; ingest/generator/quota-history.ts). Periods longer
@@ -170,8 +207,10 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
       const history = quotaHistory({ seed: g.seed ?? 1, startMs: g.startMs, durationMs: g.durationMs, count: g.count, days: HISTORY_DAYS });
       await insertCallHistory(store, config.CLICKHOUSE_DATABASE, history.rows);
       forecast = await quotaForecastBefore(store, config, incidentsOf(g), g.durationMs, history);
-      o.progress(`demo: wrote ${HISTORY_DAYS} earlier days of ${history.channel} calls (daily quota ${history.quota.toLocaleString('en-US')} ` +
-          `calls; ${history.rows.length.toLocaleString('en-US')} rollup rows) in ${((performance.now() - h0) / 1000).toFixed(1)} s`);
+      o.progress(
+        `demo: wrote ${HISTORY_DAYS} earlier days of ${history.channel} calls (daily quota ${history.quota.toLocaleString('en-US')} ` +
+          `calls; ${history.rows.length.toLocaleString('en-US')} rollup rows) in ${((performance.now() - h0) / 1000).toFixed(1)} s`,
+      );
     }
 
     const grafanaDir = join(dir, 'grafana');
@@ -188,7 +227,13 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
       const firing: string[] = [];
       for (const r of await evaluateRules(store, ingestRules, at)) {
         if (r.error) throw new Error(`alert rule ${r.rule.uid} failed: ${r.error}`);
-        for (const s of r.series) if (s.firing) firing.push(`${r.rule.title} ${Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(' ')} value ${s.value} ${r.rule.op === 'lt' ? '<' : '>'} ${r.rule.threshold}`);
+        for (const s of r.series)
+          if (s.firing)
+            firing.push(
+              `${r.rule.title} ${Object.entries(s.labels)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(' ')} value ${s.value} ${r.rule.op === 'lt' ? '<' : '>'} ${r.rule.threshold}`,
+            );
       }
       ingestCheck.push({ atMs: at, firing });
     }
@@ -206,11 +251,32 @@ export async function runPipeline(o: DemoOptions): Promise<PipelineResult> {
         const key = `${rule.uid} ${labels}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        alerts.push({ uid: rule.uid, title: g.alertname, severity: g.severity, labels, values: g.members.map((m) => m.value), threshold: rule.threshold, op: rule.op === 'lt' ? '<' : '>', atMs: at });
+        alerts.push({
+          uid: rule.uid,
+          title: g.alertname,
+          severity: g.severity,
+          labels,
+          values: g.members.map((m) => m.value),
+          threshold: rule.threshold,
+          op: rule.op === 'lt' ? '<' : '>',
+          atMs: at,
+        });
       }
     }
     o.progress(`demo: evaluated ${rules.length} alert rules at ${times.length} instants of the day`);
-    return { store, records, events, rejects, ingestSeconds, incidents, alerts, alertRulesEvaluated: rules.length, ingestCheck, forecast, grafanaDir };
+    return {
+      store,
+      records,
+      events,
+      rejects,
+      ingestSeconds,
+      incidents,
+      alerts,
+      alertRulesEvaluated: rules.length,
+      ingestCheck,
+      forecast,
+      grafanaDir,
+    };
   } catch (err) {
     await store.close().catch(() => {});
     throw err;

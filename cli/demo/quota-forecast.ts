@@ -41,20 +41,35 @@ function utcMs(v: unknown): number | null {
   return ms;
 }
 
-export async function quotaForecastBefore(store: Store, config: Config, incidents: Incident[], periodMs: number, history: QuotaHistory): Promise<QuotaForecast | undefined> {
+export async function quotaForecastBefore(
+  store: Store,
+  config: Config,
+  incidents: Incident[],
+  periodMs: number,
+  history: QuotaHistory,
+): Promise<QuotaForecast | undefined> {
   const incident = incidents.find((i) => i.name === 'quota_exhausted');
   if (!incident) return undefined;
   // An hour before a day's incident; in a compressed period, the same share of it.
   const atMs = incident.startMs - Math.round(periodMs / 24);
-  const sql = expandQuery(quotaForecastSql(tables(config.CLICKHOUSE_DATABASE), config.FAULTLINE_QUOTA_TZ), { fromMs: atMs - 8 * 86_400_000, toMs: atMs, intervalMs: 60_000 });
+  const sql = expandQuery(quotaForecastSql(tables(config.CLICKHOUSE_DATABASE), config.FAULTLINE_QUOTA_TZ), {
+    fromMs: atMs - 8 * 86_400_000,
+    toMs: atMs,
+    intervalMs: 60_000,
+  });
   const rows = await store.query<Record<string, unknown>>(`${sql}\nORDER BY channel`);
   return {
     atMs,
     incidentStartMs: incident.startMs,
     history: { channel: history.channel, quota: history.quota, days: history.days },
     channels: rows.map((r) => ({
-      channel: String(r.channel), dailyQuota: num(r.daily_quota), learnedDays: num(r.learned_days), usedToday: num(r.used_today),
-      callsLastHour: num(r.calls_last_hour), minutesLeft: r.minutes_left === null ? null : num(r.minutes_left), runsOutAtMs: utcMs(r.runs_out_at),
+      channel: String(r.channel),
+      dailyQuota: num(r.daily_quota),
+      learnedDays: num(r.learned_days),
+      usedToday: num(r.used_today),
+      callsLastHour: num(r.calls_last_hour),
+      minutesLeft: r.minutes_left === null ? null : num(r.minutes_left),
+      runsOutAtMs: utcMs(r.runs_out_at),
     })),
   };
 }

@@ -37,7 +37,12 @@ export function* generateRecords(options: GenerateOptions = {}): Generator<Gener
   let k = 0;
   for (const s of walkSlots(o, rng)) {
     k++;
-    let value = s.kind === 'vendor' ? vendorCallRecord(rng, s.plan, s.timeMs) : s.kind === 'gateway' ? gatewayRecord(rng, s.plan, s.timeMs) : clientRecord(rng, s.plan, s.timeMs);
+    let value =
+      s.kind === 'vendor'
+        ? vendorCallRecord(rng, s.plan, s.timeMs)
+        : s.kind === 'gateway'
+          ? gatewayRecord(rng, s.plan, s.timeMs)
+          : clientRecord(rng, s.plan, s.timeMs);
     // The misconfigured shipper (no randomness drawn, so every other record is as before).
     const misconfigured = shipper !== undefined && s.source === 'client' && s.timeMs >= shipper.startMs && s.timeMs < shipper.endMs;
     if (misconfigured) value = JSON.stringify({ fwd_v2: { line: value }, shipper: 'edge-forwarder' });

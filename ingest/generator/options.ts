@@ -62,4 +62,3 @@ export function resolveOptions(o: GenerateOptions = {}): ResolvedOptions {
     topics: o.topics ?? { gateway: 'gateway-logs', client: 'client-logs' },
   };
 }
-

@@ -60,9 +60,9 @@ export async function writeLines(
   let n = 0;
   const step = opts.rate ? Math.max(1, Math.min(1000, Math.floor(opts.rate / 20))) : 8000;
   for (const r of records) {
-    bufs[r.source] += `${format === 'jsonl'
-      ? JSON.stringify({ source: r.source, topic: r.topic, timestamp_ms: r.timestampMs, value: r.value })
-      : r.value}\n`;
+    bufs[r.source] += `${
+      format === 'jsonl' ? JSON.stringify({ source: r.source, topic: r.topic, timestamp_ms: r.timestampMs, value: r.value }) : r.value
+    }\n`;
     n++;
     if (n % step === 0) {
       await flush('gateway');
@@ -88,14 +88,20 @@ export function fileStream(path: string): Writable {
  * message is keyed by its request id, so one request's records share a partition per topic,
  * and stamped with the record's own time.
  */
-export async function produceToKafka(records: Iterable<GeneratedRecord>, config: Config, opts: SendOptions & { batch?: number; log?: Logger } = {}): Promise<number> {
+export async function produceToKafka(
+  records: Iterable<GeneratedRecord>,
+  config: Config,
+  opts: SendOptions & { batch?: number; log?: Logger } = {},
+): Promise<number> {
   const log = opts.log ?? createLogger(config.FAULTLINE_LOG_LEVEL, 'faultline generate');
   const kafka = createKafka(config, log, `${config.KAFKA_CLIENT_ID}-generate`);
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
   try {
     await producer.connect();
   } catch (err) {
-    throw new SourceError('KAFKA_CONNECT', `cannot reach Kafka at ${config.KAFKA_BROKERS} (KAFKA_BROKERS): ${(err as Error).message}`, { cause: err });
+    throw new SourceError('KAFKA_CONNECT', `cannot reach Kafka at ${config.KAFKA_BROKERS} (KAFKA_BROKERS): ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const batchSize = opts.batch ?? (opts.rate ? Math.max(1, Math.min(2000, Math.floor(opts.rate / 10))) : 2000);
   const t0 = performance.now();

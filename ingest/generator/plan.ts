@@ -2,12 +2,20 @@
 // error and failed order lines. Rendering into raw log records is done elsewhere
 // (render-gateway.ts, render-client.ts); this file holds the traffic mix and the incidents.
 import type { Rng } from './rng.ts';
+import { APP_WEIGHTS, CHANNEL_WEIGHTS, ROUTES, type Channel, type Incident, type Route } from './scenario.ts';
 import {
-  APP_WEIGHTS, CHANNEL_WEIGHTS, ROUTES, type Channel, type Incident, type Route,
-} from './scenario.ts';
-import {
-  ALIBABA_1688, ALIPAY_LEGACY, ALIPAY_OPENAPI, DRIFT_CODES, OFFER_ERRORS, RESULT_CODES,
-  TAOBAO_BACKGROUND, TAOBAO_OUTAGE, TAOBAO_V1, gatewayCode, type GatewayCode, type VendorError,
+  ALIBABA_1688,
+  ALIPAY_LEGACY,
+  ALIPAY_OPENAPI,
+  DRIFT_CODES,
+  OFFER_ERRORS,
+  RESULT_CODES,
+  TAOBAO_BACKGROUND,
+  TAOBAO_OUTAGE,
+  TAOBAO_V1,
+  gatewayCode,
+  type GatewayCode,
+  type VendorError,
 } from './vendors.ts';
 
 /** How a vendor error is written: a raw vendor dialect (docs/event-model.md §3, 3–6) or the gateway's summary. */
@@ -89,7 +97,12 @@ function offerLines(rng: Rng, n: number, forceStock: boolean): Line[] {
   const out: Line[] = [];
   for (let i = 0; i < n; i++) {
     const e = forceStock ? { code: 'STOCK_NOT_ENOUGH', message: 'Insufficient stock' } : rng.weighted(OFFER_ERRORS);
-    out.push({ offer_id: String(rng.int(600_000_000_000, 799_999_999_999)), spec_id: rng.token(32, '0123456789abcdef'), code: e.code, message: e.message });
+    out.push({
+      offer_id: String(rng.int(600_000_000_000, 799_999_999_999)),
+      spec_id: rng.token(32, '0123456789abcdef'),
+      code: e.code,
+      message: e.message,
+    });
   }
   return out;
 }
@@ -97,7 +110,15 @@ function offerLines(rng: Rng, n: number, forceStock: boolean): Line[] {
 function taobaoUpstream(rng: Rng, outage: boolean): Upstream {
   if (!outage && rng.chance(0.12)) return { vendor: 'taobao', dialect: 'top1', err: rng.pick(TAOBAO_V1) };
   const err = rng.weighted(outage ? TAOBAO_OUTAGE : TAOBAO_BACKGROUND);
-  return { vendor: 'taobao', dialect: rng.weighted([['top2', 6], ['summary', 3], ['string', 1]] as const), err };
+  return {
+    vendor: 'taobao',
+    dialect: rng.weighted([
+      ['top2', 6],
+      ['summary', 3],
+      ['string', 1],
+    ] as const),
+    err,
+  };
 }
 
 function vendorUpstream(rng: Rng, channel: Channel, kind: Route['kind']): Upstream {
@@ -108,16 +129,35 @@ function vendorUpstream(rng: Rng, channel: Channel, kind: Route['kind']): Upstre
   if (channel === 'taobao') return taobaoUpstream(rng, false);
   if (channel === 'tw-mall') {
     const r = rng.weighted(RESULT_CODES);
-    return { vendor: 'tw-mall', dialect: 'result_code', err: { code: r.code, msg: r.message }, status: r.status, ...(r.field ? { field: r.field, fieldCode: r.fieldCode ?? '' } : {}) };
+    return {
+      vendor: 'tw-mall',
+      dialect: 'result_code',
+      err: { code: r.code, msg: r.message },
+      status: r.status,
+      ...(r.field ? { field: r.field, fieldCode: r.fieldCode ?? '' } : {}),
+    };
   }
   return { vendor: '1688', dialect: 'summary', err: rng.weighted(ALIBABA_1688) };
 }
 
 const BACKGROUND_CODES: readonly (readonly [string, number])[] = [
-  ['CHANNEL_UPSTREAM_ERROR', 30], ['VALIDATION_ERROR', 14], ['NOT_FOUND', 8], ['RATE_LIMIT_EXCEEDED', 8], ['INTERNAL_ERROR', 4],
-  ['INVALID_API_KEY', 4], ['CHANNEL_NOT_AUTHORIZED', 2], ['INSUFFICIENT_SCOPE', 2], ['FULFILLMENT_MODE_NOT_SUPPORTED', 1],
-  ['UNSUPPORTED_CHANNEL', 2], ['UNSUPPORTED_FIELD', 2], ['QUOTA_EXCEEDED', 1], ['PLATFORM_QUOTA_EXCEEDED', 1],
-  ['CHANNEL_CAPABILITY_NOT_SUPPORTED', 2], ['PARCEL_NOT_FOUND', 2], ['INVALID_SHIPPING_CHANNEL', 1], ['INSUFFICIENT_BALANCE', 1],
+  ['CHANNEL_UPSTREAM_ERROR', 30],
+  ['VALIDATION_ERROR', 14],
+  ['NOT_FOUND', 8],
+  ['RATE_LIMIT_EXCEEDED', 8],
+  ['INTERNAL_ERROR', 4],
+  ['INVALID_API_KEY', 4],
+  ['CHANNEL_NOT_AUTHORIZED', 2],
+  ['INSUFFICIENT_SCOPE', 2],
+  ['FULFILLMENT_MODE_NOT_SUPPORTED', 1],
+  ['UNSUPPORTED_CHANNEL', 2],
+  ['UNSUPPORTED_FIELD', 2],
+  ['QUOTA_EXCEEDED', 1],
+  ['PLATFORM_QUOTA_EXCEEDED', 1],
+  ['CHANNEL_CAPABILITY_NOT_SUPPORTED', 2],
+  ['PARCEL_NOT_FOUND', 2],
+  ['INVALID_SHIPPING_CHANNEL', 1],
+  ['INSUFFICIENT_BALANCE', 1],
 ];
 
 function fail(p: Plan, code: string): void {
@@ -137,12 +177,33 @@ export function planRequest(ctx: PlanContext, timeMs: number): Plan {
   const route = rng.weighted(ROUTES);
   const channel = route.kind === 'parcel' || route.kind === 'wallet_pay' ? '1688' : rng.weighted(CHANNEL_WEIGHTS);
   const p: Plan = {
-    id: ctx.nextId(), timeMs, app: rng.weighted(APP_WEIGHTS), channel, route,
-    path: route.route.replace('{id}', route.kind === 'product' ? String(rng.int(500_000_000_000, 799_999_999_999)) : (route.kind === 'parcel' || route.kind === 'wallet_pay' ? 'pcl_' : 'ord_') + rng.token(10)),
-    status: 200, latencyMs: rng.latency(route.latency), attempt: 1, outcome: 'ok', vendorCall: rng.chance(0.03), client: rng.chance(0.3),
+    id: ctx.nextId(),
+    timeMs,
+    app: rng.weighted(APP_WEIGHTS),
+    channel,
+    route,
+    path: route.route.replace(
+      '{id}',
+      route.kind === 'product'
+        ? String(rng.int(500_000_000_000, 799_999_999_999))
+        : (route.kind === 'parcel' || route.kind === 'wallet_pay' ? 'pcl_' : 'ord_') + rng.token(10),
+    ),
+    status: 200,
+    latencyMs: rng.latency(route.latency),
+    attempt: 1,
+    outcome: 'ok',
+    vendorCall: rng.chance(0.03),
+    client: rng.chance(0.3),
     // Every optional field present from the start keeps one object shape (hot path).
-    gw: undefined, upstream: undefined, bizCode: undefined, bizMessage: undefined, lines: undefined, linesKey: undefined, bareStatus: false,
-    retryGapsMs: undefined, clientTimedOut: false,
+    gw: undefined,
+    upstream: undefined,
+    bizCode: undefined,
+    bizMessage: undefined,
+    lines: undefined,
+    linesKey: undefined,
+    bareStatus: false,
+    retryGapsMs: undefined,
+    clientTimedOut: false,
   };
   const inc = ctx.incidents;
   const vendorish = route.kind !== 'parcel' && route.kind !== 'order';
@@ -213,7 +274,9 @@ export function planRequest(ctx: PlanContext, timeMs: number): Plan {
     if (p.attempt > 1) {
       p.retryGapsMs = [];
       for (let a = 1; a < p.attempt; a++) {
-        p.retryGapsMs.push(p.app === HASTY_APP && p.status === 429 ? rng.int(100, 400) : Math.round(1000 * 2 ** (a - 1) * (1 + rng.float() / 5)));
+        p.retryGapsMs.push(
+          p.app === HASTY_APP && p.status === 429 ? rng.int(100, 400) : Math.round(1000 * 2 ** (a - 1) * (1 + rng.float() / 5)),
+        );
       }
     }
     if (p.app === IMPATIENT_APP && p.outcome === 'ok' && p.latencyMs > CLIENT_TIMEOUT_MS) p.clientTimedOut = true;
@@ -224,4 +287,3 @@ export function planRequest(ctx: PlanContext, timeMs: number): Plan {
   if (p.upstream === undefined) p.vendorCall = p.vendorCall && route.kind !== 'parcel' && route.kind !== 'order';
   return p;
 }
-

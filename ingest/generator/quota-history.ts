@@ -54,16 +54,38 @@ export interface QuotaHistory {
   rows: CallRollupRow[];
 }
 
-interface Call { timeMs: number; app: string; latencyMs: number; requestId: string; quotaApplies: boolean; vendor: boolean }
+interface Call {
+  timeMs: number;
+  app: string;
+  latencyMs: number;
+  requestId: string;
+  quotaApplies: boolean;
+  vendor: boolean;
+}
 
 /** The channel's gateway calls of one period, in slot order. */
 function callsOf(o: QuotaHistoryOptions, d: number, channel: string): Call[] {
   const seed = ((o.seed ?? 1) + d * 7919) >>> 0;
-  const resolved = resolveOptions({ ...o, seed, startMs: o.startMs - d * DAY_MS, incidents: false, garbage: 0, shippers: false, sources: 'both' });
+  const resolved = resolveOptions({
+    ...o,
+    seed,
+    startMs: o.startMs - d * DAY_MS,
+    incidents: false,
+    garbage: 0,
+    shippers: false,
+    sources: 'both',
+  });
   const out: Call[] = [];
   for (const s of walkSlots(resolved, new Rng(seed))) {
     if (s.source !== 'gateway' || s.plan.channel !== channel) continue;
-    out.push({ timeMs: s.timeMs, app: s.plan.app, latencyMs: s.plan.latencyMs, requestId: s.plan.id, quotaApplies: quotaApplies(s.plan.route.kind), vendor: s.kind === 'vendor' });
+    out.push({
+      timeMs: s.timeMs,
+      app: s.plan.app,
+      latencyMs: s.plan.latencyMs,
+      requestId: s.plan.id,
+      quotaApplies: quotaApplies(s.plan.route.kind),
+      vendor: s.kind === 'vendor',
+    });
   }
   return out;
 }
@@ -122,7 +144,7 @@ export function quotaHistory(o: QuotaHistoryOptions): QuotaHistory {
       else served++;
       add(minute, c.app, hit, hit ? QUOTA_HIT_LATENCY_MS : c.latencyMs);
     }
-    out.push({ startMs: o.startMs - d * DAY_MS, exhaustedAtMs, });
+    out.push({ startMs: o.startMs - d * DAY_MS, exhaustedAtMs });
   }
   return { channel, quota, days: out, rows: [...rows.values()].sort((a, b) => a.minute - b.minute || (a.app_id < b.app_id ? -1 : 1)) };
 }

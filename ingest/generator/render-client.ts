@@ -11,7 +11,11 @@ import { formatTime, iso, spaced } from './time-format.ts';
 type Obj = Record<string, unknown>;
 
 const SERVICE: Record<string, string> = {
-  'shop-eu': 'shop-api', 'shop-us': 'shop-api', 'dropship-sg': 'dropship-worker', 'mobile-app': 'mobile-bff', 'erp-sync': 'erp-connector',
+  'shop-eu': 'shop-api',
+  'shop-us': 'shop-api',
+  'dropship-sg': 'dropship-worker',
+  'mobile-app': 'mobile-bff',
+  'erp-sync': 'erp-connector',
 };
 
 function errorCode(p: Plan): string {
@@ -33,16 +37,21 @@ function answer(p: Plan): Obj | null {
   if (p.gw) {
     const e: Obj = { code: p.gw.code, message: p.gw.message, request_id: p.id };
     if (p.gw.category) e.category = p.gw.category;
-    if (p.upstream) e.upstream = { vendor: p.upstream.vendor, code: String(p.upstream.err.code), message: p.upstream.err.subMsg ?? p.upstream.err.msg };
+    if (p.upstream)
+      e.upstream = { vendor: p.upstream.vendor, code: String(p.upstream.err.code), message: p.upstream.err.subMsg ?? p.upstream.err.msg };
     return { error: e };
   }
   if (p.lines) {
     const key = p.linesKey ?? 'failed_offers';
     return {
-      channel: p.channel, success: p.outcome === 'partial_success', ...(p.bizCode ? { code: p.bizCode, message: p.bizMessage } : {}),
-      [key]: p.lines.map((l) => (key === 'unavailable_lines'
-        ? { offer_id: l.offer_id, spec_id: l.spec_id, reason: l.code }
-        : { offer_id: l.offer_id, spec_id: l.spec_id, error_code: l.code, error_message: l.message })),
+      channel: p.channel,
+      success: p.outcome === 'partial_success',
+      ...(p.bizCode ? { code: p.bizCode, message: p.bizMessage } : {}),
+      [key]: p.lines.map((l) =>
+        key === 'unavailable_lines'
+          ? { offer_id: l.offer_id, spec_id: l.spec_id, reason: l.code }
+          : { offer_id: l.offer_id, spec_id: l.spec_id, error_code: l.code, error_message: l.message },
+      ),
       request_id: p.id,
     };
   }
@@ -93,7 +102,8 @@ export function clientRecord(rng: Rng, p: Plan, timeMs: number): string {
   if (form < 0.7) {
     // logfmt
     let s = `ts=${iso(timeMs)} level=${level} service=${service} msg=${q(ok ? 'gateway call ok' : 'gateway call failed')}`;
-    s += ` method=${p.route.method} path=${p.path} status=${p.status} request_id=${p.id} channel=${p.channel} attempt=${p.attempt} ` +
+    s +=
+      ` method=${p.route.method} path=${p.path} status=${p.status} request_id=${p.id} channel=${p.channel} attempt=${p.attempt} ` +
       `latency_ms=${p.latencyMs + rng.int(2, 40)}`;
     if (p.outcome === 'business_failure' || p.outcome === 'partial_success') s += ` success=${p.outcome === 'partial_success'}`;
     if (!ok && code) s += ` code=${code} error_message=${q(errorMessage(p))}`;
@@ -107,18 +117,24 @@ export function clientRecord(rng: Rng, p: Plan, timeMs: number): string {
   // Plain text line, like a framework logger writes it.
   const t = rng.chance(0.7) ? iso(timeMs) : spaced(timeMs);
   const lvl = level.toUpperCase();
-  if (ok) return `${t} ${lvl} ${service} ${p.route.method} ${p.path} status=${p.status} request_id=${p.id} took ` +
-      `${p.latencyMs + rng.int(2, 40)}ms`;
+  if (ok)
+    return (
+      `${t} ${lvl} ${service} ${p.route.method} ${p.path} status=${p.status} request_id=${p.id} took ` + `${p.latencyMs + rng.int(2, 40)}ms`
+    );
   const style = rng.float();
   if (style < 0.45) {
     const biz = p.outcome === 'business_failure' || p.outcome === 'partial_success' ? ` success=${p.outcome === 'partial_success'}` : '';
-    return `${t} ${lvl} ${service} ${p.route.method} ${p.path} status=${p.status} request_id=${p.id} ` +
-      `channel=${p.channel}${biz}${code ? ` code=${code}` : ''} attempt=${p.attempt}`;
+    return (
+      `${t} ${lvl} ${service} ${p.route.method} ${p.path} status=${p.status} request_id=${p.id} ` +
+      `channel=${p.channel}${biz}${code ? ` code=${code}` : ''} attempt=${p.attempt}`
+    );
   }
   if (style < 0.8) {
     const a = answer(p);
-    return `${t} ${lvl} ${service} gateway call failed status=${p.status} request_id=${p.id} ` +
-      `channel=${p.channel}${a ? ` body=${JSON.stringify(a)}` : ''}`;
+    return (
+      `${t} ${lvl} ${service} gateway call failed status=${p.status} request_id=${p.id} ` +
+      `channel=${p.channel}${a ? ` body=${JSON.stringify(a)}` : ''}`
+    );
   }
   // Free words with a bare request id token, and a leaked Authorization header in the text.
   const leak = rng.chance(0.4) ? ` (Authorization: Bearer ${rng.pick(BEARERS)})` : '';
@@ -128,12 +144,19 @@ export function clientRecord(rng: Rng, p: Plan, timeMs: number): string {
 /** Lines that cannot become events: they must end up as rejects, never crash anything. */
 export function garbageRecord(rng: Rng, validJson: string): string {
   switch (rng.int(0, 6)) {
-    case 0: return validJson.slice(0, Math.max(1, Math.floor(validJson.length / 2))); // truncated JSON
-    case 1: return '[{"status":500,"code":"INTERNAL_ERROR"}]'; // JSON, not an object
-    case 2: return String(rng.int(1, 99_999));
-    case 3: return '"connection reset by peer"';
-    case 4: return 'null';
-    case 5: return '--- log rotated ---';
-    default: return '{"ts":"2026-11-21T10:00:00Z","status":502,"error":{"code":"INTERNAL_ERROR",';
+    case 0:
+      return validJson.slice(0, Math.max(1, Math.floor(validJson.length / 2))); // truncated JSON
+    case 1:
+      return '[{"status":500,"code":"INTERNAL_ERROR"}]'; // JSON, not an object
+    case 2:
+      return String(rng.int(1, 99_999));
+    case 3:
+      return '"connection reset by peer"';
+    case 4:
+      return 'null';
+    case 5:
+      return '--- log rotated ---';
+    default:
+      return '{"ts":"2026-11-21T10:00:00Z","status":502,"error":{"code":"INTERNAL_ERROR",';
   }
 }

@@ -10,8 +10,12 @@ import { formatTime, timeField } from './time-format.ts';
 type Obj = Record<string, unknown>;
 
 const TAOBAO_API: Record<string, string> = {
-  product: 'taobao.item.get', search: 'taobao.items.search', preview: 'taobao.trade.preview',
-  create: 'taobao.trade.create', pay: 'alipay.trade.pay', order: 'taobao.trade.fullinfo.get',
+  product: 'taobao.item.get',
+  search: 'taobao.items.search',
+  preview: 'taobao.trade.preview',
+  create: 'taobao.trade.create',
+  pay: 'alipay.trade.pay',
+  order: 'taobao.trade.fullinfo.get',
 };
 
 /** TOP 2.0 `error_response`; half of them echo the call's args, signature and session included. */
@@ -42,7 +46,9 @@ function vendorBody(rng: Rng, u: Upstream, api: string, withArgs: boolean): Obj 
       return { error_rsp: { code: u.err.code, msg: u.err.msg } };
     case 'result_code': {
       const b: Obj = { message: u.err.msg, result_code: u.err.code };
-      b.validation_failed_responses = u.field ? [{ result_code: u.fieldCode, message: `${u.field} is invalid.`, property_name: u.field }] : [];
+      b.validation_failed_responses = u.field
+        ? [{ result_code: u.fieldCode, message: `${u.field} is invalid.`, property_name: u.field }]
+        : [];
       b.odata = null;
       return b;
     }
@@ -50,11 +56,22 @@ function vendorBody(rng: Rng, u: Upstream, api: string, withArgs: boolean): Obj 
       return { is_success: 'F', error: u.err.code };
     case 'alipay_openapi':
       return {
-        alipay_trade_pay_response: { code: u.err.code, msg: u.err.msg, sub_code: u.err.subCode, sub_msg: u.err.subMsg, out_trade_no: `ot${rng.token(14, '0123456789')}` },
+        alipay_trade_pay_response: {
+          code: u.err.code,
+          msg: u.err.msg,
+          sub_code: u.err.subCode,
+          sub_msg: u.err.subMsg,
+          out_trade_no: `ot${rng.token(14, '0123456789')}`,
+        },
         sign: rng.pick(SIGNS),
       };
     case 'summary':
-      return { vendor: u.vendor, code: String(u.err.code), ...(u.err.subCode ? { sub_code: u.err.subCode } : {}), message: u.err.subMsg ?? u.err.msg };
+      return {
+        vendor: u.vendor,
+        code: String(u.err.code),
+        ...(u.err.subCode ? { sub_code: u.err.subCode } : {}),
+        message: u.err.subMsg ?? u.err.msg,
+      };
     case 'string':
       return { message: `${u.vendor}: ${u.err.msg}` };
     default:
@@ -66,9 +83,13 @@ function successVendorBody(rng: Rng, p: Plan): Obj {
   if (p.route.kind === 'pay') {
     return rng.chance(0.5)
       ? { is_success: 'T', sign: rng.pick(SIGNS), sign_type: 'MD5' }
-      : { alipay_trade_pay_response: { code: '10000', msg: 'Success', trade_no: `2026${rng.token(20, '0123456789')}` }, sign: rng.pick(SIGNS) };
+      : {
+          alipay_trade_pay_response: { code: '10000', msg: 'Success', trade_no: `2026${rng.token(20, '0123456789')}` },
+          sign: rng.pick(SIGNS),
+        };
   }
-  if (p.channel === 'taobao') return { item_get_response: { item: { num_iid: rng.int(500_000_000_000, 799_999_999_999), title: 'Cotton T-shirt', price: '39.90' } } };
+  if (p.channel === 'taobao')
+    return { item_get_response: { item: { num_iid: rng.int(500_000_000_000, 799_999_999_999), title: 'Cotton T-shirt', price: '39.90' } } };
   return { success: true, result: { offer_id: String(rng.int(600_000_000_000, 799_999_999_999)) } };
 }
 
@@ -84,7 +105,8 @@ function lines(p: Plan): Obj[] {
   return (p.lines ?? []).map((l: Line) =>
     p.linesKey === 'unavailable_lines'
       ? { offer_id: l.offer_id, spec_id: l.spec_id, reason: l.code, error_message: l.message }
-      : { offer_id: l.offer_id, spec_id: l.spec_id, error_code: l.code, error_message: l.message });
+      : { offer_id: l.offer_id, spec_id: l.spec_id, error_code: l.code, error_message: l.message },
+  );
 }
 
 /**
@@ -116,7 +138,8 @@ const member = (key: string, value: unknown): string => `,"${key}":${JSON.string
 export function gatewayRecord(rng: Rng, p: Plan, timeMs: number): string {
   if (p.outcome === 'ok') {
     const env = envelope(rng, p, timeMs, 'info', 200);
-    if (p.route.kind === 'create' && rng.chance(0.3)) return `{${env},"response":{"success":true,"order_id":"ord_${rng.token(10)}","request_id":"${p.id}"}}`;
+    if (p.route.kind === 'create' && rng.chance(0.3))
+      return `{${env},"response":{"success":true,"order_id":"ord_${rng.token(10)}","request_id":"${p.id}"}}`;
     return `{${env}}`;
   }
   if (p.bareStatus) {
@@ -140,7 +163,11 @@ export function gatewayRecord(rng: Rng, p: Plan, timeMs: number): string {
   // Protocol error (dialect 1). A few records omit status or category: the catalog fills them in.
   const gw = p.gw!;
   const env = envelope(rng, p, timeMs, p.status >= 500 ? 'error' : 'warn', rng.chance(0.05) ? undefined : p.status);
-  const err: Obj = { code: gw.code, message: gw.code === 'QUOTA_EXCEEDED' ? `Daily channel quota exhausted for channel ${p.channel}.` : gw.message, request_id: p.id };
+  const err: Obj = {
+    code: gw.code,
+    message: gw.code === 'QUOTA_EXCEEDED' ? `Daily channel quota exhausted for channel ${p.channel}.` : gw.message,
+    request_id: p.id,
+  };
   if (gw.category && rng.chance(0.85)) err.category = gw.category;
   if (p.upstream) err.upstream = upstreamField(rng, p.upstream, TAOBAO_API[p.route.kind] ?? 'taobao.item.get');
   const body = { error: err };

@@ -6,9 +6,17 @@ const CHANNELS = ['1688', 'taobao', 'tw-mall'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export const APP_WEIGHTS: readonly (readonly [string, number])[] = [
-  ['shop-eu', 5], ['shop-us', 4], ['dropship-sg', 3], ['mobile-app', 4], ['erp-sync', 1],
+  ['shop-eu', 5],
+  ['shop-us', 4],
+  ['dropship-sg', 3],
+  ['mobile-app', 4],
+  ['erp-sync', 1],
 ];
-export const CHANNEL_WEIGHTS: readonly (readonly [Channel, number])[] = [['1688', 50], ['taobao', 35], ['tw-mall', 15]];
+export const CHANNEL_WEIGHTS: readonly (readonly [Channel, number])[] = [
+  ['1688', 50],
+  ['taobao', 35],
+  ['tw-mall', 15],
+];
 
 type RouteKind = 'product' | 'search' | 'preview' | 'create' | 'pay' | 'order' | 'parcel' | 'wallet_pay';
 
@@ -44,12 +52,35 @@ export interface Incident {
 
 /** Where each incident sits within the simulated period (fractions; a day from 00:00 gives the hours in comments). */
 const SCHEDULE: readonly { name: IncidentName; from: number; to: number; channel?: string; description: string }[] = [
-  { name: 'taobao_outage', from: 9 / 24, to: 10 / 24, channel: 'taobao', description: 'Taobao TOP remote timeouts (codes 900-902) behind CHANNEL_UPSTREAM_ERROR' }, // 09:00-10:00
+  {
+    name: 'taobao_outage',
+    from: 9 / 24,
+    to: 10 / 24,
+    channel: 'taobao',
+    description: 'Taobao TOP remote timeouts (codes 900-902) behind CHANNEL_UPSTREAM_ERROR',
+  }, // 09:00-10:00
   { name: 'error_spike', from: 13 / 24, to: 13.33 / 24, description: 'gateway INTERNAL_ERROR spike (500s) across channels' }, // 13:00-13:20
-  { name: 'failed_offers_burst', from: 15 / 24, to: 15.67 / 24, channel: '1688', description: '1688 order creates failing with STOCK_NOT_ENOUGH failed offers' }, // 15:00-15:40
-  { name: 'quota_exhausted', from: 17 / 24, to: 1, channel: '1688', description: '1688 daily channel quota exhausted: QUOTA_EXCEEDED until the end of the day' }, // 17:00-24:00
+  {
+    name: 'failed_offers_burst',
+    from: 15 / 24,
+    to: 15.67 / 24,
+    channel: '1688',
+    description: '1688 order creates failing with STOCK_NOT_ENOUGH failed offers',
+  }, // 15:00-15:40
+  {
+    name: 'quota_exhausted',
+    from: 17 / 24,
+    to: 1,
+    channel: '1688',
+    description: '1688 daily channel quota exhausted: QUOTA_EXCEEDED until the end of the day',
+  }, // 17:00-24:00
   // docs/real-inputs.md §4: a shipper reconfigured overnight wraps every client line in a shape nothing reads.
-  { name: 'misconfigured_shipper', from: 20 / 24, to: 21 / 24, description: 'client-logs shipper misconfigured: every line wrapped in a shape faultline cannot read (unrecognized records)' }, // 20:00-21:00
+  {
+    name: 'misconfigured_shipper',
+    from: 20 / 24,
+    to: 21 / 24,
+    description: 'client-logs shipper misconfigured: every line wrapped in a shape faultline cannot read (unrecognized records)',
+  }, // 20:00-21:00
 ];
 
 export function incidentSchedule(startMs: number, durationMs: number): Incident[] {

@@ -19,10 +19,14 @@ export function shipped(source: 'gateway' | 'client', k: number, timestampMs: nu
   // The Collector's Kafka exporter, encoding otlp_json: one log record, the line as its body.
   const ns = `${timestampMs}000000`;
   return JSON.stringify({
-    resourceLogs: [{
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop-client' } }] },
-      scopeLogs: [{ scope: { name: 'shop' }, logRecords: [{ timeUnixNano: ns, observedTimeUnixNano: ns, body: { stringValue: value } }] }],
-    }],
+    resourceLogs: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop-client' } }] },
+        scopeLogs: [
+          { scope: { name: 'shop' }, logRecords: [{ timeUnixNano: ns, observedTimeUnixNano: ns, body: { stringValue: value } }] },
+        ],
+      },
+    ],
   });
 }
 
@@ -56,5 +60,13 @@ function libraryLine(k: number, value: string): string {
     return JSON.stringify({ level, ...rest, caller: 'client/gateway.go:88', msg });
   }
   // logstash-logback-encoder: @version, message, logger_name, thread_name, level (upper case), level_value.
-  return JSON.stringify({ ...rest, '@version': '1', message: msg, logger_name: 'com.shop.GatewayClient', thread_name: 'http-nio-8080-exec-3', level: level.toUpperCase(), level_value: level === 'error' ? 40000 : level === 'warn' ? 30000 : 20000 });
+  return JSON.stringify({
+    ...rest,
+    '@version': '1',
+    message: msg,
+    logger_name: 'com.shop.GatewayClient',
+    thread_name: 'http-nio-8080-exec-3',
+    level: level.toUpperCase(),
+    level_value: level === 'error' ? 40000 : level === 'warn' ? 30000 : 20000,
+  });
 }

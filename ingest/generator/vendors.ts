@@ -17,7 +17,12 @@ export const GATEWAY_CODES: readonly GatewayCode[] = [
   { code: 'INVALID_API_KEY', status: 401, category: 'AUTH_ERROR', message: 'Invalid or missing Bearer token.' },
   { code: 'CHANNEL_NOT_AUTHORIZED', status: 401, category: 'AUTH_ERROR', message: 'Channel not authorized for this app.' },
   { code: 'INSUFFICIENT_SCOPE', status: 403, category: 'AUTH_ERROR', message: 'Operation not permitted for this key/app.' },
-  { code: 'FULFILLMENT_MODE_NOT_SUPPORTED', status: 403, category: 'AUTH_ERROR', message: '/v1/fulfillment/* is not available on a self-fulfillment app.' },
+  {
+    code: 'FULFILLMENT_MODE_NOT_SUPPORTED',
+    status: 403,
+    category: 'AUTH_ERROR',
+    message: '/v1/fulfillment/* is not available on a self-fulfillment app.',
+  },
   { code: 'VALIDATION_ERROR', status: 400, category: 'VALIDATION_ERROR', message: 'product_id, url, mi_id, or tao_password is required.' },
   { code: 'UNSUPPORTED_CHANNEL', status: 400, category: 'VALIDATION_ERROR', message: "Unknown channel value 'jd'." },
   { code: 'UNSUPPORTED_FIELD', status: 400, category: 'VALIDATION_ERROR', message: 'currency is not supported on product routes.' },
@@ -56,18 +61,58 @@ export interface VendorError {
 
 /** Taobao TOP errors seen behind product and order calls (system table + business codes). */
 export const TAOBAO_BACKGROUND: readonly (readonly [VendorError, number])[] = [
-  [{ code: 15, msg: 'Remote service error', subCode: 'isv.item-not-exist:invalid-numIid', subMsg: 'The item does not exist or has been delisted' }, 10],
+  [
+    {
+      code: 15,
+      msg: 'Remote service error',
+      subCode: 'isv.item-not-exist:invalid-numIid',
+      subMsg: 'The item does not exist or has been delisted',
+    },
+    10,
+  ],
   [{ code: 530, msg: 'Remote service error', subCode: 'missing-parameter', subMsg: 'iid and num_iid: at least one is required' }, 4],
   [{ code: 520, msg: 'Remote service error', subCode: 'isv.trade-not-exist', subMsg: 'Trade does not exist' }, 3],
   [{ code: 41, msg: 'Invalid Arguments', subCode: 'isv.invalid-parameter:num_iid', subMsg: 'num_iid must be a positive number' }, 5],
   [{ code: 40, msg: 'Missing Required Arguments', subCode: 'isv.missing-parameter:fields', subMsg: 'fields is required' }, 2],
   [{ code: 27, msg: 'Invalid Session', subCode: 'invalid-sessionkey', subMsg: 'SessionKey expired, re-authorize the shop' }, 4],
   [{ code: 25, msg: 'Invalid Signature' }, 2],
-  [{ code: 11, msg: 'Insufficient ISV Permissions', subCode: 'isv.permission-api-package-limit', subMsg: 'Your app has no access to this API package' }, 2],
+  [
+    {
+      code: 11,
+      msg: 'Insufficient ISV Permissions',
+      subCode: 'isv.permission-api-package-limit',
+      subMsg: 'Your app has no access to this API package',
+    },
+    2,
+  ],
   [{ code: 10, msg: 'Service Currently Unavailable', subCode: 'isp.top-remote-unknown-error', subMsg: 'Try again later' }, 2],
-  [{ code: 7, msg: 'App Call Limited', subCode: 'accesscontrol.limited-by-app-access-count', subMsg: 'This ban will last for 71 more seconds' }, 3],
-  [{ code: 8, msg: 'App Call Exceeds Limited Frequency', subCode: 'accesscontrol.limited-by-api-access-count', subMsg: 'This ban will last for 1 more seconds' }, 3],
-  [{ code: 4, msg: 'User Call Limited', subCode: 'accesscontrol.limited-by-user-access-count', subMsg: 'This ban will last for 30 more seconds' }, 1],
+  [
+    {
+      code: 7,
+      msg: 'App Call Limited',
+      subCode: 'accesscontrol.limited-by-app-access-count',
+      subMsg: 'This ban will last for 71 more seconds',
+    },
+    3,
+  ],
+  [
+    {
+      code: 8,
+      msg: 'App Call Exceeds Limited Frequency',
+      subCode: 'accesscontrol.limited-by-api-access-count',
+      subMsg: 'This ban will last for 1 more seconds',
+    },
+    3,
+  ],
+  [
+    {
+      code: 4,
+      msg: 'User Call Limited',
+      subCode: 'accesscontrol.limited-by-user-access-count',
+      subMsg: 'This ban will last for 30 more seconds',
+    },
+    1,
+  ],
   [{ code: 5, msg: 'Session Call Limited' }, 1],
   [{ code: 6, msg: 'Partner Call Limited' }, 1],
   [{ code: 508, msg: 'No Permission Get Information' }, 1],
@@ -76,8 +121,19 @@ export const TAOBAO_BACKGROUND: readonly (readonly [VendorError, number])[] = [
 
 /** What the Taobao outage looks like: remote timeouts and connection errors. */
 export const TAOBAO_OUTAGE: readonly (readonly [VendorError, number])[] = [
-  [{ code: 901, msg: 'Remote Service Timeout', subCode: 'isp.remote-service-timeout', subMsg: 'The remote service timed out after 3000 ms' }, 6],
-  [{ code: 900, msg: 'Remote Connection Error', subCode: 'isp.remote-connection-error', subMsg: 'Connection refused by the item service' }, 3],
+  [
+    {
+      code: 901,
+      msg: 'Remote Service Timeout',
+      subCode: 'isp.remote-service-timeout',
+      subMsg: 'The remote service timed out after 3000 ms',
+    },
+    6,
+  ],
+  [
+    { code: 900, msg: 'Remote Connection Error', subCode: 'isp.remote-connection-error', subMsg: 'Connection refused by the item service' },
+    3,
+  ],
   [{ code: 902, msg: 'Remote Service Error', subCode: 'isp.remote-service-error', subMsg: 'The remote service returned an error' }, 2],
   [{ code: 10, msg: 'Service Currently Unavailable', subCode: 'isp.service-unavailable', subMsg: 'Service temporarily unavailable' }, 1],
 ];
@@ -99,7 +155,10 @@ export const ALIBABA_1688: readonly (readonly [VendorError, number])[] = [
 ];
 
 /** result_code ErrorResponse codes (HTTP status, result_code, message, optional field). */
-export const RESULT_CODES: readonly (readonly [{ status: number; code: string; message: string; field?: string; fieldCode?: string }, number])[] = [
+export const RESULT_CODES: readonly (readonly [
+  { status: number; code: string; message: string; field?: string; fieldCode?: string },
+  number,
+])[] = [
   [{ status: 400, code: 'data_validation_failed', message: 'Validation failed.', field: 'product_id', fieldCode: 'field_is_required' }, 5],
   [{ status: 400, code: 'data_validation_failed', message: 'Validation failed.', field: 'quantity', fieldCode: 'value_out_of_range' }, 2],
   [{ status: 401, code: 'token_validation_failed', message: 'Private key validation failed.' }, 2],
@@ -112,7 +171,12 @@ export const RESULT_CODES: readonly (readonly [{ status: number; code: string; m
 ];
 
 export const ALIPAY_LEGACY: readonly string[] = [
-  'ILLEGAL_SIGN_TYPE', 'ILLEGAL_PARTNER', 'TRADE_NOT_EXIST', 'OUT_TRADE_NO_EXIST', 'BUYER_NOT_EXIST', 'SYSTEM_ERROR',
+  'ILLEGAL_SIGN_TYPE',
+  'ILLEGAL_PARTNER',
+  'TRADE_NOT_EXIST',
+  'OUT_TRADE_NO_EXIST',
+  'BUYER_NOT_EXIST',
+  'SYSTEM_ERROR',
 ];
 
 export const ALIPAY_OPENAPI: readonly VendorError[] = [

@@ -68,8 +68,12 @@ export function* walkSlots(o: ResolvedOptions, rng: Rng): Generator<Slot> {
         before -= gaps[a - 1]!;
       }
       k++;
-      yield { source: 'client', kind: 'client', timeMs: plan.clientTimedOut ? t + CLIENT_TIMEOUT_MS : ct, plan: plan.clientTimedOut ? timedOut(plan) : plan };
+      yield {
+        source: 'client',
+        kind: 'client',
+        timeMs: plan.clientTimedOut ? t + CLIENT_TIMEOUT_MS : ct,
+        plan: plan.clientTimedOut ? timedOut(plan) : plan,
+      };
     }
   }
 }
-

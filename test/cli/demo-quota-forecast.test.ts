@@ -42,26 +42,40 @@ async function forecastWith(name: string, history: QuotaHistory): Promise<QuotaF
 /** The forecast computed from the generated rows in JS: quota = fewest calls before a day's first refused minute. */
 function expected(history: QuotaHistory, atMs: number) {
   const sum = (rows: QuotaHistory['rows'], f: (m: number) => boolean) => rows.filter((r) => f(r.minute)).reduce((s, r) => s + r.events, 0);
-  const quota = Math.min(...history.days.map((d) => sum(history.rows, (m) => m >= d.startMs && m < Math.floor(d.exhaustedAtMs! / MIN) * MIN)));
+  const quota = Math.min(
+    ...history.days.map((d) => sum(history.rows, (m) => m >= d.startMs && m < Math.floor(d.exhaustedAtMs! / MIN) * MIN)),
+  );
   const used = sum(today.rows, (m) => m >= START && m <= atMs);
   const lastHour = sum(today.rows, (m) => m > atMs - 3_600_000 && m <= atMs);
   return { quota, used, lastHour, runsOutAtMs: atMs + Math.trunc((Math.max(quota - used, 0) * 3600) / lastHour) * 1000 };
 }
 
-test('an hour before the quota incident: the quota learned from the earlier days, the time it runs out from today\'s rate', async () => {
+test("an hour before the quota incident: the quota learned from the earlier days, the time it runs out from today's rate", async () => {
   const history = quotaHistory(BASE);
   const f = await forecastWith('fc_default', history);
   assert.equal(f.atMs, incidentStart - 3_600_000);
   const e = expected(history, f.atMs);
-  assert.deepEqual(f.channels.map((c) => ({ channel: c.channel, quota: c.dailyQuota, days: c.learnedDays, used: c.usedToday, lastHour: c.callsLastHour, at: c.runsOutAtMs })),
-    [{ channel: '1688', quota: e.quota, days: 3, used: e.used, lastHour: e.lastHour, at: e.runsOutAtMs }]);
+  assert.deepEqual(
+    f.channels.map((c) => ({
+      channel: c.channel,
+      quota: c.dailyQuota,
+      days: c.learnedDays,
+      used: c.usedToday,
+      lastHour: c.callsLastHour,
+      at: c.runsOutAtMs,
+    })),
+    [{ channel: '1688', quota: e.quota, days: 3, used: e.used, lastHour: e.lastHour, at: e.runsOutAtMs }],
+  );
   // The generated quota was spent near 17:00 on the earlier days; today's traffic is alike, so the forecast says about 17:00.
   assert.ok(Math.abs(e.runsOutAtMs - incidentStart) < 20 * MIN, new Date(e.runsOutAtMs).toISOString());
 });
 
 test('change the quota in the generated history and the forecast moves with it', async () => {
   const base = quotaHistory(BASE);
-  const [lower, higher] = [quotaHistory({ ...BASE, quota: Math.round(base.quota * 0.95) }), quotaHistory({ ...BASE, quota: Math.round(base.quota * 1.05) })];
+  const [lower, higher] = [
+    quotaHistory({ ...BASE, quota: Math.round(base.quota * 0.95) }),
+    quotaHistory({ ...BASE, quota: Math.round(base.quota * 1.05) }),
+  ];
   const fl = await forecastWith('fc_lower', lower);
   const fh = await forecastWith('fc_higher', higher);
   const el = expected(lower, fl.atMs);

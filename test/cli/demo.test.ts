@@ -15,7 +15,11 @@ const dir = mkdtempSync(join(tmpdir(), 'fl-demo-'));
 const data = join(dir, 'demo');
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...KEEP_FOREVER, ...env }, maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...KEEP_FOREVER, ...env },
+    maxBuffer: 64 << 20,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -24,7 +28,9 @@ function panelRows(html: string, title: string): string[][] {
   const start = html.indexOf(`<h3>${title} `);
   assert.ok(start >= 0, `panel "${title}" in preview.html`);
   const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(html.slice(start, html.indexOf('</section>', start)))?.[1] ?? '';
-  return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => [...m[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => c[1]!.replace(/<[^>]+>/g, '')));
+  return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) =>
+    [...m[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => c[1]!.replace(/<[^>]+>/g, '')),
+  );
 }
 
 /** The lines of one report section (from its heading to the next blank line). */
@@ -65,18 +71,26 @@ test('a short demo day: every report section has numbers, traces resolve, nothin
     assert.match(q1688, /2026-11-21 1[78]:\d\d UTC/, 'exhausted from the quota incident on');
 
     const vendors = section(r.stdout, 'Top vendor failures');
-    assert.ok(vendors.some((l) => /^\s+taobao\s+90[012]\s/.test(l)), vendors.join('\n'));
+    assert.ok(
+      vendors.some((l) => /^\s+taobao\s+90[012]\s/.test(l)),
+      vendors.join('\n'),
+    );
     assert.ok(vendors.filter((l) => /\s\d[\d,]*\s/.test(l)).length >= 3);
 
     // The quota forecast before the quota incident (17:00): learned from the earlier days the demo
     // wrote, it names a time near 17:00, and the 2-hour rule fired before the incident started.
     const forecast = section(r.stdout, 'Quota forecast at 2026-11-21 16:00, before the quota incident (17:00)');
-    const fc = /^\s+1688\s+runs out at (\d\d):(\d\d)\s+\(daily quota ([\d,]+) calls learned from 3 earlier days, ([\d,]+) used today/.exec(forecast[0] ?? '');
+    const fc = /^\s+1688\s+runs out at (\d\d):(\d\d)\s+\(daily quota ([\d,]+) calls learned from 3 earlier days, ([\d,]+) used today/.exec(
+      forecast[0] ?? '',
+    );
     assert.ok(fc, forecast.join('\n'));
     const minute = Number(fc[1]) * 60 + Number(fc[2]);
     assert.ok(minute > 16 * 60 && Math.abs(minute - 17 * 60) <= 30, forecast[0]);
     assert.ok(n(fc[3]!) > n(fc[4]!), 'quota not yet spent at 16:00');
-    assert.match(forecast[1] ?? '', /learned from 3 earlier days of 1688 calls written for the demo \(a daily quota of [\d,]+ calls, spent at \d\d:\d\d, \d\d:\d\d, \d\d:\d\d\)/);
+    assert.match(
+      forecast[1] ?? '',
+      /learned from 3 earlier days of 1688 calls written for the demo \(a daily quota of [\d,]+ calls, spent at \d\d:\d\d, \d\d:\d\d, \d\d:\d\d\)/,
+    );
 
     // The next questions, answered on the demo day in preview.html: apps retrying against the
     // gateway's advice (mobile-app retries 429s too fast, erp-sync retries 400/401/403/404) and
@@ -84,42 +98,70 @@ test('a short demo day: every report section has numbers, traces resolve, nothin
     const html = readFileSync(join(data, 'grafana/preview.html'), 'utf8');
     // Cells in the panels' unit `short` as Grafana shows them: 51, 1.38 K.
     const short = (s: string) => Number(/^([\d.]+)/.exec(s)?.[1]) * (/ K$/.test(s) ? 1000 : / Mil$/.test(s) ? 1e6 : 1);
-    const retries = Object.fromEntries(panelRows(html, 'Clients retrying against the advice, by app').map(([app, non, fast]) => [app, { non: short(non!), fast: short(fast!) }]));
+    const retries = Object.fromEntries(
+      panelRows(html, 'Clients retrying against the advice, by app').map(([app, non, fast]) => [
+        app,
+        { non: short(non!), fast: short(fast!) },
+      ]),
+    );
     assert.ok(retries['mobile-app'] && retries['mobile-app'].fast > 0, JSON.stringify(retries));
     assert.ok(retries['erp-sync'] && retries['erp-sync'].non > 0, JSON.stringify(retries));
     const disagree = panelRows(html, 'Gateway and client disagree, by route');
     assert.ok(disagree.some((row) => short(row[1]!) > 0) && disagree.some((row) => short(row[2]!) > 0), JSON.stringify(disagree));
-    assert.ok(disagree.every((row) => row[0] !== '' && /^req_/.test(row[3]!)), JSON.stringify(disagree));
+    assert.ok(
+      disagree.every((row) => row[0] !== '' && /^req_/.test(row[3]!)),
+      JSON.stringify(disagree),
+    );
 
     // Pipeline health's record panels are drawn over the simulated day (the records' own times):
     // the formats seen per topic, with their share as a percentage, including the misconfigured
     // shipper's unrecognized lines; the rejects of the day.
     const formats = panelRows(html, 'Formats seen');
-    for (const f of ['json', 'logfmt', 'text', 'unrecognized']) assert.ok(formats.some((row) => row[0] === 'client-logs' && row[1] === f && /^\d+(\.\d+)?%$/.test(row[3]!)), `${f}: ${JSON.stringify(formats)}`);
+    for (const f of ['json', 'logfmt', 'text', 'unrecognized'])
+      assert.ok(
+        formats.some((row) => row[0] === 'client-logs' && row[1] === f && /^\d+(\.\d+)?%$/.test(row[3]!)),
+        `${f}: ${JSON.stringify(formats)}`,
+      );
     assert.ok(panelRows(html, 'Rejects by topic and reason').length > 0);
 
     // Exhausted once, at the quota incident (17:00): not at a stray QUOTA_EXCEEDED, nor on a trickle
     // of per-app call limits. Clients log their earlier attempts before the last one, so the
     // first refused client line of a request refused just after 17:00 may be stamped 16:59.
     const exhausted = panelRows(html, 'Daily quota first exhausted today');
-    assert.deepEqual(exhausted.map((row) => row[0]), ['1688'], JSON.stringify(exhausted));
+    assert.deepEqual(
+      exhausted.map((row) => row[0]),
+      ['1688'],
+      JSON.stringify(exhausted),
+    );
     assert.match(exhausted[0]![1]!, /^2026-11-21 (16:59|17:00):00$/);
 
     const alerts = section(r.stdout, 'Alerts that fired');
     const runsOut = alerts.find((l) => /Quota runs out within 2 h\s+channel=1688\s/.test(l));
     assert.ok(runsOut && /^\s+2026-11-21 1[56]:\d\d\s/.test(runsOut), alerts.join('\n'));
     assert.ok(!alerts.includes('  (none)'));
-    assert.ok(alerts.some((l) => /Quota exhausted\s+channel=1688/.test(l)), alerts.join('\n'));
-    assert.ok(alerts.some((l) => /Vendor failure burst\s+vendor=\S*taobao|Error rate spike\s+channel=\S*taobao/.test(l)), alerts.join('\n'));
+    assert.ok(
+      alerts.some((l) => /Quota exhausted\s+channel=1688/.test(l)),
+      alerts.join('\n'),
+    );
+    assert.ok(
+      alerts.some((l) => /Vendor failure burst\s+vendor=\S*taobao|Error rate spike\s+channel=\S*taobao/.test(l)),
+      alerts.join('\n'),
+    );
     // One notification per rule and dimension: no rule appears twice at the same minute.
-    const keys = alerts.map((l) => /^\s+(\S+ \S+)\s+(page|ticket)\s+(.+?)\s{2,}/.exec(l)).filter((m) => m).map((m) => `${m![1]} ${m![3]}`);
+    const keys = alerts
+      .map((l) => /^\s+(\S+ \S+)\s+(page|ticket)\s+(.+?)\s{2,}/.exec(l))
+      .filter((m) => m)
+      .map((m) => `${m![1]} ${m![3]}`);
     assert.equal(new Set(keys).size, keys.length, alerts.join('\n'));
 
     // No false all-clear: right after ingest the ledger is current; two days later, with no
     // batch since, the ingest rule fires for both topics.
     const ingest = section(r.stdout, 'Ingest stalled or behind');
     assert.match(ingest[0]!, /^\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+ok$/, ingest.join('\n'));
-    assert.ok(ingest.slice(1).some((l) => /FIRING Ingest stalled or behind topic=gateway-logs value 1728\d\d > 180/.test(l)), ingest.join('\n'));
+    assert.ok(
+      ingest.slice(1).some((l) => /FIRING Ingest stalled or behind topic=gateway-logs value 1728\d\d > 180/.test(l)),
+      ingest.join('\n'),
+    );
 
     const tries = section(r.stdout, 'Try these').filter((l) => l.includes('faultline trace'));
     assert.equal(tries.length, 3, tries.join('\n'));
@@ -135,8 +177,16 @@ test('a short demo day: every report section has numbers, traces resolve, nothin
 
     // Planted credentials (Taobao sign/session, Bearer keys, access tokens) stay out of every column.
     const list = PLANTED_SECRETS.map((s) => `'${s}'`).join(',');
-    const leaks = cli(['sql', `SELECT (SELECT count() FROM events WHERE multiSearchAny(concat(raw, message, upstream_message), [${list}])) + (SELECT count() ` +
-          `FROM rejects WHERE multiSearchAny(head, [${list}])) AS leaks`, '--format', 'json'], { FAULTLINE_DATA: data });
+    const leaks = cli(
+      [
+        'sql',
+        `SELECT (SELECT count() FROM events WHERE multiSearchAny(concat(raw, message, upstream_message), [${list}])) + (SELECT count() ` +
+          `FROM rejects WHERE multiSearchAny(head, [${list}])) AS leaks`,
+        '--format',
+        'json',
+      ],
+      { FAULTLINE_DATA: data },
+    );
     assert.equal(leaks.code, 0, leaks.stderr);
     assert.deepEqual(JSON.parse(leaks.stdout.trim()), { leaks: 0 });
   } finally {

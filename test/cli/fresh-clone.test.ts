@@ -34,18 +34,28 @@ test('a fresh clone builds through prepare and then runs npx faultline, worker i
     assert.equal(prepare.status, 0, prepare.stderr);
     assert.ok(existsSync(join(clone, 'dist', 'cli', 'main.js')));
     assert.ok(existsSync(join(clone, 'dist', 'ingest', 'normalize-worker.js')), 'the compiled normalize worker');
-    assert.deepEqual(readdirSync(join(clone, 'dist', 'sql', 'migrations')), readdirSync(join(root, 'sql', 'migrations')).filter((f) => f.endsWith('.sql')));
+    assert.deepEqual(
+      readdirSync(join(clone, 'dist', 'sql', 'migrations')),
+      readdirSync(join(root, 'sql', 'migrations')).filter((f) => f.endsWith('.sql')),
+    );
 
     const help = spawnSync('npx', ['--offline', 'faultline', '--help'], { cwd: clone, env, encoding: 'utf8' });
     assert.equal(help.status, 0, help.stderr);
     assert.match(help.stdout, /^Usage: faultline <command>/);
     const record = '{"status":429,"code":"QUOTA_EXCEEDED","request_id":"req_clone_1","timestamp":"2026-11-21T12:00:00Z"}\n';
-    const parse = spawnSync('npx', ['--offline', 'faultline', 'parse', '--source', 'gateway'], { cwd: clone, env, input: record, encoding: 'utf8' });
+    const parse = spawnSync('npx', ['--offline', 'faultline', 'parse', '--source', 'gateway'], {
+      cwd: clone,
+      env,
+      input: record,
+      encoding: 'utf8',
+    });
     assert.equal(parse.status, 0, parse.stderr);
     assert.equal((JSON.parse(parse.stdout) as { code: string }).code, 'QUOTA_EXCEEDED');
 
     // The normalize worker of the clone's dist/, loaded as `faultline run` loads it.
-    writeFileSync(join(clone, 'worker-check.mjs'), `
+    writeFileSync(
+      join(clone, 'worker-check.mjs'),
+      `
       const { NormalizeThread } = await import(${JSON.stringify(join(clone, 'dist', 'ingest', 'normalize-thread.js'))});
       const data = new TextEncoder().encode(${JSON.stringify(record.trim())});
       const t = new NormalizeThread();
@@ -53,7 +63,8 @@ test('a fresh clone builds through prepare and then runs npx faultline, worker i
         limits: { maxRecordBytes: 2048, maxDepth: 16, rawMaxBytes: 1024 },
         offsets: [0], ts: [Date.UTC(2026, 10, 21)], lens: new Int32Array([data.length]), data: data.buffer, wantOffsets: false });
       await t.close();
-      console.log(rows.eventCount, rows.rejectCount);`);
+      console.log(rows.eventCount, rows.rejectCount);`,
+    );
     const worker = spawnSync(process.execPath, ['worker-check.mjs'], { cwd: clone, encoding: 'utf8' });
     assert.equal(worker.status, 0, worker.stderr);
     assert.equal(worker.stdout.trim(), '1 0');

@@ -25,7 +25,9 @@ test('stdout: exact count, deterministic with --seed, one stream with --source',
   assert.match(a.stderr, /wrote 3000 records to stdout/);
   assert.equal(cli(['generate', '--count', '3000', '--seed', '9', '--start', '2026-11-21']).stdout, a.stdout);
   assert.notEqual(cli(['generate', '--count', '3000', '--seed', '10', '--start', '2026-11-21']).stdout, a.stdout);
-  const gw = cli(['generate', '--count', '500', '--source', 'gateway', '--start', '2026-11-21', '--shippers', 'off']).stdout.trimEnd().split('\n');
+  const gw = cli(['generate', '--count', '500', '--source', 'gateway', '--start', '2026-11-21', '--shippers', 'off'])
+    .stdout.trimEnd()
+    .split('\n');
   assert.equal(gw.length, 500);
   // Gateway records are JSON (garbage aside); client text/logfmt lines never appear.
   assert.ok(gw.filter((l) => l.startsWith('{"')).length >= 490);
@@ -34,7 +36,10 @@ test('stdout: exact count, deterministic with --seed, one stream with --source',
   const shipped = cli(['generate', '--count', '500', '--source', 'gateway', '--start', '2026-11-21']).stdout.trimEnd().split('\n');
   assert.equal(shipped.length, 500);
   assert.ok(shipped.filter((l) => l.startsWith('{"log":')).length > 20 && shipped.filter((l) => / stdout F /.test(l)).length > 20);
-  const js = cli(['generate', '--count', '50', '--format', 'jsonl', '--start', '2026-11-21']).stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const js = cli(['generate', '--count', '50', '--format', 'jsonl', '--start', '2026-11-21'])
+    .stdout.trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(js.length, 50);
   for (const r of js) assert.deepEqual(Object.keys(r), ['source', 'topic', 'timestamp_ms', 'value']);
 });
@@ -69,10 +74,14 @@ test('--to kafka produces every record to its topic, keyed by request id', async
     await broker.createTopic('gw-t', 3);
     await broker.createTopic('cl-t', 2);
     const r = cli(['generate', '--to', 'kafka', '--count', '5000', '--seed', '4', '--start', '2026-11-21'], {
-      KAFKA_BROKERS: broker.bootstrap, FAULTLINE_GATEWAY_TOPIC: 'gw-t', FAULTLINE_CLIENT_TOPIC: 'cl-t',
+      KAFKA_BROKERS: broker.bootstrap,
+      FAULTLINE_GATEWAY_TOPIC: 'gw-t',
+      FAULTLINE_CLIENT_TOPIC: 'cl-t',
     });
     assert.equal(r.code, 0, r.stderr);
-    const local = cli(['generate', '--count', '5000', '--seed', '4', '--start', '2026-11-21', '--format', 'jsonl']).stdout.trimEnd().split('\n')
+    const local = cli(['generate', '--count', '5000', '--seed', '4', '--start', '2026-11-21', '--format', 'jsonl'])
+      .stdout.trimEnd()
+      .split('\n')
       .map((l) => JSON.parse(l) as { source: string });
     const kafka = new Kafka({ brokers: broker.brokers, logLevel: logLevel.NOTHING });
     const admin = kafka.admin();

@@ -49,7 +49,11 @@ test('each command --help exits 0 and mentions every flag it accepts', async () 
 test('wrong flag values and env values: one line naming them and the allowed values, exit 2', async () => {
   const cases: [string[], Record<string, string>, RegExp][] = [
     [['generate', '--source', 'both-ways'], {}, /--source=both-ways: allowed values are gateway, client, both/],
-    [['generate', '--to', 'kafka', '--count', '1'], { KAFKA_SASL_MECHANISM: 'md5' }, /KAFKA_SASL_MECHANISM="md5": one of plain, scram-sha-256, scram-sha-512/],
+    [
+      ['generate', '--to', 'kafka', '--count', '1'],
+      { KAFKA_SASL_MECHANISM: 'md5' },
+      /KAFKA_SASL_MECHANISM="md5": one of plain, scram-sha-256, scram-sha-512/,
+    ],
     [['demo', '--count', '5'], {}, /--count=5: expected an integer from 1000/],
     [['demo', '--duration', 'forever'], {}, /--duration=forever: expected a duration/],
     [['demo'], { FAULTLINE_LOG_LEVEL: 'loud' }, /FAULTLINE_LOG_LEVEL="loud": one of debug, info, warn, error/],

@@ -25,8 +25,17 @@ for (const kind of brokerKinds()) {
       const t0 = Date.now();
       const at = (what: string) => t.diagnostic(`${what} at ${Date.now() - t0} ms`);
       const env = {
-        ...process.env, ...KEEP_FOREVER, KAFKA_BROKERS: broker.bootstrap, FAULTLINE_DATA: join(dir, 'store'), FAULTLINE_GATEWAY_TOPIC: 'gw', FAULTLINE_CLIENT_TOPIC: 'cl',
-        KAFKA_GROUP_ID: 'kpath', FAULTLINE_METRICS_PORT: '0', FAULTLINE_BATCH_MS: '200', KAFKA_SESSION_TIMEOUT_MS: '6000', FAULTLINE_LOG_LEVEL: 'warn',
+        ...process.env,
+        ...KEEP_FOREVER,
+        KAFKA_BROKERS: broker.bootstrap,
+        FAULTLINE_DATA: join(dir, 'store'),
+        FAULTLINE_GATEWAY_TOPIC: 'gw',
+        FAULTLINE_CLIENT_TOPIC: 'cl',
+        KAFKA_GROUP_ID: 'kpath',
+        FAULTLINE_METRICS_PORT: '0',
+        FAULTLINE_BATCH_MS: '200',
+        KAFKA_SESSION_TIMEOUT_MS: '6000',
+        FAULTLINE_LOG_LEVEL: 'warn',
       };
       const cli = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env, maxBuffer: 64 << 20 });
       try {
@@ -35,7 +44,9 @@ for (const kind of brokerKinds()) {
         const gen = cli(['generate', '--to', 'kafka', '--count', '8000', '--seed', '5', '--start', '2026-11-21']);
         assert.equal(gen.status, 0, gen.stderr);
         at('generated');
-        const expected = cli(['generate', '--count', '8000', '--seed', '5', '--start', '2026-11-21', '--format', 'jsonl']).stdout.trimEnd().split('\n').length;
+        const expected = cli(['generate', '--count', '8000', '--seed', '5', '--start', '2026-11-21', '--format', 'jsonl'])
+          .stdout.trimEnd()
+          .split('\n').length;
         assert.equal(expected, 8000);
 
         const run = spawn(process.execPath, [BIN, 'run', '--progress-ms', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -51,7 +62,11 @@ for (const kind of brokerKinds()) {
           if (readEndpointInfo(env.FAULTLINE_DATA) === undefined) continue;
           const s = cli(['status', '--json']);
           if (s.status !== 0) continue; // store not served yet
-          const rows = s.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+          const rows = s.stdout
+            .trim()
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as Record<string, unknown>);
           total = rows.reduce((n, r) => n + Number(r.events ?? 0) + Number(r.rejects ?? 0), 0);
           if (total >= expected) break;
         }
@@ -59,8 +74,13 @@ for (const kind of brokerKinds()) {
         at('all stored');
         const check = cli(['status', '--check']);
         assert.equal(check.status, 0, check.stdout + check.stderr);
-        const counts = cli(['sql', "SELECT (SELECT count() FROM events) AS events, (SELECT count() FROM rejects) AS rejects, (SELECT uniqExact(request_id) FROM " +
-            "events WHERE source = 'client' AND request_id IN (SELECT request_id FROM events WHERE source = 'gateway')) AS shared", '--format', 'json']);
+        const counts = cli([
+          'sql',
+          'SELECT (SELECT count() FROM events) AS events, (SELECT count() FROM rejects) AS rejects, (SELECT uniqExact(request_id) FROM ' +
+            "events WHERE source = 'client' AND request_id IN (SELECT request_id FROM events WHERE source = 'gateway')) AS shared",
+          '--format',
+          'json',
+        ]);
         const c = JSON.parse(counts.stdout) as { events: number; rejects: number; shared: number };
         assert.equal(Number(c.events) + Number(c.rejects), expected);
         assert.ok(Number(c.rejects) > 0 && Number(c.shared) > 500, counts.stdout);

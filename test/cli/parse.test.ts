@@ -7,7 +7,11 @@ import { EventSchema } from '../../transform/event.ts';
 
 const BIN = new URL('../../bin/faultline.js', import.meta.url).pathname;
 
-function runParse(args: string[], stdin: string | string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runParse(
+  args: string[],
+  stdin: string | string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'parse', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
     let stdout = '';
@@ -22,8 +26,9 @@ function runParse(args: string[], stdin: string | string[], env: NodeJS.ProcessE
   });
 }
 
-const NEW_USER = '{"ts":"2026-11-21T10:00:00Z","status":429,"response":{"error":{"code":"QUOTA_EXCEEDED","message":"Daily channel quota ' +
-    'exhausted","request_id":"req_1"}}}';
+const NEW_USER =
+  '{"ts":"2026-11-21T10:00:00Z","status":429,"response":{"error":{"code":"QUOTA_EXCEEDED","message":"Daily channel quota ' +
+  'exhausted","request_id":"req_1"}}}';
 
 describe('faultline parse', () => {
   it('the new-user check: one event with request id, category, limit kind and status', async () => {
@@ -52,7 +57,10 @@ describe('faultline parse', () => {
     ].join('\r\n');
     const r = await runParse(['--source', 'client'], input); // no final newline, CRLF endings
     assert.equal(r.code, 0, r.stderr);
-    const out = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const out = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(out.length, 5);
     assert.equal(out[0]?.request_id, 'req_9f2');
     assert.equal(out[0]?.source, 'client');
@@ -64,10 +72,19 @@ describe('faultline parse', () => {
   });
 
   it('--default-time stands in for a missing or unreadable time', async () => {
-    const r = await runParse(['--source', 'gateway', '--default-time', '2026-01-02T03:04:05.678Z'], '{"status":500}\n{"ts":"garbage","status":200}\n');
+    const r = await runParse(
+      ['--source', 'gateway', '--default-time', '2026-01-02T03:04:05.678Z'],
+      '{"status":500}\n{"ts":"garbage","status":200}\n',
+    );
     assert.equal(r.code, 0, r.stderr);
-    const out = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { event_time: string });
-    assert.deepEqual(out.map((e) => e.event_time), ['2026-01-02T03:04:05.678Z', '2026-01-02T03:04:05.678Z']);
+    const out = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event_time: string });
+    assert.deepEqual(
+      out.map((e) => e.event_time),
+      ['2026-01-02T03:04:05.678Z', '2026-01-02T03:04:05.678Z'],
+    );
   });
 
   it('without --default-time a timeless record takes the current time', async () => {
@@ -77,22 +94,31 @@ describe('faultline parse', () => {
     assert.ok(t >= before - 1000 && t <= Date.now() + 1000);
   });
 
-  it('prints fingerprints under FAULTLINE_REDACTION_KEY' +
-' and masks personal data under FAULTLINE_PII=mask (docs/secrets.md §4, §5)', async () => {
-    const tok = 'ghp_Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7c';
-    const message = `push with ${tok} by ops.lead@example.com paid 4111 1111 1111 1111`;
-    const rec = `{"ts":"2026-11-21T10:00:00Z","status":401,"message":"${message}"}\n`;
-    const r = await runParse(['--source', 'client'], rec, { ...process.env, FAULTLINE_REDACTION_KEY: 'test-installation-key-0123', FAULTLINE_PII: 'mask' });
-    assert.equal(r.code, 0, r.stderr);
-    for (const s of [tok, 'ops.lead', '4111 1111 1111 1111']) assert.ok(!r.stdout.includes(s), `${s} in ${r.stdout}`);
-    assert.match(r.stdout, /\[REDACTED:[0-9a-f]{10}\]/);
-    assert.match(r.stdout, /\[REDACTED\]@example\.com/);
-    assert.match(r.stdout, /"app_id":"key:[0-9a-f]{10}"/);
-  });
+  it(
+    'prints fingerprints under FAULTLINE_REDACTION_KEY' + ' and masks personal data under FAULTLINE_PII=mask (docs/secrets.md §4, §5)',
+    async () => {
+      const tok = 'ghp_Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7c';
+      const message = `push with ${tok} by ops.lead@example.com paid 4111 1111 1111 1111`;
+      const rec = `{"ts":"2026-11-21T10:00:00Z","status":401,"message":"${message}"}\n`;
+      const r = await runParse(['--source', 'client'], rec, {
+        ...process.env,
+        FAULTLINE_REDACTION_KEY: 'test-installation-key-0123',
+        FAULTLINE_PII: 'mask',
+      });
+      assert.equal(r.code, 0, r.stderr);
+      for (const s of [tok, 'ops.lead', '4111 1111 1111 1111']) assert.ok(!r.stdout.includes(s), `${s} in ${r.stdout}`);
+      assert.match(r.stdout, /\[REDACTED:[0-9a-f]{10}\]/);
+      assert.match(r.stdout, /\[REDACTED\]@example\.com/);
+      assert.match(r.stdout, /"app_id":"key:[0-9a-f]{10}"/);
+    },
+  );
 
   it('never prints a secret', async () => {
-    const r = await runParse(['--source', 'client'], '2026-11-21T10:00:00Z ERROR x password=hunter2secret Authorization: Bearer ' +
-        'abcdefgh12345678\n{"ts":1,"session":"sess1234567","headers":{"cookie":"sid=zzz999"}}\n');
+    const r = await runParse(
+      ['--source', 'client'],
+      '2026-11-21T10:00:00Z ERROR x password=hunter2secret Authorization: Bearer ' +
+        'abcdefgh12345678\n{"ts":1,"session":"sess1234567","headers":{"cookie":"sid=zzz999"}}\n',
+    );
     assert.equal(r.code, 0);
     for (const s of ['hunter2secret', 'abcdefgh12345678', 'sess1234567', 'zzz999']) assert.ok(!r.stdout.includes(s), s);
   });
@@ -111,7 +137,10 @@ describe('faultline parse', () => {
     const lines = Array.from({ length: 20_000 }, (_, i) => `{"ts":"2026-11-21T10:00:00Z","request_id":"req_${i}","status":200}`);
     const r = await runParse(['--source', 'gateway'], `${lines.join('\n')}\n`);
     assert.equal(r.code, 0);
-    const ids = r.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { request_id: string }).request_id);
+    const ids = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { request_id: string }).request_id);
     assert.equal(ids.length, 20_000);
     assert.ok(ids.every((id, i) => id === `req_${i}`));
   });

@@ -3,7 +3,10 @@
 import { main } from '../../cli/main.ts';
 import { KEEP_FOREVER } from '../support/keep-forever.ts';
 
-export async function inProcess(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function inProcess(
+  argv: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const out = process.stdout.write.bind(process.stdout);

@@ -28,7 +28,14 @@ test('fires for the topic whose records stopped being readable, only there', asy
       const ms = T0 + m * MIN;
       for (let i = 0; i < 40; i++) add('gw', ms, { ts: new Date(ms + i).toISOString(), status: 200, request_id: `req_${m}_${i}` });
       // From 10:00 the client topic's shipper sends its own wrapper with the line under a key nothing reads.
-      for (let i = 0; i < 30; i++) add('cl', ms, m >= 30 ? { payload_v2: { line: `status=500 request_id=req_${m}_${i}` }, host: 'shop-1' } : { ts: new Date(ms + i).toISOString(), status: 200 });
+      for (let i = 0; i < 30; i++)
+        add(
+          'cl',
+          ms,
+          m >= 30
+            ? { payload_v2: { line: `status=500 request_id=req_${m}_${i}` }, host: 'shop-1' }
+            : { ts: new Date(ms + i).toISOString(), status: 200 },
+        );
       // A third topic: 1 record in 200 unrecognized (0.5%).
       for (let i = 0; i < 40; i++) add('edge', ms, m % 5 === 0 && i === 0 ? { x: 1 } : { ts: new Date(ms + i).toISOString(), status: 200 });
     }
@@ -36,12 +43,18 @@ test('fires for the topic whose records stopped being readable, only there', asy
 
     const before = await evaluateRule(t.store, rule, Date.parse('2026-11-21T09:59:30Z'));
     assert.equal(before.error, undefined);
-    assert.deepEqual(before.series.filter((s) => s.firing), []);
+    assert.deepEqual(
+      before.series.filter((s) => s.firing),
+      [],
+    );
     const after = await evaluateRule(t.store, rule, Date.parse('2026-11-21T10:06:10Z'));
     assert.equal(after.error, undefined);
     const values = Object.fromEntries(after.series.map((s) => [s.labels.topic, s.value]));
     assert.deepEqual(values, { cl: 1, edge: 0.005, gw: 0 });
-    assert.deepEqual(after.series.filter((s) => s.firing).map((s) => s.labels.topic), ['cl']);
+    assert.deepEqual(
+      after.series.filter((s) => s.firing).map((s) => s.labels.topic),
+      ['cl'],
+    );
   } finally {
     await t.cleanup();
   }

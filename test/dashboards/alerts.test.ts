@@ -29,13 +29,25 @@ before(async () => {
 });
 after(() => fixture?.close());
 
-interface Item { channel: string; vendor: string; topic: string; minute: number; e?: SyntheticDay['events'][number] }
+interface Item {
+  channel: string;
+  vendor: string;
+  topic: string;
+  minute: number;
+  e?: SyntheticDay['events'][number];
+}
 let eventItems: Item[] | undefined;
 let rejectItems: Item[] | undefined;
 /** Rows with their minute, computed once (the model runs ~150 times). */
 function itemsOf(rejects: boolean): Item[] {
   const minute = (iso: string) => Math.floor(Date.parse(iso) / MINUTE) * MINUTE;
-  eventItems ??= day.events.map((e) => ({ channel: e.channel || 'unknown', vendor: e.upstream_vendor, topic: e.topic, minute: minute(e.event_time), e }));
+  eventItems ??= day.events.map((e) => ({
+    channel: e.channel || 'unknown',
+    vendor: e.upstream_vendor,
+    topic: e.topic,
+    minute: minute(e.event_time),
+    e,
+  }));
   rejectItems ??= day.rejects.map((r) => ({ channel: '', vendor: '', topic: r.topic, minute: minute(r.transport_time) }));
   return rejects ? rejectItems : eventItems;
 }
@@ -47,7 +59,11 @@ function expectedValues(r: AlertRuleDef, atMs: number): Record<string, number> {
   const curEnd = Math.floor(T / MINUTE) * MINUTE;
   const curStart = curEnd - 5 * MINUTE;
   if (r.uid.endsWith('quota-runs-out')) {
-    return Object.fromEntries(quotaForecast(day.events, atMs).filter((f) => f.minutes_left !== null).map((f) => [f.channel, f.minutes_left!]));
+    return Object.fromEntries(
+      quotaForecast(day.events, atMs)
+        .filter((f) => f.minutes_left !== null)
+        .map((f) => [f.channel, f.minutes_left!]),
+    );
   }
   const items = itemsOf(r.uid.includes('rejects')).filter((x) => x.minute >= F && x.minute <= T);
   const labelOf = (x: Item) => (r.groupBy === 'vendor' ? x.vendor : r.groupBy === 'topic' ? x.topic : x.channel);
@@ -63,13 +79,20 @@ function expectedValues(r: AlertRuleDef, atMs: number): Record<string, number> {
     const label = labelOf(x);
     const g = by.get(label) ?? { cur: 0, base: 0, curBad: 0, baseBad: 0 };
     const bad = x.e !== undefined && x.e.outcome !== 'ok';
-    if (x.minute >= curStart && x.minute < curEnd) { g.cur++; g.curBad += Number(bad); }
-    if (x.minute < curStart) { g.base++; g.baseBad += Number(bad); }
+    if (x.minute >= curStart && x.minute < curEnd) {
+      g.cur++;
+      g.curBad += Number(bad);
+    }
+    if (x.minute < curStart) {
+      g.base++;
+      g.baseBad += Number(bad);
+    }
     by.set(label, g);
   }
   const out: Record<string, number> = {};
   for (const [label, g] of by) {
-    if (r.uid.endsWith('error-rate-spike')) out[label] = g.curBad < 20 ? 0 : (g.curBad / g.cur) / Math.max(g.baseBad / Math.max(g.base, 1), 0.01);
+    if (r.uid.endsWith('error-rate-spike'))
+      out[label] = g.curBad < 20 ? 0 : g.curBad / g.cur / Math.max(g.baseBad / Math.max(g.base, 1), 0.01);
     else if (r.uid.endsWith('quota-exhausted')) out[label] = g.cur;
     else out[label] = g.cur / Math.max(g.base / 12, r.uid.endsWith('vendor-failure-burst') ? 10 : 5);
   }
@@ -92,7 +115,8 @@ describe('every rule computes the value the JS model computes', () => {
         const got = Object.fromEntries(res.series.map((s) => [s.labels[r.groupBy], s.value]));
         const want = expectedValues(r, t);
         assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort(), `${r.uid} at ${new Date(t).toISOString()}`);
-        for (const [k, v] of Object.entries(want)) assert.ok(Math.abs(got[k]! - v) < 0.001, `${r.uid} ${k} at ${new Date(t).toISOString()}: ${got[k]} vs ${v}`);
+        for (const [k, v] of Object.entries(want))
+          assert.ok(Math.abs(got[k]! - v) < 0.001, `${r.uid} ${k} at ${new Date(t).toISOString()}: ${got[k]} vs ${v}`);
         for (const s of res.series) assert.deepEqual(Object.keys(s.labels), [r.groupBy], `${r.uid}: labels are only ${r.groupBy}`);
       }
     }
@@ -113,7 +137,10 @@ describe('each rule fires on its incident, for that dimension only', () => {
       const r = rule(uid);
       const res = await evaluateRule(store, r, at(time));
       assert.ok(res.firing);
-      assert.deepEqual(res.series.filter((s) => s.firing).map((s) => s.labels[r.groupBy]), [label]);
+      assert.deepEqual(
+        res.series.filter((s) => s.firing).map((s) => s.labels[r.groupBy]),
+        [label],
+      );
       if (!Number.isNaN(value)) assert.ok(Math.abs(res.series.find((s) => s.firing)!.value - value) < 0.001);
     });
   }
@@ -123,12 +150,21 @@ describe('quiet on a steady day', () => {
   for (const time of ['03:00', '05:00', '09:00', '11:30', '14:30', '15:59']) {
     test(`no rule fires at ${time}`, async () => {
       const results = await evaluateRules(store, rules, at(time));
-      assert.deepEqual(results.filter((r) => r.firing).map((r) => r.rule.uid), []);
+      assert.deepEqual(
+        results.filter((r) => r.firing).map((r) => r.rule.uid),
+        [],
+      );
       assert.ok(results.every((r) => r.error === undefined));
     });
   }
   test('each incident rule is quiet again 70 minutes after its incident ended', async () => {
-    for (const [uid, time] of [['vendor-failure-burst', '08:25'], ['error-rate-spike', '11:20'], ['internal-error-spike', '13:20'], ['rejects-growing', '21:20'], ['ingest-stalled', '22:45']] as const) {
+    for (const [uid, time] of [
+      ['vendor-failure-burst', '08:25'],
+      ['error-rate-spike', '11:20'],
+      ['internal-error-spike', '13:20'],
+      ['rejects-growing', '21:20'],
+      ['ingest-stalled', '22:45'],
+    ] as const) {
       assert.equal((await evaluateRule(store, rule(uid), at(time))).firing, false, `${uid} at ${time}`);
     }
   });
@@ -144,7 +180,11 @@ describe('faultline alerts check', () => {
     try {
       return { code: await runAlerts(argv, (text) => (out += text)), out };
     } finally {
-      for (const [k, v] of [['FAULTLINE_DATA', saved.data], ['CLICKHOUSE_DATABASE', saved.db], ['CLICKHOUSE_URL', saved.url]] as const) {
+      for (const [k, v] of [
+        ['FAULTLINE_DATA', saved.data],
+        ['CLICKHOUSE_DATABASE', saved.db],
+        ['CLICKHOUSE_URL', saved.url],
+      ] as const) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
@@ -166,12 +206,18 @@ describe('faultline alerts check', () => {
     const { code, out } = await run(['check', '--at', '2026-11-21T03:00:00Z', '--rule', 'faultline-error-rate-spike', '--sql']);
     assert.equal(code, 0);
     assert.match(out, /0 of 1 rules would fire/);
-    assert.match(out, new RegExp(`minute >= toDateTime\\(${(at('03:00') - 3900_000) / 1000}\\) AND minute <= toDateTime\\(${at('03:00') / 1000}\\)`));
+    assert.match(
+      out,
+      new RegExp(`minute >= toDateTime\\(${(at('03:00') - 3900_000) / 1000}\\) AND minute <= toDateTime\\(${at('03:00') / 1000}\\)`),
+    );
   });
 
   test('bad flags are ConfigErrors naming the flag and the allowed values', async () => {
     await assert.rejects(run(['check', '--at', 'yesterday']), (e: unknown) => e instanceof ConfigError && /--at=yesterday/.test(e.message));
-    await assert.rejects(run(['check', '--rule', 'nope']), (e: unknown) => e instanceof ConfigError && /faultline-ingest-stalled/.test(e.message));
+    await assert.rejects(
+      run(['check', '--rule', 'nope']),
+      (e: unknown) => e instanceof ConfigError && /faultline-ingest-stalled/.test(e.message),
+    );
     await assert.rejects(run(['verify']), ConfigError);
     assert.equal(parseAt(undefined, 42), 42);
     assert.equal(parseAt('2026-11-21T10:00:00Z'), Date.UTC(2026, 10, 21, 10));

@@ -25,10 +25,31 @@ let store: Store;
 
 function event(i: number, channel: string): EventRow {
   return {
-    event_time: new Date(start + i * 1000).toISOString(), source: 'gateway', request_id: `req_f_${channel.length}_${i}`, http_status: 500,
-    outcome: 'error', code: 'INTERNAL_ERROR', category: 'INTERNAL_ERROR', limit_kind: '', channel, upstream_vendor: '', upstream_code: '',
-    upstream_sub_code: '', upstream_message: '', message: 'boom', failed_offers: [], route: '/v1/x', method: 'GET', latency_ms: 5,
-    attempt: 1, app_id: 'shop-a', catalog_drift: false, raw: '{}', topic: 'gateway-logs', partition: 0, offset: String(i),
+    event_time: new Date(start + i * 1000).toISOString(),
+    source: 'gateway',
+    request_id: `req_f_${channel.length}_${i}`,
+    http_status: 500,
+    outcome: 'error',
+    code: 'INTERNAL_ERROR',
+    category: 'INTERNAL_ERROR',
+    limit_kind: '',
+    channel,
+    upstream_vendor: '',
+    upstream_code: '',
+    upstream_sub_code: '',
+    upstream_message: '',
+    message: 'boom',
+    failed_offers: [],
+    route: '/v1/x',
+    method: 'GET',
+    latency_ms: 5,
+    attempt: 1,
+    app_id: 'shop-a',
+    catalog_drift: false,
+    raw: '{}',
+    topic: 'gateway-logs',
+    partition: 0,
+    offset: String(i),
   } as EventRow;
 }
 
@@ -44,27 +65,36 @@ after(async () => {
 });
 
 const t = tables(DB);
-const byChannel = (filter: string) => `SELECT channel, sum(events) AS n FROM ${t.events1m} WHERE $__timeFilter(minute) AND ${filter} GROUP BY channel ORDER BY channel`;
+const byChannel = (filter: string) =>
+  `SELECT channel, sum(events) AS n FROM ${t.events1m} WHERE $__timeFilter(minute) AND ${filter} GROUP BY channel ORDER BY channel`;
 const selections: string[][] = [["it's"], ['back\\slash', 'trail\\'], ["x\\' OR 1=1 --"], ["it's", "x\\' OR 1=1 --", '1688'], ['trail\\']];
 
 describe('percentencode selections', () => {
   for (const sel of selections) {
     test(`channel = ${JSON.stringify(sel)} selects exactly those channels`, async () => {
-      const rows = await store.query<{ channel: string; n: number }>(expandQuery(byChannel(F.channel), { ...ctx, variables: { channel: sel } }));
-      assert.deepEqual(rows.map((r) => [r.channel, Number(r.n)]), [...sel].sort().map((c) => [c, countOf(c)]));
+      const rows = await store.query<{ channel: string; n: number }>(
+        expandQuery(byChannel(F.channel), { ...ctx, variables: { channel: sel } }),
+      );
+      assert.deepEqual(
+        rows.map((r) => [r.channel, Number(r.n)]),
+        [...sel].sort().map((c) => [c, countOf(c)]),
+      );
     });
   }
 
   test('every panel of every dashboard runs with such a selection; "Events and errors" counts only it', async () => {
     const sel = ["it's", 'trail\\', "x\\' OR 1=1 --"];
-    const variables = { channel: sel, source: ['gateway'], category: ["INTERNAL_ERROR"], request_id: "x\\'" };
+    const variables = { channel: sel, source: ['gateway'], category: ['INTERNAL_ERROR'], request_id: "x\\'" };
     for (const d of buildDashboards(DB)) {
       for (const p of d.panels) {
         for (const target of p.targets) {
           const rows = await store.query(expandQuery(target.rawSql, { ...ctx, variables }));
           if (p.title === 'Events and errors') {
             const want = sel.reduce((s, c) => s + countOf(c), 0);
-            assert.deepEqual(rows.map((r) => [Number(r.all_events), Number(r.errors)]), [[want, want]]);
+            assert.deepEqual(
+              rows.map((r) => [Number(r.all_events), Number(r.errors)]),
+              [[want, want]],
+            );
           }
         }
       }
@@ -72,14 +102,21 @@ describe('percentencode selections', () => {
   });
 });
 
-describe("why not ${var:singlequote}", () => {
+describe('why not ${var:singlequote}', () => {
   const singlequote = '$__conditionalAll(channel IN (${channel:singlequote}), $channel)';
   test("a quote alone works; a trailing backslash breaks the query, and `x\\' OR 1=1 --` escapes the literal", async () => {
     const ok = await store.query<{ channel: string }>(expandQuery(byChannel(singlequote), { ...ctx, variables: { channel: ["it's"] } }));
-    assert.deepEqual(ok.map((r) => r.channel), ["it's"]);
+    assert.deepEqual(
+      ok.map((r) => r.channel),
+      ["it's"],
+    );
     await assert.rejects(store.query(expandQuery(byChannel(singlequote), { ...ctx, variables: { channel: ['trail\\'] } })));
-    const injected = await store.query<{ channel: string }>(expandQuery(byChannel(singlequote), { ...ctx, variables: { channel: ["x\\' OR 1=1 --"] } }))
-      .then((rows) => rows.map((r) => r.channel), (err: unknown) => `error: ${String(err).slice(0, 60)}`);
+    const injected = await store
+      .query<{ channel: string }>(expandQuery(byChannel(singlequote), { ...ctx, variables: { channel: ["x\\' OR 1=1 --"] } }))
+      .then(
+        (rows) => rows.map((r) => r.channel),
+        (err: unknown) => `error: ${String(err).slice(0, 60)}`,
+      );
     assert.notDeepEqual(injected, ["x\\' OR 1=1 --"]);
   });
 });

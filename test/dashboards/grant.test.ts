@@ -25,7 +25,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('the statements hold no password, parse as ClickHouse SQL, and the hash is ClickHouse\'s SHA256(password || salt)', async () => {
+test("the statements hold no password, parse as ClickHouse SQL, and the hash is ClickHouse's SHA256(password || salt)", async () => {
   const statements = readonlyUserStatements('faultline', PASSWORD, 'a1b2c3');
   assert.equal(statements.length, 3);
   for (const s of statements) {
@@ -33,7 +33,12 @@ test('the statements hold no password, parse as ClickHouse SQL, and the hash is 
     const [row] = await store.query<{ f: string }>('SELECT formatQuery({q:String}) AS f', { q: s });
     assert.match(row!.f, /^(CREATE|ALTER|GRANT)/, s);
   }
-  assert.match(statements[0]!, new RegExp(`^CREATE USER IF NOT EXISTS ${READONLY_USER} IDENTIFIED WITH sha256_hash BY '[0-9A-F]{64}' SALT 'a1b2c3' SETTINGS readonly = 1`));
+  assert.match(
+    statements[0]!,
+    new RegExp(
+      `^CREATE USER IF NOT EXISTS ${READONLY_USER} IDENTIFIED WITH sha256_hash BY '[0-9A-F]{64}' SALT 'a1b2c3' SETTINGS readonly = 1`,
+    ),
+  );
   assert.equal(statements[2], `GRANT SELECT ON faultline.* TO ${READONLY_USER}`);
   const hash = /BY '([0-9A-F]{64})'/.exec(statements[1]!)![1];
   const [ch] = await store.query<{ h: string }>('SELECT hex(SHA256(concat({p:String}, {s:String}))) AS h', { p: PASSWORD, s: 'a1b2c3' });
@@ -65,5 +70,6 @@ test('faultline dashboards grant: needs a server and a password, says so naming 
   // A server that is not there: the error names the failure, not the password or its hash.
   const down = run({ CLICKHOUSE_URL: 'http://127.0.0.1:9', CLICKHOUSE_READONLY_PASSWORD: PASSWORD });
   assert.notEqual(down.status, 0);
-  for (const out of [noServer, noPassword, down]) assert.ok(!(out.stdout + out.stderr).includes('s3cret') && !/sha256_hash/.test(out.stdout + out.stderr), out.stderr);
+  for (const out of [noServer, noPassword, down])
+    assert.ok(!(out.stdout + out.stderr).includes('s3cret') && !/sha256_hash/.test(out.stdout + out.stderr), out.stderr);
 });

@@ -13,8 +13,11 @@ const root = new URL('../../', import.meta.url).pathname;
 const dashboards = buildDashboards();
 const panels = dashboards.flatMap((d) => d.panels.map((p) => ({ d, p })));
 const migrationTables = new Set(
-  readdirSync(`${root}sql/migrations`).filter((f) => f.endsWith('.sql'))
-    .flatMap((f) => [...readFileSync(`${root}sql/migrations/${f}`, 'utf8').matchAll(/CREATE TABLE IF NOT EXISTS \$\{db\}\.(\w+)/g)].map((m) => m[1]!)),
+  readdirSync(`${root}sql/migrations`)
+    .filter((f) => f.endsWith('.sql'))
+    .flatMap((f) =>
+      [...readFileSync(`${root}sql/migrations/${f}`, 'utf8').matchAll(/CREATE TABLE IF NOT EXISTS \$\{db\}\.(\w+)/g)].map((m) => m[1]!),
+    ),
 );
 /** Tables a query reads: every FROM / JOIN that is not a subquery (nor trim(… FROM f(x))). */
 const tablesIn = (sql: string) => [...sql.matchAll(/\b(?:FROM|JOIN)\s+([\w.]+)\b(?!\s*\()/gi)].map((m) => m[1]!);
@@ -23,15 +26,29 @@ describe('uids and ids', () => {
   test('dashboard uids are unique, stable and short; panel ids unique per dashboard', () => {
     const uids = dashboards.map((d) => d.uid);
     assert.equal(new Set(uids).size, uids.length);
-    assert.deepEqual(uids, ['faultline-error-rates', 'faultline-quota', 'faultline-vendor-failures', 'faultline-request-lookup', 'faultline-pipeline-health']);
+    assert.deepEqual(uids, [
+      'faultline-error-rates',
+      'faultline-quota',
+      'faultline-vendor-failures',
+      'faultline-request-lookup',
+      'faultline-pipeline-health',
+    ]);
     for (const uid of uids) assert.ok(uid.length <= 40 && /^[a-z0-9-]+$/.test(uid));
     for (const d of dashboards) assert.equal(new Set(d.panels.map((p) => p.id)).size, d.panels.length, d.uid);
   });
   test('alert rule uids are unique and the eight rules exist', () => {
     const uids = alertRules(tables('faultline')).map((r) => r.uid);
     assert.equal(new Set(uids).size, uids.length);
-    assert.deepEqual(uids, ['faultline-error-rate-spike', 'faultline-quota-exhausted', 'faultline-quota-runs-out', 'faultline-vendor-failure-burst',
-      'faultline-internal-error-spike', 'faultline-rejects-growing', 'faultline-ingest-stalled', 'faultline-unrecognized-records']);
+    assert.deepEqual(uids, [
+      'faultline-error-rate-spike',
+      'faultline-quota-exhausted',
+      'faultline-quota-runs-out',
+      'faultline-vendor-failure-burst',
+      'faultline-internal-error-spike',
+      'faultline-rejects-growing',
+      'faultline-ingest-stalled',
+      'faultline-unrecognized-records',
+    ]);
   });
 });
 
@@ -42,7 +59,11 @@ describe('dashboard-linter rules (docs/grafana.md)', () => {
       const ds = vars.find((v) => v.type === 'datasource');
       assert.deepEqual([ds?.name, ds?.label, ds?.query], ['datasource', 'Data source', PLUGIN_TYPE], d.uid);
       const q = vars.filter((v) => v.type === 'query');
-      assert.deepEqual(q.map((v) => v.name), ['channel', 'source', 'category'], d.uid);
+      assert.deepEqual(
+        q.map((v) => v.name),
+        ['channel', 'source', 'category'],
+        d.uid,
+      );
       for (const v of q) {
         assert.equal(v.refresh, 2, `${d.uid} ${v.name}`);
         assert.equal(typeof v.query, 'string');
@@ -52,7 +73,10 @@ describe('dashboard-linter rules (docs/grafana.md)', () => {
       }
     }
     const lookup = dashboards.find((d) => d.uid === 'faultline-request-lookup')!;
-    assert.deepEqual(lookup.templating!.list!.find((v) => v.type === 'textbox'), { type: 'textbox', name: 'request_id', label: 'Request ID', query: '' });
+    assert.deepEqual(
+      lookup.templating!.list!.find((v) => v.type === 'textbox'),
+      { type: 'textbox', name: 'request_id', label: 'Request ID', query: '' },
+    );
   });
 
   test('every panel: title, description, unit, >= 1 target, ${datasource} on panel and targets', () => {
@@ -66,7 +90,11 @@ describe('dashboard-linter rules (docs/grafana.md)', () => {
         assert.deepEqual(t.datasource, { type: PLUGIN_TYPE, uid: '${datasource}' }, where);
         assert.equal(t.pluginVersion, PLUGIN_VERSION);
         assert.equal(t.editorType, 'sql');
-        assert.deepEqual([t.format, t.queryType], t.queryType === 'timeseries' ? [0, 'timeseries'] : t.queryType === 'table' ? [1, 'table'] : [2, 'logs'], where);
+        assert.deepEqual(
+          [t.format, t.queryType],
+          t.queryType === 'timeseries' ? [0, 'timeseries'] : t.queryType === 'table' ? [1, 'table'] : [2, 'logs'],
+          where,
+        );
         if (t.queryType === 'timeseries') {
           assert.equal(p.type, 'timeseries', where);
           assert.match(t.rawSql, /\$__timeInterval\((minute|batch_time)\) AS time/, `${where}: time column`);
@@ -101,10 +129,11 @@ describe('dashboard-linter rules (docs/grafana.md)', () => {
       for (const p of d.panels) {
         const g = p.gridPos;
         assert.ok(g.x >= 0 && g.w > 0 && g.x + g.w <= 24 && g.h > 0, `${d.uid} ${p.title}`);
-        for (let x = g.x; x < g.x + g.w; x++) for (let y = g.y; y < g.y + g.h; y++) {
-          assert.ok(!cells.has(`${x},${y}`), `${d.uid}: ${p.title} overlaps`);
-          cells.add(`${x},${y}`);
-        }
+        for (let x = g.x; x < g.x + g.w; x++)
+          for (let y = g.y; y < g.y + g.h; y++) {
+            assert.ok(!cells.has(`${x},${y}`), `${d.uid}: ${p.title} overlaps`);
+            cells.add(`${x},${y}`);
+          }
       }
     }
   });
@@ -113,7 +142,9 @@ describe('dashboard-linter rules (docs/grafana.md)', () => {
 describe('tables', () => {
   const queries = [
     ...panels.flatMap(({ d, p }) => p.targets.map((t) => ({ where: `${d.uid} / ${p.title}`, sql: t.rawSql }))),
-    ...dashboards.flatMap((d) => (d.templating?.list ?? []).filter((v) => v.type === 'query').map((v) => ({ where: `${d.uid} $${v.name}`, sql: String(v.query) }))),
+    ...dashboards.flatMap((d) =>
+      (d.templating?.list ?? []).filter((v) => v.type === 'query').map((v) => ({ where: `${d.uid} $${v.name}`, sql: String(v.query) })),
+    ),
     ...alertRules(tables('faultline')).map((r) => ({ where: r.uid, sql: r.sql })),
   ];
 
@@ -132,8 +163,14 @@ describe('tables', () => {
 
   test('raw events only where no rollup can answer, always bounded', () => {
     const raw = panels.filter(({ p }) => p.targets.some((t) => tablesIn(t.rawSql).includes('faultline.events')));
-    assert.deepEqual(raw.map(({ p }) => p.title).sort(),
-      ['Clients retrying against the advice, by app', 'Gateway and client disagree, by route', 'Recent failing requests', 'Request events', 'Same requests, both views', 'Sample upstream messages']);
+    assert.deepEqual(raw.map(({ p }) => p.title).sort(), [
+      'Clients retrying against the advice, by app',
+      'Gateway and client disagree, by route',
+      'Recent failing requests',
+      'Request events',
+      'Same requests, both views',
+      'Sample upstream messages',
+    ]);
     for (const { p } of raw) {
       for (const t of p.targets) {
         const bounded = /\bLIMIT \d+\s*$/.test(t.rawSql) || /^SELECT count\(\)/.test(t.rawSql);
@@ -159,7 +196,10 @@ describe('hourly rollup (dashboards/rollup.ts)', () => {
 
   test('every panel reading events_1m reads events_1h through the helper, except the first quota hit of the day', () => {
     const minuteOnly = eventRollupPanels.filter(({ p }) => p.targets.some((t) => !t.rawSql.includes('FROM faultline.events_1h')));
-    assert.deepEqual(minuteOnly.map(({ p }) => p.title), ['Quota forecast (today)', 'Daily quota first exhausted today']);
+    assert.deepEqual(
+      minuteOnly.map(({ p }) => p.title),
+      ['Quota forecast (today)', 'Daily quota first exhausted today'],
+    );
     for (const { p } of eventRollupPanels) {
       for (const t of p.targets) {
         if (!t.rawSql.includes('events_1h')) continue;
@@ -185,10 +225,23 @@ describe('hourly rollup (dashboards/rollup.ts)', () => {
 
   // Grafana's interval: (to - from) / max data points, rounded by rangeutil.roundInterval,
   // never below the panel's min interval.
-  const ROUNDS: [number, number][] = [[90_000, 60_000], [210_000, 120_000], [450_000, 300_000], [750_000, 600_000],
-    [1_050_000, 900_000], [1_500_000, 1_200_000], [2_700_000, 1_800_000], [5_400_000, 3_600_000], [9_000_000, 7_200_000],
-    [16_200_000, 10_800_000], [32_400_000, 21_600_000], [86_400_000, 43_200_000], [604_800_000, 86_400_000],
-    [1_814_400_000, 604_800_000], [3_628_800_000, 2_592_000_000]];
+  const ROUNDS: [number, number][] = [
+    [90_000, 60_000],
+    [210_000, 120_000],
+    [450_000, 300_000],
+    [750_000, 600_000],
+    [1_050_000, 900_000],
+    [1_500_000, 1_200_000],
+    [2_700_000, 1_800_000],
+    [5_400_000, 3_600_000],
+    [9_000_000, 7_200_000],
+    [16_200_000, 10_800_000],
+    [32_400_000, 21_600_000],
+    [86_400_000, 43_200_000],
+    [604_800_000, 86_400_000],
+    [1_814_400_000, 604_800_000],
+    [3_628_800_000, 2_592_000_000],
+  ];
   const grafanaIntervalS = (rangeMs: number, maxDataPoints: number) => {
     const raw = rangeMs / maxDataPoints;
     const rounded = ROUNDS.find(([below]) => raw < below)?.[1] ?? 31_536_000_000;
@@ -241,19 +294,35 @@ describe('provisioning', () => {
     assert.equal(rules.length, 8);
     for (const r of rules) {
       const overEvents = r.uid !== 'faultline-ingest-stalled';
-      assert.deepEqual(r.data.map((q: { refId: string }) => q.refId), overEvents ? ['A', 'B', 'C', 'D', 'E'] : ['A', 'B', 'C'], r.uid);
+      assert.deepEqual(
+        r.data.map((q: { refId: string }) => q.refId),
+        overEvents ? ['A', 'B', 'C', 'D', 'E'] : ['A', 'B', 'C'],
+        r.uid,
+      );
       const a = r.data[0];
       assert.equal(a.datasourceUid, DATASOURCE_UID);
       assert.equal(a.relativeTimeRange.to, 0);
       assert.ok(a.relativeTimeRange.from >= 300);
-      assert.deepEqual([a.model.pluginVersion, a.model.format, a.model.queryType, a.model.editorType, a.model.intervalMs], [PLUGIN_VERSION, 1, 'table', 'sql', 60000]);
+      assert.deepEqual(
+        [a.model.pluginVersion, a.model.format, a.model.queryType, a.model.editorType, a.model.intervalMs],
+        [PLUGIN_VERSION, 1, 'table', 'sql', 60000],
+      );
       // Bounded in time: the range, or (ledger, forecast) explicit bounds from the range's end.
-      assert.match(a.model.rawSql, !overEvents ? /batch_time < toDateTime64\(\$__toTime, 3\) \+ INTERVAL 1 SECOND/
-        : r.uid === 'faultline-quota-runs-out' ? /minute >= toStartOfDay\(\$__toTime, 'UTC'\) - INTERVAL 7 DAY AND minute <= \$__toTime/ : /\$__timeFilter\(/);
+      assert.match(
+        a.model.rawSql,
+        !overEvents
+          ? /batch_time < toDateTime64\(\$__toTime, 3\) \+ INTERVAL 1 SECOND/
+          : r.uid === 'faultline-quota-runs-out'
+            ? /minute >= toStartOfDay\(\$__toTime, 'UTC'\) - INTERVAL 7 DAY AND minute <= \$__toTime/
+            : /\$__timeFilter\(/,
+      );
       assert.doesNotMatch(a.model.rawSql, /request_id/);
       assert.match(a.model.rawSql, new RegExp(`^SELECT (${r.labels.group_by}|.+? AS ${r.labels.group_by}), `), r.uid);
       assert.match(a.model.rawSql, / AS value\b/);
-      assert.deepEqual([r.data[1].model.type, r.data[1].model.reducer, r.data[2].model.type, r.condition], ['reduce', 'last', 'threshold', 'C']);
+      assert.deepEqual(
+        [r.data[1].model.type, r.data[1].model.reducer, r.data[2].model.type, r.condition],
+        ['reduce', 'last', 'threshold', 'C'],
+      );
       assert.equal(r.data[2].model.conditions[0].evaluator.type, r.uid === 'faultline-quota-runs-out' ? 'lt' : 'gt');
       assert.ok(!r.title.includes('$'), r.uid);
       for (const v of Object.values(r.labels as Record<string, string>)) assert.ok(!v.includes('$'), r.uid);
@@ -276,7 +345,10 @@ describe('committed output', () => {
     assert.deepEqual(staleArtifacts(`${root}dashboards`, buildArtifacts()), [], 'run: node bin/faultline.js dashboards build');
   });
   test('no other files lie in dashboards/generated', () => {
-    const expected = [...buildArtifacts().keys()].filter((k) => k.startsWith('generated/')).map((k) => k.slice('generated/'.length)).sort();
+    const expected = [...buildArtifacts().keys()]
+      .filter((k) => k.startsWith('generated/'))
+      .map((k) => k.slice('generated/'.length))
+      .sort();
     assert.deepEqual(readdirSync(`${root}dashboards/generated`).sort(), expected);
   });
 });

@@ -29,9 +29,14 @@ describe('backend macros (pkg/macros/macros.go)', () => {
   }
 
   test('arguments are trimmed; macros sharing a prefix stay distinct (\\b)', () => {
-    assert.equal(applyMacros('$__timeFilter( t ) OR $__timeFilter_ms(t)', ctx),
-      `t >= toDateTime(${F}) AND t <= toDateTime(${T}) OR t >= fromUnixTimestamp64Milli(${FROM}) AND t <= fromUnixTimestamp64Milli(${TO})`);
-    assert.equal(applyMacros('$__toTime - INTERVAL 1 DAY, $__toTime_ms', ctx), `toDateTime(${T}) - INTERVAL 1 DAY, fromUnixTimestamp64Milli(${TO})`);
+    assert.equal(
+      applyMacros('$__timeFilter( t ) OR $__timeFilter_ms(t)', ctx),
+      `t >= toDateTime(${F}) AND t <= toDateTime(${T}) OR t >= fromUnixTimestamp64Milli(${FROM}) AND t <= fromUnixTimestamp64Milli(${TO})`,
+    );
+    assert.equal(
+      applyMacros('$__toTime - INTERVAL 1 DAY, $__toTime_ms', ctx),
+      `toDateTime(${T}) - INTERVAL 1 DAY, fromUnixTimestamp64Milli(${TO})`,
+    );
   });
 
   test('nested parentheses in an argument are kept', () => {
@@ -42,7 +47,10 @@ describe('backend macros (pkg/macros/macros.go)', () => {
     assert.equal(intervalSeconds({ ...ctx, intervalMs: 1500 }), 1);
     assert.equal(intervalSeconds({ ...ctx, intervalMs: 200 }), 1);
     assert.equal(intervalSeconds({ ...ctx, intervalMs: 59_999 }), 59);
-    assert.equal(applyMacros('$__timeInterval_ms(t)', { ...ctx, intervalMs: 0 }), 'toStartOfInterval(toDateTime64(t, 3), INTERVAL 1 millisecond)');
+    assert.equal(
+      applyMacros('$__timeInterval_ms(t)', { ...ctx, intervalMs: 0 }),
+      'toStartOfInterval(toDateTime64(t, 3), INTERVAL 1 millisecond)',
+    );
     assert.equal(applyMacros('$__interval_s', { ...ctx, intervalMs: 0 }), '1');
   });
 
@@ -98,11 +106,14 @@ describe('template variables (templateSrv with the plugin format)', () => {
 
 describe('expandQuery', () => {
   test('all three stages, in order', () => {
-    const sql = 'SELECT $__timeInterval(minute) AS time FROM t WHERE $__timeFilter(minute) AND $__conditionalAll(channel IN (${channel}), ' +
-        '$channel) AND $__conditionalAll(source IN (${source}), $source)';
-    assert.equal(expandQuery(sql, { ...ctx, variables: { channel: ['pdd'], source: '$__all' } }),
+    const sql =
+      'SELECT $__timeInterval(minute) AS time FROM t WHERE $__timeFilter(minute) AND $__conditionalAll(channel IN (${channel}), ' +
+      '$channel) AND $__conditionalAll(source IN (${source}), $source)';
+    assert.equal(
+      expandQuery(sql, { ...ctx, variables: { channel: ['pdd'], source: '$__all' } }),
       `SELECT toStartOfInterval(toDateTime(minute), INTERVAL 30 second) AS time FROM t WHERE minute >= toDateTime(${F}) AND minute <= ` +
-        `toDateTime(${T}) AND channel IN ('pdd') AND 1=1`);
+        `toDateTime(${T}) AND channel IN ('pdd') AND 1=1`,
+    );
   });
   test('a leftover macro or variable fails loudly', () => {
     assert.throws(() => expandQuery('SELECT $__timeFiltr(t)', ctx), /unexpanded \$__timeFiltr/);
@@ -122,14 +133,32 @@ describe("the plugin's macro test cases (v4.20.0)", () => {
     ['FromTimeFilterMs', '$__fromTime_ms', 'fromUnixTimestamp64Milli(1415792726371)', c0],
     ['ToTimeFilterMs', '$__toTime_ms', 'fromUnixTimestamp64Milli(1447328726371)', c0],
     ['DateFilter', '$__dateFilter(dateCol)', "dateCol >= toDate('2014-11-12') AND dateCol <= toDate('2015-11-12')", c0],
-    ['DateTimeFilter', '$__dateTimeFilter(dateCol, timeCol)',
+    [
+      'DateTimeFilter',
+      '$__dateTimeFilter(dateCol, timeCol)',
       "(dateCol >= toDate('2014-11-12') AND dateCol <= toDate('2015-11-12'))" +
-" AND (timeCol >= toDateTime(1415792726) AND timeCol <= toDateTime(1447328726))", c0],
-    ['DateTimeFilter as $__dt', '$__dt(dateCol, timeCol)',
+        ' AND (timeCol >= toDateTime(1415792726) AND timeCol <= toDateTime(1447328726))',
+      c0,
+    ],
+    [
+      'DateTimeFilter as $__dt',
+      '$__dt(dateCol, timeCol)',
       "(dateCol >= toDate('2014-11-12') AND dateCol <= toDate('2015-11-12'))" +
-" AND (timeCol >= toDateTime(1415792726) AND timeCol <= toDateTime(1447328726))", c0],
-    ['TimeInterval', '$__timeInterval(col)', 'toStartOfInterval(toDateTime(col), INTERVAL 20 second)', { fromMs: 0, toMs: 0, intervalMs: 20_000 }],
-    ['TimeIntervalMs', '$__timeInterval_ms(col)', 'toStartOfInterval(toDateTime64(col, 3), INTERVAL 20000 millisecond)', { fromMs: 0, toMs: 0, intervalMs: 20_000 }],
+        ' AND (timeCol >= toDateTime(1415792726) AND timeCol <= toDateTime(1447328726))',
+      c0,
+    ],
+    [
+      'TimeInterval',
+      '$__timeInterval(col)',
+      'toStartOfInterval(toDateTime(col), INTERVAL 20 second)',
+      { fromMs: 0, toMs: 0, intervalMs: 20_000 },
+    ],
+    [
+      'TimeIntervalMs',
+      '$__timeInterval_ms(col)',
+      'toStartOfInterval(toDateTime64(col, 3), INTERVAL 20000 millisecond)',
+      { fromMs: 0, toMs: 0, intervalMs: 20_000 },
+    ],
     ['IntervalSeconds', '$__interval_s', '20', { fromMs: 0, toMs: 0, intervalMs: 20_000 }],
     ['TimeFrom', '$__timeFrom(ts)', 'ts >= toDateTime(1415792726)', c0],
     ['TimeTo', '$__timeTo(ts)', 'ts <= toDateTime(1447328726)', c0],
@@ -139,8 +168,20 @@ describe("the plugin's macro test cases (v4.20.0)", () => {
   for (const [name, input, want, ctx] of cases) test(`${name}: ${input}`, () => assert.equal(applyMacros(input, ctx), want));
 
   test('wrong arity and bad durations are errors (TestMacroErrorsAreDownstream)', () => {
-    for (const bad of ['$__timeFilter', '$__timeFilter_ms', '$__dateFilter', '$__dateTimeFilter(d)', '$__timeInterval', '$__timeInterval_ms',
-      '$__timeFrom', '$__timeTo', '$__timeFrom()', '$__timeGroup(ts)', '$__timeGroup(ts, nope)', '$__timeGroup(ts, not-a-duration)']) {
+    for (const bad of [
+      '$__timeFilter',
+      '$__timeFilter_ms',
+      '$__dateFilter',
+      '$__dateTimeFilter(d)',
+      '$__timeInterval',
+      '$__timeInterval_ms',
+      '$__timeFrom',
+      '$__timeTo',
+      '$__timeFrom()',
+      '$__timeGroup(ts)',
+      '$__timeGroup(ts, nope)',
+      '$__timeGroup(ts, not-a-duration)',
+    ]) {
       assert.throws(() => applyMacros(bad, c0), /expected|invalid duration/, bad);
     }
   });
@@ -148,25 +189,95 @@ describe("the plugin's macro test cases (v4.20.0)", () => {
   const f = Date.parse('2014-11-12T11:45:26.123Z');
   const t = Date.parse('2015-11-12T11:45:26.456Z');
   const interpolateCases: [string, string, string, number][] = [
-    ['timeFilter', 'select * from foo where $__timeFilter(cast(sth as timestamp))', 'select * from foo where cast(sth as timestamp) >= toDateTime(1415792726) AND cast(sth as timestamp) <= toDateTime(1447328726)', 0],
-    ['timeFilter with empty spaces', 'select * from foo where $__timeFilter(cast(sth as timestamp) )', 'select * from foo where cast(sth as timestamp) >= toDateTime(1415792726) AND cast(sth as timestamp) <= toDateTime(1447328726)', 0],
-    ['timeFilter_ms', 'select * from foo where $__timeFilter_ms(cast(sth as timestamp))', 'select * from foo where cast(sth as timestamp) >= fromUnixTimestamp64Milli(1415792726123)' +
-' AND cast(sth as timestamp) <= fromUnixTimestamp64Milli(1447328726456)', 0],
-    ['timeFilter_ms with empty spaces', 'select * from foo where $__timeFilter_ms(cast(sth as timestamp) )', 'select * from foo where cast(sth as timestamp) >= fromUnixTimestamp64Milli(1415792726123)' +
-' AND cast(sth as timestamp) <= fromUnixTimestamp64Milli(1447328726456)', 0],
-    ['fromTime and toTime', 'select * from foo where ( date >= $__fromTime and date <= $__toTime ) limit 100', 'select * from foo where ( date >= toDateTime(1415792726) and date <= toDateTime(1447328726) ) limit 100', 0],
-    ['fromTime and toTime inside complex clauses', 'select * from foo where ( date >= $__fromTime ) and ( date <= $__toTime ) limit 100', 'select * from foo where ( date >= toDateTime(1415792726) ) and ( date <= toDateTime(1447328726) ) limit 100', 0],
-    ['fromTime_ms and toTime_ms', 'select * from foo where ( date >= $__fromTime_ms and date <= $__toTime_ms ) limit 100', 'select * from foo where ( date >= fromUnixTimestamp64Milli(1415792726123) and date <= fromUnixTimestamp64Milli(1447328726456) ) ' +
-        'limit 100', 0],
-    ['fromTime_ms and toTime_ms inside complex clauses', 'select * from foo where ( date >= $__fromTime_ms ) and ( date <= $__toTime_ms ) limit 100', 'select * from foo where ( date >= fromUnixTimestamp64Milli(1415792726123) ) and ( date <= ' +
-        'fromUnixTimestamp64Milli(1447328726456) ) limit 100', 0],
-    ['macro as sole argument of another', 'SELECT $__timeInterval($__fromTime) AS from_time', 'SELECT toStartOfInterval(toDateTime(toDateTime(1415792726)), INTERVAL 60 second) AS from_time', 60_000],
-    ['millisecond variants nest', 'SELECT $__timeInterval_ms($__fromTime_ms)', 'SELECT toStartOfInterval(toDateTime64(fromUnixTimestamp64Milli(1415792726123), 3), INTERVAL 60000 millisecond)', 60_000],
-    ['macro nested in a larger argument (a comma inside it)', 'select * from foo where $__timeFilter(coalesce(closed_at, $__toTime))', 'select * from foo where coalesce(closed_at, toDateTime(1447328726)) >= toDateTime(1415792726) AND coalesce(closed_at, ' +
-        'toDateTime(1447328726)) <= toDateTime(1447328726)', 60_000],
-    ['backslash-escaped quote with -- in a literal', "select * from foo where msg = 'it\\'s -- fine' and $__fromTime", "select * from foo where msg = 'it\\'s -- fine' and toDateTime(1415792726)", 0],
-    ['backslash-escaped quote with /* in a literal', "select * from foo where msg = 'a\\'/*x' and $__toTime", "select * from foo where msg = 'a\\'/*x' and toDateTime(1447328726)", 0],
-    ['doubled-quote escape', "select * from foo where msg = 'it''s' and $__fromTime", "select * from foo where msg = 'it''s' and toDateTime(1415792726)", 0],
+    [
+      'timeFilter',
+      'select * from foo where $__timeFilter(cast(sth as timestamp))',
+      'select * from foo where cast(sth as timestamp) >= toDateTime(1415792726) AND cast(sth as timestamp) <= toDateTime(1447328726)',
+      0,
+    ],
+    [
+      'timeFilter with empty spaces',
+      'select * from foo where $__timeFilter(cast(sth as timestamp) )',
+      'select * from foo where cast(sth as timestamp) >= toDateTime(1415792726) AND cast(sth as timestamp) <= toDateTime(1447328726)',
+      0,
+    ],
+    [
+      'timeFilter_ms',
+      'select * from foo where $__timeFilter_ms(cast(sth as timestamp))',
+      'select * from foo where cast(sth as timestamp) >= fromUnixTimestamp64Milli(1415792726123)' +
+        ' AND cast(sth as timestamp) <= fromUnixTimestamp64Milli(1447328726456)',
+      0,
+    ],
+    [
+      'timeFilter_ms with empty spaces',
+      'select * from foo where $__timeFilter_ms(cast(sth as timestamp) )',
+      'select * from foo where cast(sth as timestamp) >= fromUnixTimestamp64Milli(1415792726123)' +
+        ' AND cast(sth as timestamp) <= fromUnixTimestamp64Milli(1447328726456)',
+      0,
+    ],
+    [
+      'fromTime and toTime',
+      'select * from foo where ( date >= $__fromTime and date <= $__toTime ) limit 100',
+      'select * from foo where ( date >= toDateTime(1415792726) and date <= toDateTime(1447328726) ) limit 100',
+      0,
+    ],
+    [
+      'fromTime and toTime inside complex clauses',
+      'select * from foo where ( date >= $__fromTime ) and ( date <= $__toTime ) limit 100',
+      'select * from foo where ( date >= toDateTime(1415792726) ) and ( date <= toDateTime(1447328726) ) limit 100',
+      0,
+    ],
+    [
+      'fromTime_ms and toTime_ms',
+      'select * from foo where ( date >= $__fromTime_ms and date <= $__toTime_ms ) limit 100',
+      'select * from foo where ( date >= fromUnixTimestamp64Milli(1415792726123) and date <= fromUnixTimestamp64Milli(1447328726456) ) ' +
+        'limit 100',
+      0,
+    ],
+    [
+      'fromTime_ms and toTime_ms inside complex clauses',
+      'select * from foo where ( date >= $__fromTime_ms ) and ( date <= $__toTime_ms ) limit 100',
+      'select * from foo where ( date >= fromUnixTimestamp64Milli(1415792726123) ) and ( date <= ' +
+        'fromUnixTimestamp64Milli(1447328726456) ) limit 100',
+      0,
+    ],
+    [
+      'macro as sole argument of another',
+      'SELECT $__timeInterval($__fromTime) AS from_time',
+      'SELECT toStartOfInterval(toDateTime(toDateTime(1415792726)), INTERVAL 60 second) AS from_time',
+      60_000,
+    ],
+    [
+      'millisecond variants nest',
+      'SELECT $__timeInterval_ms($__fromTime_ms)',
+      'SELECT toStartOfInterval(toDateTime64(fromUnixTimestamp64Milli(1415792726123), 3), INTERVAL 60000 millisecond)',
+      60_000,
+    ],
+    [
+      'macro nested in a larger argument (a comma inside it)',
+      'select * from foo where $__timeFilter(coalesce(closed_at, $__toTime))',
+      'select * from foo where coalesce(closed_at, toDateTime(1447328726)) >= toDateTime(1415792726) AND coalesce(closed_at, ' +
+        'toDateTime(1447328726)) <= toDateTime(1447328726)',
+      60_000,
+    ],
+    [
+      'backslash-escaped quote with -- in a literal',
+      "select * from foo where msg = 'it\\'s -- fine' and $__fromTime",
+      "select * from foo where msg = 'it\\'s -- fine' and toDateTime(1415792726)",
+      0,
+    ],
+    [
+      'backslash-escaped quote with /* in a literal',
+      "select * from foo where msg = 'a\\'/*x' and $__toTime",
+      "select * from foo where msg = 'a\\'/*x' and toDateTime(1447328726)",
+      0,
+    ],
+    [
+      'doubled-quote escape',
+      "select * from foo where msg = 'it''s' and $__fromTime",
+      "select * from foo where msg = 'it''s' and toDateTime(1415792726)",
+      0,
+    ],
   ];
   for (const [name, input, want, intervalMs] of interpolateCases) {
     test(`Interpolate: ${name}`, () => assert.equal(applyMacros(input, { fromMs: f, toMs: t, intervalMs }), want));
@@ -176,8 +287,13 @@ describe("the plugin's macro test cases (v4.20.0)", () => {
     const sql = 'select stuff from table where $__conditionalAll(fieldVal in ($fieldVal), $fieldVal);';
     assert.equal(applyConditionalAll(sql, { fieldVal: '$__all' }), 'select stuff from table where 1=1;');
     assert.equal(applyConditionalAll(sql, { fieldVal: "'val1', 'val2'" }), 'select stuff from table where fieldVal in ($fieldVal);');
-    assert.equal(applyConditionalAll(`${sql.slice(0, -1)} and $__conditionalAll(fieldVal in ($fieldVal2), $fieldVal2);`, { fieldVal: "'val1', 'val2'", fieldVal2: '$__all' }),
-      'select stuff from table where fieldVal in ($fieldVal) and 1=1;');
+    assert.equal(
+      applyConditionalAll(`${sql.slice(0, -1)} and $__conditionalAll(fieldVal in ($fieldVal2), $fieldVal2);`, {
+        fieldVal: "'val1', 'val2'",
+        fieldVal2: '$__all',
+      }),
+      'select stuff from table where fieldVal in ($fieldVal) and 1=1;',
+    );
     assert.equal(applyConditionalAll('$__conditionalAll(foo, $fieldVal)', { fieldVal: "'val1', 'val2'" }), 'foo');
     assert.equal(applyConditionalAll('$__conditionalAll(foo, $fieldVal)', { fieldVal: '$__all' }), '1=1');
   });

@@ -6,8 +6,13 @@ import type { SyntheticDay } from '../support/synthetic-day.ts';
 import { floorTo, group, MIN, ms, sortBy, type Row } from './model-util.ts';
 
 export interface ForecastRow {
-  channel: string; daily_quota: number; used_today: number; calls_last_hour: number;
-  exhausted_at: number | null; minutes_left: number | null; runs_out_at: number | null;
+  channel: string;
+  daily_quota: number;
+  used_today: number;
+  calls_last_hour: number;
+  exhausted_at: number | null;
+  minutes_left: number | null;
+  runs_out_at: number | null;
 }
 
 /**
@@ -21,7 +26,9 @@ export function quotaForecast(events: EventRow[], atMs: number, offsetH = 0): Fo
   const dayOf = (m: number) => Math.floor((m + offsetH * 3_600_000) / DAY);
   const today = dayOf(T);
   const from = today * DAY - offsetH * 3_600_000 - 7 * DAY;
-  const mins = events.filter((e) => e.source === 'gateway' && e.channel !== '').map((e) => ({ e, m: floorTo(ms(e.event_time), MIN) }))
+  const mins = events
+    .filter((e) => e.source === 'gateway' && e.channel !== '')
+    .map((e) => ({ e, m: floorTo(ms(e.event_time), MIN) }))
     .filter(({ m }) => m >= from && m <= T);
   const rows: ForecastRow[] = [];
   for (const [channel, list] of group(mins, ({ e }) => e.channel)) {
@@ -32,8 +39,12 @@ export function quotaForecast(events: EventRow[], atMs: number, offsetH = 0): Fo
       // The first hit minute with hits in at least 5 of the 10 minutes from it (a sustained exhaustion).
       const hitMinutes = [...new Set(dl.filter(({ e }) => e.limit_kind === 'quota').map(({ m }) => m))].sort((a, b) => a - b);
       // ... whose hits are at least a quarter of the calls of those 10 minutes.
-      const inWindow = (m: number, hit: boolean) => dl.filter(({ e, m: x }) => x >= m && x < m + 10 * MIN && (!hit || e.limit_kind === 'quota')).length;
-      const first = hitMinutes.find((m) => hitMinutes.filter((x) => x >= m && x < m + 10 * MIN).length >= 5 && inWindow(m, true) >= 0.25 * inWindow(m, false)) ?? null;
+      const inWindow = (m: number, hit: boolean) =>
+        dl.filter(({ e, m: x }) => x >= m && x < m + 10 * MIN && (!hit || e.limit_kind === 'quota')).length;
+      const first =
+        hitMinutes.find(
+          (m) => hitMinutes.filter((x) => x >= m && x < m + 10 * MIN).length >= 5 && inWindow(m, true) >= 0.25 * inWindow(m, false),
+        ) ?? null;
       if (Number(dayKey) < today && first !== null) learned.push(dl.filter(({ m }) => m < first).length);
       if (Number(dayKey) === today) {
         used = dl.length;
@@ -43,12 +54,26 @@ export function quotaForecast(events: EventRow[], atMs: number, offsetH = 0): Fo
     if (learned.length === 0) continue;
     const quota = Math.min(...learned);
     const lastHour = list.filter(({ m }) => m > T - 3_600_000).length;
-    const left = exhaustedAt !== null || lastHour === 0 ? null : Math.round((Math.max(quota - used, 0) * 60 / lastHour) * 10) / 10;
-    const runsOut = exhaustedAt !== null ? exhaustedAt : lastHour === 0 ? null : T + Math.trunc(Math.max(quota - used, 0) * 3600 / lastHour) * 1000;
-    rows.push({ channel, daily_quota: quota, used_today: used, calls_last_hour: lastHour, exhausted_at: exhaustedAt, minutes_left: left, runs_out_at: runsOut });
+    const left = exhaustedAt !== null || lastHour === 0 ? null : Math.round(((Math.max(quota - used, 0) * 60) / lastHour) * 10) / 10;
+    const runsOut =
+      exhaustedAt !== null ? exhaustedAt : lastHour === 0 ? null : T + Math.trunc((Math.max(quota - used, 0) * 3600) / lastHour) * 1000;
+    rows.push({
+      channel,
+      daily_quota: quota,
+      used_today: used,
+      calls_last_hour: lastHour,
+      exhausted_at: exhaustedAt,
+      minutes_left: left,
+      runs_out_at: runsOut,
+    });
     learned = [];
   }
-  return rows.sort((a, b) => (a.runs_out_at === null ? 1 : 0) - (b.runs_out_at === null ? 1 : 0) || (a.runs_out_at ?? 0) - (b.runs_out_at ?? 0) || (a.channel < b.channel ? -1 : 1));
+  return rows.sort(
+    (a, b) =>
+      (a.runs_out_at === null ? 1 : 0) - (b.runs_out_at === null ? 1 : 0) ||
+      (a.runs_out_at ?? 0) - (b.runs_out_at ?? 0) ||
+      (a.channel < b.channel ? -1 : 1),
+  );
 }
 
 /**
@@ -100,7 +125,17 @@ export function retriesAgainstAdvice(events: EventRow[]): Row[] {
       out.set(app, a);
     }
   }
-  return sortBy([...out].map(([app_id, a]) => ({ app_id, non_retryable_retried: a.non, fast_429_retries: a.fast, example_request_id: a.ids.sort()[0], n: a.non + a.fast })),
-    '-n', 'app_id').slice(0, 50).map(({ n: _n, ...r }) => r);
+  return sortBy(
+    [...out].map(([app_id, a]) => ({
+      app_id,
+      non_retryable_retried: a.non,
+      fast_429_retries: a.fast,
+      example_request_id: a.ids.sort()[0],
+      n: a.non + a.fast,
+    })),
+    '-n',
+    'app_id',
+  )
+    .slice(0, 50)
+    .map(({ n: _n, ...r }) => r);
 }
-

@@ -38,4 +38,3 @@ export function sortBy(rows: Row[], ...keys: string[]): Row[] {
     return 0;
   });
 }
-

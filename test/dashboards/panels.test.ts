@@ -74,8 +74,18 @@ const scenarios: Scenario[] = [
     fromMs: DAY_START + 390 * 60_000,
     toMs: DAY_START + 765 * 60_000 + 999,
     intervalMs: 60_000,
-    vars: { channel: ['1688', 'taobao'], source: ['gateway'], category: ['AUTH_ERROR', 'CHANNEL_ERROR', 'RATE_LIMIT_ERROR'], request_id: ' req_1688_0_0 ' },
-    sel: { channel: ['1688', 'taobao'], source: ['gateway'], category: ['AUTH_ERROR', 'CHANNEL_ERROR', 'RATE_LIMIT_ERROR'], requestId: ' req_1688_0_0 ' },
+    vars: {
+      channel: ['1688', 'taobao'],
+      source: ['gateway'],
+      category: ['AUTH_ERROR', 'CHANNEL_ERROR', 'RATE_LIMIT_ERROR'],
+      request_id: ' req_1688_0_0 ',
+    },
+    sel: {
+      channel: ['1688', 'taobao'],
+      source: ['gateway'],
+      category: ['AUTH_ERROR', 'CHANNEL_ERROR', 'RATE_LIMIT_ERROR'],
+      requestId: ' req_1688_0_0 ',
+    },
   },
   {
     name: '15:00–21:00, 10-minute interval, channel taobao only, request id that tries to break out of the string',
@@ -101,8 +111,17 @@ const scenarios: Scenario[] = [
     fromMs: DAY_START - 2 * 86_400_000 + 10 * 3_600_000,
     toMs: DAY_START + 1065 * 60_000 + 10_000,
     intervalMs: 86_400_000,
-    vars: { channel: ['taobao', 'pdd'], source: ALL, category: ['AUTH_ERROR', 'CHANNEL_ERROR', 'RATE_LIMIT_ERROR', 'INTERNAL_ERROR'], request_id: 'req_1688_0_0' },
-    sel: { channel: ['taobao', 'pdd'], category: ['AUTH_ERROR', 'CHANNEL_ERROR', 'RATE_LIMIT_ERROR', 'INTERNAL_ERROR'], requestId: 'req_1688_0_0' },
+    vars: {
+      channel: ['taobao', 'pdd'],
+      source: ALL,
+      category: ['AUTH_ERROR', 'CHANNEL_ERROR', 'RATE_LIMIT_ERROR', 'INTERNAL_ERROR'],
+      request_id: 'req_1688_0_0',
+    },
+    sel: {
+      channel: ['taobao', 'pdd'],
+      category: ['AUTH_ERROR', 'CHANNEL_ERROR', 'RATE_LIMIT_ERROR', 'INTERNAL_ERROR'],
+      requestId: 'req_1688_0_0',
+    },
   },
   {
     // Exactly two days from 06:23:30: the leading 06:23:30–06:59 from events_1m, 2-hour buckets.
@@ -141,14 +160,24 @@ describe('the scenarios exercise every panel with data', () => {
         // The synthetic day has no retries (attempt 1 everywhere): test/dashboards/ops-questions.test.ts has its own.
         // Nor history before it (the forecast learns from earlier days): ops-questions.test.ts too.
         if (p.title === 'Clients retrying against the advice, by app' || p.title === 'Quota forecast (today)') continue;
-        assert.ok(sizes.some((n) => n > 0), `${p.title} is empty in every scenario`);
+        assert.ok(
+          sizes.some((n) => n > 0),
+          `${p.title} is empty in every scenario`,
+        );
       }
     }
     const m = modelOf(scenarios[0]!);
-    assert.deepEqual(m['Daily quota first exhausted today']!().map((r) => [r.channel, new Date(r.first_exhausted as number).toISOString()]),
+    assert.deepEqual(
+      m['Daily quota first exhausted today']!().map((r) => [r.channel, new Date(r.first_exhausted as number).toISOString()]),
       // pdd's single QUOTA_EXCEEDED every hour at :30 is not an exhaustion; Taobao's from 16:00 on is.
-      [['taobao', '2026-11-21T16:00:00.000Z']]);
-    assert.deepEqual(m['Vendor timeouts']!().map((r) => r.timeouts).filter((n) => n !== 0), [150, 150, 150]);
+      [['taobao', '2026-11-21T16:00:00.000Z']],
+    );
+    assert.deepEqual(
+      m['Vendor timeouts']!()
+        .map((r) => r.timeouts)
+        .filter((n) => n !== 0),
+      [150, 150, 150],
+    );
     // Zero-filled: every 5-minute bucket of the day, for the one vendor with timeouts.
     assert.equal(m['Vendor timeouts']!().length, 288);
     assert.equal(m['Request events']!().length, 2);
@@ -156,13 +185,21 @@ describe('the scenarios exercise every panel with data', () => {
 });
 
 describe('an empty range (the six hours before the synthetic day)', () => {
-  const sc: Scenario = { name: 'empty', fromMs: DAY_START - 6 * 3_600_000, toMs: DAY_START - 60_001, intervalMs: 600_000,
-    vars: { channel: ALL, source: ALL, category: ALL, request_id: '' }, sel: {} };
+  const sc: Scenario = {
+    name: 'empty',
+    fromMs: DAY_START - 6 * 3_600_000,
+    toMs: DAY_START - 60_001,
+    intervalMs: 600_000,
+    vars: { channel: ALL, source: ALL, category: ALL, request_id: '' },
+    sel: {},
+  };
   test('every panel equals the model; no NaN anywhere; the error rate is null; count series read 0 in every bucket', async () => {
     for (const d of dashboards) {
       for (const p of d.panels) {
         for (const t of p.targets) {
-          const rows = normalize(await store.query(expandQuery(t.rawSql, { fromMs: sc.fromMs, toMs: sc.toMs, intervalMs: sc.intervalMs, variables: sc.vars })));
+          const rows = normalize(
+            await store.query(expandQuery(t.rawSql, { fromMs: sc.fromMs, toMs: sc.toMs, intervalMs: sc.intervalMs, variables: sc.vars })),
+          );
           assert.deepEqual(rows, normalize(modelOf(sc)[p.title]!()), p.title);
           for (const r of rows) for (const v of Object.values(r)) assert.ok(!(typeof v === 'number' && Number.isNaN(v)), `${p.title}: NaN`);
         }
@@ -187,17 +224,29 @@ describe('the synthetic day', () => {
 describe('variable queries', () => {
   const vars = dashboards[0]!.templating!.list!.filter((v) => v.type === 'query');
   const distinct = (f: (e: SyntheticDay['events'][number]) => string, from = -Infinity, to = Infinity) =>
-    [...new Set(day.events.filter((e) => Date.parse(e.event_time) >= from && Date.parse(e.event_time) < to).map(f).filter(Boolean))].sort();
+    [
+      ...new Set(
+        day.events
+          .filter((e) => Date.parse(e.event_time) >= from && Date.parse(e.event_time) < to)
+          .map(f)
+          .filter(Boolean),
+      ),
+    ].sort();
   const values = async (ctx: { fromMs: number; toMs: number; intervalMs: number }) => {
     const got: Record<string, string[]> = {};
-    for (const v of vars) got[v.name] = (await store.query<Record<string, string>>(expandQuery(String(v.query), ctx))).map((r) => Object.values(r)[0]!);
+    for (const v of vars)
+      got[v.name] = (await store.query<Record<string, string>>(expandQuery(String(v.query), ctx))).map((r) => Object.values(r)[0]!);
     return got;
   };
 
   test('channel, source and category list the values of the range from events_1m (one day)', async () => {
     const ctx = { fromMs: DAY_START, toMs: DAY_START + 86_399_999, intervalMs: 300_000 };
     const got = await values(ctx);
-    assert.deepEqual(got, { channel: distinct((e) => e.channel), source: distinct((e) => e.source), category: distinct((e) => e.category) });
+    assert.deepEqual(got, {
+      channel: distinct((e) => e.channel),
+      source: distinct((e) => e.source),
+      category: distinct((e) => e.category),
+    });
     assert.deepEqual(got.channel, ['1688', 'pdd', 'taobao']);
     for (const v of vars) assert.equal((await rollupRows(expandQuery(String(v.query), ctx))).h, 0, v.name);
   });
@@ -207,7 +256,11 @@ describe('variable queries', () => {
     const got = await values(ctx);
     // The minute 12:00 is inside the range (its start is): it counts, 12:01 does not.
     const end = DAY_START + 721 * 60_000;
-    assert.deepEqual(got, { channel: distinct((e) => e.channel, -Infinity, end), source: distinct((e) => e.source, -Infinity, end), category: distinct((e) => e.category, -Infinity, end) });
+    assert.deepEqual(got, {
+      channel: distinct((e) => e.channel, -Infinity, end),
+      source: distinct((e) => e.source, -Infinity, end),
+      category: distinct((e) => e.category, -Infinity, end),
+    });
     for (const v of vars) {
       const { m, h } = await rollupRows(expandQuery(String(v.query), ctx));
       assert.ok(h > 0 && m > 0, `${v.name}: 1h ${h} / 1m ${m} rows`);
@@ -248,7 +301,10 @@ describe('which rollup each query reads (EXPLAIN ESTIMATE)', () => {
           }
         }
       }
-      assert.ok(hourlyReads > 0 === (seriesHourly || tableHourly), 'the scenario should exercise the hourly branch exactly when a switch is on');
+      assert.ok(
+        hourlyReads > 0 === (seriesHourly || tableHourly),
+        'the scenario should exercise the hourly branch exactly when a switch is on',
+      );
     });
   }
 
@@ -281,17 +337,30 @@ describe('edges: hourly and minute branches partition the range exactly', () => 
       lengthS: fc.oneof(fc.integer({ min: 0, max: 2 * 3600 }), fc.integer({ min: 0, max: 5 * 86_400 })),
       hours: fc.constantFrom(1, 2, 3, 6, 24),
     });
-    await fc.assert(fc.asyncProperty(arb, async ({ from, lengthS, hours }) => {
-      const fromMs = DAY_START + from * 1000 + 250;
-      const ctx = { fromMs, toMs: fromMs + lengthS * 1000, intervalMs: hours * 3_600_000 };
-      for (const sw of ['interval', 'range'] as const) {
-        if (sw === 'range' && lengthS < LONG_RANGE_S) continue;
-        const got = await store.query(expandQuery(`SELECT $__timeInterval(minute) AS time, sum(events) AS n, sum(latency_ms_sum) AS l
-          FROM ${eventsRollup(t, sw)} GROUP BY time ORDER BY time`, ctx));
-        const want = await store.query(expandQuery(`SELECT $__timeInterval(minute) AS time, sum(events) AS n, sum(latency_ms_sum) AS l
-          FROM ${t.events1m} WHERE $__timeFilter(minute) GROUP BY time ORDER BY time`, ctx));
-        assert.deepEqual(got, want, `${sw} ${new Date(ctx.fromMs).toISOString()} +${lengthS}s`);
-      }
-    }), { numRuns: 40, seed: 7 });
+    await fc.assert(
+      fc.asyncProperty(arb, async ({ from, lengthS, hours }) => {
+        const fromMs = DAY_START + from * 1000 + 250;
+        const ctx = { fromMs, toMs: fromMs + lengthS * 1000, intervalMs: hours * 3_600_000 };
+        for (const sw of ['interval', 'range'] as const) {
+          if (sw === 'range' && lengthS < LONG_RANGE_S) continue;
+          const got = await store.query(
+            expandQuery(
+              `SELECT $__timeInterval(minute) AS time, sum(events) AS n, sum(latency_ms_sum) AS l
+          FROM ${eventsRollup(t, sw)} GROUP BY time ORDER BY time`,
+              ctx,
+            ),
+          );
+          const want = await store.query(
+            expandQuery(
+              `SELECT $__timeInterval(minute) AS time, sum(events) AS n, sum(latency_ms_sum) AS l
+          FROM ${t.events1m} WHERE $__timeFilter(minute) GROUP BY time ORDER BY time`,
+              ctx,
+            ),
+          );
+          assert.deepEqual(got, want, `${sw} ${new Date(ctx.fromMs).toISOString()} +${lengthS}s`);
+        }
+      }),
+      { numRuns: 40, seed: 7 },
+    );
   });
 });

@@ -26,7 +26,10 @@ after(() => fixture?.close());
 test('every panel is rendered with data: SVG charts for time series, tables otherwise', async () => {
   const dashboards = buildDashboards(DB);
   const html = await renderPreview(store, dashboards, {
-    atMs: DAY_START + 86_400_000 - 1, rangeMs: 86_400_000 - 1, intervalMs: 600_000, requestId: 'req_spike_600_3',
+    atMs: DAY_START + 86_400_000 - 1,
+    rangeMs: 86_400_000 - 1,
+    intervalMs: 600_000,
+    requestId: 'req_spike_600_3',
   });
   const panels = dashboards.flatMap((d) => d.panels);
   for (const p of panels) assert.ok(html.includes(`<h3>${p.title.replace(/&/g, '&#38;')} `), p.title);
@@ -60,7 +63,10 @@ test('every panel is rendered with data: SVG charts for time series, tables othe
 
 test('an empty range: the error-rate stat says No events, count series are flat zeros, no NaN', async () => {
   const html = await renderPreview(store, buildDashboards(DB), { atMs: DAY_START - 3_600_000, rangeMs: 3_600_000, intervalMs: 300_000 });
-  assert.match(html, /<h3>Error rate <small>percentunit<\/small><\/h3><p class="desc">[^<]*<\/p><p class="stat"><span class="big">No events<\/span>/);
+  assert.match(
+    html,
+    /<h3>Error rate <small>percentunit<\/small><\/h3><p class="desc">[^<]*<\/p><p class="stat"><span class="big">No events<\/span>/,
+  );
   assert.doesNotMatch(html, /NaN|class="error"/);
   // Zero-filled count series: their axis tops at 0, not at the scaling guard (it printed "1e-9").
   assert.match(html, /<text x="2" y="12" class="axis">0<\/text>/);

@@ -22,7 +22,18 @@ const bin = new URL('../../bin/faultline.js', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'faultline-stall-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-interface Batch { batch_time: string; topic: string; partition: number; first_offset: number; last_offset: number; records: number; events: number; rejects: number; lag: number; consumer: string }
+interface Batch {
+  batch_time: string;
+  topic: string;
+  partition: number;
+  first_offset: number;
+  last_offset: number;
+  records: number;
+  events: number;
+  rejects: number;
+  lag: number;
+  consumer: string;
+}
 
 /** Ledger rows every 10 s per partition over [fromMs, toMs), with lag(ms) messages behind. */
 function ledger(topic: string, partitions: number, fromMs: number, toMs: number, lag: (ms: number) => number = () => 3): Batch[] {
@@ -32,8 +43,18 @@ function ledger(topic: string, partitions: number, fromMs: number, toMs: number,
     for (let p = 0; p < partitions; p++) {
       const first = next.get(p) ?? 0;
       next.set(p, first + 50);
-      out.push({ batch_time: new Date(ms).toISOString(), topic, partition: p, first_offset: first, last_offset: first + 49,
-        records: 50, events: 50, rejects: 0, lag: lag(ms), consumer: 'faultline-1' });
+      out.push({
+        batch_time: new Date(ms).toISOString(),
+        topic,
+        partition: p,
+        first_offset: first,
+        last_offset: first + 49,
+        records: 50,
+        events: 50,
+        rejects: 0,
+        lag: lag(ms),
+        consumer: 'faultline-1',
+      });
     }
   }
   return out;
@@ -43,8 +64,11 @@ async function openLedgerStore(db: string, rows: Batch[]): Promise<Store> {
   const store = await openStore(loadConfig({ FAULTLINE_DATA: join(root, db), CLICKHOUSE_DATABASE: db }));
   await store.migrate();
   // The Store interface has no ledger insert (the sink writes it with its own batches).
-  if (rows.length) await store.command(`INSERT INTO ${db}.ingest_batches SETTINGS date_time_input_format = 'best_effort' FORMAT ` +
-        `JSONEachRow\n${rows.map((r) => JSON.stringify(r)).join('\n')}`);
+  if (rows.length)
+    await store.command(
+      `INSERT INTO ${db}.ingest_batches SETTINGS date_time_input_format = 'best_effort' FORMAT ` +
+        `JSONEachRow\n${rows.map((r) => JSON.stringify(r)).join('\n')}`,
+    );
   return store;
 }
 
@@ -73,7 +97,13 @@ describe('a topic stops for days while another keeps going', () => {
     assert.equal(r.for, '1m');
   });
 
-  for (const [name, after] of [['1 hour', 3_600_000], ['23 hours', 23 * 3_600_000], ['25 hours', 25 * 3_600_000], ['2 days', 2 * DAY], ['3 days', 3 * DAY - 6 * MIN]] as const) {
+  for (const [name, after] of [
+    ['1 hour', 3_600_000],
+    ['23 hours', 23 * 3_600_000],
+    ['25 hours', 25 * 3_600_000],
+    ['2 days', 2 * DAY],
+    ['3 days', 3 * DAY - 6 * MIN],
+  ] as const) {
     test(`still firing for the stalled topic ${name} after it stopped, and only for it`, async () => {
       const res = await evaluateRule(store, stalledRule(db), stop + after);
       const got = byTopic(res.series);
@@ -104,7 +134,10 @@ describe('an empty store is not healthy', () => {
     const res = await evaluateRule(store, stalledRule(db), at);
     assert.equal(res.error, undefined);
     assert.equal(res.firing, true);
-    assert.deepEqual(res.series.map((s) => [s.labels.topic, s.value]), [[NO_BATCH_TOPIC, Math.floor(at / 1000)]]);
+    assert.deepEqual(
+      res.series.map((s) => [s.labels.topic, s.value]),
+      [[NO_BATCH_TOPIC, Math.floor(at / 1000)]],
+    );
     const spike = await evaluateRule(store, alertRules(tables(db))[0]!, at);
     assert.ok(spike.freshnessS! >= 86_400);
   });
@@ -114,13 +147,31 @@ describe('a batch written in the very second of the evaluation', () => {
   const db = 'stall_same_second';
   const t = Math.floor(Date.now() / 1000) * 1000 - 86_400_000 + 500;
   let store: Store;
-  before(async () => (store = await openLedgerStore(db, [{ batch_time: new Date(t).toISOString(), topic: 'gateway-logs', partition: 0,
-    first_offset: 0, last_offset: 9, records: 10, events: 10, rejects: 0, lag: 0, consumer: 'c' }])));
+  before(
+    async () =>
+      (store = await openLedgerStore(db, [
+        {
+          batch_time: new Date(t).toISOString(),
+          topic: 'gateway-logs',
+          partition: 0,
+          first_offset: 0,
+          last_offset: 9,
+          records: 10,
+          events: 10,
+          rejects: 0,
+          lag: 0,
+          consumer: 'c',
+        },
+      ])),
+  );
   after(() => store?.close());
 
   test('counts (the macro truncates $__toTime to the second): value 0, not the (none) row', async () => {
     const res = await evaluateRule(store, stalledRule(db), t + 400);
-    assert.deepEqual(res.series.map((s) => [s.labels.topic, s.value, s.firing]), [['gateway-logs', 0, false]]);
+    assert.deepEqual(
+      res.series.map((s) => [s.labels.topic, s.value, s.firing]),
+      [['gateway-logs', 0, false]],
+    );
   });
 });
 
@@ -148,13 +199,22 @@ describe('a topic that falls behind fires until it catches up', () => {
 describe('faultline alerts check after a real `faultline run` stopped', () => {
   const data = join(root, 'run');
   const db = 'stall_run';
-  const env: NodeJS.ProcessEnv = { ...process.env, FAULTLINE_DATA: data, CLICKHOUSE_DATABASE: db, FAULTLINE_METRICS_PORT: '0', FAULTLINE_LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    FAULTLINE_DATA: data,
+    CLICKHOUSE_DATABASE: db,
+    FAULTLINE_METRICS_PORT: '0',
+    FAULTLINE_LOG_LEVEL: 'warn',
+  };
   delete env.CLICKHOUSE_URL;
 
   test('ingest some lines, stop; at +1 min ok, at +2 days FIRING for the file topic', async () => {
     const file = join(root, 'gateway.log');
     writeFileSync(file, `${['{"not":"a gateway record"}', 'plain text line', '{"msg":"x"}'].join('\n')}\n`);
-    const r = spawnSync(process.execPath, [bin, 'run', '--from', `file:${file}`, '--source', 'gateway', '--progress-ms', '0'], { encoding: 'utf8', env });
+    const r = spawnSync(process.execPath, [bin, 'run', '--from', `file:${file}`, '--source', 'gateway', '--progress-ms', '0'], {
+      encoding: 'utf8',
+      env,
+    });
     assert.equal(r.status, 0, r.stderr);
     const stopped = Date.now();
     const check = async (atMs: number) => {
@@ -163,7 +223,10 @@ describe('faultline alerts check after a real `faultline run` stopped', () => {
       delete process.env.CLICKHOUSE_URL;
       let out = '';
       try {
-        assert.equal(await runAlerts(['check', '--at', new Date(atMs).toISOString(), '--rule', 'faultline-ingest-stalled'], (t) => (out += t)), 0);
+        assert.equal(
+          await runAlerts(['check', '--at', new Date(atMs).toISOString(), '--rule', 'faultline-ingest-stalled'], (t) => (out += t)),
+          0,
+        );
       } finally {
         process.env = saved;
       }

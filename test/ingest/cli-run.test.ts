@@ -23,7 +23,12 @@ process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
 const baseEnv = { ...process.env, ...KEEP_FOREVER, FAULTLINE_DATA: dataDir, CLICKHOUSE_URL: '', FAULTLINE_LOG_LEVEL: 'warn' };
 
 function cli(args: string[], opts: { input?: string; env?: Record<string, string> } = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...baseEnv, ...opts.env }, input: opts.input ?? '', encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    env: { ...baseEnv, ...opts.env },
+    input: opts.input ?? '',
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -47,7 +52,8 @@ test('flag errors are ConfigErrors naming the flag and the allowed values (the C
     [['--from', `file:${join(dataDir, 'missing.log')}`, '--source', 'gateway'], /no such file/],
     [['--frm', 'kafka'], /known flags: --help, --from/],
   ];
-  for (const [args, re] of cases) await assert.rejects(runCommand.run(args), (err: unknown) => err instanceof ConfigError && re.test(err.message), args.join(' '));
+  for (const [args, re] of cases)
+    await assert.rejects(runCommand.run(args), (err: unknown) => err instanceof ConfigError && re.test(err.message), args.join(' '));
   await assert.rejects(statusCommand.run(['--verbose']), /known flags: --help, --json, --check, --database/);
   const r = cli(['run', '--from', 'bogus']);
   assert.equal(r.code, 2);
@@ -70,8 +76,17 @@ test('a file and stdin are stored and exit 0; status reconciles both', () => {
   assert.match(st.out, /^file:gw\.log\s+0\s+1-500\s+500\s+500\s+450\s+50\s+0\s/m);
   assert.match(st.out, /^stdin\s+0\s+1-120\s+120\s+120\s+108\s+12\s+0\s/m);
   assert.match(st.out, /reconciled: 2 partitions, 620 records stored as 558 events \+ 62 rejects/);
-  const json = cli(['status', '--json']).out.trim().split('\n').map((l) => JSON.parse(l) as { topic: string; diff: number });
-  assert.deepEqual(json.map((j) => [j.topic, j.diff]), [['file:gw.log', 0], ['stdin', 0]]);
+  const json = cli(['status', '--json'])
+    .out.trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { topic: string; diff: number });
+  assert.deepEqual(
+    json.map((j) => [j.topic, j.diff]),
+    [
+      ['file:gw.log', 0],
+      ['stdin', 0],
+    ],
+  );
 });
 
 test('on Kafka: /metrics is served, status works while run holds the store, SIGTERM drains and exits 0', async (t) => {
@@ -81,8 +96,14 @@ test('on Kafka: /metrics is served, status works while run holds the store, SIGT
   await broker.createTopic('cl-cli', 2);
   const port = await freePort();
   const env = {
-    FAULTLINE_DATA: dataDir, KAFKA_BROKERS: broker.bootstrap, KAFKA_GROUP_ID: 'g-cli', FAULTLINE_GATEWAY_TOPIC: 'gw-cli', FAULTLINE_CLIENT_TOPIC: 'cl-cli',
-    FAULTLINE_METRICS_PORT: String(port), KAFKA_SESSION_TIMEOUT_MS: '6000', FAULTLINE_BATCH_MS: '100',
+    FAULTLINE_DATA: dataDir,
+    KAFKA_BROKERS: broker.bootstrap,
+    KAFKA_GROUP_ID: 'g-cli',
+    FAULTLINE_GATEWAY_TOPIC: 'gw-cli',
+    FAULTLINE_CLIENT_TOPIC: 'cl-cli',
+    FAULTLINE_METRICS_PORT: String(port),
+    KAFKA_SESSION_TIMEOUT_MS: '6000',
+    FAULTLINE_BATCH_MS: '100',
   };
   const producer = kafkaClient(broker.bootstrap).producer();
   await producer.connect();
@@ -98,7 +119,15 @@ test('on Kafka: /metrics is served, status works while run holds the store, SIGT
       return '';
     }
   };
-  const text = await waitFor('metrics showing every record', metric, (m) => /faultline_partition_records_stored\{topic="gw-cli",partition="1"\} 200/.test(m) && /faultline_partition_records_stored\{topic="gw-cli",partition="0"\} 200/.test(m), 60_000, 200);
+  const text = await waitFor(
+    'metrics showing every record',
+    metric,
+    (m) =>
+      /faultline_partition_records_stored\{topic="gw-cli",partition="1"\} 200/.test(m) &&
+      /faultline_partition_records_stored\{topic="gw-cli",partition="0"\} 200/.test(m),
+    60_000,
+    200,
+  );
   assert.match(text, new RegExp(`faultline_events_out_total\\{topic="gw-cli"\\} ${gw.valid}`));
   assert.match(text, /faultline_consumer_lag\{topic="gw-cli",partition="0"\} 0/);
   assert.match(text, /faultline_batch_latency_seconds_count \d+/);

@@ -20,7 +20,9 @@ const FIXTURE = fileURLToPath(new URL('./fixtures/crash-after-insert.ts', import
 for (const kind of brokerKinds()) {
   describe(brokerLabel(kind), () => {
     const bed = sharedTestBed(kind, after);
-    test('killed between the insert and the commit: the restart replays the range and stores nothing twice', { timeout: 120_000 }, async (t) => {
+    test('killed between the insert and the commit: the restart replays the range and stores nothing twice', {
+      timeout: 120_000,
+    }, async (t) => {
       const broker = await bed();
       const dataDir = mkdtempSync(join(tmpdir(), 'faultline-window-'));
       t.after(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -34,9 +36,17 @@ for (const kind of brokerKinds()) {
       await produce(producer, 'gw-win', gw.values, 3);
       await produce(producer, 'cl-win', cl.values, 2);
       const env = {
-        KAFKA_BROKERS: broker.bootstrap, KAFKA_GROUP_ID: 'g-win', FAULTLINE_GATEWAY_TOPIC: 'gw-win', FAULTLINE_CLIENT_TOPIC: 'cl-win',
-        FAULTLINE_DATA: dataDir, CLICKHOUSE_DATABASE: 'faultline', FAULTLINE_METRICS_PORT: '0', KAFKA_SESSION_TIMEOUT_MS: '3000',
-        FAULTLINE_BATCH_SIZE: '5000', FAULTLINE_BATCH_MS: '300', CRASH_AFTER_INSERTS: '1',
+        KAFKA_BROKERS: broker.bootstrap,
+        KAFKA_GROUP_ID: 'g-win',
+        FAULTLINE_GATEWAY_TOPIC: 'gw-win',
+        FAULTLINE_CLIENT_TOPIC: 'cl-win',
+        FAULTLINE_DATA: dataDir,
+        CLICKHOUSE_DATABASE: 'faultline',
+        FAULTLINE_METRICS_PORT: '0',
+        KAFKA_SESSION_TIMEOUT_MS: '3000',
+        FAULTLINE_BATCH_SIZE: '5000',
+        FAULTLINE_BATCH_MS: '300',
+        CRASH_AFTER_INSERTS: '1',
       };
       const crashing = startRun(env, [], FIXTURE);
       const died = await crashing.exited;
@@ -56,7 +66,12 @@ for (const kind of brokerKinds()) {
       t.after(() => store.close());
       const total = gw.values.length + cl.values.length + gw2.values.length + cl2.values.length;
       const rows = [gw, cl, gw2, cl2].reduce((n, b) => n + rowsOf(b), 0);
-      await waitFor('every record stored', () => counts(store, 'faultline'), (c) => c.events + c.rejects >= rows, 60_000);
+      await waitFor(
+        'every record stored',
+        () => counts(store, 'faultline'),
+        (c) => c.events + c.rejects >= rows,
+        60_000,
+      );
       await sleep(500);
       const c = await counts(store, 'faultline');
       const rec = await reconcile(store);
@@ -64,14 +79,21 @@ for (const kind of brokerKinds()) {
       run.kill('SIGTERM');
       assert.equal((await run.exited).code, 0, run.stderr().slice(-1500));
 
-      assert.deepEqual(c, { events: gw.valid + cl.valid + gw2.valid + cl2.valid, rejects: gw.garbage + cl.garbage + gw2.garbage + cl2.garbage, distinct: rows });
+      assert.deepEqual(c, {
+        events: gw.valid + cl.valid + gw2.valid + cl2.valid,
+        rejects: gw.garbage + cl.garbage + gw2.garbage + cl2.garbage,
+        distinct: rows,
+      });
       assert.equal(stored, total);
       // The killed flush was replayed whole, not cut anew.
       assert.match(token!, /^fl[12]:/);
       assert.match(run.stderr(), /replaying [0-9,-]+ from the previous owner's intent, whole/);
       assert.match(run.stderr(), /replaying a flush of \d+ segments whole/);
       for (const p of rec) assert.ok(reconciled(p), `${p.topic}/${p.partition} reconciles: ${JSON.stringify(p)}`);
-      assert.equal(rec.reduce((n, p) => n + p.records, 0), total);
+      assert.equal(
+        rec.reduce((n, p) => n + p.records, 0),
+        total,
+      );
     });
   });
 }

@@ -27,10 +27,17 @@ for (const kind of brokerKinds()) {
       await broker.createTopic('gw-crash', 4);
       await broker.createTopic('cl-crash', 4);
       const env = {
-        KAFKA_BROKERS: broker.bootstrap, KAFKA_GROUP_ID: 'g-crash', FAULTLINE_GATEWAY_TOPIC: 'gw-crash', FAULTLINE_CLIENT_TOPIC: 'cl-crash',
-        FAULTLINE_DATA: dataDir, CLICKHOUSE_DATABASE: 'faultline', FAULTLINE_METRICS_PORT: '0',
+        KAFKA_BROKERS: broker.bootstrap,
+        KAFKA_GROUP_ID: 'g-crash',
+        FAULTLINE_GATEWAY_TOPIC: 'gw-crash',
+        FAULTLINE_CLIENT_TOPIC: 'cl-crash',
+        FAULTLINE_DATA: dataDir,
+        CLICKHOUSE_DATABASE: 'faultline',
+        FAULTLINE_METRICS_PORT: '0',
         // Small, frequent flushes: most instants fall inside some flush's intent -> insert -> commit window.
-        FAULTLINE_BATCH_SIZE: '150', FAULTLINE_BATCH_MS: '50', KAFKA_SESSION_TIMEOUT_MS: '3000',
+        FAULTLINE_BATCH_SIZE: '150',
+        FAULTLINE_BATCH_MS: '50',
+        KAFKA_SESSION_TIMEOUT_MS: '3000',
       };
 
       const gw = records('gateway', 18000, { tag: 'gc' });
@@ -67,11 +74,16 @@ for (const kind of brokerKinds()) {
         const started = Date.now();
         const child = startRun(env, ['--progress-ms', '200']);
         // Kill once this run has stored something (so the kill lands while it consumes), after a random extra delay.
-        await waitFor(`round ${round} storing`, async () => /ingest: .* stored [1-9]/.test(child.stderr()) || child.proc.exitCode !== null, (ok) => ok, 60_000, 50)
-          .catch((err: unknown) => {
-            child.kill('SIGKILL');
-            throw new Error(`${String(err)}\n${child.stderr().slice(-3000)}`);
-          });
+        await waitFor(
+          `round ${round} storing`,
+          async () => /ingest: .* stored [1-9]/.test(child.stderr()) || child.proc.exitCode !== null,
+          (ok) => ok,
+          60_000,
+          50,
+        ).catch((err: unknown) => {
+          child.kill('SIGKILL');
+          throw new Error(`${String(err)}\n${child.stderr().slice(-3000)}`);
+        });
         await sleep(Math.floor(random() * 1200));
         child.kill('SIGKILL');
         const exit = await child.exited;
@@ -87,12 +99,23 @@ for (const kind of brokerKinds()) {
       const last = startRun(env, ['--progress-ms', '1000']);
       const store = await endpointStore(dataDir, 'faultline');
       t.after(() => store.close());
-      const c = await waitFor('every record stored', () => counts(store, 'faultline'), (x) => x.events + x.rejects >= rows, 90_000, 300)
-        .catch((err: unknown) => {
-          throw new Error(`${String(err)}\nthe last run's log:\n${last.stderr().slice(-3000)}`);
-        });
+      const c = await waitFor(
+        'every record stored',
+        () => counts(store, 'faultline'),
+        (x) => x.events + x.rejects >= rows,
+        90_000,
+        300,
+      ).catch((err: unknown) => {
+        throw new Error(`${String(err)}\nthe last run's log:\n${last.stderr().slice(-3000)}`);
+      });
       // SIGTERM only once it runs (a signal during startup would end it before its handler is installed).
-      await waitFor('the last run started', async () => /ingest: /.test(last.stderr()), (ok) => ok, 30_000, 50);
+      await waitFor(
+        'the last run started',
+        async () => /ingest: /.test(last.stderr()),
+        (ok) => ok,
+        30_000,
+        50,
+      );
       await sleep(500); // anything extra (a duplicate) would show up now
       const final = await counts(store, 'faultline');
       const rec = await reconcile(store);
@@ -100,7 +123,9 @@ for (const kind of brokerKinds()) {
       // Rollups are fed by the same deduplicated inserts: they count each event once too.
       const [roll] = await store.query<{ n: number }>('SELECT sum(events) AS n FROM faultline.events_1m');
       // Every valid record carries its own request id (req_gc_<i>, req_cc_<i>): a duplicate row would repeat one.
-      const [ids] = await store.query<{ n: number; ids: number }>('SELECT count() AS n, uniqExact(request_id) AS ids FROM faultline.events');
+      const [ids] = await store.query<{ n: number; ids: number }>(
+        'SELECT count() AS n, uniqExact(request_id) AS ids FROM faultline.events',
+      );
       // Which replays the rollups' missing events were in (request_index names them row by row);
       // the last run's replays are logged by now: it has stored everything.
       const short = await rollupShortfall(store, 'faultline', [...ranges, ...replayRanges(last.stderr())]);
@@ -110,13 +135,19 @@ for (const kind of brokerKinds()) {
       countChecked(last.stderr());
       const kinds: Record<string, number> = {};
       for (const r of ranges) kinds[r.kind] = (kinds[r.kind] ?? 0) + r.last - r.first + 1;
-      t.diagnostic(`replayed offsets announced: ${JSON.stringify(kinds)}; rollups short: events_1m ${short.events1m}, events_1h ${short.events1h}, ` +
-          `request_index ${short.requestIndex}; request_index misses by replay kind: ${JSON.stringify(short.byReplay)}`);
-      t.diagnostic(`rounds killed mid-consumption: ${storedBeforeKill}; intent replays seen in logs: ${replays}; checked replays: ${checked}; ` +
-          `rollup events ${Number(roll!.n)}`);
-      t.diagnostic(`final: ${final.events} events + ${final.rejects} rejects = ${final.events + final.rejects} rows of ${rows} from ${total} ` +
+      t.diagnostic(
+        `replayed offsets announced: ${JSON.stringify(kinds)}; rollups short: events_1m ${short.events1m}, events_1h ${short.events1h}, ` +
+          `request_index ${short.requestIndex}; request_index misses by replay kind: ${JSON.stringify(short.byReplay)}`,
+      );
+      t.diagnostic(
+        `rounds killed mid-consumption: ${storedBeforeKill}; intent replays seen in logs: ${replays}; checked replays: ${checked}; ` +
+          `rollup events ${Number(roll!.n)}`,
+      );
+      t.diagnostic(
+        `final: ${final.events} events + ${final.rejects} rejects = ${final.events + final.rejects} rows of ${rows} from ${total} ` +
           `records produced, ${final.distinct} distinct (offset, record_index), ${stored} records stored, ` +
-          `${Number(ids!.n) - Number(ids!.ids)} duplicate request ids; last run exit ${exit.code}`);
+          `${Number(ids!.n) - Number(ids!.ids)} duplicate request ids; last run exit ${exit.code}`,
+      );
 
       assert.equal(exit.code, 0, `graceful stop exits 0:\n${last.stderr().slice(-2000)}`);
       assert.deepEqual(final, c);
@@ -126,7 +157,11 @@ for (const kind of brokerKinds()) {
       assert.equal(stored, total);
       assert.equal(rec.length, 8);
       for (const p of rec) assert.ok(reconciled(p), `${p.topic}/${p.partition} reconciles: ${JSON.stringify(p)}`);
-      assert.equal(rec.reduce((n, p) => n + p.records, 0), total, 'ledger counts every record once');
+      assert.equal(
+        rec.reduce((n, p) => n + p.records, 0),
+        total,
+        'ledger counts every record once',
+      );
       // Rollups count each event once, never twice. A kill that cuts an insert between a block's
       // table part and its view parts can leave them short (docs/delivery.md, residual window 3a;
       // test/ingest/delivery-model.test.ts proves the shortfall is exactly those rows): seen once

@@ -23,8 +23,11 @@ async function schedule(spec: ScheduleSpec) {
     return await runSchedule(spec);
   } catch (err) {
     const how = spec.crashAt === 0 ? 'no fault' : `${spec.fence ? 'fenced' : 'crashed'} at step ${spec.crashAt}`;
-    throw new Error(`seed ${spec.seed}, ${how}: ${err instanceof Error ? err.message : String(err)}\n` +
-      `rerun: FAULTLINE_TEST_SEED=${spec.seed} FAULTLINE_MODEL_SEEDS=1 npm test -- test/ingest/delivery-model.test.ts`, { cause: err });
+    throw new Error(
+      `seed ${spec.seed}, ${how}: ${err instanceof Error ? err.message : String(err)}\n` +
+        `rerun: FAULTLINE_TEST_SEED=${spec.seed} FAULTLINE_MODEL_SEEDS=1 npm test -- test/ingest/delivery-model.test.ts`,
+      { cause: err },
+    );
   }
 }
 
@@ -50,7 +53,8 @@ test(`the delivery protocol survives a death at every await point of a flush, ac
   }
   const seconds = (performance.now() - started) / 1000;
   const kinds = [...tally.byKind].map(([k, n]) => `${k} ${n}`).join(', ');
-  const line = `${tally.schedules} schedules over ${seeds} scenarios (base seed ${base}) in ${seconds.toFixed(2)} s: ` +
+  const line =
+    `${tally.schedules} schedules over ${seeds} scenarios (base seed ${base}) in ${seconds.toFixed(2)} s: ` +
     `${Math.round(tally.schedules / seconds)} schedules/s; deaths at ${kinds}; fenced ${tally.fenced}; ` +
     `with a checked replay ${tally.checked}; in the residual window ${tally.residual}`;
   t.diagnostic(line);

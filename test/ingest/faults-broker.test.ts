@@ -11,18 +11,38 @@ test('a broker down and up, and injected fetch/commit errors: consumption resume
   const { broker, ts, send } = await setup(t, 'bkdown', 3);
   const t0 = Date.now();
   const at = (what: string) => t.diagnostic(`${what} at ${Date.now() - t0} ms`);
-  const ingest = await startKafkaIngest({ config: ts.config, store: ts.store, log: silentLogger, metrics: new IngestMetrics(), backoff: FAST_BACKOFF });
+  const ingest = await startKafkaIngest({
+    config: ts.config,
+    store: ts.store,
+    log: silentLogger,
+    metrics: new IngestMetrics(),
+    backoff: FAST_BACKOFF,
+  });
   t.after(() => ingest.stop().catch(() => {}));
   const b1 = [records('gateway', 800, { tag: 'a' }), records('client', 500, { tag: 'b' })] as const;
   await send(...b1);
-  await waitFor('first batch stored', () => counts(ts.store, ts.db), (c) => c.events + c.rejects >= 1300, 30_000);
+  await waitFor(
+    'first batch stored',
+    () => counts(ts.store, ts.db),
+    (c) => c.events + c.rejects >= 1300,
+    30_000,
+  );
   at('first batch stored');
 
-  await broker.pushRequestErrors(ApiKey.OffsetCommit, [KafkaErr.REQUEST_TIMED_OUT, KafkaErr.COORDINATOR_NOT_AVAILABLE, KafkaErr.NOT_COORDINATOR]);
+  await broker.pushRequestErrors(ApiKey.OffsetCommit, [
+    KafkaErr.REQUEST_TIMED_OUT,
+    KafkaErr.COORDINATOR_NOT_AVAILABLE,
+    KafkaErr.NOT_COORDINATOR,
+  ]);
   await broker.pushRequestErrors(ApiKey.Fetch, [KafkaErr.NOT_LEADER_FOR_PARTITION, KafkaErr.REQUEST_TIMED_OUT]);
   const b2 = [records('gateway', 600, { tag: 'c' }), records('client', 400, { tag: 'd' })] as const;
   await send(...b2);
-  await waitFor('second batch stored', () => counts(ts.store, ts.db), (c) => c.events + c.rejects >= 2300, 30_000);
+  await waitFor(
+    'second batch stored',
+    () => counts(ts.store, ts.db),
+    (c) => c.events + c.rejects >= 2300,
+    30_000,
+  );
   at('second batch stored');
 
   await broker.brokerDown(2);

@@ -12,16 +12,30 @@ test('ClickHouse unavailable mid-stream, and acknowledgements lost after inserts
   const { ts, send } = await setup(t, 'chdown');
   const faulty = new FaultyStore(ts.store);
   const metrics = new IngestMetrics();
-  const ingest = await startKafkaIngest({ config: ts.config, store: faulty, log: silentLogger, metrics, backoff: FAST_BACKOFF }, { highWater: 600 });
+  const ingest = await startKafkaIngest(
+    { config: ts.config, store: faulty, log: silentLogger, metrics, backoff: FAST_BACKOFF },
+    { highWater: 600 },
+  );
   t.after(() => ingest.stop().catch(() => {}));
   const b1 = [records('gateway', 1000, { tag: 'a' }), records('client', 600, { tag: 'b' })] as const;
   await send(...b1);
-  await waitFor('some stored', () => counts(ts.store, ts.db), (c) => c.events > 100, 30_000);
+  await waitFor(
+    'some stored',
+    () => counts(ts.store, ts.db),
+    (c) => c.events > 100,
+    30_000,
+  );
 
   faulty.down = true;
   const b2 = [records('gateway', 1500, { tag: 'c' }), records('client', 900, { tag: 'd' })] as const;
   await send(...b2);
-  const paused = await waitFor('fetching paused', async () => (await metrics.paused.get()).values[0]?.value ?? 0, (v) => v === 1, 20_000, 50);
+  const paused = await waitFor(
+    'fetching paused',
+    async () => (await metrics.paused.get()).values[0]?.value ?? 0,
+    (v) => v === 1,
+    20_000,
+    50,
+  );
   assert.equal(paused, 1);
   await sleep(1500);
   faulty.down = false;

@@ -16,36 +16,61 @@ import { counts, records } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'faultline-file-'));
 
-test('a file: valid lines become events, garbage rejects, blank lines nothing' +
-'; offsets are line numbers; a second run adds nothing', async (t) => {
-  const ts = await testStore('file', { FAULTLINE_BATCH_SIZE: 100 });
-  t.after(() => ts.cleanup());
-  const recs = records('client', 1000, { tag: 'f' });
-  const path = join(dir, 'client.log');
-  // Windows line ends on some lines, blank lines in between, no newline at the end.
-  const text = recs.values.map((v, i) => v.toString() + (i % 5 === 0 ? '\r\n' : '\n') + (i % 97 === 0 ? '\n  \n' : '')).join('').trimEnd();
-  writeFileSync(path, text);
-  const metrics = new IngestMetrics();
-  const r1 = await runFile({ config: ts.config, store: ts.store, log: silentLogger, metrics }, { path }, 'client');
-  assert.deepEqual({ ...r1, lines: 0 }, { topic: 'file:client.log', lines: 0, records: 1000, events: recs.valid, rejects: recs.garbage });
-  const r2 = await runFile({ config: ts.config, store: ts.store, log: silentLogger }, { path }, 'client');
-  assert.equal(r2.records, 1000);
-  assert.deepEqual(await counts(ts.store, ts.db), { events: recs.valid, rejects: recs.garbage, distinct: 1000 });
-  const [o] = await ts.store.query<{ lo: number; hi: number; topics: string[] }>(`SELECT min(toInt64(offset)) AS lo, max(toInt64(offset)) AS hi, groupUniqArray(topic) AS topics FROM ${ts.db}.events`);
-  assert.deepEqual([Number(o!.lo), Number(o!.hi) <= r1.lines, o!.topics], [1, true, ['file:client.log']]);
-  assert.equal((await metrics.totals()).records, 1000);
-});
+test(
+  'a file: valid lines become events, garbage rejects, blank lines nothing' + '; offsets are line numbers; a second run adds nothing',
+  async (t) => {
+    const ts = await testStore('file', { FAULTLINE_BATCH_SIZE: 100 });
+    t.after(() => ts.cleanup());
+    const recs = records('client', 1000, { tag: 'f' });
+    const path = join(dir, 'client.log');
+    // Windows line ends on some lines, blank lines in between, no newline at the end.
+    const text = recs.values
+      .map((v, i) => v.toString() + (i % 5 === 0 ? '\r\n' : '\n') + (i % 97 === 0 ? '\n  \n' : ''))
+      .join('')
+      .trimEnd();
+    writeFileSync(path, text);
+    const metrics = new IngestMetrics();
+    const r1 = await runFile({ config: ts.config, store: ts.store, log: silentLogger, metrics }, { path }, 'client');
+    assert.deepEqual({ ...r1, lines: 0 }, { topic: 'file:client.log', lines: 0, records: 1000, events: recs.valid, rejects: recs.garbage });
+    const r2 = await runFile({ config: ts.config, store: ts.store, log: silentLogger }, { path }, 'client');
+    assert.equal(r2.records, 1000);
+    assert.deepEqual(await counts(ts.store, ts.db), { events: recs.valid, rejects: recs.garbage, distinct: 1000 });
+    const [o] = await ts.store.query<{ lo: number; hi: number; topics: string[] }>(
+      `SELECT min(toInt64(offset)) AS lo, max(toInt64(offset)) AS hi, groupUniqArray(topic) AS topics FROM ${ts.db}.events`,
+    );
+    assert.deepEqual([Number(o!.lo), Number(o!.hi) <= r1.lines, o!.topics], [1, true, ['file:client.log']]);
+    assert.equal((await metrics.totals()).records, 1000);
+  },
+);
 
 test('invalid UTF-8 and oversized lines become rejects; the lines after them are stored', async (t) => {
   const ts = await testStore('filepoison', { FAULTLINE_MAX_RECORD_BYTES: 4096 });
   t.after(() => ts.cleanup());
   const path = join(dir, 'poison.log');
   const good = (i: number) => Buffer.from(`{"request_id":"req_p${i}","status":500}\n`);
-  writeFileSync(path, Buffer.concat([good(1), Buffer.from([0x7b, 0xff, 0xfe, 0x7d, 0x0a]), good(2), Buffer.alloc(5_000_000, 0x41), Buffer.from('\n'), good(3)]));
+  writeFileSync(
+    path,
+    Buffer.concat([
+      good(1),
+      Buffer.from([0x7b, 0xff, 0xfe, 0x7d, 0x0a]),
+      good(2),
+      Buffer.alloc(5_000_000, 0x41),
+      Buffer.from('\n'),
+      good(3),
+    ]),
+  );
   const r = await runFile({ config: ts.config, store: ts.store, log: silentLogger }, { path }, 'gateway');
   assert.deepEqual([r.events, r.rejects], [3, 2]);
-  const rows = await ts.store.query<{ offset: number; reason: string; n: number }>(`SELECT toInt64(offset) AS offset, reason, length(head) AS n FROM ${ts.db}.rejects ORDER BY offset`);
-  assert.deepEqual(rows.map((x) => [Number(x.offset), x.reason]), [[2, 'invalid_utf8'], [4, 'too_large']]);
+  const rows = await ts.store.query<{ offset: number; reason: string; n: number }>(
+    `SELECT toInt64(offset) AS offset, reason, length(head) AS n FROM ${ts.db}.rejects ORDER BY offset`,
+  );
+  assert.deepEqual(
+    rows.map((x) => [Number(x.offset), x.reason]),
+    [
+      [2, 'invalid_utf8'],
+      [4, 'too_large'],
+    ],
+  );
   assert.ok(rows.every((x) => Number(x.n) <= 4096));
 });
 

@@ -34,7 +34,20 @@ test('--shippers on: the same records under Docker, CRI and OTLP/JSON envelopes 
   const shipped = [...generateRecords({ ...opts, shippers: true })];
   assert.equal(shipped.length, plain.length);
   const formats = new Map<string, number>();
-  const KEYS = ['event_time', 'request_id', 'http_status', 'outcome', 'code', 'category', 'limit_kind', 'channel', 'upstream_vendor', 'upstream_code', 'message', 'route'] as const;
+  const KEYS = [
+    'event_time',
+    'request_id',
+    'http_status',
+    'outcome',
+    'code',
+    'category',
+    'limit_kind',
+    'channel',
+    'upstream_vendor',
+    'upstream_code',
+    'message',
+    'route',
+  ] as const;
   for (let i = 0; i < plain.length; i++) {
     const a = normalize(plain[i]!.value, { source: plain[i]!.source, transportTimeMs: plain[i]!.timestampMs });
     const b = normalize(shipped[i]!.value, { source: shipped[i]!.source, transportTimeMs: shipped[i]!.timestampMs });
@@ -43,11 +56,12 @@ test('--shippers on: the same records under Docker, CRI and OTLP/JSON envelopes 
     formats.set(b.event.format ?? '', (formats.get(b.event.format ?? '') ?? 0) + 1);
     for (const k of KEYS) assert.deepEqual(b.event[k], a.event[k], `record ${i} ${k}: ${shipped[i]!.value.slice(0, 300)}`);
   }
-  for (const f of ['docker/json', 'cri/json', 'otlp-json/text', 'otlp-json/logfmt', 'json']) assert.ok((formats.get(f) ?? 0) > 20, `${f}: ${JSON.stringify([...formats])}`);
+  for (const f of ['docker/json', 'cri/json', 'otlp-json/text', 'otlp-json/logfmt', 'json'])
+    assert.ok((formats.get(f) ?? 0) > 20, `${f}: ${JSON.stringify([...formats])}`);
   // Client JSON lines as pino, zap and logstash-logback-encoder write them, read as the same events.
   const layouts = { pino: 0, zap: 0, logback: 0 };
   for (const r of shipped) {
-    if (r.source !== 'client' || !r.value.startsWith('{"level":') && !r.value.includes('"logger_name"')) continue;
+    if (r.source !== 'client' || (!r.value.startsWith('{"level":') && !r.value.includes('"logger_name"'))) continue;
     if (/^\{"level":\d+/.test(r.value)) layouts.pino++;
     else if (r.value.includes('"caller":')) layouts.zap++;
     else if (r.value.includes('"logger_name"')) layouts.logback++;

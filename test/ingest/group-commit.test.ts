@@ -18,8 +18,14 @@ function setup(fn: (payload: Payload) => Promise<void>, over: Partial<GroupCommi
     await fn(payload);
   };
   const gc = new GroupCommit({
-    epoch: () => epoch, commitFn: () => commitFn, stopping: () => false,
-    backoff: { initialMs: 1, maxMs: 5, permanentAttempts: 1 }, metrics, log: silentLogger, sessionTimeoutMs: 1000, ...over,
+    epoch: () => epoch,
+    commitFn: () => commitFn,
+    stopping: () => false,
+    backoff: { initialMs: 1, maxMs: 5, permanentAttempts: 1 },
+    metrics,
+    log: silentLogger,
+    sessionTimeoutMs: 1000,
+    ...over,
   });
   return { gc, calls, metrics, setEpoch: (e: number) => (epoch = e) };
 }
@@ -34,10 +40,20 @@ const errors = async (m: IngestMetrics) => (await m.commitErrors.get()).values[0
 test('a commit sends every entry once, grouped by topic, and reports success', async () => {
   const { gc, calls } = setup(async () => {});
   assert.equal(await gc.commit(1, entries, 'intent', new AbortController().signal), true);
-  assert.deepEqual(calls, [{ topics: [
-    { topic: 'a', partitions: [{ partition: 0, offset: '5', metadata: 'm' }, { partition: 2, offset: '9', metadata: 'm' }] },
-    { topic: 'b', partitions: [{ partition: 1, offset: '7', metadata: '' }] },
-  ] }]);
+  assert.deepEqual(calls, [
+    {
+      topics: [
+        {
+          topic: 'a',
+          partitions: [
+            { partition: 0, offset: '5', metadata: 'm' },
+            { partition: 2, offset: '9', metadata: 'm' },
+          ],
+        },
+        { topic: 'b', partitions: [{ partition: 1, offset: '7', metadata: '' }] },
+      ],
+    },
+  ]);
   assert.equal(await gc.commit(1, [], 'nothing', new AbortController().signal), true);
   assert.equal(calls.length, 1, 'nothing to commit sends nothing');
 });
@@ -76,8 +92,13 @@ test('a failing commit is retried with backoff while the generation lasts; a new
 
 test('without a group commit yet, or after an abort, nothing is committed', async () => {
   const none = new GroupCommit({
-    epoch: () => 1, commitFn: () => null, stopping: () => false,
-    backoff: { initialMs: 1, maxMs: 1, permanentAttempts: 1 }, metrics: new IngestMetrics(), log: silentLogger, sessionTimeoutMs: 1000,
+    epoch: () => 1,
+    commitFn: () => null,
+    stopping: () => false,
+    backoff: { initialMs: 1, maxMs: 1, permanentAttempts: 1 },
+    metrics: new IngestMetrics(),
+    log: silentLogger,
+    sessionTimeoutMs: 1000,
   });
   assert.equal(await none.commit(1, entries, 'intent', new AbortController().signal), false);
   const ac = new AbortController();

@@ -37,10 +37,18 @@ export async function hostGroupStore(prefix: string): Promise<GroupHost> {
     member(env, args = []) {
       const dir = mkdtempSync(join(tmpdir(), 'faultline-member-'));
       dirs.push(dir);
-      const child = startRun({
-        CLICKHOUSE_URL: served.url, CLICKHOUSE_USER: 'faultline', CLICKHOUSE_PASSWORD: token, CLICKHOUSE_DATABASE: ts.db,
-        FAULTLINE_DATA: dir, FAULTLINE_METRICS_PORT: '0', ...env,
-      }, args);
+      const child = startRun(
+        {
+          CLICKHOUSE_URL: served.url,
+          CLICKHOUSE_USER: 'faultline',
+          CLICKHOUSE_PASSWORD: token,
+          CLICKHOUSE_DATABASE: ts.db,
+          FAULTLINE_DATA: dir,
+          FAULTLINE_METRICS_PORT: '0',
+          ...env,
+        },
+        args,
+      );
       children.push(child);
       return child;
     },

@@ -28,7 +28,11 @@ const GARBAGE = [
  * `otlpEvery10`, every 10th (i % 10 === 4) is an OTLP/JSON message (test/support/otlp-batch.ts)
  * of three log records: events of two different days (two blocks of one insert) and a reject.
  */
-export function records(source: 'gateway' | 'client', n: number, opts: { tag?: string; garbageEvery10?: boolean; otlpEvery10?: boolean } = {}): Batch {
+export function records(
+  source: 'gateway' | 'client',
+  n: number,
+  opts: { tag?: string; garbageEvery10?: boolean; otlpEvery10?: boolean } = {},
+): Batch {
   const tag = opts.tag ?? 'r';
   const values: Buffer[] = [];
   let garbage = 0;
@@ -41,27 +45,70 @@ export function records(source: 'gateway' | 'client', n: number, opts: { tag?: s
     }
     if (opts.otlpEvery10 && i % 10 === 4) {
       const at = (day: number) => Date.UTC(2026, 10, day, 10, 0, 0) + i * 7;
-      const line = (day: number, k: number) => JSON.stringify({ time: new Date(at(day)).toISOString(), level: 'error', app_id: 'shop-api', requestId: `req_${tag}_${i}_${k}`, status_code: 502, message: 'call failed' });
-      values.push(Buffer.from(otlpJsonBatch([{ body: line(21, 0), timeMs: at(21) }, { body: line(22, 1), timeMs: at(22) }, { body: '{"requestId": "req_cut", "status_code": ', timeMs: at(21) }])));
+      const line = (day: number, k: number) =>
+        JSON.stringify({
+          time: new Date(at(day)).toISOString(),
+          level: 'error',
+          app_id: 'shop-api',
+          requestId: `req_${tag}_${i}_${k}`,
+          status_code: 502,
+          message: 'call failed',
+        });
+      values.push(
+        Buffer.from(
+          otlpJsonBatch([
+            { body: line(21, 0), timeMs: at(21) },
+            { body: line(22, 1), timeMs: at(22) },
+            { body: '{"requestId": "req_cut", "status_code": ', timeMs: at(21) },
+          ]),
+        ),
+      );
       garbage++; // log record 2
       extra += 2; // log records 0 and 1 are events: one more than the record's own
       continue;
     }
     const ts = new Date(Date.UTC(2026, 10, 21, 10, 0, 0) + i * 7).toISOString();
-    const rec = source === 'gateway'
-      ? { ts, request_id: `req_${tag}_${i}`, status: i % 3 === 0 ? 429 : 200, route: '/v1/orders', method: 'POST', channel: '1688', ...(i % 3 === 0 ? { error: { code: 'QUOTA_EXCEEDED', message: 'quota', request_id: `req_${tag}_${i}` } } : {}) }
-      : { time: ts, level: 'error', app_id: 'shop-api', requestId: `req_${tag}_${i}`, status_code: i % 2 ? 502 : 200, message: 'call failed' };
+    const rec =
+      source === 'gateway'
+        ? {
+            ts,
+            request_id: `req_${tag}_${i}`,
+            status: i % 3 === 0 ? 429 : 200,
+            route: '/v1/orders',
+            method: 'POST',
+            channel: '1688',
+            ...(i % 3 === 0 ? { error: { code: 'QUOTA_EXCEEDED', message: 'quota', request_id: `req_${tag}_${i}` } } : {}),
+          }
+        : {
+            time: ts,
+            level: 'error',
+            app_id: 'shop-api',
+            requestId: `req_${tag}_${i}`,
+            status_code: i % 2 ? 502 : 200,
+            message: 'call failed',
+          };
     values.push(Buffer.from(JSON.stringify(rec)));
   }
   return { values, valid: n - garbage + extra, garbage };
 }
 
 export function kafkaClient(bootstrap: string): Kafka {
-  return new Kafka({ brokers: bootstrap.split(','), clientId: 'test-producer', logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 } });
+  return new Kafka({
+    brokers: bootstrap.split(','),
+    clientId: 'test-producer',
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 10, initialRetryTime: 100 },
+  });
 }
 
 /** Produce `values` round-robin over `partitions`, in chunks, acks from the leader. */
-export async function produce(producer: Producer, topic: string, values: readonly Buffer[], partitions: number, chunk = 500): Promise<void> {
+export async function produce(
+  producer: Producer,
+  topic: string,
+  values: readonly Buffer[],
+  partitions: number,
+  chunk = 500,
+): Promise<void> {
   for (let i = 0; i < values.length; i += chunk) {
     const messages = values.slice(i, i + chunk).map((value, j) => ({ value, partition: (i + j) % partitions }));
     await producer.send({ topic, messages, acks: 1 });
@@ -97,7 +144,13 @@ export async function storedRecords(store: Store, db: string): Promise<number> {
   return Number(r!.n);
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number, everyMs = 200): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T>,
+  done: (v: T) => boolean,
+  timeoutMs: number,
+  everyMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < deadline) {

@@ -23,7 +23,17 @@ test('ranges round-trip through the metadata string', () => {
 });
 
 test('foreign, empty or malformed metadata is no intent', () => {
-  for (const m of [null, undefined, '', 'some-other-tool', 'faultline check ', 'faultline check 5-3', 'faultline check 1-5,4-9', 'faultline check 1-5;7-9', 'faultline flush 1-5']) {
+  for (const m of [
+    null,
+    undefined,
+    '',
+    'some-other-tool',
+    'faultline check ',
+    'faultline check 5-3',
+    'faultline check 1-5,4-9',
+    'faultline check 1-5;7-9',
+    'faultline flush 1-5',
+  ]) {
     assert.deepEqual(decodeIntent(m), [], String(m));
   }
 });
@@ -44,7 +54,12 @@ test('an intent too large for the broker metadata limit is refused, not truncate
 });
 
 const refs = fc.array(
-  fc.record({ t: fc.constantFrom('gateway-logs', 'client-logs', 'a.b_c-1'), partition: fc.nat(200), gap: fc.nat(1_000_000), len: fc.nat(60_000) }),
+  fc.record({
+    t: fc.constantFrom('gateway-logs', 'client-logs', 'a.b_c-1'),
+    partition: fc.nat(200),
+    gap: fc.nat(1_000_000),
+    len: fc.nat(60_000),
+  }),
   { minLength: 1, maxLength: 60 },
 );
 
@@ -68,14 +83,28 @@ test('a flush composition round-trips through the metadata string, in flush orde
 });
 
 test('malformed compositions read as none', () => {
-  for (const m of [null, '', 'faultline flush ', 'faultline flush gw 0.1:5', 'faultline flush gw 1.1:5+3', 'faultline flush gw 0.1:5+3,0.1:7+1', 'faultline flush g w 0.1:5+3', 'faultline check 1-5']) {
+  for (const m of [
+    null,
+    '',
+    'faultline flush ',
+    'faultline flush gw 0.1:5',
+    'faultline flush gw 1.1:5+3',
+    'faultline flush gw 0.1:5+3,0.1:7+1',
+    'faultline flush g w 0.1:5+3',
+    'faultline check 1-5',
+  ]) {
     assert.equal(decodeComposition(m), undefined, String(m));
   }
 });
 
 test('a flush too large for one intent is split into compositions that fit, each partition in one of them', () => {
   const topic = 'x'.repeat(200);
-  const segs = Array.from({ length: 256 }, (_, i) => ({ topic: `${topic}${i % 2}`, partition: i >> 1, first: 1e12 + i, last: 1e12 + i + 50_000 }));
+  const segs = Array.from({ length: 256 }, (_, i) => ({
+    topic: `${topic}${i % 2}`,
+    partition: i >> 1,
+    first: 1e12 + i,
+    last: 1e12 + i + 50_000,
+  }));
   segs.push({ ...segs[0]!, first: 2e12, last: 2e12 + 5 }); // a second segment of partition 0 goes with its first
   const comps = splitCompositions(segs);
   assert.ok(comps.length > 1);
@@ -92,14 +121,23 @@ test('a flush too large for one intent is split into compositions that fit, each
 });
 
 test('recovery: a composition is replayed whole only by an owner of all its partitions that all still name it', () => {
-  const comp = encodeComposition([{ topic: 'gw', partition: 0, first: 10, last: 19 }, { topic: 'cl', partition: 1, first: 5, last: 7 }])!;
+  const comp = encodeComposition([
+    { topic: 'gw', partition: 0, first: 10, last: 19 },
+    { topic: 'cl', partition: 1, first: 5, last: 7 },
+  ])!;
   const committed = new Map([
     ['gw/0', { offset: 10, metadata: comp }],
     ['cl/1', { offset: 5, metadata: comp }],
     ['gw/1', { offset: 3, metadata: encodeIntent([{ first: 3, last: 8 }]) }],
     ['cl/0', { offset: 40, metadata: '' }],
   ]);
-  const all = planStarts(new Map([['gw', new Set([0, 1])], ['cl', new Set([0, 1])]]), committed);
+  const all = planStarts(
+    new Map([
+      ['gw', new Set([0, 1])],
+      ['cl', new Set([0, 1])],
+    ]),
+    committed,
+  );
   assert.deepEqual(all.get('gw/0'), { committed: 10, replay: [{ first: 10, last: 19 }], group: comp });
   assert.deepEqual(all.get('cl/1'), { committed: 5, replay: [{ first: 5, last: 7 }], group: comp });
   assert.deepEqual(all.get('gw/1'), { committed: 3, replay: [{ first: 3, last: 8 }], group: null });
@@ -109,6 +147,15 @@ test('recovery: a composition is replayed whole only by an owner of all its part
   assert.deepEqual(split.get('gw/0'), { committed: 10, replay: [{ first: 10, last: 19 }], group: null });
   // One partition of it already moved on (its own flush was committed): no whole replay.
   const moved = new Map(committed).set('cl/1', { offset: 8, metadata: '' });
-  assert.equal(planStarts(new Map([['gw', new Set([0])], ['cl', new Set([1])]]), moved).get('gw/0')!.group, null);
+  assert.equal(
+    planStarts(
+      new Map([
+        ['gw', new Set([0])],
+        ['cl', new Set([1])],
+      ]),
+      moved,
+    ).get('gw/0')!.group,
+    null,
+  );
   assert.deepEqual(planStarts(new Map([['gw', new Set([7])]]), committed).get('gw/7'), { committed: null, replay: [] });
 });

@@ -11,7 +11,11 @@ import { produceToKafka } from '../../ingest/generator/outputs.ts';
 test('broker lists: host:port entries, whitespace tolerated, anything else named in the error', () => {
   assert.deepEqual(brokerList(' a:9092, b.example:19092 ,'), ['a:9092', 'b.example:19092']);
   for (const bad of ['kafka', 'a:9092,b', 'http://a:9092', ':9092', 'a:port']) {
-    assert.throws(() => brokerList(bad), (e: unknown) => e instanceof ConfigError && /KAFKA_BROKERS/.test(e.message), bad);
+    assert.throws(
+      () => brokerList(bad),
+      (e: unknown) => e instanceof ConfigError && /KAFKA_BROKERS/.test(e.message),
+      bad,
+    );
   }
 });
 
@@ -21,8 +25,14 @@ test('SASL needs a username and a password; TLS and SASL are accepted together',
     () => createKafka(loadConfig({ ...base, KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_PASSWORD: 's3cret-pw' }), silentLogger),
     (e: unknown) => e instanceof ConfigError && /KAFKA_SASL_USERNAME/.test(e.message) && !e.message.includes('s3cret-pw'),
   );
-  assert.throws(() => loadConfig({ ...base, KAFKA_SASL_MECHANISM: 'gssapi' }), /KAFKA_SASL_MECHANISM.*one of plain, scram-sha-256, scram-sha-512/);
-  const kafka = createKafka(loadConfig({ ...base, KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }), silentLogger);
+  assert.throws(
+    () => loadConfig({ ...base, KAFKA_SASL_MECHANISM: 'gssapi' }),
+    /KAFKA_SASL_MECHANISM.*one of plain, scram-sha-256, scram-sha-512/,
+  );
+  const kafka = createKafka(
+    loadConfig({ ...base, KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }),
+    silentLogger,
+  );
   assert.equal(typeof kafka.consumer, 'function');
 });
 

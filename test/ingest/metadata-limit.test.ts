@@ -34,7 +34,9 @@ const CL = `cl-metadata-limit-${'c'.repeat(200)}`;
 for (const kind of brokerKinds().filter((k) => k === '4')) {
   describe(brokerLabel(kind), () => {
     const bed = sharedTestBed(kind, after);
-    test('a flush whose composition exceeds offset.metadata.max.bytes is split; Kafka accepts every part; the restart replays each whole', { timeout: 180_000 }, async (t) => {
+    test('a flush whose composition exceeds offset.metadata.max.bytes is split; Kafka accepts every part; the restart replays each whole', {
+      timeout: 180_000,
+    }, async (t) => {
       const broker = await bed();
       const t00 = Date.now();
       const dataDir = mkdtempSync(join(tmpdir(), 'faultline-metalimit-'));
@@ -51,11 +53,19 @@ for (const kind of brokerKinds().filter((k) => k === '4')) {
       t.after(() => producer.disconnect());
       const total = 1 + gw.values.length + cl.values.length;
       const env = {
-        KAFKA_BROKERS: broker.bootstrap, KAFKA_GROUP_ID: 'g-metalimit', FAULTLINE_GATEWAY_TOPIC: GW, FAULTLINE_CLIENT_TOPIC: CL,
-        FAULTLINE_DATA: dataDir, CLICKHOUSE_DATABASE: 'faultline', FAULTLINE_METRICS_PORT: '0', KAFKA_SESSION_TIMEOUT_MS: '3000',
+        KAFKA_BROKERS: broker.bootstrap,
+        KAFKA_GROUP_ID: 'g-metalimit',
+        FAULTLINE_GATEWAY_TOPIC: GW,
+        FAULTLINE_CLIENT_TOPIC: CL,
+        FAULTLINE_DATA: dataDir,
+        CLICKHOUSE_DATABASE: 'faultline',
+        FAULTLINE_METRICS_PORT: '0',
+        KAFKA_SESSION_TIMEOUT_MS: '3000',
         // The size bound is every record after the first: the second flush spans all 400
         // partitions. The process kills itself after that flush's first events insert.
-        FAULTLINE_BATCH_SIZE: String(total - 1), FAULTLINE_BATCH_MS: '60000', CRASH_AFTER_INSERTS: '2',
+        FAULTLINE_BATCH_SIZE: String(total - 1),
+        FAULTLINE_BATCH_MS: '60000',
+        CRASH_AFTER_INSERTS: '2',
       };
       // One record first, stored by a first flush of its own (the first flush goes at once).
       await produce(producer, GW, first.values, 1);
@@ -66,11 +76,22 @@ for (const kind of brokerKinds().filter((k) => k === '4')) {
       await admin.connect();
       t.after(() => admin.disconnect());
       // NOT_COORDINATOR while the group's coordinator starts: asked again on the next poll.
-      const firstCommitted = async () => (await admin.fetchOffsets({ groupId: 'g-metalimit', topics: [GW] }).catch(() => []))[0]?.partitions.find((p) => p.partition === 0)?.offset;
-      await waitFor('the first flush committed', async () => crashing.proc.exitCode !== null || (await firstCommitted()) === '1', (ok) => ok, 60_000, 100);
+      const firstCommitted = async () =>
+        (await admin.fetchOffsets({ groupId: 'g-metalimit', topics: [GW] }).catch(() => []))[0]?.partitions.find((p) => p.partition === 0)
+          ?.offset;
+      await waitFor(
+        'the first flush committed',
+        async () => crashing.proc.exitCode !== null || (await firstCommitted()) === '1',
+        (ok) => ok,
+        60_000,
+        100,
+      );
       await produce(producer, GW, gw.values, PARTITIONS, 2000);
       await produce(producer, CL, cl.values, PARTITIONS, 2000);
-      const died = await Promise.race([crashing.exited, sleep(60_000).then(() => ({ signal: `still running after 60 s: ${crashing.stderr().slice(-3000)}` }))]);
+      const died = await Promise.race([
+        crashing.exited,
+        sleep(60_000).then(() => ({ signal: `still running after 60 s: ${crashing.stderr().slice(-3000)}` })),
+      ]);
       assert.equal(died.signal, 'SIGKILL', crashing.stderr().slice(-1500));
       assert.equal((crashing.stderr().match(/stored under/g) ?? []).length, 1, 'the fixture died at its second events insert');
       t.diagnostic(`killed after its second events insert at ${Date.now() - t0} ms`);
@@ -80,16 +101,25 @@ for (const kind of brokerKinds().filter((k) => k === '4')) {
       // Partitions of an earlier, completed flush hold no intent ('').
       const texts = new Set(committed.flatMap((c) => c.partitions.map((p) => p.metadata ?? '')).filter(Boolean));
       const compositions = [...texts].map((m) => ({ m, segs: decodeComposition(m) }));
-      assert.ok(compositions.every((c) => c.segs !== undefined), `intents are compositions: ${[...texts].map((m) => m.slice(0, 60)).join(' | ')}`);
+      assert.ok(
+        compositions.every((c) => c.segs !== undefined),
+        `intents are compositions: ${[...texts].map((m) => m.slice(0, 60)).join(' | ')}`,
+      );
       const all: SegmentRef[] = compositions.flatMap((c) => c.segs!);
       const bytes = compositions.map((c) => Buffer.byteLength(c.m));
       // The same flush as one composition (intent.ts's format: topics once, then t.partition:first+count).
-      const asOne = `faultline flush ${GW}|${CL} ` +
+      const asOne =
+        `faultline flush ${GW}|${CL} ` +
         `${all.map((s) => `${s.topic === GW ? 0 : 1}.${s.partition}:${s.first}+${s.last - s.first}`).join(',')}`;
-      t.diagnostic(`${broker.label}: ${compositions.length} compositions of ${bytes.join(', ')} bytes over ${all.length} segments; as one it would ` +
-          `be ${asOne.length} bytes`);
+      t.diagnostic(
+        `${broker.label}: ${compositions.length} compositions of ${bytes.join(', ')} bytes over ${all.length} segments; as one it would ` +
+          `be ${asOne.length} bytes`,
+      );
       assert.ok(compositions.length >= 2, 'the flush was split');
-      assert.ok(bytes.every((b) => b <= 4096), 'each part fits offset.metadata.max.bytes');
+      assert.ok(
+        bytes.every((b) => b <= 4096),
+        'each part fits offset.metadata.max.bytes',
+      );
       assert.equal(encodeComposition(all), undefined);
       assert.ok(asOne.length > 4096, 'the whole flush does not fit one metadata string');
 
@@ -97,7 +127,13 @@ for (const kind of brokerKinds().filter((k) => k === '4')) {
       t.after(() => run.kill('SIGKILL'));
       const store = await endpointStore(dataDir, 'faultline');
       t.after(() => store.close());
-      await waitFor('every record stored', () => counts(store, 'faultline'), (c) => c.events + c.rejects >= total, 90_000, 300);
+      await waitFor(
+        'every record stored',
+        () => counts(store, 'faultline'),
+        (c) => c.events + c.rejects >= total,
+        90_000,
+        300,
+      );
       t.diagnostic(`restart stored everything at ${Date.now() - t0} ms`);
       await sleep(500);
       const c = await counts(store, 'faultline');

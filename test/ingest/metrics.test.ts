@@ -32,5 +32,8 @@ test('the progress line reports rates, totals, lag and the paused state', async 
   m.rejects.inc({ topic: 'gw', reason: 'empty' }, 100);
   await p.stop();
   assert.equal(lines.length, 1);
-  assert.match(lines[0]!, /^ingest: [\d,]+ ev\/s {2}[\d,]+ rec\/s {2}rejects [\d,]+\/s \(total 100\) {2}stored 900 events {2}lag 1,234 {2}buffered 5,000 \(paused: sink behind\)\n$/);
+  assert.match(
+    lines[0]!,
+    /^ingest: [\d,]+ ev\/s {2}[\d,]+ rec\/s {2}rejects [\d,]+\/s \(total 100\) {2}stored 900 events {2}lag 1,234 {2}buffered 5,000 \(paused: sink behind\)\n$/,
+  );
 });

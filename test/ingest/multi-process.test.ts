@@ -20,16 +20,23 @@ const storing = (c: RunChild) => /ingest: .* stored [1-9]/.test(c.stderr());
 for (const kind of brokerKinds()) {
   describe(brokerLabel(kind), () => {
     const bed = sharedTestBed(kind, after);
-    test('2, then 3 processes in one group on one store, one killed with SIGKILL mid-stream: exact counts, no duplicate', { timeout: 180_000 }, async (t) => {
+    test('2, then 3 processes in one group on one store, one killed with SIGKILL mid-stream: exact counts, no duplicate', {
+      timeout: 180_000,
+    }, async (t) => {
       const broker = await bed();
       const host = await hostGroupStore('mp');
       t.after(() => host.close());
       await broker.createTopic('gw-mp', 6);
       await broker.createTopic('cl-mp', 6);
       const env = {
-        KAFKA_BROKERS: broker.bootstrap, KAFKA_GROUP_ID: 'g-mp', FAULTLINE_GATEWAY_TOPIC: 'gw-mp', FAULTLINE_CLIENT_TOPIC: 'cl-mp',
+        KAFKA_BROKERS: broker.bootstrap,
+        KAFKA_GROUP_ID: 'g-mp',
+        FAULTLINE_GATEWAY_TOPIC: 'gw-mp',
+        FAULTLINE_CLIENT_TOPIC: 'cl-mp',
         // Small, frequent flushes: the kill most likely falls inside some flush's intent -> insert -> commit.
-        FAULTLINE_BATCH_SIZE: '200', FAULTLINE_BATCH_MS: '50', KAFKA_SESSION_TIMEOUT_MS: '3000',
+        FAULTLINE_BATCH_SIZE: '200',
+        FAULTLINE_BATCH_MS: '50',
+        KAFKA_SESSION_TIMEOUT_MS: '3000',
       };
       const gw = records('gateway', 12_000, { tag: 'mg' });
       const cl = records('client', 8_000, { tag: 'mc' });
@@ -70,26 +77,38 @@ for (const kind of brokerKinds()) {
       const supervise = () => {
         for (const [i, m] of members.entries()) {
           if (m.proc.exitCode === null || i === victim) continue;
-          if (m.proc.exitCode !== 1 || !/SyncGroup\(key: 14/.test(m.stderr())) throw new Error(`member ${i + 1} exited ${m.proc.exitCode}:\n${m.stderr().slice(-2000)}`);
+          if (m.proc.exitCode !== 1 || !/SyncGroup\(key: 14/.test(m.stderr()))
+            throw new Error(`member ${i + 1} exited ${m.proc.exitCode}:\n${m.stderr().slice(-2000)}`);
           restarts++;
           members[i] = start();
         }
       };
       let victim = -1;
       const until = (what: string, i: number, timeoutMs = 40_000) =>
-        waitFor(what, async () => {
-          supervise();
-          return storing(members[i]!);
-        }, Boolean, timeoutMs, 50).catch(fail(`member ${i + 1}`, () => members[i]!));
+        waitFor(
+          what,
+          async () => {
+            supervise();
+            return storing(members[i]!);
+          },
+          Boolean,
+          timeoutMs,
+          50,
+        ).catch(fail(`member ${i + 1}`, () => members[i]!));
       members.push(start(), start());
       await until('member 1 storing', 0);
       await until('member 2 storing', 1);
       members.push(start());
-      await waitFor('member 3 joined', async () => {
-        supervise();
-        return /joined group g-mp: assigned (?!\(nothing\))\S/.test(members[2]!.stderr());
-      }, Boolean, 60_000, 50)
-        .catch(fail('member 3', () => members[2]!));
+      await waitFor(
+        'member 3 joined',
+        async () => {
+          supervise();
+          return /joined group g-mp: assigned (?!\(nothing\))\S/.test(members[2]!.stderr());
+        },
+        Boolean,
+        60_000,
+        50,
+      ).catch(fail('member 3', () => members[2]!));
       thirdJoined.open();
       await until('member 3 storing after the rebalance', 2);
 
@@ -105,10 +124,16 @@ for (const kind of brokerKinds()) {
       t.diagnostic(`killed member ${victim + 1} of 3 with ${killedAt.events + killedAt.rejects} of ${total} records stored`);
 
       await producing;
-      const c = await waitFor('every record stored', async () => {
-        supervise();
-        return counts(host.store, host.db);
-      }, (x) => x.events + x.rejects >= total, 60_000, 300);
+      const c = await waitFor(
+        'every record stored',
+        async () => {
+          supervise();
+          return counts(host.store, host.db);
+        },
+        (x) => x.events + x.rejects >= total,
+        60_000,
+        300,
+      );
       await sleep(1000); // a duplicate (a replay stored twice) would show up now
       supervise();
       const final = await counts(host.store, host.db);
@@ -117,18 +142,26 @@ for (const kind of brokerKinds()) {
       const exits = await Promise.all(survivors.map((m) => m.exited));
 
       const rec = await reconcile(host.store);
-      const [ids] = await host.store.query<{ n: number; ids: number }>(`SELECT count() AS n, uniqExact(request_id) AS ids FROM ${host.db}.events`);
+      const [ids] = await host.store.query<{ n: number; ids: number }>(
+        `SELECT count() AS n, uniqExact(request_id) AS ids FROM ${host.db}.events`,
+      );
       const [roll] = await host.store.query<{ n: number }>(`SELECT sum(events) AS n FROM ${host.db}.events_1m`);
       const per = await host.store.query<{ consumer: string; records: number; ranges: number }>(
         `SELECT consumer, toUInt64(sum(records)) AS records, count() AS ranges FROM ${host.db}.ingest_batches GROUP BY consumer ORDER ` +
-          `BY consumer`);
+          `BY consumer`,
+      );
       const replays = survivors.reduce((n, m) => n + (m.stderr().match(/replaying|checked against the store/g) ?? []).length, 0);
-      t.diagnostic(`per consumer (records stored, ranges): ${per.map((p) => `${p.consumer} ${p.records} (${p.ranges})`).join(', ')}; replays in ` +
-          `the survivors' logs: ${replays}; members restarted after the mock's SyncGroup refusal: ${restarts}`);
-      t.diagnostic(`final: ${final.events} events + ${final.rejects} rejects of ${total}, ${final.distinct} distinct offsets, rollups ` +
-          `${Number(roll!.n)}`);
+      t.diagnostic(
+        `per consumer (records stored, ranges): ${per.map((p) => `${p.consumer} ${p.records} (${p.ranges})`).join(', ')}; replays in ` +
+          `the survivors' logs: ${replays}; members restarted after the mock's SyncGroup refusal: ${restarts}`,
+      );
+      t.diagnostic(
+        `final: ${final.events} events + ${final.rejects} rejects of ${total}, ${final.distinct} distinct offsets, rollups ` +
+          `${Number(roll!.n)}`,
+      );
 
-      for (const [i, e] of exits.entries()) assert.equal(e.code, 0, `survivor ${i + 1} stops cleanly:\n${survivors[i]!.stderr().slice(-2000)}`);
+      for (const [i, e] of exits.entries())
+        assert.equal(e.code, 0, `survivor ${i + 1} stops cleanly:\n${survivors[i]!.stderr().slice(-2000)}`);
       assert.deepEqual(final, c, 'nothing more arrived');
       assert.deepEqual(final, { events: gw.valid + cl.valid, rejects: gw.garbage + cl.garbage, distinct: total });
       assert.equal(rec.length, 12);

@@ -24,22 +24,40 @@ function messages(): RawMessage[] {
   // OTLP messages of several log records (a row per log record, in two tables and two days).
   const lines = out.slice(0, 6).map((m, i) => ({ body: m.value!.toString(), timeMs: Date.UTC(2026, 10, 21 + (i % 2), 10) }));
   out.push({ offset: String(offset++), value: Buffer.from(otlpJsonBatch(lines)), timestamp: '1763719200000' });
-  out.push({ offset: String(offset++), value: Buffer.from(otlpJsonBatch([...lines.slice(0, 2), { body: '{"broken":', timeMs: 0 }])), timestamp: '1763719200000' });
+  out.push({
+    offset: String(offset++),
+    value: Buffer.from(otlpJsonBatch([...lines.slice(0, 2), { body: '{"broken":', timeMs: 0 }])),
+    timestamp: '1763719200000',
+  });
   // Edge cases: null value, invalid UTF-8, too large, not JSON, tabs/newlines/backslashes to escape, a gap in offsets.
   out.push({ offset: String(offset++), value: null, timestamp: '1763719200000' });
   out.push({ offset: String(offset++), value: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), timestamp: '1763719200000' });
   out.push({ offset: String(offset++), value: Buffer.from(`{"status":500,"msg":"${'x'.repeat(4000)}"}`), timestamp: '1763719200000' });
   out.push({ offset: String(offset++), value: Buffer.from('garbage\twith\\tabs'), timestamp: '1763719200000' });
   offset += 5;
-  out.push({ offset: String(offset++), value: Buffer.from('{"status":502,"message":"a\\tb\\nc\\\\d","request_id":"r\\u0000x"}'), timestamp: '1763719200000' });
+  out.push({
+    offset: String(offset++),
+    value: Buffer.from('{"status":502,"message":"a\\tb\\nc\\\\d","request_id":"r\\u0000x"}'),
+    timestamp: '1763719200000',
+  });
   return out;
 }
 
 const text = (body: string | Buffer) => (typeof body === 'string' ? body : body.toString('utf8'));
 const view = (s: Segment) => ({
-  first: s.first, last: s.last, records: s.records, digest: s.digest, token: flushToken([s], 'events'), replayed: s.replayed,
-  events: text(s.events.body), eventRows: s.events.rows, rejects: text(s.rejects.body), rejectRows: s.rejects.rows,
-  reasons: [...s.rejectReasons].sort(), eventKeys: s.eventKeys, rejectKeys: s.rejectKeys,
+  first: s.first,
+  last: s.last,
+  records: s.records,
+  digest: s.digest,
+  token: flushToken([s], 'events'),
+  replayed: s.replayed,
+  events: text(s.events.body),
+  eventRows: s.events.rows,
+  rejects: text(s.rejects.body),
+  rejectRows: s.rejects.rows,
+  reasons: [...s.rejectReasons].sort(),
+  eventKeys: s.eventKeys,
+  rejectKeys: s.rejectKeys,
 });
 
 async function cut(thread: NormalizeThread | undefined, batch: number, replay: { first: number; last: number }[]): Promise<Segment[]> {
@@ -52,7 +70,13 @@ async function cut(thread: NormalizeThread | undefined, batch: number, replay: {
 test('rows built in the normalize thread equal the in-thread rows (fresh and replayed segments, any batching)', async () => {
   const thread = new NormalizeThread();
   try {
-    for (const replay of [[], [{ first: 100, last: 1000 }, { first: 1001, last: 1500 }]]) {
+    for (const replay of [
+      [],
+      [
+        { first: 100, last: 1000 },
+        { first: 1001, last: 1500 },
+      ],
+    ]) {
       const local = (await cut(undefined, 37, replay)).map(view);
       assert.ok(local.length >= 2);
       assert.ok(local.some((s) => s.rejectRows > 0) && local.some((s) => s.eventRows > 0));
@@ -62,7 +86,8 @@ test('rows built in the normalize thread equal the in-thread rows (fresh and rep
         got.forEach((g, i) => {
           for (const k of Object.keys(local[i]!) as (keyof typeof g)[]) {
             if (typeof g[k] === 'string' && g[k] !== local[i]![k]) {
-              const a = (g[k] as string).split('\n'), b = (local[i]![k] as string).split('\n');
+              const a = (g[k] as string).split('\n'),
+                b = (local[i]![k] as string).split('\n');
               const j = a.findIndex((l, n) => l !== b[n]);
               assert.equal(a[j], b[j], `segment ${i} ${k} line ${j}, batches of ${batch}`);
             }
@@ -86,5 +111,8 @@ test('a closed thread fails the segments waiting on it (the flush then stops the
 
 test('a missing compiled worker (dist/, npm run build) is an error naming the command: there is no slower path', () => {
   const missing = new URL('file:///nonexistent/dist/ingest/normalize-worker.js');
-  assert.throws(() => new NormalizeThread(missing), /the compiled worker \/nonexistent\/dist\/ingest\/normalize-worker\.js is missing: run `npm run build`/);
+  assert.throws(
+    () => new NormalizeThread(missing),
+    /the compiled worker \/nonexistent\/dist\/ingest\/normalize-worker\.js is missing: run `npm run build`/,
+  );
 });

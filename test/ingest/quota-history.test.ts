@@ -28,15 +28,21 @@ function split(h: QuotaHistory, day: QuotaHistory['days'][number]) {
   };
 }
 
-test('three earlier days, oldest first, of the quota incident\'s channel; the same options give the same rows', () => {
+test("three earlier days, oldest first, of the quota incident's channel; the same options give the same rows", () => {
   assert.equal(def.channel, '1688');
-  assert.deepEqual(def.days.map((d) => d.startMs), [START - 3 * DAY, START - 2 * DAY, START - DAY]);
-  assert.ok(def.rows.every((r) => r.channel === '1688' && r.minute % MIN === 0 && r.minute >= START - 3 * DAY && r.minute < START + MIN), 'rows inside the earlier days');
+  assert.deepEqual(
+    def.days.map((d) => d.startMs),
+    [START - 3 * DAY, START - 2 * DAY, START - DAY],
+  );
+  assert.ok(
+    def.rows.every((r) => r.channel === '1688' && r.minute % MIN === 0 && r.minute >= START - 3 * DAY && r.minute < START + MIN),
+    'rows inside the earlier days',
+  );
   assert.deepEqual(quotaHistory(BASE), def);
   assert.notDeepEqual(quotaHistory({ ...BASE, seed: 6 }).rows, def.rows);
 });
 
-test('each day serves the quota, then refuses most calls (as the demo day\'s incident), never before', () => {
+test("each day serves the quota, then refuses most calls (as the demo day's incident), never before", () => {
   for (const day of def.days) {
     assert.ok(day.exhaustedAtMs !== null, 'the quota ran out');
     const s = split(def, day);
@@ -49,7 +55,7 @@ test('each day serves the quota, then refuses most calls (as the demo day\'s inc
   }
 });
 
-test('the default quota is spent near the time of day the demo\'s own quota runs out (17:00); a smaller one earlier', () => {
+test("the default quota is spent near the time of day the demo's own quota runs out (17:00); a smaller one earlier", () => {
   for (const day of def.days) {
     const offset = day.exhaustedAtMs! - day.startMs - (incidentStart - START);
     assert.ok(Math.abs(offset) < 20 * MIN, `spent ${offset / MIN} min from 17:00`);

@@ -35,16 +35,24 @@ function fixtures(): Fixture[] {
   return out;
 }
 
-const OTLP = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'a' } }, { body: { stringValue: 'b' } }] }] }] });
-const COLS = 'event_time, source, request_id, http_status, outcome, code, category, limit_kind, channel, upstream_vendor, upstream_code, ' +
-    'upstream_sub_code, upstream_message, message, route, method, latency_ms, attempt, app_id, catalog_drift, raw, format';
+const OTLP = JSON.stringify({
+  resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'a' } }, { body: { stringValue: 'b' } }] }] }],
+});
+const COLS =
+  'event_time, source, request_id, http_status, outcome, code, category, limit_kind, channel, upstream_vendor, upstream_code, ' +
+  'upstream_sub_code, upstream_message, message, route, method, latency_ms, attempt, app_id, catalog_drift, raw, format';
 
 test('real-input fixtures through Kafka: stored rows equal normalize, fixture expectations hold', async (t) => {
   const broker = await startBroker();
   t.after(() => broker.stop());
   const ts = await testStore('realkafka', {
-    KAFKA_BROKERS: broker.bootstrap, KAFKA_GROUP_ID: 'g-real', FAULTLINE_GATEWAY_TOPIC: 'gw-real', FAULTLINE_CLIENT_TOPIC: 'cl-real',
-    FAULTLINE_BATCH_SIZE: 50, FAULTLINE_BATCH_MS: 200, KAFKA_SESSION_TIMEOUT_MS: 6000,
+    KAFKA_BROKERS: broker.bootstrap,
+    KAFKA_GROUP_ID: 'g-real',
+    FAULTLINE_GATEWAY_TOPIC: 'gw-real',
+    FAULTLINE_CLIENT_TOPIC: 'cl-real',
+    FAULTLINE_BATCH_SIZE: 50,
+    FAULTLINE_BATCH_MS: 200,
+    KAFKA_SESSION_TIMEOUT_MS: 6000,
   });
   t.after(() => ts.cleanup());
   await broker.createTopic('gw-real', 1);
@@ -70,30 +78,47 @@ test('real-input fixtures through Kafka: stored rows equal normalize, fixture ex
   const metrics = new IngestMetrics();
   const ingest = await startKafkaIngest({ config: ts.config, store: ts.store, log: silentLogger, metrics });
   const rows = fx.length + 2;
-  await waitFor('all records stored', () => counts(ts.store, ts.db), (c) => c.events + c.rejects >= rows, 60_000);
+  await waitFor(
+    'all records stored',
+    () => counts(ts.store, ts.db),
+    (c) => c.events + c.rejects >= rows,
+    60_000,
+  );
   await ingest.stop();
   const c = await counts(ts.store, ts.db);
   assert.deepEqual(c, { events: rows, rejects: 0, distinct: rows });
   assert.equal(await storedRecords(ts.store, ts.db), fx.length + 1);
 
   for (const { fx: f, topic: tp, offset } of at) {
-    const [row] = await ts.store.query<Record<string, unknown>>(`SELECT ${COLS} FROM ${ts.db}.events WHERE topic = {t:String} AND offset = {o:Int64}`, { t: tp, o: String(offset) });
+    const [row] = await ts.store.query<Record<string, unknown>>(
+      `SELECT ${COLS} FROM ${ts.db}.events WHERE topic = {t:String} AND offset = {o:Int64}`,
+      { t: tp, o: String(offset) },
+    );
     assert.ok(row, `${f.name}: stored`);
-    const r = normalize(typeof f.record === 'string' ? f.record : JSON.stringify(f.record), { source: f.source, transportTimeMs: Date.parse(f.transport_time) });
+    const r = normalize(typeof f.record === 'string' ? f.record : JSON.stringify(f.record), {
+      source: f.source,
+      transportTimeMs: Date.parse(f.transport_time),
+    });
     assert.ok(r.ok, f.name);
     const { failed_offers: _fo, ...want } = r.event;
     assert.deepEqual(row, want, f.name);
-    for (const [k, v] of Object.entries(f.expected)) if (!META.has(k)) assert.deepEqual((row as Record<string, unknown>)[k], v, `${f.name}: ${k}`);
+    for (const [k, v] of Object.entries(f.expected))
+      if (!META.has(k)) assert.deepEqual((row as Record<string, unknown>)[k], v, `${f.name}: ${k}`);
   }
   // The OTLP message: its two log records, in order, each the event normalizeRecord gives it.
   const otlp = await ts.store.query<Record<string, unknown>>(
-    `SELECT ${COLS}, record_index FROM ${ts.db}.events WHERE topic = 'cl-real' AND offset = {o:Int64} ORDER BY record_index`, { o: String(offsets.get('cl-real') ?? 0) });
+    `SELECT ${COLS}, record_index FROM ${ts.db}.events WHERE topic = 'cl-real' AND offset = {o:Int64} ORDER BY record_index`,
+    { o: String(offsets.get('cl-real') ?? 0) },
+  );
   const want = normalizeRecord(OTLP, { source: 'client', transportTimeMs: 0 }).map((r, i) => {
     assert.ok(r.ok);
     const { failed_offers: _fo, event_time: _t, ...e } = r.event;
     return { ...e, record_index: i };
   });
-  assert.deepEqual(otlp.map(({ event_time: _t, ...r }) => r), want);
+  assert.deepEqual(
+    otlp.map(({ event_time: _t, ...r }) => r),
+    want,
+  );
   const text = await metrics.registry.metrics();
   assert.match(text, /^faultline_records_total\{topic="cl-real",format="otlp-json\/text"\} 2$/m);
   assert.match(text, /^faultline_records_total\{topic="gw-real",format="docker\/json"\} \d+$/m);

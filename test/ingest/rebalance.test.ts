@@ -13,9 +13,16 @@ import { brokerKinds, brokerLabel, sharedTestBed } from '../../support/test-brok
 for (const kind of brokerKinds()) {
   describe(brokerLabel(kind), () => {
     const bed = sharedTestBed(kind, after);
-    test('a second consumer joins the group mid-stream and leaves again: partitions move, counts exact', { timeout: 240_000 }, async (t) => {
+    test('a second consumer joins the group mid-stream and leaves again: partitions move, counts exact', {
+      timeout: 240_000,
+    }, async (t) => {
       const { ts, send } = await setupOn(t, 'twoc', await bed());
-      const deps = { config: ts.config, store: ts.store, log: process.env.DBG ? createLogger('debug') : silentLogger, backoff: FAST_BACKOFF };
+      const deps = {
+        config: ts.config,
+        store: ts.store,
+        log: process.env.DBG ? createLogger('debug') : silentLogger,
+        backoff: FAST_BACKOFF,
+      };
       const a = await startKafkaIngest({ ...deps, metrics: new IngestMetrics() });
       t.after(() => a.stop().catch(() => {}));
       const all: Batch[] = [];
@@ -32,12 +39,23 @@ for (const kind of brokerKinds()) {
       })();
       const t0 = Date.now();
       const at = (what: string) => t.diagnostic(`${what} at ${Date.now() - t0} ms`);
-      await waitFor('A consuming', () => counts(ts.store, ts.db), (c) => c.events > 0, 30_000);
+      await waitFor(
+        'A consuming',
+        () => counts(ts.store, ts.db),
+        (c) => c.events > 0,
+        30_000,
+      );
       at('A consuming');
       const bMetrics = new IngestMetrics();
       let b: KafkaIngest | undefined = await startKafkaIngest({ ...deps, metrics: bMetrics });
       t.after(() => b?.stop().catch(() => {}));
-      await waitFor('B stores records', async () => (await bMetrics.totals()).events, (n) => n > 0, 90_000, 100);
+      await waitFor(
+        'B stores records',
+        async () => (await bMetrics.totals()).events,
+        (n) => n > 0,
+        90_000,
+        100,
+      );
       at('B storing');
       await b.stop();
       at('B stopped');

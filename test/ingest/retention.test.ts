@@ -20,11 +20,18 @@ import { counts, kafkaClient, produce, records, sleep, waitFor } from './helpers
 for (const kind of brokerKinds().filter((k) => k === '4')) {
   describe(brokerLabel(kind), () => {
     const bed = sharedTestBed(kind, after);
-    test('retention deletes segments a stopped consumer had not read: the rest is stored once, status shows the gap only in its offsets', { timeout: 180_000 }, async (t) => {
+    test('retention deletes segments a stopped consumer had not read: the rest is stored once, status shows the gap only in its offsets', {
+      timeout: 180_000,
+    }, async (t) => {
       const broker = await bed();
       const ts = await testStore('retention', {
-        KAFKA_BROKERS: broker.bootstrap, KAFKA_GROUP_ID: 'g-retention', FAULTLINE_GATEWAY_TOPIC: 'gw-ret', FAULTLINE_CLIENT_TOPIC: 'cl-ret',
-        FAULTLINE_BATCH_SIZE: 2000, FAULTLINE_BATCH_MS: 200, KAFKA_SESSION_TIMEOUT_MS: 3000,
+        KAFKA_BROKERS: broker.bootstrap,
+        KAFKA_GROUP_ID: 'g-retention',
+        FAULTLINE_GATEWAY_TOPIC: 'gw-ret',
+        FAULTLINE_CLIENT_TOPIC: 'cl-ret',
+        FAULTLINE_BATCH_SIZE: 2000,
+        FAULTLINE_BATCH_MS: 200,
+        KAFKA_SESSION_TIMEOUT_MS: 3000,
       });
       t.after(() => ts.cleanup());
       await broker.createTopic('gw-ret', 1, { 'segment.bytes': String(1 << 20) });
@@ -44,7 +51,12 @@ for (const kind of brokerKinds().filter((k) => k === '4')) {
       const t0 = Date.now();
       const at = (what: string) => t.diagnostic(`${what} at ${Date.now() - t0} ms`);
       const first = await startKafkaIngest({ config: ts.config, store: ts.store, log: silentLogger, metrics: new IngestMetrics() });
-      await waitFor('the first batch stored', () => counts(ts.store, ts.db), (c) => c.events + c.rejects >= 1000, 60_000);
+      await waitFor(
+        'the first batch stored',
+        () => counts(ts.store, ts.db),
+        (c) => c.events + c.rejects >= 1000,
+        60_000,
+      );
       await first.stop();
       at('first batch stored, consumer stopped');
 
@@ -52,7 +64,16 @@ for (const kind of brokerKinds().filter((k) => k === '4')) {
       // more while the consumer is stopped: segments roll, age past retention.ms, and go.
       await admin.alterConfigs({
         validateOnly: false,
-        resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: 'gw-ret', configEntries: [{ name: 'segment.bytes', value: String(1 << 20) }, { name: 'retention.ms', value: '2000' }] }],
+        resources: [
+          {
+            type: kafkajs.ConfigResourceTypes.TOPIC,
+            name: 'gw-ret',
+            configEntries: [
+              { name: 'segment.bytes', value: String(1 << 20) },
+              { name: 'retention.ms', value: '2000' },
+            ],
+          },
+        ],
       });
       const b = records('gateway', 6000, { tag: 'rb' });
       await produce(producer, 'gw-ret', b.values, 1, 2000);
@@ -63,14 +84,21 @@ for (const kind of brokerKinds().filter((k) => k === '4')) {
       const { low, high } = await ends();
       assert.equal(low, gone.low, 'no segment deleted after the check (the active one stays)');
       const deleted = Number(low) - 1000;
-      t.diagnostic(`${broker.label}: retention deleted offsets 1000-${Number(low) - 1} (${deleted} records) unread; retained ` +
-          `${low}-${Number(high) - 1}`);
+      t.diagnostic(
+        `${broker.label}: retention deleted offsets 1000-${Number(low) - 1} (${deleted} records) unread; retained ` +
+          `${low}-${Number(high) - 1}`,
+      );
 
       // (3) The consumer comes back: from its committed offset 1000, out of range, to the log start.
       const again = await startKafkaIngest({ config: ts.config, store: ts.store, log: silentLogger, metrics: new IngestMetrics() });
       t.after(() => again.stop().catch(() => {}));
       const expected = 1000 + (Number(high) - Number(low));
-      const stored = await waitFor('every retained record stored', () => counts(ts.store, ts.db), (x) => x.events + x.rejects >= expected, 60_000);
+      const stored = await waitFor(
+        'every retained record stored',
+        () => counts(ts.store, ts.db),
+        (x) => x.events + x.rejects >= expected,
+        60_000,
+      );
       at('retained records stored');
       await sleep(300);
       await again.stop();

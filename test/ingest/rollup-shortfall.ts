@@ -44,10 +44,12 @@ export interface Shortfall {
 export async function rollupShortfall(store: Store, db: string, ranges: readonly ReplayRange[]): Promise<Shortfall> {
   const [t] = await store.query<{ events: number; m1: number; h1: number; ri: number }>(
     `SELECT (SELECT count() FROM ${db}.events) AS events, (SELECT sum(events) FROM ${db}.events_1m) AS m1,
-            (SELECT sum(events) FROM ${db}.events_1h) AS h1, (SELECT sum(events) FROM ${db}.request_index) AS ri`);
+            (SELECT sum(events) FROM ${db}.events_1h) AS h1, (SELECT sum(events) FROM ${db}.request_index) AS ri`,
+  );
   const missing = await store.query<{ topic: string; partition: number; offset: string }>(
     `SELECT topic, partition, toString(offset) AS offset FROM ${db}.events
-     WHERE request_id NOT IN (SELECT request_id FROM ${db}.request_index)`);
+     WHERE request_id NOT IN (SELECT request_id FROM ${db}.request_index)`,
+  );
   const byReplay: Record<string, number> = {};
   for (const row of missing) {
     const key = `${row.topic}/${row.partition}`;

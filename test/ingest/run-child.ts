@@ -27,12 +27,27 @@ export function startRun(env: Record<string, string>, args: string[] = [], scrip
   });
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { proc, stderr: () => err, exited, kill: (s) => void proc.kill(s) };
 }
 
 /** A client of the child's served store, once its endpoint is up. */
 export async function endpointStore(dataDir: string, database: string, timeoutMs = 30_000): Promise<Store> {
-  const info = await waitFor('the child store endpoint', async () => readEndpointInfo(dataDir), (i) => i !== undefined, timeoutMs, 100);
-  return new ServerStore({ url: info!.url, username: 'faultline', password: info!.token, database, retentionDays: 0, retry: { retries: 1 } });
+  const info = await waitFor(
+    'the child store endpoint',
+    async () => readEndpointInfo(dataDir),
+    (i) => i !== undefined,
+    timeoutMs,
+    100,
+  );
+  return new ServerStore({
+    url: info!.url,
+    username: 'faultline',
+    password: info!.token,
+    database,
+    retentionDays: 0,
+    retry: { retries: 1 },
+  });
 }

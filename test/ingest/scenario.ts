@@ -26,8 +26,13 @@ export async function setupOn(t: TestContext, name: string, bed: TestBed) {
 
 async function frame(t: TestContext, name: string, broker: Pick<TestBed, 'bootstrap' | 'createTopic'>) {
   const ts = await testStore(name, {
-    KAFKA_BROKERS: broker.bootstrap, KAFKA_GROUP_ID: `g-${name}`, FAULTLINE_GATEWAY_TOPIC: `gw-${name}`, FAULTLINE_CLIENT_TOPIC: `cl-${name}`,
-    FAULTLINE_BATCH_SIZE: 1000, FAULTLINE_BATCH_MS: 150, KAFKA_SESSION_TIMEOUT_MS: 3000,
+    KAFKA_BROKERS: broker.bootstrap,
+    KAFKA_GROUP_ID: `g-${name}`,
+    FAULTLINE_GATEWAY_TOPIC: `gw-${name}`,
+    FAULTLINE_CLIENT_TOPIC: `cl-${name}`,
+    FAULTLINE_BATCH_SIZE: 1000,
+    FAULTLINE_BATCH_MS: 150,
+    KAFKA_SESSION_TIMEOUT_MS: 3000,
   });
   t.after(() => ts.cleanup());
   await broker.createTopic(`gw-${name}`, 4);
@@ -45,13 +50,21 @@ async function frame(t: TestContext, name: string, broker: Pick<TestBed, 'bootst
 export async function assertExact(ts: TestStore, store: Store, batches: Batch[]): Promise<void> {
   const total = batches.reduce((n, b) => n + rowsOf(b), 0);
   const valid = batches.reduce((n, b) => n + b.valid, 0);
-  const c = await waitFor('every record stored', () => counts(store, ts.db), (x) => x.events + x.rejects >= total, 60_000);
+  const c = await waitFor(
+    'every record stored',
+    () => counts(store, ts.db),
+    (x) => x.events + x.rejects >= total,
+    60_000,
+  );
   await sleep(300);
   assert.deepEqual(await counts(store, ts.db), c, 'nothing more arrives');
   assert.deepEqual(c, { events: valid, rejects: total - valid, distinct: total });
-  assert.equal(await storedRecords(store, ts.db), batches.reduce((n, b) => n + b.values.length, 0), 'every Kafka record has its rows');
+  assert.equal(
+    await storedRecords(store, ts.db),
+    batches.reduce((n, b) => n + b.values.length, 0),
+    'every Kafka record has its rows',
+  );
   for (const p of await reconcile(store)) assert.ok(reconciled(p), `${p.topic}/${p.partition} reconciles: ${JSON.stringify(p)}`);
   const [roll] = await store.query<{ n: number }>(`SELECT sum(events) AS n FROM ${ts.db}.events_1m`);
   assert.equal(Number(roll!.n), valid, 'rollups count each event once');
 }
-

@@ -22,7 +22,14 @@ import { counts, records } from './helpers.ts';
 const limits = { maxRecordBytes: 1 << 20, maxDepth: 64, rawMaxBytes: 4096 };
 const backoff = { initialMs: 20, maxMs: 100, permanentAttempts: 2 };
 
-function segmentsOf(topic: string, partition: number, values: Buffer[], start = 0, replay: { first: number; last: number }[] = [], group: string | null = null): Promise<Segment[]> {
+function segmentsOf(
+  topic: string,
+  partition: number,
+  values: Buffer[],
+  start = 0,
+  replay: { first: number; last: number }[] = [],
+  group: string | null = null,
+): Promise<Segment[]> {
   const b = new PartitionBuffer(topic, partition, 'gateway', normalize, limits, 100_000, { committed: start, replay, group });
   b.append(values.map((v, i) => ({ offset: String(start + i), value: v, timestamp: String(Date.now()) })));
   return complete(b.take());
@@ -37,13 +44,21 @@ test('writing the same segments again stores nothing twice: rows, ledger and rol
   await sink.write(segs);
   await sink.write(segs); // an in-process retry of the whole flush
   // A whole replay by the next owner: the same ranges cut again from the intent, same order.
-  const replay = [...(await segmentsOf('gw', 0, recs.values.slice(0, 150), 0, [{ first: 0, last: 149 }], 'c')), ...(await segmentsOf('gw', 1, recs.values.slice(150), 0, [{ first: 0, last: 149 }], 'c'))];
+  const replay = [
+    ...(await segmentsOf('gw', 0, recs.values.slice(0, 150), 0, [{ first: 0, last: 149 }], 'c')),
+    ...(await segmentsOf('gw', 1, recs.values.slice(150), 0, [{ first: 0, last: 149 }], 'c')),
+  ];
   assert.equal(replay[0]!.replayed, true);
   await sink.write(replay);
   // The split-ownership fallback finds the range in the ledger and inserts nothing.
-  assert.deepEqual(await sink.writeMissing((await segmentsOf('gw', 1, recs.values.slice(150), 0, [{ first: 0, last: 149 }]))[0]!), { events: 0, rejects: 0 });
+  assert.deepEqual(await sink.writeMissing((await segmentsOf('gw', 1, recs.values.slice(150), 0, [{ first: 0, last: 149 }]))[0]!), {
+    events: 0,
+    rejects: 0,
+  });
   assert.deepEqual(await counts(ts.store, ts.db), { events: recs.valid, rejects: recs.garbage, distinct: 300 });
-  const [l] = await ts.store.query<{ rows: number; records: number }>(`SELECT count() AS rows, sum(records) AS records FROM ${ts.db}.ingest_batches`);
+  const [l] = await ts.store.query<{ rows: number; records: number }>(
+    `SELECT count() AS rows, sum(records) AS records FROM ${ts.db}.ingest_batches`,
+  );
   assert.deepEqual([Number(l!.rows), Number(l!.records)], [2, 300]);
   const [r] = await ts.store.query<{ n: number }>(`SELECT sum(events) AS n FROM ${ts.db}.events_1m`);
   assert.equal(Number(r!.n), recs.valid);
@@ -73,7 +88,10 @@ test('a store that is down is retried with backoff until it answers; a permanent
   faulty.down = false;
   await writing;
   assert.equal((await counts(ts.store, ts.db)).events + (await counts(ts.store, ts.db)).rejects, 40);
-  assert.equal((await metrics.storeErrors.get()).values.reduce((n, v) => n + v.value, 0), faulty.failures);
+  assert.equal(
+    (await metrics.storeErrors.get()).values.reduce((n, v) => n + v.value, 0),
+    faulty.failures,
+  );
 
   const broken = new FaultyStore(ts.store);
   broken.insertPayload = async () => {
@@ -97,9 +115,20 @@ test('an abort stops the retries without storing anything', async (t) => {
 
 /** Gateway records spread over `days` days (each day is its own block of the insert). */
 function spread(n: number, days: number, tag: string): Buffer[] {
-  return Array.from({ length: n }, (_, i) => Buffer.from(i % 10 === 9
-    ? 'not a log line at all'
-    : JSON.stringify({ ts: new Date(Date.UTC(2026, 10, 1 + (i % days), 10, 0, 0) + i).toISOString(), request_id: `req_${tag}_${i}`, status: 500, route: '/v1/x', method: 'GET', channel: '1688' })));
+  return Array.from({ length: n }, (_, i) =>
+    Buffer.from(
+      i % 10 === 9
+        ? 'not a log line at all'
+        : JSON.stringify({
+            ts: new Date(Date.UTC(2026, 10, 1 + (i % days), 10, 0, 0) + i).toISOString(),
+            request_id: `req_${tag}_${i}`,
+            status: 500,
+            route: '/v1/x',
+            method: 'GET',
+            channel: '1688',
+          }),
+    ),
+  );
 }
 
 async function exact(ts: { store: import('../../sql/store.ts').Store; db: string }, valid: number, rejects: number): Promise<void> {
@@ -110,26 +139,30 @@ async function exact(ts: { store: import('../../sql/store.ts').Store; db: string
   assert.equal(Number(rj!.n), rejects, 'reject rollups too');
 }
 
-test('a flush cut short (events stored, rejects not) is completed by replaying it whole' +
-': rows and rollups exact over several days', async (t) => {
-  const ts = await testStore('sinkcut');
-  t.after(() => ts.cleanup());
-  const faulty = new FaultyStore(ts.store);
-  const sink = new Sink({ target: deliveryTarget(faulty), log: silentLogger, backoff });
-  const segs = (await Promise.all([0, 1, 2].map((p) => segmentsOf('gw', p, spread(200, 4, `p${p}`))))).flat();
-  // Kill after the events insert: a store that fails every later insert, permanently.
-  const real = faulty.insertPayload.bind(faulty);
-  faulty.insertPayload = async (table, payload, opts) => {
-    if (table === 'rejects') throw new StoreError('killed', { retriable: false });
-    return real(table, payload, opts);
-  };
-  await assert.rejects(sink.write(segs), /killed/);
-  faulty.insertPayload = real;
-  assert.equal((await counts(ts.store, ts.db)).rejects, 0);
-  const again = (await Promise.all([0, 1, 2].map((p) => segmentsOf('gw', p, spread(200, 4, `p${p}`), 0, [{ first: 0, last: 199 }], 'c')))).flat();
-  await sink.write(again);
-  await exact(ts, 540, 60);
-});
+test(
+  'a flush cut short (events stored, rejects not) is completed by replaying it whole' + ': rows and rollups exact over several days',
+  async (t) => {
+    const ts = await testStore('sinkcut');
+    t.after(() => ts.cleanup());
+    const faulty = new FaultyStore(ts.store);
+    const sink = new Sink({ target: deliveryTarget(faulty), log: silentLogger, backoff });
+    const segs = (await Promise.all([0, 1, 2].map((p) => segmentsOf('gw', p, spread(200, 4, `p${p}`))))).flat();
+    // Kill after the events insert: a store that fails every later insert, permanently.
+    const real = faulty.insertPayload.bind(faulty);
+    faulty.insertPayload = async (table, payload, opts) => {
+      if (table === 'rejects') throw new StoreError('killed', { retriable: false });
+      return real(table, payload, opts);
+    };
+    await assert.rejects(sink.write(segs), /killed/);
+    faulty.insertPayload = real;
+    assert.equal((await counts(ts.store, ts.db)).rejects, 0);
+    const again = (
+      await Promise.all([0, 1, 2].map((p) => segmentsOf('gw', p, spread(200, 4, `p${p}`), 0, [{ first: 0, last: 199 }], 'c')))
+    ).flat();
+    await sink.write(again);
+    await exact(ts, 540, 60);
+  },
+);
 
 test('split ownership: the fallback inserts only the rows missing from the store, once, however often it runs', async (t) => {
   const ts = await testStore('sinkmiss');
@@ -143,6 +176,8 @@ test('split ownership: the fallback inserts only the rows missing from the store
   assert.deepEqual(await sink.writeMissing(seg!), { events: 0, rejects: 30 });
   assert.deepEqual(await sink.writeMissing(seg!), { events: 0, rejects: 0 }, 'now in the ledger');
   await exact(ts, 270, 30);
-  const [l] = await ts.store.query<{ rows: number; records: number }>(`SELECT count() AS rows, sum(records) AS records FROM ${ts.db}.ingest_batches`);
+  const [l] = await ts.store.query<{ rows: number; records: number }>(
+    `SELECT count() AS rows, sum(records) AS records FROM ${ts.db}.ingest_batches`,
+  );
   assert.deepEqual([Number(l!.rows), Number(l!.records)], [1, 300]);
 });

@@ -32,7 +32,9 @@ for (const kind of brokerKinds()) {
     // brokers use 0 for speed): the two owners started together share the first assignment.
     // With 0, the first to join took every partition once on 3.9.2 and replayed the flush whole.
     const bed = sharedTestBed(kind, after, { settings: { 'group.initial.rebalance.delay.ms': 3000 } });
-    test('a flush cut short, then its partitions split between two owners: each inserts only what is missing', { timeout: 90_000 }, async (t) => {
+    test('a flush cut short, then its partitions split between two owners: each inserts only what is missing', {
+      timeout: 90_000,
+    }, async (t) => {
       const { broker, ts, send } = await setupOn(t, 'split', await bed());
       const gw = records('gateway', 400, { tag: 'sg' });
       const cl = records('client', 400, { tag: 'sc', otlpEvery10: true });
@@ -40,10 +42,19 @@ for (const kind of brokerKinds()) {
 
       // The previous owner's flush: offsets 0–49 of every partition, one insert per table; it died after the events insert.
       const segs: Segment[] = [];
-      for (const [topic, batch, source] of [[`gw-split`, gw, 'gateway'], [`cl-split`, cl, 'client']] as const) {
+      for (const [topic, batch, source] of [
+        [`gw-split`, gw, 'gateway'],
+        [`cl-split`, cl, 'client'],
+      ] as const) {
         for (let p = 0; p < 4; p++) {
           const buf = new PartitionBuffer(topic, p, source, normalizeRecord, limits, 100_000, { committed: 0, replay: [] });
-          buf.append(Array.from({ length: 50 }, (_, k) => ({ offset: String(k), value: batch.values[k * 4 + p]!, timestamp: String(Date.UTC(2026, 10, 21)) })));
+          buf.append(
+            Array.from({ length: 50 }, (_, k) => ({
+              offset: String(k),
+              value: batch.values[k * 4 + p]!,
+              timestamp: String(Date.UTC(2026, 10, 21)),
+            })),
+          );
           segs.push(...(await complete(buf.take())));
         }
       }
@@ -57,7 +68,11 @@ for (const kind of brokerKinds()) {
       const composition = encodeComposition(segs)!;
 
       // Its intent, committed on every partition (position 0, metadata = the composition).
-      const consumer = kafkaClient(broker.bootstrap).consumer({ groupId: ts.config.KAFKA_GROUP_ID, sessionTimeout: 3000, heartbeatInterval: 500 });
+      const consumer = kafkaClient(broker.bootstrap).consumer({
+        groupId: ts.config.KAFKA_GROUP_ID,
+        sessionTimeout: 3000,
+        heartbeatInterval: 500,
+      });
       await consumer.connect();
       await consumer.subscribe({ topics: ['gw-split', 'cl-split'], fromBeginning: true });
       let committed!: () => void;
@@ -69,7 +84,10 @@ for (const kind of brokerKinds()) {
           if (once) return;
           once = true;
           await commitOffsetsIfNecessary({
-            topics: ['gw-split', 'cl-split'].map((topic) => ({ topic, partitions: [0, 1, 2, 3].map((partition) => ({ partition, offset: '0', metadata: composition })) })),
+            topics: ['gw-split', 'cl-split'].map((topic) => ({
+              topic,
+              partitions: [0, 1, 2, 3].map((partition) => ({ partition, offset: '0', metadata: composition })),
+            })),
           });
           committed();
         },
@@ -81,13 +99,19 @@ for (const kind of brokerKinds()) {
       const lines: string[] = [];
       const log: Logger = { ...silentLogger, info: (m: string) => void lines.push(m) };
       const deps = { config: ts.config, store: ts.store, log, backoff: FAST_BACKOFF };
-      const [a, b] = await Promise.all([startKafkaIngest({ ...deps, metrics: new IngestMetrics() }), startKafkaIngest({ ...deps, metrics: new IngestMetrics() })]);
+      const [a, b] = await Promise.all([
+        startKafkaIngest({ ...deps, metrics: new IngestMetrics() }),
+        startKafkaIngest({ ...deps, metrics: new IngestMetrics() }),
+      ]);
       t.after(() => a.stop().catch(() => {}));
       t.after(() => b.stop().catch(() => {}));
       await assertExact(ts, ts.store, [gw, cl]);
       const checked = lines.filter((l) => /checked against the store, \d+ events and \d+ rejects were missing/.test(l));
       assert.equal(checked.length, 8, lines.join('\n'));
-      assert.ok(checked.every((l) => / 0 events and \d+ rejects were missing/.test(l)), 'the events of the cut flush were not inserted again');
+      assert.ok(
+        checked.every((l) => / 0 events and \d+ rejects were missing/.test(l)),
+        'the events of the cut flush were not inserted again',
+      );
       assert.ok(!lines.some((l) => /replaying a flush of .* whole/.test(l)), 'no owner held every partition of it');
       await Promise.all([a.stop(), b.stop()]);
     });

@@ -22,17 +22,29 @@ test('retriable failures are retried until success, each one reported with its w
   const f = failing(['retry', 'retry', 'retry', 'retry']);
   assert.equal(await retry('op', f.fn, f.o), 'ok');
   assert.equal(f.calls(), 5);
-  assert.deepEqual(f.seen.map((a) => [a.what, a.attempt, a.verdict, a.giveUp]), [1, 2, 3, 4].map((n) => ['op', n, 'retry', false]));
+  assert.deepEqual(
+    f.seen.map((a) => [a.what, a.attempt, a.verdict, a.giveUp]),
+    [1, 2, 3, 4].map((n) => ['op', n, 'retry', false]),
+  );
   assert.ok(f.seen.every((a) => a.delayMs >= 1 && a.delayMs <= 4));
 });
 
 test('a permanent error is given up after permanentAttempts, a stop at once, and maxAttempts bounds everything', async () => {
   const p = failing(['permanent', 'retry', 'permanent', 'retry']);
   await assert.rejects(retry('op', p.fn, p.o), /fail 3/);
-  assert.deepEqual(p.seen.map((a) => a.giveUp), [false, false, true]);
+  assert.deepEqual(
+    p.seen.map((a) => a.giveUp),
+    [false, false, true],
+  );
   const s = failing(['retry', 'stop', 'retry']);
   await assert.rejects(retry('op', s.fn, s.o), /fail 2/);
-  assert.deepEqual(s.seen.map((a) => [a.verdict, a.delayMs > 0, a.giveUp]), [['retry', true, false], ['stop', false, true]]);
+  assert.deepEqual(
+    s.seen.map((a) => [a.verdict, a.delayMs > 0, a.giveUp]),
+    [
+      ['retry', true, false],
+      ['stop', false, true],
+    ],
+  );
   const m = failing(['retry', 'retry', 'retry', 'retry']);
   await assert.rejects(retry('op', m.fn, { ...m.o, policy: { ...policy, maxAttempts: 3 } }), /fail 3/);
   assert.equal(m.calls(), 3);
@@ -43,22 +55,48 @@ test('an abort ends the waiting and the loop with AbortedError; an AbortedError 
   const slow = { ...policy, initialMs: 10_000, maxMs: 10_000 };
   setTimeout(() => ac.abort(), 30);
   const started = Date.now();
-  await assert.rejects(retry('op', async () => {
-    throw new Error('down');
-  }, { policy: slow, classify: () => 'retry', signal: ac.signal }), AbortedError);
+  await assert.rejects(
+    retry(
+      'op',
+      async () => {
+        throw new Error('down');
+      },
+      { policy: slow, classify: () => 'retry', signal: ac.signal },
+    ),
+    AbortedError,
+  );
   assert.ok(Date.now() - started < 2000, 'the backoff wait is cut short');
   let calls = 0;
-  await assert.rejects(retry('op', async () => {
-    calls++;
-    throw new AbortedError('inner');
-  }, { policy, classify: () => 'retry' }), AbortedError);
+  await assert.rejects(
+    retry(
+      'op',
+      async () => {
+        calls++;
+        throw new AbortedError('inner');
+      },
+      { policy, classify: () => 'retry' },
+    ),
+    AbortedError,
+  );
   assert.equal(calls, 1);
 });
 
 test('backoff: capped exponential with full jitter, never a busy loop', () => {
   const p = { initialMs: 100, maxMs: 5000 };
-  assert.deepEqual([0, 1, 2, 5, 6, 40].map((n) => backoffDelay(n, p, () => 1)), [100, 200, 400, 3200, 5000, 5000]);
-  assert.equal(backoffDelay(3, p, () => 0), 10);
-  assert.equal(backoffDelay(3, { initialMs: 2, maxMs: 5 }, () => 0), 2);
-  assert.equal(backoffDelay(3, p, () => 0.5), 400);
+  assert.deepEqual(
+    [0, 1, 2, 5, 6, 40].map((n) => backoffDelay(n, p, () => 1)),
+    [100, 200, 400, 3200, 5000, 5000],
+  );
+  assert.equal(
+    backoffDelay(3, p, () => 0),
+    10,
+  );
+  assert.equal(
+    backoffDelay(3, { initialMs: 2, maxMs: 5 }, () => 0),
+    2,
+  );
+  assert.equal(
+    backoffDelay(3, p, () => 0.5),
+    400,
+  );
 });

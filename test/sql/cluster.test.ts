@@ -34,15 +34,20 @@ test('cluster plan: every statement ON CLUSTER, Replicated engines, no non-repli
   assert.ok(plan.length > single.length);
   for (const sql of plan) assert.match(sql, /ON CLUSTER 'prod'/, sql.slice(0, 80));
   assert.doesNotMatch(plan.join('\n'), /non_replicated_deduplication_window|ENGINE = (Summing|Aggregating)?MergeTree\b/);
-  const creates = loadMigrations('fl', 30).flatMap((m) => m.statements)
-    .filter((s) => /^CREATE TABLE IF NOT EXISTS fl\.\w+\s*\(/.test(s)).map((s) => /fl\.(\w+)/.exec(s)![1]!);
+  const creates = loadMigrations('fl', 30)
+    .flatMap((m) => m.statements)
+    .filter((s) => /^CREATE TABLE IF NOT EXISTS fl\.\w+\s*\(/.test(s))
+    .map((s) => /fl\.(\w+)/.exec(s)![1]!);
   for (const t of ['events', 'rejects', 'events_1m', 'failed_offers_1m', 'rejects_1m', 'request_index', 'ingest_batches', 'events_1h']) {
     assert.ok(creates.includes(t), t);
   }
   for (const name of creates) {
     const local = plan.find((s) => s.startsWith(`CREATE TABLE IF NOT EXISTS fl.${name}_local ON CLUSTER`));
     assert.ok(local, `${name}_local`);
-    assert.match(local, new RegExp(`ENGINE = Replicated\\w*MergeTree\\('/clickhouse/tables/\\{shard\\}/fl/${name}_local', '\\{replica\\}'`));
+    assert.match(
+      local,
+      new RegExp(`ENGINE = Replicated\\w*MergeTree\\('/clickhouse/tables/\\{shard\\}/fl/${name}_local', '\\{replica\\}'`),
+    );
     assert.match(local, /SETTINGS replicated_deduplication_window = 10000/);
     const dist = plan.find((s) => s.startsWith(`CREATE TABLE IF NOT EXISTS fl.${name} ON CLUSTER`));
     assert.ok(dist, `${name} (Distributed)`);
@@ -50,8 +55,14 @@ test('cluster plan: every statement ON CLUSTER, Replicated engines, no non-repli
     assert.ok(dist.endsWith(`ENGINE = Distributed('prod', fl, ${name}_local, ${key})`), dist);
   }
   // The summing columns survive behind the replication arguments.
-  assert.ok(plan.some((s) => s.includes("ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/fl/events_1m_local', '{replica}', (events, latency_ms_sum, " +
-          "latency_ms_count))")));
+  assert.ok(
+    plan.some((s) =>
+      s.includes(
+        "ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/fl/events_1m_local', '{replica}', (events, latency_ms_sum, " +
+          'latency_ms_count))',
+      ),
+    ),
+  );
 });
 
 test('cluster plan: views read and write local tables; new columns reach the Distributed table too', () => {
@@ -68,11 +79,15 @@ test('cluster plan: views read and write local tables; new columns reach the Dis
   for (const a of addCol.filter((x) => /_local /.test(x))) {
     assert.ok(addCol.includes(a.replace('_local ON CLUSTER', ' ON CLUSTER')), `${a} on the Distributed table too`);
   }
-  for (const a of alters.filter((x) => / ADD INDEX | MODIFY COLUMN /.test(x))) assert.match(a, /_local ON CLUSTER/, 'indexes and codecs live on the shards');
+  for (const a of alters.filter((x) => / ADD INDEX | MODIFY COLUMN /.test(x)))
+    assert.match(a, /_local ON CLUSTER/, 'indexes and codecs live on the shards');
 });
 
 test('the single-node plan is the migration files unchanged; bad input is refused', () => {
-  assert.deepEqual(single.slice(2), loadMigrations('fl', 30).flatMap((m) => m.statements));
+  assert.deepEqual(
+    single.slice(2),
+    loadMigrations('fl', 30).flatMap((m) => m.statements),
+  );
   assert.ok(single.every((s) => !/ON CLUSTER|Replicated|Distributed/.test(s)));
   assert.throws(() => migrationPlan('fl', 30, "x' ; DROP"), ConfigError);
   assert.throws(() => clusterStatements(['INSERT INTO fl.events VALUES (1)'], 'fl', 'prod', new Set()), /no cluster form/);
@@ -82,7 +97,10 @@ test('faultline migrate --dry-run prints the plan and touches no store; --cluste
   const dir = mkdtempSync(join(tmpdir(), 'fl-dry-'));
   try {
     const data = join(dir, 'store');
-    const r = await inProcess(['migrate', '--dry-run', '--cluster', 'prod', '--database', 'fl', '--retention-days', '30'], { FAULTLINE_DATA: data, CLICKHOUSE_URL: '' });
+    const r = await inProcess(['migrate', '--dry-run', '--cluster', 'prod', '--database', 'fl', '--retention-days', '30'], {
+      FAULTLINE_DATA: data,
+      CLICKHOUSE_URL: '',
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.ok(r.stdout.startsWith("-- schema_migrations\nCREATE DATABASE IF NOT EXISTS fl ON CLUSTER 'prod';\n"), r.stdout.slice(0, 200));
     for (const sql of plan) assert.ok(r.stdout.includes(`${sql};\n`));

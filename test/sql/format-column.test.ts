@@ -21,9 +21,19 @@ test('0008: format column added in place; old rows read back empty, new rows kee
     for (const m of loadMigrations(db, 30).filter((x) => x.name < '0008')) for (const s of m.statements) await store.command(s);
     await store.command(`INSERT INTO ${db}.events (event_time, source, raw) VALUES ('2026-11-21 10:00:00.000', 'gateway', 'before')`);
     const applied = await store.migrate();
-    assert.ok(applied.some((n) => n.startsWith('0008')), applied.join(','));
+    assert.ok(
+      applied.some((n) => n.startsWith('0008')),
+      applied.join(','),
+    );
 
-    const docker = normalize(JSON.stringify({ log: '{"ts":"2026-11-21T10:00:01Z","status":429,"error":{"code":"QUOTA_EXCEEDED","request_id":"req_f1"}}\n', stream: 'stdout', time: '2026-11-21T10:00:01Z' }), { source: 'gateway', transportTimeMs: 0 });
+    const docker = normalize(
+      JSON.stringify({
+        log: '{"ts":"2026-11-21T10:00:01Z","status":429,"error":{"code":"QUOTA_EXCEEDED","request_id":"req_f1"}}\n',
+        stream: 'stdout',
+        time: '2026-11-21T10:00:01Z',
+      }),
+      { source: 'gateway', transportTimeMs: 0 },
+    );
     assert.ok(docker.ok);
     assert.equal(docker.event.format, 'docker/json');
     const tsv = eventTsvLine(docker.event, 'gw', 0, 1);
@@ -32,7 +42,10 @@ test('0008: format column added in place; old rows read back empty, new rows kee
     await store.insertPayload('events', { format: 'JSONCompactEachRow', columns: EVENT_COLUMNS, body: json, rows: 1 });
 
     const back = await store.query<{ raw: string; format: string }>(`SELECT raw, format FROM ${db}.events ORDER BY event_time`);
-    assert.deepEqual(back.map((r) => r.format), ['', 'docker/json', 'otlp-json/text']);
+    assert.deepEqual(
+      back.map((r) => r.format),
+      ['', 'docker/json', 'otlp-json/text'],
+    );
     assert.equal(back[0]?.raw, 'before');
     const [sum] = await store.query<{ n: number }>(`SELECT sum(events) AS n FROM ${db}.events_1m`);
     assert.equal(sum?.n, 3, 'the per-minute rollup counts every row, before and after the migration');
@@ -56,8 +69,24 @@ test('formatsByTopic: formats per topic, most first, and the unrecognized share 
     await t.store.insertPayload('events', { format: 'JSONCompactEachRow', columns: EVENT_COLUMNS, body: rows.join(''), rows: rows.length });
     const got = await formatsByTopic(t.store, t.db);
     assert.deepEqual(got, [
-      { topic: 'cl', events: 100, formats: [{ format: 'otlp-json/text', events: 60 }, { format: 'docker/json', events: 40 }], unrecognized: 0 },
-      { topic: 'gw', events: 100, formats: [{ format: 'json', events: 97 }, { format: 'unrecognized', events: 3 }], unrecognized: 0.03 },
+      {
+        topic: 'cl',
+        events: 100,
+        formats: [
+          { format: 'otlp-json/text', events: 60 },
+          { format: 'docker/json', events: 40 },
+        ],
+        unrecognized: 0,
+      },
+      {
+        topic: 'gw',
+        events: 100,
+        formats: [
+          { format: 'json', events: 97 },
+          { format: 'unrecognized', events: 3 },
+        ],
+        unrecognized: 0.03,
+      },
     ]);
     const text = formatFormats(got);
     assert.match(text, /^ {2}cl: otlp-json\/text 60\.0%, docker\/json 40\.0% {2}unrecognized 0\.0%$/m);

@@ -30,20 +30,27 @@ after(async () => {
 
 function payload(ids: string[], firstOffset: number) {
   const rows = ids.map((id, i) => makeEvent({ request_id: id, topic: 'ep', offset: String(firstOffset + i) }));
-  return { format: 'JSONCompactEachRow', columns: EVENT_COLUMNS, body: rows.map((r, i) => eventLine(r, r.topic, r.partition, firstOffset + i)).join(''), rows: rows.length } as const;
+  return {
+    format: 'JSONCompactEachRow',
+    columns: EVENT_COLUMNS,
+    body: rows.map((r, i) => eventLine(r, r.topic, r.partition, firstOffset + i)).join(''),
+    rows: rows.length,
+  } as const;
 }
 
 async function stored(prefix: string): Promise<{ raw: number; index: number }> {
   const [c] = await t.store.query<{ raw: number; index: number }>(
     `SELECT (SELECT count() FROM ${t.db}.events WHERE startsWith(request_id, {p:String})) AS raw,
-            (SELECT toUInt64(sum(events)) FROM ${t.db}.request_index WHERE startsWith(request_id, {p:String})) AS index`, { p: prefix });
+            (SELECT toUInt64(sum(events)) FROM ${t.db}.request_index WHERE startsWith(request_id, {p:String})) AS index`,
+    { p: prefix },
+  );
   return { raw: Number(c!.raw), index: Number(c!.index) };
 }
 
 test('insert_deduplication_token reaches the engine: the same token drops different rows, in the table and its views', async () => {
   await s.insertPayload('events', payload(['req_tokA_1', 'req_tokA_2'], 0), { dedupToken: 'ep-token-a' });
   await s.insertPayload('events', payload(['req_tokA_3', 'req_tokA_4', 'req_tokA_5'], 10), { dedupToken: 'ep-token-a' });
-  assert.deepEqual(await stored('req_tokA_'), { raw: 2, index: 2 }, 'the second insert carried the first one\'s token: dropped everywhere');
+  assert.deepEqual(await stored('req_tokA_'), { raw: 2, index: 2 }, "the second insert carried the first one's token: dropped everywhere");
 });
 
 test('two tokens keep identical rows twice: the token, not the data hash, decides', async () => {
@@ -56,16 +63,20 @@ test('two tokens keep identical rows twice: the token, not the data hash, decide
 test('settings in the URL reach statements that are neither reads nor data inserts (INSERT … SELECT)', async () => {
   const client = createClient({ url: ep.url, database: t.db });
   try {
-    const insert = (id: string, token: string) => client.command({
-      query: `INSERT INTO ${t.db}.installation (name, value) SELECT 'ep_probe', {id:String}`,
-      query_params: { id },
-      clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: token },
-    });
+    const insert = (id: string, token: string) =>
+      client.command({
+        query: `INSERT INTO ${t.db}.installation (name, value) SELECT 'ep_probe', {id:String}`,
+        query_params: { id },
+        clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: token },
+      });
     await insert('first', 'ep-sel-1');
     await insert('second', 'ep-sel-1'); // same token, other data: dropped only if the token arrived
     await insert('first', 'ep-sel-2'); // other token, same data: kept only if the token arrived
     const rows = await t.store.query<{ value: string }>(`SELECT value FROM ${t.db}.installation WHERE name = 'ep_probe' ORDER BY value`);
-    assert.deepEqual(rows.map((r) => r.value), ['first', 'first']);
+    assert.deepEqual(
+      rows.map((r) => r.value),
+      ['first', 'first'],
+    );
   } finally {
     await client.close();
   }
@@ -75,9 +86,19 @@ test('date_time_input_format reaches the insert: an RFC 1123 time parses only wi
   const client = createClient({ url: ep.url, database: t.db });
   try {
     const line = (fmt: string) => `${JSON.stringify({ name: `ep_dt_${fmt}`, value: 'v', created_at: 'Sat, 21 Nov 2026 10:00:00 GMT' })}\n`;
-    await client.command({ query: `INSERT INTO ${t.db}.installation (name, value, created_at) FORMAT JSONEachRow\n${line('best')}`, clickhouse_settings: { date_time_input_format: 'best_effort' } });
-    await assert.rejects(client.command({ query: `INSERT INTO ${t.db}.installation (name, value, created_at) FORMAT JSONEachRow\n${line('basic')}`, clickhouse_settings: { date_time_input_format: 'basic' } }));
-    const rows = await t.store.query<{ name: string; at: string }>(`SELECT name, toString(created_at) AS at FROM ${t.db}.installation WHERE startsWith(name, 'ep_dt_')`);
+    await client.command({
+      query: `INSERT INTO ${t.db}.installation (name, value, created_at) FORMAT JSONEachRow\n${line('best')}`,
+      clickhouse_settings: { date_time_input_format: 'best_effort' },
+    });
+    await assert.rejects(
+      client.command({
+        query: `INSERT INTO ${t.db}.installation (name, value, created_at) FORMAT JSONEachRow\n${line('basic')}`,
+        clickhouse_settings: { date_time_input_format: 'basic' },
+      }),
+    );
+    const rows = await t.store.query<{ name: string; at: string }>(
+      `SELECT name, toString(created_at) AS at FROM ${t.db}.installation WHERE startsWith(name, 'ep_dt_')`,
+    );
     assert.deepEqual(rows, [{ name: 'ep_dt_best', at: '2026-11-21 10:00:00.000' }]);
   } finally {
     await client.close();

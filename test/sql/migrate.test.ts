@@ -13,7 +13,10 @@ test('splitStatements splits on ; outside quotes and drops comments', () => {
 test('loadMigrations substitutes every placeholder and rejects a bad database name', () => {
   const ms = loadMigrations('fl_x', 7);
   assert.ok(ms.length >= 5);
-  assert.deepEqual(ms.map((m) => m.name), [...ms.map((m) => m.name)].sort());
+  assert.deepEqual(
+    ms.map((m) => m.name),
+    [...ms.map((m) => m.name)].sort(),
+  );
   for (const m of ms) for (const s of m.statements) assert.doesNotMatch(s, /\$\{/);
   assert.throws(() => loadMigrations('x; DROP TABLE y', 7), ConfigError);
   assert.throws(() => loadMigrations('ok', -1), ConfigError);
@@ -26,13 +29,22 @@ test('migrate applies every file once; a second run applies nothing and records 
   const db = config.CLICKHOUSE_DATABASE;
   try {
     const first = await store.migrate();
-    assert.deepEqual(first, loadMigrations(db, 30).map((m) => m.name));
+    assert.deepEqual(
+      first,
+      loadMigrations(db, 30).map((m) => m.name),
+    );
     assert.deepEqual(await store.migrate(), []);
     const recorded = await store.query<{ name: string }>(`SELECT name FROM ${db}.schema_migrations ORDER BY name`);
-    assert.deepEqual(recorded.map((r) => r.name), first);
+    assert.deepEqual(
+      recorded.map((r) => r.name),
+      first,
+    );
     const tables = await store.query<{ name: string }>('SELECT name FROM system.tables WHERE database = {db:String} ORDER BY name', { db });
     for (const t of ['events', 'rejects', 'events_1m', 'events_1h', 'failed_offers_1m', 'rejects_1m', 'request_index', 'ingest_batches']) {
-      assert.ok(tables.some((r) => r.name === t), `table ${t} exists`);
+      assert.ok(
+        tables.some((r) => r.name === t),
+        `table ${t} exists`,
+      );
     }
   } finally {
     await store.command(`DROP DATABASE IF EXISTS ${db} SYNC`);
@@ -48,15 +60,18 @@ test('an up-to-date store runs no DDL at all; a missing record re-runs only its 
     await store.migrate();
     const commands: string[] = [];
     const recording = {
-      command: (sql: string) => { commands.push(sql); return store.command(sql); },
-      query: <T,>(sql: string, params?: Record<string, string>) => store.query<T>(sql, params),
+      command: (sql: string) => {
+        commands.push(sql);
+        return store.command(sql);
+      },
+      query: <T>(sql: string, params?: Record<string, string>) => store.query<T>(sql, params),
     };
     assert.deepEqual(await runMigrations(recording, db, 30), []);
     assert.deepEqual(commands, [], 'no statement besides the SELECTs');
     const last = loadMigrations(db, 30).at(-1)!;
     await store.command(`ALTER TABLE ${db}.schema_migrations DELETE WHERE name = {n:String} SETTINGS mutations_sync = 1`, { n: last.name });
     assert.deepEqual(await runMigrations(recording, db, 30), [last.name]);
-    assert.equal(commands.length, last.statements.length + 1, 'the file\'s statements and its record');
+    assert.equal(commands.length, last.statements.length + 1, "the file's statements and its record");
   } finally {
     await store.command(`DROP DATABASE IF EXISTS ${db} SYNC`);
     await store.close();
@@ -68,13 +83,21 @@ test('TTL of raw events and rejects follows FAULTLINE_RETENTION_DAYS; 0 leaves i
   const forever = await testStore('ttl0', { FAULTLINE_RETENTION_DAYS: 0 });
   try {
     for (const table of ['events', 'rejects', 'request_index', 'ingest_batches']) {
-      const engine = async (s: TestStore) => (await s.store.query<{ engine_full: string }>(
-        'SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = {t:String}', { db: s.db, t: table }))[0]!.engine_full;
+      const engine = async (s: TestStore) =>
+        (
+          await s.store.query<{ engine_full: string }>(
+            'SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = {t:String}',
+            { db: s.db, t: table },
+          )
+        )[0]!.engine_full;
       assert.match(await engine(t), /TTL toDateTime\((event_time|transport_time|last_time|batch_time)\) \+ toIntervalDay\(9\)/, table);
       assert.doesNotMatch(await engine(forever), /TTL/, table);
     }
     // Same files otherwise: the statements differ only by their TTL lines.
-    const strip = (db: string, days: number) => loadMigrations(db, days).flatMap((m) => m.statements).map((s) => s.replace(/\nTTL [^\n]*/, ''));
+    const strip = (db: string, days: number) =>
+      loadMigrations(db, days)
+        .flatMap((m) => m.statements)
+        .map((s) => s.replace(/\nTTL [^\n]*/, ''));
     assert.deepEqual(strip('x', 0), strip('x', 9));
   } finally {
     await t.cleanup();
@@ -100,9 +123,15 @@ test('rows older than the retention go, newer ones stay (dates relative to now)'
     await t.store.command(`OPTIMIZE TABLE ${t.db}.events FINAL`);
     await t.store.command(`OPTIMIZE TABLE ${t.db}.rejects FINAL`);
     const ids = await t.store.query<{ request_id: string }>(`SELECT request_id FROM ${t.db}.events ORDER BY request_id`);
-    assert.deepEqual(ids.map((r) => r.request_id), ['req_edge_kept', 'req_new']);
+    assert.deepEqual(
+      ids.map((r) => r.request_id),
+      ['req_edge_kept', 'req_new'],
+    );
     const heads = await t.store.query<{ head: string }>(`SELECT head FROM ${t.db}.rejects ORDER BY head`);
-    assert.deepEqual(heads.map((r) => r.head), ['new']);
+    assert.deepEqual(
+      heads.map((r) => r.head),
+      ['new'],
+    );
   } finally {
     await t.cleanup();
   }
@@ -112,8 +141,16 @@ test('the request-id bloom filter and the rejects request_id column exist', asyn
   const t = await testStore('idx');
   try {
     const idx = await t.store.query<{ table: string; type: string }>(
-      "SELECT table, type FROM system.data_skipping_indices WHERE database = {db:String} AND name = 'idx_request_id' ORDER BY table", { db: t.db });
-    assert.deepEqual(idx.map((r) => [r.table, r.type]), [['events', 'bloom_filter'], ['rejects', 'bloom_filter']]);
+      "SELECT table, type FROM system.data_skipping_indices WHERE database = {db:String} AND name = 'idx_request_id' ORDER BY table",
+      { db: t.db },
+    );
+    assert.deepEqual(
+      idx.map((r) => [r.table, r.type]),
+      [
+        ['events', 'bloom_filter'],
+        ['rejects', 'bloom_filter'],
+      ],
+    );
   } finally {
     await t.cleanup();
   }
@@ -132,9 +169,17 @@ test('0007: raw and head compress with ZSTD(1); rows written before the change r
     await store.command(`INSERT INTO ${db}.events (event_time, source, raw) VALUES ('2026-11-21 10:00:01.000', 'gateway', 'after')`);
     await store.command(`OPTIMIZE TABLE ${db}.events FINAL`);
     const cols = await store.query<{ table: string; name: string; compression_codec: string }>(
-      `SELECT table, name, compression_codec FROM system.columns WHERE database = {db:String} AND name IN ('raw', 'head') ORDER BY table`, { db });
-    assert.deepEqual(cols.map((c) => `${c.table}.${c.name} ${c.compression_codec}`), ['events.raw CODEC(ZSTD(1))', 'rejects.head CODEC(ZSTD(1))']);
-    assert.deepEqual((await store.query<{ raw: string }>(`SELECT raw FROM ${db}.events ORDER BY event_time`)).map((r) => r.raw), ['before', 'after']);
+      `SELECT table, name, compression_codec FROM system.columns WHERE database = {db:String} AND name IN ('raw', 'head') ORDER BY table`,
+      { db },
+    );
+    assert.deepEqual(
+      cols.map((c) => `${c.table}.${c.name} ${c.compression_codec}`),
+      ['events.raw CODEC(ZSTD(1))', 'rejects.head CODEC(ZSTD(1))'],
+    );
+    assert.deepEqual(
+      (await store.query<{ raw: string }>(`SELECT raw FROM ${db}.events ORDER BY event_time`)).map((r) => r.raw),
+      ['before', 'after'],
+    );
     const [mut] = await store.query<{ n: number }>(`SELECT count() AS n FROM system.mutations WHERE database = {db:String}`, { db });
     assert.equal(mut?.n, 0, 'a codec change rewrites nothing');
   } finally {

@@ -17,7 +17,9 @@ const HOLDER = new URL('../support/hold-store.ts', import.meta.url).pathname;
 async function hold(dataDir: string, db: string, mode: 'serve' | 'noserve'): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', HOLDER, dataDir, db, mode], { stdio: ['pipe', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
+    child.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) resolve();
+    });
     child.once('exit', (code) => reject(new Error(`holder exited with ${code}`)));
   });
   return child;
@@ -40,7 +42,10 @@ test('while another process holds the store, openStore reads through its endpoin
     try {
       assert.equal(store.kind, 'server');
       const got = await traceRequest(store, 'held', 'req_held');
-      assert.deepEqual(got.map((e) => e.kind), ['event']);
+      assert.deepEqual(
+        got.map((e) => e.kind),
+        ['event'],
+      );
       await assert.rejects(store.command('DROP TABLE held.events'), /READONLY|readonly/);
     } finally {
       await store.close();

@@ -27,11 +27,26 @@ test('TabSeparated rows read back exactly like JSONCompactEachRow rows, and dedu
     const rows: EventRow[] = [
       makeEvent({ request_id: 'req_t1', partition: 3, offset: '9007199254740991', topic: 'gw' }),
       makeEvent({
-        event_time: '2026-11-21T10:00:03.007Z', source: 'client', request_id: 'req_t2\tx', upstream_message: NASTY, message: NASTY,
-        failed_offers: [{ offer_id: "o'1", spec_id: 's\\1', error_code: 'E1', error_message: NASTY },
-          { offer_id: 'o2', spec_id: '', error_code: '', error_message: '' }],
-        latency_ms: null, attempt: null, catalog_drift: true, raw: `{"k":"${NASTY}"}`, partition: 3, offset: '42', topic: 'gw',
-        route: '/a\\b', method: 'POST', app_id: 'app\n1', channel: '1688',
+        event_time: '2026-11-21T10:00:03.007Z',
+        source: 'client',
+        request_id: 'req_t2\tx',
+        upstream_message: NASTY,
+        message: NASTY,
+        failed_offers: [
+          { offer_id: "o'1", spec_id: 's\\1', error_code: 'E1', error_message: NASTY },
+          { offer_id: 'o2', spec_id: '', error_code: '', error_message: '' },
+        ],
+        latency_ms: null,
+        attempt: null,
+        catalog_drift: true,
+        raw: `{"k":"${NASTY}"}`,
+        partition: 3,
+        offset: '42',
+        topic: 'gw',
+        route: '/a\\b',
+        method: 'POST',
+        app_id: 'app\n1',
+        channel: '1688',
       }),
       makeEvent({ event_time: '2026-11-21T10:00:04.000Z', request_id: '', latency_ms: 0, attempt: 0, http_status: 0, offset: '43' }),
     ];
@@ -43,15 +58,24 @@ test('TabSeparated rows read back exactly like JSONCompactEachRow rows, and dedu
     assert.deepEqual(back, rows);
     // The same rows as JSONCompactEachRow in a second table read back identically.
     await t.store.command(`CREATE TABLE ${t.db}.events_json AS ${t.db}.events`);
-    await t.store.command(`INSERT INTO ${t.db}.events_json (${PAYLOAD_COLUMNS.join(', ')}) FORMAT JSONCompactEachRow ` +
-        `${rows.map((r) => eventLine(r, r.topic, r.partition, Number(r.offset))).join('')}`);
+    await t.store.command(
+      `INSERT INTO ${t.db}.events_json (${PAYLOAD_COLUMNS.join(', ')}) FORMAT JSONCompactEachRow ` +
+        `${rows.map((r) => eventLine(r, r.topic, r.partition, Number(r.offset))).join('')}`,
+    );
     assert.deepEqual(await t.store.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM ${t.db}.events_json ORDER BY event_time`), back);
     const [sum] = await t.store.query<{ n: number }>(`SELECT sum(events) AS n FROM ${t.db}.events_1m`);
     assert.equal(sum?.n, 3, 'the rollup counted the retried block once');
 
     const rj = makeReject({ head: `junk req_q1 ${NASTY}`, detail: 'bad\tdetail\\', offset: '7' });
-    await t.store.insertPayload('rejects', { format: 'TabSeparated', columns: REJECT_COLUMNS, body: rejectTsvLine({ ...rj, offset: 7 }), rows: 1 });
-    const rback = await t.store.query(`SELECT source, reason, detail, head, transport_time, topic, partition, toString(offset) AS offset, request_id FROM ${t.db}.rejects`);
+    await t.store.insertPayload('rejects', {
+      format: 'TabSeparated',
+      columns: REJECT_COLUMNS,
+      body: rejectTsvLine({ ...rj, offset: 7 }),
+      rows: 1,
+    });
+    const rback = await t.store.query(
+      `SELECT source, reason, detail, head, transport_time, topic, partition, toString(offset) AS offset, request_id FROM ${t.db}.rejects`,
+    );
     assert.deepEqual(rback, [{ ...rj, request_id: 'req_q1' }]);
   } finally {
     await t.cleanup();
@@ -61,13 +85,27 @@ test('TabSeparated rows read back exactly like JSONCompactEachRow rows, and dedu
 test('any string survives the TabSeparated round trip (property, through chDB)', async () => {
   const t = await testStore('tsvp');
   try {
-    const strings = fc.sample(fc.string({ unit: fc.constantFrom('a', 'é', '商', '\\', '\t', '\n', '\r', '\0', "'", '"', 'N', ' ', '[', '(', ',') }), { numRuns: 200, seed: 7 });
-    const rows = strings.map((s, i) => makeEvent({ message: s, raw: s, failed_offers: [{ offer_id: s, spec_id: '', error_code: 'E', error_message: s }], offset: String(i) }));
+    const strings = fc.sample(
+      fc.string({ unit: fc.constantFrom('a', 'é', '商', '\\', '\t', '\n', '\r', '\0', "'", '"', 'N', ' ', '[', '(', ',') }),
+      { numRuns: 200, seed: 7 },
+    );
+    const rows = strings.map((s, i) =>
+      makeEvent({
+        message: s,
+        raw: s,
+        failed_offers: [{ offer_id: s, spec_id: '', error_code: 'E', error_message: s }],
+        offset: String(i),
+      }),
+    );
     const body = rows.map((r) => eventTsvLine(r, r.topic, r.partition, Number(r.offset))).join('');
     await t.store.insertPayload('events', { format: 'TabSeparated', columns: PAYLOAD_COLUMNS, body, rows: rows.length });
     const back = await t.store.query<{ message: string; raw: string; o: string; m: string }>(
-      `SELECT message, raw, failed_offers[1].offer_id AS o, failed_offers[1].error_message AS m FROM ${t.db}.events ORDER BY offset`);
-    assert.deepEqual(back, strings.map((s) => ({ message: s, raw: s, o: s, m: s })));
+      `SELECT message, raw, failed_offers[1].offer_id AS o, failed_offers[1].error_message AS m FROM ${t.db}.events ORDER BY offset`,
+    );
+    assert.deepEqual(
+      back,
+      strings.map((s) => ({ message: s, raw: s, o: s, m: s })),
+    );
   } finally {
     await t.cleanup();
   }

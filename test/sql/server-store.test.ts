@@ -18,7 +18,11 @@ let retries: { code: string; attempt: number }[] = [];
 
 function server(db: string, url = proxy.url, password = TOKEN): ServerStore {
   return new ServerStore({
-    url, password, database: db, retentionDays: 0, requestTimeoutMs: 2500, // generous: a loaded CI machine must not time out normal requests
+    url,
+    password,
+    database: db,
+    retentionDays: 0,
+    requestTimeoutMs: 2500, // generous: a loaded CI machine must not time out normal requests
     retry: { retries: 3, baseDelayMs: 5, maxDelayMs: 40 },
     onRetry: (err, attempt) => retries.push({ code: err.code, attempt }),
   });
@@ -57,21 +61,40 @@ test('ping, migrate twice, insert and read back field for field through the HTTP
     assert.ok(applied.includes('0001_events') && applied.includes('0005_request_lookup'));
     assert.deepEqual(await s.migrate(), []);
     const rows: EventRow[] = [
-      makeEvent({ request_id: "x' OR 1=1 --", upstream_message: 'back\\slash ünï 商品\nnext', failed_offers: [{ offer_id: 'o', spec_id: 's', error_code: 'E', error_message: "it's" }] }),
+      makeEvent({
+        request_id: "x' OR 1=1 --",
+        upstream_message: 'back\\slash ünï 商品\nnext',
+        failed_offers: [{ offer_id: 'o', spec_id: 's', error_code: 'E', error_message: "it's" }],
+      }),
       makeEvent({ request_id: 'req_2', latency_ms: null, attempt: null, catalog_drift: true, offset: '9007199254740993' }),
     ];
     await s.insertEvents(rows, { dedupToken: 'srv-1' });
     assert.deepEqual(await s.query(`SELECT ${COLS} FROM ${db}.events ORDER BY request_id DESC`), rows);
     // the same rows as the embedded backend reads them: both backends speak the same JSON
     assert.deepEqual(await t.store.query(`SELECT ${COLS} FROM ${db}.events ORDER BY request_id DESC`), rows);
-    const hit = await s.query<{ n: number }>(`SELECT count() AS n FROM ${db}.events WHERE request_id = {id:String}`, { id: "x' OR 1=1 --" });
+    const hit = await s.query<{ n: number }>(`SELECT count() AS n FROM ${db}.events WHERE request_id = {id:String}`, {
+      id: "x' OR 1=1 --",
+    });
     assert.deepEqual(hit, [{ n: 1 }]);
-    const arr = await s.query(`SELECT count() AS n FROM ${db}.events WHERE request_id IN {ids:Array(String)}`, { ids: ["x' OR 1=1 --", 'req_2', "a\\'b"] });
+    const arr = await s.query(`SELECT count() AS n FROM ${db}.events WHERE request_id IN {ids:Array(String)}`, {
+      ids: ["x' OR 1=1 --", 'req_2', "a\\'b"],
+    });
     assert.deepEqual(arr, [{ n: 2 }]);
     assert.deepEqual(await s.query('SELECT count() AS n FROM events'), [{ n: 2 }], 'unqualified names resolve in the store database');
     // pre-serialised compact rows with a column list, sent as they are; a repeated token is dropped
-    const more = [makeEvent({ request_id: 'req_0pl', failed_offers: [{ offer_id: 'p', spec_id: '', error_code: 'E', error_message: 'x"y' }], offset: '5' })];
-    const payload = { format: 'JSONCompactEachRow', columns: EVENT_COLUMNS, body: more.map((r) => eventLine(r, r.topic, r.partition, 5)).join(''), rows: 1 } as const;
+    const more = [
+      makeEvent({
+        request_id: 'req_0pl',
+        failed_offers: [{ offer_id: 'p', spec_id: '', error_code: 'E', error_message: 'x"y' }],
+        offset: '5',
+      }),
+    ];
+    const payload = {
+      format: 'JSONCompactEachRow',
+      columns: EVENT_COLUMNS,
+      body: more.map((r) => eventLine(r, r.topic, r.partition, 5)).join(''),
+      rows: 1,
+    } as const;
     await s.insertPayload('events', payload, { dedupToken: 'srv-pl' });
     await s.insertPayload('events', payload, { dedupToken: 'srv-pl' });
     assert.deepEqual(await s.query(`SELECT ${COLS} FROM ${db}.events WHERE request_id = 'req_0pl'`), more);
@@ -88,7 +111,10 @@ test('5xx answers are retried with backoff until the query succeeds', async () =
     proxy.faults.push({ kind: '5xx', status: 503 }, { kind: '5xx', status: 502 });
     assert.deepEqual(await s.query('SELECT 41 + 1 AS x'), [{ x: 42 }]);
     assert.equal(requests().length, 3);
-    assert.deepEqual(retries.map((r) => r.attempt), [1, 2]);
+    assert.deepEqual(
+      retries.map((r) => r.attempt),
+      [1, 2],
+    );
   } finally {
     await s.close();
   }
@@ -103,7 +129,8 @@ test('a reset connection and a lost response are retried; the insert lands exact
     assert.equal(requests().length, 3, 'reset, executed-but-lost, then the answered retry');
     const [c] = await t.store.query<{ raw: number; rollup: number }>(
       `SELECT (SELECT count() FROM ${t.db}.events WHERE request_id = 'req_once') AS raw,
-              (SELECT sum(events) FROM ${t.db}.request_index WHERE request_id = 'req_once') AS rollup`);
+              (SELECT sum(events) FROM ${t.db}.request_index WHERE request_id = 'req_once') AS rollup`,
+    );
     assert.deepEqual(c, { raw: 1, rollup: 1 });
   } finally {
     await s.close();
@@ -135,7 +162,10 @@ test('bad data and bad SQL are not retried and carry the ClickHouse code and typ
       return true;
     });
     await assert.rejects(s.query('SELEC 1'), (err: unknown) => err instanceof StoreError && err.clickhouseCode === 62 && !err.retriable);
-    await assert.rejects(s.query('SELECT {n:UInt8} AS n', { n: 'not a number' }), (err: unknown) => err instanceof StoreError && err.clickhouseCode === 457);
+    await assert.rejects(
+      s.query('SELECT {n:UInt8} AS n', { n: 'not a number' }),
+      (err: unknown) => err instanceof StoreError && err.clickhouseCode === 457,
+    );
     assert.equal(requests().length, 3, 'one request each');
     assert.equal(retries.length, 0);
   } finally {
@@ -171,10 +201,19 @@ test('a read-only endpoint answers reads and refuses writes and multi-statements
   const s = server(t.db, ro.url);
   try {
     assert.ok((await s.query<{ n: number }>(`SELECT count() AS n FROM ${t.db}.events`))[0]!.n >= 1);
-    await assert.rejects(s.insertEvents([makeEvent()]), (err: unknown) => err instanceof StoreError && err.clickhouseCode === 164 && !err.retriable);
+    await assert.rejects(
+      s.insertEvents([makeEvent()]),
+      (err: unknown) => err instanceof StoreError && err.clickhouseCode === 164 && !err.retriable,
+    );
     await assert.rejects(s.command(`DROP TABLE ${t.db}.events`), (err: unknown) => err instanceof StoreError && err.clickhouseCode === 164);
-    await assert.rejects(s.query(`SELECT 1; DROP TABLE ${t.db}.events`), (err: unknown) => err instanceof StoreError && err.clickhouseCode === 62);
-    const [exists] = await t.store.query<{ n: number }>(`SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = 'events'`, { db: t.db });
+    await assert.rejects(
+      s.query(`SELECT 1; DROP TABLE ${t.db}.events`),
+      (err: unknown) => err instanceof StoreError && err.clickhouseCode === 62,
+    );
+    const [exists] = await t.store.query<{ n: number }>(
+      `SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = 'events'`,
+      { db: t.db },
+    );
     assert.equal(exists!.n, 1);
   } finally {
     await s.close();

@@ -7,8 +7,14 @@ import { StoreError } from '../../lib/errors.ts';
 import { parseClickHouseError, toStoreError } from '../../sql/store-errors.ts';
 
 test('ClickHouse error text is parsed into its code and type', () => {
-  assert.deepEqual(parseClickHouseError('Code: 62. DB::Exception: Syntax error: failed at position 1 (SELEC): SELEC 1. (SYNTAX_ERROR) (version 26.7.1)'),
-    { code: 62, type: 'SYNTAX_ERROR', message: 'Code: 62. DB::Exception: Syntax error: failed at position 1 (SELEC): SELEC 1. (SYNTAX_ERROR) (version 26.7.1)' });
+  assert.deepEqual(
+    parseClickHouseError('Code: 62. DB::Exception: Syntax error: failed at position 1 (SELEC): SELEC 1. (SYNTAX_ERROR) (version 26.7.1)'),
+    {
+      code: 62,
+      type: 'SYNTAX_ERROR',
+      message: 'Code: 62. DB::Exception: Syntax error: failed at position 1 (SELEC): SELEC 1. (SYNTAX_ERROR) (version 26.7.1)',
+    },
+  );
   assert.deepEqual(parseClickHouseError('plain failure'), { message: 'plain failure' });
 });
 

@@ -15,17 +15,26 @@ after(() => t.cleanup());
 
 test('trace finds exactly the events of one id among 1,000,000 rows', async () => {
   const [first] = await t.store.query<{ n: number; id: string }>(
-    `SELECT count() AS n, ${bulkRequestIdSql('toUInt64(424242)', 3)} AS id FROM ${t.db}.events`);
+    `SELECT count() AS n, ${bulkRequestIdSql('toUInt64(424242)', 3)} AS id FROM ${t.db}.events`,
+  );
   const { n, id } = first!;
   assert.ok(n >= ROWS);
   const expected = await t.store.query<{ offset: string }>(
-    `SELECT toString(offset) AS offset FROM ${t.db}.events WHERE request_id = {id:String} ORDER BY event_time`, { id });
+    `SELECT toString(offset) AS offset FROM ${t.db}.events WHERE request_id = {id:String} ORDER BY event_time`,
+    { id },
+  );
   assert.equal(expected.length, 3);
   const started = performance.now();
   const got = await traceRequest(t.store, t.db, id);
   const ms = performance.now() - started;
-  assert.deepEqual(got.map((e) => e.kind), ['event', 'event', 'event']);
-  assert.deepEqual(got.map((e) => e.offset), expected.map((e) => e.offset));
+  assert.deepEqual(
+    got.map((e) => e.kind),
+    ['event', 'event', 'event'],
+  );
+  assert.deepEqual(
+    got.map((e) => e.offset),
+    expected.map((e) => e.offset),
+  );
   for (const e of got) assert.equal(e.kind === 'event' && e.request_id, id);
   assert.ok(ms < 2000, `lookup took ${ms.toFixed(0)} ms`);
 });
@@ -33,7 +42,14 @@ test('trace finds exactly the events of one id among 1,000,000 rows', async () =
 test('trace merges events and rejects of both sources in time order, and ignores ids that merely share a prefix', async () => {
   const id = 'req_merge7';
   await t.store.insertEvents([
-    makeEvent({ request_id: id, event_time: '2026-11-21T10:00:03.000Z', source: 'client', upstream_vendor: 'taobao', upstream_code: '7', offset: '1' }),
+    makeEvent({
+      request_id: id,
+      event_time: '2026-11-21T10:00:03.000Z',
+      source: 'client',
+      upstream_vendor: 'taobao',
+      upstream_code: '7',
+      offset: '1',
+    }),
     makeEvent({ request_id: id, event_time: '2026-11-21T10:00:01.000Z', source: 'gateway', offset: '2' }),
     makeEvent({ request_id: `${id}8`, event_time: '2026-11-21T10:00:02.000Z', offset: '3' }),
   ]);
@@ -42,11 +58,14 @@ test('trace merges events and rejects of both sources in time order, and ignores
     makeReject({ head: `{"request_id":"${id}8", broken`, transport_time: '2026-11-21T10:00:02.500Z', offset: '5' }),
   ]);
   const got = await traceRequest(t.store, t.db, id);
-  assert.deepEqual(got.map((e) => [e.kind, e.time, e.source]), [
-    ['event', '2026-11-21T10:00:01.000Z', 'gateway'],
-    ['reject', '2026-11-21T10:00:02.000Z', 'client'],
-    ['event', '2026-11-21T10:00:03.000Z', 'client'],
-  ]);
+  assert.deepEqual(
+    got.map((e) => [e.kind, e.time, e.source]),
+    [
+      ['event', '2026-11-21T10:00:01.000Z', 'gateway'],
+      ['reject', '2026-11-21T10:00:02.000Z', 'client'],
+      ['event', '2026-11-21T10:00:03.000Z', 'client'],
+    ],
+  );
   const up = got[2]!;
   assert.ok(up.kind === 'event' && up.upstream_vendor === 'taobao' && up.upstream_code === '7');
 });
@@ -74,7 +93,11 @@ test('hostile ids return no foreign rows and no SQL error, and find their own ro
   for (const [i, id] of HOSTILE.entries()) {
     const got = await traceRequest(t.store, t.db, id);
     const events = got.filter((e) => e.kind === 'event');
-    assert.deepEqual(events.map((e) => e.offset), [String(9000 + i)], `events for ${JSON.stringify(id)}`);
+    assert.deepEqual(
+      events.map((e) => e.offset),
+      [String(9000 + i)],
+      `events for ${JSON.stringify(id)}`,
+    );
     for (const e of events) assert.equal(e.kind === 'event' && e.request_id, id);
     // Rejects are matched as a whole token of the head: ids with separators inside (spaces) can still match.
     for (const r of got.filter((e) => e.kind === 'reject')) assert.ok(r.kind === 'reject' && r.head.includes(id));
@@ -86,7 +109,9 @@ test('hostile ids return no foreign rows and no SQL error, and find their own ro
 test('filters with user values go through parameters', async () => {
   const rows = await t.store.query(`SELECT count() AS n FROM ${t.db}.events WHERE channel = {ch:String}`, { ch: "1688' OR 1=1 --" });
   assert.deepEqual(rows, [{ n: 0 }]);
-  const some = await t.store.query<{ n: number }>(`SELECT count() AS n FROM ${t.db}.events WHERE channel IN {chs:Array(String)}`, { chs: ['1688', "x'y"] });
+  const some = await t.store.query<{ n: number }>(`SELECT count() AS n FROM ${t.db}.events WHERE channel IN {chs:Array(String)}`, {
+    chs: ['1688', "x'y"],
+  });
   const [direct] = await t.store.query<{ n: number }>(`SELECT countIf(channel = '1688' OR channel = 'x\\'y') AS n FROM ${t.db}.events`);
   assert.ok(direct!.n > 100_000);
   assert.equal(some[0]!.n, direct!.n);

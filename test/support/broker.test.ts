@@ -41,7 +41,12 @@ test('unknown commands and bad topics are reported, injected errors are accepted
   await broker.createTopic('t-err', 1);
   await assert.rejects(broker.createTopic('t-err', 1), /mock broker: topic t-err 1: err .*already exists/);
   await broker.pushRequestErrors(ApiKey.Produce, [KafkaErr.NOT_LEADER_FOR_PARTITION]);
-  const kafka = new Kafka({ brokers: broker.brokers, clientId: 'broker-test', logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 50 } });
+  const kafka = new Kafka({
+    brokers: broker.brokers,
+    clientId: 'broker-test',
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 5, initialRetryTime: 50 },
+  });
   const producer = kafka.producer();
   await producer.connect();
   // The first Produce fails with a retriable error; kafkajs retries and succeeds.
@@ -55,7 +60,13 @@ test('a broker taken down refuses connections until brought up', async (t) => {
   t.after(() => broker.stop());
   await broker.createTopic('t-down', 1);
   await broker.brokerDown(1);
-  const kafka = new Kafka({ brokers: broker.brokers, clientId: 'broker-test', logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 300 });
+  const kafka = new Kafka({
+    brokers: broker.brokers,
+    clientId: 'broker-test',
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+    connectionTimeout: 300,
+  });
   const producer = kafka.producer();
   await assert.rejects(producer.connect());
   await broker.brokerUp(1);

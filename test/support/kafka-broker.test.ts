@@ -21,18 +21,24 @@ function recordingClient(brokers: string[]) {
   const requests = new Set<string>();
   const errors: string[] = [];
   const kafka = new Kafka({
-    brokers, clientId: 'kip-896', logLevel: logLevel.DEBUG, retry: { retries: 8, initialRetryTime: 100 },
-    logCreator: () => ({ level, log }) => {
-      const m = /^Request (\w+\(key: \d+, version: \d+\))/.exec(log.message);
-      if (m) requests.add(m[1]!);
-      if (level === logLevel.ERROR && /^Response /.test(log.message)) errors.push(`${log.message}: ${String(log.error)}`);
-    },
+    brokers,
+    clientId: 'kip-896',
+    logLevel: logLevel.DEBUG,
+    retry: { retries: 8, initialRetryTime: 100 },
+    logCreator:
+      () =>
+      ({ level, log }) => {
+        const m = /^Request (\w+\(key: \d+, version: \d+\))/.exec(log.message);
+        if (m) requests.add(m[1]!);
+        if (level === logLevel.ERROR && /^Response /.test(log.message)) errors.push(`${log.message}: ${String(log.error)}`);
+      },
   });
   return { kafka, requests, errors };
 }
 
-
-type Commit = (arg: { topics: { topic: string; partitions: { partition: number; offset: string; metadata: string }[] }[] }) => Promise<unknown>;
+type Commit = (arg: {
+  topics: { topic: string; partitions: { partition: number; offset: string; metadata: string }[] }[];
+}) => Promise<unknown>;
 
 /** One OffsetCommit per metadata size, on partitions 0..n-1 at offset 1: `<size>: ok` or `<size>: <error type>`. */
 async function commitEach(commit: Commit, topic: string, sizes: number[], n: number): Promise<string[]> {
@@ -52,11 +58,15 @@ for (const kind of brokerKinds().filter((k): k is Exclude<BrokerKind, 'mock'> =>
   describe(brokerLabel(kind), () => {
     const bed = sharedTestBed(kind, after);
 
-    test(`${kind === '4' ? 'Kafka 4' : 'Kafka 3.9'}: starts on loopback, serves kafkajs produce, a group, commits with metadata`, { timeout: 120_000 }, async (t) => {
+    test(`${kind === '4' ? 'Kafka 4' : 'Kafka 3.9'}: starts on loopback, serves kafkajs produce, a group, commits with metadata`, {
+      timeout: 120_000,
+    }, async (t) => {
       const b = await bed();
       const mem = b.real!.memory();
-      t.diagnostic(`${b.label}: format ${b.real!.formatMs} ms, metadata served ${b.real!.startupMs} ms after start, JVM resident ` +
-          `${(mem.rss / 2 ** 20).toFixed(0)} MiB`);
+      t.diagnostic(
+        `${b.label}: format ${b.real!.formatMs} ms, metadata served ${b.real!.startupMs} ms after start, JVM resident ` +
+          `${(mem.rss / 2 ** 20).toFixed(0)} MiB`,
+      );
       const { kafka, requests, errors } = recordingClient(b.brokers);
       const topic = `kip896-${kind}`;
       const admin = kafka.admin();
@@ -68,8 +78,15 @@ for (const kind of brokerKinds().filter((k): k is Exclude<BrokerKind, 'mock'> =>
       // Idempotent: a retried produce is not written twice (and InitProducerId is exercised too).
       const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await producer.connect();
-      const sent = await producer.send({ topic, acks: -1, messages: Array.from({ length: 300 }, (_, i) => ({ partition: i % 3, value: `m${i}` })) });
-      assert.deepEqual(sent.map((r) => r.errorCode), [0, 0, 0]);
+      const sent = await producer.send({
+        topic,
+        acks: -1,
+        messages: Array.from({ length: 300 }, (_, i) => ({ partition: i % 3, value: `m${i}` })),
+      });
+      assert.deepEqual(
+        sent.map((r) => r.errorCode),
+        [0, 0, 0],
+      );
       await producer.disconnect();
 
       const consumer = kafka.consumer({ groupId: `g-${topic}`, sessionTimeout: 3000, heartbeatInterval: 300 });
@@ -77,24 +94,30 @@ for (const kind of brokerKinds().filter((k): k is Exclude<BrokerKind, 'mock'> =>
       await consumer.subscribe({ topic, fromBeginning: true });
       const seen = new Set<string>();
       await new Promise<void>((resolve, reject) => {
-        void consumer.run({
-          autoCommit: false,
-          eachBatch: async ({ batch, commitOffsetsIfNecessary, heartbeat }) => {
-            for (const m of batch.messages) seen.add(m.value!.toString());
-            await heartbeat();
-            const next = String(Number(batch.lastOffset()) + 1);
-            // kafkajs's types omit metadata; its OffsetCommit encoder sends it (ingest/group-commit.ts relies on the same).
-            const partitions = [{ partition: batch.partition, offset: next, metadata: `faultline/1 0-${Number(next) - 1}` }];
-            await commitOffsetsIfNecessary({ topics: [{ topic, partitions }] });
-            if (seen.size === 300) resolve();
-          },
-        }).catch(reject);
+        void consumer
+          .run({
+            autoCommit: false,
+            eachBatch: async ({ batch, commitOffsetsIfNecessary, heartbeat }) => {
+              for (const m of batch.messages) seen.add(m.value!.toString());
+              await heartbeat();
+              const next = String(Number(batch.lastOffset()) + 1);
+              // kafkajs's types omit metadata; its OffsetCommit encoder sends it (ingest/group-commit.ts relies on the same).
+              const partitions = [{ partition: batch.partition, offset: next, metadata: `faultline/1 0-${Number(next) - 1}` }];
+              await commitOffsetsIfNecessary({ topics: [{ topic, partitions }] });
+              if (seen.size === 300) resolve();
+            },
+          })
+          .catch(reject);
       });
       await consumer.disconnect();
       assert.equal(seen.size, 300);
 
       const [offsets] = await admin.fetchOffsets({ groupId: `g-${topic}`, topics: [topic] });
-      assert.deepEqual(offsets!.partitions.map((p) => [p.partition, p.offset, p.metadata]).sort(), [[0, '100', 'faultline/1 0-99'], [1, '100', 'faultline/1 0-99'], [2, '100', 'faultline/1 0-99']]);
+      assert.deepEqual(offsets!.partitions.map((p) => [p.partition, p.offset, p.metadata]).sort(), [
+        [0, '100', 'faultline/1 0-99'],
+        [1, '100', 'faultline/1 0-99'],
+        [2, '100', 'faultline/1 0-99'],
+      ]);
       const ends = await admin.fetchTopicOffsets(topic);
       assert.deepEqual(ends.map((p) => p.high).sort(), ['100', '100', '100']);
       await admin.disconnect();
@@ -102,15 +125,35 @@ for (const kind of brokerKinds().filter((k): k is Exclude<BrokerKind, 'mock'> =>
       t.diagnostic(`${b.label}: kafkajs requests ${[...requests].sort().join(', ')}`);
       // Not Heartbeat: kafkajs's heartbeat() sends one only once heartbeatInterval has passed,
       // which a fast run may never reach (it failed this test once in CI).
-      for (const api of ['Produce', 'InitProducerId', 'Fetch', 'ListOffsets', 'Metadata', 'OffsetCommit', 'OffsetFetch', 'GroupCoordinator', 'JoinGroup', 'SyncGroup', 'CreateTopics']) {
-        assert.ok([...requests].some((r) => r.startsWith(`${api}(`)), `kafkajs sent ${api}`);
+      for (const api of [
+        'Produce',
+        'InitProducerId',
+        'Fetch',
+        'ListOffsets',
+        'Metadata',
+        'OffsetCommit',
+        'OffsetFetch',
+        'GroupCoordinator',
+        'JoinGroup',
+        'SyncGroup',
+        'CreateTopics',
+      ]) {
+        assert.ok(
+          [...requests].some((r) => r.startsWith(`${api}(`)),
+          `kafkajs sent ${api}`,
+        );
       }
       // Only the coordinators' startup may fail (retriable, retried): the first group lookup
       // while Kafka creates __consumer_offsets, InitProducerId while it loads __transaction_state.
-      assert.deepEqual(errors.filter((e) => !/coordinator is not available|coordinator is loading/i.test(e)), []);
+      assert.deepEqual(
+        errors.filter((e) => !/coordinator is not available|coordinator is loading/i.test(e)),
+        [],
+      );
     });
 
-    test(`${kind === '4' ? 'Kafka 4' : 'Kafka 3.9'}: offset metadata over offset.metadata.max.bytes (4096) is refused`, { timeout: 60_000 }, async () => {
+    test(`${kind === '4' ? 'Kafka 4' : 'Kafka 3.9'}: offset metadata over offset.metadata.max.bytes (4096) is refused`, {
+      timeout: 60_000,
+    }, async () => {
       const b = await bed();
       const topic = `meta-limit-${kind}`;
       await b.createTopic(topic, 1);
@@ -136,7 +179,9 @@ for (const kind of brokerKinds().filter((k): k is Exclude<BrokerKind, 'mock'> =>
       }
     });
 
-    test(`${kind === '4' ? 'Kafka 4' : 'Kafka 3.9'}: one OffsetCommit whose records exceed message.max.bytes (1 MiB) is refused whole`, { timeout: 90_000 }, async () => {
+    test(`${kind === '4' ? 'Kafka 4' : 'Kafka 3.9'}: one OffsetCommit whose records exceed message.max.bytes (1 MiB) is refused whole`, {
+      timeout: 90_000,
+    }, async () => {
       // Kafka appends one commit's offsets to __consumer_offsets as one batch. 300 partitions
       // each carrying 4,000 bytes of metadata (each within offset.metadata.max.bytes) make a
       // ~1.2 MB batch: Kafka 4's group coordinator answers UNKNOWN_SERVER_ERROR (code -1, kafkajs
@@ -146,7 +191,12 @@ for (const kind of brokerKinds().filter((k): k is Exclude<BrokerKind, 'mock'> =>
       const b = await bed();
       const topic = `commit-batch-${kind}`;
       await b.createTopic(topic, 300);
-      const kafka = new Kafka({ brokers: b.brokers, clientId: 'commit-batch', logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 } });
+      const kafka = new Kafka({
+        brokers: b.brokers,
+        clientId: 'commit-batch',
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 10, initialRetryTime: 100 },
+      });
       const producer = kafka.producer();
       await producer.connect();
       await producer.send({ topic, messages: Array.from({ length: 300 }, (_, i) => ({ partition: i, value: 'v' })) });
@@ -179,7 +229,13 @@ test('test-broker says plainly when Java or Maven is missing', { timeout: 60_000
   try {
     // PATHs of symlinks: node's own directory (/usr/bin) may hold java and mvn too.
     symlinkSync(process.execPath, join(nodeOnly, 'node'));
-    const run = (path: string) => spawnSync(process.execPath, ['--import', 'tsx', SCRIPT, '--kafka', '4'], { cwd: root, encoding: 'utf8', input: '', env: { ...process.env, PATH: path, FAULTLINE_CACHE_DIR: cache } });
+    const run = (path: string) =>
+      spawnSync(process.execPath, ['--import', 'tsx', SCRIPT, '--kafka', '4'], {
+        cwd: root,
+        encoding: 'utf8',
+        input: '',
+        env: { ...process.env, PATH: path, FAULTLINE_CACHE_DIR: cache },
+      });
     const noJava = run(nodeOnly);
     assert.equal(noJava.status, 1, noJava.stderr);
     assert.match(noJava.stderr, /Java is missing: .*openjdk-17-jre-headless/);

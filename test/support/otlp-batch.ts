@@ -13,12 +13,20 @@ export interface OtlpLine {
 /** One OTLP/JSON logs message holding `lines` as log records, in order, in one resource and scope. */
 export function otlpJsonBatch(lines: readonly OtlpLine[], service = 'shop-client'): string {
   return JSON.stringify({
-    resourceLogs: [{
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-      scopeLogs: [{
-        scope: { name: 'shop' },
-        logRecords: lines.map((l) => ({ timeUnixNano: `${l.timeMs}000000`, observedTimeUnixNano: `${l.timeMs}000000`, body: { stringValue: l.body } })),
-      }],
-    }],
+    resourceLogs: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        scopeLogs: [
+          {
+            scope: { name: 'shop' },
+            logRecords: lines.map((l) => ({
+              timeUnixNano: `${l.timeMs}000000`,
+              observedTimeUnixNano: `${l.timeMs}000000`,
+              body: { stringValue: l.body },
+            })),
+          },
+        ],
+      },
+    ],
   });
 }

@@ -111,67 +111,185 @@ export function syntheticDay(): SyntheticDay {
           // Once an hour the client times out on a request the gateway served fine.
           const disagree = m % 60 === 0 && k === 0;
           add({
-            ms: t0 + k * 6000 + 250, source: 'client', request_id: rid, channel: c,
+            ms: t0 + k * 6000 + 250,
+            source: 'client',
+            request_id: rid,
+            channel: c,
             ...(disagree ? { code: 'HTTP_504', http_status: 504, category: 'INTERNAL_ERROR' } : ok),
           });
         }
       }
     }
-    add({ ms: t0 + 30_500, request_id: `req_1688_${m}_v`, channel: '1688', code: 'INVALID_PARAMETER', http_status: 400, category: 'VALIDATION_ERROR' });
+    add({
+      ms: t0 + 30_500,
+      request_id: `req_1688_${m}_v`,
+      channel: '1688',
+      code: 'INVALID_PARAMETER',
+      http_status: 400,
+      category: 'VALIDATION_ERROR',
+    });
     if (m % 10 === 3) {
-      add({ ms: t0 + 31_000, request_id: `req_taobao_${m}_u`, channel: 'taobao', code: 'CHANNEL_UPSTREAM_ERROR', http_status: 502, category: 'CHANNEL_ERROR',
-        upstream: { vendor: 'taobao', code: '15', sub: 'isp.unknown-error', message: 'Remote service error' } });
+      add({
+        ms: t0 + 31_000,
+        request_id: `req_taobao_${m}_u`,
+        channel: 'taobao',
+        code: 'CHANNEL_UPSTREAM_ERROR',
+        http_status: 502,
+        category: 'CHANNEL_ERROR',
+        upstream: { vendor: 'taobao', code: '15', sub: 'isp.unknown-error', message: 'Remote service error' },
+      });
     }
-    if (m % 2 === 1) add({ ms: t0 + 32_000, request_id: `req_pdd_${m}_r`, channel: 'pdd', code: 'RATE_LIMIT_EXCEEDED', http_status: 429, category: 'RATE_LIMIT_ERROR', limit_kind: 'rate', app_id: 'shop-b' });
-    if (m % 60 === 30) add({ ms: t0 + 33_000, request_id: `req_pdd_${m}_q`, channel: 'pdd', code: 'QUOTA_EXCEEDED', http_status: 429, category: 'RATE_LIMIT_ERROR', limit_kind: 'quota', app_id: 'shop-c' });
-    if (m % 20 === 7) add({ ms: t0 + 34_000, request_id: `req_taobao_${m}_i`, channel: 'taobao', code: 'INTERNAL_ERROR', http_status: 500, category: 'INTERNAL_ERROR' });
+    if (m % 2 === 1)
+      add({
+        ms: t0 + 32_000,
+        request_id: `req_pdd_${m}_r`,
+        channel: 'pdd',
+        code: 'RATE_LIMIT_EXCEEDED',
+        http_status: 429,
+        category: 'RATE_LIMIT_ERROR',
+        limit_kind: 'rate',
+        app_id: 'shop-b',
+      });
+    if (m % 60 === 30)
+      add({
+        ms: t0 + 33_000,
+        request_id: `req_pdd_${m}_q`,
+        channel: 'pdd',
+        code: 'QUOTA_EXCEEDED',
+        http_status: 429,
+        category: 'RATE_LIMIT_ERROR',
+        limit_kind: 'quota',
+        app_id: 'shop-c',
+      });
+    if (m % 20 === 7)
+      add({
+        ms: t0 + 34_000,
+        request_id: `req_taobao_${m}_i`,
+        channel: 'taobao',
+        code: 'INTERNAL_ERROR',
+        http_status: 500,
+        category: 'INTERNAL_ERROR',
+      });
     if (m % 15 === 5) {
-      add({ ms: t0 + 35_000, request_id: `req_1688_${m}_b`, channel: '1688', outcome: 'business_failure', code: 'ORDER_CREATE_FAILED', http_status: 200, category: 'BUSINESS_ERROR',
+      add({
+        ms: t0 + 35_000,
+        request_id: `req_1688_${m}_b`,
+        channel: '1688',
+        outcome: 'business_failure',
+        code: 'ORDER_CREATE_FAILED',
+        http_status: 200,
+        category: 'BUSINESS_ERROR',
         failed_offers: [
           { offer_id: `o${m}1`, spec_id: 's1', error_code: 'STOCK_NOT_ENOUGH', error_message: 'stock not enough' },
           { offer_id: `o${m}2`, spec_id: 's2', error_code: 'OFFER_OFFLINE', error_message: 'offer offline' },
-        ] });
+        ],
+      });
     }
     if (m % 30 === 10) {
-      add({ ms: t0 + 36_000, request_id: `req_1688_${m}_p`, channel: '1688', outcome: 'partial_success', code: 'PARTIAL_SUCCESS', http_status: 200, category: 'BUSINESS_ERROR',
-        failed_offers: [{ offer_id: `o${m}3`, spec_id: 's3', error_code: 'PRICE_CHANGED', error_message: 'price changed' }] });
+      add({
+        ms: t0 + 36_000,
+        request_id: `req_1688_${m}_p`,
+        channel: '1688',
+        outcome: 'partial_success',
+        code: 'PARTIAL_SUCCESS',
+        http_status: 200,
+        category: 'BUSINESS_ERROR',
+        failed_offers: [{ offer_id: `o${m}3`, spec_id: 's3', error_code: 'PRICE_CHANGED', error_message: 'price changed' }],
+      });
     }
-    if (m >= 100 && m < 103) add({ ms: t0 + 37_000, request_id: `req_pdd_${m}_d`, channel: 'pdd', code: 'GATEWAY_NEW_CODE', http_status: 503, category: 'INTERNAL_ERROR', catalog_drift: true });
+    if (m >= 100 && m < 103)
+      add({
+        ms: t0 + 37_000,
+        request_id: `req_pdd_${m}_d`,
+        channel: 'pdd',
+        code: 'GATEWAY_NEW_CODE',
+        http_status: 503,
+        category: 'INTERNAL_ERROR',
+        catalog_drift: true,
+      });
 
     // Incidents.
     if (m >= inc.vendorOutage.from && m < inc.vendorOutage.to) {
       for (let i = 0; i < inc.vendorOutage.perMinute; i++) {
-        add({ ms: t0 + 40_000 + i * 100, request_id: `req_outage_${m}_${i}`, channel: 'taobao', code: 'CHANNEL_UPSTREAM_ERROR', http_status: 504, category: 'CHANNEL_ERROR',
-          upstream: { vendor: 'taobao', code: String(900 + (i % 3)), sub: 'isp.remote-service-timeout', message: 'Remote service timeout' } });
+        add({
+          ms: t0 + 40_000 + i * 100,
+          request_id: `req_outage_${m}_${i}`,
+          channel: 'taobao',
+          code: 'CHANNEL_UPSTREAM_ERROR',
+          http_status: 504,
+          category: 'CHANNEL_ERROR',
+          upstream: { vendor: 'taobao', code: String(900 + (i % 3)), sub: 'isp.remote-service-timeout', message: 'Remote service timeout' },
+        });
       }
     }
     if (m >= inc.errorSpike.from && m < inc.errorSpike.to) {
       for (let i = 0; i < inc.errorSpike.perMinute; i++) {
         const rid = `req_spike_${m}_${i}`;
-        add({ ms: t0 + 41_000 + i * 100, request_id: rid, channel: '1688', code: 'UNAUTHORIZED', http_status: 401, category: 'AUTH_ERROR' });
-        add({ ms: t0 + 41_000 + i * 100 + 250, source: 'client', request_id: rid, channel: '1688', code: 'HTTP_401', http_status: 401, category: 'AUTH_ERROR' });
+        add({
+          ms: t0 + 41_000 + i * 100,
+          request_id: rid,
+          channel: '1688',
+          code: 'UNAUTHORIZED',
+          http_status: 401,
+          category: 'AUTH_ERROR',
+        });
+        add({
+          ms: t0 + 41_000 + i * 100 + 250,
+          source: 'client',
+          request_id: rid,
+          channel: '1688',
+          code: 'HTTP_401',
+          http_status: 401,
+          category: 'AUTH_ERROR',
+        });
       }
     }
     if (m >= inc.internalSpike.from && m < inc.internalSpike.to) {
       for (let i = 0; i < inc.internalSpike.perMinute; i++) {
-        add({ ms: t0 + 42_000 + i * 100, request_id: `req_internal_${m}_${i}`, channel: 'pdd', code: 'INTERNAL_ERROR', http_status: 500, category: 'INTERNAL_ERROR' });
+        add({
+          ms: t0 + 42_000 + i * 100,
+          request_id: `req_internal_${m}_${i}`,
+          channel: 'pdd',
+          code: 'INTERNAL_ERROR',
+          http_status: 500,
+          category: 'INTERNAL_ERROR',
+        });
       }
     }
     if (m >= inc.quotaExhaustion.from) {
       for (let i = 0; i < inc.quotaExhaustion.perMinute; i++) {
-        add({ ms: t0 + 43_000 + i * 100, request_id: `req_quota_${m}_${i}`, channel: 'taobao', code: 'QUOTA_EXCEEDED', http_status: 429, category: 'RATE_LIMIT_ERROR', limit_kind: 'quota',
-          app_id: 'shop-a', upstream: { vendor: 'taobao', code: '7', sub: 'accesscontrol.limited-by-app-access-count', message: 'App Call Limited' } });
+        add({
+          ms: t0 + 43_000 + i * 100,
+          request_id: `req_quota_${m}_${i}`,
+          channel: 'taobao',
+          code: 'QUOTA_EXCEEDED',
+          http_status: 429,
+          category: 'RATE_LIMIT_ERROR',
+          limit_kind: 'quota',
+          app_id: 'shop-a',
+          upstream: { vendor: 'taobao', code: '7', sub: 'accesscontrol.limited-by-app-access-count', message: 'App Call Limited' },
+        });
       }
     }
   }
 
   const rejects: RejectRow[] = [];
   const reject = (ms: number, topic: string, reason: RejectRow['reason']) =>
-    rejects.push({ transport_time: iso(ms), source: topic === 'gateway-logs' ? 'gateway' : 'client', topic, partition: 0, offset: next(`${topic}#rejects`, 0), reason, detail: reason, head: '{"broken' });
+    rejects.push({
+      transport_time: iso(ms),
+      source: topic === 'gateway-logs' ? 'gateway' : 'client',
+      topic,
+      partition: 0,
+      offset: next(`${topic}#rejects`, 0),
+      reason,
+      detail: reason,
+      head: '{"broken',
+    });
   for (let m = 0; m < 1440; m++) {
     if (m % 10 === 0) reject(DAY_START + m * MINUTE + 5000, 'client-logs', 'unrecognised_text');
     if (m >= INCIDENTS.rejectsBurst.from && m < INCIDENTS.rejectsBurst.to) {
-      for (let i = 0; i < INCIDENTS.rejectsBurst.perMinute; i++) reject(DAY_START + m * MINUTE + 10_000 + i * 100, 'gateway-logs', 'invalid_json');
+      for (let i = 0; i < INCIDENTS.rejectsBurst.perMinute; i++)
+        reject(DAY_START + m * MINUTE + 10_000 + i * 100, 'gateway-logs', 'invalid_json');
     }
   }
 
@@ -182,14 +300,28 @@ export function syntheticDay(): SyntheticDay {
   for (let s = 0; s < 8640; s++) {
     const ms = DAY_START + s * 10_000;
     const minute = Math.floor(s / 6);
-    for (const [topic, partition] of [['gateway-logs', 0], ['gateway-logs', 1], ['client-logs', 0]] as const) {
+    for (const [topic, partition] of [
+      ['gateway-logs', 0],
+      ['gateway-logs', 1],
+      ['client-logs', 0],
+    ] as const) {
       if (topic === INCIDENTS.ingestStall.topic && minute >= INCIDENTS.ingestStall.from && minute < INCIDENTS.ingestStall.to) continue;
       const key = `${topic}/${partition}`;
       const first = ledger.get(key) ?? 0;
       const records = topic === 'gateway-logs' ? 50 : 10;
       ledger.set(key, first + records);
-      batches.push({ batch_time: iso(ms), topic, partition, first_offset: first, last_offset: first + records - 1, records,
-        events: records - 1, rejects: 1, lag: (s % 3) * 10 + partition, consumer: 'faultline-1' });
+      batches.push({
+        batch_time: iso(ms),
+        topic,
+        partition,
+        first_offset: first,
+        last_offset: first + records - 1,
+        records,
+        events: records - 1,
+        rejects: 1,
+        lag: (s % 3) * 10 + partition,
+        consumer: 'faultline-1',
+      });
     }
   }
   return { events, rejects, batches };
@@ -202,6 +334,8 @@ export async function loadSyntheticDay(store: Store, database: string, day = syn
   await store.insertRejects(day.rejects);
   // The Store interface has no ledger insert (the sink writes it with its own batches).
   const lines = day.batches.map((b) => JSON.stringify(b)).join('\n');
-  await store.command(`INSERT INTO ${database}.ingest_batches SETTINGS date_time_input_format = 'best_effort' FORMAT JSONEachRow\n${lines}`);
+  await store.command(
+    `INSERT INTO ${database}.ingest_batches SETTINGS date_time_input_format = 'best_effort' FORMAT JSONEachRow\n${lines}`,
+  );
   return day;
 }

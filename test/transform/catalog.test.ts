@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { alipayNameCategory, alipayOpenApiCategory, catalog, catalogCodes, CatalogSchema, gatewayCode, resultCodeClass, statusClassCategory, taobaoClass } from '../../transform/catalog.ts';
+import {
+  alipayNameCategory,
+  alipayOpenApiCategory,
+  catalog,
+  catalogCodes,
+  CatalogSchema,
+  gatewayCode,
+  resultCodeClass,
+  statusClassCategory,
+  taobaoClass,
+} from '../../transform/catalog.ts';
 
 // The gateway's error reference, as delivered with the product specification (test/fixtures/seeds/README.md).
 const seedPath = (name: string) => new URL(`../fixtures/seeds/${name}`, import.meta.url);
@@ -11,7 +21,10 @@ describe('error catalog', () => {
     const seed = readFileSync(seedPath('gateway-errors.en.txt'), 'utf8');
     const rows = [...seed.matchAll(/^([A-Z_]+) \| (\d{3}) \| ([A-Z_]+) \| (.+?)( \|)?$/gm)];
     assert.equal(rows.length, 17);
-    assert.deepEqual(catalogCodes(), rows.map((r) => r[1]));
+    assert.deepEqual(
+      catalogCodes(),
+      rows.map((r) => r[1]),
+    );
     for (const r of rows) {
       const g = gatewayCode(r[1] ?? '');
       assert.ok(g);
@@ -22,12 +35,20 @@ describe('error catalog', () => {
     assert.equal(gatewayCode('RATE_LIMIT_EXCEEDED')?.retry, 'retry_with_backoff');
     assert.equal(gatewayCode('CHANNEL_UPSTREAM_ERROR')?.retry, 'retry_once');
     assert.equal(gatewayCode('INVALID_API_KEY')?.retry, 'do_not_retry');
-    assert.deepEqual(catalog.gateway.filter((g) => g.limit_kind !== '').map((g) => [g.code, g.limit_kind]), [
-      ['RATE_LIMIT_EXCEEDED', 'rate'], ['QUOTA_EXCEEDED', 'quota'], ['PLATFORM_QUOTA_EXCEEDED', 'platform'], ['INSUFFICIENT_BALANCE', 'balance'],
-    ]);
+    assert.deepEqual(
+      catalog.gateway.filter((g) => g.limit_kind !== '').map((g) => [g.code, g.limit_kind]),
+      [
+        ['RATE_LIMIT_EXCEEDED', 'rate'],
+        ['QUOTA_EXCEEDED', 'quota'],
+        ['PLATFORM_QUOTA_EXCEEDED', 'platform'],
+        ['INSUFFICIENT_BALANCE', 'balance'],
+      ],
+    );
   });
   it('is validated by zod: a broken file fails to load', () => {
-    const raw = JSON.parse(readFileSync(new URL('../../data/errors.catalog.json', import.meta.url), 'utf8')) as { gateway: { category: string }[] };
+    const raw = JSON.parse(readFileSync(new URL('../../data/errors.catalog.json', import.meta.url), 'utf8')) as {
+      gateway: { category: string }[];
+    };
     assert.ok(CatalogSchema.safeParse(raw).success);
     const broken = structuredClone(raw);
     (broken.gateway[0] as { category: string }).category = 'NOPE';
@@ -45,7 +66,10 @@ describe('error catalog', () => {
     const seed = readFileSync(seedPath('result-code-api-errors.zh-tw.txt'), 'utf8');
     const enumPart = seed.slice(seed.indexOf('Full Result Code Enum'));
     const codes = [...enumPart.matchAll(/^([a-z_]+)$/gm)].map((m) => m[1]);
-    assert.deepEqual(catalog.result_code.codes.map((c) => c.code), codes);
+    assert.deepEqual(
+      catalog.result_code.codes.map((c) => c.code),
+      codes,
+    );
     const legacy = catalog.alipay.legacy.map((a) => a.code);
     for (const c of ['ILLEGAL_SIGN_TYPE', 'TRADE_NOT_EXIST', 'OUT_TRADE_NO_EXIST', 'ILLEGAL_DYN_MD5_KEY']) assert.ok(legacy.includes(c), c);
   });
@@ -53,7 +77,10 @@ describe('error catalog', () => {
 
 describe('vendor classification (docs/event-model.md §5)', () => {
   it('Taobao codes by table and by range', () => {
-    const cls = (c: string): string => { const v = taobaoClass(c); return `${v.category}/${v.limit_kind}`; };
+    const cls = (c: string): string => {
+      const v = taobaoClass(c);
+      return `${v.category}/${v.limit_kind}`;
+    };
     assert.equal(cls('7'), 'RATE_LIMIT_ERROR/quota');
     assert.equal(cls('8'), 'RATE_LIMIT_ERROR/rate');
     assert.equal(cls('27'), 'AUTH_ERROR/');

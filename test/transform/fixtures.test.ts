@@ -19,7 +19,9 @@ interface Fixture {
 }
 
 const dir = new URL('../fixtures/normalize/', import.meta.url);
-const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.jsonl'))
+  .sort();
 const META = new Set(['rejected', 'reason', 'head', 'must_not_contain', 'raw_contains']);
 
 function input(fx: Fixture): string | Uint8Array {
@@ -30,12 +32,25 @@ function input(fx: Fixture): string | Uint8Array {
 describe('golden fixtures', () => {
   it('cover every file of the suite', () => {
     assert.deepEqual(files, [
-      'alipay.jsonl', 'envelopes.jsonl', 'gateway-business.jsonl', 'gateway-protocol.jsonl', 'http-status.jsonl', 'libraries.jsonl', 'rejects.jsonl',
-      'result-code.jsonl', 'secrets.jsonl', 'spec-audit.jsonl', 'taobao.jsonl', 'text-lines.jsonl', 'time.jsonl',
+      'alipay.jsonl',
+      'envelopes.jsonl',
+      'gateway-business.jsonl',
+      'gateway-protocol.jsonl',
+      'http-status.jsonl',
+      'libraries.jsonl',
+      'rejects.jsonl',
+      'result-code.jsonl',
+      'secrets.jsonl',
+      'spec-audit.jsonl',
+      'taobao.jsonl',
+      'text-lines.jsonl',
+      'time.jsonl',
     ]);
   });
   for (const file of files) {
-    const rows = readFileSync(new URL(file, dir), 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const rows = readFileSync(new URL(file, dir), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     describe(file, () => {
       for (const line of rows) {
         const fx = JSON.parse(line) as Fixture;

@@ -11,7 +11,14 @@ describe('key aliases', () => {
     assert.equal(normKey('\u212Aey'), '\u212Aey', 'the Kelvin sign is not folded to k');
   });
   it('files every alias of a field under one slot; the first key wins; null is absent', () => {
-    const m = keyMap({ RequestID: null, requestId: 'req_a', req_id: 'req_b', '@timestamp': 't', StatusCode: 404, alipay_trade_pay_response: { code: '10000' } });
+    const m = keyMap({
+      RequestID: null,
+      requestId: 'req_a',
+      req_id: 'req_b',
+      '@timestamp': 't',
+      StatusCode: 404,
+      alipay_trade_pay_response: { code: '10000' },
+    });
     assert.equal(m.get(S.requestId), 'req_a');
     assert.equal(m.get(S.time), 't');
     assert.equal(m.get(S.status), 404);

@@ -6,18 +6,24 @@ import '../support/seed.ts';
 
 describe('limits', () => {
   it('utf8Length and overBytes agree with Buffer.byteLength', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), fc.nat(800), (s, max) => {
-      assert.equal(utf8Length(s), Buffer.byteLength(s));
-      assert.equal(overBytes(s, max), Buffer.byteLength(s) > max);
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), fc.nat(800), (s, max) => {
+        assert.equal(utf8Length(s), Buffer.byteLength(s));
+        assert.equal(overBytes(s, max), Buffer.byteLength(s) > max);
+      }),
+      { numRuns: 2000 },
+    );
   });
   it('truncateUtf8 cuts on a character boundary, never past the limit', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 100 }), fc.nat(300), (s, max) => {
-      const t = truncateUtf8(s, max);
-      assert.ok(Buffer.byteLength(t) <= max);
-      assert.ok(s.startsWith(t));
-      assert.ok(!/[\ud800-\udbff]$/.test(t) || /[\ud800-\udbff]$/.test(s.slice(0, t.length)));
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 100 }), fc.nat(300), (s, max) => {
+        const t = truncateUtf8(s, max);
+        assert.ok(Buffer.byteLength(t) <= max);
+        assert.ok(s.startsWith(t));
+        assert.ok(!/[\ud800-\udbff]$/.test(t) || /[\ud800-\udbff]$/.test(s.slice(0, t.length)));
+      }),
+      { numRuns: 2000 },
+    );
     assert.equal(truncateUtf8('a😀b', 4), 'a');
     assert.equal(truncateUtf8('a😀b', 5), 'a😀');
   });

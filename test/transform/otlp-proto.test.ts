@@ -25,16 +25,42 @@ const proto: NormalizeContext = { source: 'client', transportTimeMs: Date.parse(
 const auto: NormalizeContext = { ...proto, format: 'auto' };
 
 const MESSAGE = {
-  resourceLogs: [{
-    resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop' } }] },
-    scopeLogs: [{
-      scope: { name: 'shop.client' },
-      logRecords: [
-        { timeUnixNano: '1795255200123456789', severityNumber: 17, severityText: 'ERROR', traceId: 'W47/95gDgQPSabYzgT/GDA==', body: { stringValue: 'create order failed' }, attributes: [{ key: 'http.response.status_code', value: { intValue: '429' } }, { key: 'error.code', value: { stringValue: 'QUOTA_EXCEEDED' } }, { key: 'request_id', value: { stringValue: 'req_pb1' } }] },
-        { timeUnixNano: '1795255201000000000', severityNumber: 9, body: { kvlistValue: { values: [{ key: 'status', value: { intValue: '200' } }, { key: 'request_id', value: { stringValue: 'req_pb2' } }] } } },
+  resourceLogs: [
+    {
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop' } }] },
+      scopeLogs: [
+        {
+          scope: { name: 'shop.client' },
+          logRecords: [
+            {
+              timeUnixNano: '1795255200123456789',
+              severityNumber: 17,
+              severityText: 'ERROR',
+              traceId: 'W47/95gDgQPSabYzgT/GDA==',
+              body: { stringValue: 'create order failed' },
+              attributes: [
+                { key: 'http.response.status_code', value: { intValue: '429' } },
+                { key: 'error.code', value: { stringValue: 'QUOTA_EXCEEDED' } },
+                { key: 'request_id', value: { stringValue: 'req_pb1' } },
+              ],
+            },
+            {
+              timeUnixNano: '1795255201000000000',
+              severityNumber: 9,
+              body: {
+                kvlistValue: {
+                  values: [
+                    { key: 'status', value: { intValue: '200' } },
+                    { key: 'request_id', value: { stringValue: 'req_pb2' } },
+                  ],
+                },
+              },
+            },
+          ],
+        },
       ],
-    }],
-  }],
+    },
+  ],
 };
 
 function encode(obj: unknown): Uint8Array {
@@ -52,7 +78,10 @@ describe('OTLP/protobuf', () => {
     assert.equal(out.length, 2);
     const [a, b] = out;
     assert.ok(a?.ok && b?.ok);
-    assert.deepEqual([a.event.request_id, a.event.code, a.event.http_status, a.event.limit_kind, a.event.event_time, a.event.format], ['req_pb1', 'QUOTA_EXCEEDED', 429, 'quota', '2026-11-21T10:00:00.123Z', 'otlp-proto/text']);
+    assert.deepEqual(
+      [a.event.request_id, a.event.code, a.event.http_status, a.event.limit_kind, a.event.event_time, a.event.format],
+      ['req_pb1', 'QUOTA_EXCEEDED', 429, 'quota', '2026-11-21T10:00:00.123Z', 'otlp-proto/text'],
+    );
     assert.ok(a.event.raw.includes('"traceId":"5b8efff798038103d269b633813fc60c"'), a.event.raw);
     assert.deepEqual([b.event.request_id, b.event.outcome, b.event.format], ['req_pb2', 'ok', 'otlp-proto/json']);
     // The same message as OTLP/JSON on an auto topic: the same events but for format and raw.
@@ -65,15 +94,19 @@ describe('OTLP/protobuf', () => {
   });
 
   it('garbage on an otlp_proto topic is one reject (invalid_otlp, empty or too_large), never a fault', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => {
-      const out = normalizeRecord(b, proto);
-      for (const r of out) {
-        if (r.ok) continue;
-        RejectSchema.parse(r.reject);
-        assert.ok(!r.reject.detail.startsWith('normalizer fault'), r.reject.detail);
-      }
-      if (out.length === 1 && !out[0]!.ok) assert.ok(['invalid_otlp', 'empty', 'too_large', 'bad_time'].includes(out[0]!.reject.reason), out[0]!.reject.reason);
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (b) => {
+        const out = normalizeRecord(b, proto);
+        for (const r of out) {
+          if (r.ok) continue;
+          RejectSchema.parse(r.reject);
+          assert.ok(!r.reject.detail.startsWith('normalizer fault'), r.reject.detail);
+        }
+        if (out.length === 1 && !out[0]!.ok)
+          assert.ok(['invalid_otlp', 'empty', 'too_large', 'bad_time'].includes(out[0]!.reject.reason), out[0]!.reject.reason);
+      }),
+      { numRuns: 3000 },
+    );
     const bad = normalize(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]), proto);
     assert.ok(!bad.ok && bad.reject.reason === 'invalid_otlp', JSON.stringify(bad));
     assert.match(bad.reject.detail, /^not an OTLP\/protobuf ExportLogsServiceRequest: /);

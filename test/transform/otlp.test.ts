@@ -13,25 +13,42 @@ const ctx: NormalizeContext = { source: 'client', transportTimeMs: Date.parse('2
 const NS = '1795255200300000000'; // 2026-11-21T10:00:00.300Z
 
 const EXAMPLE = {
-  resourceLogs: [{
-    resource: { attributes: [{ key: 'service.name', value: { stringValue: 'my.service' } }] },
-    scopeLogs: [{
-      scope: { name: 'my.library', version: '1.0.0', attributes: [{ key: 'my.scope.attribute', value: { stringValue: 'some scope attribute' } }] },
-      logRecords: [{
-        timeUnixNano: NS, observedTimeUnixNano: NS, severityNumber: 10, severityText: 'Information',
-        traceId: '5B8EFFF798038103D269B633813FC60C', spanId: 'EEE19B7EC3C1B174',
-        body: { stringValue: 'Example log record' },
-        attributes: [
-          { key: 'string.attribute', value: { stringValue: 'some string' } },
-          { key: 'boolean.attribute', value: { boolValue: true } },
-          { key: 'int.attribute', value: { intValue: '10' } },
-          { key: 'double.attribute', value: { doubleValue: 637.704 } },
-          { key: 'array.attribute', value: { arrayValue: { values: [{ stringValue: 'many' }, { stringValue: 'values' }] } } },
-          { key: 'map.attribute', value: { kvlistValue: { values: [{ key: 'some.map.key', value: { stringValue: 'some value' } }] } } },
-        ],
-      }],
-    }],
-  }],
+  resourceLogs: [
+    {
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'my.service' } }] },
+      scopeLogs: [
+        {
+          scope: {
+            name: 'my.library',
+            version: '1.0.0',
+            attributes: [{ key: 'my.scope.attribute', value: { stringValue: 'some scope attribute' } }],
+          },
+          logRecords: [
+            {
+              timeUnixNano: NS,
+              observedTimeUnixNano: NS,
+              severityNumber: 10,
+              severityText: 'Information',
+              traceId: '5B8EFFF798038103D269B633813FC60C',
+              spanId: 'EEE19B7EC3C1B174',
+              body: { stringValue: 'Example log record' },
+              attributes: [
+                { key: 'string.attribute', value: { stringValue: 'some string' } },
+                { key: 'boolean.attribute', value: { boolValue: true } },
+                { key: 'int.attribute', value: { intValue: '10' } },
+                { key: 'double.attribute', value: { doubleValue: 637.704 } },
+                { key: 'array.attribute', value: { arrayValue: { values: [{ stringValue: 'many' }, { stringValue: 'values' }] } } },
+                {
+                  key: 'map.attribute',
+                  value: { kvlistValue: { values: [{ key: 'some.map.key', value: { stringValue: 'some value' } }] } },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+  ],
 };
 
 function logs(records: unknown[], resource: unknown[] = []): string {
@@ -56,8 +73,22 @@ describe('OTLP/JSON logs', () => {
 
   it('takes body fields over attributes, attributes over resource attributes; timeUnixNano 0 falls back to observedTimeUnixNano', () => {
     const rec = logs(
-      [{ timeUnixNano: '0', observedTimeUnixNano: '1795255201000000000', severityText: 'WARN', body: { kvlistValue: { values: [{ key: 'request_id', value: { stringValue: 'req_body' } }] } }, attributes: [{ key: 'request_id', value: { stringValue: 'req_attr' } }, { key: 'channel', value: { stringValue: 'taobao' } }] }],
-      [{ key: 'channel', value: { stringValue: 'res-channel' } }, { key: 'app_id', value: { stringValue: 'app_9' } }],
+      [
+        {
+          timeUnixNano: '0',
+          observedTimeUnixNano: '1795255201000000000',
+          severityText: 'WARN',
+          body: { kvlistValue: { values: [{ key: 'request_id', value: { stringValue: 'req_body' } }] } },
+          attributes: [
+            { key: 'request_id', value: { stringValue: 'req_attr' } },
+            { key: 'channel', value: { stringValue: 'taobao' } },
+          ],
+        },
+      ],
+      [
+        { key: 'channel', value: { stringValue: 'res-channel' } },
+        { key: 'app_id', value: { stringValue: 'app_9' } },
+      ],
     );
     const [r] = normalizeRecord(rec, ctx);
     assert.ok(r?.ok);
@@ -70,7 +101,15 @@ describe('OTLP/JSON logs', () => {
 
   it('an error severity with no status is an error; a record whose body cannot become an event is a reject with its index', () => {
     const rec = logs([
-      { timeUnixNano: NS, severityNumber: 17, body: { stringValue: 'payment worker crashed' }, attributes: [{ key: 'exception.type', value: { stringValue: 'java.net.SocketTimeoutException' } }, { key: 'exception.message', value: { stringValue: 'Read timed out' } }] },
+      {
+        timeUnixNano: NS,
+        severityNumber: 17,
+        body: { stringValue: 'payment worker crashed' },
+        attributes: [
+          { key: 'exception.type', value: { stringValue: 'java.net.SocketTimeoutException' } },
+          { key: 'exception.message', value: { stringValue: 'Read timed out' } },
+        ],
+      },
       { timeUnixNano: NS, body: { stringValue: '{"status": 500, "error": ' } },
       { timeUnixNano: NS, severityText: 'INFO', body: { stringValue: 'ok line' } },
     ]);

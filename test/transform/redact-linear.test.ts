@@ -40,7 +40,13 @@ describe('redaction is linear on hostile records (§6)', () => {
     const s = small[i]!;
     const l = large[i]!;
     it(s.name, () => {
-      const ctx = { source: 'client' as const, transportTimeMs: 0, maxRecordBytes: 2 * 1024 * KIB, redactionKey: 'k', pii: 'mask' as const };
+      const ctx = {
+        source: 'client' as const,
+        transportTimeMs: 0,
+        maxRecordBytes: 2 * 1024 * KIB,
+        redactionKey: 'k',
+        pii: 'mask' as const,
+      };
       // Warm the code paths on the small record first. Test files run side by side: a ratio
       // spoiled by another file's work is measured again (up to three times); quadratic time
       // fails every attempt.
@@ -53,7 +59,10 @@ describe('redaction is linear on hostile records (§6)', () => {
         tl = best(() => normalize(l.record, ctx));
         ratio = Math.min(ratio, tl / ts);
       }
-      assert.ok(ratio < 12, `${s.name}: 1 MiB took ${(tl / 1e6).toFixed(1)} ms, 256 KiB ${(ts / 1e6).toFixed(1)} ms: ratio ${ratio.toFixed(1)}`);
+      assert.ok(
+        ratio < 12,
+        `${s.name}: 1 MiB took ${(tl / 1e6).toFixed(1)} ms, 256 KiB ${(ts / 1e6).toFixed(1)} ms: ratio ${ratio.toFixed(1)}`,
+      );
       // redactText alone, on the message text itself.
       const ms = JSON.parse(s.record.startsWith('{') ? s.record : '{"message":""}').message as string;
       const ml = JSON.parse(l.record.startsWith('{') ? l.record : '{"message":""}').message as string;

@@ -10,12 +10,45 @@ import { hitStrings, secretHits } from '../../transform/secret-scan.ts';
 import '../support/seed.ts';
 
 const KEYS = [
-  'sign', 'Sign', 's_i_g_n', 'key', 'name', 'value', 'v', 'msg', 'message', 'a', 'b', '__proto__', '1', 'token_count',
-  'headers.authorization', 'Authorization', 'x-api-key', 'Bearer abcdefgh1jk', 'q password=abc', 'pass\\word', 'args', 'arg',
+  'sign',
+  'Sign',
+  's_i_g_n',
+  'key',
+  'name',
+  'value',
+  'v',
+  'msg',
+  'message',
+  'a',
+  'b',
+  '__proto__',
+  '1',
+  'token_count',
+  'headers.authorization',
+  'Authorization',
+  'x-api-key',
+  'Bearer abcdefgh1jk',
+  'q password=abc',
+  'pass\\word',
+  'args',
+  'arg',
 ];
 const STRINGS = [
-  'sign', 'Cookie', 'X-Api-Key', 'plain', 'INVALID_API_KEY', 'Bearer abcdefgh1jkl', 'password=hunter2', 'a\nsign=x',
-  'x \\u0073ign=y', 'pa\\ssword=zz', '{"sign":"x"}', 'session expired', 'design', '\u0130 PASS_WORD=x', 'Be\\arer abcdefghij',
+  'sign',
+  'Cookie',
+  'X-Api-Key',
+  'plain',
+  'INVALID_API_KEY',
+  'Bearer abcdefgh1jkl',
+  'password=hunter2',
+  'a\nsign=x',
+  'x \\u0073ign=y',
+  'pa\\ssword=zz',
+  '{"sign":"x"}',
+  'session expired',
+  'design',
+  '\u0130 PASS_WORD=x',
+  'Be\\arer abcdefghij',
 ];
 
 const { value } = fc.letrec((tie) => ({
@@ -29,18 +62,25 @@ const { value } = fc.letrec((tie) => ({
     fc.array(tie('value'), { maxLength: 3 }),
     tie('object'),
   ),
-  object: fc.array(fc.tuple(fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 6 })), tie('value')), { maxLength: 4 }).map((entries) => {
-    const o: Record<string, unknown> = {};
-    for (const [k, v] of entries) Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-    return o;
-  }),
+  object: fc
+    .array(fc.tuple(fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 6 })), tie('value')), { maxLength: 4 })
+    .map((entries) => {
+      const o: Record<string, unknown> = {};
+      for (const [k, v] of entries) Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+      return o;
+    }),
 }));
 
 /** JSON text of `o`, with some `sign` keys or values written as `\u0073ign` (still the same JSON). */
-const textArb = fc.tuple(value.filter((v) => typeof v === 'object' && v !== null && !Array.isArray(v)), fc.boolean()).map(([o, esc]) => {
-  const t = JSON.stringify(o);
-  return esc ? t.replaceAll('"sign"', '"\\u0073ign"') : t;
-});
+const textArb = fc
+  .tuple(
+    value.filter((v) => typeof v === 'object' && v !== null && !Array.isArray(v)),
+    fc.boolean(),
+  )
+  .map(([o, esc]) => {
+    const t = JSON.stringify(o);
+    return esc ? t.replaceAll('"sign"', '"\\u0073ign"') : t;
+  });
 
 describe('redaction guided by the pre-check hits', () => {
   it('gives what the full deep copy gives, for generated records', () => {

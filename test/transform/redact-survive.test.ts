@@ -43,7 +43,10 @@ describe('what survives redaction (§3)', () => {
       ['a=1&client_secret=Zr8vQ2xL&client_id=shop-42', 'a=1&client_secret=[REDACTED]&client_id=shop-42'],
       ['dsn postgres://app:Pg5ecret@db:5432/shop refused', 'dsn postgres://app:[REDACTED]@db:5432/shop refused'],
       ['level=error password=hunter22 status=500 msg="login failed"', 'level=error password=[REDACTED] status=500 msg="login failed"'],
-      ['Host: a.example.com\r\nCookie: sid=abc123; csrftoken=x9\r\nAccept: */*', 'Host: a.example.com\r\nCookie: [REDACTED]\r\nAccept: */*'],
+      [
+        'Host: a.example.com\r\nCookie: sid=abc123; csrftoken=x9\r\nAccept: */*',
+        'Host: a.example.com\r\nCookie: [REDACTED]\r\nAccept: */*',
+      ],
       ['{"sign_type":"RSA2","sign":"Zk3Jx9q","app_key":"12345678"}', '{"sign_type":"RSA2","sign":"[REDACTED]","app_key":"12345678"}'],
     ];
     for (const [input, want] of cases) assert.equal(redactText(input), want);
@@ -61,10 +64,18 @@ describe('what survives redaction (§3)', () => {
     // Another key gives another fingerprint; passwords stay plain.
     assert.ok(!redactText(`pushed with ${tok}`, redactOptions('another-key', 'keep')).includes(fp));
     assert.equal(redactText('password=hunter22', o), 'password=[REDACTED]');
-    const res = normalize(JSON.stringify({ ts: '2026-11-21T10:00:00Z', status: 429, headers: { 'x-api-key': tok } }), { source: 'client', transportTimeMs: 0, redactionKey: 'test-installation-key' });
+    const res = normalize(JSON.stringify({ ts: '2026-11-21T10:00:00Z', status: 429, headers: { 'x-api-key': tok } }), {
+      source: 'client',
+      transportTimeMs: 0,
+      redactionKey: 'test-installation-key',
+    });
     assert.ok(res.ok);
     assert.equal(res.event.app_id, `key:${fp}`);
-    const named = normalize(JSON.stringify({ ts: '2026-11-21T10:00:00Z', status: 429, app_id: 'app_42', headers: { 'x-api-key': tok } }), { source: 'client', transportTimeMs: 0, redactionKey: 'test-installation-key' });
+    const named = normalize(JSON.stringify({ ts: '2026-11-21T10:00:00Z', status: 429, app_id: 'app_42', headers: { 'x-api-key': tok } }), {
+      source: 'client',
+      transportTimeMs: 0,
+      redactionKey: 'test-installation-key',
+    });
     assert.ok(named.ok);
     assert.equal(named.event.app_id, 'app_42');
   });

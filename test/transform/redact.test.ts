@@ -5,12 +5,46 @@ import { isSecretKey, mayHoldSecret, redactText, redactValue, REDACTED } from '.
 
 describe('isSecretKey', () => {
   it('matches the names of docs/secrets.md §1 ignoring case, -/_ and camelCase', () => {
-    for (const k of ['sign', 'SIGN', 'session', 'sessionKey', 'session_key', 'Session-Key', 'access_token', 'accessToken', 'refresh-token', 'app_secret', 'AppSecret', 'secret', 'password', 'pass_word', 'Authorization', 'cookie', 'x-api-key', 'X_API_KEY', 'api_key', 'apiKey', 'headers.authorization']) {
+    for (const k of [
+      'sign',
+      'SIGN',
+      'session',
+      'sessionKey',
+      'session_key',
+      'Session-Key',
+      'access_token',
+      'accessToken',
+      'refresh-token',
+      'app_secret',
+      'AppSecret',
+      'secret',
+      'password',
+      'pass_word',
+      'Authorization',
+      'cookie',
+      'x-api-key',
+      'X_API_KEY',
+      'api_key',
+      'apiKey',
+      'headers.authorization',
+    ]) {
       assert.ok(isSecretKey(k), k);
     }
   });
   it('leaves look-alikes alone', () => {
-    for (const k of ['sign_type', 'signature_method', 'sessions', 'token_type', 'app_key', 'request_id', 'key', 'cookies_enabled', 'credentialsId', 'access_token_url', 'token_count']) {
+    for (const k of [
+      'sign_type',
+      'signature_method',
+      'sessions',
+      'token_type',
+      'app_key',
+      'request_id',
+      'key',
+      'cookies_enabled',
+      'credentialsId',
+      'access_token_url',
+      'token_count',
+    ]) {
       assert.ok(!isSecretKey(k), k);
     }
   });
@@ -50,10 +84,25 @@ describe('redactText', () => {
 
 describe('mayHoldSecret', () => {
   it('flags a stem only inside a run that normalizes to a secret key', () => {
-    for (const s of ['{"api_key":1}', 'X-Api-Key: k', '{"accessToken":"t"}', 'headers.authorization=x', '{"key":"Sign","value":"v"}', 'pass_word=x', '__sign__=x', 'Session-Key: s']) {
+    for (const s of [
+      '{"api_key":1}',
+      'X-Api-Key: k',
+      '{"accessToken":"t"}',
+      'headers.authorization=x',
+      '{"key":"Sign","value":"v"}',
+      'pass_word=x',
+      '__sign__=x',
+      'Session-Key: s',
+    ]) {
       assert.equal(mayHoldSecret(s), true, s);
     }
-    for (const s of ['{"error":{"code":"INVALID_API_KEY"}}', '{"signature_method":"md5","token_count":3}', 'cookies=2 design=x', 'msg="sessions expired"', 'a2sign=x']) {
+    for (const s of [
+      '{"error":{"code":"INVALID_API_KEY"}}',
+      '{"signature_method":"md5","token_count":3}',
+      'cookies=2 design=x',
+      'msg="sessions expired"',
+      'a2sign=x',
+    ]) {
       assert.equal(mayHoldSecret(s), false, s);
       assert.equal(redactText(s), s);
     }
@@ -72,7 +121,10 @@ describe('mayHoldSecret', () => {
     assert.equal(redactText('s_i_g_n=abc12345 ok'), `s_i_g_n=${REDACTED} ok`);
     // Nothing else in these records hints at a secret: the key alone must send them to redaction.
     const ctx = { source: 'client' as const, transportTimeMs: 0 };
-    for (const rec of ['{"ts":"2026-11-21T10:00:00Z","s_i_g_n":"TOPVALUE12345"}', '2026-11-21T10:00:00Z ERROR a_p_i_k_e_y=TOPVALUE12345 status=500']) {
+    for (const rec of [
+      '{"ts":"2026-11-21T10:00:00Z","s_i_g_n":"TOPVALUE12345"}',
+      '2026-11-21T10:00:00Z ERROR a_p_i_k_e_y=TOPVALUE12345 status=500',
+    ]) {
       assert.ok(!JSON.stringify(normalize(rec, ctx)).includes('TOPVALUE12345'), rec);
     }
   });
@@ -92,8 +144,32 @@ describe('redactValue', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(v)), { a: { password: REDACTED }, list: [{ Sign: REDACTED }], ok: 'x' });
   });
   it('redacts Taobao args, header pairs and name/value objects', () => {
-    const v = redactValue({ args: { arg: [{ key: 'sign', value: 'S' }, { key: 'app_key', value: '1' }] }, h: [['Authorization', 'x'], ['Accept', '*/*']], n: [{ name: 'X-Api-Key', value: 'k' }] });
-    assert.deepEqual(JSON.parse(JSON.stringify(v)), { args: { arg: [{ key: 'sign', value: REDACTED }, { key: 'app_key', value: '1' }] }, h: [['Authorization', REDACTED], ['Accept', '*/*']], n: [{ name: 'X-Api-Key', value: REDACTED }] });
+    const v = redactValue({
+      args: {
+        arg: [
+          { key: 'sign', value: 'S' },
+          { key: 'app_key', value: '1' },
+        ],
+      },
+      h: [
+        ['Authorization', 'x'],
+        ['Accept', '*/*'],
+      ],
+      n: [{ name: 'X-Api-Key', value: 'k' }],
+    });
+    assert.deepEqual(JSON.parse(JSON.stringify(v)), {
+      args: {
+        arg: [
+          { key: 'sign', value: REDACTED },
+          { key: 'app_key', value: '1' },
+        ],
+      },
+      h: [
+        ['Authorization', REDACTED],
+        ['Accept', '*/*'],
+      ],
+      n: [{ name: 'X-Api-Key', value: REDACTED }],
+    });
   });
   it('redacts text inside strings and keys; keeps __proto__ as data', () => {
     const parsed = JSON.parse('{"__proto__":{"x":1},"m":"Bearer abcdefgh1jk","Bearer abcdefgh1jk":1}') as unknown;

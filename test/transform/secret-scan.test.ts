@@ -32,7 +32,15 @@ describe('escaped secret keys', () => {
   });
 
   it('the pre-check flags keys and Bearer written with escapes, and only those', () => {
-    for (const s of ['msg="pa\\ssword=x"', 'msg="s\\ign=x"', 'msg="Be\\arer abcdefghij"', 'x\\-api-key=k', '"boom\\tpassword: x"', '\\\\sign=x', '{"m":"a\\nsign=x"}']) {
+    for (const s of [
+      'msg="pa\\ssword=x"',
+      'msg="s\\ign=x"',
+      'msg="Be\\arer abcdefghij"',
+      'x\\-api-key=k',
+      '"boom\\tpassword: x"',
+      '\\\\sign=x',
+      '{"m":"a\\nsign=x"}',
+    ]) {
       assert.equal(mayHoldSecret(s), true, s);
     }
     for (const s of ['{"m":"a\\nsignal"}', 'a\\nstatus=1', '{"m":"x\\"y\\" design"}']) assert.equal(mayHoldSecret(s), false, s);
@@ -73,7 +81,9 @@ describe('escaped secret keys', () => {
       at: fc.array(fc.nat(12), { maxLength: 2 }),
       before: fc.constantFrom('', 'boom\\n', 'x\\t', 'a ', '\\\\'),
       sep: fc.constantFrom('=', ': ', '='),
-      secret: fc.string({ unit: fc.constantFrom(...'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'), minLength: 10, maxLength: 16 }).map((s) => `ZQX${s}`),
+      secret: fc
+        .string({ unit: fc.constantFrom(...'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'), minLength: 10, maxLength: 16 })
+        .map((s) => `ZQX${s}`),
       json: fc.boolean(),
     });
     fc.assert(
@@ -86,7 +96,8 @@ describe('escaped secret keys', () => {
           k = `${k.slice(0, i)}\\${k.slice(i)}`;
         }
         const inner = `${before}${k}${sep}${secret}`;
-        const rec = json && !/\\[^nt\\]/.test(inner) ? `{"ts":"2026-11-21T10:00:00Z","message":"${inner}"}` : `${TS} msg="${inner}" status=500`;
+        const rec =
+          json && !/\\[^nt\\]/.test(inner) ? `{"ts":"2026-11-21T10:00:00Z","message":"${inner}"}` : `${TS} msg="${inner}" status=500`;
         const out = JSON.stringify(normalize(rec, ctx));
         assert.ok(!out.includes(secret), `${rec}\n-> ${out}`);
       }),

@@ -42,7 +42,12 @@ describe('secrets by shape (fixtures)', () => {
       if (r.kind === 'tp') {
         const secret = r.secret as string;
         assert.ok(secret.length >= 8, 'fixture names its secret');
-        for (const out of [redactText(r.text), redactText(r.text, keyed), JSON.stringify(normalize(rec, ctx)), JSON.stringify(normalize(line, ctx))]) {
+        for (const out of [
+          redactText(r.text),
+          redactText(r.text, keyed),
+          JSON.stringify(normalize(rec, ctx)),
+          JSON.stringify(normalize(line, ctx)),
+        ]) {
           assert.ok(!out.includes(secret), `leaked ${secret}: ${out}`);
         }
       } else {

@@ -87,11 +87,15 @@ describe('spec audit: faultline parse (§6, §8)', () => {
   });
   it('exits 0 with one line per non-empty input line, in order', () => {
     assert.equal(res.status, 0, res.stderr);
-    const out = res.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const out = res.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(out.length, 6);
-    assert.deepEqual(out.map((o) => (o.rejected === true ? `reject:${String(o.reason)}` : String(o.outcome))), [
-      'error', 'error', 'reject:invalid_json', 'reject:unrecognised_text', 'error', 'ok',
-    ]);
+    assert.deepEqual(
+      out.map((o) => (o.rejected === true ? `reject:${String(o.reason)}` : String(o.outcome))),
+      ['error', 'error', 'reject:invalid_json', 'reject:unrecognised_text', 'error', 'ok'],
+    );
     assert.equal(out[0]?.event_time, '2026-11-21T10:00:00.000Z');
     assert.equal(out[5]?.event_time, '2026-11-21T12:00:00.000Z');
   });

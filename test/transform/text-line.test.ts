@@ -6,8 +6,20 @@ const plain = (o: object): unknown => JSON.parse(JSON.stringify(o));
 
 describe('parseTextLine', () => {
   it('reads the spec example: timestamp, level, method and path, pairs', () => {
-    const r = parseTextLine('2026-11-21T10:00:01.234Z ERROR shop-api POST /v1/procurement/orders status=429 request_id=req_9f2 code=QUOTA_EXCEEDED attempt=3', 64);
-    assert.deepEqual(plain(r.fields), { ts: '2026-11-21T10:00:01.234Z', level: 'ERROR', method: 'POST', route: '/v1/procurement/orders', status: '429', request_id: 'req_9f2', code: 'QUOTA_EXCEEDED', attempt: '3' });
+    const r = parseTextLine(
+      '2026-11-21T10:00:01.234Z ERROR shop-api POST /v1/procurement/orders status=429 request_id=req_9f2 code=QUOTA_EXCEEDED attempt=3',
+      64,
+    );
+    assert.deepEqual(plain(r.fields), {
+      ts: '2026-11-21T10:00:01.234Z',
+      level: 'ERROR',
+      method: 'POST',
+      route: '/v1/procurement/orders',
+      status: '429',
+      request_id: 'req_9f2',
+      code: 'QUOTA_EXCEEDED',
+      attempt: '3',
+    });
     assert.equal(r.recognisable, true);
     assert.equal(r.reqToken, '');
   });
@@ -38,7 +50,13 @@ describe('parseTextLine', () => {
     const r = parseTextLine(line, 64);
     assert.deepEqual(plain(r.fields.body as object), { error: { code: 'X' } });
     assert.deepEqual(r.tail, { tail: true });
-    assert.deepEqual(r.spans.map((s) => [s.key, line.slice(s.start, s.end)]), [['body', '{"error":{"code":"X"}}'], ['', '{"tail":true}']]);
+    assert.deepEqual(
+      r.spans.map((s) => [s.key, line.slice(s.start, s.end)]),
+      [
+        ['body', '{"error":{"code":"X"}}'],
+        ['', '{"tail":true}'],
+      ],
+    );
   });
   it('keeps broken or too-deep JSON values as text', () => {
     assert.equal(parseTextLine('a={"x": b=2', 64).fields.a, '{"x":');

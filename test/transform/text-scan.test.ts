@@ -30,7 +30,7 @@ describe('text-scan', () => {
     assert.equal(scan.quotedEnd, 7);
     assert.equal(quoted(s, 10), 'p"q');
     assert.equal(s[scan.quotedEnd - 1], '"');
-    assert.equal(quoted(s, s.indexOf('"w') ), 'w');
+    assert.equal(quoted(s, s.indexOf('"w')), 'w');
     assert.equal(quoted(s, s.indexOf('"open')), 'open');
     assert.equal(scan.quotedEnd, s.length);
   });
@@ -43,11 +43,17 @@ describe('parseTextLine JSON running to the end of the line', () => {
     const two = 'a={"x":1} b={"y":{"z":[2]}}';
     r = parseTextLine(two, 64);
     assert.deepEqual([r.fields.a, r.fields.b], [{ x: 1 }, { y: { z: [2] } }]);
-    assert.deepEqual(r.spans.map((sp) => two.slice(sp.start, sp.end)), ['{"x":1}', '{"y":{"z":[2]}}']);
+    assert.deepEqual(
+      r.spans.map((sp) => two.slice(sp.start, sp.end)),
+      ['{"x":1}', '{"y":{"z":[2]}}'],
+    );
     const tails = 'x {"a":1} {"b":2}';
     r = parseTextLine(tails, 64);
     assert.deepEqual(r.tail, { b: 2 });
-    assert.deepEqual(r.spans.map((sp) => [sp.key, tails.slice(sp.start, sp.end)]), [['', '{"b":2}']]);
+    assert.deepEqual(
+      r.spans.map((sp) => [sp.key, tails.slice(sp.start, sp.end)]),
+      [['', '{"b":2}']],
+    );
     assert.equal(parseTextLine('a={"x":1}} b=2', 64).fields.b, '2');
     assert.equal(parseTextLine('a=[[[1]]]', 2).fields.a, '[[[1]]]');
   });

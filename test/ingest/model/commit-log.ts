@@ -24,7 +24,9 @@ export class CommitLog {
   commitFn(generation: number, faults: Faults): CommitFn {
     return async (arg) => {
       // kafkajs's commitOffsetsIfNecessary takes the OffsetCommit payload, metadata included (group-commit.ts).
-      const payload = arg as unknown as { topics: { topic: string; partitions: { partition: number; offset: string; metadata?: string | null }[] }[] };
+      const payload = arg as unknown as {
+        topics: { topic: string; partitions: { partition: number; offset: string; metadata?: string | null }[] }[];
+      };
       await null;
       if (faults.step('commit') === 'fence' || generation !== this.generation) {
         throw Object.assign(new Error('The coordinator is rebalancing (injected)'), { type: 'REBALANCE_IN_PROGRESS' });
@@ -38,7 +40,9 @@ export class CommitLog {
         for (const p of partitions) {
           const metadata = p.metadata ?? '';
           if (Buffer.byteLength(metadata) > METADATA_MAX_BYTES) {
-            this.violations.push(`${topic}/${p.partition}: metadata of ${Buffer.byteLength(metadata)} bytes refused (OFFSET_METADATA_TOO_LARGE)`);
+            this.violations.push(
+              `${topic}/${p.partition}: metadata of ${Buffer.byteLength(metadata)} bytes refused (OFFSET_METADATA_TOO_LARGE)`,
+            );
             throw Object.assign(new Error('OFFSET_METADATA_TOO_LARGE'), { type: 'OFFSET_METADATA_TOO_LARGE' });
           }
         }
@@ -48,9 +52,11 @@ export class CommitLog {
           const k = partitionKey(topic, p.partition);
           const offset = Number(p.offset);
           const before = this.committed.get(k);
-          if (before?.offset != null && offset < before.offset) this.violations.push(`${k}: committed offset moved back from ${before.offset} to ${offset}`);
+          if (before?.offset != null && offset < before.offset)
+            this.violations.push(`${k}: committed offset moved back from ${before.offset} to ${offset}`);
           const metadata = p.metadata ?? '';
-          const named = decodeComposition(metadata)?.some((r) => partitionKey(r.topic, r.partition) === k) ?? decodeIntent(metadata).length > 0;
+          const named =
+            decodeComposition(metadata)?.some((r) => partitionKey(r.topic, r.partition) === k) ?? decodeIntent(metadata).length > 0;
           if (metadata !== '' && !named) this.violations.push(`${k}: metadata names no flush of the partition: ${metadata}`);
           this.committed.set(k, { offset, metadata: metadata === '' ? null : metadata });
         }

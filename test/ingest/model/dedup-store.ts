@@ -22,11 +22,24 @@ interface StoredRow {
 }
 
 const COL = {
-  events: { time: EVENT_COLUMNS.indexOf('event_time'), topic: EVENT_COLUMNS.indexOf('topic'), partition: EVENT_COLUMNS.indexOf('partition'), offset: EVENT_COLUMNS.indexOf('offset'), index: EVENT_COLUMNS.indexOf('record_index') },
-  rejects: { time: REJECT_COLUMNS.indexOf('transport_time'), topic: REJECT_COLUMNS.indexOf('topic'), partition: REJECT_COLUMNS.indexOf('partition'), offset: REJECT_COLUMNS.indexOf('offset'), index: REJECT_COLUMNS.indexOf('record_index') },
+  events: {
+    time: EVENT_COLUMNS.indexOf('event_time'),
+    topic: EVENT_COLUMNS.indexOf('topic'),
+    partition: EVENT_COLUMNS.indexOf('partition'),
+    offset: EVENT_COLUMNS.indexOf('offset'),
+    index: EVENT_COLUMNS.indexOf('record_index'),
+  },
+  rejects: {
+    time: REJECT_COLUMNS.indexOf('transport_time'),
+    topic: REJECT_COLUMNS.indexOf('topic'),
+    partition: REJECT_COLUMNS.indexOf('partition'),
+    offset: REJECT_COLUMNS.indexOf('offset'),
+    index: REJECT_COLUMNS.indexOf('record_index'),
+  },
 } as const;
 
-export const rowKey = (topic: string, partition: number, offset: number, recordIndex: number): string => `${topic}/${partition}/${offset}/${recordIndex}`;
+export const rowKey = (topic: string, partition: number, offset: number, recordIndex: number): string =>
+  `${topic}/${partition}/${offset}/${recordIndex}`;
 
 class Table {
   readonly rows: StoredRow[] = [];
@@ -90,7 +103,9 @@ export class DedupStore {
         faults.step('lookup');
         const out = new Set<string>();
         for (const t of [this.tables.events, this.tables.rejects]) {
-          for (const row of t.rows) if (row.topic === r.topic && row.partition === r.partition && row.offset >= r.first && row.offset <= r.last) out.add(storedRowKey(row.offset, row.recordIndex));
+          for (const row of t.rows)
+            if (row.topic === r.topic && row.partition === r.partition && row.offset >= r.first && row.offset <= r.last)
+              out.add(storedRowKey(row.offset, row.recordIndex));
         }
         return out;
       },
@@ -98,7 +113,8 @@ export class DedupStore {
   }
 }
 
-const same = (l: LedgerRow, r: StoredRange) => l.topic === r.topic && l.partition === r.partition && l.first_offset === r.first && l.last_offset === r.last;
+const same = (l: LedgerRow, r: StoredRange) =>
+  l.topic === r.topic && l.partition === r.partition && l.first_offset === r.first && l.last_offset === r.last;
 
 /** The rows of an insert, cut into blocks by day in order of first appearance. */
 function split(table: 'events' | 'rejects', payload: RowPayload): StoredRow[][] {

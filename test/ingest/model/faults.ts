@@ -13,7 +13,10 @@ export const rng = mulberry32;
 
 /** A member's death at a step: its process (buffers, flush in flight) is gone. */
 export class Crash extends AbortedError {
-  constructor(readonly step: number, readonly kind: StepKind) {
+  constructor(
+    readonly step: number,
+    readonly kind: StepKind,
+  ) {
     super(`crash at step ${step} (${kind})`);
   }
 }

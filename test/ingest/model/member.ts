@@ -32,9 +32,28 @@ const limits = { maxRecordBytes: 1 << 20, maxDepth: 64, rawMaxBytes: 4096 };
 
 /** A template event (docs/event-model.md fields); the model's records only vary its time and request id. */
 const TEMPLATE = {
-  event_time: '', source: 'gateway', request_id: '', http_status: 500, outcome: 'error', code: 'E', category: 'internal',
-  limit_kind: 'none', channel: '', upstream_vendor: '', upstream_code: '', upstream_sub_code: '', upstream_message: '',
-  message: 'm', failed_offers: [], route: '/r', method: 'GET', latency_ms: null, attempt: null, app_id: '', catalog_drift: false, raw: '{}',
+  event_time: '',
+  source: 'gateway',
+  request_id: '',
+  http_status: 500,
+  outcome: 'error',
+  code: 'E',
+  category: 'internal',
+  limit_kind: 'none',
+  channel: '',
+  upstream_vendor: '',
+  upstream_code: '',
+  upstream_sub_code: '',
+  upstream_message: '',
+  message: 'm',
+  failed_offers: [],
+  route: '/r',
+  method: 'GET',
+  latency_ms: null,
+  attempt: null,
+  app_id: '',
+  catalog_drift: false,
+  raw: '{}',
 } as const;
 
 /**
@@ -46,9 +65,10 @@ const TEMPLATE = {
 const modelNormalize: Normalizer = (record): NormalizeResult | NormalizeResult[] => {
   const text = Buffer.from(record).toString();
   const [kind, spec, id] = text.split(':');
-  const outcome = (c: string, i: number): NormalizeResult => c === 'r'
-    ? { ok: false, reject: { reason: 'unrecognised_text', detail: 'model', head: '' } }
-    : { ok: true, event: { ...TEMPLATE, event_time: `2026-11-0${c}T10:00:00.000Z`, request_id: `req_${id}_${i}` } as never };
+  const outcome = (c: string, i: number): NormalizeResult =>
+    c === 'r'
+      ? { ok: false, reject: { reason: 'unrecognised_text', detail: 'model', head: '' } }
+      : { ok: true, event: { ...TEMPLATE, event_time: `2026-11-0${c}T10:00:00.000Z`, request_id: `req_${id}_${i}` } as never };
   if (kind === 'ok') return outcome(spec!, 0);
   if (kind === 'otlp') return [...spec!].map(outcome);
   return outcome('r', 0);
@@ -89,7 +109,10 @@ export class Member {
       epoch: () => this.generation,
       commitFn: () => commitFn,
       stopping: () => false,
-      backoff, metrics, log: silentLogger, sessionTimeoutMs: 1000,
+      backoff,
+      metrics,
+      log: silentLogger,
+      sessionTimeoutMs: 1000,
     });
     this.sink = new Sink({ target: o.store.target(o.faults), log: silentLogger, metrics, backoff, consumer: o.name });
   }
@@ -107,7 +130,8 @@ export class Member {
     for (const l of this.o.logs) {
       const k = partitionKey(l.topic, l.partition);
       const start = starts.get(k);
-      if (start) this.parts.set(k, new PartitionBuffer(l.topic, l.partition, 'gateway', modelNormalize, limits, this.o.maxSegmentRecords, start));
+      if (start)
+        this.parts.set(k, new PartitionBuffer(l.topic, l.partition, 'gateway', modelNormalize, limits, this.o.maxSegmentRecords, start));
     }
   }
 
@@ -128,7 +152,8 @@ export class Member {
       const canFlush = [...this.parts.values()].some((b) => flushable(b, this.parts, this.o.staleGroups));
       if (unread.length === 0 && !canFlush) {
         const left = [...this.parts.values()].filter((b) => b.records > 0 || b.held);
-        if (left.length > 0) throw new Error(`${this.o.name}: no progress: ${left.map((b) => `${b.topic}/${b.partition}`).join(' ')} still buffered or held`);
+        if (left.length > 0)
+          throw new Error(`${this.o.name}: no progress: ${left.map((b) => `${b.topic}/${b.partition}`).join(' ')} still buffered or held`);
         this.ended = 'done';
         return;
       }
@@ -153,7 +178,10 @@ export class Member {
 
   private flushOnce(): Promise<void> {
     return flush({
-      parts: this.parts, sink: this.sink, signal: this.abort.signal, log: silentLogger,
+      parts: this.parts,
+      sink: this.sink,
+      signal: this.abort.signal,
+      log: silentLogger,
       commit: (entries, what) => this.commits.commit(this.generation, entries, what, this.abort.signal),
       awaitGeneration: async () => {
         this.ended = 'fenced'; // the rejoin drops every buffer: this member's part ends here
@@ -161,7 +189,9 @@ export class Member {
       lagOf: () => 0,
       stored: () => {},
       inFlight: () => {},
-      maxRecords: this.o.maxRecords, rotate: this.flushes++, staleGroups: this.o.staleGroups,
+      maxRecords: this.o.maxRecords,
+      rotate: this.flushes++,
+      staleGroups: this.o.staleGroups,
     });
   }
 }

@@ -42,7 +42,12 @@ function scenario(seed: number): Scenario {
         const day = () => String(1 + Math.floor(r() * 3));
         const kind = r();
         const otlp = () => Array.from({ length: 2 + Math.floor(r() * 3) }, () => (r() < 0.25 ? 'r' : day())).join('');
-        const value = kind < 0.2 ? Buffer.from(`garbage ${i}`) : kind < 0.45 ? Buffer.from(`otlp:${otlp()}:${topic}${partition}x${offset}`) : Buffer.from(`ok:${day()}:${topic}${partition}x${offset}`);
+        const value =
+          kind < 0.2
+            ? Buffer.from(`garbage ${i}`)
+            : kind < 0.45
+              ? Buffer.from(`otlp:${otlp()}:${topic}${partition}x${offset}`)
+              : Buffer.from(`ok:${day()}:${topic}${partition}x${offset}`);
         messages.push({ offset: String(offset), value, timestamp: String(Date.UTC(2026, 10, 21)) });
         offset += r() < 0.15 ? 2 : 1; // compaction or transaction markers leave gaps
       }
@@ -75,7 +80,18 @@ export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
   const store = new DedupStore();
   const all = new Set(sc.logs.map((l) => partitionKey(l.topic, l.partition)));
   const member = (name: string, owned: Set<string>, faults: Faults, random: () => number, staleGroups = false) =>
-    new Member({ name, logs: sc.logs, owned, commitLog: log, store, faults, random, maxSegmentRecords: sc.maxSegmentRecords, maxRecords: sc.maxRecords, staleGroups });
+    new Member({
+      name,
+      logs: sc.logs,
+      owned,
+      commitLog: log,
+      store,
+      faults,
+      random,
+      maxSegmentRecords: sc.maxSegmentRecords,
+      maxRecords: sc.maxRecords,
+      staleGroups,
+    });
   const rebalance = () => log.generation++;
 
   // 1. One owner, dying at crashAt.
@@ -137,7 +153,8 @@ function check(sc: Scenario, log: CommitLog, store: DedupStore): boolean {
         const key = rowKey(l.topic, l.partition, Number(m.offset), i);
         const isEvent = o !== 'r';
         const [want, other] = isEvent ? [events, rejects] : [rejects, events];
-        if ((want.get(key) ?? 0) !== 1) fail(`${key}: stored ${want.get(key) ?? 0} times as ${isEvent ? 'an event' : 'a reject'} (exactly once)`);
+        if ((want.get(key) ?? 0) !== 1)
+          fail(`${key}: stored ${want.get(key) ?? 0} times as ${isEvent ? 'an event' : 'a reject'} (exactly once)`);
         if (other.has(key)) fail(`${key}: also stored as ${isEvent ? 'a reject' : 'an event'}`);
         rows++;
       });
@@ -145,7 +162,8 @@ function check(sc: Scenario, log: CommitLog, store: DedupStore): boolean {
     }
     // Reconciliation (faultline status): the ledger's distinct ranges count each record once.
     const ranges = new Map<string, LedgerRow>();
-    for (const row of store.ledger) if (row.topic === l.topic && row.partition === l.partition) ranges.set(`${row.first_offset}-${row.last_offset}`, row);
+    for (const row of store.ledger)
+      if (row.topic === l.topic && row.partition === l.partition) ranges.set(`${row.first_offset}-${row.last_offset}`, row);
     const ledgered = [...ranges.values()].reduce((n, v) => n + v.records, 0);
     if (ledgered !== records) fail(`${k}: the ledger counts ${ledgered} records, the log holds ${records}`);
     const ledgerRows = [...ranges.values()].reduce((n, v) => n + v.events + v.rejects, 0);
@@ -156,10 +174,13 @@ function check(sc: Scenario, log: CommitLog, store: DedupStore): boolean {
   for (const [name, t] of Object.entries(store.tables)) {
     const short = [...t.viewless.values()].flat();
     for (const r of short) {
-      const checked = store.checkedRanges.some((c) => c.topic === r.topic && c.partition === r.partition && c.first <= r.offset && r.offset <= c.last);
+      const checked = store.checkedRanges.some(
+        (c) => c.topic === r.topic && c.partition === r.partition && c.first <= r.offset && r.offset <= c.last,
+      );
       if (!checked) fail(`${r.key}: in ${name} without its rollup part, and no checked replay looked at it (outside the residual window)`);
     }
-    if (t.viewRows !== t.rows.length - short.length) fail(`${name}: the rollup counts ${t.viewRows} rows of ${t.rows.length}, ${short.length} of them left short by a cut block`);
+    if (t.viewRows !== t.rows.length - short.length)
+      fail(`${name}: the rollup counts ${t.viewRows} rows of ${t.rows.length}, ${short.length} of them left short by a cut block`);
     residual ||= short.length > 0;
   }
   return residual;
