@@ -1,6 +1,6 @@
 // After crash runs: which events the rollups miss, and which kind of replay had taken the
 // ranges holding them (docs/delivery.md, residual window 3a: a kill between a block's `events`
-// part and its view parts). The delivery model says only a checked replay (its own `fl3`
+// part and its view parts). The delivery model says only a checked replay (its own `check:`
 // tokens, rows already in `events` left out) can leave a rollup short; a whole replay repeats
 // the first insert, which ClickHouse completes view by view
 // (`deduplicate_blocks_in_dependent_materialized_views=1`).
