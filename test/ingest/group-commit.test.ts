@@ -118,12 +118,21 @@ test('after a refused commit: the rejoin is awaited; none coming within the wait
   assert.ok(Date.now() - started >= 140);
 });
 
-test('heartbeating: the session is kept alive while waiting, and the outcome passes through', async () => {
+test('heartbeating: the session is kept alive while waiting, and the outcome passes through', { timeout: 10_000 }, async () => {
+  // The wait ends on the third heartbeat (not after a wall-clock time, which a loaded machine
+  // stretches): heartbeats go on while the promise is pending and stop once it has settled.
   let beats = 0;
-  const payload = { heartbeat: async () => void beats++ };
-  const value = await heartbeating(new Promise((r) => setTimeout(() => r('done'), 130)), payload, 20);
+  let finish: (v: string) => void = () => {};
+  const payload = {
+    heartbeat: async () => {
+      if (++beats === 3) finish('done');
+    },
+  };
+  const value = await heartbeating(new Promise<string>((r) => (finish = r)), payload, 5);
   assert.equal(value, 'done');
-  assert.ok(beats >= 3 && beats <= 7, `heartbeats while waiting (${beats})`);
+  assert.equal(beats, 3, 'heartbeats while waiting, none after the outcome');
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(beats, 3, 'no heartbeat once settled');
   beats = 0;
   assert.equal(await heartbeating(Promise.resolve(1), payload, 20), 1);
   assert.equal(beats, 0, 'no heartbeat for what is already settled');
