@@ -36,7 +36,7 @@ import type { PeerResult } from './peer-kafka-engine.ts';
 import { agreementSql, describeAgreement, toAgreement } from './peer-agreement.ts';
 import type { SinkResult } from './sink-only.ts';
 import { fillTopic, kafka } from './produce.ts';
-import { loadNormalize, measureTransform, type TransformResult } from './transform-only.ts';
+import { measureTransform, normalize, type TransformResult } from './transform-only.ts';
 import { startSteady, writeTemplates, type SteadyResult } from './steady-producer.ts';
 import { measureOtlpRun } from './otlp-run.ts';
 import { appendResults } from './results-log.ts';
@@ -407,16 +407,12 @@ async function main(): Promise<number> {
     if (only.has('transform'))
       await phase(t, 'transform', async () => {
         log('transform only');
-        const normalize = await loadNormalize();
-        if (!normalize) t.row('transform only (normalize)', 'missing', 'transform/index.ts exports no normalize yet');
-        else {
-          transform = measureTransform(normalize, corpus);
-          t.row(
-            'transform only (normalize, 1 core)',
-            `${transform.records_per_s.toLocaleString('en')} rec/s`,
-            `${transform.us_per_record} µs/record; ${transform.events} events, ${transform.rejects} rejects`,
-          );
-        }
+        transform = measureTransform(normalize, corpus);
+        t.row(
+          'transform only (normalize, 1 core)',
+          `${transform.records_per_s.toLocaleString('en')} rec/s`,
+          `${transform.us_per_record} µs/record; ${transform.events} events, ${transform.rejects} rejects`,
+        );
       });
 
     if (only.has('otlp'))

@@ -1,6 +1,7 @@
 // Transform alone: the full normalizer over the same records the topic holds, in-process, one
 // core, no Kafka and no store. The upper bound of what one faultline thread can feed a sink.
 import type { NormalizeContext, NormalizeResult } from '../transform/event.ts';
+export { normalize } from '../transform/normalize.ts';
 
 export interface TransformResult {
   records: number;
@@ -11,18 +12,8 @@ export interface TransformResult {
   us_per_record: number;
 }
 
-/** transform/index.ts `normalize`: the record's bytes, as the ingest hands over Kafka message values. */
+/** transform/normalize.ts `normalize`: the record's bytes, as the ingest hands over Kafka message values. */
 type Normalize = (record: Uint8Array, ctx: NormalizeContext) => NormalizeResult;
-
-/** The normalizer, or undefined while transform/ has not landed it. */
-export async function loadNormalize(): Promise<Normalize | undefined> {
-  try {
-    const mod = (await import('../transform/index.ts')) as { normalize?: Normalize };
-    return typeof mod.normalize === 'function' ? mod.normalize : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Run `normalize` over `records` (a warm-up pass over the first 20,000 first, untimed). */
 export function measureTransform(normalize: Normalize, texts: readonly string[], transportTimeMs = Date.now()): TransformResult {
