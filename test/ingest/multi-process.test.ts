@@ -17,7 +17,13 @@ import type { RunChild } from './run-child.ts';
 
 const storing = (c: RunChild) => /ingest: .* stored [1-9]/.test(c.stderr());
 
-for (const kind of brokerKinds()) {
+// A test of Kafka's group behaviour (members joining, a member's death, the rebalance), so it
+// runs on the real brokers of the test bed only: librdkafka's mock (2.0.2) refuses a joining
+// member's SyncGroup with INVALID_REQUEST now and then, and in CI a member restarted after that
+// did not store within 40 s, so on the mock the test measured the mock.
+const kinds = brokerKinds().filter((k) => k !== 'mock');
+if (kinds.length === 0) console.log('multi-process: needs a real Kafka broker (FAULTLINE_TEST_BROKERS names only the mock)');
+for (const kind of kinds) {
   describe(brokerLabel(kind), () => {
     const bed = sharedTestBed(kind, after);
     test('2, then 3 processes in one group on one store, one killed with SIGKILL mid-stream: exact counts, no duplicate', {
