@@ -77,6 +77,8 @@ export async function flush(ctx: FlushContext): Promise<void> {
       const parts = [...byPartition(segs).keys()].join(' ');
       ctx.log.info(`replaying a flush of ${segs.length} segments whole (${parts})`);
       await ctx.sink.write(segs, opts);
+      // Same tokens as the first owner's: a torn insert of that flush would be dropped again.
+      await ctx.sink.repair(segs, opts);
     }
     for (const segs of c) {
       for (const s of segs) {

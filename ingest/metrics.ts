@@ -67,6 +67,14 @@ export class IngestMetrics {
     labelNames: ['code'],
     registers: [this.registry],
   });
+  readonly repairedRows = new Counter({
+    name: 'faultline_replay_repaired_rows_total',
+    help:
+      'Rows (and ledger rows) a replay found missing although the store had acknowledged them, inserted again under a new token ' +
+      '(an insert torn by a kill inside the embedded engine: docs/delivery.md).',
+    labelNames: ['table'],
+    registers: [this.registry],
+  });
   readonly commitErrors = new Counter({
     name: 'faultline_commit_errors_total',
     help: 'Failed offset commits.',

@@ -3,7 +3,7 @@
 // the store is unavailable. It resolves only once ClickHouse acknowledged every row, which is
 // what allows the caller to commit the offsets of those segments afterwards.
 import { hostname } from 'node:os';
-import type { DeliveryTarget, StoredRange } from '../sql/ledger.ts';
+import type { DeliveryTarget, LedgerRow, StoredRange } from '../sql/ledger.ts';
 import type { RowPayload } from '../sql/store.ts';
 import { StoreError } from '../lib/errors.ts';
 import type { Logger } from './log.ts';
@@ -11,7 +11,7 @@ import type { IngestMetrics } from './metrics.ts';
 import { DEFAULT_BACKOFF, logFailure, retry, type BackoffPolicy } from '../lib/retry.ts';
 import { classifyStoreError } from '../sql/store-errors.ts';
 import type { Segment } from './segment.ts';
-import { checkedToken, flushToken, ledgerToken } from './tokens.ts';
+import { checkedToken, flushToken, ledgerToken, repairToken } from './tokens.ts';
 
 export interface SinkOptions {
   /** Where rows and ledger rows go: `deliveryTarget(store)` (sql/ledger.ts). */
@@ -84,19 +84,80 @@ export class Sink {
 
   /**
    * The fallback for a replayed segment that cannot be replayed inside its whole flush (its
-   * partitions now have different owners): store only what is missing. A ledger row for the
-   * exact range means all of it was acknowledged (the ledger is written last). Otherwise the
-   * rows — (offset, record_index) — already in `events` ∪ `rejects` are left out, and the rest is inserted under a
+   * partitions now have different owners): store only what is missing. The rows — (offset,
+   * record_index) — already in `events` ∪ `rejects` are left out, and the rest is inserted under a
    * token of exactly the rows inserted, so a retry, or a replay after a crash that re-checks
    * and finds the same set missing, is dropped, while a different missing set is new content.
-   * Returns the rows inserted now. Residual (docs/delivery.md): rows whose `events` part was written
-   * without their view parts (a kill inside one insert) stay short in the rollups.
+   * A ledger row for the exact range no longer means the rows are there (a torn insert, see
+   * `repair`), but it does mean an insert of all of them was acknowledged, which fed the views:
+   * rows missing then are added the repair's way, without running the views again. Then the
+   * range is verified like a whole replay. Returns the rows inserted now (repairs included).
+   * Residual (docs/delivery.md): rows whose `events` part was written without their view parts
+   * (a kill inside one insert) stay short in the rollups.
    */
   async writeMissing(seg: Segment, opts: WriteOptions = {}): Promise<{ events: number; rejects: number }> {
     const started = performance.now();
-    const range: StoredRange = { topic: seg.topic, partition: seg.partition, first: seg.first, last: seg.last };
-    if (await this.retry('ledger lookup', () => this.target.hasLedgerRange(range), opts.signal)) return { events: 0, rejects: 0 };
-    const stored = await this.retry('stored-rows lookup', () => this.target.storedRows(range), opts.signal);
+    const ledger = await this.retry('ledger lookup', () => this.target.hasLedgerRange(rangeOf(seg)), opts.signal);
+    const stored = await this.retry('stored-rows lookup', () => this.target.storedRows(rangeOf(seg)), opts.signal);
+    const n = await this.insertMissing(seg, stored, ledger ? null : (keys, table) => checkedToken(seg, keys, table), opts);
+    if (!ledger) await this.insertLedger([seg], opts);
+    const r = await this.repair([seg], opts);
+    this.metrics?.insertSeconds.observe((performance.now() - started) / 1000);
+    return { events: n.events + r.events, rejects: n.rejects + r.rejects };
+  }
+
+  /**
+   * After a replay (whole or checked), before its offsets are committed: the rows of `segments`
+   * the store does not hold are added to their tables (views not run: they counted them when the
+   * replay pushed the torn block to them), and their ledger rows, under a token never used
+   * before, when the exact range has none. Why: ClickHouse's non-replicated deduplication adds a
+   * block's id to the table's deduplication log *before* it renames the block's new part into
+   * place (MergeTreeSink::finishDelayedChunk: `deduplication_log->addPart`, then
+   * `renameTempPartAndAdd`). An engine killed between the two — chDB dies with faultline — keeps
+   * the id and loses the part, and from then on every insert under that token, the next owner's
+   * replay included, is acknowledged and dropped. A whole replay's tokens are the first owner's,
+   * so only reading the rows back tells. Returns what was inserted again (0 in the usual case;
+   * one lookup per segment).
+   */
+  async repair(segments: readonly Segment[], opts: WriteOptions = {}): Promise<{ events: number; rejects: number; ledger: number }> {
+    const out = { events: 0, rejects: 0, ledger: 0 };
+    for (const seg of segments) {
+      const range = rangeOf(seg);
+      const stored = await this.retry('stored-rows lookup', () => this.target.storedRows(range), opts.signal);
+      const n = await this.insertMissing(seg, stored, null, opts);
+      const ledger = await this.retry('ledger lookup', () => this.target.hasLedgerRange(range), opts.signal);
+      if (!ledger) {
+        const token = repairToken(seg, 'ledger');
+        await this.retry('ledger insert of 1 row', () => this.target.insertLedger([this.ledgerRow(seg, opts)], token), opts.signal);
+      }
+      if (n.events + n.rejects > 0 || !ledger) {
+        this.log.warn(
+          `${seg.topic}/${seg.partition} ${seg.first}-${seg.last}: ${n.events} events, ${n.rejects} rejects` +
+            `${ledger ? '' : ' and the ledger row'} were acknowledged by the store before but are not in it (an insert torn by a ` +
+            'kill inside the engine: its deduplication entry kept, its part lost); inserted again under a new token',
+        );
+        this.metrics?.repairedRows.inc({ table: 'events' }, n.events);
+        this.metrics?.repairedRows.inc({ table: 'rejects' }, n.rejects);
+        this.metrics?.repairedRows.inc({ table: 'ledger' }, ledger ? 0 : 1);
+      }
+      out.events += n.events;
+      out.rejects += n.rejects;
+      out.ledger += ledger ? 0 : 1;
+    }
+    return out;
+  }
+
+  /**
+   * The rows of `seg` not in `stored`, inserted per table under `tokenOf` their keys; or, with
+   * `tokenOf` null (a repair), without a token and without running the views, which counted
+   * them already when the replay pushed the torn block to them (sql/insert-without-views.ts).
+   */
+  private async insertMissing(
+    seg: Segment,
+    stored: ReadonlySet<string>,
+    tokenOf: ((keys: readonly string[], table: 'events' | 'rejects') => string) | null,
+    opts: WriteOptions,
+  ): Promise<{ events: number; rejects: number }> {
     const events = missing(seg.events, seg.eventKeys, stored);
     const rejects = missing(seg.rejects, seg.rejectKeys, stored);
     for (const [table, part] of [
@@ -104,21 +165,25 @@ export class Sink {
       ['rejects', rejects],
     ] as const) {
       if (part.payload.rows === 0) continue;
-      const token = checkedToken(seg, part.keys, table);
-      await this.retry(
-        `insert of ${part.payload.rows} missing ${table} (${seg.topic}/${seg.partition} ${seg.first}-${seg.last})`,
-        () => this.target.insertRows(table, part.payload, token),
-        opts.signal,
-      );
+      const what = `${part.payload.rows} missing ${table} (${seg.topic}/${seg.partition} ${seg.first}-${seg.last})`;
+      if (tokenOf === null) {
+        await this.retry(`repair of ${what}`, () => this.target.insertRepair(table, part.payload), opts.signal);
+        continue;
+      }
+      const token = tokenOf(part.keys, table);
+      await this.retry(`insert of ${what}`, () => this.target.insertRows(table, part.payload, token), opts.signal);
     }
-    await this.insertLedger([seg], opts);
-    this.metrics?.insertSeconds.observe((performance.now() - started) / 1000);
     return { events: events.payload.rows, rejects: rejects.payload.rows };
   }
 
   /** One ledger row per segment, all in one insert, under the flush token of the ordered segment list. */
   private async insertLedger(segments: readonly Segment[], opts: WriteOptions): Promise<void> {
-    const rows = segments.map((s) => ({
+    const rows = segments.map((s) => this.ledgerRow(s, opts));
+    await this.retry(`ledger insert of ${segments.length} rows`, () => this.target.insertLedger(rows, ledgerToken(segments)), opts.signal);
+  }
+
+  private ledgerRow(s: Segment, opts: WriteOptions): LedgerRow {
+    return {
       topic: s.topic,
       partition: s.partition,
       first_offset: s.first,
@@ -128,10 +193,11 @@ export class Sink {
       rejects: s.rejects.rows,
       lag: opts.lagOf?.(s) ?? 0,
       consumer: this.consumer,
-    }));
-    await this.retry(`ledger insert of ${segments.length} rows`, () => this.target.insertLedger(rows, ledgerToken(segments)), opts.signal);
+    };
   }
 }
+
+const rangeOf = (s: Segment): StoredRange => ({ topic: s.topic, partition: s.partition, first: s.first, last: s.last });
 
 /** The payloads of several segments as one (same format and columns: they come from one SegmentBuilder). */
 function concat(parts: readonly RowPayload[]): RowPayload {

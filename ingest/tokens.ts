@@ -3,14 +3,18 @@
 // segments, or for a checked replay the exact rows it inserts — never of when or where the
 // rows were built, so the same insert repeated (a retry, the next owner's replay) carries the
 // same token and ClickHouse drops what it already stored, block by block. Two kinds, named for
-// the two kinds of insert, like the two kinds of intent in intent.ts:
+// the two kinds of insert, like the two kinds of intent in intent.ts, and a third that is the
+// exception:
 //
 //   flush:<sha1 of the ordered segment list>:<table>                 a flush (any number of segments; ledger too)
 //   check:<sha1 of the range, 16>:<sha1 of the rows' offsets>:<table>   the missing rows of one checked range
+//   repair:<sha1 of the range, 16>:ledger:<random>   a ledger row a replay found missing although the
+//                         store acknowledged it under its flush token (sink.ts `repair`): that
+//                         token is spent, so a new one
 //
 // Stores written by versions that used the older names (fl1/fl2/fl3) are not replayed under the
 // new ones: drain before upgrading (docs/delivery.md, "Upgrading").
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /** What a token names of a segment: its range and the digest of its records' (offset, bytes). */
 export interface TokenPart {
@@ -37,6 +41,16 @@ export function flushToken(segs: readonly TokenPart[], table: string): string {
  */
 export function checkedToken(seg: TokenPart, offsets: readonly (number | string)[], table: string): string {
   return `check:${sha1(part(seg)).slice(0, 16)}:${sha1(offsets.join(','))}:${table}`;
+}
+
+/**
+ * A token for the ledger row of `seg` that the store acknowledged and does not hold (a torn
+ * insert: its deduplication entry kept, its part lost; sink.ts `repair`). Re-using the spent
+ * token would be dropped again, so this one is new each time: the row was just read as missing,
+ * and a retry inside the sink reuses the token it was given.
+ */
+export function repairToken(seg: TokenPart, table: 'ledger'): string {
+  return `repair:${sha1(part(seg)).slice(0, 16)}:${table}:${randomBytes(8).toString('hex')}`;
 }
 
 /** The token of the ledger rows of `segs`, in this order: a flush token like the rows'. */

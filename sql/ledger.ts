@@ -4,6 +4,7 @@
 // (offset, record_index) — of a range are already in `events` ∪ `rejects`?), and the
 // reconciliation behind `faultline status`. ingest/ orders, batches and tokens; every statement lives here.
 import type { RowPayload, Store } from './store.ts';
+import { insertWithoutViews } from './insert-without-views.ts';
 
 /** One `ingest_batches` row: an offset range consumed and what was stored for it. */
 export interface LedgerRow {
@@ -33,6 +34,11 @@ export interface StoredRange {
 export interface DeliveryTarget {
   /** Rows into `events` or `rejects` under an insert-deduplication token. */
   insertRows(table: 'events' | 'rejects', payload: RowPayload, token: string): Promise<void>;
+  /**
+   * Rows added to the table without running its materialized views and without a token: the
+   * repair of a torn insert, whose rows the views already counted (sql/insert-without-views.ts).
+   */
+  insertRepair(table: 'events' | 'rejects', payload: RowPayload): Promise<void>;
   /** Ledger rows, one insert under `token`. */
   insertLedger(rows: readonly LedgerRow[], token: string): Promise<void>;
   /** Whether the ledger holds a row for exactly this range (its rows were all acknowledged: the ledger is written last). */
@@ -73,6 +79,7 @@ export function deliveryTarget(over: Store, opts: { local?: boolean } = {}): Del
   const [events, rejects, ledger] = [`${db}.events${sfx}`, `${db}.rejects${sfx}`, `${db}.ingest_batches${sfx}`];
   return {
     insertRows: (table, payload, token) => store.insertPayload(opts.local ? `${table}_local` : table, payload, { dedupToken: token }),
+    insertRepair: (table, payload) => insertWithoutViews(store, db, `${table}${sfx}`, payload),
     async insertLedger(rows, token) {
       if (!TOKEN.test(token)) throw new Error(`invalid ledger token ${token}`);
       const now = new Date().toISOString();

@@ -147,6 +147,13 @@ export function shardedTarget(shards: readonly Shard[], keyOf: (topic: string, p
         );
       }
     },
+    async insertRepair(table, payload) {
+      const groups = await byShard(payloadPartitions(payload), (r) => r);
+      for (const s of shards) {
+        const mine = groups.get(s.target);
+        if (mine) await s.target.insertRepair(table, { ...payload, body: mine.map((r) => `${r.line}\n`).join(''), rows: mine.length });
+      }
+    },
     async insertLedger(rows: readonly LedgerRow[], token: string) {
       const groups = await byShard(rows, (r) => r);
       for (const s of shards) {

@@ -15,6 +15,7 @@ import { reconcile, reconciled } from '../../sql/ledger.ts';
 import { counts, kafkaClient, produce, records, rowsOf, sleep, storedRecords, waitFor } from './helpers.ts';
 import { endpointStore, startRun } from './run-child.ts';
 import { replayRanges, rollupShortfall, type ReplayRange } from './rollup-shortfall.ts';
+import { lossReport } from './loss-report.ts';
 
 for (const kind of brokerKinds()) {
   describe(brokerLabel(kind), () => {
@@ -69,6 +70,7 @@ for (const kind of brokerKinds()) {
         checked += (stderr.match(/checked against the store/g) ?? []).length;
         ranges.push(...replayRanges(stderr));
       };
+      const logs: string[] = []; // every run's stderr, for the loss report
       let storedBeforeKill = 0;
       for (let round = 1; round <= ROUNDS; round++) {
         const started = Date.now();
@@ -90,6 +92,7 @@ for (const kind of brokerKinds()) {
         assert.equal(exit.signal, 'SIGKILL', `round ${round} was still running when killed:\n${child.stderr().slice(-2000)}`);
         replays += (child.stderr().match(/replaying/g) ?? []).length;
         countChecked(child.stderr());
+        logs.push(child.stderr());
         storedBeforeKill++;
         t.diagnostic(`round ${round}: killed after ${Date.now() - started} ms`);
       }
@@ -105,8 +108,9 @@ for (const kind of brokerKinds()) {
         (x) => x.events + x.rejects >= rows,
         90_000,
         300,
-      ).catch((err: unknown) => {
-        throw new Error(`${String(err)}\nthe last run's log:\n${last.stderr().slice(-3000)}`);
+      ).catch(async (err: unknown) => {
+        const report = await lossReport(store, 'faultline', [...logs, last.stderr()]).catch((e: unknown) => `no loss report: ${String(e)}`);
+        throw new Error(`${String(err)}\nwhere:\n${report}\nthe last run's log:\n${last.stderr().slice(-3000)}`);
       });
       // SIGTERM only once it runs (a signal during startup would end it before its handler is installed).
       await waitFor(
@@ -139,9 +143,11 @@ for (const kind of brokerKinds()) {
         `replayed offsets announced: ${JSON.stringify(kinds)}; rollups short: events_1m ${short.events1m}, events_1h ${short.events1h}, ` +
           `request_index ${short.requestIndex}; request_index misses by replay kind: ${JSON.stringify(short.byReplay)}`,
       );
+      // Torn inserts (a kill inside the engine's insert: its deduplication entry kept, its part lost) repaired by a replay.
+      const repairs = [...logs, last.stderr()].reduce((n, l) => n + (l.match(/inserted again under a new token/g) ?? []).length, 0);
       t.diagnostic(
         `rounds killed mid-consumption: ${storedBeforeKill}; intent replays seen in logs: ${replays}; checked replays: ${checked}; ` +
-          `rollup events ${Number(roll!.n)}`,
+          `torn inserts repaired: ${repairs}; rollup events ${Number(roll!.n)}`,
       );
       t.diagnostic(
         `final: ${final.events} events + ${final.rejects} rejects = ${final.events + final.rejects} rows of ${rows} from ${total} ` +

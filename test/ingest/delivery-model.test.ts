@@ -63,5 +63,6 @@ test(`the delivery protocol survives a death at every await point of a flush, ac
     // The model must reach every path the argument distinguishes, or it proves little.
     assert.ok(tally.checked > 0, 'some schedules took a checked replay (ownership split)');
     assert.ok(tally.fenced > 0 && (tally.byKind.get('block') ?? 0) > 0 && (tally.byKind.get('view') ?? 0) > 0);
+    assert.ok((tally.byKind.get('torn') ?? 0) > 0, 'some deaths tore an insert (its deduplication entry kept, its part lost)');
   }
 });

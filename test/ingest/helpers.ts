@@ -2,6 +2,9 @@
 // a producer onto the mock broker, counting what is stored, and waiting for it.
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { Store } from '../../sql/store.ts';
+import { normalize } from '../../transform/normalize.ts';
+import { PartitionBuffer } from '../../ingest/partition-buffer.ts';
+import { complete, type Segment } from '../../ingest/segment.ts';
 import { otlpJsonBatch } from '../support/otlp-batch.ts';
 
 export interface Batch {
@@ -162,3 +165,25 @@ export async function waitFor<T>(
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const SEGMENT_LIMITS = { maxRecordBytes: 1 << 20, maxDepth: 64, rawMaxBytes: 4096 };
+
+/**
+ * `values` as the segments a partition buffer cuts from offset `start` (one unless `replay`
+ * ranges cut them), rows complete: what a flush hands the sink. With `replay`, they are replayed
+ * segments (row keys kept), of the composition `group` (null: checked against the store).
+ * Transport time `at` (epoch ms) for every record.
+ */
+export function segmentsOf(
+  topic: string,
+  partition: number,
+  values: Buffer[],
+  start = 0,
+  replay: { first: number; last: number }[] = [],
+  group: string | null = null,
+  at = Date.now(),
+): Promise<Segment[]> {
+  const b = new PartitionBuffer(topic, partition, 'gateway', normalize, SEGMENT_LIMITS, 100_000, { committed: start, replay, group });
+  b.append(values.map((v, i) => ({ offset: String(start + i), value: v, timestamp: String(at) })));
+  return complete(b.take());
+}

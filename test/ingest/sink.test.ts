@@ -7,33 +7,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StoreError } from '../../lib/errors.ts';
-import { normalize } from '../../transform/normalize.ts';
 import { IngestMetrics } from '../../ingest/index.ts';
 import { Sink } from '../../ingest/sink.ts';
 import { silentLogger } from '../../ingest/log.ts';
-import type { Segment } from '../../ingest/segment.ts';
-import { PartitionBuffer } from '../../ingest/partition-buffer.ts';
-import { complete } from '../../ingest/segment.ts';
 import { deliveryTarget } from '../../sql/ledger.ts';
 import { testStore } from '../support/stores.ts';
 import { FaultyStore } from './faulty-store.ts';
-import { counts, records } from './helpers.ts';
+import { counts, records, segmentsOf } from './helpers.ts';
 
-const limits = { maxRecordBytes: 1 << 20, maxDepth: 64, rawMaxBytes: 4096 };
 const backoff = { initialMs: 20, maxMs: 100, permanentAttempts: 2 };
-
-function segmentsOf(
-  topic: string,
-  partition: number,
-  values: Buffer[],
-  start = 0,
-  replay: { first: number; last: number }[] = [],
-  group: string | null = null,
-): Promise<Segment[]> {
-  const b = new PartitionBuffer(topic, partition, 'gateway', normalize, limits, 100_000, { committed: start, replay, group });
-  b.append(values.map((v, i) => ({ offset: String(start + i), value: v, timestamp: String(Date.now()) })));
-  return complete(b.take());
-}
 
 test('writing the same segments again stores nothing twice: rows, ledger and rollups', async (t) => {
   const ts = await testStore('sink');

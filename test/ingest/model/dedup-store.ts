@@ -5,6 +5,10 @@
 // (`deduplicate_blocks_in_dependent_materialized_views=1`), in the view fed by it. A block's
 // table part and view part are two steps: a crash between them leaves the rows without their
 // rollup, which only an identical insert completes. The ledger is one block per insert.
+// Each part is added as ClickHouse's non-replicated MergeTree adds it: the block id goes into the
+// deduplication log first, the part is put in place after (MergeTreeSink::finishDelayedChunk:
+// `deduplication_log->addPart`, then `renameTempPartAndAdd`), so a death between the two (a
+// 'torn' step) keeps the id without the rows, and the same token never stores them again.
 // Rows are identified by rowKey (topic/partition/offset/record_index): one record of the model
 // may give several rows (an OTLP message), in both tables and over several days, hence blocks.
 import { EVENT_COLUMNS, REJECT_COLUMNS } from '../../../sql/rows.ts';
@@ -49,6 +53,8 @@ class Table {
   readonly viewBlocks = new Set<string>();
   /** Blocks whose table part was written and whose view part was not (yet): their rows. */
   readonly viewless = new Map<string, StoredRow[]>();
+  /** Blocks whose view part was torn (its id kept, its rows lost): nothing brings them back. */
+  readonly tornViews = new Set<string>();
 }
 
 export class DedupStore {
@@ -70,12 +76,19 @@ export class DedupStore {
           const id = `${token}_${i}`;
           if (!t.blocks.has(id)) {
             t.blocks.add(id);
+            faults.step('torn');
             t.rows.push(...blocks[i]!);
             if (!t.viewBlocks.has(id)) t.viewless.set(id, blocks[i]!);
           }
           faults.step('block');
           if (!t.viewBlocks.has(id)) {
             t.viewBlocks.add(id);
+            // Torn here, the rows stay uncounted for good (also when the table part was torn
+            // before: the repair adds them to the table, never to the views).
+            t.tornViews.add(id);
+            if (!t.viewless.has(id)) t.viewless.set(id, blocks[i]!);
+            faults.step('torn');
+            t.tornViews.delete(id);
             t.viewRows += blocks[i]!.length;
             t.viewless.delete(id);
           }
@@ -83,11 +96,19 @@ export class DedupStore {
         }
         faults.step('ack');
       },
+      // ATTACH PARTITION FROM a staging table: no token, no views, all or nothing per partition.
+      insertRepair: async (table, payload) => {
+        await null;
+        faults.step('insert');
+        for (const block of split(table, payload)) this.tables[table].rows.push(...block);
+        faults.step('ack');
+      },
       insertLedger: async (rows, token) => {
         await null;
         faults.step('ledger');
         if (!this.ledgerTokens.has(token)) {
           this.ledgerTokens.add(token);
+          faults.step('torn');
           for (const r of rows) this.ledger.push({ ...r, token });
         }
         faults.step('ack');

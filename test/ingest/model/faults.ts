@@ -6,7 +6,7 @@
 import { AbortedError } from '../../../lib/retry.ts';
 import { mulberry32 } from '../../support/seed.ts';
 
-export type StepKind = 'commit' | 'insert' | 'block' | 'view' | 'ledger' | 'lookup' | 'ack';
+export type StepKind = 'commit' | 'insert' | 'torn' | 'block' | 'view' | 'ledger' | 'lookup' | 'ack';
 
 /** A seeded PRNG (mulberry32): the same seed gives the same schedule. */
 export const rng = mulberry32;
