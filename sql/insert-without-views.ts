@@ -6,15 +6,30 @@
 // every rollup. ClickHouse's `ALTER TABLE … ATTACH PARTITION … FROM` moves parts from a table of
 // the same structure without running the views (docs: "Manipulating Partitions and Parts"):
 // the rows go into a staging table made `AS` the target, then its partitions are attached.
+// A Replicated table (a cluster's `_local` tables) cannot be copied that way (the copy would
+// name the same Keeper path), and cannot tear (Keeper stores the block id and the part in one
+// transaction): what a replay finds missing there was never acknowledged, and goes in as a plain
+// insert under a token never used before, views included.
 import { randomBytes } from 'node:crypto';
-import type { RowPayload, Store } from './store.ts';
+import type { PayloadTable, RowPayload, Store } from './store.ts';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Insert `payload` into `db.table` (events, rejects or their `_local` shard tables), views not run. */
-export async function insertWithoutViews(store: Store, db: string, table: string, payload: RowPayload): Promise<void> {
-  if (!NAME.test(db) || !NAME.test(table)) throw new Error(`insertWithoutViews: invalid table ${db}.${table}`);
+export async function insertWithoutViews(store: Store, db: string, table: PayloadTable, payload: RowPayload): Promise<void> {
+  if (!NAME.test(db)) throw new Error(`insertWithoutViews: invalid database ${db}`);
   if (payload.rows === 0) return;
+  const [engine] = await store.query<{ engine: string }>(
+    'SELECT engine FROM system.tables WHERE database = {db:String} AND name = {table:String}',
+    {
+      db,
+      table,
+    },
+  );
+  if (engine?.engine.startsWith('Replicated')) {
+    await store.insertPayload(table, payload, { dedupToken: `repair:${table}:${randomBytes(8).toString('hex')}` });
+    return;
+  }
   const types = await store.query<{ name: string; type: string }>(
     'SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {table:String}',
     { db, table },

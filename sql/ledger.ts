@@ -79,7 +79,7 @@ export function deliveryTarget(over: Store, opts: { local?: boolean } = {}): Del
   const [events, rejects, ledger] = [`${db}.events${sfx}`, `${db}.rejects${sfx}`, `${db}.ingest_batches${sfx}`];
   return {
     insertRows: (table, payload, token) => store.insertPayload(opts.local ? `${table}_local` : table, payload, { dedupToken: token }),
-    insertRepair: (table, payload) => insertWithoutViews(store, db, `${table}${sfx}`, payload),
+    insertRepair: (table, payload) => insertWithoutViews(store, db, opts.local ? `${table}_local` : table, payload),
     async insertLedger(rows, token) {
       if (!TOKEN.test(token)) throw new Error(`invalid ledger token ${token}`);
       const now = new Date().toISOString();
