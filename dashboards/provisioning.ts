@@ -179,7 +179,10 @@ export function alertRulesYaml(rules: AlertRuleDef[]): string {
  * `faultline dashboards grant` with the writer's credentials. The password never appears:
  * ClickHouse stores `sha256_hash` = hex(SHA256(password || salt)) (src/Access/AuthenticationData.cpp
  * checkPasswordSHA256), computed here with a fresh random salt. The ALTER makes a changed
- * setting take effect on an existing user.
+ * setting take effect on an existing user. Every table of the database is readable except
+ * `installation`, which holds the redaction key (docs/secrets.md §4: whoever reads it can test
+ * guesses of a secret against its `[REDACTED:<fp>]` fingerprint): a partial revoke (ClickHouse's
+ * REVOKE statement, "Partial Revokes").
  */
 export function readonlyUserStatements(database: string, password: string, salt = randomBytes(16).toString('hex')): string[] {
   const hash = createHash('sha256')
@@ -191,5 +194,6 @@ export function readonlyUserStatements(database: string, password: string, salt 
     `CREATE USER IF NOT EXISTS ${READONLY_USER} ${identified} SETTINGS readonly = 1, max_execution_time = 60 CHANGEABLE_IN_READONLY`,
     `ALTER USER ${READONLY_USER} ${identified}`,
     `GRANT SELECT ON ${database}.* TO ${READONLY_USER}`,
+    `REVOKE SELECT ON ${database}.installation FROM ${READONLY_USER}`,
   ];
 }

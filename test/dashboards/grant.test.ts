@@ -27,11 +27,11 @@ after(async () => {
 
 test("the statements hold no password, parse as ClickHouse SQL, and the hash is ClickHouse's SHA256(password || salt)", async () => {
   const statements = readonlyUserStatements('faultline', PASSWORD, 'a1b2c3');
-  assert.equal(statements.length, 3);
+  assert.equal(statements.length, 4);
   for (const s of statements) {
     assert.ok(!s.includes(PASSWORD) && !s.includes('s3cret'), s);
     const [row] = await store.query<{ f: string }>('SELECT formatQuery({q:String}) AS f', { q: s });
-    assert.match(row!.f, /^(CREATE|ALTER|GRANT)/, s);
+    assert.match(row!.f, /^(CREATE|ALTER|GRANT|REVOKE)/, s);
   }
   assert.match(
     statements[0]!,
@@ -40,6 +40,8 @@ test("the statements hold no password, parse as ClickHouse SQL, and the hash is 
     ),
   );
   assert.equal(statements[2], `GRANT SELECT ON faultline.* TO ${READONLY_USER}`);
+  // Grafana reads every table but the one holding the redaction key (docs/secrets.md §4).
+  assert.equal(statements[3], `REVOKE SELECT ON faultline.installation FROM ${READONLY_USER}`);
   const hash = /BY '([0-9A-F]{64})'/.exec(statements[1]!)![1];
   const [ch] = await store.query<{ h: string }>('SELECT hex(SHA256(concat({p:String}, {s:String}))) AS h', { p: PASSWORD, s: 'a1b2c3' });
   assert.equal(hash, ch!.h);
