@@ -25,6 +25,15 @@ export type StoreConfig = Pick<
 export interface OpenOptions {
   /** When the embedded data directory is locked, use the running process's endpoint (default true). */
   fallbackToEndpoint?: boolean;
+  /**
+   * Without the fallback: when the embedded data directory is locked by a process that serves no
+   * endpoint — a `status`, `sql` or `trace` that opened the store itself, for a moment — wait up to
+   * this long for it, trying again every 250 ms (default 0). A process that serves the store
+   * (another `run`) is not waited for.
+   */
+  waitIfBusyMs?: number;
+  /** Called once, when the wait starts. */
+  onWait?: () => void;
   /** Server backend only: retry policy and timeouts (tests shorten them). */
   server?: Partial<Pick<ServerStoreOptions, 'retry' | 'requestTimeoutMs' | 'onRetry'>>;
 }
@@ -78,26 +87,39 @@ export async function openStore(config: StoreConfig, opts: OpenOptions = {}): Pr
       `CLICKHOUSE_CLUSTER=${config.CLICKHOUSE_CLUSTER} needs a ClickHouse server (CLICKHOUSE_URL): the embedded store is one node`,
     );
   }
-  try {
-    return await EmbeddedStore.open(config.FAULTLINE_DATA, config.CLICKHOUSE_DATABASE, config.FAULTLINE_RETENTION_DAYS);
-  } catch (err) {
-    if (!(err instanceof DataDirLockedError)) throw err;
-    const info = opts.fallbackToEndpoint === false ? undefined : readEndpointInfo(config.FAULTLINE_DATA);
-    if (!info) throw new StoreBusyError(config.FAULTLINE_DATA);
-    const store = new ServerStore({
-      url: info.url,
-      username: 'faultline',
-      password: info.token,
-      database: config.CLICKHOUSE_DATABASE,
-      retentionDays: config.FAULTLINE_RETENTION_DAYS,
-      retry: { retries: 2 },
-      onRetry: reportRetry,
-      ...opts.server,
-    });
-    if (!(await store.ping().catch(() => false))) {
-      await store.close();
-      throw new StoreBusyError(config.FAULTLINE_DATA);
+  const until = Date.now() + (opts.waitIfBusyMs ?? 0);
+  let waiting = false;
+  for (;;) {
+    try {
+      return await EmbeddedStore.open(config.FAULTLINE_DATA, config.CLICKHOUSE_DATABASE, config.FAULTLINE_RETENTION_DAYS);
+    } catch (err) {
+      if (!(err instanceof DataDirLockedError)) throw err;
+      if (opts.fallbackToEndpoint !== false) return endpointStore(config, opts);
+      if (Date.now() >= until || readEndpointInfo(config.FAULTLINE_DATA)) throw new StoreBusyError(config.FAULTLINE_DATA);
+      if (!waiting) opts.onWait?.();
+      waiting = true;
+      await new Promise((r) => setTimeout(r, 250));
     }
-    return store;
   }
+}
+
+/** The store served by the process holding the embedded data directory, or StoreBusyError. */
+async function endpointStore(config: StoreConfig, opts: OpenOptions): Promise<Store> {
+  const info = readEndpointInfo(config.FAULTLINE_DATA);
+  if (!info) throw new StoreBusyError(config.FAULTLINE_DATA);
+  const store = new ServerStore({
+    url: info.url,
+    username: 'faultline',
+    password: info.token,
+    database: config.CLICKHOUSE_DATABASE,
+    retentionDays: config.FAULTLINE_RETENTION_DAYS,
+    retry: { retries: 2 },
+    onRetry: reportRetry,
+    ...opts.server,
+  });
+  if (!(await store.ping().catch(() => false))) {
+    await store.close();
+    throw new StoreBusyError(config.FAULTLINE_DATA);
+  }
+  return store;
 }

@@ -68,6 +68,10 @@ async function openRuntime(
   // like the sink's (which owns its own retries: sql/ledger.ts deliveryTarget).
   const store = await openStore(config, {
     fallbackToEndpoint: false,
+    // A `status` or `sql` run a moment before may still hold the embedded store: wait for it.
+    waitIfBusyMs: 30_000,
+    onWait: () =>
+      log.warn(`the embedded store at ${config.FAULTLINE_DATA} is open in another faultline command; waiting up to 30 s for it`),
     server: {
       onRetry: (err, attempt, delayMs) => {
         metrics.storeErrors.inc({ code: String(err.clickhouseCode ?? err.code) });

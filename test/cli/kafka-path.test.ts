@@ -58,7 +58,7 @@ for (const kind of brokerKinds()) {
         while (Date.now() < deadline) {
           await sleep(1000);
           // Only once `run` serves its store: a status before that opens the embedded store
-          // itself, and a `run` still starting then fails with STORE_BUSY (seen on a loaded machine).
+          // itself, and a `run` still starting must wait for it (up to 30 s: test/sql/open.test.ts).
           if (readEndpointInfo(env.FAULTLINE_DATA) === undefined) continue;
           const s = cli(['status', '--json']);
           if (s.status !== 0) continue; // store not served yet

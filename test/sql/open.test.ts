@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../lib/config.ts';
@@ -11,6 +11,7 @@ import { StoreBusyError } from '../../lib/errors.ts';
 import { openStore } from '../../sql/index.ts';
 import { endpointFile, readEndpointInfo } from '../../sql/open.ts';
 import { traceRequest } from '../../sql/trace.ts';
+import { KEEP_FOREVER } from '../support/keep-forever.ts';
 
 const HOLDER = new URL('../support/hold-store.ts', import.meta.url).pathname;
 
@@ -67,6 +68,61 @@ test('without an endpoint, a held store is a StoreBusyError that says so plainly
       assert.match(err.message, /in use by another faultline process/);
       return true;
     });
+  } finally {
+    await release(child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+/** `faultline run --from file:` on `dataDir` (20 gateway records), its stderr and exit. */
+function runFile(dataDir: string) {
+  const file = join(dataDir, 'in.ndjson');
+  writeFileSync(file, Array.from({ length: 20 }, (_, i) => `${JSON.stringify({ request_id: `req_w${i}`, status: 200 })}\n`).join(''));
+  const bin = new URL('../../bin/faultline.js', import.meta.url).pathname;
+  const child = spawn(process.execPath, [bin, 'run', '--from', `file:${file}`, '--source', 'gateway', '--progress-ms', '0'], {
+    env: {
+      ...process.env,
+      ...KEEP_FOREVER,
+      CLICKHOUSE_URL: '',
+      FAULTLINE_DATA: dataDir,
+      CLICKHOUSE_DATABASE: 'held',
+      FAULTLINE_METRICS_PORT: '0',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { stderr: () => stderr, exit };
+}
+
+test('faultline run waits for a command that holds the store a moment (a status just before), then runs', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'faultline-lock-'));
+  const child = await hold(dataDir, 'held', 'noserve');
+  try {
+    const run = runFile(dataDir);
+    const deadline = Date.now() + 30_000;
+    while (!/waiting up to 30 s/.test(run.stderr()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.match(run.stderr(), /is open in another faultline command; waiting up to 30 s/);
+    await release(child);
+    assert.equal(await run.exit, 0, run.stderr());
+    assert.doesNotMatch(run.stderr(), /STORE_BUSY/);
+    assert.match(run.stderr(), /20 records/);
+  } finally {
+    if (child.exitCode === null) await release(child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('faultline run does not wait for another run serving the store: STORE_BUSY at once', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'faultline-lock-'));
+  const child = await hold(dataDir, 'held', 'serve');
+  try {
+    const started = Date.now();
+    const run = runFile(dataDir);
+    assert.notEqual(await run.exit, 0);
+    assert.match(run.stderr(), /STORE_BUSY|in use by another faultline process/);
+    assert.ok(Date.now() - started < 20_000, 'no 30 s wait');
   } finally {
     await release(child);
     rmSync(dataDir, { recursive: true, force: true });
