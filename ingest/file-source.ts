@@ -6,8 +6,10 @@
 // as too large) so a huge line cannot exhaust memory.
 //
 // Segments are cut on fixed line-number boundaries (lines k·B+1 … (k+1)·B), so running the same
-// file again reproduces the same dedup tokens and stores nothing twice. Stdin additionally
-// flushes on the time bound (it may be a live pipe); it cannot be replayed anyway.
+// file again reproduces the same dedup tokens and stores nothing twice. A file whose first line
+// is already stored is such a rerun (after a kill, say): each segment is then read back after
+// its write and a torn insert repaired (sink.ts `repair`), as a Kafka replay is. Stdin
+// additionally flushes on the time bound (it may be a live pipe); it cannot be replayed anyway.
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -55,6 +57,8 @@ export async function runFileSource(o: FileSourceOptions): Promise<FileSourceRes
   let seg: SegmentBuilder | null = null;
   let writing: Promise<void> = Promise.resolve();
   let failed: unknown;
+  const rerun = isFile && (await o.sink.hasRows({ topic, partition: 0, first: 1, last: o.batchSize }, o.signal));
+  if (rerun) o.log.info(`${topic}: stored before; every segment is read back after its write`);
 
   const store = (sealed: SealedSegment) => {
     writing = writing.then(async () => {
@@ -62,6 +66,7 @@ export async function runFileSource(o: FileSourceOptions): Promise<FileSourceRes
       try {
         const s = await sealed.complete;
         await o.sink.write([s], { signal: o.signal });
+        if (rerun) await o.sink.repair([s], { signal: o.signal });
         result.records += s.records;
         result.events += s.events.rows;
         result.rejects += s.rejects.rows;
@@ -107,7 +112,10 @@ export async function runFileSource(o: FileSourceOptions): Promise<FileSourceRes
     if (isBlank(line)) return;
     const lineNo = result.lines;
     if (seg && Math.floor((lineNo - 1) / o.batchSize) !== Math.floor((seg.first - 1) / o.batchSize)) await seal();
-    seg ??= new SegmentBuilder(topic, 0, o.source, o.normalize, o.limits);
+    if (!seg) {
+      seg = new SegmentBuilder(topic, 0, o.source, o.normalize, o.limits);
+      seg.replayed = rerun; // keeps the row keys the read-back compares
+    }
     seg.add(lineNo, line, o.transportTimeOf?.(lineNo) ?? Date.now());
     o.metrics?.recordsIn.inc({ topic });
   };

@@ -176,6 +176,11 @@ export class Sink {
     return { events: events.payload.rows, rejects: rejects.payload.rows };
   }
 
+  /** Whether any row of `range` is stored (a file run again: its segments are then verified like replays). */
+  async hasRows(range: StoredRange, signal?: AbortSignal): Promise<boolean> {
+    return (await this.retry('stored-rows lookup', () => this.target.storedRows(range), signal)).size > 0;
+  }
+
   /** One ledger row per segment, all in one insert, under the flush token of the ordered segment list. */
   private async insertLedger(segments: readonly Segment[], opts: WriteOptions): Promise<void> {
     const rows = segments.map((s) => this.ledgerRow(s, opts));

@@ -5,6 +5,7 @@
 //   replay DIR          the next owner's whole replay of that flush, as before this fix: same tokens, no repair
 //   replay-repair DIR   the whole replay as flush.ts runs it: same tokens, then `Sink.repair`
 //   checked DIR         the split-ownership fallback for each range (`Sink.writeMissing`)
+//   counts DIR          nothing: what the store holds (after `faultline run --from file:`)
 import { loadConfig } from '../../lib/config.ts';
 import { silentLogger } from '../../ingest/log.ts';
 import { Sink } from '../../ingest/sink.ts';
@@ -45,8 +46,8 @@ if (mode === 'write') {
     const got = [];
     for (const s of checked) got.push(await sink.writeMissing(s));
     repaired = got;
-  } else {
-    throw new Error(`unknown mode ${mode}: write, replay, replay-repair, checked`);
+  } else if (mode !== 'counts') {
+    throw new Error(`unknown mode ${mode}: write, replay, replay-repair, checked, counts`);
   }
 }
 const parts = await store.query<{ table: string; path: string }>(

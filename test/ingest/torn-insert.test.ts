@@ -9,15 +9,18 @@
 //   the rejects (the engine's behaviour: the hazard is real), and writes the ledger over it;
 // - the checked replay no longer trusts that ledger row: it reads the rows and restores them
 //   (without running the views, which counted them when the replay pushed them there);
-// - the whole replay as flush.ts runs it (write, then `Sink.repair`) restores them itself.
+// - the whole replay as flush.ts runs it (write, then `Sink.repair`) restores them itself;
+// - `faultline run --from file:` run again on the same file reads its segments back and repairs.
 // test-tier: e2e (child processes: the engine is stopped and started between steps)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KEEP_FOREVER } from '../support/keep-forever.ts';
+import { records } from './helpers.ts';
 
 const CHILD = fileURLToPath(new URL('./torn-insert-child.ts', import.meta.url));
 
@@ -85,4 +88,35 @@ test('the whole replay repairs a torn insert of the flush it repeats: rows and l
   assert.deepEqual(again.counts, replay.counts, 'replayed again: nothing twice');
   assert.deepEqual(again.repaired, { events: 0, rejects: 0, ledger: 0 });
   assert.deepEqual(again.rollups, first.expected);
+});
+
+test('a file run again after a torn insert reads its segments back and repairs them', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-torn-file-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const recs = records('gateway', 300, { tag: 'tf' });
+  const file = join(dir, 'gw.ndjson');
+  writeFileSync(file, recs.values.map((v) => `${v.toString()}\n`).join(''));
+  const bin = fileURLToPath(new URL('../../bin/faultline.js', import.meta.url));
+  const runFile = () =>
+    execFileSync(process.execPath, [bin, 'run', '--from', `file:${file}`, '--source', 'gateway', '--progress-ms', '0'], {
+      env: {
+        ...process.env,
+        ...KEEP_FOREVER,
+        CLICKHOUSE_URL: '',
+        FAULTLINE_DATA: dir,
+        CLICKHOUSE_DATABASE: 'faultline',
+        FAULTLINE_METRICS_PORT: '0',
+      },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  runFile();
+  const first = run('counts', dir);
+  assert.deepEqual(first.counts, { events: recs.valid, rejects: recs.garbage, distinct: 300 });
+  for (const p of first.parts.filter((x) => x.table === 'rejects')) rmSync(p.path, { recursive: true, force: true });
+  assert.equal(run('counts', dir).counts.rejects, 0, 'the torn rejects part is gone');
+  runFile();
+  const again = run('counts', dir);
+  assert.deepEqual(again.counts, first.counts, 'the rerun stored the torn rows again, and nothing twice');
+  assert.deepEqual(again.rollups, first.rollups, 'without counting them twice in the rollups');
 });
