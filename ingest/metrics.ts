@@ -70,7 +70,7 @@ export class IngestMetrics {
   readonly repairedRows = new Counter({
     name: 'faultline_replay_repaired_rows_total',
     help:
-      'Rows (and ledger rows) a replay found missing although the store had acknowledged them, inserted again under a new token ' +
+      'Rows (and ledger rows) a replay found missing although the store had acknowledged them, added again ' +
       '(an insert torn by a kill inside the embedded engine: docs/delivery.md).',
     labelNames: ['table'],
     registers: [this.registry],

@@ -134,7 +134,8 @@ export class Sink {
         this.log.warn(
           `${seg.topic}/${seg.partition} ${seg.first}-${seg.last}: ${n.events} events, ${n.rejects} rejects` +
             `${ledger ? '' : ' and the ledger row'} were acknowledged by the store before but are not in it (an insert torn by a ` +
-            'kill inside the engine: its deduplication entry kept, its part lost); inserted again under a new token',
+            'kill inside the engine: its deduplication entry kept, its part lost); repaired: the rows added without their views ' +
+            '(which counted them), the ledger row under a new token',
         );
         this.metrics?.repairedRows.inc({ table: 'events' }, n.events);
         this.metrics?.repairedRows.inc({ table: 'rejects' }, n.rejects);
