@@ -20,17 +20,32 @@ export class FetchGate {
   update(inMemory: number, stopping: boolean): void {
     this.metrics.buffered.set(inMemory);
     if (stopping) return;
-    const topics = this.topics.map((topic) => ({ topic }));
     if (!this.paused && inMemory >= this.highWater) {
       this.paused = true;
-      this.consumer.pause(topics);
+      this.apply();
       this.metrics.paused.set(1);
       this.log.debug(`sink behind (${inMemory} records in memory): fetching paused`);
     } else if (this.paused && inMemory <= this.highWater / 2) {
       this.paused = false;
-      this.consumer.resume(topics);
+      this.apply();
       this.metrics.paused.set(0);
       this.log.debug('fetching resumed');
+    }
+  }
+
+  /** The consumer was restarted (kafka-source.ts onCrash): a new consumer fetches everything, so pause it again if paused. */
+  reapply(): void {
+    if (this.paused) this.apply();
+  }
+
+  private apply(): void {
+    const topics = this.topics.map((topic) => ({ topic }));
+    try {
+      if (this.paused) this.consumer.pause(topics);
+      else this.consumer.resume(topics);
+    } catch {
+      // kafkajs refuses while its consumer is stopped (after a crash, before the restart):
+      // the restart applies the state (reapply).
     }
   }
 }

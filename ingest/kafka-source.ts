@@ -19,7 +19,11 @@ import { Generation } from './generation.ts';
 import { PartitionBuffer, type PartitionStart } from './partition-buffer.ts';
 import { describeReplay, fetchCommitted, planStarts } from './recovery.ts';
 import { partitionKey as key } from './intent.ts';
-import { AbortedError, DEFAULT_BACKOFF, sleep, type BackoffPolicy } from '../lib/retry.ts';
+import { AbortedError, backoffDelay, DEFAULT_BACKOFF, sleep, type BackoffPolicy } from '../lib/retry.ts';
+import { classifyConsumerCrash } from './kafka-errors.ts';
+
+/** Restarts of a stopped consumer without a successful join in between before the run ends. */
+const MAX_RESTARTS = 10;
 import type { Limits, Normalizer, Segment } from './segment.ts';
 import type { Sink } from './sink.ts';
 
@@ -73,6 +77,9 @@ export class KafkaIngest {
   private activeBatches = 0;
   private timer: NodeJS.Timeout | undefined;
   private abort = new AbortController();
+  /** Restarts of the consumer after non-retriable crashes since the last join (onCrash). */
+  private restarts = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
   private readonly commits: GroupCommit;
   private readonly gate: FetchGate;
   private fatal: ((err: unknown) => void) | undefined;
@@ -121,12 +128,15 @@ export class KafkaIngest {
   async start(): Promise<void> {
     const { consumer } = this;
     consumer.on(consumer.events.GROUP_JOIN, (e) => this.onJoin(e.payload.memberAssignment));
-    consumer.on(consumer.events.CRASH, (e) => {
-      if (!e.payload.restart) this.fatal?.(e.payload.error);
-      else this.o.log.warn(`kafka consumer restarting after: ${errorMessage(e.payload.error)}`);
-    });
+    consumer.on(consumer.events.CRASH, (e) => this.onCrash(e.payload.error, e.payload.restart));
     this.o.ready?.catch((err: unknown) => this.fatal?.(err)); // e.g. a failed migration: stop, even with nothing to flush
     await this.admin.connect();
+    await this.runConsumer();
+    this.timer = setInterval(() => this.maybeFlush(), Math.max(20, Math.min(200, Math.floor(this.o.batchMs / 4))));
+  }
+
+  private async runConsumer(): Promise<void> {
+    const { consumer } = this;
     await consumer.connect();
     await consumer.subscribe({ topics: [...this.o.topics.keys()], fromBeginning: this.o.fromBeginning ?? true });
     await consumer.run({
@@ -135,11 +145,44 @@ export class KafkaIngest {
       partitionsConsumedConcurrently: 1,
       eachBatch: (payload) => this.onBatch(payload),
     });
-    this.timer = setInterval(() => this.maybeFlush(), Math.max(20, Math.min(200, Math.floor(this.o.batchMs / 4))));
+  }
+
+  /**
+   * kafkajs's consumer crashed. It restarts itself after a retriable error; after any other it
+   * stays stopped (having disconnected), and then: a broker's protocol error is worth restarting
+   * it here, with backoff, up to MAX_RESTARTS times without a join in between; an error no
+   * restart heals ends the run (kafka-errors.ts classifyConsumerCrash).
+   */
+  private onCrash(err: unknown, kafkajsRestarts: boolean): void {
+    if (kafkajsRestarts) {
+      this.o.log.warn(`kafka consumer restarting after: ${errorMessage(err)}`);
+      return;
+    }
+    if (this.stopping) return;
+    if (classifyConsumerCrash(err) === 'fatal' || this.restarts >= MAX_RESTARTS) {
+      this.fatal?.(err);
+      return;
+    }
+    this.restarts++;
+    const delay = backoffDelay(this.restarts, this.backoff);
+    this.o.metrics.consumerRestarts.inc();
+    this.o.log.warn(
+      `kafka consumer stopped by the broker: ${errorMessage(err)}; restarting it in ${delay} ms (${this.restarts} of ${MAX_RESTARTS} ` +
+        'without a join)',
+    );
+    this.commitFn = null; // the stopped consumer's: commits wait for a batch of the restarted one
+    this.restartTimer = setTimeout(() => {
+      if (this.stopping) return;
+      this.runConsumer().then(
+        () => this.gate.reapply(),
+        (e: unknown) => this.onCrash(e, false),
+      );
+    }, delay);
   }
 
   /** A new generation: everything buffered from the last one is dropped (it will be re-read from the committed offsets). */
   private onJoin(assigned: Record<string, number[]>): void {
+    this.restarts = 0;
     this.gen.end();
     const gen = new Generation(this.gen.epoch + 1, new Map(Object.entries(assigned).map(([t, ps]) => [t, new Set(ps)])));
     this.gen = gen;
@@ -168,7 +211,8 @@ export class KafkaIngest {
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     if (this.stopping) return;
-    this.commitFn ??= payload.commitOffsetsIfNecessary;
+    // The latest batch's: after kafkajs restarts its consumer, an earlier one commits for a group member that is gone.
+    this.commitFn = payload.commitOffsetsIfNecessary;
     const { batch } = payload;
     const source = this.o.topics.get(batch.topic);
     if (!source) return;
@@ -302,9 +346,14 @@ export class KafkaIngest {
     if (this.stopping) return this.done;
     this.stopping = true;
     clearInterval(this.timer);
+    clearTimeout(this.restartTimer);
     const timeout = setTimeout(() => this.abort.abort(), deadlineMs);
     try {
-      this.consumer.pause([...this.o.topics.keys()].map((topic) => ({ topic })));
+      try {
+        this.consumer.pause([...this.o.topics.keys()].map((topic) => ({ topic })));
+      } catch {
+        // Not running (stopped by a crash, before its restart): nothing to pause.
+      }
       while (this.activeBatches > 0) await sleep(20);
       for (;;) {
         if (this.flushing) await this.flushing;

@@ -75,6 +75,11 @@ export class IngestMetrics {
     labelNames: ['table'],
     registers: [this.registry],
   });
+  readonly consumerRestarts = new Counter({
+    name: 'faultline_kafka_consumer_restarts_total',
+    help: 'Kafka consumers restarted in process after kafkajs stopped them on a non-retriable broker error.',
+    registers: [this.registry],
+  });
   readonly commitErrors = new Counter({
     name: 'faultline_commit_errors_total',
     help: 'Failed offset commits.',

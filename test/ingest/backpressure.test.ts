@@ -28,3 +28,28 @@ test('fetching pauses at the high-water mark, resumes at half of it, and stays p
   assert.deepEqual([calls.at(-1), gate.paused], ['pause gw,cl', true], 'the drain keeps fetching paused');
   assert.equal((await metrics.buffered.get()).values[0]?.value, 0, 'records in memory are always reported');
 });
+
+test('while the consumer is stopped (a crash, before its restart) pause/resume are refused: the gate keeps its state and reapplies it', () => {
+  const calls: string[] = [];
+  let running = false;
+  const consumer = {
+    pause: () => {
+      if (!running) throw new Error('Consumer group was not initialized, consumer#run must be called first');
+      calls.push('pause');
+    },
+    resume: () => {
+      if (!running) throw new Error('Consumer group was not initialized, consumer#run must be called first');
+      calls.push('resume');
+    },
+  };
+  const gate = new FetchGate(consumer, ['gw'], 100, new IngestMetrics(), silentLogger);
+  gate.update(150, false); // refused by the stopped consumer, no throw
+  assert.equal(gate.paused, true);
+  running = true;
+  gate.reapply(); // the restarted consumer fetches everything: paused again
+  assert.deepEqual(calls, ['pause']);
+  gate.update(40, false);
+  assert.deepEqual(calls, ['pause', 'resume']);
+  gate.reapply(); // not paused: nothing to do
+  assert.deepEqual(calls, ['pause', 'resume']);
+});

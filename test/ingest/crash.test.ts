@@ -144,7 +144,10 @@ for (const kind of brokerKinds()) {
           `request_index ${short.requestIndex}; request_index misses by replay kind: ${JSON.stringify(short.byReplay)}`,
       );
       // Torn inserts (a kill inside the engine's insert: its deduplication entry kept, its part lost) repaired by a replay.
-      const repairs = [...logs, last.stderr()].reduce((n, l) => n + (l.match(/were acknowledged by the store before but are not in it/g) ?? []).length, 0);
+      const repairs = [...logs, last.stderr()].reduce(
+        (n, l) => n + (l.match(/were acknowledged by the store before but are not in it/g) ?? []).length,
+        0,
+      );
       t.diagnostic(
         `rounds killed mid-consumption: ${storedBeforeKill}; intent replays seen in logs: ${replays}; checked replays: ${checked}; ` +
           `torn inserts repaired: ${repairs}; rollup events ${Number(roll!.n)}`,
