@@ -113,8 +113,9 @@ test('bad input through Kafka: rejects or events with reasons, no stalled partit
 
   type Row = { offset: number; record_index: number; kind: string; reason: string; request_id: string; outcome: string };
   const rows = await ts.store.query<Row>(
-    `SELECT topic, offset, record_index, 'event' AS kind, '' AS reason, request_id, outcome FROM ${ts.db}.events
-     UNION ALL SELECT topic, offset, record_index, 'reject' AS kind, reason, '' AS request_id, '' AS outcome FROM ${ts.db}.rejects
+    // ORDER BY outside the UNION: in ClickHouse it would otherwise sort the last SELECT only.
+    `SELECT * FROM (SELECT topic, offset, record_index, 'event' AS kind, '' AS reason, request_id, outcome FROM ${ts.db}.events
+     UNION ALL SELECT topic, offset, record_index, 'reject' AS kind, reason, '' AS request_id, '' AS outcome FROM ${ts.db}.rejects)
      ORDER BY topic, offset, record_index`,
   );
   const at = (topic: string, offset: number) =>
