@@ -5,10 +5,12 @@
 import { loadConfig } from '../../lib/config.ts';
 import { formatsByTopic, openStore, reconcile, reconciled, type PartitionReconciliation, type TopicFormats } from '../../sql/index.ts';
 import { rollupDrift, type RollupDrift } from '../../sql/rollup-drift.ts';
+import { repairRollups, type RollupRepair } from '../../sql/rollup-repair.ts';
+import { FaultlineError, StoreBusyError } from '../../lib/errors.ts';
 import { parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 
-const HELP = `Usage: faultline status [--json] [--check] [--database NAME]
+const HELP = `Usage: faultline status [--json] [--check] [--repair-rollups] [--database NAME]
 
 One line per topic partition ingested (Kafka partitions, and file:NAME / stdin sources):
 offset range consumed, Kafka records consumed, records stored (their first row, record_index 0), events
@@ -23,6 +25,9 @@ part leaves one short for good: docs/delivery.md, "Residual window").
 Flags:
   --json             one JSON object per partition instead of the table
   --check            exit 1 when any partition does not reconcile
+  --repair-rollups   add to each rollup (and the request index) what it misses against its
+                     table, up to 10 minutes ago (a view part torn by a kill); needs the store
+                     writable: not through a running \`faultline run\`'s read-only endpoint
   --database NAME    overrides CLICKHOUSE_DATABASE
 `;
 
@@ -88,6 +93,20 @@ export function formatFormats(topics: readonly TopicFormats[]): string {
   return `${['formats read (events per topic):', ...lines].join('\n')}\n`;
 }
 
+/** What a repair added, rollup by rollup (nothing: one line). */
+function formatRepair(done: readonly RollupRepair[]): string {
+  const changed = done.filter((r) => r.groups > 0 || r.over > 0);
+  if (changed.length === 0) return 'rollups: nothing to repair\n';
+  return changed
+    .map(
+      (r) =>
+        `repaired ${r.rollup}: added ${n(r.added)} in ${n(r.groups)} groups` +
+        (r.over > 0 ? `; ${n(r.over)} groups counted too often, left as they are` : ''),
+    )
+    .map((l) => `${l}\n`)
+    .join('');
+}
+
 /** One line when every rollup counts its table exactly, else one line per rollup that differs. */
 export function formatRollups(drift: readonly RollupDrift[]): string {
   const off = drift.filter((d) => d.counted !== d.rows);
@@ -97,7 +116,7 @@ export function formatRollups(drift: readonly RollupDrift[]): string {
       const diff = d.rows - d.counted;
       return diff > 0
         ? `ROLLUP SHORT: ${d.rollup} counts ${n(d.counted)} of ${n(d.rows)} ${d.of} (${n(diff)} short: a view part torn by a kill, ` +
-            'docs/delivery.md "Residual window"; dashboards on it under-count them)\n'
+            'docs/delivery.md "Residual window"; dashboards on it under-count them: faultline status --repair-rollups)\n'
         : `ROLLUP OVER: ${d.rollup} counts ${n(d.counted)} for ${n(d.rows)} ${d.of} (${n(-diff)} counted twice: docs/delivery.md ` +
             '"Residual window")\n';
     })
@@ -108,10 +127,27 @@ export const command: Command = {
   summary: 'Per-partition reconciliation: records consumed = records stored, rows exactly once',
   help: HELP,
   async run(argv) {
-    const { values } = parseFlags(argv, { json: { type: 'boolean' }, check: { type: 'boolean' }, database: { type: 'string' } });
+    const { values } = parseFlags(argv, {
+      json: { type: 'boolean' },
+      check: { type: 'boolean' },
+      'repair-rollups': { type: 'boolean' },
+      database: { type: 'string' },
+    });
     const config = loadConfig(process.env, { CLICKHOUSE_DATABASE: values.database });
-    const store = await openStore(config);
+    // A repair writes: never through a running run's read-only endpoint.
+    const store = await openStore(config, values['repair-rollups'] ? { fallbackToEndpoint: false } : {}).catch((err: unknown) => {
+      if (!(values['repair-rollups'] && err instanceof StoreBusyError)) throw err;
+      throw new FaultlineError(
+        'STORE_BUSY',
+        '--repair-rollups needs the store writable: another faultline process (`faultline run`?) holds the embedded store; stop ' +
+          'it first (SIGTERM drains it), or use a ClickHouse server (CLICKHOUSE_URL)',
+      );
+    });
     try {
+      if (values['repair-rollups']) {
+        const done = await repairRollups(store, config.CLICKHOUSE_DATABASE, config.FAULTLINE_RETENTION_DAYS);
+        (values.json ? process.stderr : process.stdout).write(formatRepair(done));
+      }
       const rows = await reconcile(store);
       process.stdout.write(values.json ? rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '') : formatStatus(rows));
       if (!values.json && rows.length > 0) {

@@ -2,7 +2,7 @@
 // processes reach the data through its local endpoint, or get StoreBusyError.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,6 +125,31 @@ test('faultline run does not wait for another run serving the store: STORE_BUSY 
     assert.ok(Date.now() - started < 20_000, 'no 30 s wait');
   } finally {
     await release(child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('status --repair-rollups: repairs a store nobody holds; refuses, saying why, a store served read-only by a run', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'faultline-lock-'));
+  const bin = new URL('../../bin/faultline.js', import.meta.url).pathname;
+  const status = () =>
+    spawnSync(process.execPath, [bin, 'status', '--repair-rollups'], {
+      env: { ...process.env, ...KEEP_FOREVER, CLICKHOUSE_URL: '', FAULTLINE_DATA: dataDir, CLICKHOUSE_DATABASE: 'held' },
+      encoding: 'utf8',
+    });
+  try {
+    const child = await hold(dataDir, 'held', 'serve');
+    try {
+      const refused = status();
+      assert.notEqual(refused.status, 0);
+      assert.match(refused.stderr, /--repair-rollups needs the store writable: another faultline process \(`faultline run`\?\) holds/);
+    } finally {
+      await release(child);
+    }
+    const ok = status();
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /^rollups: nothing to repair$/m);
+  } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
