@@ -137,6 +137,10 @@ export class NormalizeThread {
 
   async close(): Promise<void> {
     this.failed ??= new Error('normalize thread closed');
+    // Referenced until it has exited: an unreferenced worker's termination does not keep the
+    // event loop alive, so a caller awaiting close() could see its process end first (seen in a
+    // unit test process on a loaded machine: every test after it cancelled).
+    this.worker.ref();
     await this.worker.terminate();
   }
 }
