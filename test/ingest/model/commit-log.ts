@@ -66,6 +66,16 @@ export class CommitLog {
     };
   }
 
+  /** A copy, to continue from as it is now. */
+  clone(): CommitLog {
+    const c = new CommitLog();
+    for (const [k, v] of this.committed) c.committed.set(k, { ...v });
+    c.generation = this.generation;
+    c.violations.push(...this.violations);
+    c.commits = this.commits;
+    return c;
+  }
+
   /** Every partition's committed offset and metadata (admin.fetchOffsets). */
   snapshot(): Map<string, Committed> {
     return new Map([...this.committed].map(([k, c]) => [k, { ...c }]));
