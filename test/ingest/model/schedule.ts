@@ -161,7 +161,7 @@ async function rest(sc: Scenario, spec: ScheduleSpec, w: World, fired: boolean):
 }
 
 /** One schedule, run whole. */
-export async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
+async function runSchedule(spec: ScheduleSpec): Promise<ScheduleResult> {
   const sc = scenarioOf(spec.seed);
   const w = { log: new CommitLog(), store: new DedupStore() };
   const f1 = await phase1(sc, spec, w);
