@@ -8,8 +8,8 @@ import { Session } from 'chdb';
 import { StoreError } from '../lib/errors.ts';
 import { checkDatabaseName, runMigrations } from './migrate.ts';
 import { toStoreError } from './store-errors.ts';
-import type { EventRow, InsertOptions, PayloadTable, QueryParams, RejectRow, RowPayload, Store } from './store.ts';
-import { insertSettings, SESSION_SETTINGS, toJsonEachRow } from './rows.ts';
+import type { InsertOptions, PayloadTable, QueryParams, RowPayload, Store } from './store.ts';
+import { insertSettings, SESSION_SETTINGS } from './rows.ts';
 import { settingLiteral } from './http-statement.ts';
 
 /** chDB refuses a second process on the same directory with code 76; open.ts falls back then. */
@@ -140,14 +140,6 @@ export class EmbeddedStore implements Store {
     return runMigrations(this, this.database, this.retentionDays);
   }
 
-  insertEvents(rows: readonly EventRow[], opts?: InsertOptions): Promise<void> {
-    return this.insertRows('events', rows, opts);
-  }
-
-  insertRejects(rows: readonly RejectRow[], opts?: InsertOptions): Promise<void> {
-    return this.insertRows('rejects', rows, opts);
-  }
-
   async insertPayload(table: PayloadTable, payload: RowPayload, opts?: InsertOptions): Promise<void> {
     if (payload.rows === 0) return;
     await this.insertRaw({
@@ -155,16 +147,6 @@ export class EmbeddedStore implements Store {
       format: payload.format,
       columns: [...payload.columns],
       body: typeof payload.body === 'string' ? Buffer.from(payload.body, 'utf8') : payload.body,
-      settings: insertSettings(opts),
-    });
-  }
-
-  private async insertRows(table: string, rows: readonly object[], opts?: InsertOptions): Promise<void> {
-    if (rows.length === 0) return;
-    await this.insertRaw({
-      table: `${this.database}.${table}`,
-      format: 'JSONEachRow',
-      body: toJsonEachRow(rows),
       settings: insertSettings(opts),
     });
   }

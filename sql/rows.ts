@@ -27,13 +27,6 @@ export function insertSettings(opts?: InsertOptions): Record<string, string | nu
   return s;
 }
 
-/** Rows as a JSONEachRow payload (one JSON object per line). */
-export function toJsonEachRow(rows: readonly object[]): Buffer {
-  let out = '';
-  for (const r of rows) out += `${JSON.stringify(r)}\n`;
-  return Buffer.from(out, 'utf8');
-}
-
 /** Columns of an event row in JSONCompactEachRow, in the order eventLine writes them. */
 export const EVENT_COLUMNS = [
   'event_time',

@@ -8,7 +8,7 @@ import { alertRules, buildDashboards, expandQuery, tables } from '../../dashboar
 import { evaluateRule } from '../../dashboards/alert-check.ts';
 import { openStore, type Store } from '../../sql/index.ts';
 import type { EventRow } from '../../sql/store.ts';
-import { testConfig } from '../support/stores.ts';
+import { insertRows, testConfig } from '../support/stores.ts';
 import { normalize, quotaForecast, retriesAgainstAdvice } from './model.ts';
 
 const config = testConfig('dash_ops');
@@ -80,7 +80,7 @@ let store: Store;
 before(async () => {
   store = await openStore(config);
   await store.migrate();
-  await store.insertEvents(events);
+  await insertRows(store, 'events', events);
 });
 after(async () => {
   await store?.command(`DROP DATABASE IF EXISTS ${DB} SYNC`);
@@ -143,7 +143,7 @@ describe('quota forecast: the daily quota learned from earlier days, when today 
   // Same store and database as above (one chDB data directory per process); the retry events
   // lie an hour back, outside these days.
   before(async () => {
-    for (let i = 0; i < rows.length; i += 20_000) await store.insertEvents(rows.slice(i, i + 20_000));
+    for (let i = 0; i < rows.length; i += 20_000) await insertRows(store, 'events', rows.slice(i, i + 20_000));
   });
   const forecastAt = async (atMs: number, tz = 'UTC') =>
     normalize(
