@@ -108,8 +108,8 @@ export function eventLine(e: Event, topic: string, partition: number, offset: nu
   ])}\n`;
 }
 
-/** One reject as a JSONCompactEachRow line (REJECT_COLUMNS order). */
-export function rejectLine(r: {
+/** The fields of a reject row, as both of its line formats take them (rejectLine here, rejectTsvLine in row-format.ts). */
+export interface RejectFields {
   transport_time: string;
   source: Source;
   topic: string;
@@ -119,7 +119,10 @@ export function rejectLine(r: {
   detail: string;
   head: string;
   record_index?: number;
-}): string {
+}
+
+/** One reject as a JSONCompactEachRow line (REJECT_COLUMNS order). */
+export function rejectLine(r: RejectFields): string {
   const row = [r.transport_time, r.source, r.topic, r.partition, r.offset, r.reason, r.detail, r.head, r.record_index ?? 0];
   return `${JSON.stringify(row)}\n`;
 }
