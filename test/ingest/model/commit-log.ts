@@ -76,6 +76,18 @@ export class CommitLog {
     return c;
   }
 
+  /** The first difference from `other`, or undefined when they hold the same. */
+  differs(other: CommitLog): string | undefined {
+    if (this.generation !== other.generation || this.commits !== other.commits) return 'generation or commits';
+    if (this.violations.join('\n') !== other.violations.join('\n')) return 'violations';
+    if (this.committed.size !== other.committed.size) return 'committed partitions';
+    for (const [k, c] of this.committed) {
+      const o = other.committed.get(k);
+      if (o?.offset !== c.offset || o.metadata !== c.metadata) return `${k} committed`;
+    }
+    return undefined;
+  }
+
   /** Every partition's committed offset and metadata (admin.fetchOffsets). */
   snapshot(): Map<string, Committed> {
     return new Map([...this.committed].map(([k, c]) => [k, { ...c }]));

@@ -84,9 +84,18 @@ export class DedupStore {
     return c;
   }
 
-  /** Everything it holds, for comparing two stores. */
-  state(): unknown {
-    return [this.tables, this.ledger, this.ledgerTokens, this.checkedRanges];
+  /** The first difference from `other` (rows, blocks, views, ledger, checked ranges), or undefined when they hold the same. */
+  differs(other: DedupStore): string | undefined {
+    for (const name of ['events', 'rejects'] as const) {
+      const [a, b] = [this.tables[name], other.tables[name]];
+      if (a.rows.length !== b.rows.length || a.rows.some((r, i) => r.key !== b.rows[i]!.key)) return `${name} rows`;
+      if (a.viewRows !== b.viewRows || !sameSet(a.blocks, b.blocks) || !sameSet(a.viewBlocks, b.viewBlocks)) return `${name} blocks`;
+      if (!sameSet(new Set(a.viewless.keys()), new Set(b.viewless.keys()))) return `${name} blocks without their view part`;
+    }
+    const ledger = (s: DedupStore) => JSON.stringify(s.ledger);
+    if (!sameSet(this.ledgerTokens, other.ledgerTokens) || ledger(this) !== ledger(other)) return 'ledger';
+    if (JSON.stringify(this.checkedRanges) !== JSON.stringify(other.checkedRanges)) return 'checked ranges';
+    return undefined;
   }
 
   /** The DeliveryTarget of one member, dying where its `faults` says. */
@@ -159,6 +168,8 @@ export class DedupStore {
     };
   }
 }
+
+const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) => a.size === b.size && [...a].every((x) => b.has(x));
 
 const same = (l: LedgerRow, r: StoredRange) =>
   l.topic === r.topic && l.partition === r.partition && l.first_offset === r.first && l.last_offset === r.last;
