@@ -16,6 +16,7 @@ const config: KnipConfig = {
     'test/**/*.test.ts',
     'test/ingest/fixtures/*.ts',
     'test/support/hold-store.ts',
+    'test/ingest/model/explore-boot.mjs',
     'test/fixtures/**/*.{ts,mjs}',
     'test/dashboards/types-check.ts',
     'bench/**/*.{ts,mjs}',

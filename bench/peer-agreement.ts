@@ -13,33 +13,13 @@ import { parseArgs } from 'node:util';
 import { generateRecords } from '../ingest/generator/index.ts';
 import { migrationPlan } from '../sql/migrate.ts';
 import { eventPayload, eventTsvLine } from '../sql/row-format.ts';
+import { EVENT_COLUMNS } from '../sql/rows.ts';
 import { normalize } from '../transform/normalize.ts';
 import { sameRowSelect } from './peer-same-row-sql.ts';
 
-/** The event columns compared (all but `source`, `format`, `topic` and the provenance). */
-export const COMPARED = [
-  'event_time',
-  'request_id',
-  'http_status',
-  'outcome',
-  'code',
-  'category',
-  'limit_kind',
-  'channel',
-  'upstream_vendor',
-  'upstream_code',
-  'upstream_sub_code',
-  'upstream_message',
-  'message',
-  'failed_offers',
-  'route',
-  'method',
-  'latency_ms',
-  'attempt',
-  'app_id',
-  'catalog_drift',
-  'raw',
-] as const;
+/** The event columns compared: all of them (sql/rows.ts) but `source`, `format`, `topic` and the provenance. */
+const NOT_COMPARED: ReadonlySet<string> = new Set(['source', 'format', 'topic', 'partition', 'offset', 'record_index']);
+export const COMPARED = EVENT_COLUMNS.filter((c) => !NOT_COMPARED.has(c));
 /** What the dashboards group, filter and count on (the rollups' dimensions and the request index). */
 export const DASHBOARD = [
   'event_time',

@@ -4,6 +4,7 @@
 // offsets are resolved only once that thread acknowledged the insert (at-least-once).
 import { Kafka, logLevel } from 'kafkajs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { eventLine } from '../sql/rows.ts';
 import type { NormalizeContext, NormalizeResult } from '../transform/event.ts';
 
 export interface ProtoWorkerData {
@@ -14,38 +15,9 @@ export interface ProtoWorkerData {
   group: string;
   batchRows: number;
   batchMs: number;
-  /** Row format of events: JSONEachRow (objects, as the sink writes today) or JSONCompactEachRow (arrays in EVENT_COLUMNS order). */
+  /** Row format of events: JSONEachRow (objects, as the sink writes today) or JSONCompactEachRow (arrays in sql/rows.ts EVENT_COLUMNS order). */
   format: 'JSONEachRow' | 'JSONCompactEachRow';
 }
-
-/** Event columns in the order the compact rows carry them (the Event contract plus provenance). */
-export const EVENT_COLUMNS = [
-  'event_time',
-  'source',
-  'request_id',
-  'http_status',
-  'outcome',
-  'code',
-  'category',
-  'limit_kind',
-  'channel',
-  'upstream_vendor',
-  'upstream_code',
-  'upstream_sub_code',
-  'upstream_message',
-  'message',
-  'failed_offers',
-  'route',
-  'method',
-  'latency_ms',
-  'attempt',
-  'app_id',
-  'catalog_drift',
-  'raw',
-  'topic',
-  'partition',
-  'offset',
-] as const;
 
 /** Worker → owner: one flush. */
 export interface FlushMessage {
@@ -138,38 +110,10 @@ async function run(d: ProtoWorkerData): Promise<void> {
         const r = normalize(m.value ?? Buffer.alloc(0), ctx);
         if (r.ok) {
           const e = r.event;
-          events += `${
+          events +=
             d.format === 'JSONCompactEachRow'
-              ? // No spread, no key names: what a normalizer writing rows directly could emit.
-                JSON.stringify([
-                  e.event_time,
-                  e.source,
-                  e.request_id,
-                  e.http_status,
-                  e.outcome,
-                  e.code,
-                  e.category,
-                  e.limit_kind,
-                  e.channel,
-                  e.upstream_vendor,
-                  e.upstream_code,
-                  e.upstream_sub_code,
-                  e.upstream_message,
-                  e.message,
-                  e.failed_offers,
-                  e.route,
-                  e.method,
-                  e.latency_ms,
-                  e.attempt,
-                  e.app_id,
-                  e.catalog_drift,
-                  e.raw,
-                  batch.topic,
-                  batch.partition,
-                  m.offset,
-                ])
-              : JSON.stringify({ ...e, topic: batch.topic, partition: batch.partition, offset: m.offset })
-          }\n`;
+              ? eventLine(e, batch.topic, batch.partition, Number(m.offset)) // the sink's own compact line: no spread, no key names
+              : `${JSON.stringify({ ...e, topic: batch.topic, partition: batch.partition, offset: m.offset })}\n`;
           nEvents++;
         } else {
           rejects += `${JSON.stringify({

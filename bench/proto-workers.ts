@@ -18,7 +18,8 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { loadConfig } from '../lib/config.ts';
 import { EmbeddedStore } from '../sql/embedded-store.ts';
-import { EVENT_COLUMNS, type FlushMessage, type ProtoWorkerData } from './proto-worker.ts';
+import { EVENT_COLUMNS } from '../sql/rows.ts';
+import type { FlushMessage, ProtoWorkerData } from './proto-worker.ts';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { workers: { type: 'string', default: '2' }, compact: { type: 'boolean', default: false } } });

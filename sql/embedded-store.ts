@@ -8,9 +8,10 @@ import { Session } from 'chdb';
 import { StoreError } from '../lib/errors.ts';
 import { checkDatabaseName, runMigrations } from './migrate.ts';
 import { toStoreError } from './store-errors.ts';
-import type { EventRow, InsertOptions, PayloadTable, QueryParams, RejectRow, RowPayload, Store } from './store.ts';
-import { insertSettings, SESSION_SETTINGS, toJsonEachRow } from './rows.ts';
-import { settingLiteral } from './http-statement.ts';
+import type { InsertOptions, PayloadTable, QueryParams, RowPayload, Store } from './store.ts';
+import { insertSettings, SESSION_SETTINGS } from './rows.ts';
+import { ProtocolError, statementKind } from './http-statement.ts';
+import { withStatementSettings } from './statement-settings.ts';
 
 /** chDB refuses a second process on the same directory with code 76; open.ts falls back then. */
 export class DataDirLockedError extends Error {
@@ -44,7 +45,7 @@ export interface RawQuery {
   database?: string;
   /**
    * Settings for this statement alone (a write's URL settings: `insert_deduplication_token` of an
-   * `INSERT … SELECT`, …). Set on the session around it and restored after.
+   * `INSERT … SELECT`, …): written into its SETTINGS clause (statement-settings.ts).
    */
   settings?: Record<string, string>;
 }
@@ -140,14 +141,6 @@ export class EmbeddedStore implements Store {
     return runMigrations(this, this.database, this.retentionDays);
   }
 
-  insertEvents(rows: readonly EventRow[], opts?: InsertOptions): Promise<void> {
-    return this.insertRows('events', rows, opts);
-  }
-
-  insertRejects(rows: readonly RejectRow[], opts?: InsertOptions): Promise<void> {
-    return this.insertRows('rejects', rows, opts);
-  }
-
   async insertPayload(table: PayloadTable, payload: RowPayload, opts?: InsertOptions): Promise<void> {
     if (payload.rows === 0) return;
     await this.insertRaw({
@@ -155,16 +148,6 @@ export class EmbeddedStore implements Store {
       format: payload.format,
       columns: [...payload.columns],
       body: typeof payload.body === 'string' ? Buffer.from(payload.body, 'utf8') : payload.body,
-      settings: insertSettings(opts),
-    });
-  }
-
-  private async insertRows(table: string, rows: readonly object[], opts?: InsertOptions): Promise<void> {
-    if (rows.length === 0) return;
-    await this.insertRaw({
-      table: `${this.database}.${table}`,
-      format: 'JSONEachRow',
-      body: toJsonEachRow(rows),
       settings: insertSettings(opts),
     });
   }
@@ -211,27 +194,30 @@ export class EmbeddedStore implements Store {
     try {
       await this.use(q.database ?? this.database);
       const format = q.format ?? 'TabSeparated';
-      const r = await this.withSettings(q.settings, () =>
-        q.params && Object.keys(q.params).length > 0 ? s.queryBindAsync(q.sql, q.params, { format }) : s.queryAsync(q.sql, { format }),
-      );
+      const changed = await this.changedSettings(q.settings);
+      // Settings in the statement, never SET on the session the run's statements share (statement-settings.ts).
+      const sql = changed ? withStatementSettings(q.sql, statementKind(q.sql), changed) : q.sql;
+      const r =
+        q.params && Object.keys(q.params).length > 0
+          ? await s.queryBindAsync(sql, q.params, { format })
+          : await s.queryAsync(sql, { format });
       return Buffer.from(r.bytes());
     } catch (err) {
+      if (err instanceof ProtocolError) throw err;
       throw toStoreError(err, 'query');
     }
   }
 
   /**
-   * Run `fn` with `settings` in effect on the session, then put back the values they replaced.
-   * A ClickHouse server applies a request's settings to that query alone; chDB has one session
-   * per process, so the local endpoint (which runs one statement at a time) sets them around the
-   * statement. Only values that differ are set: the usual case (the output settings every
-   * request repeats) costs one lookup. An unknown setting fails the statement, as on a server.
+   * The settings whose values differ from the session's, or undefined when none do: the usual
+   * case (a client repeating the session settings with every request) costs one lookup and
+   * leaves the statement as it is. Endpoint requests never change the session, so its values
+   * are the store's own.
    */
-  private async withSettings<T>(settings: Record<string, string> | undefined, fn: () => Promise<T>): Promise<T> {
+  private async changedSettings(settings: Record<string, string> | undefined): Promise<Record<string, string> | undefined> {
     const names = Object.keys(settings ?? {}).filter((n) => /^[a-z_][a-z0-9_]*$/.test(n));
-    if (!settings || names.length === 0) return fn();
-    const s = this.sh.session;
-    const now = await s.queryBindAsync(
+    if (!settings || names.length === 0) return undefined;
+    const now = await this.sh.session.queryBindAsync(
       'SELECT name, value FROM system.settings WHERE name IN {names:Array(String)}',
       { names },
       { format: 'JSONEachRow' },
@@ -243,16 +229,7 @@ export class EmbeddedStore implements Store {
       current.set(name, value);
     }
     const changed = names.filter((n) => current.get(n) !== settings[n]);
-    const restore: string[] = [];
-    try {
-      for (const n of changed) {
-        await s.queryAsync(`SET ${n} = ${settingLiteral(settings[n]!)}`);
-        if (current.has(n)) restore.push(n);
-      }
-      return await fn();
-    } finally {
-      for (const n of restore) await s.queryAsync(`SET ${n} = ${settingLiteral(current.get(n)!)}`);
-    }
+    return changed.length > 0 ? Object.fromEntries(changed.map((n) => [n, settings[n]!])) : undefined;
   }
 
   /** Insert a payload in a text format without parsing it in JS (zero-copy into the engine). */

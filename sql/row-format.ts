@@ -7,8 +7,8 @@
 // Bool is `true`/`false`; an Array(Tuple(String…)) field is its "quoted" text form,
 // `[('a','b'),('c','d')]`, whose strings are single-quoted with `\` and `'` escaped, and
 // since that form never contains a raw tab or newline it needs no second escaping.
-import type { Event, Source } from '../transform/event.ts';
-import { EVENT_COLUMNS, REJECT_COLUMNS } from './rows.ts';
+import type { Event } from '../transform/event.ts';
+import { EVENT_COLUMNS, REJECT_COLUMNS, type RejectFields } from './rows.ts';
 import type { RowPayload } from './store.ts';
 
 /** Event rows built with eventTsvLine, as the payload of one insert into `events`. */
@@ -111,17 +111,7 @@ export function eventTsvLine(e: Event, topic: string, partition: number, offset:
 const same = (s: string): string => s;
 
 /** One reject as a TabSeparated line, in REJECT_COLUMNS order (rows.ts). */
-export function rejectTsvLine(r: {
-  transport_time: string;
-  source: Source;
-  topic: string;
-  partition: number;
-  offset: number;
-  reason: string;
-  detail: string;
-  head: string;
-  record_index?: number;
-}): string {
+export function rejectTsvLine(r: RejectFields): string {
   return (
     r.transport_time +
     '\t' +

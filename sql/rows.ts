@@ -27,13 +27,6 @@ export function insertSettings(opts?: InsertOptions): Record<string, string | nu
   return s;
 }
 
-/** Rows as a JSONEachRow payload (one JSON object per line). */
-export function toJsonEachRow(rows: readonly object[]): Buffer {
-  let out = '';
-  for (const r of rows) out += `${JSON.stringify(r)}\n`;
-  return Buffer.from(out, 'utf8');
-}
-
 /** Columns of an event row in JSONCompactEachRow, in the order eventLine writes them. */
 export const EVENT_COLUMNS = [
   'event_time',
@@ -115,8 +108,8 @@ export function eventLine(e: Event, topic: string, partition: number, offset: nu
   ])}\n`;
 }
 
-/** One reject as a JSONCompactEachRow line (REJECT_COLUMNS order). */
-export function rejectLine(r: {
+/** The fields of a reject row, as both of its line formats take them (rejectLine here, rejectTsvLine in row-format.ts). */
+export interface RejectFields {
   transport_time: string;
   source: Source;
   topic: string;
@@ -126,7 +119,10 @@ export function rejectLine(r: {
   detail: string;
   head: string;
   record_index?: number;
-}): string {
+}
+
+/** One reject as a JSONCompactEachRow line (REJECT_COLUMNS order). */
+export function rejectLine(r: RejectFields): string {
   const row = [r.transport_time, r.source, r.topic, r.partition, r.offset, r.reason, r.detail, r.head, r.record_index ?? 0];
   return `${JSON.stringify(row)}\n`;
 }

@@ -11,7 +11,7 @@ import { checkDatabaseName, runMigrations } from './migrate.ts';
 import { insertSettings, SESSION_SETTINGS } from './rows.ts';
 import { classifyStoreError, toStoreError } from './store-errors.ts';
 import { retry, type BackoffPolicy } from '../lib/retry.ts';
-import type { EventRow, InsertOptions, PayloadTable, QueryParams, RejectRow, RowPayload, Store } from './store.ts';
+import type { InsertOptions, PayloadTable, QueryParams, RowPayload, Store } from './store.ts';
 
 export interface RetryPolicy {
   /** Retries after the first attempt (0: no retry). */
@@ -119,14 +119,6 @@ export class ServerStore implements Store {
     return runMigrations(this, this.database, this.opts.retentionDays, this.opts.cluster);
   }
 
-  insertEvents(rows: readonly EventRow[], opts?: InsertOptions): Promise<void> {
-    return this.insertRows('events', rows, opts);
-  }
-
-  insertRejects(rows: readonly RejectRow[], opts?: InsertOptions): Promise<void> {
-    return this.insertRows('rejects', rows, opts);
-  }
-
   async insertPayload(table: PayloadTable, payload: RowPayload, opts?: InsertOptions): Promise<void> {
     if (payload.rows === 0) return;
     // Table and column names are spliced into the statement: identifiers only.
@@ -141,20 +133,6 @@ export class ServerStore implements Store {
         query:
           `INSERT INTO ${this.database}.${table} (${payload.columns.join(', ')}) FORMAT ` +
           `${payload.format}\n${typeof payload.body === 'string' ? payload.body : payload.body.toString('utf8')}`,
-        clickhouse_settings: { ...SESSION_SETTINGS, ...settings },
-      });
-    });
-  }
-
-  private async insertRows(table: string, rows: readonly object[], opts?: InsertOptions): Promise<void> {
-    if (rows.length === 0) return;
-    // Without a caller token, one per call still makes this call's own retries idempotent.
-    const settings = insertSettings({ dedupToken: opts?.dedupToken ?? `faultline:${randomUUID()}` });
-    await this.retry(`insert into ${this.database}.${table}`, async () => {
-      await this.client.insert({
-        table: `${this.database}.${table}`,
-        values: rows as object[],
-        format: 'JSONEachRow',
         clickhouse_settings: { ...SESSION_SETTINGS, ...settings },
       });
     });

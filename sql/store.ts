@@ -51,9 +51,10 @@ export interface Store {
   readonly database: string;
   /** Apply pending migrations in order; returns the names applied now (empty when up to date). */
   migrate(): Promise<string[]>;
-  insertEvents(rows: readonly EventRow[], opts?: InsertOptions): Promise<void>;
-  insertRejects(rows: readonly RejectRow[], opts?: InsertOptions): Promise<void>;
-  /** Insert pre-serialised rows into `table` of the store's database (same dedup semantics as insertEvents). */
+  /**
+   * Insert pre-serialised rows into `table` of the store's database: the one way rows go in
+   * (the sink's segments, sql/row-format.ts). A repeated `dedupToken` is dropped.
+   */
   insertPayload(table: PayloadTable, payload: RowPayload, opts?: InsertOptions): Promise<void>;
   /** Run a SELECT with ClickHouse query parameters ({name:Type} placeholders); rows as objects. */
   query<T = Record<string, unknown>>(sql: string, params?: QueryParams): Promise<T[]>;

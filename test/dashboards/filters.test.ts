@@ -11,7 +11,7 @@ import { expandQuery } from '../../dashboards/macros.ts';
 import { F } from '../../dashboards/panels.ts';
 import { openStore, type Store } from '../../sql/index.ts';
 import type { EventRow } from '../../sql/store.ts';
-import { testConfig } from '../support/stores.ts';
+import { insertRows, testConfig } from '../support/stores.ts';
 
 const config = testConfig('dash_filters');
 const DB = config.CLICKHOUSE_DATABASE;
@@ -57,7 +57,11 @@ before(async () => {
   store = await openStore(config);
   await store.migrate();
   let i = 0;
-  await store.insertEvents(CHANNELS.flatMap((c) => Array.from({ length: countOf(c) }, () => event(i++, c))));
+  await insertRows(
+    store,
+    'events',
+    CHANNELS.flatMap((c) => Array.from({ length: countOf(c) }, () => event(i++, c))),
+  );
 });
 after(async () => {
   await store?.command(`DROP DATABASE IF EXISTS ${DB} SYNC`);

@@ -76,6 +76,18 @@ export function quotaForecast(events: EventRow[], atMs: number, offsetH = 0): Fo
   );
 }
 
+/** The "Quota forecast (today)" panel's rows (quota-forecast.ts's SELECT) from quotaForecast's. */
+export function forecastPanel(events: EventRow[], atMs: number, offsetH = 0): Row[] {
+  return quotaForecast(events, atMs, offsetH).map((r) => ({
+    channel: r.channel,
+    daily_quota: r.daily_quota,
+    used_today: r.used_today,
+    calls_per_min: Math.round((r.calls_last_hour / 60) * 10) / 10,
+    runs_out_at: r.runs_out_at,
+    state: r.exhausted_at ? 'exhausted' : r.runs_out_at === null ? 'idle' : 'runs out',
+  }));
+}
+
 /**
  * freshness.ts's ingest value in plain JS: per topic with any batch up to `atMs` (the whole second
  * counts), max(seconds since its last batch, the lag of each partition's last batch in the day

@@ -6,9 +6,9 @@ import { LONG_RANGE_S } from '../../dashboards/rollup.ts';
 import type { EventRow } from '../../sql/store.ts';
 import type { SyntheticDay } from '../support/synthetic-day.ts';
 import { floorTo, group, HOUR, MIN, ms, sortBy, type Row } from './model-util.ts';
-import { ingestBehind, quotaForecast, retriesAgainstAdvice } from './model-ops.ts';
+import { forecastPanel, ingestBehind, quotaForecast, retriesAgainstAdvice } from './model-ops.ts';
 
-export { ingestBehind, quotaForecast, retriesAgainstAdvice };
+export { forecastPanel, ingestBehind, quotaForecast, retriesAgainstAdvice };
 
 export interface Selection {
   channel?: string[];
@@ -240,15 +240,7 @@ export function makeModel(c: Ctx): Record<string, () => Row[]> {
         'channel',
       );
     },
-    'Quota forecast (today)': () =>
-      quotaForecast(c.day.events, c.toMs).map((r) => ({
-        channel: r.channel,
-        daily_quota: r.daily_quota,
-        used_today: r.used_today,
-        calls_per_min: Math.round((r.calls_last_hour / 60) * 10) / 10,
-        runs_out_at: r.runs_out_at,
-        state: r.exhausted_at ? 'exhausted' : r.runs_out_at === null ? 'idle' : 'runs out',
-      })),
+    'Quota forecast (today)': () => forecastPanel(c.day.events, c.toMs),
     'Limit hits by app': () => seriesCount(limits, (e) => `${e.app_id || 'unknown'} ${e.channel} ${e.limit_kind}`, 'app_limit', 'hits'),
     'Top apps hitting limits': () =>
       sortBy(

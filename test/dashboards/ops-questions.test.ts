@@ -8,8 +8,8 @@ import { alertRules, buildDashboards, expandQuery, tables } from '../../dashboar
 import { evaluateRule } from '../../dashboards/alert-check.ts';
 import { openStore, type Store } from '../../sql/index.ts';
 import type { EventRow } from '../../sql/store.ts';
-import { testConfig } from '../support/stores.ts';
-import { normalize, quotaForecast, retriesAgainstAdvice } from './model.ts';
+import { insertRows, testConfig } from '../support/stores.ts';
+import { forecastPanel, normalize, retriesAgainstAdvice } from './model.ts';
 
 const config = testConfig('dash_ops');
 const DB = config.CLICKHOUSE_DATABASE;
@@ -80,7 +80,7 @@ let store: Store;
 before(async () => {
   store = await openStore(config);
   await store.migrate();
-  await store.insertEvents(events);
+  await insertRows(store, 'events', events);
 });
 after(async () => {
   await store?.command(`DROP DATABASE IF EXISTS ${DB} SYNC`);
@@ -143,7 +143,7 @@ describe('quota forecast: the daily quota learned from earlier days, when today 
   // Same store and database as above (one chDB data directory per process); the retry events
   // lie an hour back, outside these days.
   before(async () => {
-    for (let i = 0; i < rows.length; i += 20_000) await store.insertEvents(rows.slice(i, i + 20_000));
+    for (let i = 0; i < rows.length; i += 20_000) await insertRows(store, 'events', rows.slice(i, i + 20_000));
   });
   const forecastAt = async (atMs: number, tz = 'UTC') =>
     normalize(
@@ -173,14 +173,7 @@ describe('quota forecast: the daily quota learned from earlier days, when today 
   test('in Asia/Shanghai quota days the same rows give other days: SQL equals the JS model', async () => {
     // 16:30 UTC is 00:30 in Shanghai: that quota day is half an hour old.
     const at = today + 16.5 * H;
-    const model = quotaForecast(rows, at, 8).map((r) => ({
-      channel: r.channel,
-      daily_quota: r.daily_quota,
-      used_today: r.used_today,
-      calls_per_min: Math.round((r.calls_last_hour / 60) * 10) / 10,
-      runs_out_at: r.runs_out_at,
-      state: r.exhausted_at ? 'exhausted' : r.runs_out_at === null ? 'idle' : 'runs out',
-    }));
+    const model = forecastPanel(rows, at, 8);
     assert.deepEqual(await forecastAt(at, 'Asia/Shanghai'), normalize(model));
     assert.equal(model[0]!.used_today, 155);
     assert.equal((await forecastAt(at))[0]!.used_today, 4955);

@@ -15,6 +15,7 @@ import { evaluateRule } from '../../dashboards/alert-check.ts';
 import { NO_BATCH_TOPIC } from '../../dashboards/freshness.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { openStore, type Store } from '../../sql/index.ts';
+import type { LedgerRow } from '../../sql/ledger.ts';
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -22,17 +23,9 @@ const bin = new URL('../../bin/faultline.js', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'faultline-stall-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-interface Batch {
+/** A ledger row (sql/ledger.ts) with the time the sink wrote it. */
+interface Batch extends LedgerRow {
   batch_time: string;
-  topic: string;
-  partition: number;
-  first_offset: number;
-  last_offset: number;
-  records: number;
-  events: number;
-  rejects: number;
-  lag: number;
-  consumer: string;
 }
 
 /** Ledger rows every 10 s per partition over [fromMs, toMs), with lag(ms) messages behind. */

@@ -3,7 +3,7 @@
 // throws as if the acknowledgement was lost on the way back (`loseAcks`) — the case only the
 // dedup tokens can make safe.
 import { StoreError } from '../../lib/errors.ts';
-import type { EventRow, InsertOptions, QueryParams, RejectRow, RowPayload, Store } from '../../sql/store.ts';
+import type { InsertOptions, QueryParams, RowPayload, Store } from '../../sql/store.ts';
 
 export class FaultyStore implements Store {
   down = false;
@@ -42,12 +42,6 @@ export class FaultyStore implements Store {
 
   migrate(): Promise<string[]> {
     return this.inner.migrate();
-  }
-  insertEvents(rows: readonly EventRow[], opts?: InsertOptions): Promise<void> {
-    return this.insert('insert events', () => this.inner.insertEvents(rows, opts));
-  }
-  insertRejects(rows: readonly RejectRow[], opts?: InsertOptions): Promise<void> {
-    return this.insert('insert rejects', () => this.inner.insertRejects(rows, opts));
   }
   insertPayload(table: 'events' | 'rejects', payload: RowPayload, opts?: InsertOptions): Promise<void> {
     return this.insert(`insert ${table}`, () => this.inner.insertPayload(table, payload, opts));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { StoreError } from '../../lib/errors.ts';
 import type { EventRow } from '../../sql/store.ts';
 import { EVENT_COLUMNS as PAYLOAD_COLUMNS, eventLine, REJECT_COLUMNS, rejectLine } from '../../sql/rows.ts';
-import { makeEvent, makeReject, testStore } from '../support/stores.ts';
+import { insertRows, makeEvent, makeReject, testStore } from '../support/stores.ts';
 
 const EVENT_COLUMNS = `event_time, source, request_id, http_status, outcome, code, category, limit_kind, channel,
   upstream_vendor, upstream_code, upstream_sub_code, upstream_message, message, failed_offers, route, method,
@@ -39,7 +39,7 @@ test('inserted events read back field for field', async () => {
         offset: '123',
       }),
     ];
-    await t.store.insertEvents(rows);
+    await insertRows(t.store, 'events', rows);
     const back = await t.store.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM ${t.db}.events ORDER BY event_time`);
     assert.deepEqual(back, rows);
   } finally {
@@ -47,7 +47,7 @@ test('inserted events read back field for field', async () => {
   }
 });
 
-test('pre-serialised compact rows read back like insertEvents rows; a repeated token is dropped', async () => {
+test('pre-serialised JSONCompactEachRow rows read back field for field; a repeated token is dropped', async () => {
   const t = await testStore('pl');
   try {
     const rows: EventRow[] = [
@@ -90,7 +90,7 @@ test('rejects read back, with the req_ id of their head extracted', async () => 
   const t = await testStore('rj');
   try {
     const r = makeReject({ head: 'garbage before req_Zz-9_x after', offset: '77' });
-    await t.store.insertRejects([r, makeReject({ head: 'no id here', offset: '78' })]);
+    await insertRows(t.store, 'rejects', [r, makeReject({ head: 'no id here', offset: '78' })]);
     const back = await t.store.query(
       `SELECT source, reason, detail, head, transport_time, topic, partition, toString(offset) AS offset, request_id
        FROM ${t.db}.rejects ORDER BY offset`,
@@ -109,9 +109,9 @@ test('a retried insert with the same dedup token is dropped in the raw table and
       makeEvent({ request_id: 'req_d1', failed_offers: [{ offer_id: 'o', spec_id: '', error_code: 'E', error_message: '' }] }),
       makeEvent({ request_id: 'req_d2' }),
     ];
-    await t.store.insertEvents(batch, { dedupToken: 'gateway-logs:0:0-1:events' });
-    await t.store.insertEvents(batch, { dedupToken: 'gateway-logs:0:0-1:events' });
-    await t.store.insertEvents(batch, { dedupToken: 'gateway-logs:0:2-3:events' }); // a different batch counts
+    await insertRows(t.store, 'events', batch, { dedupToken: 'gateway-logs:0:0-1:events' });
+    await insertRows(t.store, 'events', batch, { dedupToken: 'gateway-logs:0:0-1:events' });
+    await insertRows(t.store, 'events', batch, { dedupToken: 'gateway-logs:0:2-3:events' }); // a different batch counts
     const [c] = await t.store.query<Record<string, number>>(`SELECT
         (SELECT count() FROM ${t.db}.events) AS raw,
         (SELECT sum(events) FROM ${t.db}.events_1m) AS rollup,
@@ -127,7 +127,7 @@ test('a retried insert with the same dedup token is dropped in the raw table and
 test('bad data is a non-retriable StoreError with the ClickHouse code and type', async () => {
   const t = await testStore('bad');
   try {
-    await assert.rejects(t.store.insertEvents([makeEvent({ event_time: 'not a time' })]), (err: unknown) => {
+    await assert.rejects(insertRows(t.store, 'events', [makeEvent({ event_time: 'not a time' })]), (err: unknown) => {
       assert.ok(err instanceof StoreError);
       assert.equal(err.retriable, false);
       assert.equal(err.clickhouseType, 'CANNOT_PARSE_DATETIME');
@@ -193,10 +193,12 @@ test('rollups equal GROUP BY over the raw events for the same data', async () =>
           }),
         );
       }
-      await t.store.insertEvents(rows, { dedupToken: `batch-${b}` });
-      if (b === 2) await t.store.insertEvents(rows, { dedupToken: `batch-${b}` }); // a redelivered batch
+      await insertRows(t.store, 'events', rows, { dedupToken: `batch-${b}` });
+      if (b === 2) await insertRows(t.store, 'events', rows, { dedupToken: `batch-${b}` }); // a redelivered batch
     }
-    await t.store.insertRejects(
+    await insertRows(
+      t.store,
+      'rejects',
       Array.from({ length: 300 }, (_, i) =>
         makeReject({
           transport_time: new Date(base + Math.floor(r() * 45 * 60_000)).toISOString(),

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deliveryTarget, reconcile, reconciled, type LedgerRow } from '../../sql/ledger.ts';
 import { eventPayload, eventTsvLine, rejectPayload, rejectTsvLine } from '../../sql/row-format.ts';
-import { makeEvent, makeReject, testStore } from '../support/stores.ts';
+import { insertRows, makeEvent, makeReject, testStore } from '../support/stores.ts';
 
 const recent = () => new Date(Date.now() - 3_600_000).toISOString(); // inside any TTL
 const row = (first: number, last: number, over: Partial<LedgerRow> = {}): LedgerRow => ({
@@ -35,12 +35,14 @@ test('ledger rows, range lookups and reconciliation read what the protocol wrote
   assert.equal(await target.hasLedgerRange({ topic: 'gw', partition: 1, first: 0, last: 4 }), false);
 
   const t0 = recent();
-  await ts.store.insertEvents(
+  await insertRows(
+    ts.store,
+    'events',
     Array.from({ length: 8 }, (_, i) =>
       makeEvent({ event_time: t0, topic: 'gw', partition: 0, offset: String(i < 4 ? i : i + 1), request_id: `req_l${i}` }),
     ),
   );
-  await ts.store.insertRejects([
+  await insertRows(ts.store, 'rejects', [
     makeReject({ transport_time: t0, topic: 'gw', partition: 0, offset: '4' }),
     makeReject({ transport_time: t0, topic: 'gw', partition: 0, offset: '9' }),
   ]);
@@ -65,7 +67,7 @@ test('ledger rows, range lookups and reconciliation read what the protocol wrote
       last_batch: 'string',
     },
   );
-  await ts.store.insertEvents([makeEvent({ event_time: t0, topic: 'gw', partition: 0, offset: '2', request_id: 'req_dup' })]);
+  await insertRows(ts.store, 'events', [makeEvent({ event_time: t0, topic: 'gw', partition: 0, offset: '2', request_id: 'req_dup' })]);
   assert.equal((await reconcile(ts.store))[0]!.diff, 1, 'a duplicate shows');
   await assert.rejects(target.insertLedger([row(10, 12)], "x' OR 1"), /invalid ledger token/);
 });

@@ -104,3 +104,34 @@ test('date_time_input_format reaches the insert: an RFC 1123 time parses only wi
     await client.close();
   }
 });
+
+test("a request's settings apply to its statement alone: the run's statements on the shared chDB session never see them", async () => {
+  // chDB has one session per process, which the run's own statements share with the endpoint's:
+  // a setting SET on it for a request would reach whatever runs meanwhile (log_comment: harmless, readable).
+  await t.store.command(`CREATE TABLE ${t.db}.leak_probe (v String) ENGINE = MergeTree ORDER BY v`);
+  const client = createClient({ url: ep.url, database: t.db });
+  try {
+    let done = false;
+    const slow = client
+      .command({
+        // About a second: 20 rows, 50 ms each.
+        query: `INSERT INTO ${t.db}.leak_probe SELECT toString(getSetting('log_comment')) FROM numbers(20) WHERE sleepEachRow(0.05) = 0`,
+        clickhouse_settings: { log_comment: 'endpoint-request' },
+      })
+      .finally(() => {
+        done = true;
+      });
+    const seen = new Map<string, number>();
+    while (!done) {
+      const [r] = await t.store.query<{ c: string }>(`SELECT toString(getSetting('log_comment')) AS c`);
+      seen.set(r!.c, (seen.get(r!.c) ?? 0) + 1);
+    }
+    await slow;
+    assert.ok((seen.get('') ?? 0) > 0, 'the run queried while the request ran');
+    assert.deepEqual([...seen.keys()], [''], `the run's statements saw: ${JSON.stringify([...seen])}`);
+    const stored = await t.store.query<{ v: string; n: string }>(`SELECT v, toString(count()) AS n FROM ${t.db}.leak_probe GROUP BY v`);
+    assert.deepEqual(stored, [{ v: 'endpoint-request', n: '20' }], 'the statement itself ran with its setting');
+  } finally {
+    await client.close();
+  }
+});

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ConfigError } from '../../lib/errors.ts';
 import { openStore } from '../../sql/index.ts';
 import { loadMigrations, runMigrations, splitStatements } from '../../sql/migrate.ts';
-import { makeEvent, makeReject, testConfig, testStore, type TestStore } from '../support/stores.ts';
+import { insertRows, makeEvent, makeReject, testConfig, testStore, type TestStore } from '../support/stores.ts';
 
 test('splitStatements splits on ; outside quotes and drops comments', () => {
   const parts = splitStatements("-- head; comment\nCREATE TABLE a (x String DEFAULT 'a;b'); /* c; */ SELECT 1;\n");
@@ -110,12 +110,12 @@ test('rows older than the retention go, newer ones stay (dates relative to now)'
   const day = 86_400_000;
   const at = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
   try {
-    await t.store.insertEvents([
+    await insertRows(t.store, 'events', [
       makeEvent({ request_id: 'req_old', event_time: at(5 * day), offset: '1' }),
       makeEvent({ request_id: 'req_edge_kept', event_time: at(2 * day), offset: '2' }),
       makeEvent({ request_id: 'req_new', event_time: at(60_000), offset: '3' }),
     ]);
-    await t.store.insertRejects([
+    await insertRows(t.store, 'rejects', [
       makeReject({ head: 'old', transport_time: at(4 * day), offset: '4' }),
       makeReject({ head: 'new', transport_time: at(3_600_000), offset: '5' }),
     ]);

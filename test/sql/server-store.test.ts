@@ -8,7 +8,7 @@ import { ServerStore } from '../../sql/server-store.ts';
 import type { EventRow } from '../../sql/store.ts';
 import { EVENT_COLUMNS, eventLine } from '../../sql/rows.ts';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
-import { makeEvent, testStore, uniqueDatabase, type TestStore } from '../support/stores.ts';
+import { insertRows, makeEvent, testStore, uniqueDatabase, type TestStore } from '../support/stores.ts';
 
 const TOKEN = 'test-token';
 let t: TestStore;
@@ -68,7 +68,7 @@ test('ping, migrate twice, insert and read back field for field through the HTTP
       }),
       makeEvent({ request_id: 'req_2', latency_ms: null, attempt: null, catalog_drift: true, offset: '9007199254740993' }),
     ];
-    await s.insertEvents(rows, { dedupToken: 'srv-1' });
+    await insertRows(s, 'events', rows, { dedupToken: 'srv-1' });
     assert.deepEqual(await s.query(`SELECT ${COLS} FROM ${db}.events ORDER BY request_id DESC`), rows);
     // the same rows as the embedded backend reads them: both backends speak the same JSON
     assert.deepEqual(await t.store.query(`SELECT ${COLS} FROM ${db}.events ORDER BY request_id DESC`), rows);
@@ -125,7 +125,7 @@ test('a reset connection and a lost response are retried; the insert lands exact
   try {
     reset();
     proxy.faults.push({ kind: 'reset' }, { kind: 'lost-response' });
-    await s.insertEvents([makeEvent({ request_id: 'req_once' })]); // no caller token: one per call
+    await insertRows(s, 'events', [makeEvent({ request_id: 'req_once' })]); // no caller token: one per call
     assert.equal(requests().length, 3, 'reset, executed-but-lost, then the answered retry');
     const [c] = await t.store.query<{ raw: number; rollup: number }>(
       `SELECT (SELECT count() FROM ${t.db}.events WHERE request_id = 'req_once') AS raw,
@@ -154,7 +154,7 @@ test('bad data and bad SQL are not retried and carry the ClickHouse code and typ
   const s = server(t.db);
   try {
     reset();
-    await assert.rejects(s.insertEvents([makeEvent({ event_time: 'yesterday-ish' })]), (err: unknown) => {
+    await assert.rejects(insertRows(s, 'events', [makeEvent({ event_time: 'yesterday-ish' })]), (err: unknown) => {
       assert.ok(err instanceof StoreError);
       assert.equal(err.retriable, false);
       assert.equal(err.clickhouseCode, 41);
@@ -202,7 +202,7 @@ test('a read-only endpoint answers reads and refuses writes and multi-statements
   try {
     assert.ok((await s.query<{ n: number }>(`SELECT count() AS n FROM ${t.db}.events`))[0]!.n >= 1);
     await assert.rejects(
-      s.insertEvents([makeEvent()]),
+      insertRows(s, 'events', [makeEvent()]),
       (err: unknown) => err instanceof StoreError && err.clickhouseCode === 164 && !err.retriable,
     );
     await assert.rejects(s.command(`DROP TABLE ${t.db}.events`), (err: unknown) => err instanceof StoreError && err.clickhouseCode === 164);

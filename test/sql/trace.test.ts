@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { traceRequest } from '../../sql/trace.ts';
 import { bulkRequestIdSql, insertBulkEvents } from '../../support/bulk-events.ts';
-import { makeEvent, makeReject, testStore, type TestStore } from '../support/stores.ts';
+import { insertRows, makeEvent, makeReject, testStore, type TestStore } from '../support/stores.ts';
 
 let t: TestStore;
 const ROWS = 1_000_000;
@@ -41,7 +41,7 @@ test('trace finds exactly the events of one id among 1,000,000 rows', async () =
 
 test('trace merges events and rejects of both sources in time order, and ignores ids that merely share a prefix', async () => {
   const id = 'req_merge7';
-  await t.store.insertEvents([
+  await insertRows(t.store, 'events', [
     makeEvent({
       request_id: id,
       event_time: '2026-11-21T10:00:03.000Z',
@@ -53,7 +53,7 @@ test('trace merges events and rejects of both sources in time order, and ignores
     makeEvent({ request_id: id, event_time: '2026-11-21T10:00:01.000Z', source: 'gateway', offset: '2' }),
     makeEvent({ request_id: `${id}8`, event_time: '2026-11-21T10:00:02.000Z', offset: '3' }),
   ]);
-  await t.store.insertRejects([
+  await insertRows(t.store, 'rejects', [
     makeReject({ head: `{"request_id":"${id}", broken`, transport_time: '2026-11-21T10:00:02.000Z', offset: '4' }),
     makeReject({ head: `{"request_id":"${id}8", broken`, transport_time: '2026-11-21T10:00:02.500Z', offset: '5' }),
   ]);
@@ -88,8 +88,16 @@ test('hostile ids return no foreign rows and no SQL error, and find their own ro
   for (const id of HOSTILE) {
     assert.deepEqual(await traceRequest(t.store, t.db, id), [], `nothing for ${JSON.stringify(id)} before insert`);
   }
-  await t.store.insertEvents(HOSTILE.map((id, i) => makeEvent({ request_id: id, offset: String(9000 + i) })));
-  await t.store.insertRejects(HOSTILE.map((id, i) => makeReject({ head: `line with ${id} in it`, offset: String(9100 + i) })));
+  await insertRows(
+    t.store,
+    'events',
+    HOSTILE.map((id, i) => makeEvent({ request_id: id, offset: String(9000 + i) })),
+  );
+  await insertRows(
+    t.store,
+    'rejects',
+    HOSTILE.map((id, i) => makeReject({ head: `line with ${id} in it`, offset: String(9100 + i) })),
+  );
   for (const [i, id] of HOSTILE.entries()) {
     const got = await traceRequest(t.store, t.db, id);
     const events = got.filter((e) => e.kind === 'event');

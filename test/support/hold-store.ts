@@ -4,12 +4,12 @@
 // and holds everything until its stdin closes.
 import { loadConfig } from '../../lib/config.ts';
 import { openStore, serveStore } from '../../sql/index.ts';
-import { makeEvent } from './stores.ts';
+import { insertRows, makeEvent } from './stores.ts';
 
 const [dataDir, db, mode] = process.argv.slice(2);
 const store = await openStore({ ...loadConfig({}), FAULTLINE_DATA: dataDir!, CLICKHOUSE_DATABASE: db! });
 await store.migrate();
-await store.insertEvents([makeEvent({ request_id: 'req_held' })]);
+await insertRows(store, 'events', [makeEvent({ request_id: 'req_held' })]);
 const served = mode === 'serve' ? await serveStore(store, { readonly: true }) : undefined;
 process.stdout.write('ready\n');
 process.stdin.resume();

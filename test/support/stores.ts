@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig, type Config } from '../../lib/config.ts';
 import { KEEP_FOREVER } from './keep-forever.ts';
 import { openStore, type Store } from '../../sql/index.ts';
-import type { EventRow, RejectRow } from '../../sql/store.ts';
+import { eventPayload, eventTsvLine, rejectPayload, rejectTsvLine } from '../../sql/row-format.ts';
+import type { EventRow, InsertOptions, RejectRow } from '../../sql/store.ts';
 
 let dataDir: string | undefined;
 
@@ -104,4 +105,36 @@ export function makeReject(over: Partial<RejectRow> = {}): RejectRow {
     offset: '0',
     ...over,
   };
+}
+
+/**
+ * Store rows a test wrote as objects the way the product stores them: as the sink's TabSeparated
+ * lines (sql/row-format.ts, the format a segment's rows are built in) through `insertPayload`.
+ */
+export function insertRows(
+  store: Pick<Store, 'insertPayload'>,
+  table: 'events',
+  rows: readonly EventRow[],
+  opts?: InsertOptions,
+): Promise<void>;
+export function insertRows(
+  store: Pick<Store, 'insertPayload'>,
+  table: 'rejects',
+  rows: readonly RejectRow[],
+  opts?: InsertOptions,
+): Promise<void>;
+export function insertRows(
+  store: Pick<Store, 'insertPayload'>,
+  table: 'events' | 'rejects',
+  rows: readonly (EventRow | RejectRow)[],
+  opts?: InsertOptions,
+): Promise<void> {
+  // The offset goes in as its decimal text: a test's UInt64 offset may be past 2^53, which a
+  // number cannot hold, and the TabSeparated field is that same text.
+  const offset = (o: string) => o as unknown as number;
+  let body = '';
+  if (table === 'events') for (const e of rows as readonly EventRow[]) body += eventTsvLine(e, e.topic, e.partition, offset(e.offset));
+  else for (const r of rows as readonly RejectRow[]) body += rejectTsvLine({ ...r, offset: offset(r.offset) });
+  const payload = table === 'events' ? eventPayload(body, rows.length) : rejectPayload(body, rows.length);
+  return store.insertPayload(table, payload, opts);
 }

@@ -5,6 +5,7 @@
 import type { EventRow, RejectRow, Store } from '../../sql/store.ts';
 import type { Category, FailedOffer, LimitKind, Outcome, Source } from '../../transform/event.ts';
 import type { LedgerRow } from '../../sql/ledger.ts';
+import { insertRows } from './stores.ts';
 
 export const DAY_START = Date.UTC(2026, 10, 21);
 export const MINUTE = 60_000;
@@ -330,8 +331,8 @@ export function syntheticDay(): SyntheticDay {
 /** Insert the day into a migrated store (events and rejects through the Store API). */
 export async function loadSyntheticDay(store: Store, database: string, day = syntheticDay()): Promise<SyntheticDay> {
   const chunk = 20_000;
-  for (let i = 0; i < day.events.length; i += chunk) await store.insertEvents(day.events.slice(i, i + chunk));
-  await store.insertRejects(day.rejects);
+  for (let i = 0; i < day.events.length; i += chunk) await insertRows(store, 'events', day.events.slice(i, i + chunk));
+  await insertRows(store, 'rejects', day.rejects);
   // The Store interface has no ledger insert (the sink writes it with its own batches).
   const lines = day.batches.map((b) => JSON.stringify(b)).join('\n');
   await store.command(

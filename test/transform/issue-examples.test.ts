@@ -43,6 +43,21 @@ const KEYS = [
   'format',
 ] as const;
 
+/** What each shape of a client's or the gateway's QUOTA_EXCEEDED error must give (KEYS), but for its request id and format. */
+const quotaExceeded = (request_id: string, format: string): Partial<Event> => ({
+  event_time: '2026-11-21T10:00:00.123Z',
+  request_id,
+  http_status: 429,
+  outcome: 'error',
+  code: 'QUOTA_EXCEEDED',
+  category: 'RATE_LIMIT_ERROR',
+  limit_kind: 'quota',
+  upstream_vendor: '',
+  upstream_code: '',
+  upstream_message: '',
+  format,
+});
+
 describe('issue 13: real inputs never turn an error into ok', () => {
   it('a gateway QUOTA_EXCEEDED inside a Fluent Bit/Docker envelope is that error, with its request id', () => {
     const inner = JSON.stringify({
@@ -52,19 +67,7 @@ describe('issue 13: real inputs never turn an error into ok', () => {
       error: { code: 'QUOTA_EXCEEDED', message: 'Daily channel quota exhausted', request_id: 'req_9f2' },
     });
     const rec = JSON.stringify({ log: `${inner}\n`, stream: 'stdout', time: '2026-11-21T10:00:00.124567891Z' });
-    assert.deepEqual(pick(one(rec, gw), KEYS), {
-      event_time: '2026-11-21T10:00:00.123Z',
-      request_id: 'req_9f2',
-      http_status: 429,
-      outcome: 'error',
-      code: 'QUOTA_EXCEEDED',
-      category: 'RATE_LIMIT_ERROR',
-      limit_kind: 'quota',
-      upstream_vendor: '',
-      upstream_code: '',
-      upstream_message: '',
-      format: 'docker/json',
-    });
+    assert.deepEqual(pick(one(rec, gw), KEYS), quotaExceeded('req_9f2', 'docker/json'));
   });
 
   it('an OpenTelemetry Collector message becomes one outcome per log record, in order', () => {
@@ -129,19 +132,7 @@ describe('issue 13: real inputs never turn an error into ok', () => {
       assert.ok(r.ok, JSON.stringify(r));
       return EventSchema.parse(r.event);
     });
-    assert.deepEqual(pick(evs[0]!, KEYS), {
-      event_time: '2026-11-21T10:00:00.123Z',
-      request_id: 'req_ot1',
-      http_status: 429,
-      outcome: 'error',
-      code: 'QUOTA_EXCEEDED',
-      category: 'RATE_LIMIT_ERROR',
-      limit_kind: 'quota',
-      upstream_vendor: '',
-      upstream_code: '',
-      upstream_message: '',
-      format: 'otlp-json/text',
-    });
+    assert.deepEqual(pick(evs[0]!, KEYS), quotaExceeded('req_ot1', 'otlp-json/text'));
     assert.equal(evs[0]!.message, 'create order failed');
     assert.ok(evs[0]!.raw.includes('5b8efff798038103d269b633813fc60c'), 'traceId kept in raw');
     assert.deepEqual(pick(evs[1]!, ['event_time', 'request_id', 'outcome', 'http_status', 'route', 'format']), {
@@ -185,19 +176,7 @@ describe('issue 13: real inputs never turn an error into ok', () => {
       },
       msg: 'create order failed',
     });
-    assert.deepEqual(pick(one(rec, cl), KEYS), {
-      event_time: '2026-11-21T10:00:00.123Z',
-      request_id: '',
-      http_status: 429,
-      outcome: 'error',
-      code: 'QUOTA_EXCEEDED',
-      category: 'RATE_LIMIT_ERROR',
-      limit_kind: 'quota',
-      upstream_vendor: '',
-      upstream_code: '',
-      upstream_message: '',
-      format: 'json',
-    });
+    assert.deepEqual(pick(one(rec, cl), KEYS), quotaExceeded('', 'json'));
   });
 
   it('a logback record with MDC `error.code` and `http.status` (strings) is that error', () => {
@@ -213,19 +192,7 @@ describe('issue 13: real inputs never turn an error into ok', () => {
       'http.status': '429',
       request_id: 'req_lb1',
     });
-    assert.deepEqual(pick(one(rec, cl), KEYS), {
-      event_time: '2026-11-21T10:00:00.123Z',
-      request_id: 'req_lb1',
-      http_status: 429,
-      outcome: 'error',
-      code: 'QUOTA_EXCEEDED',
-      category: 'RATE_LIMIT_ERROR',
-      limit_kind: 'quota',
-      upstream_vendor: '',
-      upstream_code: '',
-      upstream_message: '',
-      format: 'json',
-    });
+    assert.deepEqual(pick(one(rec, cl), KEYS), quotaExceeded('req_lb1', 'json'));
   });
 
   it('a zap error string with a catalog code and a vendor summary keeps both (not HTTP_502)', () => {

@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inProcess } from '../run-cli.ts';
-import { makeEvent, makeReject, testStore, type TestStore } from '../../support/stores.ts';
+import { insertRows, makeEvent, makeReject, testStore, type TestStore } from '../../support/stores.ts';
 
 let t: TestStore;
 
@@ -13,7 +13,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 
 before(async () => {
   t = await testStore('cli');
-  await t.store.insertEvents([
+  await insertRows(t.store, 'events', [
     makeEvent({
       request_id: 'req_9f2',
       event_time: '2026-11-21T10:00:01.234Z',
@@ -34,7 +34,7 @@ before(async () => {
     makeEvent({ request_id: 'req_9f2', event_time: '2026-11-21T10:00:03.000Z', source: 'client', attempt: 3, offset: '7' }),
     makeEvent({ request_id: 'req_other', offset: '8' }),
   ]);
-  await t.store.insertRejects([makeReject({ head: 'junk req_9f2 junk', transport_time: '2026-11-21T10:00:02.000Z' })]);
+  await insertRows(t.store, 'rejects', [makeReject({ head: 'junk req_9f2 junk', transport_time: '2026-11-21T10:00:02.000Z' })]);
 });
 after(() => t.cleanup());
 

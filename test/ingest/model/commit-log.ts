@@ -14,6 +14,17 @@ const METADATA_MAX_BYTES = 4096;
 /** One OffsetCommit's records are one batch to __consumer_offsets: message.max.bytes (1,048,588 by default) caps it. */
 const COMMIT_MAX_BYTES = 1_048_588;
 
+/** The partitions a composition names (undefined: not a composition), decoded once per metadata string. */
+const compositions = new Map<string, ReadonlySet<string> | undefined>();
+function names(metadata: string): ReadonlySet<string> | undefined {
+  if (compositions.has(metadata)) return compositions.get(metadata);
+  if (compositions.size >= 4096) compositions.clear();
+  const refs = decodeComposition(metadata);
+  const set = refs && new Set(refs.map((r) => partitionKey(r.topic, r.partition)));
+  compositions.set(metadata, set);
+  return set;
+}
+
 export class CommitLog {
   readonly committed = new Map<string, Committed>();
   generation = 1;
@@ -55,8 +66,7 @@ export class CommitLog {
           if (before?.offset != null && offset < before.offset)
             this.violations.push(`${k}: committed offset moved back from ${before.offset} to ${offset}`);
           const metadata = p.metadata ?? '';
-          const named =
-            decodeComposition(metadata)?.some((r) => partitionKey(r.topic, r.partition) === k) ?? decodeIntent(metadata).length > 0;
+          const named = names(metadata)?.has(k) ?? decodeIntent(metadata).length > 0;
           if (metadata !== '' && !named) this.violations.push(`${k}: metadata names no flush of the partition: ${metadata}`);
           this.committed.set(k, { offset, metadata: metadata === '' ? null : metadata });
         }
@@ -64,6 +74,28 @@ export class CommitLog {
       this.commits++;
       faults.step('ack');
     };
+  }
+
+  /** A copy, to continue from as it is now. */
+  clone(): CommitLog {
+    const c = new CommitLog();
+    for (const [k, v] of this.committed) c.committed.set(k, { ...v });
+    c.generation = this.generation;
+    c.violations.push(...this.violations);
+    c.commits = this.commits;
+    return c;
+  }
+
+  /** The first difference from `other`, or undefined when they hold the same. */
+  differs(other: CommitLog): string | undefined {
+    if (this.generation !== other.generation || this.commits !== other.commits) return 'generation or commits';
+    if (this.violations.join('\n') !== other.violations.join('\n')) return 'violations';
+    if (this.committed.size !== other.committed.size) return 'committed partitions';
+    for (const [k, c] of this.committed) {
+      const o = other.committed.get(k);
+      if (o?.offset !== c.offset || o.metadata !== c.metadata) return `${k} committed`;
+    }
+    return undefined;
   }
 
   /** Every partition's committed offset and metadata (admin.fetchOffsets). */

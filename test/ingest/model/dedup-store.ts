@@ -17,12 +17,12 @@ import type { RowPayload } from '../../../sql/store.ts';
 import type { Faults } from './faults.ts';
 
 interface StoredRow {
-  key: string;
-  topic: string;
-  partition: number;
-  offset: number;
-  recordIndex: number;
-  day: string;
+  readonly key: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly recordIndex: number;
+  readonly day: string;
 }
 
 const COL = {
@@ -52,17 +52,52 @@ class Table {
   readonly blocks = new Set<string>();
   readonly viewBlocks = new Set<string>();
   /** Blocks whose table part was written and whose view part was not (yet): their rows. */
-  readonly viewless = new Map<string, StoredRow[]>();
+  readonly viewless = new Map<string, readonly StoredRow[]>();
   /** Blocks whose view part was torn (its id kept, its rows lost): nothing brings them back. */
   readonly tornViews = new Set<string>();
+
+  copyTo(t: Table): void {
+    t.rows.push(...this.rows);
+    t.viewRows = this.viewRows;
+    for (const b of this.blocks) t.blocks.add(b);
+    for (const b of this.viewBlocks) t.viewBlocks.add(b);
+    for (const [k, v] of this.viewless) t.viewless.set(k, v);
+    for (const b of this.tornViews) t.tornViews.add(b);
+  }
 }
 
 export class DedupStore {
   readonly tables = { events: new Table(), rejects: new Table() };
-  readonly ledger: (LedgerRow & { token: string })[] = [];
+  readonly ledger: LedgerRow[] = [];
   private readonly ledgerTokens = new Set<string>();
   /** The ranges checked replays looked at (the residual window's second condition). */
   readonly checkedRanges: StoredRange[] = [];
+
+  /** A copy, to continue from as it is now (rows are never changed once stored: they are shared). */
+  clone(): DedupStore {
+    const c = new DedupStore();
+    this.tables.events.copyTo(c.tables.events);
+    this.tables.rejects.copyTo(c.tables.rejects);
+    c.ledger.push(...this.ledger);
+    for (const t of this.ledgerTokens) c.ledgerTokens.add(t);
+    c.checkedRanges.push(...this.checkedRanges);
+    return c;
+  }
+
+  /** The first difference from `other` (rows, blocks, views, ledger, checked ranges), or undefined when they hold the same. */
+  differs(other: DedupStore): string | undefined {
+    for (const name of ['events', 'rejects'] as const) {
+      const [a, b] = [this.tables[name], other.tables[name]];
+      if (a.rows.length !== b.rows.length || a.rows.some((r, i) => r.key !== b.rows[i]!.key)) return `${name} rows`;
+      if (a.viewRows !== b.viewRows || !sameSet(a.blocks, b.blocks) || !sameSet(a.viewBlocks, b.viewBlocks)) return `${name} blocks`;
+      if (!sameSet(new Set(a.viewless.keys()), new Set(b.viewless.keys())) || !sameSet(a.tornViews, b.tornViews))
+        return `${name} blocks without their view part`;
+    }
+    const ledger = (s: DedupStore) => JSON.stringify(s.ledger);
+    if (!sameSet(this.ledgerTokens, other.ledgerTokens) || ledger(this) !== ledger(other)) return 'ledger';
+    if (JSON.stringify(this.checkedRanges) !== JSON.stringify(other.checkedRanges)) return 'checked ranges';
+    return undefined;
+  }
 
   /** The DeliveryTarget of one member, dying where its `faults` says. */
   target(faults: Faults): DeliveryTarget {
@@ -71,14 +106,15 @@ export class DedupStore {
         await null;
         faults.step('insert');
         const t = this.tables[table];
-        const blocks = split(table, payload);
+        const blocks = split(table, payload, token);
         for (let i = 0; i < blocks.length; i++) {
           const id = `${token}_${i}`;
+          const block = blocks[i]!;
           if (!t.blocks.has(id)) {
             t.blocks.add(id);
             faults.step('torn');
-            t.rows.push(...blocks[i]!);
-            if (!t.viewBlocks.has(id)) t.viewless.set(id, blocks[i]!);
+            for (const row of block) t.rows.push(row);
+            if (!t.viewBlocks.has(id)) t.viewless.set(id, block);
           }
           faults.step('block');
           if (!t.viewBlocks.has(id)) {
@@ -86,10 +122,10 @@ export class DedupStore {
             // Torn here, the rows stay uncounted for good (also when the table part was torn
             // before: the repair adds them to the table, never to the views).
             t.tornViews.add(id);
-            if (!t.viewless.has(id)) t.viewless.set(id, blocks[i]!);
+            if (!t.viewless.has(id)) t.viewless.set(id, block);
             faults.step('torn');
             t.tornViews.delete(id);
-            t.viewRows += blocks[i]!.length;
+            t.viewRows += block.length;
             t.viewless.delete(id);
           }
           faults.step('view');
@@ -109,7 +145,7 @@ export class DedupStore {
         if (!this.ledgerTokens.has(token)) {
           this.ledgerTokens.add(token);
           faults.step('torn');
-          for (const r of rows) this.ledger.push({ ...r, token });
+          this.ledger.push(...rows); // the sink's own objects: nothing changes them once sent
         }
         faults.step('ack');
       },
@@ -134,14 +170,36 @@ export class DedupStore {
   }
 }
 
+const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) => a.size === b.size && [...a].every((x) => b.has(x));
+
 const same = (l: LedgerRow, r: StoredRange) =>
   l.topic === r.topic && l.partition === r.partition && l.first_offset === r.first && l.last_offset === r.last;
 
+/**
+ * The schedules of one scenario insert the same payloads again and again: their blocks are
+ * parsed once (a row never changes once stored, so the lists are shared, read-only). Found by
+ * the insert's token and checked against its body (comparing the text costs less than hashing
+ * it as a key): a token that came with other rows is parsed again, never trusted.
+ */
+const parsed = new Map<string, { body: string; blocks: readonly (readonly StoredRow[])[] }>();
+
 /** The rows of an insert, cut into blocks by day in order of first appearance. */
-function split(table: 'events' | 'rejects', payload: RowPayload): StoredRow[][] {
+function split(table: 'events' | 'rejects', payload: RowPayload, token?: string): readonly (readonly StoredRow[])[] {
+  const body = payload.body.toString();
+  if (token === undefined) return parse(table, body); // a repair (no token): rare
+  const key = `${table} ${token}`;
+  const hit = parsed.get(key);
+  if (hit?.body === body) return hit.blocks;
+  if (parsed.size >= 4096) parsed.clear();
+  const blocks = parse(table, body);
+  parsed.set(key, { body, blocks });
+  return blocks;
+}
+
+function parse(table: 'events' | 'rejects', body: string): StoredRow[][] {
   const c = COL[table];
   const byDay = new Map<string, StoredRow[]>();
-  for (const line of payload.body.toString().split('\n')) {
+  for (const line of body.split('\n')) {
     if (!line) continue;
     const f = line.split('\t');
     const topic = f[c.topic]!;

@@ -13,11 +13,17 @@ export const rng = mulberry32;
 
 /** A member's death at a step: its process (buffers, flush in flight) is gone. */
 export class Crash extends AbortedError {
-  constructor(
-    readonly step: number,
-    readonly kind: StepKind,
-  ) {
+  readonly step: number;
+  readonly kind: StepKind;
+
+  constructor(step: number, kind: StepKind) {
+    // No stack: one is thrown per schedule, nobody reads where, and V8 walks the async chain to take it.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`crash at step ${step} (${kind})`);
+    Error.stackTraceLimit = limit;
+    this.step = step;
+    this.kind = kind;
   }
 }
 
@@ -31,12 +37,17 @@ export class Faults {
   fence = false;
   fired: StepKind | undefined;
 
-  constructor(private readonly onFire: () => void) {}
+  constructor(
+    private readonly onFire: () => void,
+    /** Called as each step is reached, before it acts (the dry run copies the world here). */
+    private readonly onStep?: () => void,
+  ) {}
 
   /** One await point; throws Crash (or returns 'fence' for a commit) at the chosen one. */
   step(kind: StepKind): 'fence' | undefined {
     this.steps++;
     this.kinds.push(kind);
+    this.onStep?.();
     if (this.steps !== this.crashAt || this.fired) return undefined;
     this.fired = kind;
     this.onFire();

@@ -62,17 +62,38 @@ const TEMPLATE = {
  * `r`: a reject), so one record's rows span both tables and several blocks; anything else a
  * reject. Cheap, so that thousands of schedules run per second; the real one is covered by test/transform.
  */
-const modelNormalize: Normalizer = (record): NormalizeResult | NormalizeResult[] => {
-  const text = Buffer.from(record).toString();
+const modelNormalize: Normalizer = (record) => {
+  // The scenario's records are the same objects in every schedule of a seed: each is read once.
+  // The results are frozen, so product code that changed a normalizer's result would fail here.
+  let res = normalized.get(record);
+  if (!res) {
+    res = normalizeText(Buffer.from(record).toString());
+    normalized.set(record, res);
+  }
+  return res;
+};
+const normalized = new WeakMap<Uint8Array, NormalizeResult | NormalizeResult[]>();
+
+function normalizeText(text: string): NormalizeResult | NormalizeResult[] {
   const [kind, spec, id] = text.split(':');
   const outcome = (c: string, i: number): NormalizeResult =>
-    c === 'r'
-      ? { ok: false, reject: { reason: 'unrecognised_text', detail: 'model', head: '' } }
-      : { ok: true, event: { ...TEMPLATE, event_time: `2026-11-0${c}T10:00:00.000Z`, request_id: `req_${id}_${i}` } as never };
+    deepFreeze(
+      c === 'r'
+        ? { ok: false, reject: { reason: 'unrecognised_text', detail: 'model', head: '' } }
+        : { ok: true, event: { ...TEMPLATE, event_time: `2026-11-0${c}T10:00:00.000Z`, request_id: `req_${id}_${i}` } as never },
+    );
   if (kind === 'ok') return outcome(spec!, 0);
-  if (kind === 'otlp') return [...spec!].map(outcome);
+  if (kind === 'otlp') return Object.freeze([...spec!].map(outcome)) as NormalizeResult[];
   return outcome('r', 0);
-};
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
 
 /** The outcomes the model's normalizer gives a record: a day (event) or `r` (reject) per record_index. */
 export function modelOutcomes(value: string): string[] {
@@ -130,26 +151,30 @@ export class Member {
     for (const l of this.o.logs) {
       const k = partitionKey(l.topic, l.partition);
       const start = starts.get(k);
-      if (start)
-        this.parts.set(k, new PartitionBuffer(l.topic, l.partition, 'gateway', modelNormalize, limits, this.o.maxSegmentRecords, start));
+      if (!start) continue;
+      const buf = new PartitionBuffer(l.topic, l.partition, 'gateway', modelNormalize, limits, this.o.maxSegmentRecords, start);
+      this.parts.set(k, buf);
+      this.owned.push({ log: l, buf });
     }
   }
 
-  private unread(l: PartitionLog): RawMessage[] {
-    const buf = this.parts.get(partitionKey(l.topic, l.partition))!;
-    return l.messages.filter((m) => Number(m.offset) >= buf.position);
-  }
+  /** The owned logs with their buffers (set at the join). */
+  private owned: { log: PartitionLog; buf: PartitionBuffer }[] = [];
 
-  private get owned(): PartitionLog[] {
-    return this.o.logs.filter((l) => this.parts.has(partitionKey(l.topic, l.partition)));
+  /** Index of the first message of `log` at or past the buffer's position (messages are in offset order). */
+  private static next(log: PartitionLog, buf: PartitionBuffer): number {
+    const at = buf.position;
+    let i = 0;
+    while (i < log.messages.length && Number(log.messages[i]!.offset) < at) i++;
+    return i;
   }
 
   /** Fetch and flush at seeded moments until everything owned is committed, or the member dies. */
   async run(): Promise<void> {
     const r = this.o.random;
     for (let round = 0; round < 400; round++) {
-      const unread = this.owned.filter((l) => this.unread(l).length > 0);
-      const canFlush = [...this.parts.values()].some((b) => flushable(b, this.parts, this.o.staleGroups));
+      const unread = this.owned.filter(({ log, buf }) => Member.next(log, buf) < log.messages.length);
+      const canFlush = this.owned.some(({ buf }) => flushable(buf, this.parts, this.o.staleGroups));
       if (unread.length === 0 && !canFlush) {
         const left = [...this.parts.values()].filter((b) => b.records > 0 || b.held);
         if (left.length > 0)
@@ -158,8 +183,9 @@ export class Member {
         return;
       }
       if (unread.length > 0 && (!canFlush || r() < 0.6)) {
-        const l = unread[Math.floor(r() * unread.length)]!;
-        this.parts.get(partitionKey(l.topic, l.partition))!.append(this.unread(l).slice(0, 1 + Math.floor(r() * 4)));
+        const { log, buf } = unread[Math.floor(r() * unread.length)]!;
+        const from = Member.next(log, buf);
+        buf.append(log.messages.slice(from, from + 1 + Math.floor(r() * 4)));
         continue;
       }
       try {
