@@ -54,7 +54,7 @@ test('flag errors are ConfigErrors naming the flag and the allowed values (the C
   ];
   for (const [args, re] of cases)
     await assert.rejects(runCommand.run(args), (err: unknown) => err instanceof ConfigError && re.test(err.message), args.join(' '));
-  await assert.rejects(statusCommand.run(['--verbose']), /known flags: --help, --json, --check, --database/);
+  await assert.rejects(statusCommand.run(['--verbose']), /known flags: --help, --json, --check, --repair-rollups, --database/);
   const r = cli(['run', '--from', 'bogus']);
   assert.equal(r.code, 2);
   assert.match(r.err, /^faultline run: invalid --from=bogus: allowed values are kafka, file:PATH, -$/m);
