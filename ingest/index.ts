@@ -61,6 +61,7 @@ function pipelineOf(deps: IngestDeps) {
     limits: limitsOf(c),
     batchSize: c.FAULTLINE_BATCH_SIZE,
     batchMs: c.FAULTLINE_BATCH_MS,
+    batchMinSize: c.FAULTLINE_BATCH_MIN_SIZE,
   };
 }
 

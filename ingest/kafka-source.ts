@@ -10,6 +10,7 @@ import { FaultlineError, errorMessage } from '../lib/errors.ts';
 import type { Source } from '../transform/event.ts';
 import { FetchGate } from './backpressure.ts';
 import { flush, flushable } from './flush.ts';
+import { nextFlush } from './flush-plan.ts';
 import { GroupCommit, heartbeating, type CommitFn } from './group-commit.ts';
 import { consumerConfig } from './kafka-client.ts';
 import type { Logger } from './log.ts';
@@ -41,6 +42,8 @@ export interface KafkaIngestOptions {
   batchSize: number;
   /** …or when the oldest buffered record is this old (ms). */
   batchMs: number;
+  /** …or, with no flush running, as soon as this many are buffered (adaptive cadence, flush-plan.ts nextFlush; default batchSize). */
+  batchMinSize?: number;
   sessionTimeoutMs: number;
   /** Where a group without committed offsets starts (default: the earliest retained offset). */
   fromBeginning?: boolean;
@@ -283,10 +286,13 @@ export class KafkaIngest {
       total += b.weight;
       if (flushable(b, this.gen.parts, this.staleGroups)) oldest = Math.min(oldest, b.oldestAt ?? Date.now());
     }
-    if (oldest === Infinity) return;
-    // The very first flush goes at once (rows visible soon after start); later ones wait for a bound.
-    if (!force && this.flushes > 0 && total < this.o.batchSize && Date.now() - oldest < this.o.batchMs) return;
-    this.flushing = this.flush()
+    const now = Date.now();
+    const next = nextFlush(
+      { weight: total, oldestAgeMs: oldest === Infinity ? null : now - oldest, flushes: this.flushes, force },
+      { batchSize: this.o.batchSize, batchMs: this.o.batchMs, minSize: this.o.batchMinSize ?? this.o.batchSize },
+    );
+    if (!next) return;
+    this.flushing = this.flush(next.maxRecords)
       .then(
         () => undefined,
         (err: unknown) => {
@@ -300,7 +306,7 @@ export class KafkaIngest {
       });
   }
 
-  private async flush(): Promise<void> {
+  private async flush(maxRecords: number): Promise<void> {
     if (this.o.ready) await this.o.ready; // the store's migrations, run while the group was joined
     const gen = this.gen;
     const signal = AbortSignal.any([this.abort.signal, gen.signal]);
@@ -324,7 +330,7 @@ export class KafkaIngest {
       inFlight: (n) => {
         this.inFlightRecords += n;
       },
-      maxRecords: this.o.batchSize,
+      maxRecords,
       rotate: this.flushes++,
       staleGroups: this.staleGroups,
     });

@@ -83,6 +83,12 @@ export const SETTINGS = {
     doc: 'Sink batch size bound, in records (a record counts once per started 512 bytes).',
   },
   FAULTLINE_BATCH_MS: { schema: int(10, 600_000).default(1000), doc: 'Sink batch time bound, in ms.' },
+  FAULTLINE_BATCH_MIN_SIZE: {
+    schema: int(1, 1_000_000).default(10_000),
+    doc:
+      'Adaptive cadence: with no insert running, a flush starts as soon as this many records are buffered (capped at ' +
+      '`FAULTLINE_BATCH_SIZE`), without waiting for `FAULTLINE_BATCH_MS`; behind, a flush takes up to 2 × `FAULTLINE_BATCH_SIZE`.',
+  },
   FAULTLINE_MAX_RECORD_BYTES: {
     schema: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
     doc: 'Records larger than this (UTF-8 bytes) are rejected.',
