@@ -7,37 +7,28 @@
 // table part lands before its view parts), so the last two minutes are left out (for the hourly
 // rollup, the hour they fall in). One statement.
 import { checkDatabaseName } from './migrate.ts';
+import { BASE_TIME, ROLLUPS, type Rollup } from './rollups.ts';
 import type { Store } from './store.ts';
 
 export interface RollupDrift {
   /** The rollup table. */
   rollup: string;
   /** The table it summarises. */
-  of: 'events' | 'rejects';
+  of: Rollup['of'];
   /** Rows of that table in the compared days. */
   rows: number;
   /** What the rollup counts for them. */
   counted: number;
 }
 
-/** The rollups that summarise `events` (their count column) and `rejects`, with the time column of each side. */
-// (request_index keys a request by its last event's time, so a window's edges would cut requests:
-// it is not compared; failed_offers_1m counts order lines, not events.)
-const ROLLUPS = [
-  { rollup: 'events_1m', of: 'events', time: 'minute', count: 'events', step: 'toStartOfMinute' },
-  { rollup: 'events_1h', of: 'events', time: 'hour', count: 'events', step: 'toStartOfHour' },
-  { rollup: 'formats_1m', of: 'events', time: 'minute', count: 'events', step: 'toStartOfMinute' },
-  { rollup: 'rejects_1m', of: 'rejects', time: 'minute', count: 'rejects', step: 'toStartOfMinute' },
-] as const;
-
-const BASE_TIME = { events: 'event_time', rejects: 'transport_time' } as const;
+const COMPARED = ROLLUPS.filter((r) => r.countsRows);
 
 /** Every rollup's count against its table's rows over the compared days (equal: exact). */
 export async function rollupDrift(store: Pick<Store, 'query'>, db: string, retentionDays: number): Promise<RollupDrift[]> {
   checkDatabaseName(db);
   const since = (table: 'events' | 'rejects') =>
     retentionDays > 0 ? `toDate((SELECT min(${BASE_TIME[table]}) FROM ${db}.${table})) + 1` : "toDate('1970-01-02')";
-  const cells = ROLLUPS.map((r, i) => {
+  const cells = COMPARED.map((r, i) => {
     const t = BASE_TIME[r.of];
     const until = `${r.step}(now() - INTERVAL 2 MINUTE)`;
     return (
@@ -46,7 +37,7 @@ export async function rollupDrift(store: Pick<Store, 'query'>, db: string, reten
     );
   });
   const [row] = await store.query<Record<string, number | string | null>>(`SELECT ${cells.join(', ')}`);
-  return ROLLUPS.map((r, i) => ({
+  return COMPARED.map((r, i) => ({
     rollup: r.rollup,
     of: r.of,
     rows: Number(row?.[`rows${i}`] ?? 0),

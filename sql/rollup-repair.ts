@@ -8,37 +8,8 @@
 // often cannot be taken back from unsigned sums and is reported instead. The window ends
 // 10 minutes ago, so inserts still landing in the last minutes are not counted twice.
 import { checkDatabaseName } from './migrate.ts';
+import { ROLLUPS } from './rollups.ts';
 import type { Store } from './store.ts';
-
-interface Spec {
-  rollup: string;
-  /** The view feeding it. */
-  view: string;
-  /** Its time column, and the function that truncates `now()` to its step. */
-  time: string;
-  step: 'toStartOfMinute' | 'toStartOfHour';
-  /** The column a shortfall is read from. */
-  count: string;
-  /** How the other non-key columns combine (SummingMergeTree: all sum; request_index: min, max, sum). */
-  combine?: Readonly<Record<string, 'min' | 'max'>>;
-}
-
-const SPECS: readonly Spec[] = [
-  { rollup: 'events_1m', view: 'events_1m_mv', time: 'minute', step: 'toStartOfMinute', count: 'events' },
-  { rollup: 'events_1h', view: 'events_1h_mv', time: 'hour', step: 'toStartOfHour', count: 'events' },
-  { rollup: 'formats_1m', view: 'formats_1m_mv', time: 'minute', step: 'toStartOfMinute', count: 'events' },
-  { rollup: 'failed_offers_1m', view: 'failed_offers_1m_mv', time: 'minute', step: 'toStartOfMinute', count: 'lines' },
-  { rollup: 'rejects_1m', view: 'rejects_1m_mv', time: 'minute', step: 'toStartOfMinute', count: 'rejects' },
-  // A request's entry: its first and last event time (min, max: adding them again changes nothing) and its events (sum).
-  {
-    rollup: 'request_index',
-    view: 'request_index_mv',
-    time: 'last_time',
-    step: 'toStartOfMinute',
-    count: 'events',
-    combine: { first_time: 'min', last_time: 'max' },
-  },
-];
 
 export interface RollupRepair {
   rollup: string;
@@ -55,15 +26,15 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export async function repairRollups(store: Pick<Store, 'query' | 'command'>, db: string, retentionDays: number): Promise<RollupRepair[]> {
   checkDatabaseName(db);
   const out: RollupRepair[] = [];
-  for (const s of SPECS) {
-    const [view] = await store.query<{ as_select: string }>(
-      'SELECT as_select FROM system.tables WHERE database = {db:String} AND name = {name:String}',
-      { db, name: s.view },
-    );
-    const [table] = await store.query<{ sorting_key: string }>(
-      'SELECT sorting_key FROM system.tables WHERE database = {db:String} AND name = {name:String}',
-      { db, name: s.rollup },
-    );
+  // Every view's SELECT and every rollup's key, in one lookup.
+  const tables = await store.query<{ name: string; as_select: string; sorting_key: string }>(
+    'SELECT name, as_select, sorting_key FROM system.tables WHERE database = {db:String} AND name IN {names:Array(String)}',
+    { db, names: ROLLUPS.flatMap((r) => [r.view, r.rollup]) },
+  );
+  const byName = new Map(tables.map((t) => [t.name, t]));
+  for (const s of ROLLUPS) {
+    const view = byName.get(s.view);
+    const table = byName.get(s.rollup);
     if (!view || !table) continue; // not migrated that far
     const columns = await store.query<{ name: string; type: string }>(
       'SELECT name, type FROM system.columns WHERE database = {db:String} AND table = {name:String} ORDER BY position',

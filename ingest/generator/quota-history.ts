@@ -7,6 +7,7 @@
 // the first `quota` calls of a day are served, later ones fail with QUOTA_EXCEEDED as in the
 // demo day's quota incident (plan.ts). Only the served calls and the quota hits are modelled;
 // other outcomes of those days are not (the forecast counts calls, whatever their outcome).
+import type { CallHistoryRow } from '../../sql/call-history.ts';
 import { resolveOptions, type GenerateOptions } from './options.ts';
 import { QUOTA_HIT_SHARE, QUOTA_HIT_LATENCY_MS, quotaApplies } from './plan.ts';
 import { Rng } from './rng.ts';
@@ -35,23 +36,12 @@ export interface QuotaHistoryOptions extends Pick<GenerateOptions, 'seed' | 'top
   quota?: number;
 }
 
-/** One row of events_1m (sql/migrations/0003_rollups.sql) for the channel's gateway calls. */
-interface CallRollupRow {
-  /** Start of the minute, epoch ms. */
-  minute: number;
-  channel: string;
-  app_id: string;
-  hit: boolean;
-  events: number;
-  latency_ms_sum: number;
-}
-
 export interface QuotaHistory {
   channel: string;
   quota: number;
   /** Per history period, oldest first: its start and the first call refused for the quota (null if it never ran out). */
   days: { startMs: number; exhaustedAtMs: number | null }[];
-  rows: CallRollupRow[];
+  rows: CallHistoryRow[];
 }
 
 interface Call {
@@ -100,7 +90,7 @@ export function quotaHistory(o: QuotaHistoryOptions): QuotaHistory {
   const quota = o.quota ?? dayBefore.calls.filter((c) => c.timeMs < incident.startMs - DAY_MS).length;
   if (!Number.isInteger(quota) || quota < 0) throw new RangeError('quota history: quota must be a non-negative integer');
   // Numeric keys (minute, app, hit): a string key per call doubled the run time.
-  const rows = new Map<number, CallRollupRow>();
+  const rows = new Map<number, CallHistoryRow>();
   const apps = new Map<string, number>();
   const add = (minute: number, app: string, hit: boolean, latency: number) => {
     let a = apps.get(app);
