@@ -1,9 +1,25 @@
 // Backpressure: fetching is paused while too many records are in memory (buffered plus being
-// inserted) and resumed below half of that. kafkajs keeps heartbeating while paused, so a slow
-// or unavailable ClickHouse never costs the group membership.
+// inserted) and resumed a little below that (`resumeAt`, kafka-source.ts: half a batch below).
+// kafkajs keeps heartbeating while paused, so a slow or unavailable ClickHouse never costs the
+// group membership.
 import type { Consumer } from 'kafkajs';
 import type { Logger } from './log.ts';
 import type { IngestMetrics } from './metrics.ts';
+
+/**
+ * Where fetching resumes: half a batch below the high water (never below half of it). A flush
+ * takes up to 2 × the batch (flush-plan.ts BEHIND_FACTOR) and stays counted while it is inserted,
+ * so when one is stored, what is left in memory is mostly the next flush's records. Resuming
+ * only at half the high water kept fetching paused through that next flush too: the normalize
+ * thread, the pipeline's slowest stage, ran dry for about a second of every three while the
+ * engine inserted (each thread's CPU from /proc every 200 ms, `npm run bench -- --only faultline`).
+ * Half a batch is still several fetches (2 MiB each, ~6,900 gateway records), so pausing does not
+ * flap. 1,000,000 records, alternating: 46,600–50,200 records/s against 39,500–45,500 (resume at
+ * half), RSS unchanged (bench/RESULTS.md, issue 17, third session).
+ */
+export function resumeAt(highWater: number, batchSize: number): number {
+  return Math.max(highWater / 2, highWater - batchSize / 2);
+}
 
 export class FetchGate {
   paused = false;
@@ -12,6 +28,8 @@ export class FetchGate {
     private readonly consumer: Pick<Consumer, 'pause' | 'resume'>,
     private readonly topics: readonly string[],
     private readonly highWater: number,
+    /** Resume at or below this many records in memory (below `highWater`). */
+    private readonly resumeAt: number,
     private readonly metrics: IngestMetrics,
     private readonly log: Logger,
   ) {}
@@ -25,7 +43,7 @@ export class FetchGate {
       this.apply();
       this.metrics.paused.set(1);
       this.log.debug(`sink behind (${inMemory} records in memory): fetching paused`);
-    } else if (this.paused && inMemory <= this.highWater / 2) {
+    } else if (this.paused && inMemory <= this.resumeAt) {
       this.paused = false;
       this.apply();
       this.metrics.paused.set(0);

@@ -8,7 +8,7 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { FaultlineError, errorMessage } from '../lib/errors.ts';
 import type { Source } from '../transform/event.ts';
-import { FetchGate } from './backpressure.ts';
+import { FetchGate, resumeAt } from './backpressure.ts';
 import { flush, flushable } from './flush.ts';
 import { nextFlush } from './flush-plan.ts';
 import { GroupCommit, heartbeating, type CommitFn } from './group-commit.ts';
@@ -101,7 +101,7 @@ export class KafkaIngest {
     this.consumer = o.kafka.consumer(consumerConfig(o.groupId, o.sessionTimeoutMs, o.batchMs));
     this.admin = o.kafka.admin();
     this.thread = o.normalizeThread ? new NormalizeThread() : undefined;
-    this.gate = new FetchGate(this.consumer, [...o.topics.keys()], this.highWater, o.metrics, o.log);
+    this.gate = new FetchGate(this.consumer, [...o.topics.keys()], this.highWater, resumeAt(this.highWater, o.batchSize), o.metrics, o.log);
     this.commits = new GroupCommit({
       epoch: () => this.gen.epoch,
       commitFn: () => this.commitFn,
