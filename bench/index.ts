@@ -16,7 +16,8 @@
 // --only peer,same-row,faultline,proto,baseline,transform,sink,producer,freshness,fresh-proto,otlp
 // (producer: the steady producer alone, no consumer; otlp: `faultline run` on a 64-partition
 // topic of OTLP/JSON batches of 20 log records, bench/otlp-run.ts, --records/10 log records), --profile (CPU profiles of the
-// ingest processes), --proto-workers N[c][,N[c]…] (the multi-worker prototype,
+// ingest processes), --timeline (each thread's CPU every 200 ms during `faultline run`,
+// bench/thread-timeline.ts), --proto-workers N[c][,N[c]…] (the multi-worker prototype,
 // bench/proto-workers.ts; a trailing c: compact rows),
 // --peer-consumers N, --peer-format JSONAsString|LineAsString, --keep (keep data dirs), --verbose,
 // --results (append the table to bench/RESULTS.md, as every full run without --only does).
@@ -147,6 +148,7 @@ async function main(): Promise<number> {
       'fresh-linger-ms': { type: 'string' },
       only: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      timeline: { type: 'boolean', default: false },
       'peer-consumers': { type: 'string' },
       'proto-workers': { type: 'string' },
       'peer-format': { type: 'string', default: 'JSONAsString' },
@@ -319,6 +321,7 @@ async function main(): Promise<number> {
           verbose: values.verbose,
           table: t,
           ...(values.profile ? { profileDir: join(root, `profile-${stamp}`) } : {}),
+          ...(values.timeline ? { timeline: true } : {}),
         });
         if (r.complete) {
           json.faultline_events_per_s = r.timed.per_s;

@@ -6,6 +6,7 @@ import { procThreadsCpuMs, spawnNode, type MemSummary } from './child.ts';
 import { startFaultline, waitStored, type Timed } from './faultline-run.ts';
 import { formatSummary, profileFiles, summarise } from './profile-summary.ts';
 import type { Table } from './table.ts';
+import { formatTimeline, startTimeline, summariseTimeline } from './thread-timeline.ts';
 
 export interface RunMeasure {
   timed: Timed;
@@ -24,6 +25,8 @@ export async function measureRun(o: {
   flags: string[];
   script?: string;
   profileDir?: string;
+  /** Sample each thread's CPU every 200 ms (thread-timeline.ts): the log gets the timeline, the table its summary. */
+  timeline?: boolean;
   nativeBaseMb: number;
   verbose: boolean;
   table: Table;
@@ -40,9 +43,11 @@ export async function measureRun(o: {
     ...(o.script ? { script: o.script } : {}),
     ...(o.profileDir ? { profileDir: o.profileDir } : {}),
   });
+  const sampler = o.timeline ? startTimeline(run.child.pid) : undefined;
   const timed = await waitStored(run, o.records, 600_000);
   // Per thread, while the process still runs (right after the last record was stored).
   const threads = procThreadsCpuMs(run.child.pid);
+  const samples = sampler?.stop();
   const stopped = await run.stop(o.nativeBaseMb);
   const complete = timed.stored >= o.records;
   const m = stopped.memory;
@@ -81,6 +86,18 @@ export async function measureRun(o: {
       `peak VmHWM; without the engine: ${m.rss_excl_engine_mb} MB (V8 heap+external peak ${m.js_peak_mb} MB + node runtime ` +
         `${Math.round(o.nativeBaseMb)} MB)`,
     );
+    if (samples) {
+      process.stderr.write(`${formatTimeline(samples)}\n`);
+      const s = summariseTimeline(samples, timed.first_row_ms, timed.last_row_ms);
+      const c = (x: number) => x.toFixed(2);
+      t.row(
+        '  timeline',
+        `${c(s.cores)} cores`,
+        `mean from the first batch to the last record (${s.samples} samples of 200 ms, each thread's CPU from /proc; per sample on stderr): ` +
+          `normalize thread ${c(s.normalize)}, main ${c(s.main)}, chDB's threads ${c(s.engine)}, node's others ${c(s.other)}; ` +
+          `normalize thread under 0.2 of a core in ${s.normalizeIdlePct}% of the samples, the process under 1.5 cores in ${s.underUsedPct}%`,
+      );
+    }
     const check = spawnNode(
       ['--import', 'tsx'],
       fileURLToPath(new URL('./store-query.ts', import.meta.url)),
