@@ -14,8 +14,8 @@ import type { IngestMetrics } from './metrics.ts';
  * thread, the pipeline's slowest stage, ran dry for about a second of every three while the
  * engine inserted (each thread's CPU from /proc every 200 ms, `npm run bench -- --only faultline`).
  * Half a batch is still several fetches (2 MiB each, ~6,900 gateway records), so pausing does not
- * flap. 1,000,000 records, alternating: 46,600–50,200 records/s against 39,500–45,500 (resume at
- * half), RSS unchanged (bench/RESULTS.md, issue 17, third session).
+ * flap. 1,000,000 records, alternating with the commit before three times: 48,539–50,310
+ * records/s against 43,061–45,483, RSS unchanged (bench/RESULTS.md, issue 17, third session).
  */
 export function resumeAt(highWater: number, batchSize: number): number {
   return Math.max(highWater / 2, highWater - batchSize / 2);
