@@ -16,7 +16,8 @@ import type { Readable } from 'node:stream';
 import type { Source } from '../transform/event.ts';
 import type { Logger } from './log.ts';
 import type { IngestMetrics } from './metrics.ts';
-import { SegmentBuilder, type Limits, type Normalizer, type SealedSegment } from './segment.ts';
+import type { Limits, Normalizer } from './record-rows.ts';
+import { SegmentBuilder, type SealedSegment } from './segment.ts';
 import type { Sink } from './sink.ts';
 
 export interface FileSourceOptions {

@@ -13,7 +13,7 @@ import { KafkaIngest } from './kafka-source.ts';
 import { createLogger, type Logger } from './log.ts';
 import { IngestMetrics } from './metrics.ts';
 import type { BackoffPolicy } from '../lib/retry.ts';
-import { limitsOf } from './segment.ts';
+import { limitsOf } from './record-rows.ts';
 import { Sink } from './sink.ts';
 
 export { KafkaIngest } from './kafka-source.ts';

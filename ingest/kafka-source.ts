@@ -22,7 +22,8 @@ import { describeReplay, fetchCommitted, planStarts } from './recovery.ts';
 import { partitionKey as key } from './intent.ts';
 import { AbortedError, backoffDelay, DEFAULT_BACKOFF, sleep, type BackoffPolicy } from '../lib/retry.ts';
 import { classifyConsumerCrash } from './kafka-errors.ts';
-import type { Limits, Normalizer, Segment } from './segment.ts';
+import type { Limits, Normalizer } from './record-rows.ts';
+import type { Segment } from './segment.ts';
 import type { Sink } from './sink.ts';
 
 /** Restarts of a stopped consumer without a successful join in between before the run ends. */

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RejectReason, Source } from '../transform/event.ts';
-import type { Limits } from './segment.ts';
+import type { Limits } from './record-rows.ts';
 
 /** Main → worker: the records of one segment from one fetched batch. */
 export interface ChunkJob {

@@ -1,9 +1,9 @@
 // The normalize thread (normalize-thread.ts starts it): turns chunks of raw records into
 // TabSeparated event and reject rows with the same code as the in-thread path
-// (segment.ts `addRecord`: one row per outcome of a record, with its record_index), and hands the UTF-8 bytes back transferred, not copied.
+// (record-rows.ts `addRecord`: one row per outcome of a record, with its record_index), and hands the UTF-8 bytes back transferred, not copied.
 import { parentPort } from 'node:worker_threads';
 import { normalizeRecord } from '../transform/index.ts';
-import { addRecord, RowText } from './segment.ts';
+import { addRecord, RowText } from './record-rows.ts';
 import type { ChunkJob, ChunkResult } from './normalize-thread.ts';
 
 const port = parentPort!;

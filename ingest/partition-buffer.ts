@@ -11,7 +11,8 @@
 import type { Source } from '../transform/event.ts';
 import type { OffsetRange } from './intent.ts';
 import type { NormalizeThread } from './normalize-thread.ts';
-import { SegmentBuilder, type Limits, type Normalizer, type SealedSegment } from './segment.ts';
+import type { Limits, Normalizer } from './record-rows.ts';
+import { SegmentBuilder, type SealedSegment } from './segment.ts';
 
 export interface RawMessage {
   offset: string;

@@ -82,7 +82,7 @@ test('the file source puts the counts in faultline_records_total once stored', a
 
 test('an otlp_proto topic (FAULTLINE_CLIENT_FORMAT) reads protobuf records, in-thread and in the normalize thread alike', async () => {
   const { loadConfig } = await import('../../lib/config.ts');
-  const { limitsOf } = await import('../../ingest/segment.ts');
+  const { limitsOf } = await import('../../ingest/record-rows.ts');
   const protobuf = (await import('protobufjs')).default;
   const root = new protobuf.Root();
   const dir = new URL('../../data/otlp/', import.meta.url).pathname;

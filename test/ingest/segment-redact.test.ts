@@ -2,7 +2,7 @@
 // message may quote the record (V8's JSON errors do), so it is redacted (docs/secrets.md).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addRecord, RowText } from '../../ingest/segment.ts';
+import { addRecord, RowText } from '../../ingest/record-rows.ts';
 
 test('a thrown error quoting the record is redacted in the reject detail', () => {
   const throwing = (): never => {

@@ -13,7 +13,7 @@ import { silentLogger } from '../../../ingest/log.ts';
 import { PartitionBuffer, type RawMessage } from '../../../ingest/partition-buffer.ts';
 import { planStarts } from '../../../ingest/recovery.ts';
 import { AbortedError } from '../../../lib/retry.ts';
-import type { Normalizer } from '../../../ingest/segment.ts';
+import type { Normalizer } from '../../../ingest/record-rows.ts';
 import { Sink } from '../../../ingest/sink.ts';
 import type { CommitLog } from './commit-log.ts';
 import type { DedupStore } from './dedup-store.ts';
