@@ -51,6 +51,12 @@ export class FetchGate {
     }
   }
 
+  /** Stop fetching for good (the drain at stop): nothing resumes it; a consumer not running has nothing to pause. */
+  hold(): void {
+    this.paused = true;
+    this.apply();
+  }
+
   /** The consumer was restarted (kafka-source.ts onCrash): a new consumer fetches everything, so pause it again if paused. */
   reapply(): void {
     if (this.paused) this.apply();

@@ -356,11 +356,7 @@ export class KafkaIngest {
     clearTimeout(this.restartTimer);
     const timeout = setTimeout(() => this.abort.abort(), deadlineMs);
     try {
-      try {
-        this.consumer.pause([...this.o.topics.keys()].map((topic) => ({ topic })));
-      } catch {
-        // Not running (stopped by a crash, before its restart): nothing to pause.
-      }
+      this.gate.hold();
       while (this.activeBatches > 0) await sleep(20);
       for (;;) {
         if (this.flushing) await this.flushing;

@@ -131,7 +131,7 @@ export class Sink {
       const n = await this.insertMissing(seg, stored, null, opts);
       const ledger = await this.retry('ledger lookup', () => this.target.hasLedgerRange(range), opts.signal);
       if (!ledger) {
-        const token = repairToken(seg, 'ledger');
+        const token = repairToken(seg);
         await this.retry('ledger insert of 1 row', () => this.target.insertLedger([this.ledgerRow(seg, opts)], token), opts.signal);
       }
       if (n.events + n.rejects > 0 || !ledger) {

@@ -49,8 +49,8 @@ export function checkedToken(seg: TokenPart, offsets: readonly (number | string)
  * token would be dropped again, so this one is new each time: the row was just read as missing,
  * and a retry inside the sink reuses the token it was given.
  */
-export function repairToken(seg: TokenPart, table: 'ledger'): string {
-  return `repair:${sha1(part(seg)).slice(0, 16)}:${table}:${randomBytes(8).toString('hex')}`;
+export function repairToken(seg: TokenPart): string {
+  return `repair:${sha1(part(seg)).slice(0, 16)}:ledger:${randomBytes(8).toString('hex')}`;
 }
 
 /** The token of the ledger rows of `segs`, in this order: a flush token like the rows'. */

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../lib/config.ts';
 import { ConfigError, StoreBusyError, type StoreError } from '../lib/errors.ts';
+import { sleep } from '../lib/retry.ts';
 import { DataDirLockedError, EmbeddedStore } from './embedded-store.ts';
 import { ServerStore, type ServerStoreOptions } from './server-store.ts';
 import type { Store } from './store.ts';
@@ -98,7 +99,7 @@ export async function openStore(config: StoreConfig, opts: OpenOptions = {}): Pr
       if (Date.now() >= until || readEndpointInfo(config.FAULTLINE_DATA)) throw new StoreBusyError(config.FAULTLINE_DATA);
       if (!waiting) opts.onWait?.();
       waiting = true;
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
     }
   }
 }

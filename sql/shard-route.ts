@@ -125,34 +125,36 @@ export function shardedTarget(shards: readonly Shard[], keyOf: (topic: string, p
     return out;
   }
 
+  /** `payload` cut by owning shard, in shard order: each shard's rows as a payload (the whole body when one shard owns them all). */
+  async function perShard(
+    payload: RowPayload,
+  ): Promise<{ target: DeliveryTarget; part: RowPayload; partitions: string[]; split: boolean }[]> {
+    const rows = payloadPartitions(payload);
+    const groups = await byShard(rows, (r) => r);
+    const out = [];
+    for (const s of shards) {
+      const mine = groups.get(s.target);
+      if (!mine) continue;
+      const split = mine.length !== rows.length;
+      const body = split ? mine.map((r) => `${r.line}\n`).join('') : payload.body;
+      out.push({
+        target: s.target,
+        part: { ...payload, body, rows: mine.length },
+        partitions: mine.map((r) => `${r.topic}/${r.partition}`),
+        split,
+      });
+    }
+    return out;
+  }
+
   return {
     async insertRows(table, payload, token) {
-      const rows = payloadPartitions(payload);
-      const groups = await byShard(rows, (r) => r);
       // In shard order, one after the other: the sink retries the whole call, and a shard that
       // already stored its part drops it again by the token.
-      for (const s of shards) {
-        const mine = groups.get(s.target);
-        if (!mine) continue;
-        const split = mine.length !== rows.length;
-        const body = split ? mine.map((r) => `${r.line}\n`).join('') : payload.body;
-        await s.target.insertRows(
-          table,
-          { ...payload, body, rows: mine.length },
-          shardPartToken(
-            token,
-            mine.map((r) => `${r.topic}/${r.partition}`),
-            split,
-          ),
-        );
-      }
+      for (const s of await perShard(payload)) await s.target.insertRows(table, s.part, shardPartToken(token, s.partitions, s.split));
     },
     async insertRepair(table, payload) {
-      const groups = await byShard(payloadPartitions(payload), (r) => r);
-      for (const s of shards) {
-        const mine = groups.get(s.target);
-        if (mine) await s.target.insertRepair(table, { ...payload, body: mine.map((r) => `${r.line}\n`).join(''), rows: mine.length });
-      }
+      for (const s of await perShard(payload)) await s.target.insertRepair(table, s.part);
     },
     async insertLedger(rows: readonly LedgerRow[], token: string) {
       const groups = await byShard(rows, (r) => r);

@@ -6,10 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKey } from '../../support/broker.ts';
-import { IngestMetrics, startKafkaIngest } from '../../ingest/index.ts';
-import { silentLogger } from '../../ingest/log.ts';
+import { IngestMetrics } from '../../ingest/index.ts';
 import { records } from './helpers.ts';
-import { assertExact, FAST_BACKOFF, setup } from './scenario.ts';
+import { assertExact, setup, startFastIngest } from './scenario.ts';
 
 /** Kafka protocol error codes (https://kafka.apache.org/protocol#protocol_error_codes). */
 const INVALID_REQUEST = 42;
@@ -19,8 +18,7 @@ test('a non-retriable SyncGroup error: the consumer is restarted in process, cou
   const { broker, ts, send } = await setup(t, 'crestart', 1);
   await broker.pushRequestErrors(ApiKey.SyncGroup, [INVALID_REQUEST]);
   const metrics = new IngestMetrics();
-  const ingest = await startKafkaIngest({ config: ts.config, store: ts.store, log: silentLogger, metrics, backoff: FAST_BACKOFF });
-  t.after(() => ingest.stop().catch(() => {}));
+  const ingest = await startFastIngest(t, ts, metrics);
   let failed: unknown;
   ingest.done.catch((err: unknown) => (failed = err));
   const batches = [records('gateway', 500, { tag: 'r' }), records('client', 300, { tag: 's' })] as const;
@@ -35,13 +33,6 @@ test('a non-retriable SyncGroup error: the consumer is restarted in process, cou
 test('an error no restart heals (group authorization refused) ends the ingest, naming it', async (t) => {
   const { broker, ts } = await setup(t, 'cauth', 1);
   await broker.pushRequestErrors(ApiKey.SyncGroup, [GROUP_AUTHORIZATION_FAILED]);
-  const ingest = await startKafkaIngest({
-    config: ts.config,
-    store: ts.store,
-    log: silentLogger,
-    metrics: new IngestMetrics(),
-    backoff: FAST_BACKOFF,
-  });
-  t.after(() => ingest.stop().catch(() => {}));
+  const ingest = await startFastIngest(t, ts);
   await assert.rejects(ingest.done, /authoriz/i);
 });

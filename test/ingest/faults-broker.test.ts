@@ -2,23 +2,14 @@
 // consumption resumes and every record is stored exactly once.
 import { test } from 'node:test';
 import { ApiKey, KafkaErr } from '../../support/broker.ts';
-import { IngestMetrics, startKafkaIngest } from '../../ingest/index.ts';
-import { silentLogger } from '../../ingest/log.ts';
 import { counts, records, sleep, waitFor } from './helpers.ts';
-import { assertExact, FAST_BACKOFF, setup } from './scenario.ts';
+import { assertExact, setup, startFastIngest } from './scenario.ts';
 
 test('a broker down and up, and injected fetch/commit errors: consumption resumes, counts exact', async (t) => {
   const { broker, ts, send } = await setup(t, 'bkdown', 3);
   const t0 = Date.now();
   const at = (what: string) => t.diagnostic(`${what} at ${Date.now() - t0} ms`);
-  const ingest = await startKafkaIngest({
-    config: ts.config,
-    store: ts.store,
-    log: silentLogger,
-    metrics: new IngestMetrics(),
-    backoff: FAST_BACKOFF,
-  });
-  t.after(() => ingest.stop().catch(() => {}));
+  const ingest = await startFastIngest(t, ts);
   const b1 = [records('gateway', 800, { tag: 'a' }), records('client', 500, { tag: 'b' })] as const;
   await send(...b1);
   await waitFor(

@@ -8,9 +8,18 @@ import type { TestBed } from '../../support/test-broker.ts';
 import { testStore, type TestStore } from '../support/stores.ts';
 import { reconcile, reconciled } from '../../sql/ledger.ts';
 import type { Store } from '../../sql/store.ts';
+import { IngestMetrics, startKafkaIngest } from '../../ingest/index.ts';
+import { silentLogger } from '../../ingest/log.ts';
 import { counts, kafkaClient, produce, rowsOf, sleep, storedRecords, waitFor, type Batch } from './helpers.ts';
 
 export const FAST_BACKOFF = { initialMs: 50, maxMs: 400, permanentAttempts: 3 };
+
+/** A Kafka ingest on the scenario's store, retrying fast, stopped when the test ends. */
+export async function startFastIngest(t: TestContext, ts: TestStore, metrics = new IngestMetrics()) {
+  const ingest = await startKafkaIngest({ config: ts.config, store: ts.store, log: silentLogger, metrics, backoff: FAST_BACKOFF });
+  t.after(() => ingest.stop().catch(() => {}));
+  return ingest;
+}
 
 /** On a mock cluster of its own (`brokers` nodes), for the tests that inject faults into it. */
 export async function setup(t: TestContext, name: string, brokers = 1) {
